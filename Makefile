@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# brownout: one plain GNU Makefile, building out of tree in $(BUILD).
+#
+#   make            build the libraries and programs
+#   make check      install what is missing (scripts/deps.sh), build, run every test
+#   make install    install the programs under $(DESTDIR)$(PREFIX)
+#   make clean      remove $(BUILD) (the downloaded Mbed TLS source included)
+#
+# Variables: BUILD (build), PREFIX (/usr/local), DESTDIR, MBEDTLS_SRC (a 3.6 tree to build
+# instead of Debian's source package), OPT (-O2 -g), V=1 (show commands), NO_DEPS=1 (do not run
+# scripts/deps.sh; for machines set up by hand).
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+MBEDTLS_SRC ?=
+OPT ?= -O2 -g
+CC ?= cc
+AR ?= ar
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Goals that need neither the dependencies nor Mbed TLS.
+NODEPS_GOALS := clean help
+WANT_DEPS := $(if $(MAKECMDGOALS),$(filter-out $(NODEPS_GOALS),$(MAKECMDGOALS)),all)
+
+# ---------------------------------------------------------------------------------------------
+# Dependencies and Mbed TLS.
+
+MBEDTLS_MK := $(BUILD)/deps/mbedtls.mk
+MBEDTLS_SRC_RECORD := $(BUILD)/deps/mbedtls-src.txt
+
+.PHONY: deps
+deps:
+ifneq ($(NO_DEPS),1)
+	$(Q)scripts/deps.sh
+endif
+
+ifneq ($(WANT_DEPS),)
+# Remember which tree was asked for, so that a different MBEDTLS_SRC regenerates the fragment.
+$(shell mkdir -p $(BUILD)/deps && \
+	if ! [ -f $(MBEDTLS_SRC_RECORD) ] || \
+	   [ "$$(cat $(MBEDTLS_SRC_RECORD))" != "$(MBEDTLS_SRC)" ]; then \
+	    printf '%s\n' "$(MBEDTLS_SRC)" > $(MBEDTLS_SRC_RECORD); fi)
+include $(MBEDTLS_MK)
+endif
+
+$(MBEDTLS_MK): scripts/fetch_mbedtls.sh $(MBEDTLS_SRC_RECORD) | deps
+	$(Q)scripts/fetch_mbedtls.sh --deps $(BUILD)/deps --mk $@ --src "$(MBEDTLS_SRC)"
+
+MBEDTLS_CONFIG := $(CURDIR)/port/linux/mbedtls_config.h
+MBEDTLS_DEFS := -DMBEDTLS_CONFIG_FILE='"$(MBEDTLS_CONFIG)"'
+MBEDTLS_CFLAGS := -std=c99 $(OPT) -Wall -Wextra -Werror -MMD -MP \
+	-I$(MBEDTLS_DIR)/include -I$(MBEDTLS_DIR)/library -Iport/linux $(MBEDTLS_DEFS)
+MBEDTLS_OBJS := $(patsubst %.c,$(BUILD)/mbedtls/%.o,$(MBEDTLS_LIB_SRCS))
+LIB_MBEDTLS := $(BUILD)/lib/libbo_mbedtls.a
+
+$(BUILD)/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c $(MBEDTLS_MK)
+	@mkdir -p $(@D)
+	@echo "  CC      mbedtls/$*.c"
+	$(Q)$(CC) $(MBEDTLS_CFLAGS) -c $< -o $@
+
+$(LIB_MBEDTLS): $(MBEDTLS_OBJS)
+	@mkdir -p $(@D)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# ---------------------------------------------------------------------------------------------
+# brownout's own code.
+
+HOST_LIBS := libuv fuse3 jansson inih libsystemd
+# Recursive (=) so pkg-config runs after scripts/deps.sh installed what it queries.
+HOST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(HOST_LIBS))
+HOST_LDLIBS = $(shell $(PKG_CONFIG) --libs $(HOST_LIBS))
+CMOCKA_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+BASE_CFLAGS := -std=c11 $(OPT) $(WARN) -MMD -MP -Icore/include -Icore \
+	-I$(MBEDTLS_DIR)/include $(MBEDTLS_DEFS)
+# core/ is freestanding firmware: no feature-test macros, no host headers on its path.
+CORE_CFLAGS := $(BASE_CFLAGS) -Iport/linux/include
+HOSTED_CFLAGS = $(BASE_CFLAGS) -D_GNU_SOURCE -Iport/linux -Iport/linux/include -Isim $(HOST_CFLAGS)
+
+CORE_SRCS := $(sort $(shell find core -name '*.c'))
+PORT_SRCS := $(sort $(wildcard port/linux/*.c))
+SIM_PROG_SRCS := $(sort $(wildcard sim/cmd/*.c))
+SIM_SRCS := $(sort $(wildcard sim/*.c))
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TEST_SUPPORT_SRCS := $(sort $(wildcard tests/support/*.c))
+
+CORE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRCS))
+PORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(PORT_SRCS))
+SIM_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SIM_SRCS))
+TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT_SRCS))
+
+LIB_CORE := $(BUILD)/lib/libbo_core.a
+LIB_PORT := $(BUILD)/lib/libbo_port.a
+LIB_SIM := $(BUILD)/lib/libbo_sim.a
+PROGRAMS := $(patsubst sim/cmd/%.c,$(BUILD)/bin/%,$(SIM_PROG_SRCS))
+TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(TEST_SRCS))
+
+ALL_LIBS := $(LIB_SIM) $(LIB_PORT) $(LIB_CORE) $(LIB_MBEDTLS)
+LINK_LIBS = -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(HOST_LDLIBS)
+
+$(CORE_OBJS): $(BUILD)/obj/%.o: %.c $(MBEDTLS_MK)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(PORT_OBJS) $(SIM_OBJS) $(TEST_SUPPORT_OBJS): $(BUILD)/obj/%.o: %.c $(MBEDTLS_MK)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HOSTED_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c $(MBEDTLS_MK)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HOSTED_CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/obj/sim/cmd/%.o: sim/cmd/%.c $(MBEDTLS_MK)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HOSTED_CFLAGS) -c $< -o $@
+
+define archive
+	@mkdir -p $(@D)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+endef
+
+$(LIB_CORE): $(CORE_OBJS) ; $(archive)
+$(LIB_PORT): $(PORT_OBJS) ; $(archive)
+$(LIB_SIM): $(SIM_OBJS) ; $(archive)
+
+$(BUILD)/bin/%: $(BUILD)/obj/sim/cmd/%.o $(ALL_LIBS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(OPT) -o $@ $< $(LINK_LIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) $(ALL_LIBS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(OPT) -o $@ $< $(TEST_SUPPORT_OBJS) $(LINK_LIBS) $(CMOCKA_LDLIBS)
+
+# ---------------------------------------------------------------------------------------------
+# Goals.
+
+.PHONY: all check check-purity install uninstall clean help
+
+all: $(ALL_LIBS) $(PROGRAMS)
+
+check-purity:
+	$(Q)scripts/check_core_purity.sh core
+	$(Q)tests/scripts/test_check_core_purity.sh
+
+check: all $(TESTS) check-purity
+	$(Q)tests/run_unit.sh $(TESTS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	$(if $(PROGRAMS),install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin)
+
+uninstall:
+	$(if $(PROGRAMS),rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))))
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+
+-include $(shell find $(BUILD)/obj $(BUILD)/mbedtls -name '*.d' 2>/dev/null)
