@@ -13,6 +13,7 @@
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 
 BUILD ?= build
@@ -155,16 +156,17 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) $(ALL_LI
 # ---------------------------------------------------------------------------------------------
 # Goals.
 
-.PHONY: all check check-purity install uninstall clean help
+.PHONY: all check install uninstall clean help
 
 all: $(ALL_LIBS) $(PROGRAMS)
 
-check-purity:
-	$(Q)scripts/check_core_purity.sh core
-	$(Q)tests/scripts/test_check_core_purity.sh
+# The checks and tests make check runs, each an executable that exits 0 on success.
+CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh tests/scripts/check_linkage_of_build.sh \
+	$(sort $(wildcard tests/scripts/test_*.sh))
 
-check: all $(TESTS) check-purity
-	$(Q)tests/run_unit.sh $(TESTS)
+check: all $(TESTS)
+	$(Q)BUILD=$(BUILD) LIB_MBEDTLS=$(LIB_MBEDTLS) CHECK_BINARIES="$(PROGRAMS) $(TESTS)" \
+		tests/run.sh $(CHECK_SCRIPTS) $(TESTS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
