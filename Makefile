@@ -25,6 +25,11 @@ CC ?= cc
 AR ?= ar
 PKG_CONFIG ?= pkg-config
 
+# Build on every core unless the caller chose a job count.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 ifeq ($(V),1)
 Q :=
 else

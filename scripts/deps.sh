@@ -17,6 +17,7 @@ log_dir="$top/build/deps"
 log="$log_dir/deps.log"
 
 # The packages, one concern per line. A later feature adds its package here.
+# BROWNOUT_DEPS_PACKAGES replaces the list (the tests of this script use it).
 packages=(
     build-essential pkg-config make python3
     libuv1-dev
@@ -28,6 +29,10 @@ packages=(
     gcc-arm-none-eabi libnewlib-arm-none-eabi
     dpkg-dev xz-utils ca-certificates
 )
+
+if [ -n "${BROWNOUT_DEPS_PACKAGES:-}" ]; then
+    read -r -a packages <<< "$BROWNOUT_DEPS_PACKAGES"
+fi
 
 # Mbed TLS comes from Debian's source package of trixie: a source-only entry, never binaries.
 src_list=/etc/apt/sources.list.d/brownout-trixie-src.list
