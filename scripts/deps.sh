@@ -60,8 +60,11 @@ for p in "${packages[@]}"; do
     [ "$status" = "install ok installed" ] || missing+=("$p")
 done
 
+# The entry must be there and apt must know the 3.6 source package (an earlier run may have
+# written the entry and then lost its network before the index came).
 need_src=0
-if ! [ -f "$src_list" ] || ! grep -qxF "$src_line" "$src_list"; then
+if ! [ -f "$src_list" ] || ! grep -qxF "$src_line" "$src_list" ||
+   ! apt-cache showsrc mbedtls 2>/dev/null | grep -q '^Version: 3\.6\.'; then
     need_src=1
 fi
 
@@ -71,7 +74,7 @@ fi
 
 if [ $check_only -eq 1 ]; then
     [ ${#missing[@]} -eq 0 ] || echo "deps.sh: missing packages: ${missing[*]}" >&2
-    [ $need_src -eq 0 ] || echo "deps.sh: missing source entry $src_list" >&2
+    [ $need_src -eq 0 ] || echo "deps.sh: apt does not know Debian trixie's mbedtls 3.6 source package ($src_list)" >&2
     exit 1
 fi
 
