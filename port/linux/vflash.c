@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A virtual flash device: geometry, NOR/ECC/no-erase semantics, counters, timing, op hook. */
+#include "vflash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bo_err.h"
+
+void vflash_init(struct vflash *dev)
+{
+    memset(dev, 0, sizeof(*dev));
+}
+
+static bool vflash_pow2(uint32_t v)
+{
+    return v != 0 && (v & (v - 1)) == 0;
+}
+
+int vflash_geometry_check(const struct vflash_geometry *geom, uint32_t *size)
+{
+    uint64_t total = 0;
+    uint64_t sectors = 0;
+
+    if (geom == NULL || geom->run_count == 0 || geom->run_count > VFLASH_MAX_RUNS) {
+        return BO_EINVAL;
+    }
+    if (!vflash_pow2(geom->write_unit) || geom->write_unit > VFLASH_MAX_WRITE_UNIT) {
+        return BO_EINVAL;
+    }
+    if (geom->erased_val != 0xff && geom->erased_val != 0x00) {
+        return BO_EINVAL;
+    }
+    if (geom->semantics != VFLASH_NOR && geom->semantics != VFLASH_ECC &&
+        geom->semantics != VFLASH_NO_ERASE) {
+        return BO_EINVAL;
+    }
+    if (geom->page_size != 0 && geom->page_size % geom->write_unit != 0) {
+        return BO_EINVAL;
+    }
+    for (uint32_t i = 0; i < geom->run_count; i++) {
+        const struct vflash_run *run = &geom->runs[i];
+
+        if (run->count == 0 || run->size == 0 || run->size % geom->write_unit != 0) {
+            return BO_EINVAL;
+        }
+        if (geom->page_size != 0 && run->size % geom->page_size != 0) {
+            return BO_EINVAL;
+        }
+        sectors += run->count;
+        total += (uint64_t)run->count * run->size;
+        if (sectors > VFLASH_MAX_SECTORS || total > UINT32_MAX) {
+            return BO_EINVAL;
+        }
+    }
+    if (size != NULL) {
+        *size = (uint32_t)total;
+    }
+    return 0;
+}
+
+size_t vflash_ecc_map_size(const struct vflash_geometry *geom)
+{
+    uint32_t size;
+
+    if (vflash_geometry_check(geom, &size) < 0) {
+        return 0;
+    }
+    return ((size_t)(size / geom->write_unit) + 7) / 8;
+}
+
+static bool vflash_ecc_test(const struct vflash *dev, uint32_t unit)
+{
+    return (dev->ecc_map[unit / 8] >> (unit % 8)) & 1u;
+}
+
+static void vflash_ecc_set(struct vflash *dev, uint32_t unit, bool programmed)
+{
+    if (programmed) {
+        dev->ecc_map[unit / 8] |= (uint8_t)(1u << (unit % 8));
+    } else {
+        dev->ecc_map[unit / 8] &= (uint8_t)~(1u << (unit % 8));
+    }
+}
+
+/* Marks every unit that is not fully erased as programmed (a fresh map over old contents). */
+static void vflash_ecc_derive(struct vflash *dev)
+{
+    uint32_t wu = dev->geom.write_unit;
+
+    for (uint32_t unit = 0; unit < dev->size / wu; unit++) {
+        const uint8_t *p = dev->mem + (size_t)unit * wu;
+        bool erased = true;
+
+        for (uint32_t i = 0; i < wu; i++) {
+            if (p[i] != dev->geom.erased_val) {
+                erased = false;
+                break;
+            }
+        }
+        vflash_ecc_set(dev, unit, !erased);
+    }
+}
+
+int vflash_setup(struct vflash *dev, const struct vflash_geometry *geom, uint8_t *mem,
+                 size_t mem_len, uint8_t *ecc_map)
+{
+    uint32_t size = 0;
+    uint32_t off = 0;
+    uint32_t n = 0;
+    int rc;
+
+    vflash_free(dev);
+    rc = vflash_geometry_check(geom, &size);
+    if (rc < 0) {
+        goto out;
+    }
+    if (mem != NULL && mem_len != size) {
+        rc = BO_EINVAL;
+        goto out;
+    }
+    dev->geom = *geom;
+    dev->size = size;
+    for (uint32_t i = 0; i < geom->run_count; i++) {
+        dev->sector_count += geom->runs[i].count;
+    }
+    dev->sectors = calloc(dev->sector_count, sizeof(*dev->sectors));
+    if (dev->sectors == NULL) {
+        rc = BO_ENOMEM;
+        goto out;
+    }
+    for (uint32_t i = 0; i < geom->run_count; i++) {
+        for (uint32_t j = 0; j < geom->runs[i].count; j++) {
+            dev->sectors[n].off = off;
+            dev->sectors[n].size = geom->runs[i].size;
+            dev->sectors[n].erase_ns = geom->runs[i].erase_ns;
+            off += geom->runs[i].size;
+            n++;
+        }
+    }
+    if (mem != NULL) {
+        dev->mem = mem;
+    } else {
+        dev->mem = malloc(size);
+        if (dev->mem == NULL) {
+            rc = BO_ENOMEM;
+            goto out;
+        }
+        dev->own_mem = true;
+        memset(dev->mem, geom->erased_val, size);
+    }
+    if (geom->semantics == VFLASH_ECC) {
+        if (ecc_map != NULL) {
+            dev->ecc_map = ecc_map;
+        } else {
+            dev->ecc_map = calloc(1, vflash_ecc_map_size(geom));
+            if (dev->ecc_map == NULL) {
+                rc = BO_ENOMEM;
+                goto out;
+            }
+            dev->own_ecc_map = true;
+            vflash_ecc_derive(dev);
+        }
+    }
+    rc = 0;
+out:
+    if (rc < 0) {
+        vflash_free(dev);
+    }
+    return rc;
+}
+
+void vflash_free(struct vflash *dev)
+{
+    if (dev == NULL) {
+        return;
+    }
+    free(dev->sectors);
+    if (dev->own_mem) {
+        free(dev->mem);
+    }
+    if (dev->own_ecc_map) {
+        free(dev->ecc_map);
+    }
+    vflash_init(dev);
+}
+
+void vflash_set_clock(struct vflash *dev, struct port_clock *clock)
+{
+    dev->clock = clock;
+}
+
+void vflash_set_hook(struct vflash *dev, vflash_hook_fn hook, void *arg)
+{
+    dev->hook = hook;
+    dev->hook_arg = arg;
+}
+
+void vflash_power_on(struct vflash *dev)
+{
+    dev->power_lost = false;
+}
+
+void vflash_reset_counters(struct vflash *dev)
+{
+    memset(&dev->stats, 0, sizeof(dev->stats));
+    for (uint32_t i = 0; i < dev->sector_count; i++) {
+        dev->sectors[i].reads = 0;
+        dev->sectors[i].programs = 0;
+        dev->sectors[i].erases = 0;
+    }
+}
+
+int vflash_sector_at(const struct vflash *dev, uint32_t off)
+{
+    uint32_t lo = 0;
+    uint32_t hi = dev->sector_count;
+
+    if (dev->sectors == NULL || off >= dev->size) {
+        return BO_ERANGE;
+    }
+    /* Invariant: the sector holding off lies in [lo, hi). */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+
+        if (dev->sectors[mid].off <= off) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return (int)lo;
+}
+
+bool vflash_is_boundary(const struct vflash *dev, uint32_t off)
+{
+    int idx;
+
+    if (dev->sectors == NULL) {
+        return false;
+    }
+    if (off == dev->size) {
+        return true;
+    }
+    idx = vflash_sector_at(dev, off);
+    return idx >= 0 && dev->sectors[idx].off == off;
+}
+
+const char *vflash_semantics_name(enum vflash_semantics sem)
+{
+    switch (sem) {
+    case VFLASH_NOR:
+        return "nor";
+    case VFLASH_ECC:
+        return "ecc";
+    case VFLASH_NO_ERASE:
+        return "no-erase";
+    }
+    return "unknown";
+}
+
+/* Common preconditions of every call: set up and powered. */
+static int vflash_ready(const struct vflash *dev)
+{
+    if (dev == NULL || dev->sectors == NULL) {
+        return BO_ESTATE;
+    }
+    if (dev->power_lost) {
+        return BO_EPOWER;
+    }
+    return 0;
+}
+
+static bool vflash_in_range(const struct vflash *dev, uint32_t off, uint32_t len)
+{
+    return off <= dev->size && len <= dev->size - off;
+}
+
+int vflash_read(struct vflash *dev, uint32_t off, void *dst, uint32_t len)
+{
+    int rc = vflash_ready(dev);
+
+    if (rc < 0) {
+        return rc;
+    }
+    if (dst == NULL && len != 0) {
+        return BO_EINVAL;
+    }
+    if (!vflash_in_range(dev, off, len)) {
+        return BO_ERANGE;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    memcpy(dst, dev->mem + off, len);
+    for (int i = vflash_sector_at(dev, off);
+         i >= 0 && (uint32_t)i < dev->sector_count && dev->sectors[i].off < off + len; i++) {
+        dev->sectors[i].reads++;
+    }
+    dev->stats.reads++;
+    dev->stats.bytes_read += len;
+    return 0;
+}
+
+/* Whether programming src over [off, off + len) is allowed by the part's semantics. */
+static bool vflash_program_allowed(const struct vflash *dev, uint32_t off, const uint8_t *src,
+                                   uint32_t len)
+{
+    const uint8_t *old = dev->mem + off;
+
+    switch (dev->geom.semantics) {
+    case VFLASH_NOR:
+        for (uint32_t i = 0; i < len; i++) {
+            /* Erased 0xff: a program may only clear bits; erased 0x00: only set them. */
+            uint8_t back = dev->geom.erased_val == 0xff ? (uint8_t)(src[i] & ~old[i])
+                                                         : (uint8_t)(old[i] & ~src[i]);
+            if (back != 0) {
+                return false;
+            }
+        }
+        return true;
+    case VFLASH_ECC:
+        for (uint32_t u = off / dev->geom.write_unit; u < (off + len) / dev->geom.write_unit;
+             u++) {
+            if (vflash_ecc_test(dev, u)) {
+                return false;
+            }
+        }
+        return true;
+    case VFLASH_NO_ERASE:
+        return true;
+    }
+    return false;
+}
+
+/*
+ * The apply steps: what an operation does to the cells once it is allowed to happen. They are
+ * kept apart from validation, counting and the hook so that fault models can apply part of an
+ * operation (a torn write leaves some units new and some old).
+ */
+static void vflash_apply_program(struct vflash *dev, uint32_t off, const uint8_t *src,
+                                 uint32_t len)
+{
+    memcpy(dev->mem + off, src, len);
+    if (dev->geom.semantics == VFLASH_ECC) {
+        for (uint32_t u = off / dev->geom.write_unit; u < (off + len) / dev->geom.write_unit;
+             u++) {
+            vflash_ecc_set(dev, u, true);
+        }
+    }
+}
+
+static void vflash_apply_erase(struct vflash *dev, uint32_t index)
+{
+    const struct vflash_sector *s = &dev->sectors[index];
+
+    memset(dev->mem + s->off, dev->geom.erased_val, s->size);
+    if (dev->geom.semantics == VFLASH_ECC) {
+        for (uint32_t u = s->off / dev->geom.write_unit;
+             u < (s->off + s->size) / dev->geom.write_unit; u++) {
+            vflash_ecc_set(dev, u, false);
+        }
+    }
+}
+
+/* Runs one operation: the hook, then the apply step, the counters and the clock. */
+static int vflash_run_op(struct vflash *dev, const struct vflash_op *op)
+{
+    uint64_t ns;
+
+    if (dev->hook != NULL) {
+        int rc = dev->hook(dev->hook_arg, dev, op);
+
+        if (rc == BO_EPOWER) {
+            dev->power_lost = true;
+            return BO_EPOWER;
+        }
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    if (op->kind == VFLASH_OP_PROGRAM) {
+        vflash_apply_program(dev, op->off, op->data, op->len);
+        ns = (uint64_t)(op->len / dev->geom.write_unit) * dev->geom.program_ns_per_unit;
+        dev->sectors[op->sector].programs++;
+        dev->stats.programs++;
+        dev->stats.bytes_programmed += op->len;
+    } else {
+        vflash_apply_erase(dev, op->sector);
+        ns = dev->sectors[op->sector].erase_ns;
+        dev->sectors[op->sector].erases++;
+        dev->stats.erases++;
+    }
+    dev->stats.ops++;
+    dev->stats.busy_ns += ns;
+    if (dev->clock != NULL) {
+        port_clock_advance(dev->clock, ns);
+    }
+    return 0;
+}
+
+int vflash_program(struct vflash *dev, uint32_t off, const void *src, uint32_t len)
+{
+    const uint8_t *bytes = src;
+    uint32_t done = 0;
+    int rc = vflash_ready(dev);
+
+    if (rc < 0) {
+        return rc;
+    }
+    if (src == NULL && len != 0) {
+        return BO_EINVAL;
+    }
+    if (!vflash_in_range(dev, off, len)) {
+        return BO_ERANGE;
+    }
+    if (off % dev->geom.write_unit != 0 || len % dev->geom.write_unit != 0) {
+        return BO_EALIGN;
+    }
+    if (!vflash_program_allowed(dev, off, bytes, len)) {
+        return BO_ESEMANTICS;
+    }
+    while (done < len) {
+        struct vflash_op op;
+        uint32_t at = off + done;
+        uint32_t chunk = len - done;
+
+        if (dev->geom.page_size != 0) {
+            uint32_t room = dev->geom.page_size - at % dev->geom.page_size;
+
+            if (chunk > room) {
+                chunk = room;
+            }
+        }
+        op.kind = VFLASH_OP_PROGRAM;
+        op.index = dev->stats.ops;
+        op.sector = (uint32_t)vflash_sector_at(dev, at);
+        op.off = at;
+        op.len = chunk;
+        op.data = bytes + done;
+        rc = vflash_run_op(dev, &op);
+        if (rc < 0) {
+            return rc;
+        }
+        done += chunk;
+    }
+    return 0;
+}
+
+int vflash_erase_sector(struct vflash *dev, uint32_t index)
+{
+    struct vflash_op op;
+    int rc = vflash_ready(dev);
+
+    if (rc < 0) {
+        return rc;
+    }
+    if (index >= dev->sector_count) {
+        return BO_ERANGE;
+    }
+    op.kind = VFLASH_OP_ERASE;
+    op.index = dev->stats.ops;
+    op.sector = index;
+    op.off = dev->sectors[index].off;
+    op.len = dev->sectors[index].size;
+    op.data = NULL;
+    return vflash_run_op(dev, &op);
+}
+
+int vflash_erase(struct vflash *dev, uint32_t off, uint32_t len)
+{
+    int rc = vflash_ready(dev);
+    int first;
+
+    if (rc < 0) {
+        return rc;
+    }
+    if (!vflash_in_range(dev, off, len)) {
+        return BO_ERANGE;
+    }
+    if (!vflash_is_boundary(dev, off) || !vflash_is_boundary(dev, off + len)) {
+        return BO_EALIGN;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    first = vflash_sector_at(dev, off);
+    for (uint32_t i = (uint32_t)first; i < dev->sector_count && dev->sectors[i].off < off + len;
+         i++) {
+        rc = vflash_erase_sector(dev, i);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
