@@ -3,6 +3,7 @@
  * \file board.h
  * \brief Board descriptions: flash devices (geometry, semantics, timing) and the partition map,
  *        read from INI files (docs/boards.md describes the format; fixtures/boards has examples).
+ *        board.c holds the model and its checks, board_ini.c the INI reader (board_parse).
  *
  * A parsed board is plain data. Tests may copy one and edit fields (for example the write unit
  * or erased value of a device) before building flash from it with port_flash_map_setup_board();
@@ -11,6 +12,7 @@
 #ifndef BOARD_H
 #define BOARD_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,6 +94,20 @@ int board_validate(const struct board *board, char *err, size_t err_len);
  * \return The id, or BO_ENOENT.
  */
 int board_partition_id(const char *name);
+
+/** \brief Whether s is a valid board or device name: 1 to 31 of [A-Za-z0-9._-]. */
+bool board_valid_name(const char *s);
+
+/**
+ * \brief Formats "FILE:LINE: reason" (or "FILE: reason" when line is 0) into err, the message
+ *        form of every board error. err may be NULL; the result is always NUL-terminated.
+ */
+void board_format_error(char *err, size_t err_len, const char *file, int line, const char *fmt,
+                        ...) __attribute__((format(printf, 5, 6)));
+
+/** \brief board_format_error() with a va_list. */
+void board_vformat_error(char *err, size_t err_len, const char *file, int line, const char *fmt,
+                         va_list ap) __attribute__((format(printf, 5, 0)));
 
 /** \brief The partition name of an area id, or NULL. */
 const char *board_partition_name(int id);
