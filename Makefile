@@ -103,6 +103,7 @@ SIM_PROG_SRCS := $(sort $(wildcard sim/cmd/*.c))
 SIM_SRCS := $(sort $(wildcard sim/*.c))
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_SUPPORT_SRCS := $(sort $(wildcard tests/support/*.c))
+BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
 
 CORE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRCS))
 PORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(PORT_SRCS))
@@ -114,6 +115,7 @@ LIB_PORT := $(BUILD)/lib/libbo_port.a
 LIB_SIM := $(BUILD)/lib/libbo_sim.a
 PROGRAMS := $(patsubst sim/cmd/%.c,$(BUILD)/bin/%,$(SIM_PROG_SRCS))
 TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(TEST_SRCS))
+BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(BENCH_SRCS))
 
 ALL_LIBS := $(LIB_SIM) $(LIB_PORT) $(LIB_CORE) $(LIB_MBEDTLS)
 LINK_LIBS = -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(HOST_LDLIBS)
@@ -158,10 +160,15 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) $(ALL_LI
 	@echo "  LD      $@"
 	$(Q)$(CC) $(OPT) -o $@ $< $(TEST_SUPPORT_OBJS) $(LINK_LIBS) $(CMOCKA_LDLIBS)
 
+$(BUILD)/tests/bench/%: $(BUILD)/obj/tests/bench/%.o $(TEST_SUPPORT_OBJS) $(ALL_LIBS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(OPT) -o $@ $< $(TEST_SUPPORT_OBJS) $(LINK_LIBS) $(CMOCKA_LDLIBS)
+
 # ---------------------------------------------------------------------------------------------
 # Goals.
 
-.PHONY: all check install uninstall clean help
+.PHONY: all check bench install uninstall clean help
 
 all: $(ALL_LIBS) $(PROGRAMS)
 
@@ -172,6 +179,11 @@ CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh tests/scripts/check_
 check: all $(TESTS)
 	$(Q)BUILD=$(BUILD) LIB_MBEDTLS=$(LIB_MBEDTLS) CHECK_BINARIES="$(PROGRAMS) $(TESTS)" \
 		tests/run.sh $(CHECK_SCRIPTS) $(TESTS)
+
+# Benchmarks print figures as ratios to a limit measured in the same run; they never fail on
+# speed (a failure here is a broken benchmark, not a slow machine).
+bench: all $(BENCHES)
+	$(Q)for b in $(BENCHES); do echo "=== $$b"; $$b || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
