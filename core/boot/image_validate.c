@@ -52,6 +52,7 @@ struct image_validate_scan {
     uint32_t sig_count;
     struct image_validate_sig sigs[IMAGE_VALIDATE_MAX_SIGS];
     bool any_sig; /* Some signature TLV is present, paired with a key or not. */
+    enum image_validate_reason reason; /* Why the walk failed. */
 };
 
 union image_validate_sha {
@@ -251,6 +252,7 @@ static int image_validate_scan_tlv(struct image_validate_scan *scan, const struc
     }
     if (t == IMAGE_TLV_SHA256 || t == IMAGE_TLV_SHA384 || t == IMAGE_TLV_SHA512) {
         if (scan->have_hash) {
+            scan->reason = IMAGE_VALIDATE_DUP_HASH;
             return BO_EBADIMAGE;
         }
         scan->have_hash = true;
@@ -401,12 +403,16 @@ static int image_validate_walk(const struct image_src *src, const struct image_l
     int rc;
 
     memset(scan, 0, sizeof(*scan));
+    scan->reason = IMAGE_VALIDATE_BAD_TLV;
     image_tlv_iter_begin(&it, src, layout, IMAGE_TLV_ANY, false);
     while ((rc = image_tlv_iter_next(&it, &tlv)) == 0) {
         rc = image_validate_scan_tlv(scan, &tlv);
         if (rc < 0) {
             return rc;
         }
+    }
+    if (rc != BO_ENOENT && rc != BO_EBADIMAGE) {
+        scan->reason = IMAGE_VALIDATE_READ_ERROR;
     }
     return rc == BO_ENOENT ? 0 : rc;
 }
@@ -448,6 +454,7 @@ static int image_validate_sigs(const struct image_src *src,
 {
     const struct image_validate_sig *s;
     bool trusted_failed = false;
+    bool bad_tlv = false;
     uint32_t i;
     int index;
     int rc;
@@ -456,7 +463,13 @@ static int image_validate_sigs(const struct image_src *src,
         s = &scan->sigs[i];
         rc = image_validate_find_key(src, cfg, &s->key, s->sig.type, res->hash_type,
                                      buf->ks.key, &index);
+        if (rc == BO_EBADIMAGE) {
+            bad_tlv = true;
+            continue;
+        }
         if (rc < 0) {
+            res->reason = rc == BO_ECRYPTO ? IMAGE_VALIDATE_CRYPTO_ERROR
+                                           : IMAGE_VALIDATE_READ_ERROR;
             return rc;
         }
         if (index < 0) {
@@ -468,6 +481,7 @@ static int image_validate_sigs(const struct image_src *src,
         }
         rc = image_tlv_read(src, &s->sig, buf->ks.sig, IMAGE_VALIDATE_SIG_MAX);
         if (rc < 0) {
+            res->reason = IMAGE_VALIDATE_READ_ERROR;
             return rc;
         }
         rc = image_validate_verify(&cfg->keys[index], res->hash, res->hash_len, buf->ks.sig,
@@ -478,14 +492,28 @@ static int image_validate_sigs(const struct image_src *src,
             return 0;
         }
         if (rc != BO_EBADSIG) {
+            res->reason = rc == BO_EINVAL ? IMAGE_VALIDATE_BAD_KEY : IMAGE_VALIDATE_CRYPTO_ERROR;
             return rc;
         }
         trusted_failed = true;
     }
+    if (trusted_failed) {
+        res->reason = IMAGE_VALIDATE_BAD_SIGNATURE;
+        return BO_EBADSIG;
+    }
+    if (bad_tlv) {
+        res->reason = IMAGE_VALIDATE_BAD_TLV;
+        return BO_EBADIMAGE;
+    }
+    if (scan->any_sig) {
+        res->reason = IMAGE_VALIDATE_UNTRUSTED;
+        return BO_EBADSIG;
+    }
     /* Permission for unsigned images covers images that carry no signature at all. */
-    if (!trusted_failed && !scan->any_sig && cfg->allow_unsigned) {
+    if (cfg->allow_unsigned) {
         return 0;
     }
+    res->reason = IMAGE_VALIDATE_UNSIGNED;
     return BO_EBADSIG;
 }
 
@@ -503,23 +531,28 @@ int image_validate(const struct image_src *src, const struct image_validate_conf
     }
     memset(res, 0, sizeof(*res));
     res->key_index = -1;
+    res->reason = IMAGE_VALIDATE_BAD_HEADER;
     rc = image_header_read(src, &res->hdr);
     if (rc < 0) {
         goto out;
     }
     res->non_bootable = (res->hdr.flags & IMAGE_F_NON_BOOTABLE) != 0;
+    res->reason = IMAGE_VALIDATE_BAD_TLV_AREA;
     rc = image_layout_read(src, &res->hdr, &res->layout);
     if (rc < 0) {
         goto out;
     }
     rc = image_validate_walk(src, &res->layout, &scan);
     if (rc < 0) {
+        res->reason = scan.reason;
         goto out;
     }
+    res->reason = IMAGE_VALIDATE_NO_HASH;
     if (!scan.have_hash) {
         rc = BO_EBADIMAGE;
         goto out;
     }
+    res->reason = IMAGE_VALIDATE_UNSUPPORTED;
     if (res->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256 |
                           IMAGE_F_COMPRESSED_LZMA1 | IMAGE_F_COMPRESSED_LZMA2)) {
         rc = BO_ENOTSUP;
@@ -530,6 +563,7 @@ int image_validate(const struct image_src *src, const struct image_validate_conf
         rc = BO_ENOTSUP;
         goto out;
     }
+    res->reason = IMAGE_VALIDATE_BAD_TLV;
     if (scan.hash.len != hash_len) {
         rc = BO_EBADIMAGE;
         goto out;
@@ -538,22 +572,62 @@ int image_validate(const struct image_src *src, const struct image_validate_conf
     res->hash_len = (uint8_t)hash_len;
     rc = image_validate_hash_with(src, res->layout.prot_end, res->hash_type, res->hash,
                                   buf.chunk, sizeof(buf.chunk));
-    if (rc < 0) {
-        goto out;
+    if (rc == 0) {
+        rc = image_tlv_read(src, &scan.hash, expected, sizeof(expected));
     }
-    rc = image_tlv_read(src, &scan.hash, expected, sizeof(expected));
+    if (rc == 0) {
+        rc = image_validate_read_meta(src, &scan, res);
+    }
     if (rc < 0) {
+        res->reason = rc == BO_ECRYPTO ? IMAGE_VALIDATE_CRYPTO_ERROR : IMAGE_VALIDATE_READ_ERROR;
         goto out;
     }
     if (!image_validate_equal(expected, res->hash, hash_len)) {
+        res->reason = IMAGE_VALIDATE_HASH_MISMATCH;
         rc = BO_EBADSIG;
         goto out;
     }
-    rc = image_validate_read_meta(src, &scan, res);
-    if (rc < 0) {
-        goto out;
-    }
+    res->reason = IMAGE_VALIDATE_OK;
     rc = image_validate_sigs(src, cfg, &scan, res, &buf);
 out:
+    if (rc == BO_EPOWER || rc == BO_EIO) {
+        res->reason = IMAGE_VALIDATE_READ_ERROR;
+    }
     return rc;
+}
+
+const char *image_validate_reason_str(enum image_validate_reason reason)
+{
+    switch (reason) {
+    case IMAGE_VALIDATE_OK:
+        return "valid";
+    case IMAGE_VALIDATE_BAD_HEADER:
+        return "bad image header (size, magic, or header and payload sizes past the slot)";
+    case IMAGE_VALIDATE_BAD_TLV_AREA:
+        return "bad TLV area (info magic, protected TLV size, or total past the slot)";
+    case IMAGE_VALIDATE_BAD_TLV:
+        return "malformed TLV (past its area, misplaced, or of a wrong length)";
+    case IMAGE_VALIDATE_NO_HASH:
+        return "no hash TLV";
+    case IMAGE_VALIDATE_DUP_HASH:
+        return "more than one hash TLV";
+    case IMAGE_VALIDATE_UNSUPPORTED:
+        return "unsupported image (encrypted, compressed, or hash algorithm)";
+    case IMAGE_VALIDATE_HASH_MISMATCH:
+        return "hash mismatch: the image was modified after signing";
+    case IMAGE_VALIDATE_UNSIGNED:
+        return "not signed, and unsigned images are not allowed";
+    case IMAGE_VALIDATE_UNTRUSTED:
+        return "signed by a key that is not trusted";
+    case IMAGE_VALIDATE_BAD_SIGNATURE:
+        return "signature does not verify with the trusted key";
+    case IMAGE_VALIDATE_BAD_KEY:
+        return "a trusted key does not parse as its declared type";
+    case IMAGE_VALIDATE_READ_ERROR:
+        return "the image could not be read";
+    case IMAGE_VALIDATE_CRYPTO_ERROR:
+        return "crypto library failure";
+    default:
+        return "unknown reason";
+    }
 }

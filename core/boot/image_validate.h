@@ -63,6 +63,24 @@ struct image_validate_config {
     bool allow_unsigned;          /**< Accept images without any signature TLV on their hash. */
 };
 
+/** Why validation failed (or IMAGE_VALIDATE_OK), for a one-line diagnosis. */
+enum image_validate_reason {
+    IMAGE_VALIDATE_OK = 0,
+    IMAGE_VALIDATE_BAD_HEADER,    /**< Too short, bad magic, or sizes outside the slot. */
+    IMAGE_VALIDATE_BAD_TLV_AREA,  /**< An area info is missing, wrong or out of bounds. */
+    IMAGE_VALIDATE_BAD_TLV,       /**< A TLV runs out of its area, or is misplaced or mis-sized. */
+    IMAGE_VALIDATE_NO_HASH,       /**< No hash TLV. */
+    IMAGE_VALIDATE_DUP_HASH,      /**< More than one hash TLV. */
+    IMAGE_VALIDATE_UNSUPPORTED,   /**< Encrypted, compressed, or an unsupported hash. */
+    IMAGE_VALIDATE_HASH_MISMATCH, /**< The hash TLV does not match the image. */
+    IMAGE_VALIDATE_UNSIGNED,      /**< No signature, and unsigned images are not allowed. */
+    IMAGE_VALIDATE_UNTRUSTED,     /**< Signed, but by no key of the table. */
+    IMAGE_VALIDATE_BAD_SIGNATURE, /**< A trusted key's signature does not verify. */
+    IMAGE_VALIDATE_BAD_KEY,       /**< A key of the table does not parse as its type. */
+    IMAGE_VALIDATE_READ_ERROR,    /**< The source could not be read. */
+    IMAGE_VALIDATE_CRYPTO_ERROR,  /**< Mbed TLS failed (out of memory included). */
+};
+
 /** What validation found out about an image. */
 struct image_validate_result {
     struct image_header hdr;
@@ -77,6 +95,7 @@ struct image_validate_result {
     int key_index;                          /**< Index in the key table of the signer; -1: none. */
     uint16_t sig_type;                      /**< The signature TLV type that verified; 0: none. */
     bool non_bootable;                      /**< The header has IMAGE_F_NON_BOOTABLE. */
+    enum image_validate_reason reason;      /**< IMAGE_VALIDATE_OK when 0 is returned. */
 };
 
 /**
@@ -124,6 +143,9 @@ uint16_t image_validate_hash_type_of(enum image_key_type type);
 
 /** \brief The signature TLV type of a key type (0 for IMAGE_KEY_NONE). */
 uint16_t image_validate_sig_type_of(enum image_key_type type);
+
+/** \brief A short constant description of a reason; never NULL. */
+const char *image_validate_reason_str(enum image_validate_reason reason);
 
 /** \brief The digest length of a hash TLV type: 32, 48, or 0 when unsupported. */
 uint32_t image_validate_hash_len(uint16_t hash_type);

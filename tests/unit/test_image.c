@@ -244,6 +244,7 @@ static void test_truncated_and_bad_header(void **state)
     im.buf[0] ^= 1;
     rehash(&im, h);
     assert_int_equal(validate(&im, im.len, true, &res), BO_EBADIMAGE);
+    assert_int_equal(res.reason, IMAGE_VALIDATE_BAD_HEADER);
     im.buf[0] ^= 1;
     /* hdr_size smaller than the header. */
     put16(im.buf + 8, 16);
@@ -272,6 +273,7 @@ static void test_protected_size_mismatch(void **state)
     put16(im.buf + 10, 16);
     rehash(&im, h);
     assert_int_equal(validate(&im, im.len, true, &res), BO_EBADIMAGE);
+    assert_int_equal(res.reason, IMAGE_VALIDATE_BAD_TLV_AREA);
     /* Header says there is none, but a protected area follows the payload. */
     h = build(&im, 40, prot, 1, NULL, 0);
     put16(im.buf + 10, 0);
@@ -344,13 +346,16 @@ static void test_hash_tlv_rules(void **state)
     memcpy(digest, im.buf + im.prot_end + 8, 32);
     build(&im, 40, NULL, 0, dup, 1);
     assert_int_equal(validate(&im, im.len, true, &res), BO_EBADIMAGE);
+    assert_int_equal(res.reason, IMAGE_VALIDATE_DUP_HASH);
     /* Two hash TLVs of different algorithms. */
     build(&im, 40, NULL, 0, dup384, 1);
     assert_int_equal(validate(&im, im.len, true, &res), BO_EBADIMAGE);
+    assert_int_equal(res.reason, IMAGE_VALIDATE_DUP_HASH);
     /* Missing hash TLV: turn it into a vendor TLV. */
     h = build(&im, 40, NULL, 0, NULL, 0);
     put16(im.buf + h - 4, 0x00a0);
     assert_int_equal(validate(&im, im.len, true, &res), BO_EBADIMAGE);
+    assert_int_equal(res.reason, IMAGE_VALIDATE_NO_HASH);
     /* Hash TLV of the wrong length for its type. */
     h = build(&im, 40, NULL, 0, NULL, 0);
     put16(im.buf + h - 4, IMAGE_TLV_SHA384);
@@ -362,6 +367,7 @@ static void test_hash_tlv_rules(void **state)
     build(&im, 40, NULL, 0, NULL, 0);
     im.buf[100] ^= 0x10;
     assert_int_equal(validate(&im, im.len, true, &res), BO_EBADSIG);
+    assert_int_equal(res.reason, IMAGE_VALIDATE_HASH_MISMATCH);
     /* The hash covers the protected TLVs too. */
     {
         struct tlv_spec prot[] = { { IMAGE_TLV_SEC_CNT, 4, sec_cnt_val } };
@@ -421,6 +427,7 @@ static void test_tlv_placement(void **state)
     assert_int_equal(validate(&im, im.len, true, &res), BO_EBADIMAGE);
     build(&im, 40, NULL, 0, unknown, 1);
     assert_int_equal(validate(&im, im.len, true, &res), BO_EBADIMAGE);
+    assert_int_equal(res.reason, IMAGE_VALIDATE_BAD_TLV);
     build(&im, 40, prot_bad_len, 1, NULL, 0);
     assert_int_equal(validate(&im, im.len, true, &res), BO_EBADIMAGE);
     build(&im, 40, prot_dup, 2, NULL, 0);

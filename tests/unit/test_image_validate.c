@@ -305,6 +305,44 @@ static void test_tampered_even_if_unsigned_allowed(void **state)
     keys_free(&k);
 }
 
+/* Each rejection says why. */
+static void test_reasons(void **state)
+{
+    static const struct {
+        const char *file;
+        bool allow_unsigned;
+        int rc;
+        enum image_validate_reason reason;
+    } cases[] = {
+        { "ec256-keyhash.bin", false, 0, IMAGE_VALIDATE_OK },
+        { "ec256-wrong-key.bin", false, BO_EBADSIG, IMAGE_VALIDATE_UNTRUSTED },
+        { "ec256-tampered-body.bin", false, BO_EBADSIG, IMAGE_VALIDATE_HASH_MISMATCH },
+        { "ec256-tampered-sig.bin", false, BO_EBADSIG, IMAGE_VALIDATE_BAD_SIGNATURE },
+        { "hash-only.bin", false, BO_EBADSIG, IMAGE_VALIDATE_UNSIGNED },
+        { "hash-only.bin", true, 0, IMAGE_VALIDATE_OK },
+        { "payload.bin", true, BO_EBADIMAGE, IMAGE_VALIDATE_BAD_HEADER },
+    };
+    struct image_validate_result res;
+    struct image_key ik;
+    struct keys_key k;
+    uint8_t *data;
+    size_t len;
+    size_t i;
+
+    (void)state;
+    load_key(&k, "ec256");
+    keys_to_image_key(&k, &ik);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        data = load_vec(cases[i].file, &len);
+        assert_int_equal(validate_buf(data, len, &ik, 1, cases[i].allow_unsigned, &res),
+                         cases[i].rc);
+        assert_int_equal(res.reason, cases[i].reason);
+        assert_non_null(image_validate_reason_str(res.reason));
+        free(data);
+    }
+    keys_free(&k);
+}
+
 /* A vector validates in a flash slot of a board, through flash_area_read. */
 static void test_from_flash_area(void **state)
 {
@@ -393,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_keyhash_form),
         cmocka_unit_test(test_key_table_lookup),
         cmocka_unit_test(test_tampered_even_if_unsigned_allowed),
+        cmocka_unit_test(test_reasons),
         cmocka_unit_test(test_from_flash_area),
     };
 
