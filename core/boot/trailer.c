@@ -305,6 +305,65 @@ int trailer_render(const struct trailer_layout *lay, const struct trailer_fields
     return 0;
 }
 
+int trailer_render_pad(uint32_t max_align, uint8_t erased_val, bool confirm, uint8_t *tail,
+                       uint32_t tail_len)
+{
+    uint32_t magic_unit;
+    int rc;
+
+    if (tail == NULL || (erased_val != 0xff && erased_val != 0x00)) {
+        return BO_EINVAL;
+    }
+    if (max_align != 8 && max_align != 16 && max_align != 32) {
+        return BO_EINVAL;
+    }
+    magic_unit = trailer_align_up(TRAILER_MAGIC_SZ, max_align);
+    if (tail_len < magic_unit + max_align) {
+        return BO_EINVAL;
+    }
+    memset(tail, erased_val, tail_len);
+    rc = trailer_magic_bytes(max_align, tail + tail_len - TRAILER_MAGIC_SZ);
+    if (rc < 0) {
+        return rc;
+    }
+    if (confirm) {
+        tail[tail_len - magic_unit - max_align] = TRAILER_FLAG_SET_BYTE;
+    }
+    return 0;
+}
+
+int trailer_sector_span(const struct trailer_layout *lay, const struct flash_sector *sectors,
+                        uint32_t count, uint32_t *first, uint32_t *first_off)
+{
+    uint64_t end = 0;
+    uint32_t found = UINT32_MAX;
+    uint32_t i;
+
+    if (lay == NULL || sectors == NULL || first == NULL || count == 0) {
+        return BO_EINVAL;
+    }
+    for (i = 0; i < count; i++) {
+        uint32_t off = flash_sector_get_off(&sectors[i]);
+        uint32_t size = flash_sector_get_size(&sectors[i]);
+
+        if (off != end || size == 0) {
+            return BO_EINVAL;
+        }
+        end += size;
+        if (found == UINT32_MAX && end > lay->status_off) {
+            found = i;
+        }
+    }
+    if (end != lay->cfg.area_size || found == UINT32_MAX) {
+        return BO_EINVAL;
+    }
+    *first = found;
+    if (first_off != NULL) {
+        *first_off = flash_sector_get_off(&sectors[found]);
+    }
+    return 0;
+}
+
 static bool trailer_all_erased(const uint8_t *p, size_t len, uint8_t erased)
 {
     size_t i;

@@ -234,6 +234,36 @@ int trailer_render(const struct trailer_layout *lay, const struct trailer_fields
                    uint8_t *tail, uint32_t tail_len);
 
 /**
+ * \brief Renders what imgtool's `sign --pad` puts after the image: every byte erased, the
+ *        magic of max_align in the last 16 bytes, and with confirm (`--confirm`) image_ok set.
+ *        imgtool sets no image_ok with --overwrite-only even when asked to confirm: the caller
+ *        passes confirm false then.
+ * \param max_align   imgtool's --max-align: 8, 16 or 32.
+ * \param erased_val  imgtool's -R/--erased-val: 0xff or 0x00.
+ * \param confirm     Set image_ok.
+ * \param tail        The bytes from the end of the image to the end of the slot.
+ * \param tail_len    Their count: at least ALIGN_UP(16, max_align) + max_align.
+ * \return 0, or BO_EINVAL.
+ */
+int trailer_render_pad(uint32_t max_align, uint8_t erased_val, bool confirm, uint8_t *tail,
+                       uint32_t tail_len);
+
+/**
+ * \brief The sectors the trailer occupies: the first sector holding any byte of
+ *        [status_off, area_size), as MCUboot's trailer-sector arithmetic needs it (erasing a
+ *        trailer, the largest image that leaves the trailer sectors alone).
+ * \param lay      The layout.
+ * \param sectors  The area's sectors in address order (flash_area_get_sectors()), covering
+ *                 [0, area_size) without gaps.
+ * \param count    Their number.
+ * \param first    Receives the index of the first trailer sector.
+ * \param first_off Receives its offset in the area (may be NULL).
+ * \return 0, or BO_EINVAL when the sectors do not tile the area.
+ */
+int trailer_sector_span(const struct trailer_layout *lay, const struct flash_sector *sectors,
+                        uint32_t count, uint32_t *first, uint32_t *first_off);
+
+/**
  * \brief Decodes the 16 magic bytes read at magic_off.
  * \return A trailer_magic_state: UNSET when all bytes hold the erased value, GOOD when they are
  *         the magic of the layout's MA, BAD otherwise.

@@ -409,6 +409,68 @@ static void test_render(void **state)
     assert_int_equal(trailer_render(&l, &f, tail, sizeof(tail)), BO_EINVAL);
 }
 
+static void test_render_pad(void **state)
+{
+    (void)state;
+    uint8_t tail[200];
+    uint8_t m[16];
+
+    assert_int_equal(trailer_render_pad(32, 0x00, true, tail, sizeof(tail)), 0);
+    assert_int_equal(trailer_magic_bytes(32, m), 0);
+    assert_memory_equal(tail + sizeof(tail) - 16, m, 16);
+    for (size_t i = 0; i < sizeof(tail) - 16; i++) {
+        assert_int_equal(tail[i], i == sizeof(tail) - 64 ? 0x01 : 0x00);
+    }
+    assert_int_equal(trailer_render_pad(16, 0xff, false, tail, 32), 0);
+    for (size_t i = 0; i < 16; i++) {
+        assert_int_equal(tail[i], 0xff);
+    }
+    assert_int_equal(trailer_render_pad(16, 0xff, true, tail, 32), 0);
+    assert_int_equal(tail[0], 0x01);
+    assert_int_equal(trailer_render_pad(16, 0xff, true, tail, 48), 0);
+    assert_int_equal(tail[16], 0x01);
+    assert_int_equal(tail[0], 0xff);
+    assert_int_equal(trailer_render_pad(16, 0xff, true, tail, 31), BO_EINVAL);
+    assert_int_equal(trailer_render_pad(8, 0x12, true, tail, 64), BO_EINVAL);
+    assert_int_equal(trailer_render_pad(4, 0xff, true, tail, 64), BO_EINVAL);
+}
+
+static void test_sector_span(void **state)
+{
+    (void)state;
+    /* A 3120-byte trailer (MA 8, w 8, 128 sectors) at the end of eight 4 KiB sectors. */
+    struct trailer_config c = make_cfg(0x8000, 8, 8, 0xff, TRAILER_MODE_SCRATCH, 128);
+    struct trailer_layout l;
+    struct flash_sector secs[8];
+    uint32_t first = 0, off = 0;
+
+    assert_int_equal(trailer_layout_init(&l, &c), 0);
+    for (uint32_t i = 0; i < 8; i++) {
+        secs[i].fs_off = i * 0x1000;
+        secs[i].fs_size = 0x1000;
+    }
+    assert_int_equal(trailer_sector_span(&l, secs, 8, &first, &off), 0);
+    assert_int_equal(first, 7);
+    assert_int_equal(off, 0x7000);
+    /* With 1 KiB sectors at the end it spans four of them. */
+    struct flash_sector mixed[5] = {{0, 0x4000}, {0x4000, 0x2000}, {0x6000, 0x1000},
+                                    {0x7000, 0x800}, {0x7800, 0x800}};
+    c = make_cfg(0x8000, 8, 8, 0xff, TRAILER_MODE_SCRATCH, 128);
+    assert_int_equal(trailer_layout_init(&l, &c), 0);
+    assert_int_equal(trailer_sector_span(&l, mixed, 5, &first, NULL), 0);
+    assert_int_equal(first, 3);
+    c.max_sectors = 200; /* 4848 bytes: reaches into the 4 KiB sector. */
+    assert_int_equal(trailer_layout_init(&l, &c), 0);
+    assert_int_equal(trailer_sector_span(&l, mixed, 5, &first, &off), 0);
+    assert_int_equal(first, 2);
+    assert_int_equal(off, 0x6000);
+    /* Sectors that do not tile the area are refused. */
+    mixed[3].fs_off = 0x7100;
+    assert_int_equal(trailer_sector_span(&l, mixed, 5, &first, NULL), BO_EINVAL);
+    assert_int_equal(trailer_sector_span(&l, secs, 7, &first, NULL), BO_EINVAL);
+    assert_int_equal(trailer_sector_span(&l, secs, 0, &first, NULL), BO_EINVAL);
+}
+
 /* The padded imgtool vectors: the slot is the whole file, MA 8 (imgtool's default). */
 static void check_padded_vector(const char *name, bool image_ok_set)
 {
@@ -445,6 +507,10 @@ static void check_padded_vector(const char *name, bool image_ok_set)
     f.magic = true;
     f.image_ok = image_ok_set;
     assert_int_equal(trailer_render(&l, &f, tail, isz), 0);
+    assert_memory_equal(tail, data + len - isz, isz);
+
+    /* So does imgtool's own --pad rendering. */
+    assert_int_equal(trailer_render_pad(8, 0xff, image_ok_set, tail, isz), 0);
     assert_memory_equal(tail, data + len - isz, isz);
 
     /* Decoded with the 16- or 32-form magic, the classic magic is bad. */
@@ -714,6 +780,8 @@ int main(void)
         cmocka_unit_test(test_status_records),
         cmocka_unit_test(test_imgtool_size),
         cmocka_unit_test(test_render),
+        cmocka_unit_test(test_render_pad),
+        cmocka_unit_test(test_sector_span),
         cmocka_unit_test(test_interop_padded_vectors),
         cmocka_unit_test(test_field_writes_every_geometry),
         cmocka_unit_test(test_ecc_refuses_double_program),
