@@ -146,6 +146,9 @@ struct vflash *port_flash_map_device(struct port_flash_map *map, uint32_t index)
 
 void port_flash_map_set_clock(struct port_flash_map *map, struct port_clock *clock)
 {
+    if (map == NULL) {
+        return;
+    }
     for (uint32_t i = 0; i < map->device_count; i++) {
         vflash_set_clock(map->devices[i], clock);
     }
@@ -153,6 +156,9 @@ void port_flash_map_set_clock(struct port_flash_map *map, struct port_clock *clo
 
 void port_flash_map_power_on(struct port_flash_map *map)
 {
+    if (map == NULL) {
+        return;
+    }
     for (uint32_t i = 0; i < map->device_count; i++) {
         vflash_power_on(map->devices[i]);
     }
@@ -161,6 +167,10 @@ void port_flash_map_power_on(struct port_flash_map *map)
 uint32_t port_flash_map_open_total(const struct port_flash_map *map)
 {
     uint32_t total = 0;
+
+    if (map == NULL) {
+        return 0;
+    }
 
     for (uint32_t id = 0; id < FLASH_AREA_COUNT; id++) {
         total += map->open_count[id];

@@ -110,6 +110,9 @@ int vflash_setup(struct vflash *dev, const struct vflash_geometry *geom, uint8_t
     uint32_t n = 0;
     int rc;
 
+    if (dev == NULL) {
+        return BO_EINVAL;
+    }
     vflash_free(dev);
     rc = vflash_geometry_check(geom, &size);
     if (rc < 0) {
@@ -187,22 +190,34 @@ void vflash_free(struct vflash *dev)
 
 void vflash_set_clock(struct vflash *dev, struct port_clock *clock)
 {
+    if (dev == NULL) {
+        return;
+    }
     dev->clock = clock;
 }
 
 void vflash_set_hook(struct vflash *dev, vflash_hook_fn hook, void *arg)
 {
+    if (dev == NULL) {
+        return;
+    }
     dev->hook = hook;
     dev->hook_arg = arg;
 }
 
 void vflash_power_on(struct vflash *dev)
 {
+    if (dev == NULL) {
+        return;
+    }
     dev->power_lost = false;
 }
 
 void vflash_reset_counters(struct vflash *dev)
 {
+    if (dev == NULL) {
+        return;
+    }
     memset(&dev->stats, 0, sizeof(dev->stats));
     for (uint32_t i = 0; i < dev->sector_count; i++) {
         dev->sectors[i].reads = 0;
@@ -216,7 +231,7 @@ int vflash_sector_at(const struct vflash *dev, uint32_t off)
     uint32_t lo = 0;
     uint32_t hi = dev->sector_count;
 
-    if (dev->sectors == NULL || off >= dev->size) {
+    if (dev == NULL || dev->sectors == NULL || off >= dev->size) {
         return BO_ERANGE;
     }
     /* Invariant: the sector holding off lies in [lo, hi). */
@@ -236,7 +251,7 @@ bool vflash_is_boundary(const struct vflash *dev, uint32_t off)
 {
     int idx;
 
-    if (dev->sectors == NULL) {
+    if (dev == NULL || dev->sectors == NULL) {
         return false;
     }
     if (off == dev->size) {

@@ -161,7 +161,8 @@ size_t vflash_ecc_map_size(const struct vflash_geometry *geom);
 /**
  * \brief Builds the device.
  *
- * \param dev      An initialised device (set up again: its old state is freed first).
+ * \param dev      An initialised device. Setting up a device again frees its old state first,
+ *                 its hook and clock included.
  * \param geom     The geometry (copied).
  * \param mem      NULL to allocate erased memory, or an external region of exactly the device's
  *                 size that the device uses as is (for example a shared mapping of a backing
@@ -171,7 +172,8 @@ size_t vflash_ecc_map_size(const struct vflash_geometry *geom);
  *                 vflash_ecc_map_size() bytes used as is (so the "programmed" state can outlive
  *                 the process, next to mem). An allocated map starts with every unit that is not
  *                 fully erased marked programmed. Ignored for other semantics.
- * \return 0, BO_EINVAL (bad geometry, wrong mem_len), or BO_ENOMEM.
+ * \return 0, BO_EINVAL (NULL dev, bad geometry, wrong mem_len), or BO_ENOMEM; on error the
+ *         device is left initialised and empty.
  */
 int vflash_setup(struct vflash *dev, const struct vflash_geometry *geom, uint8_t *mem,
                  size_t mem_len, uint8_t *ecc_map);

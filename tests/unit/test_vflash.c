@@ -122,6 +122,20 @@ static void test_setup_erased(void **state)
     assert_int_equal(vflash_program(&dev, 0, buf, 1), BO_ESTATE);
     assert_int_equal(vflash_erase_sector(&dev, 0), BO_ESTATE);
 
+    /* NULL devices are refused, never dereferenced. */
+    assert_int_equal(vflash_setup(NULL, &g, NULL, 0, NULL), BO_EINVAL);
+    assert_int_equal(vflash_setup(&dev, NULL, NULL, 0, NULL), BO_EINVAL);
+    assert_int_equal(vflash_read(NULL, 0, buf, 1), BO_ESTATE);
+    assert_int_equal(vflash_program(NULL, 0, buf, 1), BO_ESTATE);
+    assert_int_equal(vflash_erase(NULL, 0, 1), BO_ESTATE);
+    assert_int_equal(vflash_sector_at(NULL, 0), BO_ERANGE);
+    assert_false(vflash_is_boundary(NULL, 0));
+    vflash_power_on(NULL);
+    vflash_set_hook(NULL, NULL, NULL);
+    vflash_set_clock(NULL, NULL);
+    vflash_reset_counters(NULL);
+    vflash_free(NULL);
+
     g.erased_val = 0xff;
     assert_int_equal(vflash_setup(&dev, &g, NULL, 0, NULL), 0);
     assert_int_equal(vflash_read(&dev, 0, buf, sizeof(buf)), 0);
