@@ -229,11 +229,12 @@ void vflash_reset_counters(struct vflash *dev)
 int vflash_sector_at(const struct vflash *dev, uint32_t off)
 {
     uint32_t lo = 0;
-    uint32_t hi = dev->sector_count;
+    uint32_t hi;
 
     if (dev == NULL || dev->sectors == NULL || off >= dev->size) {
         return BO_ERANGE;
     }
+    hi = dev->sector_count;
     /* Invariant: the sector holding off lies in [lo, hi). */
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
