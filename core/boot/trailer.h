@@ -171,9 +171,15 @@ struct trailer_params {
     enum trailer_mode mode;
     uint32_t max_sectors; /**< BOOT_MAX_IMG_SECTORS; 0 for a field-only layout (see below). */
     uint32_t write_unit;  /**< Status record size MCUboot would use (its BOOT_WRITE_SZ, the
-                               largest write unit of the slots and scratch), or 0 for the
-                               area's own write unit. */
+                               larger write unit of the primary slot and the scratch), or 0
+                               for the area's own write unit. */
 };
+/*
+ * Known deviation: when the scratch's write unit exceeds the primary slot's, MCUboot sizes the
+ * primary's status area with the primary's own write unit (boot_status_off()) but spaces its
+ * records by BOOT_WRITE_SZ; a layout uses write_unit for both, so the status area always holds
+ * every record. Status bytes then differ from MCUboot's on such boards; trailer fields do not.
+ */
 
 /**
  * \brief Computes the layout of an open area: its size, write unit and erased value come from
