@@ -510,3 +510,93 @@ int vflash_erase(struct vflash *dev, uint32_t off, uint32_t len)
     }
     return 0;
 }
+
+/* Whether ECC unit u is all erased value. */
+static bool vflash_unit_erased(const struct vflash *dev, uint32_t u)
+{
+    const uint8_t *p = dev->mem + (size_t)u * dev->geom.write_unit;
+
+    for (uint32_t i = 0; i < dev->geom.write_unit; i++) {
+        if (p[i] != dev->geom.erased_val) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether bytes [a, b) of the device can take src in place, without an erase. */
+static bool vflash_host_in_place(const struct vflash *dev, uint32_t a, uint32_t b,
+                                 const uint8_t *src)
+{
+    uint32_t wu = dev->geom.write_unit;
+
+    if (dev->geom.semantics == VFLASH_NOR) {
+        return vflash_program_allowed(dev, a, src, b - a);
+    }
+    if (dev->geom.semantics == VFLASH_ECC) {
+        for (uint32_t u = a / wu; u <= (b - 1) / wu; u++) {
+            uint32_t lo = u * wu > a ? u * wu : a;
+            uint32_t hi = (u + 1) * wu < b ? (u + 1) * wu : b;
+
+            if (vflash_ecc_test(dev, u) && memcmp(dev->mem + lo, src + (lo - a), hi - lo) != 0) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+int vflash_host_write(struct vflash *dev, uint32_t off, const void *src, uint32_t len)
+{
+    const uint8_t *bytes = src;
+    uint32_t end;
+    int first;
+
+    if (dev == NULL || dev->sectors == NULL) {
+        return BO_ESTATE;
+    }
+    if (src == NULL && len != 0) {
+        return BO_EINVAL;
+    }
+    if (!vflash_in_range(dev, off, len)) {
+        return BO_ERANGE;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    end = off + len;
+    first = vflash_sector_at(dev, off);
+    for (uint32_t i = (uint32_t)first; i < dev->sector_count && dev->sectors[i].off < end; i++) {
+        const struct vflash_sector *s = &dev->sectors[i];
+        uint32_t a = s->off > off ? s->off : off;
+        uint32_t b = s->off + s->size < end ? s->off + s->size : end;
+        const uint8_t *in = bytes + (a - off);
+
+        if (vflash_host_in_place(dev, a, b, in)) {
+            memcpy(dev->mem + a, in, b - a);
+        } else {
+            uint8_t *copy = malloc(s->size);
+
+            if (copy == NULL) {
+                return BO_ENOMEM;
+            }
+            memcpy(copy, dev->mem + s->off, s->size);
+            memcpy(copy + (a - s->off), in, b - a);
+            vflash_apply_erase(dev, i);
+            memcpy(dev->mem + s->off, copy, s->size);
+            free(copy);
+            a = s->off;
+            b = s->off + s->size;
+        }
+        if (dev->geom.semantics == VFLASH_ECC) {
+            uint32_t wu = dev->geom.write_unit;
+
+            for (uint32_t u = a / wu; u <= (b - 1) / wu; u++) {
+                if (!vflash_unit_erased(dev, u)) {
+                    vflash_ecc_set(dev, u, true);
+                }
+            }
+        }
+    }
+    return 0;
+}

@@ -227,6 +227,20 @@ int vflash_erase_sector(struct vflash *dev, uint32_t index);
 int vflash_erase(struct vflash *dev, uint32_t off, uint32_t len);
 
 /**
+ * \brief Writes as a host-side flash programmer does (the FUSE view, the control socket).
+ *
+ * Each sector the range touches keeps the bytes it does not overwrite and gets the new ones;
+ * when the part's semantics cannot program them in place (a NOR bit back to the erased value, a
+ * changed ECC unit already programmed), the sector is erased and rewritten. ECC units that end
+ * up differing from the erased value count as programmed. Any offset and length (no alignment).
+ * It is not a device operation: no hook, no counters, no time, and it works while power is cut.
+ *
+ * \return 0, BO_EINVAL (NULL src with len > 0), BO_ERANGE, BO_ESTATE (not set up), or
+ *         BO_ENOMEM (nothing changed in the sector that needed the memory).
+ */
+int vflash_host_write(struct vflash *dev, uint32_t off, const void *src, uint32_t len);
+
+/**
  * \brief Finds the sector holding device offset off.
  * \return The sector index, or BO_ERANGE when off is outside the device.
  */

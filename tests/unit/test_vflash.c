@@ -614,6 +614,56 @@ static void test_hook_error(void **state)
     vflash_free(&dev);
 }
 
+static void test_host_write(void **state)
+{
+    struct vflash_geometry g = geom_uniform(4, 256, 8, 0xff, VFLASH_NOR);
+    struct vflash dev;
+    uint8_t data[300];
+    uint8_t v;
+
+    (void)state;
+    memset(data, 0x0f, sizeof(data));
+    vflash_init(&dev);
+    assert_int_equal(vflash_setup(&dev, &g, NULL, 0, NULL), 0);
+    dev.mem[0] = 0x00;
+    dev.mem[511] = 0x00;
+    /* Unaligned, across sectors 0 and 1, while power is cut: 0xff to 0x0f only clears bits, so
+     * both take the bytes in place and keep the rest. */
+    dev.power_lost = true;
+    assert_int_equal(vflash_host_write(&dev, 3, data, 300), 0);
+    assert_int_equal(dev.mem[0], 0x00);
+    assert_true(all_equal(dev.mem + 3, 300, 0x0f));
+    assert_int_equal(dev.mem[303], 0xff);
+    assert_int_equal(dev.mem[511], 0x00);
+    /* 0x0f to 0xf0 needs bits back: sector 1 is erased and rewritten, keeping byte 511. */
+    v = 0xf0;
+    assert_int_equal(vflash_host_write(&dev, 260, &v, 1), 0);
+    assert_int_equal(dev.mem[260], 0xf0);
+    assert_int_equal(dev.mem[259], 0x0f);
+    assert_int_equal(dev.mem[303], 0xff);
+    assert_int_equal(dev.mem[511], 0x00);
+    /* Not device operations. */
+    assert_int_equal(dev.stats.ops, 0);
+    assert_int_equal(dev.sectors[1].erases, 0);
+    assert_int_equal(vflash_host_write(&dev, 1020, data, 8), BO_ERANGE);
+    assert_int_equal(vflash_host_write(&dev, 0, NULL, 8), BO_EINVAL);
+    vflash_free(&dev);
+
+    /* ECC: a rewritten unit needs an erase; the units written count as programmed. */
+    g = geom_uniform(2, 256, 8, 0xff, VFLASH_ECC);
+    assert_int_equal(vflash_setup(&dev, &g, NULL, 0, NULL), 0);
+    assert_int_equal(vflash_program(&dev, 0, data, 8), 0);
+    v = 0x00;
+    assert_int_equal(vflash_host_write(&dev, 2, &v, 1), 0);
+    assert_int_equal(dev.mem[1], 0x0f);
+    assert_int_equal(dev.mem[2], 0x00);
+    assert_int_equal(vflash_host_write(&dev, 2, &v, 1), 0); /* Same content: in place. */
+    assert_int_equal(vflash_host_write(&dev, 17, &v, 1), 0);
+    assert_int_equal(vflash_program(&dev, 16, data, 8), BO_ESEMANTICS);
+    assert_int_equal(vflash_program(&dev, 8, data, 8), 0); /* Still erased and free. */
+    vflash_free(&dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -632,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_hook_power_cut),
         cmocka_unit_test(test_hook_cut_erase_range),
         cmocka_unit_test(test_hook_error),
+        cmocka_unit_test(test_host_write),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
