@@ -331,17 +331,21 @@ int keys_write_private_pem(const struct keys_key *k, const char *path, char *err
     return rc;
 }
 
+int keys_public_pem(const struct keys_key *k, char *buf, size_t size)
+{
+    return mbedtls_pk_write_pubkey_pem(&k->pk, (unsigned char *)buf, size) == 0 ? 0
+                                                                                : BO_ECRYPTO;
+}
+
 int keys_write_public_pem(const struct keys_key *k, const char *path, char *err, size_t errlen)
 {
-    unsigned char pem[KEYS_PEM_MAX];
-    int ret = mbedtls_pk_write_pubkey_pem(&k->pk, pem, sizeof(pem));
+    char pem[KEYS_PEM_MAX];
 
-    if (ret != 0) {
-        keys_err(err, errlen, "cannot encode the public key (Mbed TLS error -0x%04x)",
-                 (unsigned)-ret);
+    if (keys_public_pem(k, pem, sizeof(pem)) < 0) {
+        keys_err(err, errlen, "cannot encode the public key");
         return BO_ECRYPTO;
     }
-    return keys_write_text(path, (const char *)pem, 0644, err, errlen);
+    return keys_write_text(path, pem, 0644, err, errlen);
 }
 
 void keys_to_image_key(const struct keys_key *k, struct image_key *out)

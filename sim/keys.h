@@ -86,6 +86,12 @@ int keys_write_private_pem(const struct keys_key *k, const char *path, char *err
  */
 int keys_write_public_pem(const struct keys_key *k, const char *path, char *err, size_t errlen);
 
+/**
+ * \brief Encodes the public key as SubjectPublicKeyInfo PEM into buf (NUL-terminated).
+ * \return 0 or BO_ECRYPTO (including a buffer too small).
+ */
+int keys_public_pem(const struct keys_key *k, char *buf, size_t size);
+
 /** \brief The tool's name of a key type: "ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072". */
 const char *keys_type_name(enum image_key_type type);
 

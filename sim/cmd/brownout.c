@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * brownout: the command-line client. Each subcommand is one entry of the table below, run with
+ * argv shifted so that argv[0] is its own name.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "image_tool.h"
+
+#ifndef BROWNOUT_VERSION
+#define BROWNOUT_VERSION "0.1.0"
+#endif
+
+struct brownout_cmd {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+static const struct brownout_cmd brownout_cmds[] = {
+    { "image", "keygen, sign, verify and inspect MCUboot images", image_tool_main },
+};
+
+static void brownout_usage(FILE *out)
+{
+    size_t i;
+
+    fprintf(out, "usage: brownout [--help] [--version] COMMAND [ARGS...]\n\ncommands:\n");
+    for (i = 0; i < sizeof(brownout_cmds) / sizeof(brownout_cmds[0]); i++) {
+        fprintf(out, "  %-10s %s\n", brownout_cmds[i].name, brownout_cmds[i].summary);
+    }
+    fprintf(out, "\n'brownout COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc < 2) {
+        brownout_usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        brownout_usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("brownout %s\n", BROWNOUT_VERSION);
+        return 0;
+    }
+    for (i = 0; i < sizeof(brownout_cmds) / sizeof(brownout_cmds[0]); i++) {
+        if (strcmp(argv[1], brownout_cmds[i].name) == 0) {
+            return brownout_cmds[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "brownout: unknown command '%s' (see brownout --help)\n", argv[1]);
+    return 2;
+}

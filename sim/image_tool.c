@@ -1,0 +1,703 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `brownout image`: the command-line front of the image signer, verifier and inspector.
+ */
+#include "image_tool.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mbedtls/platform.h"
+
+#include "bo_err.h"
+#include "boot/image_validate.h"
+#include "image_info.h"
+#include "image_sign.h"
+#include "keys.h"
+#include "port_rng.h"
+
+#define IMAGE_TOOL_EXIT_OK 0
+#define IMAGE_TOOL_EXIT_FAIL 1
+#define IMAGE_TOOL_EXIT_USAGE 2
+#define IMAGE_TOOL_MAX_KEYS 16
+#define IMAGE_TOOL_FILE_MAX (256u * 1024u * 1024u)
+
+/* What every subcommand shares: Mbed TLS's platform and an RNG. */
+struct image_tool_env {
+    mbedtls_platform_context platform;
+    struct port_rng rng;
+    bool rng_ready;
+};
+
+void image_tool_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: brownout image COMMAND [OPTIONS]\n"
+            "\n"
+            "commands:\n"
+            "  keygen -t TYPE -k FILE [--public FILE]\n"
+            "      generate a private key (TYPE: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072)\n"
+            "  getpub -k KEY [-o FILE]\n"
+            "      print (or write) the public key of KEY as PEM\n"
+            "  sign [OPTIONS] INFILE OUTFILE\n"
+            "      make an MCUboot image, laid out as imgtool does; OPTIONS:\n"
+            "        -k, --key FILE             signing key (none: hash-only image)\n"
+            "        -v, --version V            MAJOR.MINOR.REVISION+BUILD (default 0.0.0+0)\n"
+            "        -H, --header-size N        header size (default 32)\n"
+            "            --pad-header           prepend header-size erased bytes\n"
+            "        -S, --slot-size N          slot size: the image + trailer must fit\n"
+            "            --pad                  pad to the slot size, with the trailer magic\n"
+            "            --confirm              --pad and image_ok set (permanent)\n"
+            "            --test                 --pad without image_ok (a test upgrade)\n"
+            "            --align N              flash write unit: 1, 2, 4, 8, 16, 32 (default 1)\n"
+            "            --max-align N          trailer alignment: 8, 16, 32\n"
+            "        -M, --max-sectors N        trailer status entries (default 128)\n"
+            "            --overwrite-only       trailer of overwrite-only upgrades\n"
+            "        -R, --erased-val V         0xff (default) or 0\n"
+            "        -s, --security-counter N   SEC_CNT TLV: a number or 'auto'\n"
+            "        -d, --dependencies D       \"(ID,VERSION), ...\"\n"
+            "            --public-key-format F  hash (default) or full\n"
+            "        -L, --load-addr N          RAM load address (sets RAM_LOAD)\n"
+            "            --non-bootable         set the NON_BOOTABLE flag\n"
+            "  verify -k KEY [-k KEY...] [--allow-unsigned] FILE\n"
+            "      exit 0 when FILE is a valid image signed by one of the keys\n"
+            "  info [--json] [-R V] FILE\n"
+            "      print the header, TLVs, hash check and trailer of FILE\n");
+}
+
+static int image_tool_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "brownout image %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see brownout image --help)\n");
+    return IMAGE_TOOL_EXIT_USAGE;
+}
+
+static int image_tool_env_setup(struct image_tool_env *env)
+{
+    int rc;
+
+    memset(env, 0, sizeof(*env));
+    if (mbedtls_platform_setup(&env->platform) != 0) {
+        fprintf(stderr, "brownout image: Mbed TLS platform setup failed\n");
+        return BO_ECRYPTO;
+    }
+    port_rng_init(&env->rng);
+    rc = port_rng_setup(&env->rng, "brownout image");
+    if (rc < 0) {
+        fprintf(stderr, "brownout image: cannot seed the random generator: %s\n",
+                bo_strerror(rc));
+        port_rng_free(&env->rng);
+        mbedtls_platform_teardown(&env->platform);
+        return rc;
+    }
+    env->rng_ready = true;
+    return 0;
+}
+
+static void image_tool_env_free(struct image_tool_env *env)
+{
+    if (env->rng_ready) {
+        port_rng_free(&env->rng);
+        env->rng_ready = false;
+    }
+    mbedtls_platform_teardown(&env->platform);
+}
+
+/* Parses an unsigned number with C prefixes (0x, 0); false when not all of s is a number. */
+static bool image_tool_u32(const char *s, uint32_t *out)
+{
+    unsigned long long v;
+    char *end;
+
+    if (s == NULL || *s == '\0' || *s == '-') {
+        return false;
+    }
+    errno = 0;
+    v = strtoull(s, &end, 0);
+    if (errno != 0 || *end != '\0' || v > UINT32_MAX) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static int image_tool_read(const char *path, uint8_t **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    size_t n = 0;
+    size_t got;
+    uint8_t *p;
+
+    if (f == NULL) {
+        fprintf(stderr, "brownout image: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap >= IMAGE_TOOL_FILE_MAX) {
+                fprintf(stderr, "brownout image: %s: larger than %u MiB\n", path,
+                        IMAGE_TOOL_FILE_MAX >> 20);
+                goto fail;
+            }
+            cap = cap != 0 ? cap * 2 : 65536;
+            p = realloc(buf, cap);
+            if (p == NULL) {
+                fprintf(stderr, "brownout image: out of memory\n");
+                goto fail;
+            }
+            buf = p;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            break;
+        }
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "brownout image: %s: read error\n", path);
+        goto fail;
+    }
+    fclose(f);
+    *data = buf;
+    *len = n;
+    return 0;
+fail:
+    free(buf);
+    fclose(f);
+    return -1;
+}
+
+static int image_tool_write(const char *path, const uint8_t *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    if (f == NULL) {
+        fprintf(stderr, "brownout image: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if ((len > 0 && fwrite(data, 1, len, f) != len) || fclose(f) != 0) {
+        fprintf(stderr, "brownout image: %s: write error\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int image_tool_keygen(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "type", required_argument, NULL, 't' },
+        { "key", required_argument, NULL, 'k' },
+        { "public", required_argument, NULL, 'p' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *type_name = NULL;
+    const char *path = NULL;
+    const char *pub = NULL;
+    struct image_tool_env env;
+    enum image_key_type type;
+    char err[KEYS_ERR_MAX];
+    struct keys_key k;
+    int status = IMAGE_TOOL_EXIT_FAIL;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "+t:k:p:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            type_name = optarg;
+            break;
+        case 'k':
+            path = optarg;
+            break;
+        case 'p':
+            pub = optarg;
+            break;
+        case 'h':
+            image_tool_usage(stdout);
+            return IMAGE_TOOL_EXIT_OK;
+        default:
+            return image_tool_usage_error("keygen", "%s", "bad option");
+        }
+    }
+    if (type_name == NULL || path == NULL || optind != argc) {
+        return image_tool_usage_error("keygen", "%s", "needs -t TYPE and -k FILE");
+    }
+    type = keys_type_from_name(type_name);
+    if (type == IMAGE_KEY_NONE) {
+        return image_tool_usage_error("keygen", "unknown key type '%s'", type_name);
+    }
+    if (image_tool_env_setup(&env) < 0) {
+        return IMAGE_TOOL_EXIT_FAIL;
+    }
+    keys_init(&k);
+    if (keys_generate(&k, type, port_rng_random, &env.rng) < 0) {
+        fprintf(stderr, "brownout image keygen: key generation failed\n");
+        goto out;
+    }
+    if (keys_write_private_pem(&k, path, err, sizeof(err)) < 0 ||
+        (pub != NULL && keys_write_public_pem(&k, pub, err, sizeof(err)) < 0)) {
+        fprintf(stderr, "brownout image keygen: %s\n", err);
+        goto out;
+    }
+    status = IMAGE_TOOL_EXIT_OK;
+out:
+    keys_free(&k);
+    image_tool_env_free(&env);
+    return status;
+}
+
+static int image_tool_getpub(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "key", required_argument, NULL, 'k' },
+        { "output", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *path = NULL;
+    const char *outp = NULL;
+    char pem[4096];
+    struct image_tool_env env;
+    char err[KEYS_ERR_MAX];
+    struct keys_key k;
+    int status = IMAGE_TOOL_EXIT_FAIL;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "+k:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'k':
+            path = optarg;
+            break;
+        case 'o':
+            outp = optarg;
+            break;
+        case 'h':
+            image_tool_usage(stdout);
+            return IMAGE_TOOL_EXIT_OK;
+        default:
+            return image_tool_usage_error("getpub", "%s", "bad option");
+        }
+    }
+    if (path == NULL || optind != argc) {
+        return image_tool_usage_error("getpub", "%s", "needs -k KEY");
+    }
+    if (image_tool_env_setup(&env) < 0) {
+        return IMAGE_TOOL_EXIT_FAIL;
+    }
+    keys_init(&k);
+    if (keys_load(&k, path, port_rng_random, &env.rng, err, sizeof(err)) < 0) {
+        fprintf(stderr, "brownout image getpub: %s\n", err);
+        goto out;
+    }
+    if (outp != NULL) {
+        if (keys_write_public_pem(&k, outp, err, sizeof(err)) < 0) {
+            fprintf(stderr, "brownout image getpub: %s\n", err);
+            goto out;
+        }
+    } else if (keys_public_pem(&k, pem, sizeof(pem)) < 0 || fputs(pem, stdout) < 0) {
+        fprintf(stderr, "brownout image getpub: cannot encode the public key\n");
+        goto out;
+    }
+    status = IMAGE_TOOL_EXIT_OK;
+out:
+    keys_free(&k);
+    image_tool_env_free(&env);
+    return status;
+}
+
+enum image_tool_sign_opt {
+    OPT_PAD_HEADER = 256,
+    OPT_PAD,
+    OPT_CONFIRM,
+    OPT_TEST,
+    OPT_ALIGN,
+    OPT_MAX_ALIGN,
+    OPT_OVERWRITE_ONLY,
+    OPT_PUBKEY_FORMAT,
+    OPT_NON_BOOTABLE,
+    OPT_ALLOW_UNSIGNED,
+    OPT_JSON,
+};
+
+/* Applies one sign option to o; returns 0 or a usage exit status. */
+static int image_tool_sign_opt(int c, const char *arg, struct image_sign_opts *o,
+                               const char **key_path, const char **sec_cnt, bool *test)
+{
+    uint32_t v;
+
+    switch (c) {
+    case 'k':
+        *key_path = arg;
+        return 0;
+    case 'v':
+        if (image_sign_parse_version(arg, &o->version) < 0) {
+            return image_tool_usage_error("sign", "bad version '%s'", arg);
+        }
+        return 0;
+    case 'H':
+        if (!image_tool_u32(arg, &o->header_size)) {
+            return image_tool_usage_error("sign", "bad header size '%s'", arg);
+        }
+        return 0;
+    case 'S':
+        if (!image_tool_u32(arg, &o->slot_size) || o->slot_size == 0) {
+            return image_tool_usage_error("sign", "bad slot size '%s'", arg);
+        }
+        return 0;
+    case 'M':
+        if (!image_tool_u32(arg, &o->max_sectors) || o->max_sectors == 0) {
+            return image_tool_usage_error("sign", "bad max sectors '%s'", arg);
+        }
+        return 0;
+    case 'R':
+        if (!image_tool_u32(arg, &v) || (v != 0 && v != 0xff)) {
+            return image_tool_usage_error("sign", "erased value '%s': must be 0 or 0xff", arg);
+        }
+        o->erased_val = (uint8_t)v;
+        return 0;
+    case 's':
+        *sec_cnt = arg;
+        return 0;
+    case 'd':
+        if (image_sign_parse_deps(arg, o->deps, IMAGE_VALIDATE_MAX_DEPS, &o->dep_count) < 0) {
+            return image_tool_usage_error("sign", "bad dependencies '%s'", arg);
+        }
+        return 0;
+    case 'L':
+        if (!image_tool_u32(arg, &o->load_addr)) {
+            return image_tool_usage_error("sign", "bad load address '%s'", arg);
+        }
+        return 0;
+    case OPT_PAD_HEADER:
+        o->pad_header = true;
+        return 0;
+    case OPT_PAD:
+        o->pad = true;
+        return 0;
+    case OPT_CONFIRM:
+        o->confirm = true;
+        return 0;
+    case OPT_TEST:
+        *test = true;
+        o->pad = true;
+        return 0;
+    case OPT_ALIGN:
+        if (!image_tool_u32(arg, &o->align)) {
+            return image_tool_usage_error("sign", "bad alignment '%s'", arg);
+        }
+        return 0;
+    case OPT_MAX_ALIGN:
+        if (!image_tool_u32(arg, &o->max_align) || o->max_align == 0) {
+            return image_tool_usage_error("sign", "bad max alignment '%s'", arg);
+        }
+        return 0;
+    case OPT_OVERWRITE_ONLY:
+        o->overwrite_only = true;
+        return 0;
+    case OPT_PUBKEY_FORMAT:
+        if (strcmp(arg, "hash") != 0 && strcmp(arg, "full") != 0) {
+            return image_tool_usage_error("sign", "public key format '%s': hash or full", arg);
+        }
+        o->pubkey_full = strcmp(arg, "full") == 0;
+        return 0;
+    case OPT_NON_BOOTABLE:
+        o->non_bootable = true;
+        return 0;
+    default:
+        return image_tool_usage_error("sign", "%s", "bad option");
+    }
+}
+
+static int image_tool_sign(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "key", required_argument, NULL, 'k' },
+        { "version", required_argument, NULL, 'v' },
+        { "header-size", required_argument, NULL, 'H' },
+        { "slot-size", required_argument, NULL, 'S' },
+        { "max-sectors", required_argument, NULL, 'M' },
+        { "erased-val", required_argument, NULL, 'R' },
+        { "security-counter", required_argument, NULL, 's' },
+        { "dependencies", required_argument, NULL, 'd' },
+        { "load-addr", required_argument, NULL, 'L' },
+        { "pad-header", no_argument, NULL, OPT_PAD_HEADER },
+        { "pad", no_argument, NULL, OPT_PAD },
+        { "confirm", no_argument, NULL, OPT_CONFIRM },
+        { "test", no_argument, NULL, OPT_TEST },
+        { "align", required_argument, NULL, OPT_ALIGN },
+        { "max-align", required_argument, NULL, OPT_MAX_ALIGN },
+        { "overwrite-only", no_argument, NULL, OPT_OVERWRITE_ONLY },
+        { "public-key-format", required_argument, NULL, OPT_PUBKEY_FORMAT },
+        { "non-bootable", no_argument, NULL, OPT_NON_BOOTABLE },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct image_sign_opts o;
+    struct image_tool_env env;
+    const char *key_path = NULL;
+    const char *sec_cnt = NULL;
+    char err[KEYS_ERR_MAX];
+    uint8_t *in = NULL;
+    uint8_t *out = NULL;
+    size_t in_len = 0;
+    size_t out_len = 0;
+    struct keys_key k;
+    bool test = false;
+    int status;
+    int c;
+
+    image_sign_opts_init(&o);
+    while ((c = getopt_long(argc, argv, "+k:v:H:S:M:R:s:d:L:h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            image_tool_usage(stdout);
+            return IMAGE_TOOL_EXIT_OK;
+        }
+        status = image_tool_sign_opt(c, optarg, &o, &key_path, &sec_cnt, &test);
+        if (status != 0) {
+            return status;
+        }
+    }
+    if (argc - optind != 2) {
+        return image_tool_usage_error("sign", "%s", "needs INFILE and OUTFILE");
+    }
+    if (test && o.confirm) {
+        return image_tool_usage_error("sign", "%s", "--test and --confirm exclude each other");
+    }
+    if (sec_cnt != NULL) {
+        o.has_sec_cnt = true;
+        if (strcmp(sec_cnt, "auto") == 0) {
+            o.sec_cnt = image_sign_auto_sec_cnt(&o.version);
+        } else if (!image_tool_u32(sec_cnt, &o.sec_cnt)) {
+            return image_tool_usage_error("sign", "bad security counter '%s'", sec_cnt);
+        }
+    }
+    if (image_tool_env_setup(&env) < 0) {
+        return IMAGE_TOOL_EXIT_FAIL;
+    }
+    status = IMAGE_TOOL_EXIT_FAIL;
+    keys_init(&k);
+    o.f_rng = port_rng_random;
+    o.p_rng = &env.rng;
+    if (key_path != NULL) {
+        if (keys_load(&k, key_path, port_rng_random, &env.rng, err, sizeof(err)) < 0) {
+            fprintf(stderr, "brownout image sign: %s\n", err);
+            goto out;
+        }
+        if (!k.is_private) {
+            fprintf(stderr, "brownout image sign: %s: a public key cannot sign\n", key_path);
+            goto out;
+        }
+        o.key = &k;
+    }
+    if (image_tool_read(argv[optind], &in, &in_len) < 0) {
+        goto out;
+    }
+    if (image_sign(&o, in, in_len, &out, &out_len, err, sizeof(err)) < 0) {
+        fprintf(stderr, "brownout image sign: %s\n", err);
+        goto out;
+    }
+    if (image_tool_write(argv[optind + 1], out, out_len) < 0) {
+        goto out;
+    }
+    status = IMAGE_TOOL_EXIT_OK;
+out:
+    free(in);
+    free(out);
+    keys_free(&k);
+    image_tool_env_free(&env);
+    return status;
+}
+
+static int image_tool_verify(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "key", required_argument, NULL, 'k' },
+        { "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *paths[IMAGE_TOOL_MAX_KEYS];
+    struct image_validate_result res;
+    struct image_validate_config cfg;
+    struct image_tool_env env;
+    struct keys_table table;
+    struct image_src src;
+    char err[KEYS_ERR_MAX];
+    bool allow_unsigned = false;
+    uint8_t *data = NULL;
+    size_t nkeys = 0;
+    size_t len = 0;
+    int status = IMAGE_TOOL_EXIT_FAIL;
+    int rc;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "+k:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'k':
+            if (nkeys == IMAGE_TOOL_MAX_KEYS) {
+                return image_tool_usage_error("verify", "%s", "too many keys");
+            }
+            paths[nkeys++] = optarg;
+            break;
+        case OPT_ALLOW_UNSIGNED:
+            allow_unsigned = true;
+            break;
+        case 'h':
+            image_tool_usage(stdout);
+            return IMAGE_TOOL_EXIT_OK;
+        default:
+            return image_tool_usage_error("verify", "%s", "bad option");
+        }
+    }
+    if (argc - optind != 1) {
+        return image_tool_usage_error("verify", "%s", "needs one FILE");
+    }
+    if (nkeys == 0 && !allow_unsigned) {
+        return image_tool_usage_error("verify", "%s", "needs -k KEY (or --allow-unsigned)");
+    }
+    if (image_tool_env_setup(&env) < 0) {
+        return IMAGE_TOOL_EXIT_FAIL;
+    }
+    memset(&table, 0, sizeof(table));
+    if (keys_table_load(&table, paths, nkeys, port_rng_random, &env.rng, err,
+                        sizeof(err)) < 0) {
+        fprintf(stderr, "brownout image verify: %s\n", err);
+        goto out;
+    }
+    if (image_tool_read(argv[optind], &data, &len) < 0) {
+        goto out;
+    }
+    if (len > UINT32_MAX) {
+        fprintf(stderr, "%s: invalid: larger than 4 GiB\n", argv[optind]);
+        goto out;
+    }
+    cfg.keys = table.table;
+    cfg.key_count = (uint32_t)table.count;
+    cfg.allow_unsigned = allow_unsigned;
+    image_src_from_buffer(&src, data, (uint32_t)len);
+    rc = image_validate(&src, &cfg, &res);
+    if (rc < 0) {
+        fprintf(stderr, "%s: invalid: %s\n", argv[optind], image_validate_reason_str(res.reason));
+        goto out;
+    }
+    printf("%s: valid: version %u.%u.%u+%u, ", argv[optind], res.hdr.version.major,
+           res.hdr.version.minor, res.hdr.version.revision, res.hdr.version.build);
+    if (res.key_index >= 0) {
+        printf("signed by %s (%s)\n", paths[res.key_index],
+               keys_type_name(table.keys[res.key_index].type));
+    } else {
+        printf("unsigned (hash only)\n");
+    }
+    status = IMAGE_TOOL_EXIT_OK;
+out:
+    free(data);
+    keys_table_free(&table);
+    image_tool_env_free(&env);
+    return status;
+}
+
+static int image_tool_info(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "json", no_argument, NULL, OPT_JSON },
+        { "erased-val", required_argument, NULL, 'R' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct image_tool_env env;
+    char err[KEYS_ERR_MAX];
+    uint8_t erased = 0xff;
+    bool json = false;
+    uint8_t *data = NULL;
+    json_t *info = NULL;
+    size_t len = 0;
+    uint32_t v;
+    int status = IMAGE_TOOL_EXIT_FAIL;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "+R:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON:
+            json = true;
+            break;
+        case 'R':
+            if (!image_tool_u32(optarg, &v) || (v != 0 && v != 0xff)) {
+                return image_tool_usage_error("info", "erased value '%s': 0 or 0xff", optarg);
+            }
+            erased = (uint8_t)v;
+            break;
+        case 'h':
+            image_tool_usage(stdout);
+            return IMAGE_TOOL_EXIT_OK;
+        default:
+            return image_tool_usage_error("info", "%s", "bad option");
+        }
+    }
+    if (argc - optind != 1) {
+        return image_tool_usage_error("info", "%s", "needs one FILE");
+    }
+    if (image_tool_env_setup(&env) < 0) {
+        return IMAGE_TOOL_EXIT_FAIL;
+    }
+    if (image_tool_read(argv[optind], &data, &len) < 0) {
+        goto out;
+    }
+    info = image_info_describe(data, len, erased, err, sizeof(err));
+    if (info == NULL) {
+        fprintf(stderr, "%s: %s\n", argv[optind], err);
+        goto out;
+    }
+    if (json) {
+        json_object_set_new(info, "file", json_string(argv[optind]));
+        if (json_dumpf(info, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+            goto out;
+        }
+        printf("\n");
+    } else {
+        image_info_print_text(stdout, argv[optind], info);
+    }
+    status = fflush(stdout) == 0 ? IMAGE_TOOL_EXIT_OK : IMAGE_TOOL_EXIT_FAIL;
+out:
+    json_decref(info);
+    free(data);
+    image_tool_env_free(&env);
+    return status;
+}
+
+int image_tool_main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+    } cmds[] = {
+        { "keygen", image_tool_keygen }, { "getpub", image_tool_getpub },
+        { "sign", image_tool_sign },     { "create", image_tool_sign },
+        { "verify", image_tool_verify }, { "info", image_tool_info },
+    };
+    size_t i;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        image_tool_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? IMAGE_TOOL_EXIT_USAGE : IMAGE_TOOL_EXIT_OK;
+    }
+    for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (strcmp(argv[1], cmds[i].name) == 0) {
+            /* 0 makes glibc getopt start afresh at argv[1] of the subcommand's own vector. */
+            optind = 0;
+            return cmds[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "brownout image: unknown command '%s' (see brownout image --help)\n",
+            argv[1]);
+    return IMAGE_TOOL_EXIT_USAGE;
+}
