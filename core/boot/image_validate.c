@@ -334,6 +334,36 @@ static int image_validate_find_key(const struct image_src *src,
     return 0;
 }
 
+/*
+ * The length of a DER ECDSA signature followed only by zero bytes: imgtool's --pad-sig pads
+ * signatures to a fixed size for old bootloaders, and MCUboot accepts both forms.
+ */
+static uint32_t image_validate_ecdsa_len(const uint8_t *sig, uint32_t sig_len)
+{
+    uint32_t der_len;
+    uint32_t i;
+
+    if (sig_len < 2 || sig[0] != 0x30) {
+        return sig_len;
+    }
+    if (sig[1] < 0x80) {
+        der_len = 2u + sig[1];
+    } else if (sig[1] == 0x81 && sig_len >= 3) {
+        der_len = 3u + sig[2];
+    } else {
+        return sig_len;
+    }
+    if (der_len >= sig_len) {
+        return sig_len;
+    }
+    for (i = der_len; i < sig_len; i++) {
+        if (sig[i] != 0) {
+            return sig_len;
+        }
+    }
+    return der_len;
+}
+
 /* Verifies one signature with one key: 0, BO_EBADSIG, BO_EINVAL (bad key), BO_ENOMEM. */
 static int image_validate_verify(const struct image_key *key, const uint8_t *hash,
                                  uint32_t hash_len, const uint8_t *sig, uint32_t sig_len)
@@ -362,7 +392,7 @@ static int image_validate_verify(const struct image_key *key, const uint8_t *has
         ret = mbedtls_pk_verify(&pk,
                                 key->type == IMAGE_KEY_EC256 ? MBEDTLS_MD_SHA256
                                                              : MBEDTLS_MD_SHA384,
-                                hash, hash_len, sig, sig_len);
+                                hash, hash_len, sig, image_validate_ecdsa_len(sig, sig_len));
         break;
     case IMAGE_KEY_RSA2048:
     case IMAGE_KEY_RSA3072:

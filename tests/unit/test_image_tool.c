@@ -378,6 +378,46 @@ static void test_sign_each_key_type(void **state)
     keys_free(&other);
 }
 
+/* An ECDSA signature padded with zeros (imgtool --pad-sig) still verifies; other bytes do not. */
+static void test_padded_ecdsa_signature(void **state)
+{
+    struct image_validate_result res;
+    struct image_sign_opts o;
+    struct keys_key priv;
+    char err[KEYS_ERR_MAX];
+    uint8_t payload[256] = { 0 };
+    uint32_t sig_off, sig_len, tlv_off, total;
+    uint8_t *out;
+    uint8_t *padded;
+    size_t out_len;
+
+    (void)state;
+    load_fixture_key(&priv, "ec256.pem");
+    image_sign_opts_init(&o);
+    o.f_rng = port_rng_random;
+    o.p_rng = &rng;
+    o.key = &priv;
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
+                                sizeof(err)), 0);
+    find_sig(out, out_len, &sig_off, &sig_len, &tlv_off);
+    /* The signature is the last TLV: grow it by 3 zero bytes. */
+    assert_int_equal(sig_off + 4 + sig_len, out_len);
+    padded = calloc(1, out_len + 3);
+    assert_non_null(padded);
+    memcpy(padded, out, out_len);
+    padded[sig_off + 2] = (uint8_t)(sig_len + 3);
+    total = (uint32_t)(out[tlv_off + 2] | out[tlv_off + 3] << 8) + 3;
+    padded[tlv_off + 2] = (uint8_t)total;
+    padded[tlv_off + 3] = (uint8_t)(total >> 8);
+    assert_int_equal(validate_buf(padded, out_len + 3, &priv, false, &res), 0);
+    padded[out_len + 1] = 0x01;
+    assert_int_equal(validate_buf(padded, out_len + 3, &priv, false, &res), BO_EBADSIG);
+    assert_int_equal(res.reason, IMAGE_VALIDATE_BAD_SIGNATURE);
+    free(padded);
+    free(out);
+    keys_free(&priv);
+}
+
 /* A generated key signs images that its public half verifies. */
 static void test_keygen_roundtrip(void **state)
 {
@@ -758,6 +798,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout_matches_imgtool),
         cmocka_unit_test(test_sign_each_key_type),
+        cmocka_unit_test(test_padded_ecdsa_signature),
         cmocka_unit_test(test_keygen_roundtrip),
         cmocka_unit_test(test_pad_trailer),
         cmocka_unit_test(test_sign_errors),
