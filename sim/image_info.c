@@ -371,7 +371,8 @@ void image_info_print_text(FILE *out, const char *name, const json_t *info)
     }
     fprintf(out, "TLVs\n");
     image_info_print_tlvs(out, json_object_get(info, "tlvs"));
-    fprintf(out, "image end           0x%llx (%lld)\n", (long long)image_info_int(info, "image_size"),
+    fprintf(out, "image end           0x%llx (%lld)\n",
+            (long long)image_info_int(info, "image_size"),
             (long long)image_info_int(info, "image_size"));
     if (json_is_object(hash)) {
         fprintf(out, "hash                %s, %s\n",
