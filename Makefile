@@ -177,13 +177,13 @@ CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh tests/scripts/check_
 	$(sort $(wildcard tests/scripts/test_*.sh))
 
 check: all $(TESTS)
-	$(Q)BUILD=$(BUILD) LIB_MBEDTLS=$(LIB_MBEDTLS) CHECK_BINARIES="$(PROGRAMS) $(TESTS)" \
+	$(Q)BROWNOUT_ROOT=$(CURDIR) BUILD=$(BUILD) LIB_MBEDTLS=$(LIB_MBEDTLS) CHECK_BINARIES="$(PROGRAMS) $(TESTS)" \
 		tests/run.sh $(CHECK_SCRIPTS) $(TESTS)
 
 # Benchmarks print figures as ratios to a limit measured in the same run; they never fail on
 # speed (a failure here is a broken benchmark, not a slow machine).
 bench: all $(BENCHES)
-	$(Q)for b in $(BENCHES); do echo "=== $$b"; $$b || exit 1; done
+	$(Q)for b in $(BENCHES); do echo "=== $$b"; BROWNOUT_ROOT=$(CURDIR) $$b || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
