@@ -14,11 +14,12 @@
 #include "bo_err.h"
 #include "board.h"
 #include "port_flash_map.h"
+#include "support/interop.h"
 
-/* The source tree (BROWNOUT_TOP, or the working directory `make check` runs in). */
+/* The repository root (tests/support/interop.h finds it; BROWNOUT_ROOT overrides). */
 static const char *top_dir(void)
 {
-    const char *top = getenv("BROWNOUT_TOP");
+    const char *top = interop_repo_root();
 
     return top != NULL ? top : ".";
 }

@@ -14,6 +14,7 @@
 #include "board.h"
 #include "flash_map_backend/flash_map_backend.h"
 #include "port_flash_map.h"
+#include "support/interop.h"
 #include "sysflash/sysflash.h"
 
 /* STM32F4-like: mixed sectors, the primary slot spanning 16K, 16K and 64K sectors. */
@@ -417,7 +418,7 @@ static void test_setup_board_file(void **state)
     const struct flash_area *fa;
     char path[512];
     char err[256];
-    const char *top = getenv("BROWNOUT_TOP");
+    const char *top = interop_repo_root();
 
     (void)state;
     snprintf(path, sizeof(path), "%s/fixtures/boards/nrf52840.ini", top != NULL ? top : ".");
