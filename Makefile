@@ -9,7 +9,8 @@
 #
 # Variables: BUILD (build), PREFIX (/usr/local), DESTDIR, MBEDTLS_SRC (a 3.6 tree to build
 # instead of Debian's source package), OPT (-O2 -g), V=1 (show commands), NO_DEPS=1 (do not run
-# scripts/deps.sh; for machines set up by hand).
+# scripts/deps.sh; for machines set up by hand), SANITIZE=1 (AddressSanitizer + UBSan on
+# brownout's own code; make check runs the unit tests that way too, in $(BUILD)/san).
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -21,6 +22,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 MBEDTLS_SRC ?=
 OPT ?= -O2 -g
+SANITIZE ?=
 CC ?= cc
 AR ?= ar
 PKG_CONFIG ?= pkg-config
@@ -90,8 +92,12 @@ HOST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(HOST_LIBS))
 HOST_LDLIBS = $(shell $(PKG_CONFIG) --libs $(HOST_LIBS))
 CMOCKA_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+endif
+
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASE_CFLAGS := -std=c11 $(OPT) $(WARN) -MMD -MP -Icore/include -Icore \
+BASE_CFLAGS := -std=c11 $(OPT) $(SAN_FLAGS) $(WARN) -MMD -MP -Icore/include -Icore \
 	-I$(MBEDTLS_DIR)/include $(MBEDTLS_DEFS)
 # core/ is freestanding firmware: no feature-test macros, no host headers on its path.
 CORE_CFLAGS := $(BASE_CFLAGS) -Iport/linux/include
@@ -153,22 +159,22 @@ $(LIB_SIM): $(SIM_OBJS) ; $(archive)
 $(BUILD)/bin/%: $(BUILD)/obj/sim/cmd/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(OPT) -o $@ $< $(LINK_LIBS)
+	$(Q)$(CC) $(OPT) $(SAN_FLAGS) -o $@ $< $(LINK_LIBS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) $(ALL_LIBS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(OPT) -o $@ $< $(TEST_SUPPORT_OBJS) $(LINK_LIBS) $(CMOCKA_LDLIBS)
+	$(Q)$(CC) $(OPT) $(SAN_FLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(LINK_LIBS) $(CMOCKA_LDLIBS)
 
 $(BUILD)/tests/bench/%: $(BUILD)/obj/tests/bench/%.o $(TEST_SUPPORT_OBJS) $(ALL_LIBS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(OPT) -o $@ $< $(TEST_SUPPORT_OBJS) $(LINK_LIBS) $(CMOCKA_LDLIBS)
+	$(Q)$(CC) $(OPT) $(SAN_FLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(LINK_LIBS) $(CMOCKA_LDLIBS)
 
 # ---------------------------------------------------------------------------------------------
 # Goals.
 
-.PHONY: all check bench install uninstall clean help
+.PHONY: all check check-unit bench install uninstall clean help
 
 all: $(ALL_LIBS) $(PROGRAMS)
 
@@ -177,8 +183,16 @@ CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh tests/scripts/check_
 	$(sort $(wildcard tests/scripts/test_*.sh))
 
 check: all $(TESTS)
+ifneq ($(SANITIZE),1)
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/san MBEDTLS_SRC=$(MBEDTLS_DIR) \
+		NO_DEPS=1 check-unit
+endif
 	$(Q)BROWNOUT_ROOT=$(CURDIR) BUILD=$(BUILD) LIB_MBEDTLS=$(LIB_MBEDTLS) CHECK_BINARIES="$(PROGRAMS) $(TESTS)" \
 		tests/run.sh $(CHECK_SCRIPTS) $(TESTS)
+
+# The unit tests alone (make check runs them under the sanitizers with this).
+check-unit: all $(TESTS)
+	$(Q)BROWNOUT_ROOT=$(CURDIR) tests/run.sh $(TESTS)
 
 # Benchmarks print figures as ratios to a limit measured in the same run; they never fail on
 # speed (a failure here is a broken benchmark, not a slow machine).
