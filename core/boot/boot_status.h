@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file boot_status.h
+ * \brief Swap progress in the status area of a trailer: finding where an interrupted swap
+ *        stands, recording each step, initialising a trailer for a swap and erasing trailers.
+ *
+ * A swap is a sequence of steps (idx, from 1), each of a few records (state, from 1); a record
+ * is one write unit whose first byte is the state number, written when its work is done. After
+ * a reset the last written record says what is done: MCUboot's swap_read_status(). The area
+ * holding the records is the status source: the primary slot, or for the first step of
+ * swap-using-scratch the scratch area.
+ */
+#ifndef BOOT_BOOT_STATUS_H
+#define BOOT_BOOT_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot/loader_priv.h"
+
+/** \brief Resets bs to "no swap in progress" (MCUboot's boot_status_reset()). */
+void boot_status_reset(struct boot_status *bs);
+
+/** \brief Whether bs says no swap is in progress (MCUboot's boot_status_is_reset()). */
+bool boot_status_is_reset(const struct boot_status *bs);
+
+/**
+ * \brief Reads the progress of an interrupted swap of the current image: the status source,
+ *        the last record written, the swap type and (when a swap is under way) the swap size.
+ * \param st   State with the current image's areas open and layouts computed.
+ * \param ops  The mode's operations.
+ * \param bs   Reset, then filled.
+ * \return 0 or the flash error.
+ */
+int boot_status_read(struct boot_loader_state *st, const struct boot_mode_ops *ops,
+                     struct boot_status *bs);
+
+/**
+ * \brief Writes the record (bs->op, bs->idx, bs->state) with value bs->state, in the scratch
+ *        area when bs->use_scratch, else in the primary slot (MCUboot's boot_write_status()).
+ * \return 0 or the flash error.
+ */
+int boot_status_write(struct boot_loader_state *st, const struct boot_status *bs);
+
+/**
+ * \brief Initialises a trailer for a swap (MCUboot's swap_status_init()): swap_info (when the
+ *        swap type is not NONE), image_ok (when the secondary's is set), swap_size, the
+ *        swap-using-offset TLV sizes, and the magic last.
+ * \return 0 or the flash error.
+ */
+int boot_status_init_area(struct boot_loader_state *st, const struct flash_area *fa,
+                          const struct trailer_layout *lay, const struct boot_status *bs);
+
+/**
+ * \brief Erases the sectors holding a slot's trailer, from the last one down (MCUboot's
+ *        swap_erase_trailer_sectors()).
+ * \param slot  BOOT_SLOT_PRIMARY or BOOT_SLOT_SECONDARY of the current image.
+ * \return 0 or the flash error.
+ */
+int boot_status_erase_trailer(struct boot_loader_state *st, int slot);
+
+/**
+ * \brief Status source of swap-using-move and swap-using-offset: the primary slot when its
+ *        magic is good, its copy_done unset and the secondary's magic not good; else none.
+ * \return 0 with *source set, or the flash error.
+ */
+int boot_status_source_slots(struct boot_loader_state *st, uint8_t *source);
+
+/**
+ * \brief MCUboot's forward scan (swap-using-scratch): the first erased record after the first
+ *        written one.
+ * \param count  Records in the status area.
+ * \param found  Receives whether any record is written.
+ * \param next   Receives the index (from 0) of the record to write next.
+ * \return 0 or the flash error.
+ */
+int boot_status_scan_forward(const struct flash_area *fa, const struct trailer_layout *lay,
+                             uint32_t count, bool *found, uint32_t *next);
+
+/**
+ * \brief MCUboot's backward scan (swap-using-move and -offset): one past the last written
+ *        record.
+ * \return 0 or the flash error; *found and *next as boot_status_scan_forward().
+ */
+int boot_status_scan_reverse(const struct flash_area *fa, const struct trailer_layout *lay,
+                             uint32_t count, bool *found, uint32_t *next);
+
+#endif /* BOOT_BOOT_STATUS_H */

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Swap-using-scratch (MCUboot's default mode, design.md "Image Slots" and "Swap Status").
+ *
+ * The swapped range (the sectors holding the larger image) is split, from the top down, into
+ * steps of whole units that fit in the scratch area; a unit ends where both slots have a
+ * sector boundary. Each step has three records:
+ *   1: secondary -> scratch, 2: primary -> secondary, 3: scratch -> primary.
+ * The first step also carries the trailers when the range reaches them: then the primary's
+ * status lives in the scratch area until the step's last copy restores it (use_scratch).
+ */
+#include <string.h>
+
+#include "bo_err.h"
+#include "boot/boot_status.h"
+#include "boot/loader_priv.h"
+#include "boot/sectors.h"
+#include "boot/swap_state.h"
+#include "boot/swap_type.h"
+#include "mcuboot_config/mcuboot_logging.h"
+
+/* Index of the sector holding off (off inside the table), by binary search. */
+static uint32_t swap_scratch_sector_at(const struct flash_sector *s, uint32_t n, uint32_t off)
+{
+    uint32_t lo = 0;
+    uint32_t hi = n;
+
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+
+        if (s[mid].fs_off <= off) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* Whether off is a sector boundary of a table (its end included). */
+static int swap_scratch_is_boundary(const struct flash_sector *s, uint32_t n, uint32_t off)
+{
+    uint32_t end = s[n - 1].fs_off + s[n - 1].fs_size;
+
+    if (off == 0 || off == end) {
+        return 1;
+    }
+    if (off > end) {
+        return 0;
+    }
+    return s[swap_scratch_sector_at(s, n, off)].fs_off == off;
+}
+
+int swap_scratch_common_next(const struct boot_loader_state *st, uint32_t off, uint32_t *next)
+{
+    const struct boot_sectors *t = &st->sect;
+    uint32_t end = t->pri[t->n_pri - 1].fs_off + t->pri[t->n_pri - 1].fs_size;
+    uint32_t cand = off;
+
+    while (cand < end) {
+        uint32_t i = swap_scratch_sector_at(t->pri, t->n_pri, cand);
+
+        cand = t->pri[i].fs_off + t->pri[i].fs_size;
+        if (swap_scratch_is_boundary(t->sec, t->n_sec, cand)) {
+            *next = cand;
+            return 0;
+        }
+    }
+    return BO_ERANGE;
+}
+
+/* The largest boundary of both slots below off (off > 0). */
+static uint32_t swap_scratch_common_prev(const struct boot_loader_state *st, uint32_t off)
+{
+    const struct boot_sectors *t = &st->sect;
+    uint32_t cand = off;
+
+    while (cand > 0) {
+        cand = t->pri[swap_scratch_sector_at(t->pri, t->n_pri, cand - 1)].fs_off;
+        if (swap_scratch_is_boundary(t->sec, t->n_sec, cand)) {
+            return cand;
+        }
+    }
+    return 0;
+}
+
+uint32_t swap_scratch_region_start(const struct boot_loader_state *st, uint32_t end)
+{
+    uint32_t scratch_sz = flash_area_get_size(st->fa_scr);
+    uint32_t start = end;
+
+    while (start > 0) {
+        uint32_t prev = swap_scratch_common_prev(st, start);
+
+        if (end - prev > scratch_sz) {
+            break;
+        }
+        start = prev;
+    }
+    return start;
+}
+
+uint32_t swap_scratch_trailer_floor(const struct boot_loader_state *st)
+{
+    const struct boot_sectors *t = &st->sect;
+    uint32_t a = t->pri[swap_scratch_sector_at(t->pri, t->n_pri, st->lay_pri.status_off)].fs_off;
+    uint32_t b = t->sec[swap_scratch_sector_at(t->sec, t->n_sec, st->lay_sec.status_off)].fs_off;
+
+    return a < b ? a : b;
+}
+
+int swap_scratch_source(struct boot_loader_state *st, uint8_t *source)
+{
+    struct boot_swap_state pri;
+    struct boot_swap_state scr;
+    int rc;
+
+    rc = swap_state_read(st->fa_pri, &st->lay_pri, &pri);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = swap_state_read(st->fa_scr, &st->lay_scr, &scr);
+    if (rc < 0) {
+        return rc;
+    }
+    *source = (uint8_t)swap_type_status_source(&pri, &scr, (uint8_t)st->cur);
+    return 0;
+}
+
+int swap_scratch_read_progress(struct boot_loader_state *st, const struct flash_area *fa,
+                               const struct trailer_layout *lay, struct boot_status *bs)
+{
+    bool found;
+    uint32_t next;
+    int rc;
+
+    (void)st;
+    rc = boot_status_scan_forward(fa, lay, lay->status_entries * lay->status_states, &found,
+                                  &next);
+    if (rc < 0 || !found) {
+        return rc;
+    }
+    bs->idx = next / lay->status_states + 1;
+    bs->state = (uint8_t)(next % lay->status_states + 1);
+    return 0;
+}
+
+/* The end of the swapped range: the first common boundary at or above size, or the end of the
+ * slots when the range would reach the trailers' sectors. */
+static uint32_t swap_scratch_range_end(const struct boot_loader_state *st, uint32_t size)
+{
+    uint32_t slot_sz = flash_area_get_size(st->fa_pri);
+    uint32_t end = 0;
+
+    while (end < size || end == 0) {
+        if (swap_scratch_common_next(st, end, &end) < 0) {
+            return slot_sz;
+        }
+    }
+    if (end > swap_scratch_trailer_floor(st)) {
+        end = slot_sz;
+    }
+    return end;
+}
+
+/* Restores the primary's trailer from the scratch area after the first step's last copy. */
+static int swap_scratch_restore_trailer(struct boot_loader_state *st, struct boot_status *bs,
+                                        uint32_t dst_off)
+{
+    struct boot_swap_state scr;
+    int rc;
+
+    rc = boot_copy_region(st, st->fa_scr, st->fa_pri, st->lay_scr.status_off, dst_off,
+                          (st->lay_scr.status_states - 1) * st->write_sz);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = swap_state_read(st->fa_scr, &st->lay_scr, &scr);
+    if (rc < 0) {
+        return rc;
+    }
+    if (scr.image_ok == TRAILER_FLAG_SET) {
+        rc = trailer_write_image_ok(st->fa_pri, &st->lay_pri);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    if (scr.swap_type != TRAILER_SWAP_TYPE_NONE) {
+        rc = trailer_write_swap_info(st->fa_pri, &st->lay_pri, scr.swap_type, (uint8_t)st->cur);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    rc = trailer_write_swap_size(st->fa_pri, &st->lay_pri, bs->swap_size);
+    if (rc < 0) {
+        return rc;
+    }
+    return trailer_write_magic(st->fa_pri, &st->lay_pri);
+}
+
+/* One step: swaps [off, off + sz) of the two slots through the scratch area. */
+static int swap_scratch_step(struct boot_loader_state *st, struct boot_status *bs, uint32_t off,
+                             uint32_t sz)
+{
+    uint32_t scratch_sz = flash_area_get_size(st->fa_scr);
+    uint32_t copy_sz = sz;
+    bool erase_scratch;
+    int rc = 0;
+
+    if (off + sz == flash_area_get_size(st->fa_pri)) {
+        /* The top step leaves the trailers out of the copies. */
+        copy_sz = st->lay_pri.status_off - off;
+    }
+    bs->use_scratch = bs->idx == 1 && copy_sz != sz;
+
+    if (bs->state == 1) {
+        rc = boot_erase_region(st->fa_scr, 0, scratch_sz);
+        if (rc < 0) {
+            return rc;
+        }
+        if (bs->idx == 1) {
+            /* The scratch trailer holds the swap type while the primary's is rebuilt. */
+            rc = boot_status_init_area(st, st->fa_scr, &st->lay_scr, bs);
+            if (rc < 0) {
+                return rc;
+            }
+            if (!bs->use_scratch) {
+                rc = boot_status_erase_trailer(st, BOOT_SLOT_PRIMARY);
+                if (rc < 0) {
+                    return rc;
+                }
+                rc = boot_status_init_area(st, st->fa_pri, &st->lay_pri, bs);
+                if (rc < 0) {
+                    return rc;
+                }
+                rc = boot_erase_region(st->fa_scr, 0, scratch_sz);
+                if (rc < 0) {
+                    return rc;
+                }
+            }
+        }
+        rc = boot_copy_region(st, st->fa_sec, st->fa_scr, off, 0, copy_sz);
+        if (rc < 0) {
+            return rc;
+        }
+        rc = boot_status_write(st, bs);
+        if (rc < 0) {
+            return rc;
+        }
+        bs->state = 2;
+    }
+    if (bs->state == 2) {
+        rc = boot_erase_region(st->fa_sec, off, sz);
+        if (rc < 0) {
+            return rc;
+        }
+        rc = boot_copy_region(st, st->fa_pri, st->fa_sec, off, off, copy_sz);
+        if (rc < 0) {
+            return rc;
+        }
+        if (bs->idx == 1 && !bs->use_scratch) {
+            /* The secondary keeps no trailer: only the primary has the status. */
+            rc = boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        rc = boot_status_write(st, bs);
+        if (rc < 0) {
+            return rc;
+        }
+        bs->state = 3;
+    }
+    if (bs->state == 3) {
+        rc = boot_erase_region(st->fa_pri, off, sz);
+        if (rc < 0) {
+            return rc;
+        }
+        rc = boot_copy_region(st, st->fa_scr, st->fa_pri, 0, off, copy_sz);
+        if (rc < 0) {
+            return rc;
+        }
+        if (bs->use_scratch) {
+            rc = swap_scratch_restore_trailer(st, bs, off + copy_sz);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        /* The scratch trailer goes only after the primary has one again. */
+        erase_scratch = bs->use_scratch;
+        bs->use_scratch = false;
+        rc = boot_status_write(st, bs);
+        if (rc < 0) {
+            return rc;
+        }
+        bs->idx++;
+        bs->state = 1;
+        if (erase_scratch) {
+            rc = boot_erase_region(st->fa_scr, 0, scratch_sz);
+        }
+    }
+    return rc;
+}
+
+int swap_scratch_run(struct boot_loader_state *st, struct boot_status *bs, bool *ran)
+{
+    uint32_t end = swap_scratch_range_end(st, bs->swap_size);
+    uint32_t step = 0;
+    int rc;
+
+    MCUBOOT_LOG_INF("swap using scratch: 0x%lx bytes, from step %lu state %u",
+                    (unsigned long)end, (unsigned long)bs->idx, bs->state);
+    *ran = true;
+    while (end > 0) {
+        uint32_t start = swap_scratch_region_start(st, end);
+
+        if (start == end) {
+            return BO_ESTATE;
+        }
+        if (step + 1 >= bs->idx) {
+            rc = swap_scratch_step(st, bs, start, end - start);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        end = start;
+        step++;
+    }
+    return 0;
+}

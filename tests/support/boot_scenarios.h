@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file boot_scenarios.h
+ * \brief Test support: the bootloader scenarios every upgrade mode must pass, over a matrix of
+ *        boards x write units x erased values, and the power-cut sweep of one upgrade.
+ *
+ * Each scenario returns BS_PASS, BS_SKIP (the board's geometry does not allow the mode; the
+ * reason goes to stdout) or BS_FAIL (what went wrong goes to stderr).
+ */
+#ifndef TESTS_SUPPORT_BOOT_SCENARIOS_H
+#define TESTS_SUPPORT_BOOT_SCENARIOS_H
+
+#include <stdint.h>
+
+#include "boot/loader.h"
+
+enum bs_result {
+    BS_PASS = 0,
+    BS_SKIP = 1,
+    BS_FAIL = -1,
+};
+
+enum bs_scenario {
+    BS_PERM = 0,        /**< Permanent upgrade; the next boot changes nothing. */
+    BS_TEST_REVERT,     /**< Test upgrade, no confirmation: reverted on the next boot. */
+    BS_TEST_CONFIRM,    /**< Test upgrade confirmed by the application: kept. */
+    BS_BAD_SIG,         /**< Secondary signed by an untrusted key: erased, primary kept. */
+    BS_BAD_HASH,        /**< Secondary corrupted after signing: erased, primary kept. */
+    BS_OVERSIZE,        /**< Secondary larger than the mode allows: erased, primary kept. */
+    BS_DOWNGRADE,       /**< Lower version with downgrade prevention: erased, primary kept. */
+    BS_DOWNGRADE_SEC_CNT, /**< Lower security counter with prevention: refused. */
+    BS_LEFTOVER_TRAILER, /**< Erased image with its trailer left: trailer erased, no swap. */
+    BS_MULTI_MET,       /**< Two images, dependency met: both upgrade. */
+    BS_MULTI_UNMET,     /**< Two images, dependency unmet: that upgrade is refused. */
+    BS_MAX_SIZE,        /**< Largest image the mode allows: upgrades (and reverts). */
+    BS_SCENARIO_COUNT
+};
+
+/** One board of the matrix: an INI template with the write unit, erased value and semantics. */
+struct bs_board {
+    const char *name;
+    const char *ini;           /**< printf template: %u write unit, %s erased value, %s semantics. */
+    const char *semantics;     /**< "nor" or "ecc". */
+    const uint32_t *write_units; /**< Zero-terminated. */
+    uint32_t payload;          /**< Payload bytes of ordinary images. */
+    int images;                /**< Images the board has (1 or 2). */
+};
+
+/** \brief The matrix boards (NULL-terminated). */
+const struct bs_board *const *bs_boards(void);
+
+/** \brief Scenario name. */
+const char *bs_scenario_name(enum bs_scenario sc);
+
+/**
+ * \brief Runs one scenario on one board variant.
+ * \return BS_PASS, BS_SKIP or BS_FAIL.
+ */
+int bs_run(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
+           enum boot_mode mode, enum bs_scenario sc);
+
+/**
+ * \brief Runs every scenario on every board variant for a mode; prints one line per failure.
+ * \param passed  Receives the number of passed runs.
+ * \param skipped Receives the number of skipped runs.
+ * \return The number of failures.
+ */
+int bs_run_matrix(enum boot_mode mode, int *passed, int *skipped);
+
+/**
+ * \brief Power-cut sweep: cuts power before every flash operation of a permanent upgrade (and,
+ *        when revert is set, of the revert after a test upgrade) of one board variant, boots
+ *        again, and checks the result equals an uninterrupted run.
+ * \param cuts  Receives the number of cut points tried.
+ * \return The number of cut points that failed.
+ */
+int bs_power_sweep(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
+                   enum boot_mode mode, int revert, int *cuts);
+
+/**
+ * \brief One permanent upgrade on a board file of fixtures/boards (smoke test on real
+ *        geometries).
+ * \return BS_PASS, BS_SKIP (not compatible, reason printed) or BS_FAIL.
+ */
+int bs_board_file_upgrade(const char *name, enum boot_mode mode);
+
+#endif /* TESTS_SUPPORT_BOOT_SCENARIOS_H */
