@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Swap-using-offset: every scenario on every matrix board, a power cut before every flash
+ * operation of an upgrade and of a revert, and a permanent upgrade on each real board file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "support/boot_fixture.h"
+#include "support/boot_scenarios.h"
+
+#define MODE BOOT_MODE_SWAP_OFFSET
+
+static void test_matrix(void **state)
+{
+    int passed;
+    int skipped;
+    int failed;
+
+    (void)state;
+    failed = bs_run_matrix(MODE, &passed, &skipped);
+    printf("swap-offset matrix: %d passed, %d skipped, %d failed\n", passed, skipped, failed);
+    assert_int_equal(failed, 0);
+    assert_true(passed > 100);
+}
+
+static void test_power_cut_upgrade(void **state)
+{
+    int cuts;
+    int failed;
+
+    (void)state;
+    failed = bs_power_sweep(bs_boards()[0], 4, 0xff, MODE, 0, &cuts);
+    printf("swap-offset upgrade: %d cut points, %d failed\n", cuts, failed);
+    assert_int_equal(failed, 0);
+    assert_true(cuts > 20);
+}
+
+static void test_power_cut_revert(void **state)
+{
+    int cuts;
+    int failed;
+
+    (void)state;
+    failed = bs_power_sweep(bs_boards()[0], 4, 0xff, MODE, 1, &cuts);
+    printf("swap-offset revert: %d cut points, %d failed\n", cuts, failed);
+    assert_int_equal(failed, 0);
+    assert_true(cuts > 20);
+}
+
+static void test_power_cut_ecc(void **state)
+{
+    int cuts;
+    int failed;
+
+    (void)state;
+    failed = bs_power_sweep(bs_boards()[2], 8, 0x00, MODE, 0, &cuts);
+    printf("swap-offset ecc: %d cut points, %d failed\n", cuts, failed);
+    assert_int_equal(failed, 0);
+    assert_true(cuts > 20);
+}
+
+static void test_board_files(void **state)
+{
+    static const char *const names[] = { "nrf52840", "stm32f4", "stm32l4", "k64f", NULL };
+    int i;
+
+    (void)state;
+    for (i = 0; names[i] != NULL; i++) {
+        assert_int_not_equal(bs_board_file_upgrade(names[i], MODE), BS_FAIL);
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return bf_global_setup();
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bf_global_teardown();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matrix),
+        cmocka_unit_test(test_power_cut_upgrade),
+        cmocka_unit_test(test_power_cut_revert),
+        cmocka_unit_test(test_power_cut_ecc),
+        cmocka_unit_test(test_board_files),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
