@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "vflash_fault.h"
+#include "vflash_trace.h"
 
 void vflash_init(struct vflash *dev)
 {
@@ -83,22 +85,33 @@ static void vflash_ecc_set(struct vflash *dev, uint32_t unit, bool programmed)
     }
 }
 
-/* Marks every unit that is not fully erased as programmed (a fresh map over old contents). */
-static void vflash_ecc_derive(struct vflash *dev)
+void vflash_ecc_mark(struct vflash *dev, uint32_t off, uint32_t len, bool programmed)
 {
     uint32_t wu = dev->geom.write_unit;
 
-    for (uint32_t unit = 0; unit < dev->size / wu; unit++) {
-        const uint8_t *p = dev->mem + (size_t)unit * wu;
+    if (dev->geom.semantics != VFLASH_ECC) {
+        return;
+    }
+    for (uint32_t u = off / wu; u < off / wu + len / wu; u++) {
+        vflash_ecc_set(dev, u, programmed);
+    }
+}
+
+void vflash_ecc_mark_unerased(struct vflash *dev, uint32_t off, uint32_t len)
+{
+    uint32_t wu = dev->geom.write_unit;
+
+    if (dev->geom.semantics != VFLASH_ECC) {
+        return;
+    }
+    for (uint32_t u = off / wu; u < off / wu + len / wu; u++) {
+        const uint8_t *p = dev->mem + (size_t)u * wu;
         bool erased = true;
 
         for (uint32_t i = 0; i < wu; i++) {
-            if (p[i] != dev->geom.erased_val) {
-                erased = false;
-                break;
-            }
+            erased = erased && p[i] == dev->geom.erased_val;
         }
-        vflash_ecc_set(dev, unit, !erased);
+        vflash_ecc_set(dev, u, !erased);
     }
 }
 
@@ -162,7 +175,8 @@ int vflash_setup(struct vflash *dev, const struct vflash_geometry *geom, uint8_t
                 goto out;
             }
             dev->own_ecc_map = true;
-            vflash_ecc_derive(dev);
+            /* A fresh map over old contents: every unit not fully erased is programmed. */
+            vflash_ecc_mark_unerased(dev, 0, size);
         }
     }
     rc = 0;
@@ -185,6 +199,7 @@ void vflash_free(struct vflash *dev)
     if (dev->own_ecc_map) {
         free(dev->ecc_map);
     }
+    vflash_fault_free(dev);
     vflash_init(dev);
 }
 
@@ -211,6 +226,9 @@ void vflash_power_on(struct vflash *dev)
         return;
     }
     dev->power_lost = false;
+    if (dev->trace != NULL) {
+        vflash_trace_power_on(dev);
+    }
 }
 
 void vflash_reset_counters(struct vflash *dev)
@@ -224,6 +242,38 @@ void vflash_reset_counters(struct vflash *dev)
         dev->sectors[i].programs = 0;
         dev->sectors[i].erases = 0;
     }
+}
+
+void vflash_set_endurance(struct vflash *dev, uint32_t endurance)
+{
+    if (dev == NULL) {
+        return;
+    }
+    dev->geom.endurance = endurance;
+}
+
+int vflash_sector_wear(const struct vflash *dev, uint32_t index, uint64_t *wear)
+{
+    if (dev == NULL || wear == NULL) {
+        return BO_EINVAL;
+    }
+    if (dev->sectors == NULL || index >= dev->sector_count) {
+        return BO_ERANGE;
+    }
+    *wear = dev->sectors[index].wear;
+    return 0;
+}
+
+int vflash_set_sector_wear(struct vflash *dev, uint32_t index, uint64_t wear)
+{
+    if (dev == NULL) {
+        return BO_EINVAL;
+    }
+    if (dev->sectors == NULL || index >= dev->sector_count) {
+        return BO_ERANGE;
+    }
+    dev->sectors[index].wear = wear;
+    return 0;
 }
 
 int vflash_sector_at(const struct vflash *dev, uint32_t off)
@@ -309,6 +359,12 @@ int vflash_read(struct vflash *dev, uint32_t off, void *dst, uint32_t len)
         return 0;
     }
     memcpy(dst, dev->mem + off, len);
+    if (dev->fault != NULL) {
+        vflash_fault_read(dev, off, dst, len);
+    }
+    if (dev->trace != NULL) {
+        vflash_trace_read(dev, off, len, 0);
+    }
     for (int i = vflash_sector_at(dev, off);
          i >= 0 && (uint32_t)i < dev->sector_count && dev->sectors[i].off < off + len; i++) {
         dev->sectors[i].reads++;
@@ -358,11 +414,9 @@ static void vflash_apply_program(struct vflash *dev, uint32_t off, const uint8_t
                                  uint32_t len)
 {
     memcpy(dev->mem + off, src, len);
-    if (dev->geom.semantics == VFLASH_ECC) {
-        for (uint32_t u = off / dev->geom.write_unit; u < (off + len) / dev->geom.write_unit;
-             u++) {
-            vflash_ecc_set(dev, u, true);
-        }
+    vflash_ecc_mark(dev, off, len, true);
+    if (dev->fault != NULL) {
+        vflash_fault_settle(dev, off, len);
     }
 }
 
@@ -371,40 +425,26 @@ static void vflash_apply_erase(struct vflash *dev, uint32_t index)
     const struct vflash_sector *s = &dev->sectors[index];
 
     memset(dev->mem + s->off, dev->geom.erased_val, s->size);
-    if (dev->geom.semantics == VFLASH_ECC) {
-        for (uint32_t u = s->off / dev->geom.write_unit;
-             u < (s->off + s->size) / dev->geom.write_unit; u++) {
-            vflash_ecc_set(dev, u, false);
-        }
+    vflash_ecc_mark(dev, s->off, s->size, false);
+    if (dev->fault != NULL) {
+        vflash_fault_settle(dev, s->off, s->size);
     }
 }
 
-/* Runs one operation: the hook, then the apply step, the counters and the clock. */
-static int vflash_run_op(struct vflash *dev, const struct vflash_op *op)
+/* Counts an operation that took place (whole or torn) and advances the clock. */
+static void vflash_account(struct vflash *dev, const struct vflash_op *op, uint32_t units)
 {
     uint64_t ns;
 
-    if (dev->hook != NULL) {
-        int rc = dev->hook(dev->hook_arg, dev, op);
-
-        if (rc == BO_EPOWER) {
-            dev->power_lost = true;
-            return BO_EPOWER;
-        }
-        if (rc < 0) {
-            return rc;
-        }
-    }
     if (op->kind == VFLASH_OP_PROGRAM) {
-        vflash_apply_program(dev, op->off, op->data, op->len);
-        ns = (uint64_t)(op->len / dev->geom.write_unit) * dev->geom.program_ns_per_unit;
+        ns = (uint64_t)units * dev->geom.program_ns_per_unit;
         dev->sectors[op->sector].programs++;
         dev->stats.programs++;
         dev->stats.bytes_programmed += op->len;
     } else {
-        vflash_apply_erase(dev, op->sector);
         ns = dev->sectors[op->sector].erase_ns;
         dev->sectors[op->sector].erases++;
+        dev->sectors[op->sector].wear++;
         dev->stats.erases++;
     }
     dev->stats.ops++;
@@ -412,7 +452,68 @@ static int vflash_run_op(struct vflash *dev, const struct vflash_op *op)
     if (dev->clock != NULL) {
         port_clock_advance(dev->clock, ns);
     }
-    return 0;
+}
+
+/*
+ * Runs one operation: the user hook, then the fault layer (an armed cut, wear-out, injected
+ * errors and drops), then the apply step, the counters, the clock and the trace.
+ */
+static int vflash_run_op(struct vflash *dev, const struct vflash_op *op)
+{
+    struct vflash_fault_action act;
+    uint32_t units = op->len / dev->geom.write_unit;
+    int rc = 0;
+
+    memset(&act, 0, sizeof(act));
+    if (dev->hook != NULL) {
+        rc = dev->hook(dev->hook_arg, dev, op);
+        if (rc == BO_EPOWER) {
+            act.kind = VFLASH_FAULT_HOOK_CUT;
+            act.model = VFLASH_CUT_BEFORE;
+        } else if (rc < 0) {
+            act.kind = VFLASH_FAULT_HOOK_ERROR;
+        }
+        act.rc = rc;
+    }
+    if (act.kind == VFLASH_FAULT_NONE) {
+        vflash_fault_decide(dev, op, &act);
+    }
+    switch (act.kind) {
+    case VFLASH_FAULT_NONE:
+        if (op->kind == VFLASH_OP_PROGRAM) {
+            vflash_apply_program(dev, op->off, op->data, op->len);
+        } else {
+            vflash_apply_erase(dev, op->sector);
+        }
+        vflash_account(dev, op, units);
+        rc = 0;
+        break;
+    case VFLASH_FAULT_DROP:
+        vflash_account(dev, op, units);
+        rc = 0;
+        break;
+    case VFLASH_FAULT_HOOK_CUT:
+        dev->power_lost = true;
+        rc = BO_EPOWER;
+        break;
+    case VFLASH_FAULT_CUT:
+        /* The fault layer already left the model's result in flash. */
+        if (act.model != VFLASH_CUT_BEFORE) {
+            vflash_account(dev, op, act.model == VFLASH_CUT_TORN_PREFIX ? act.units : units);
+        }
+        dev->power_lost = true;
+        rc = BO_EPOWER;
+        break;
+    case VFLASH_FAULT_HOOK_ERROR:
+    case VFLASH_FAULT_ERROR:
+    case VFLASH_FAULT_WEAR:
+        rc = act.rc;
+        break;
+    }
+    if (dev->trace != NULL) {
+        vflash_trace_op(dev, op, &act, rc);
+    }
+    return rc;
 }
 
 int vflash_program(struct vflash *dev, uint32_t off, const void *src, uint32_t len)
@@ -546,25 +647,13 @@ static bool vflash_host_in_place(const struct vflash *dev, uint32_t a, uint32_t 
     return true;
 }
 
-int vflash_host_write(struct vflash *dev, uint32_t off, const void *src, uint32_t len)
+/* The body of vflash_host_write once its arguments are checked. */
+static int vflash_host_write_sectors(struct vflash *dev, uint32_t off, const uint8_t *bytes,
+                                     uint32_t len)
 {
-    const uint8_t *bytes = src;
-    uint32_t end;
+    uint32_t end = off + len;
     int first;
 
-    if (dev == NULL || dev->sectors == NULL) {
-        return BO_ESTATE;
-    }
-    if (src == NULL && len != 0) {
-        return BO_EINVAL;
-    }
-    if (!vflash_in_range(dev, off, len)) {
-        return BO_ERANGE;
-    }
-    if (len == 0) {
-        return 0;
-    }
-    end = off + len;
     first = vflash_sector_at(dev, off);
     for (uint32_t i = (uint32_t)first; i < dev->sector_count && dev->sectors[i].off < end; i++) {
         const struct vflash_sector *s = &dev->sectors[i];
@@ -597,6 +686,32 @@ int vflash_host_write(struct vflash *dev, uint32_t off, const void *src, uint32_
                 }
             }
         }
+        if (dev->fault != NULL) {
+            vflash_fault_settle(dev, a, b - a);
+        }
     }
     return 0;
+}
+
+int vflash_host_write(struct vflash *dev, uint32_t off, const void *src, uint32_t len)
+{
+    int rc;
+
+    if (dev == NULL || dev->sectors == NULL) {
+        return BO_ESTATE;
+    }
+    if (src == NULL && len != 0) {
+        return BO_EINVAL;
+    }
+    if (!vflash_in_range(dev, off, len)) {
+        return BO_ERANGE;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    rc = vflash_host_write_sectors(dev, off, src, len);
+    if (dev->trace != NULL) {
+        vflash_trace_host_write(dev, off, src, len, rc);
+    }
+    return rc;
 }

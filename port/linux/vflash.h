@@ -25,6 +25,14 @@
  * or semantics-violating call returns BO_EALIGN, BO_ERANGE or BO_ESEMANTICS and changes nothing.
  * No argument value crashes the device (NULL buffers with a nonzero length are BO_EINVAL).
  *
+ * Fault models (power cuts that tear an operation, injected errors, weak bits) live in
+ * vflash_fault.h, the operation trace and its replay in vflash_trace.h; both plug in here.
+ *
+ * Wear: each sector counts the erases of its life (vflash_sector.wear, kept by
+ * vflash_reset_counters()). With an endurance E (geometry or vflash_set_endurance()), the erase
+ * of a sector already erased E times fails with BO_EIO and leaves it worn (wear E + 1): from
+ * then on erases and programs touching it fail with BO_EIO.
+ *
  * A device is not thread-safe; one thread uses it at a time.
  */
 #ifndef VFLASH_H
@@ -66,6 +74,7 @@ struct vflash_geometry {
     enum vflash_semantics semantics;
     uint32_t page_size;          /**< 0 (no paging) or a multiple of write_unit. */
     uint64_t program_ns_per_unit; /**< Time to program one write unit, in nanoseconds. */
+    uint32_t endurance;          /**< Erases a sector survives; 0: unlimited. */
 };
 
 /** Kinds of operations the hook sees. */
@@ -85,6 +94,8 @@ struct vflash_op {
 };
 
 struct vflash;
+struct vflash_fault;
+struct vflash_trace;
 
 /**
  * \brief Called before every operation.
@@ -104,7 +115,9 @@ struct vflash_sector {
     uint64_t erase_ns;  /**< Erase time. */
     uint64_t reads;     /**< Read calls touching the sector. */
     uint64_t programs;  /**< Program operations starting in the sector. */
-    uint64_t erases;    /**< Erases of the sector (wear). */
+    uint64_t erases;    /**< Erases of the sector since the counters were reset. */
+    uint64_t wear;      /**< Erases over the device's life (not reset), failed worn-out
+                             erases included. */
 };
 
 /** Device totals. */
@@ -135,6 +148,8 @@ struct vflash {
     struct port_clock *clock;       /**< Advanced by each operation's duration; may be NULL. */
     vflash_hook_fn hook;
     void *hook_arg;
+    struct vflash_fault *fault;     /**< Fault state (vflash_fault.h), NULL until first used. */
+    struct vflash_trace *trace;     /**< Operation trace (vflash_trace.h), or NULL. */
 };
 
 /**
@@ -190,7 +205,7 @@ void vflash_set_hook(struct vflash *dev, vflash_hook_fn hook, void *arg);
 /** \brief Restores power after a cut: the device accepts calls again. Contents are kept. */
 void vflash_power_on(struct vflash *dev);
 
-/** \brief Zeroes the totals, the per-sector counters and the operation number. */
+/** \brief Zeroes the totals, the per-sector counters and the operation number (not the wear). */
 void vflash_reset_counters(struct vflash *dev);
 
 /**
@@ -241,6 +256,23 @@ int vflash_erase(struct vflash *dev, uint32_t off, uint32_t len);
 int vflash_host_write(struct vflash *dev, uint32_t off, const void *src, uint32_t len);
 
 /**
+ * \brief Sets the endurance of every sector: the erases it survives (0: unlimited).
+ */
+void vflash_set_endurance(struct vflash *dev, uint32_t endurance);
+
+/**
+ * \brief The wear of sector index: its erases over the device's life.
+ * \return 0 (*wear set), BO_EINVAL (NULL argument) or BO_ERANGE (no such sector).
+ */
+int vflash_sector_wear(const struct vflash *dev, uint32_t index, uint64_t *wear);
+
+/**
+ * \brief Sets the wear of sector index, for example to start from an aged part.
+ * \return 0, BO_EINVAL or BO_ERANGE.
+ */
+int vflash_set_sector_wear(struct vflash *dev, uint32_t index, uint64_t wear);
+
+/**
  * \brief Finds the sector holding device offset off.
  * \return The sector index, or BO_ERANGE when off is outside the device.
  */
@@ -251,5 +283,16 @@ bool vflash_is_boundary(const struct vflash *dev, uint32_t off);
 
 /** \brief The semantics keyword of the board format ("nor", "ecc", "no-erase"). */
 const char *vflash_semantics_name(enum vflash_semantics sem);
+
+/*
+ * For the fault models (vflash_fault.c) only: they change cells outside the normal apply path.
+ * Ranges must be whole write units inside the device; both are no-ops without ECC semantics.
+ */
+
+/** \brief Marks the ECC units of [off, off + len) programmed or not. */
+void vflash_ecc_mark(struct vflash *dev, uint32_t off, uint32_t len, bool programmed);
+
+/** \brief Marks the ECC units of [off, off + len) programmed unless fully erased. */
+void vflash_ecc_mark_unerased(struct vflash *dev, uint32_t off, uint32_t len);
 
 #endif /* VFLASH_H */
