@@ -205,6 +205,7 @@ static int swap_scratch_step(struct boot_loader_state *st, struct boot_status *b
     uint32_t scratch_sz = flash_area_get_size(st->fa_scr);
     uint32_t copy_sz = sz;
     bool erase_scratch;
+    bool keep;
     int rc = 0;
 
     if (off + sz == flash_area_get_size(st->fa_pri)) {
@@ -213,16 +214,27 @@ static int swap_scratch_step(struct boot_loader_state *st, struct boot_status *b
     }
     bs->use_scratch = bs->idx == 1 && copy_sz != sz;
 
+    /*
+     * A first step restarted while the scratch trailer is the only record of the request (the
+     * primary's was being rebuilt, the secondary's is gone in a revert) keeps that trailer:
+     * MCUboot erases it first, and a second cut then loses the revert.
+     */
+    keep = bs->idx == 1 && bs->state == 1 && !bs->use_scratch &&
+           bs->source == SWAP_TYPE_SOURCE_SCRATCH;
     if (bs->state == 1) {
-        rc = boot_erase_region(st->fa_scr, 0, scratch_sz);
-        if (rc < 0) {
-            return rc;
+        if (!keep) {
+            rc = boot_erase_region(st->fa_scr, 0, scratch_sz);
+            if (rc < 0) {
+                return rc;
+            }
         }
         if (bs->idx == 1) {
             /* The scratch trailer holds the swap type while the primary's is rebuilt. */
-            rc = boot_status_init_area(st, st->fa_scr, &st->lay_scr, bs);
-            if (rc < 0) {
-                return rc;
+            if (!keep) {
+                rc = boot_status_init_area(st, st->fa_scr, &st->lay_scr, bs);
+                if (rc < 0) {
+                    return rc;
+                }
             }
             if (!bs->use_scratch) {
                 rc = boot_status_erase_trailer(st, BOOT_SLOT_PRIMARY);

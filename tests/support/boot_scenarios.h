@@ -78,6 +78,24 @@ int bs_power_sweep(const struct bs_board *b, uint32_t write_unit, uint8_t erased
                    enum boot_mode mode, int revert, int *cuts);
 
 /**
+ * \brief Depth-2 power-cut sweep: for every cut point n of the upgrade (or revert), cuts again
+ *        at every stride-th operation m of the recovery boot, then recovers and compares with
+ *        an uninterrupted run.
+ * \param stride  Try one (n, m) pair in stride (1: all).
+ * \return The number of failed pairs (at most one counted per n).
+ */
+int bs_power_sweep2(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
+                    enum boot_mode mode, int revert, uint32_t stride, int *cuts);
+
+/**
+ * \brief One depth-2 pair: cut before operation n of the upgrade (or revert), then before
+ *        operation m of the recovery, recover, and compare with an uninterrupted run.
+ * \return BS_PASS, BS_SKIP or BS_FAIL.
+ */
+int bs_power_pair(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
+                  enum boot_mode mode, int revert, int64_t n, int64_t m);
+
+/**
  * \brief One permanent upgrade on a board file of fixtures/boards (smoke test on real
  *        geometries).
  * \return BS_PASS, BS_SKIP (not compatible, reason printed) or BS_FAIL.

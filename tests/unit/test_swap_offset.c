@@ -65,6 +65,21 @@ static void test_power_cut_ecc(void **state)
     assert_true(cuts > 20);
 }
 
+static void test_power_cut_depth2(void **state)
+{
+    int cuts;
+    int failed;
+
+    (void)state;
+    /* A second cut during the recovery of each first cut, sampled. */
+    failed = bs_power_sweep2(bs_boards()[0], 4, 0xff, MODE, 0, 17, &cuts);
+    printf("swap-offset depth 2 upgrade: %d pairs, %d failed\n", cuts, failed);
+    assert_int_equal(failed, 0);
+    failed = bs_power_sweep2(bs_boards()[0], 4, 0xff, MODE, 1, 17, &cuts);
+    printf("swap-offset depth 2 revert: %d pairs, %d failed\n", cuts, failed);
+    assert_int_equal(failed, 0);
+}
+
 static void test_board_files(void **state)
 {
     static const char *const names[] = { "nrf52840", "stm32f4", "stm32l4", "k64f", NULL };
@@ -96,6 +111,7 @@ int main(void)
         cmocka_unit_test(test_power_cut_upgrade),
         cmocka_unit_test(test_power_cut_revert),
         cmocka_unit_test(test_power_cut_ecc),
+        cmocka_unit_test(test_power_cut_depth2),
         cmocka_unit_test(test_board_files),
     };
 
