@@ -207,7 +207,8 @@ static int bf_sign(const struct bf_image *o, uint32_t payload_len, uint8_t erase
     }
     bf_fill(payload, payload_len, o->seed);
     image_sign_opts_init(&so);
-    so.key = o->untrusted ? &bf_other : &bf_key;
+    so.key = o->no_key ? NULL : o->untrusted ? &bf_other : &bf_key;
+    so.non_bootable = o->non_bootable;
     so.header_size = 32;
     so.pad_header = true;
     so.erased_val = erased_val;

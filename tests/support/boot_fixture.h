@@ -46,6 +46,8 @@ struct bf_image {
     struct image_dependency deps[2];
     bool untrusted;       /**< Sign with a key the bootloader does not trust. */
     bool corrupt;         /**< Flip a payload byte after signing (bad hash). */
+    bool no_key;          /**< Hash only, no signature. */
+    bool non_bootable;    /**< Set IMAGE_F_NON_BOOTABLE. */
 };
 
 /** A copy of all flash of a fixture. */
