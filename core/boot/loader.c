@@ -387,9 +387,13 @@ static int boot_prepare_image(struct boot_loader_state *st)
         boot_status_reset(&img->bs);
         return boot_read_headers(st, TRAILER_SWAP_TYPE_NONE);
     }
-    if (img->bs.swap_type != TRAILER_SWAP_TYPE_NONE) {
+    if (img->bs.swap_type != TRAILER_SWAP_TYPE_NONE && img->bs.swap_type != t) {
         /* A swap was set up but no step recorded: start it again. */
         t = img->bs.swap_type;
+        rc = boot_read_headers(st, t);
+        if (rc < 0) {
+            return rc;
+        }
     }
     if (boot_is_upgrade(t)) {
         if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET && t != TRAILER_SWAP_TYPE_REVERT &&
