@@ -12,6 +12,7 @@
 #include "bo_err.h"
 #include "port_clock.h"
 #include "vflash.h"
+#include "vflash_fault.h"
 
 /* A geometry of count sectors of size bytes. */
 static struct vflash_geometry geom_uniform(uint32_t count, uint32_t size, uint32_t wu,
@@ -664,6 +665,63 @@ static void test_host_write(void **state)
     vflash_free(&dev);
 }
 
+/* Wear counts every erase over the device's life; an endurance in the geometry is honoured. */
+static void test_wear(void **state)
+{
+    struct vflash_geometry g = geom_uniform(4, 1024, 4, 0xff, VFLASH_NOR);
+    struct vflash dev;
+    uint64_t wear = 0;
+
+    (void)state;
+    g.endurance = 2;
+    vflash_init(&dev);
+    assert_int_equal(vflash_setup(&dev, &g, NULL, 0, NULL), 0);
+    assert_int_equal(vflash_erase(&dev, 0, 3 * 1024), 0);
+    assert_int_equal(vflash_erase_sector(&dev, 1), 0);
+    vflash_reset_counters(&dev);
+    assert_int_equal(dev.sectors[1].erases, 0);
+    assert_int_equal(vflash_sector_wear(&dev, 0, &wear), 0);
+    assert_int_equal(wear, 1);
+    assert_int_equal(vflash_sector_wear(&dev, 1, &wear), 0);
+    assert_int_equal(wear, 2);
+    assert_int_equal(vflash_sector_wear(&dev, 3, &wear), 0);
+    assert_int_equal(wear, 0);
+    /* Sector 1 has had its two erases: the range stops there with BO_EIO. */
+    assert_int_equal(vflash_erase(&dev, 0, 4 * 1024), BO_EIO);
+    assert_int_equal(dev.sectors[0].erases, 1);
+    assert_int_equal(dev.sectors[2].erases, 0);
+    vflash_free(&dev);
+}
+
+/* A host write settles the weak bits it overwrites (in place on a no-erase part; on NOR the
+ * sector is erased and rewritten, which settles all of it). */
+static void test_host_write_settles_weak(void **state)
+{
+    struct vflash_geometry g = geom_uniform(2, 1024, 4, 0xff, VFLASH_NO_ERASE);
+    struct vflash_cut cut = {0, VFLASH_CUT_WEAK, 0, 0, 1};
+    struct vflash dev;
+    uint8_t data[8];
+    uint8_t buf[8];
+
+    (void)state;
+    memset(data, 0x00, sizeof(data));
+    vflash_init(&dev);
+    assert_int_equal(vflash_setup(&dev, &g, NULL, 0, NULL), 0);
+    assert_int_equal(vflash_fault_arm_cut(&dev, &cut), 0);
+    assert_int_equal(vflash_program(&dev, 0, data, sizeof(data)), BO_EPOWER);
+    vflash_power_on(&dev);
+    assert_int_equal(vflash_fault_weak_count(&dev), 1);
+    assert_int_equal(vflash_host_write(&dev, 0, "\x12\x34\x56\x78", 4), 0);
+    assert_int_equal(vflash_fault_weak_count(&dev), 1);
+    assert_int_equal(vflash_host_write(&dev, 4, "\x9a\xbc\xde\xf0", 4), 0);
+    assert_int_equal(vflash_fault_weak_count(&dev), 0);
+    for (int r = 0; r < 4; r++) {
+        assert_int_equal(vflash_read(&dev, 0, buf, sizeof(buf)), 0);
+        assert_memory_equal(buf, "\x12\x34\x56\x78\x9a\xbc\xde\xf0", 8);
+    }
+    vflash_free(&dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -683,6 +741,8 @@ int main(void)
         cmocka_unit_test(test_hook_cut_erase_range),
         cmocka_unit_test(test_hook_error),
         cmocka_unit_test(test_host_write),
+        cmocka_unit_test(test_wear),
+        cmocka_unit_test(test_host_write_settles_weak),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
