@@ -69,7 +69,8 @@ $(MBEDTLS_MK): scripts/fetch_mbedtls.sh $(MBEDTLS_SRC_RECORD) | deps
 MBEDTLS_CONFIG := $(CURDIR)/port/linux/mbedtls_config.h
 MBEDTLS_DEFS := -DMBEDTLS_CONFIG_FILE='"$(MBEDTLS_CONFIG)"'
 MBEDTLS_CFLAGS := -std=c99 $(OPT) -Wall -Wextra -Werror -MMD -MP \
-	-I$(MBEDTLS_DIR)/include -I$(MBEDTLS_DIR)/library -Iport/linux $(MBEDTLS_DEFS)
+	-I$(MBEDTLS_DIR)/include -I$(MBEDTLS_DIR)/library -Iport/linux -Iport/linux/include \
+	$(MBEDTLS_DEFS)
 MBEDTLS_OBJS := $(patsubst %.c,$(BUILD)/mbedtls/%.o,$(MBEDTLS_LIB_SRCS))
 LIB_MBEDTLS := $(BUILD)/lib/libbo_mbedtls.a
 

@@ -36,6 +36,14 @@
 /* Platform layer: every OS service goes through a hook the port installs. */
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
+/*
+ * The port allocator is the default from the start (see port/linux/include/port_heap_hooks.h,
+ * which declares the two functions for platform.c; MBEDTLS_PLATFORM_STD_MEM_HDR would need
+ * MBEDTLS_PLATFORM_NO_STD_FUNCTIONS, so the declarations come with this file instead).
+ */
+#include "port_heap_hooks.h"
+#define MBEDTLS_PLATFORM_STD_CALLOC port_heap_calloc
+#define MBEDTLS_PLATFORM_STD_FREE port_heap_release
 #define MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT
 #define MBEDTLS_PLATFORM_PRINTF_ALT
 #define MBEDTLS_PLATFORM_TIME_ALT

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "port_heap_hooks.h"
+
 struct port_heap {
     const char *name;            /**< For reports; may be NULL. */
     struct port_heap *parent;    /**< Charged too; may be NULL. */
@@ -46,14 +48,13 @@ struct port_heap *port_heap_activate(struct port_heap *heap);
 /** \brief The heap the calling thread charges, or NULL for the default. */
 struct port_heap *port_heap_active(void);
 
-/**
- * \brief calloc() charged to the active heap; the hook given to Mbed TLS.
- * \return Zeroed memory, or NULL when nmemb * size overflows, a budget on the chain would be
- *         exceeded, the injected failure index is reached, or the host is out of memory.
+/*
+ * port_heap_calloc(nmemb, size) (declared in port_heap_hooks.h): calloc() charged to the active
+ * heap, the hook given to Mbed TLS. Returns zeroed memory, or NULL when nmemb * size overflows,
+ * a budget on the chain would be exceeded, the injected failure index is reached, or the host is
+ * out of memory.
+ *
+ * port_heap_release(ptr): free() that credits the block's owner; NULL is ignored.
  */
-void *port_heap_calloc(size_t nmemb, size_t size);
-
-/** \brief free() that credits the block's owner; NULL is ignored. The hook given to Mbed TLS. */
-void port_heap_release(void *ptr);
 
 #endif /* PORT_HEAP_H */
