@@ -273,8 +273,11 @@ static bool vflash_overlap(uint64_t a, uint64_t n, uint64_t b, uint64_t m, uint6
 static bool vflash_rate_overlap(const struct vflash *dev, const struct vflash_fault_rate *rate,
                                 uint32_t off, uint32_t len, uint64_t *lo, uint64_t *hi)
 {
-    uint64_t rlen = rate->len != 0 ? rate->len : (rate->off < dev->size ? dev->size - rate->off : 0);
+    uint64_t rlen = rate->len;
 
+    if (rlen == 0) {
+        rlen = rate->off < dev->size ? dev->size - rate->off : 0;
+    }
     return vflash_overlap(off, len, rate->off, rlen, lo, hi);
 }
 

@@ -665,12 +665,17 @@ static void test_host_write(void **state)
     vflash_free(&dev);
 }
 
-/* Wear counts every erase over the device's life; an endurance in the geometry is honoured. */
+/*
+ * Wear counts every erase over the device's life (vflash_reset_counters keeps it). With an
+ * endurance E (geometry or vflash_set_endurance) the (E + 1)th erase fails with BO_EIO and leaves
+ * the sector worn: its erases and programs fail from then on.
+ */
 static void test_wear(void **state)
 {
     struct vflash_geometry g = geom_uniform(4, 1024, 4, 0xff, VFLASH_NOR);
     struct vflash dev;
     uint64_t wear = 0;
+    uint8_t data[4] = {0x11, 0x11, 0x11, 0x11};
 
     (void)state;
     g.endurance = 2;
@@ -678,6 +683,7 @@ static void test_wear(void **state)
     assert_int_equal(vflash_setup(&dev, &g, NULL, 0, NULL), 0);
     assert_int_equal(vflash_erase(&dev, 0, 3 * 1024), 0);
     assert_int_equal(vflash_erase_sector(&dev, 1), 0);
+    assert_int_equal(vflash_program(&dev, 1024, data, 4), 0);
     vflash_reset_counters(&dev);
     assert_int_equal(dev.sectors[1].erases, 0);
     assert_int_equal(vflash_sector_wear(&dev, 0, &wear), 0);
@@ -686,10 +692,27 @@ static void test_wear(void **state)
     assert_int_equal(wear, 2);
     assert_int_equal(vflash_sector_wear(&dev, 3, &wear), 0);
     assert_int_equal(wear, 0);
-    /* Sector 1 has had its two erases: the range stops there with BO_EIO. */
+    /* Sector 1 has had its two erases: a range erase stops there with BO_EIO. */
     assert_int_equal(vflash_erase(&dev, 0, 4 * 1024), BO_EIO);
     assert_int_equal(dev.sectors[0].erases, 1);
     assert_int_equal(dev.sectors[2].erases, 0);
+    assert_int_equal(dev.mem[1024], 0x11);
+    assert_int_equal(vflash_sector_wear(&dev, 1, &wear), 0);
+    assert_int_equal(wear, 3);
+    assert_int_equal(vflash_program(&dev, 1028, data, 4), BO_EIO);
+    assert_int_equal(vflash_erase_sector(&dev, 1), BO_EIO);
+    assert_int_equal(dev.stats.ops, 1);
+    /* Other sectors are fine; an aged sector starts worn. */
+    assert_int_equal(vflash_program(&dev, 0, data, 4), 0);
+    assert_int_equal(vflash_set_sector_wear(&dev, 3, 2), 0);
+    assert_int_equal(vflash_erase_sector(&dev, 3), BO_EIO);
+    assert_int_equal(vflash_sector_wear(&dev, 9, &wear), BO_ERANGE);
+    assert_int_equal(vflash_set_sector_wear(&dev, 9, 0), BO_ERANGE);
+    assert_int_equal(vflash_sector_wear(&dev, 0, NULL), BO_EINVAL);
+    assert_int_equal(vflash_set_sector_wear(NULL, 0, 0), BO_EINVAL);
+    /* Endurance 0 is unlimited. */
+    vflash_set_endurance(&dev, 0);
+    assert_int_equal(vflash_erase_sector(&dev, 1), 0);
     vflash_free(&dev);
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests of the vflash fault models: what each power-cut model leaves in flash, non-cut faults at
- * their rates, wear-out, and the generator behind them. */
+/* Tests of the vflash fault models: what each power-cut model leaves in flash, and the non-cut
+ * faults (errors, drops, read flips) at their rates. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,41 +114,6 @@ static void arm(struct vflash *dev, uint64_t index, enum vflash_cut_model model,
     struct vflash_cut cut = {index, model, units, permille, seed};
 
     assert_int_equal(vflash_fault_arm_cut(dev, &cut), 0);
-}
-
-static void test_prng_vectors(void **state)
-{
-    static const uint64_t sm[4] = {0xe220a8397b1dcdafull, 0x6e789e6aa1b965f4ull,
-                                   0x06c45d188009454full, 0xf88bb8a8724c81ecull};
-    static const uint64_t xo[4] = {11520u, 0u, 1509978240u, 1215971899390074240ull};
-    struct vflash_prng p = {{1, 2, 3, 4}};
-    uint64_t x = 0;
-    int seen[10] = {0};
-
-    (void)state;
-    for (int i = 0; i < 4; i++) {
-        assert_int_equal(vflash_prng_splitmix64(&x), sm[i]);
-    }
-    for (int i = 0; i < 4; i++) {
-        assert_int_equal(vflash_prng_next(&p), xo[i]);
-    }
-    vflash_prng_seed(&p, 0);
-    for (int i = 0; i < 4; i++) {
-        assert_int_equal(p.s[i], sm[i]);
-    }
-    assert_int_equal(vflash_prng_next(&p), 0x99ec5f36cb75f2b4ull);
-    for (int i = 0; i < 1000; i++) {
-        uint64_t v = vflash_prng_below(&p, 10);
-
-        assert_true(v < 10);
-        seen[v]++;
-    }
-    for (int i = 0; i < 10; i++) {
-        assert_in_range(seen[i], 60, 140);
-    }
-    assert_int_equal(vflash_prng_below(&p, 0), 0);
-    assert_int_not_equal(vflash_prng_derive(1, 1), vflash_prng_derive(1, 2));
-    assert_int_not_equal(vflash_prng_derive(1, 1), vflash_prng_derive(2, 1));
 }
 
 static void test_model_names(void **state)
@@ -848,51 +813,9 @@ static void test_drop_and_flip(void **state)
     }
 }
 
-static void test_wear_out(void **state)
-{
-    struct vflash dev;
-    uint64_t wear = 0;
-    uint8_t data[WU];
-
-    (void)state;
-    memset(data, 0x11, sizeof(data));
-    dev_open(&dev, &combos[0]);
-    vflash_set_endurance(&dev, 3);
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(vflash_erase_sector(&dev, 1), 0);
-    }
-    assert_int_equal(vflash_program(&dev, SECTOR, data, WU), 0);
-    assert_int_equal(vflash_sector_wear(&dev, 1, &wear), 0);
-    assert_int_equal(wear, 3);
-    vflash_reset_counters(&dev);
-    assert_int_equal(dev.sectors[1].erases, 0);
-    assert_int_equal(vflash_sector_wear(&dev, 1, &wear), 0);
-    assert_int_equal(wear, 3);
-    /* The fourth erase fails and leaves the sector worn: programs fail from then on. */
-    assert_int_equal(vflash_erase_sector(&dev, 1), BO_EIO);
-    assert_int_equal(dev.mem[SECTOR], 0x11);
-    assert_int_equal(vflash_sector_wear(&dev, 1, &wear), 0);
-    assert_int_equal(wear, 4);
-    assert_int_equal(vflash_program(&dev, SECTOR + WU, data, WU), BO_EIO);
-    assert_int_equal(vflash_erase_sector(&dev, 1), BO_EIO);
-    assert_int_equal(dev.stats.ops, 0);
-    /* Other sectors are fine; an aged sector starts worn. */
-    assert_int_equal(vflash_erase_sector(&dev, 0), 0);
-    assert_int_equal(vflash_set_sector_wear(&dev, 2, 3), 0);
-    assert_int_equal(vflash_erase_sector(&dev, 2), BO_EIO);
-    assert_int_equal(vflash_sector_wear(&dev, 9, &wear), BO_ERANGE);
-    assert_int_equal(vflash_set_sector_wear(&dev, 9, 0), BO_ERANGE);
-    assert_int_equal(vflash_sector_wear(&dev, 0, NULL), BO_EINVAL);
-    /* Endurance 0 is unlimited. */
-    vflash_set_endurance(&dev, 0);
-    assert_int_equal(vflash_erase_sector(&dev, 1), 0);
-    vflash_free(&dev);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_prng_vectors),
         cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_arm_errors),
         cmocka_unit_test(test_before_after),
@@ -906,7 +829,6 @@ int main(void)
         cmocka_unit_test(test_hook_arms_cut),
         cmocka_unit_test(test_error_rates),
         cmocka_unit_test(test_drop_and_flip),
-        cmocka_unit_test(test_wear_out),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
