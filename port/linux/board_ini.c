@@ -26,6 +26,7 @@ enum board_ini_key {
     KEY_PAGE_SIZE,
     KEY_PROGRAM_TIME,
     KEY_ERASE_TIME,
+    KEY_ENDURANCE,
     KEY_BASE,
     KEY_DEVICE,
     KEY_OFFSET,
@@ -49,6 +50,7 @@ static const struct board_ini_key_def board_ini_keys[] = {
     { "page-size", SEC_FLASH, KEY_PAGE_SIZE },
     { "program-time-us", SEC_FLASH, KEY_PROGRAM_TIME },
     { "erase-time-ms", SEC_FLASH, KEY_ERASE_TIME },
+    { "endurance", SEC_FLASH, KEY_ENDURANCE },
     { "base", SEC_FLASH, KEY_BASE },
     { "device", SEC_PARTITION, KEY_DEVICE },
     { "offset", SEC_PARTITION, KEY_OFFSET },
@@ -380,6 +382,13 @@ static int board_ini_flash_key(struct board_ini_parser *p, enum board_ini_key ke
                                   value);
         }
         p->erase[p->cur_index].all_ns = v * 1000u;
+        return 0;
+    case KEY_ENDURANCE:
+        if (board_ini_parse_u64(value, false, &v) < 0 || v > UINT32_MAX) {
+            return board_ini_fail(p, p->line, "bad endurance '%s' (erase cycles per sector, "
+                                  "0 for unlimited)", value);
+        }
+        g->endurance = (uint32_t)v;
         return 0;
     case KEY_BASE:
         if (board_ini_parse_u64(value, false, &v) < 0) {

@@ -193,6 +193,7 @@ static void test_good_texts(void **state)
                                 "program-time-us = 0.5\n"
                                 "erase-time-ms = 4K:1.25, 8K : 2, 16K:3\n"
                                 "base = 0x1000000000\n"
+                                "endurance = 10000\n"
                                 "[flash g]\n"
                                 "sectors = 1M\n"
                                 "write-unit = 1\n"
@@ -223,7 +224,7 @@ static void test_good_texts(void **state)
     /* The fancy board is bad only in its last line (size 0); fix it and parse again. */
     assert_int_equal(board_parse(&b, fancy, strlen(fancy), "fancy.ini", err, sizeof(err)),
                      BO_EINVAL);
-    assert_string_equal(err, "fancy.ini:26: size must not be 0");
+    assert_string_equal(err, "fancy.ini:27: size must not be 0");
     {
         char text[sizeof(fancy) + 8];
 
@@ -247,6 +248,8 @@ static void test_good_texts(void **state)
     assert_int_equal(b.flash[0].geom.page_size, 256);
     assert_int_equal(b.flash[0].geom.program_ns_per_unit, 500);
     assert_int_equal(b.flash[0].base, 0x1000000000ull);
+    assert_int_equal(b.flash[0].geom.endurance, 10000);
+    assert_int_equal(b.flash[1].geom.endurance, 0);
     assert_int_equal(b.flash[1].geom.runs[0].size, 1024 * 1024);
     assert_int_equal(b.part[FLASH_AREA_IMAGE_1].device, 1);
 }
@@ -257,6 +260,10 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+    { "[board]\nname = t\n[flash f]\nsectors = 16x4K\nwrite-unit = 4\nendurance = -3\n",
+      "bad.ini:6: bad endurance '-3' (erase cycles per sector, 0 for unlimited)" },
+    { "[board]\nname = t\n[flash f]\nsectors = 16x4K\nendurance = 99999999999\n",
+      "bad.ini:5: bad endurance '99999999999' (erase cycles per sector, 0 for unlimited)" },
     { "name = t\n" GOOD_BOARD, "bad.ini:1: key 'name' outside a section" },
     { GOOD_BOARD "[foo]\n", "bad.ini:12: unknown section '[foo]' (expected [board], "
                             "[flash NAME] or [partition NAME])" },
