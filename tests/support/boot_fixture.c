@@ -119,10 +119,22 @@ static int bf_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
 {
     struct bf *f = arg;
 
-    (void)dev;
-    (void)op;
     if (f->cut_at >= 0 && f->ops == (uint64_t)f->cut_at) {
         f->cut = true;
+        if (f->cut_modelled) {
+            struct vflash_cut cut;
+
+            /* The cut hits this very operation on this device (vflash_fault.h). */
+            memset(&cut, 0, sizeof(cut));
+            cut.op_index = op->index;
+            cut.model = f->cut_model;
+            cut.units = VFLASH_CUT_SEEDED;
+            cut.permille = VFLASH_CUT_SEEDED;
+            cut.seed = f->cut_seed;
+            f->cut_at = -1;
+            f->ops++;
+            return vflash_fault_arm_cut(dev, &cut);
+        }
         return BO_EPOWER;
     }
     f->ops++;
@@ -472,6 +484,7 @@ void bf_restore(struct bf *f, const struct bf_snap *s)
         if (s->ecc[i] != NULL) {
             memcpy(d->ecc_map, s->ecc[i], s->ecc_len[i]);
         }
+        vflash_fault_clear_weak(d);
     }
     bf_power_on(f);
 }
@@ -508,10 +521,21 @@ void bf_cut_at(struct bf *f, int64_t n)
 {
     f->cut_at = n;
     f->cut = false;
+    f->cut_modelled = false;
+}
+
+void bf_cut_model_at(struct bf *f, int64_t n, enum vflash_cut_model model, uint64_t seed)
+{
+    f->cut_at = n;
+    f->cut = false;
+    f->cut_modelled = true;
+    f->cut_model = model;
+    f->cut_seed = seed;
 }
 
 void bf_power_on(struct bf *f)
 {
     f->cut_at = -1;
+    f->cut_modelled = false;
     port_flash_map_power_on(&f->map);
 }

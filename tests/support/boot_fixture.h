@@ -20,6 +20,7 @@
 #include "boot/loader.h"
 #include "boot/swap_state.h"
 #include "port_flash_map.h"
+#include "vflash_fault.h"
 
 /** A running fixture. */
 struct bf {
@@ -32,6 +33,9 @@ struct bf {
     uint64_t ops;                    /**< Flash operations seen by the hook since bf_reset_ops. */
     int64_t cut_at;                  /**< Cut power before this operation; -1: never. */
     bool cut;                        /**< A cut happened. */
+    bool cut_modelled;               /**< The cut at cut_at applies cut_model (not a hook cut). */
+    enum vflash_cut_model cut_model; /**< Fault model of a modelled cut. */
+    uint64_t cut_seed;               /**< Seed of a modelled cut. */
 };
 
 /** What image to build. */
@@ -133,7 +137,10 @@ int bf_hash_area(struct bf *f, int area_id, uint32_t off, uint32_t len, uint8_t 
 /** \brief Copies all flash. */
 int bf_snapshot(struct bf *f, struct bf_snap *s);
 
-/** \brief Puts flash back as it was at the snapshot (and powers the devices on). */
+/**
+ * \brief Puts flash back as it was at the snapshot (and powers the devices on). Weak bits a
+ *        modelled cut left are settled (a snapshot does not carry them).
+ */
 void bf_restore(struct bf *f, const struct bf_snap *s);
 
 /** \brief Frees a snapshot. */
@@ -147,6 +154,14 @@ void bf_reset_ops(struct bf *f);
 
 /** \brief Cuts power before operation n (counted from bf_reset_ops); -1 disables. */
 void bf_cut_at(struct bf *f, int64_t n);
+
+/**
+ * \brief Cuts power at operation n (counted from bf_reset_ops, board-wide over every device)
+ *        with a fault model of vflash_fault.h: the hook arms a vflash cut of that model and
+ *        seed for the very operation, on the device it belongs to. `before` gives the same
+ *        flash as bf_cut_at(). -1 disables.
+ */
+void bf_cut_model_at(struct bf *f, int64_t n, enum vflash_cut_model model, uint64_t seed);
 
 /** \brief Restores power after a cut (and disables the cut). */
 void bf_power_on(struct bf *f);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "boot/loader.h"
+#include "vflash_fault.h"
 
 enum bs_result {
     BS_PASS = 0,
@@ -101,5 +102,38 @@ int bs_power_pair(const struct bs_board *b, uint32_t write_unit, uint8_t erased_
  * \return BS_PASS, BS_SKIP (not compatible, reason printed) or BS_FAIL.
  */
 int bs_board_file_upgrade(const char *name, enum boot_mode mode);
+
+/** \brief The matrix board called name, or NULL. */
+const struct bs_board *bs_board_named(const char *name);
+
+/**
+ * \brief The seed of the cut at operation n in a fault sweep started from base (what a failure
+ *        prints and bs_fault_case() takes).
+ */
+uint64_t bs_fault_seed(uint64_t base, uint64_t n);
+
+/**
+ * \brief One torn-write case of a permanent upgrade: power is cut at board-wide operation op of
+ *        the upgrading boot with a vflash fault model and seed, then the device powers on and
+ *        boots to completion. Checks: the recovery boot succeeds; it runs the old or the new
+ *        image, byte-identical to the image it started as or to an uninterrupted upgrade;
+ *        running the new one, the trailers are in the uninterrupted run's final state; one more
+ *        boot changes no byte of flash.
+ * \return BS_PASS, BS_SKIP (mode not possible, or op beyond the upgrade) or BS_FAIL (the case
+ *         and what failed go to stderr).
+ */
+int bs_fault_case(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
+                  enum boot_mode mode, enum vflash_cut_model model, int64_t op, uint64_t seed);
+
+/**
+ * \brief bs_fault_case() at every operation of a permanent upgrade with one model, the cut at
+ *        operation n seeded with bs_fault_seed(base_seed, n). Each failure prints a line
+ *        "torn-write FAIL board=... wu=... ev=... mode=... model=... op=... seed=0x...".
+ * \param cuts  Receives the number of cut points tried.
+ * \return The number of failed cut points (0 when the mode is not possible on the board).
+ */
+int bs_fault_sweep(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
+                   enum boot_mode mode, enum vflash_cut_model model, uint64_t base_seed,
+                   int *cuts);
 
 #endif /* TESTS_SUPPORT_BOOT_SCENARIOS_H */
