@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * brownout-fw: the firmware runner brownoutd starts for each power-on of a device (sim/fw.h
+ * describes its command line, descriptors and messages).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "fw.h"
+
+#ifndef BROWNOUT_VERSION
+#define BROWNOUT_VERSION "0.1.0"
+#endif
+
+static void brownout_fw_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: brownout-fw --board FILE --flash MEMFD[:ECCFD]... [OPTION]...\n"
+            "Run one power-on of a simulated device (bootloader, then a minimal app) over\n"
+            "flash shared with brownoutd. Started by brownoutd; not meant to be run by hand.\n"
+            "\n"
+            "  --name DEV              the device name (for logs)\n"
+            "  --board FILE            the board description\n"
+            "  --mode MODE             overwrite, swap-scratch, swap-move, swap-offset\n"
+            "  --images N              images the bootloader handles (1 or 2)\n"
+            "  --key FILE              a trusted public key (repeatable)\n"
+            "  --no-validate           do not validate the primary image on boot\n"
+            "  --downgrade-prevention  refuse upgrades to a lower version\n"
+            "  --flash MEMFD[:ECCFD]   inherited descriptors of a flash device (and ECC map)\n"
+            "  --cut-at N              cut power before flash operation N of this run\n"
+            "  --cut-model MODEL       before, after, torn-prefix, torn-bits, erase-partial, weak\n"
+            "  --cut-units K           torn-prefix: write units that land\n"
+            "  --cut-permille P        erase-partial: progress in permille\n"
+            "  --cut-seed S            seed of the cut's random choices\n"
+            "  --help, --version\n"
+            "\n"
+            "Descriptor 3 is the pipe to brownoutd (JSON lines).\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct fw_args args;
+    char err[256];
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            brownout_fw_usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("brownout-fw %s\n", BROWNOUT_VERSION);
+            return 0;
+        }
+    }
+    if (fw_parse_args(&args, argc, argv, err, sizeof(err)) < 0) {
+        fprintf(stderr, "brownout-fw: %s\n", err);
+        brownout_fw_usage(stderr);
+        return EX_USAGE;
+    }
+    return fw_run(&args);
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file config.h
+ * \brief brownoutd's configuration: an INI file (inih) and command-line options that override
+ *        it, resolved into one plain struct the daemon starts from.
+ *
+ * File format (every key optional unless said):
+ *
+ *     [daemon]
+ *     control = bo.sock              ; control socket path
+ *     mount = mnt                    ; FUSE mountpoint; empty: no FUSE view
+ *     fuse-write = programmer        ; or "nor"
+ *     firmware = build/bin/brownout-fw
+ *     seed = 1                       ; default seed of power-cut models
+ *
+ *     [device dev0]
+ *     board = boards/nrf52840.ini    ; required
+ *     flash = dev0.bin               ; backing file of the board's first flash device
+ *     flash = internal=dev0.bin      ; or of the named one (may repeat)
+ *     flash-erase = false            ; erase the backing files at start
+ *     flash-in-ram = false           ; memfd instead of files
+ *     image = primary=app-v1.bin     ; written when the flash starts erased (may repeat)
+ *     mode = swap-scratch            ; overwrite, swap-scratch, swap-move, swap-offset
+ *     images = 1                     ; images the bootloader handles (1 or 2)
+ *     key = keys/ec256.pub.pem       ; trusted key (may repeat)
+ *     validate-primary = true
+ *     downgrade-prevention = false
+ *     power-on = auto                ; auto: at start and after a cut; manual: by command
+ *     power-on-delay-ms = 0          ; delay of the automatic power-on after a cut
+ *     seed = 1                       ; this device's default seed
+ *
+ * Relative paths in a file are relative to the file's directory; paths given on the command line
+ * are relative to the working directory. Every error names FILE:LINE (or the option).
+ *
+ * Command-line options act on the devices named with --device (repeatable), or, without it, on
+ * the only device of the file, or on a new device "dev0" when the file has none. `--flash
+ * NAME=PATH` where NAME is a device creates or selects that device.
+ */
+#ifndef SIM_CONFIG_H
+#define SIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "board.h"
+#include "boot/loader.h"
+
+/** Most devices in one daemon. */
+#define CONFIG_MAX_DEVICES 16
+/** Most images preloaded into one device. */
+#define CONFIG_MAX_IMAGES 4
+/** Most trusted keys of one device. */
+#define CONFIG_MAX_KEYS 4
+/** Longest path kept, terminator included. */
+#define CONFIG_PATH_MAX 512
+/** Room for an error message. */
+#define CONFIG_ERR_MAX 640
+
+/** A backing file for one flash device of a board. */
+struct config_flash {
+    char name[BOARD_NAME_MAX]; /**< Board flash device name; empty: the board's first one. */
+    char path[CONFIG_PATH_MAX];
+};
+
+/** An image written into a slot when the flash starts erased. */
+struct config_image {
+    int area_id;                /**< FLASH_AREA_* id of the slot. */
+    char path[CONFIG_PATH_MAX];
+};
+
+/** One simulated device. */
+struct config_device {
+    char name[BOARD_NAME_MAX];
+    char board[CONFIG_PATH_MAX];
+    struct config_flash flash[BOARD_MAX_DEVICES];
+    uint32_t flash_count;
+    bool flash_erase;
+    bool flash_in_ram;
+    struct config_image images[CONFIG_MAX_IMAGES];
+    uint32_t image_count;
+    enum boot_mode mode;
+    uint32_t boot_images;        /**< Images the bootloader handles: 1 or 2. */
+    char keys[CONFIG_MAX_KEYS][CONFIG_PATH_MAX];
+    uint32_t key_count;
+    bool validate_primary;
+    bool downgrade_prevention;
+    bool auto_power_on;
+    uint32_t power_on_delay_ms;
+    uint64_t seed;
+    int line;                    /**< Line of its section header; 0 from the command line. */
+};
+
+/** The whole configuration. */
+struct config {
+    char file[CONFIG_PATH_MAX];     /**< The INI file, or empty. */
+    char control[CONFIG_PATH_MAX];  /**< Control socket path. */
+    char mount[CONFIG_PATH_MAX];    /**< FUSE mountpoint, or empty for none. */
+    bool fuse_nor;                  /**< --fuse-write=nor: raw NOR writes through FUSE. */
+    char firmware[CONFIG_PATH_MAX]; /**< The firmware runner program. */
+    uint64_t seed;
+    bool check_only;                /**< --check-config. */
+    bool verbose;
+    struct config_device devices[CONFIG_MAX_DEVICES];
+    uint32_t device_count;
+};
+
+/** What the command line asked beyond the configuration itself. */
+enum config_action {
+    CONFIG_RUN = 0,   /**< Start the daemon. */
+    CONFIG_HELP,      /**< --help was given. */
+    CONFIG_VERSION,   /**< --version was given. */
+};
+
+/** \brief Fills cfg with the defaults (no devices, socket "brownout.sock", no mount). */
+void config_init(struct config *cfg);
+
+/** \brief Fills dev with a device's defaults and the given name. */
+void config_device_init(struct config_device *dev, const char *name);
+
+/**
+ * \brief Parses INI text into cfg (added to what cfg holds).
+ * \param cfg      An initialised configuration.
+ * \param text     NUL-terminated INI text.
+ * \param name     The file name used in messages and to resolve relative paths.
+ * \param err      Receives "NAME:LINE: reason" on error.
+ * \param err_len  Room at err.
+ * \return 0, BO_EINVAL, or BO_ENOMEM.
+ */
+int config_parse_text(struct config *cfg, const char *text, const char *name, char *err,
+                      size_t err_len);
+
+/**
+ * \brief Reads and parses an INI file.
+ * \return 0, BO_EINVAL ("FILE:LINE: reason"), BO_EOS ("FILE: reason"), or BO_ENOMEM.
+ */
+int config_load_file(struct config *cfg, const char *path, char *err, size_t err_len);
+
+/**
+ * \brief Parses brownoutd's command line: reads the file of --config (if any) first, then
+ *        applies the other options over it, then checks the result (config_check()).
+ * \param action  Receives what to do.
+ * \return 0, BO_EINVAL (usage or configuration error, message in err), BO_EOS, BO_ENOMEM.
+ */
+int config_parse_args(struct config *cfg, int argc, char **argv, enum config_action *action,
+                      char *err, size_t err_len);
+
+/**
+ * \brief Checks that the configuration can run: every device has a board, names are unique.
+ * \return 0 or BO_EINVAL with the reason.
+ */
+int config_check(const struct config *cfg, char *err, size_t err_len);
+
+/** \brief Finds a device by name. \return Its index, or BO_ENOENT. */
+int config_find_device(const struct config *cfg, const char *name);
+
+/**
+ * \brief Parses a slot name: "primary", "secondary" (image 0), "N-primary", "N-secondary",
+ *        "image-N-primary", "image-N-secondary", "scratch".
+ * \return The FLASH_AREA_* id, or BO_EINVAL.
+ */
+int config_slot_parse(const char *name);
+
+/** \brief The short slot name of an area id ("0-primary", ...), or NULL. */
+const char *config_slot_name(int area_id);
+
+/**
+ * \brief Parses a mode name (boot_mode_name() spellings, plus "overwrite-only", "scratch",
+ *        "move", "offset"). \return The mode, or BO_EINVAL.
+ */
+int config_mode_parse(const char *name);
+
+/** \brief Prints the effective configuration as INI text that config_parse_text() accepts. */
+void config_print(const struct config *cfg, FILE *out);
+
+/** \brief Prints brownoutd's --help text. */
+void config_usage(FILE *out);
+
+#endif /* SIM_CONFIG_H */

@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The firmware runner: one power-on of a device over flash shared with the daemon. */
+#include "fw.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "bo_err.h"
+#include "boot/boot_api.h"
+#include "keys.h"
+#include "mbedtls/platform.h"
+#include "port_clock.h"
+#include "port_flash_map.h"
+#include "port_logsink.h"
+#include "port_rng.h"
+
+/* Everything of one run. */
+struct fw_ctx {
+    const struct fw_args *args;
+    struct board board;
+    struct vflash flash[BOARD_MAX_DEVICES];
+    struct vflash *devs[BOARD_MAX_DEVICES];
+    uint8_t *mem[BOARD_MAX_DEVICES];
+    size_t mem_len[BOARD_MAX_DEVICES];
+    uint8_t *ecc[BOARD_MAX_DEVICES];
+    size_t ecc_len[BOARD_MAX_DEVICES];
+    struct port_flash_map map;
+    struct port_clock clock;
+    struct boot_config cfg;
+    struct keys_table keys;
+    struct port_rng rng;
+    uint64_t ops;          /* Flash operations of this run so far. */
+    int cut_dev;           /* Device the cut was armed on; -1: not yet. */
+    uint64_t cut_global;   /* The run's op number of the cut. */
+    const char *phase;     /* "boot" or "app". */
+};
+
+const char *fw_swap_type_name(uint8_t swap_type)
+{
+    switch (swap_type) {
+    case BOOT_SWAP_TYPE_NONE:
+        return "none";
+    case BOOT_SWAP_TYPE_TEST:
+        return "test";
+    case BOOT_SWAP_TYPE_PERM:
+        return "perm";
+    case BOOT_SWAP_TYPE_REVERT:
+        return "revert";
+    case BOOT_SWAP_TYPE_FAIL:
+        return "fail";
+    default:
+        return "panic";
+    }
+}
+
+static void fw_fmt(char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fw_fmt(char *err, size_t err_len, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+}
+
+static int fw_num(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (s == NULL || *s == '\0' || *s == '-') {
+        return BO_EINVAL;
+    }
+    errno = 0;
+    v = strtoull(s, &end, 0);
+    if (errno != 0 || *end != '\0' || v > max) {
+        return BO_EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+enum {
+    FW_OPT_NAME = 256,
+    FW_OPT_BOARD,
+    FW_OPT_MODE,
+    FW_OPT_IMAGES,
+    FW_OPT_KEY,
+    FW_OPT_NO_VALIDATE,
+    FW_OPT_DOWNGRADE,
+    FW_OPT_FLASH,
+    FW_OPT_CUT_AT,
+    FW_OPT_CUT_MODEL,
+    FW_OPT_CUT_UNITS,
+    FW_OPT_CUT_PERMILLE,
+    FW_OPT_CUT_SEED,
+};
+
+static const struct option fw_longopts[] = {
+    { "name", required_argument, NULL, FW_OPT_NAME },
+    { "board", required_argument, NULL, FW_OPT_BOARD },
+    { "mode", required_argument, NULL, FW_OPT_MODE },
+    { "images", required_argument, NULL, FW_OPT_IMAGES },
+    { "key", required_argument, NULL, FW_OPT_KEY },
+    { "no-validate", no_argument, NULL, FW_OPT_NO_VALIDATE },
+    { "downgrade-prevention", no_argument, NULL, FW_OPT_DOWNGRADE },
+    { "flash", required_argument, NULL, FW_OPT_FLASH },
+    { "cut-at", required_argument, NULL, FW_OPT_CUT_AT },
+    { "cut-model", required_argument, NULL, FW_OPT_CUT_MODEL },
+    { "cut-units", required_argument, NULL, FW_OPT_CUT_UNITS },
+    { "cut-permille", required_argument, NULL, FW_OPT_CUT_PERMILLE },
+    { "cut-seed", required_argument, NULL, FW_OPT_CUT_SEED },
+    { NULL, 0, NULL, 0 },
+};
+
+/* Parses "MEMFD[:ECCFD]". */
+static int fw_parse_flash(struct fw_args *a, const char *s)
+{
+    char buf[64];
+    char *colon;
+    uint64_t mem;
+    uint64_t ecc = 0;
+
+    if (a->flash_count >= BOARD_MAX_DEVICES || strlen(s) >= sizeof(buf)) {
+        return BO_EINVAL;
+    }
+    memcpy(buf, s, strlen(s) + 1);
+    colon = strchr(buf, ':');
+    if (colon != NULL) {
+        *colon = '\0';
+        if (fw_num(colon + 1, 65535, &ecc) < 0) {
+            return BO_EINVAL;
+        }
+    }
+    if (fw_num(buf, 65535, &mem) < 0) {
+        return BO_EINVAL;
+    }
+    a->mem_fd[a->flash_count] = (int)mem;
+    a->ecc_fd[a->flash_count] = colon != NULL ? (int)ecc : -1;
+    a->flash_count++;
+    return 0;
+}
+
+int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t err_len)
+{
+    int c;
+    int m;
+    uint64_t v;
+    size_t len;
+
+    memset(a, 0, sizeof(*a));
+    snprintf(a->name, sizeof(a->name), "dev0");
+    a->mode = BOOT_MODE_SWAP_SCRATCH;
+    a->images = 1;
+    a->validate_primary = true;
+    a->pipe_fd = FW_PIPE_FD;
+    a->cut.units = VFLASH_CUT_SEEDED;
+    a->cut.permille = VFLASH_CUT_SEEDED;
+    opterr = 0;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, ":", fw_longopts, NULL)) != -1) {
+        const char *arg = optarg;
+
+        switch (c) {
+        case FW_OPT_NAME:
+            if (!board_valid_name(arg)) {
+                goto bad;
+            }
+            memcpy(a->name, arg, strlen(arg) + 1);
+            break;
+        case FW_OPT_BOARD:
+            len = strlen(arg);
+            if (len == 0 || len >= sizeof(a->board)) {
+                goto bad;
+            }
+            memcpy(a->board, arg, len + 1);
+            break;
+        case FW_OPT_MODE:
+            m = config_mode_parse(arg);
+            if (m < 0) {
+                goto bad;
+            }
+            a->mode = (enum boot_mode)m;
+            break;
+        case FW_OPT_IMAGES:
+            if (fw_num(arg, 2, &v) < 0 || v == 0) {
+                goto bad;
+            }
+            a->images = (uint32_t)v;
+            break;
+        case FW_OPT_KEY:
+            len = strlen(arg);
+            if (a->key_count >= CONFIG_MAX_KEYS || len == 0 || len >= CONFIG_PATH_MAX) {
+                goto bad;
+            }
+            memcpy(a->keys[a->key_count++], arg, len + 1);
+            break;
+        case FW_OPT_NO_VALIDATE:
+            a->validate_primary = false;
+            break;
+        case FW_OPT_DOWNGRADE:
+            a->downgrade_prevention = true;
+            break;
+        case FW_OPT_FLASH:
+            if (fw_parse_flash(a, arg) < 0) {
+                goto bad;
+            }
+            break;
+        case FW_OPT_CUT_AT:
+            if (fw_num(arg, UINT64_MAX, &v) < 0) {
+                goto bad;
+            }
+            a->cut_armed = true;
+            a->cut_at = v;
+            break;
+        case FW_OPT_CUT_MODEL:
+            m = vflash_cut_model_parse(arg);
+            if (m < 0) {
+                goto bad;
+            }
+            a->cut.model = (enum vflash_cut_model)m;
+            break;
+        case FW_OPT_CUT_UNITS:
+            if (fw_num(arg, UINT32_MAX, &v) < 0) {
+                goto bad;
+            }
+            a->cut.units = (uint32_t)v;
+            break;
+        case FW_OPT_CUT_PERMILLE:
+            if (fw_num(arg, 1000, &v) < 0) {
+                goto bad;
+            }
+            a->cut.permille = (uint32_t)v;
+            break;
+        case FW_OPT_CUT_SEED:
+            if (fw_num(arg, UINT64_MAX, &v) < 0) {
+                goto bad;
+            }
+            a->cut.seed = v;
+            break;
+        default:
+            fw_fmt(err, err_len, "unknown option or missing argument: %s",
+                   argv[optind - 1]);
+            return BO_EINVAL;
+        }
+    }
+    if (optind < argc) {
+        fw_fmt(err, err_len, "unexpected argument '%s'", argv[optind]);
+        return BO_EINVAL;
+    }
+    if (a->board[0] == '\0' || a->flash_count == 0) {
+        fw_fmt(err, err_len, "--board and --flash are required");
+        return BO_EINVAL;
+    }
+    return 0;
+bad:
+    fw_fmt(err, err_len, "bad value for %s", argv[optind - 1]);
+    return BO_EINVAL;
+}
+
+/* Writes one JSON message line to the daemon; a daemon that is gone ends the run. */
+static void fw_send(struct fw_ctx *ctx, json_t *msg)
+{
+    char *text = json_dumps(msg, JSON_COMPACT);
+    size_t len;
+    size_t done = 0;
+
+    json_decref(msg);
+    if (text == NULL) {
+        return;
+    }
+    len = strlen(text);
+    text[len] = '\n';
+    while (done <= len) {
+        ssize_t n = write(ctx->args->pipe_fd, text + done, len + 1 - done);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            free(text);
+            _exit(0);
+        }
+        done += (size_t)n;
+    }
+    free(text);
+}
+
+static json_t *fw_event(const char *name, json_t *data)
+{
+    return json_pack("{s:s, s:o}", "event", name, "data", data);
+}
+
+/* The hook of every flash device: counts the run's operations and arms the cut at its op. */
+static int fw_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
+{
+    struct fw_ctx *ctx = arg;
+    uint64_t n = ctx->ops++;
+
+    if (ctx->args->cut_armed && n == ctx->args->cut_at && ctx->cut_dev < 0) {
+        struct vflash_cut cut = ctx->args->cut;
+        uint32_t i;
+
+        cut.op_index = op->index;
+        if (vflash_fault_arm_cut(dev, &cut) == 0) {
+            for (i = 0; i < ctx->board.flash_count; i++) {
+                if (ctx->devs[i] == dev) {
+                    ctx->cut_dev = (int)i;
+                }
+            }
+            ctx->cut_global = n;
+        }
+    }
+    return 0;
+}
+
+/* Reports the power loss that stopped the run, then ends the process as power does. */
+static void fw_power_loss(struct fw_ctx *ctx)
+{
+    struct vflash_cut_result res;
+    json_t *data;
+
+    memset(&res, 0, sizeof(res));
+    data = json_pack("{s:I, s:s, s:s, s:I}", "op", (json_int_t)ctx->cut_global, "phase",
+                     ctx->phase, "fault", vflash_cut_model_name(ctx->args->cut.model),
+                     "clock-ns", (json_int_t)port_clock_now_ns(&ctx->clock));
+    if (data != NULL && ctx->cut_dev >= 0 &&
+        vflash_fault_cut_result(ctx->devs[ctx->cut_dev], &res) == 0 && res.reached) {
+        json_object_set_new(data, "flash", json_string(ctx->board.flash[ctx->cut_dev].name));
+        json_object_set_new(data, "applied", json_string(vflash_cut_model_name(res.applied)));
+        json_object_set_new(data, "kind", json_string(res.op.kind == VFLASH_OP_ERASE ?
+                                                          "erase" : "program"));
+        json_object_set_new(data, "offset", json_integer(res.op.off));
+        json_object_set_new(data, "length", json_integer(res.op.len));
+        json_object_set_new(data, "seed", json_integer((json_int_t)ctx->args->cut.seed));
+        if (res.applied == VFLASH_CUT_TORN_PREFIX) {
+            json_object_set_new(data, "units", json_integer(res.prefix));
+        }
+        if (res.applied == VFLASH_CUT_ERASE_PARTIAL) {
+            json_object_set_new(data, "permille", json_integer(res.permille));
+        }
+    }
+    if (data != NULL) {
+        fw_send(ctx, fw_event("POWER_LOSS", data));
+    }
+    _exit(0);
+}
+
+static void fw_hex(const uint8_t *b, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static json_t *fw_version_json(const struct image_version *v)
+{
+    char buf[48];
+
+    snprintf(buf, sizeof(buf), "%u.%u.%u+%lu", v->major, v->minor, v->revision,
+             (unsigned long)v->build);
+    return json_string(buf);
+}
+
+/* Maps the flash and builds the devices and the map. */
+static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
+{
+    const struct fw_args *a = ctx->args;
+    uint32_t i;
+    int rc;
+
+    if (a->flash_count != ctx->board.flash_count) {
+        fw_fmt(err, err_len, "%u flash descriptors for a board of %u flash devices",
+               (unsigned)a->flash_count, (unsigned)ctx->board.flash_count);
+        return BO_EINVAL;
+    }
+    for (i = 0; i < ctx->board.flash_count; i++) {
+        const struct vflash_geometry *g = &ctx->board.flash[i].geom;
+        uint32_t size = 0;
+        struct stat st;
+        void *p;
+
+        vflash_geometry_check(g, &size);
+        if (fstat(a->mem_fd[i], &st) != 0 || (uint64_t)st.st_size != size) {
+            fw_fmt(err, err_len, "flash %s: descriptor %d is not %u bytes",
+                   ctx->board.flash[i].name, a->mem_fd[i], (unsigned)size);
+            return BO_EINVAL;
+        }
+        p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a->mem_fd[i], 0);
+        if (p == MAP_FAILED) {
+            fw_fmt(err, err_len, "mmap: %s", strerror(errno));
+            return BO_EOS;
+        }
+        ctx->mem[i] = p;
+        ctx->mem_len[i] = size;
+        if (g->semantics == VFLASH_ECC) {
+            size_t elen = vflash_ecc_map_size(g);
+
+            if (a->ecc_fd[i] < 0 || fstat(a->ecc_fd[i], &st) != 0 ||
+                (uint64_t)st.st_size != elen) {
+                fw_fmt(err, err_len, "flash %s: no ECC map of %zu bytes",
+                       ctx->board.flash[i].name, elen);
+                return BO_EINVAL;
+            }
+            p = mmap(NULL, elen, PROT_READ | PROT_WRITE, MAP_SHARED, a->ecc_fd[i], 0);
+            if (p == MAP_FAILED) {
+                fw_fmt(err, err_len, "mmap: %s", strerror(errno));
+                return BO_EOS;
+            }
+            ctx->ecc[i] = p;
+            ctx->ecc_len[i] = elen;
+        }
+        rc = vflash_setup(&ctx->flash[i], g, ctx->mem[i], size, ctx->ecc[i]);
+        if (rc < 0) {
+            fw_fmt(err, err_len, "vflash_setup: %s", bo_strerror(rc));
+            return rc;
+        }
+        vflash_set_clock(&ctx->flash[i], &ctx->clock);
+        vflash_set_hook(&ctx->flash[i], fw_hook, ctx);
+        ctx->devs[i] = &ctx->flash[i];
+    }
+    rc = port_flash_map_setup(&ctx->map, &ctx->board, ctx->devs, ctx->board.flash_count);
+    if (rc < 0) {
+        fw_fmt(err, err_len, "flash map: %s", bo_strerror(rc));
+    }
+    return rc;
+}
+
+/* Reads image 0's trailer states. */
+static json_t *fw_state_json(struct fw_ctx *ctx)
+{
+    struct boot_api_config api = { ctx->cfg.max_align != 0 ? ctx->cfg.max_align : 8 };
+    struct boot_swap_state pri;
+    struct boot_swap_state sec;
+    int rc1 = boot_read_swap_state_by_id_cfg(&api, FLASH_AREA_IMAGE_PRIMARY(0), &pri);
+    int rc2 = boot_read_swap_state_by_id_cfg(&api, FLASH_AREA_IMAGE_SECONDARY(0), &sec);
+    int next = boot_swap_type_multi_cfg(&api, 0);
+
+    if (rc1 == BO_EPOWER || rc2 == BO_EPOWER) {
+        fw_power_loss(ctx);
+    }
+    return json_pack("{s:b, s:b, s:b, s:s}", "primary-magic-good",
+                     rc1 == 0 && pri.magic == BOOT_MAGIC_GOOD, "confirmed",
+                     rc1 == 0 && pri.image_ok == BOOT_FLAG_SET, "pending",
+                     rc2 == 0 && sec.magic == BOOT_MAGIC_GOOD, "next-swap",
+                     fw_swap_type_name((uint8_t)next));
+}
+
+/* Handles one request line from the daemon. */
+static void fw_request(struct fw_ctx *ctx, const char *line)
+{
+    json_t *msg = json_loads(line, 0, NULL);
+    const char *cmd = json_string_value(json_object_get(msg, "cmd"));
+    json_t *id = json_object_get(msg, "id");
+    json_t *reply;
+
+    if (cmd == NULL) {
+        json_decref(msg);
+        return;
+    }
+    reply = json_object();
+    json_object_set(reply, "reply", id != NULL ? id : json_null());
+    if (strcmp(cmd, "confirm") == 0) {
+        struct boot_api_config api = { ctx->cfg.max_align != 0 ? ctx->cfg.max_align : 8 };
+        int rc = boot_set_confirmed_multi_cfg(&api, 0);
+
+        if (rc == BO_EPOWER) {
+            fw_power_loss(ctx);
+        }
+        if (rc < 0) {
+            json_object_set_new(reply, "error", json_string(bo_strerror(rc)));
+        } else {
+            json_object_set_new(reply, "return", fw_state_json(ctx));
+        }
+    } else if (strcmp(cmd, "state") == 0) {
+        json_object_set_new(reply, "return", fw_state_json(ctx));
+    } else if (strcmp(cmd, "crash") == 0) {
+        const char *how = json_string_value(json_object_get(msg, "how"));
+
+        if (how != NULL && strcmp(how, "segv") == 0) {
+            raise(SIGSEGV);
+        }
+        abort();
+    } else {
+        json_object_set_new(reply, "error", json_string("unknown request"));
+    }
+    json_decref(msg);
+    fw_send(ctx, reply);
+}
+
+/* The application: answers requests until the pipe closes. */
+static void fw_app(struct fw_ctx *ctx)
+{
+    static char buf[FW_LINE_MAX];
+    size_t len = 0;
+
+    ctx->phase = "app";
+    for (;;) {
+        ssize_t n = read(ctx->args->pipe_fd, buf + len, sizeof(buf) - 1 - len);
+        char *nl;
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return;
+        }
+        len += (size_t)n;
+        while ((nl = memchr(buf, '\n', len)) != NULL) {
+            *nl = '\0';
+            fw_request(ctx, buf);
+            len -= (size_t)(nl + 1 - buf);
+            memmove(buf, nl + 1, len);
+        }
+        if (len == sizeof(buf) - 1) {
+            len = 0; /* A line too long for any request: drop it. */
+        }
+    }
+}
+
+static void fw_log_sink(void *arg, enum port_log_level level, const char *module,
+                        const char *line)
+{
+    const struct fw_args *a = arg;
+
+    (void)level;
+    fprintf(stderr, "brownout-fw[%s] %s: %s\n", a->name, module != NULL ? module : "-", line);
+}
+
+int fw_run(const struct fw_args *a)
+{
+    static struct boot_loader_state state;
+    static struct fw_ctx ctx;
+    mbedtls_platform_context plat;
+    struct boot_rsp rsp;
+    char err[512];
+    const char *paths[CONFIG_MAX_KEYS];
+    uint32_t i;
+    int flags;
+    int rc;
+
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&plat, 0, sizeof(plat));
+    ctx.args = a;
+    ctx.cut_dev = -1;
+    ctx.phase = "boot";
+    signal(SIGPIPE, SIG_IGN);
+    flags = fcntl(a->pipe_fd, F_GETFL);
+    if (flags < 0 || fcntl(a->pipe_fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        fprintf(stderr, "brownout-fw: no pipe on descriptor %d\n", a->pipe_fd);
+        return EX_OSERR;
+    }
+    port_logsink_set(fw_log_sink, (void *)a,
+                     getenv("BROWNOUT_FW_VERBOSE") != NULL ? PORT_LOG_DEBUG : PORT_LOG_WARN);
+    port_clock_init_virtual(&ctx.clock, 0);
+    port_flash_map_init(&ctx.map);
+    for (i = 0; i < BOARD_MAX_DEVICES; i++) {
+        vflash_init(&ctx.flash[i]);
+    }
+    port_rng_init(&ctx.rng);
+    if (mbedtls_platform_setup(&plat) != 0 || port_rng_setup(&ctx.rng, "brownout-fw") != 0) {
+        fprintf(stderr, "brownout-fw: crypto setup failed\n");
+        return EX_SOFTWARE;
+    }
+    rc = board_load(&ctx.board, a->board, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "brownout-fw: %s\n", err);
+        return EX_DATAERR;
+    }
+    for (i = 0; i < a->key_count; i++) {
+        paths[i] = a->keys[i];
+    }
+    rc = keys_table_load(&ctx.keys, paths, a->key_count, port_rng_random, &ctx.rng, err,
+                         sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "brownout-fw: %s\n", err);
+        return EX_DATAERR;
+    }
+    rc = fw_setup_flash(&ctx, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "brownout-fw: %s\n", err);
+        return EX_OSERR;
+    }
+    boot_config_defaults(&ctx.cfg);
+    ctx.cfg.mode = a->mode;
+    ctx.cfg.image_count = a->images;
+    ctx.cfg.validate_primary = a->validate_primary;
+    ctx.cfg.downgrade_version = a->downgrade_prevention;
+    ctx.cfg.keys = ctx.keys.table;
+    ctx.cfg.key_count = (uint32_t)ctx.keys.count;
+    port_flash_map_activate(&ctx.map);
+    port_clock_activate(&ctx.clock);
+
+    rc = boot_go_ctx(&state, &ctx.cfg, &rsp);
+    if (rc == BO_EPOWER) {
+        fw_power_loss(&ctx);
+    }
+    if (rc < 0) {
+        fw_send(&ctx, fw_event("BOOT_FAILED",
+                               json_pack("{s:s, s:i, s:I, s:I}", "error", bo_strerror(rc),
+                                         "code", rc, "boot-time-ns",
+                                         (json_int_t)port_clock_now_ns(&ctx.clock), "ops",
+                                         (json_int_t)ctx.ops)));
+        return 0;
+    }
+    {
+        char hash[2 * IMAGE_VALIDATE_HASH_MAX + 1];
+        json_t *data;
+
+        fw_hex(rsp.hash, rsp.hash_len, hash);
+        data = json_pack("{s:s, s:o, s:s, s:s, s:b, s:I, s:I, s:i}", "slot", "primary",
+                         "version", fw_version_json(&rsp.version), "hash", hash, "swap-type",
+                         fw_swap_type_name(rsp.swap_type[0]), "resumed", rsp.resumed[0],
+                         "boot-time-ns", (json_int_t)port_clock_now_ns(&ctx.clock), "ops",
+                         (json_int_t)ctx.ops, "images", (int)rsp.image_count);
+        if (data != NULL) {
+            json_object_set_new(data, "state", fw_state_json(&ctx));
+            fw_send(&ctx, fw_event("BOOT_DONE", data));
+        }
+    }
+    fw_app(&ctx);
+    keys_table_free(&ctx.keys);
+    port_rng_free(&ctx.rng);
+    return 0;
+}
