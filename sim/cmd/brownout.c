@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client_cli.h"
 #include "image_tool.h"
 
 #ifndef BROWNOUT_VERSION
@@ -19,7 +20,18 @@ struct brownout_cmd {
 };
 
 static const struct brownout_cmd brownout_cmds[] = {
-    { "image", "keygen, sign, verify and inspect MCUboot images", image_tool_main },
+    { "image", "keygen, sign, verify, info FILE; load|info DEV SLOT (daemon)", client_cli_image },
+    { "status", "brownoutd's status (control socket)", client_cli_main },
+    { "devices", "the devices of brownoutd", client_cli_main },
+    { "power-on", "power a device on", client_cli_main },
+    { "power-off", "power a device off", client_cli_main },
+    { "reset", "reset a device", client_cli_main },
+    { "power-cut", "cut a device's power now or at flash operation N", client_cli_main },
+    { "confirm", "confirm the image a device runs", client_cli_main },
+    { "flash", "read, write or erase a device's flash", client_cli_main },
+    { "events", "print brownoutd's events (--follow: until shutdown)", client_cli_main },
+    { "wait", "wait for an event (--timeout S, --device DEV)", client_cli_main },
+    { "raw", "send one JSON request line to brownoutd", client_cli_main },
 };
 
 static void brownout_usage(FILE *out)
