@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "boot/boot_repair.h"
 #include "boot/sectors.h"
 #include "boot/swap_state.h"
 #include "boot/swap_type.h"
@@ -184,6 +185,8 @@ int boot_status_write(struct boot_loader_state *st, const struct boot_status *bs
     const struct flash_area *fa = st->fa_pri;
     const struct trailer_layout *lay = &st->lay_pri;
     enum trailer_status_op op = TRAILER_STATUS_OP_SWAP;
+    uint32_t off;
+    int rc;
 
     if (bs->use_scratch) {
         fa = st->fa_scr;
@@ -192,7 +195,81 @@ int boot_status_write(struct boot_loader_state *st, const struct boot_status *bs
     if (st->cfg.mode == BOOT_MODE_SWAP_MOVE) {
         op = (enum trailer_status_op)bs->op;
     }
-    return trailer_write_status(fa, lay, op, bs->idx, bs->state, bs->state);
+    rc = trailer_write_status(fa, lay, op, bs->idx, bs->state, bs->state);
+    if (rc == BO_ESEMANTICS && trailer_status_record_off(lay, op, bs->idx, bs->state, &off) == 0) {
+        /* A torn write of this record left it reading erased: its step was just redone. */
+        rc = boot_repair_for_retry(st, fa, rc, off, lay->cfg.write_unit);
+        if (rc == 0) {
+            rc = trailer_write_status(fa, lay, op, bs->idx, bs->state, bs->state);
+        }
+    }
+    return rc;
+}
+
+/* Writes one field (no retry). */
+static int boot_status_field_once(struct boot_loader_state *st, const struct flash_area *fa,
+                                  const struct trailer_layout *lay,
+                                  enum boot_status_field field, const struct boot_status *bs)
+{
+    switch (field) {
+    case BOOT_STATUS_FIELD_SWAP_INFO:
+        return trailer_write_swap_info(fa, lay, bs->swap_type, (uint8_t)st->cur);
+    case BOOT_STATUS_FIELD_IMAGE_OK:
+        return trailer_write_image_ok(fa, lay);
+    case BOOT_STATUS_FIELD_COPY_DONE:
+        return trailer_write_copy_done(fa, lay);
+    case BOOT_STATUS_FIELD_SWAP_SIZE:
+        return trailer_write_swap_size(fa, lay, bs->swap_size);
+    case BOOT_STATUS_FIELD_TLV_SIZES:
+        return trailer_write_tlv_sizes(fa, lay, bs->tlv_size[0], bs->tlv_size[1]);
+    case BOOT_STATUS_FIELD_MAGIC:
+        return trailer_write_magic(fa, lay);
+    default:
+        return BO_EINVAL;
+    }
+}
+
+int boot_status_write_field(struct boot_loader_state *st, const struct flash_area *fa,
+                            const struct trailer_layout *lay, enum boot_status_field field,
+                            const struct boot_status *bs)
+{
+    uint32_t align = flash_area_align(fa);
+    uint32_t off;
+    uint32_t len = align;
+    int rc;
+
+    rc = boot_status_field_once(st, fa, lay, field, bs);
+    if (rc != BO_ESEMANTICS || align == 0) {
+        return rc;
+    }
+    switch (field) {
+    case BOOT_STATUS_FIELD_SWAP_INFO:
+        off = lay->swap_info_off;
+        break;
+    case BOOT_STATUS_FIELD_IMAGE_OK:
+        off = lay->image_ok_off;
+        break;
+    case BOOT_STATUS_FIELD_COPY_DONE:
+        off = lay->copy_done_off;
+        break;
+    case BOOT_STATUS_FIELD_SWAP_SIZE:
+        off = lay->swap_size_off;
+        len = (4u + align - 1u) / align * align;
+        break;
+    case BOOT_STATUS_FIELD_TLV_SIZES:
+        off = lay->tlv_sizes_off;
+        len = (4u + align - 1u) / align * align;
+        break;
+    default:
+        off = lay->magic_unit_off;
+        len = lay->magic_unit_sz;
+        break;
+    }
+    rc = boot_repair_for_retry(st, fa, rc, off, len);
+    if (rc == 0) {
+        rc = boot_status_field_once(st, fa, lay, field, bs);
+    }
+    return rc;
 }
 
 int boot_status_init_area(struct boot_loader_state *st, const struct flash_area *fa,
@@ -206,28 +283,28 @@ int boot_status_init_area(struct boot_loader_state *st, const struct flash_area 
         return rc;
     }
     if (bs->swap_type != TRAILER_SWAP_TYPE_NONE) {
-        rc = trailer_write_swap_info(fa, lay, bs->swap_type, (uint8_t)st->cur);
+        rc = boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_SWAP_INFO, bs);
         if (rc < 0) {
             return rc;
         }
     }
     if (sec.image_ok == TRAILER_FLAG_SET) {
-        rc = trailer_write_image_ok(fa, lay);
+        rc = boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_IMAGE_OK, bs);
         if (rc < 0) {
             return rc;
         }
     }
-    rc = trailer_write_swap_size(fa, lay, bs->swap_size);
+    rc = boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_SWAP_SIZE, bs);
     if (rc < 0) {
         return rc;
     }
     if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET) {
-        rc = trailer_write_tlv_sizes(fa, lay, bs->tlv_size[0], bs->tlv_size[1]);
+        rc = boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_TLV_SIZES, bs);
         if (rc < 0) {
             return rc;
         }
     }
-    return trailer_write_magic(fa, lay);
+    return boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_MAGIC, bs);
 }
 
 int boot_status_erase_trailer(struct boot_loader_state *st, int slot)

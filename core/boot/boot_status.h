@@ -38,9 +38,32 @@ int boot_status_read(struct boot_loader_state *st, const struct boot_mode_ops *o
 /**
  * \brief Writes the record (bs->op, bs->idx, bs->state) with value bs->state, in the scratch
  *        area when bs->use_scratch, else in the primary slot (MCUboot's boot_write_status()).
+ *        A record of the primary that a torn write already programmed (BO_ESEMANTICS) makes
+ *        the primary's trailer be repaired (boot_repair.h) and the record written again.
  * \return 0 or the flash error.
  */
 int boot_status_write(struct boot_loader_state *st, const struct boot_status *bs);
+
+/** A trailer field boot_status_write_field() writes. */
+enum boot_status_field {
+    BOOT_STATUS_FIELD_SWAP_INFO = 0, /**< bs->swap_type, image st->cur. */
+    BOOT_STATUS_FIELD_IMAGE_OK,
+    BOOT_STATUS_FIELD_COPY_DONE,
+    BOOT_STATUS_FIELD_SWAP_SIZE,     /**< bs->swap_size. */
+    BOOT_STATUS_FIELD_TLV_SIZES,     /**< bs->tlv_size (swap-using-offset). */
+    BOOT_STATUS_FIELD_MAGIC,
+};
+
+/**
+ * \brief Writes one trailer field of area fa. When the flash refuses because a torn write
+ *        already programmed the unit (BO_ESEMANTICS, ECC parts), the slot's trailer is
+ *        repaired (boot_repair.h) and the write retried once.
+ * \param bs  Supplies the values of SWAP_INFO, SWAP_SIZE and TLV_SIZES (may be NULL otherwise).
+ * \return 0 or the flash error.
+ */
+int boot_status_write_field(struct boot_loader_state *st, const struct flash_area *fa,
+                            const struct trailer_layout *lay, enum boot_status_field field,
+                            const struct boot_status *bs);
 
 /**
  * \brief Initialises a trailer for a swap (MCUboot's swap_status_init()): swap_info (when the

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "boot/boot_repair.h"
 #include "boot/boot_status.h"
 #include "boot/image_src.h"
 #include "boot/loader_priv.h"
@@ -341,6 +342,43 @@ static int boot_decide(struct boot_loader_state *st, uint8_t *type)
     return 0;
 }
 
+/*
+ * A secondary slot without an image whose magic reads neither erased nor good is what a cut
+ * erase of its trailer sector leaves (overwrite-only erases the slot's first and last sectors
+ * last): erase the trailer again, so the final state is MCUboot's (magic unset) and no later
+ * boot sees a half-erased request. Only when no swap is in progress.
+ */
+static int boot_drop_torn_secondary_trailer(struct boot_loader_state *st)
+{
+    struct boot_image_state *img = &st->img[st->cur];
+    struct image_header hdr;
+    enum trailer_magic_state magic;
+    bool ok;
+    bool erased;
+    int rc;
+
+    if (img->hdr_ok[1]) {
+        return 0;
+    }
+    rc = trailer_read_magic(st->fa_sec, &st->lay_sec, &magic);
+    if (rc < 0 || magic != TRAILER_MAGIC_BAD) {
+        return rc;
+    }
+    rc = boot_read_header(st->fa_sec, 0, &hdr, &ok, &erased);
+    if (rc < 0 || !erased) {
+        return rc;
+    }
+    if (img->sec_off != 0) {
+        rc = boot_read_header(st->fa_sec, img->sec_off, &hdr, &ok, &erased);
+        if (rc < 0 || !erased) {
+            return rc;
+        }
+    }
+    MCUBOOT_LOG_WRN("image %lu: erasing a torn trailer in the empty secondary slot",
+                    (unsigned long)st->cur);
+    return boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
+}
+
 /* First pass for the current image: resume, or decide and validate (prepare_image_for_update). */
 static int boot_prepare_image(struct boot_loader_state *st)
 {
@@ -355,6 +393,11 @@ static int boot_prepare_image(struct boot_loader_state *st)
     img->swap_type = TRAILER_SWAP_TYPE_NONE;
     img->performed = TRAILER_SWAP_TYPE_NONE;
     boot_status_reset(&img->bs);
+    /* A flag torn while being set, or unstable bits: complete the primary's trailer. */
+    rc = boot_repair_check_primary(st, NULL);
+    if (rc < 0) {
+        return rc;
+    }
     rc = boot_decide(st, &t);
     if (rc == 0) {
         rc = boot_read_headers(st, t);
@@ -391,6 +434,12 @@ static int boot_prepare_image(struct boot_loader_state *st)
         /* A swap was set up but no step recorded: start it again. */
         t = img->bs.swap_type;
         rc = boot_read_headers(st, t);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    if (t == TRAILER_SWAP_TYPE_NONE) {
+        rc = boot_drop_torn_secondary_trailer(st);
         if (rc < 0) {
             return rc;
         }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "boot/boot_status.h"
 #include "boot/image_src.h"
 #include "boot/loader_priv.h"
 
@@ -111,12 +112,14 @@ int boot_set_primary_image_ok(struct boot_loader_state *st)
     if (rc < 0 || flag != TRAILER_FLAG_UNSET) {
         return rc;
     }
-    return trailer_write_image_ok(st->fa_pri, &st->lay_pri);
+    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK,
+                                   NULL);
 }
 
 int boot_set_primary_copy_done(struct boot_loader_state *st)
 {
-    return trailer_write_copy_done(st->fa_pri, &st->lay_pri);
+    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_COPY_DONE,
+                                   NULL);
 }
 
 static int boot_src_read(void *ctx, uint32_t off, void *buf, uint32_t len)

@@ -167,6 +167,7 @@ static uint32_t swap_scratch_range_end(const struct boot_loader_state *st, uint3
 static int swap_scratch_restore_trailer(struct boot_loader_state *st, struct boot_status *bs,
                                         uint32_t dst_off)
 {
+    struct boot_status info;
     struct boot_swap_state scr;
     int rc;
 
@@ -180,22 +181,26 @@ static int swap_scratch_restore_trailer(struct boot_loader_state *st, struct boo
         return rc;
     }
     if (scr.image_ok == TRAILER_FLAG_SET) {
-        rc = trailer_write_image_ok(st->fa_pri, &st->lay_pri);
+        rc = boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK,
+                                     bs);
         if (rc < 0) {
             return rc;
         }
     }
     if (scr.swap_type != TRAILER_SWAP_TYPE_NONE) {
-        rc = trailer_write_swap_info(st->fa_pri, &st->lay_pri, scr.swap_type, (uint8_t)st->cur);
+        info = *bs;
+        info.swap_type = scr.swap_type;
+        rc = boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_SWAP_INFO,
+                                     &info);
         if (rc < 0) {
             return rc;
         }
     }
-    rc = trailer_write_swap_size(st->fa_pri, &st->lay_pri, bs->swap_size);
+    rc = boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_SWAP_SIZE, bs);
     if (rc < 0) {
         return rc;
     }
-    return trailer_write_magic(st->fa_pri, &st->lay_pri);
+    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_MAGIC, bs);
 }
 
 /* One step: swaps [off, off + sz) of the two slots through the scratch area. */

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Trailer repair after torn writes on ECC flash: see boot_repair.h for the rules and their
+ * reasons.
+ */
+#include "boot/boot_repair.h"
+
+#include <string.h>
+
+#include "bo_err.h"
+#include "boot/boot_status.h"
+#include "boot/trailer.h"
+#include "mcuboot_config/mcuboot_logging.h"
+
+/* Reads of a byte merged into one: a bit that any read saw programmed counts as programmed. */
+#define BOOT_REPAIR_READS 8u
+
+/* Largest info region kept (4 MA + MA + ALIGN_UP(16, MA) with MA 32 is 192 bytes). */
+#define BOOT_REPAIR_INFO_MAX 256u
+
+/* The areas of a slot of the current image. */
+struct boot_repair_slot {
+    const struct flash_area *fa;
+    const struct trailer_layout *lay;
+    const struct flash_sector *sect;
+    uint32_t n;
+};
+
+static void boot_repair_slot_of(const struct boot_loader_state *st, int slot,
+                                struct boot_repair_slot *s)
+{
+    if (slot == BOOT_SLOT_PRIMARY) {
+        s->fa = st->fa_pri;
+        s->lay = &st->lay_pri;
+        s->sect = st->sect.pri;
+        s->n = st->sect.n_pri;
+    } else {
+        s->fa = st->fa_sec;
+        s->lay = &st->lay_sec;
+        s->sect = st->sect.sec;
+        s->n = st->sect.n_sec;
+    }
+}
+
+/*
+ * Reads len bytes at off BOOT_REPAIR_READS times into out, keeping for each bit the programmed
+ * value when any read saw it: an unstable bit belongs to an interrupted write over erased cells.
+ */
+static int boot_repair_read_merged(const struct flash_area *fa, uint32_t off, uint8_t *out,
+                                   uint32_t len, uint8_t ev)
+{
+    uint8_t tmp[BOOT_REPAIR_INFO_MAX];
+    uint32_t r;
+    uint32_t i;
+    int rc;
+
+    if (len > sizeof(tmp)) {
+        return BO_ERANGE;
+    }
+    rc = flash_area_read(fa, off, out, len);
+    for (r = 1; r < BOOT_REPAIR_READS && rc == 0; r++) {
+        rc = flash_area_read(fa, off, tmp, len);
+        for (i = 0; i < len && rc == 0; i++) {
+            out[i] = ev == 0 ? (uint8_t)(out[i] | tmp[i]) : (uint8_t)(out[i] & tmp[i]);
+        }
+    }
+    return rc;
+}
+
+/* Whether [off, off + len) of fa holds only the erased value. */
+static int boot_repair_blank(const struct flash_area *fa, uint32_t off, uint32_t len, uint8_t ev,
+                             bool *blank)
+{
+    uint8_t chunk[64];
+    uint32_t done = 0;
+    uint32_t i;
+    int rc;
+
+    *blank = true;
+    while (done < len && *blank) {
+        uint32_t n = len - done < sizeof(chunk) ? len - done : (uint32_t)sizeof(chunk);
+
+        rc = flash_area_read(fa, off + done, chunk, n);
+        if (rc < 0) {
+            return rc;
+        }
+        for (i = 0; i < n; i++) {
+            *blank = *blank && chunk[i] == ev;
+        }
+        done += n;
+    }
+    return 0;
+}
+
+static bool boot_repair_overlaps(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
+{
+    return blen != 0 && alen != 0 && a < b + blen && b < a + alen;
+}
+
+static bool boot_repair_all(const uint8_t *p, uint32_t len, uint8_t v)
+{
+    uint32_t i;
+
+    for (i = 0; i < len; i++) {
+        if (p[i] != v) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A flag unit that holds anything but erased bytes was meant to read "set". */
+static void boot_repair_norm_flag(uint8_t *info, uint32_t base, uint32_t flag_off,
+                                  uint32_t unit, uint8_t ev)
+{
+    uint8_t *p = info + (flag_off - base);
+
+    if (!boot_repair_all(p, unit, ev)) {
+        memset(p, ev, unit);
+        p[0] = TRAILER_FLAG_SET_BYTE;
+    }
+}
+
+int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_off,
+                        uint32_t skip_len)
+{
+    struct boot_repair_slot s;
+    const struct trailer_layout *lay;
+    uint8_t info[BOOT_REPAIR_INFO_MAX];
+    uint8_t unit[TRAILER_ALIGN_MAX];
+    uint8_t *recs = st->buf;
+    uint32_t nrec;
+    uint32_t base;
+    uint32_t first;
+    uint32_t first_off;
+    uint32_t align;
+    uint32_t wu;
+    uint32_t i;
+    uint8_t ev;
+    bool blank;
+    int rc;
+
+    boot_repair_slot_of(st, slot, &s);
+    lay = s.lay;
+    ev = lay->cfg.erased_val;
+    wu = lay->cfg.write_unit;
+    align = flash_area_align(s.fa);
+    nrec = lay->status_entries * lay->status_states;
+    base = lay->status_off + lay->status_sz;
+    if (nrec > sizeof(st->buf) || lay->info_sz > sizeof(info) || align == 0 || align > wu ||
+        wu > TRAILER_ALIGN_MAX) {
+        return BO_ESEMANTICS;
+    }
+    rc = trailer_sector_span(lay, s.sect, s.n, &first, &first_off);
+    if (rc < 0) {
+        return rc;
+    }
+    /* Image bytes in the trailer's first sector would be lost with the erase. */
+    rc = boot_repair_blank(s.fa, first_off, lay->status_off - first_off, ev, &blank);
+    if (rc < 0) {
+        return rc;
+    }
+    if (!blank) {
+        MCUBOOT_LOG_ERR("image %lu: torn trailer shares its sector with the image",
+                        (unsigned long)st->cur);
+        return BO_ESEMANTICS;
+    }
+    MCUBOOT_LOG_WRN("image %lu: rewriting the %s trailer after a torn write",
+                    (unsigned long)st->cur, slot == BOOT_SLOT_PRIMARY ? "primary" : "secondary");
+
+    /* Save: one byte per status record (the rest of a record is padding), and the fields. */
+    for (i = 0; i < nrec; i++) {
+        rc = boot_repair_read_merged(s.fa, lay->status_off + i * wu, &recs[i], 1, ev);
+        if (rc < 0) {
+            return rc;
+        }
+        if (boot_repair_overlaps(lay->status_off + i * wu, wu, skip_off, skip_len)) {
+            recs[i] = ev;
+        }
+    }
+    rc = boot_repair_read_merged(s.fa, base, info, lay->info_sz, ev);
+    if (rc < 0) {
+        return rc;
+    }
+    boot_repair_norm_flag(info, base, lay->image_ok_off, align, ev);
+    boot_repair_norm_flag(info, base, lay->copy_done_off, align, ev);
+    if (!boot_repair_all(info + (lay->magic_off - base), TRAILER_MAGIC_SZ, ev)) {
+        memset(info + (lay->magic_unit_off - base), ev, lay->magic_unit_sz);
+        rc = trailer_magic_bytes(lay->cfg.max_align, info + (lay->magic_off - base));
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    for (i = 0; i < lay->info_sz; i++) {
+        if (boot_repair_overlaps(base + i, 1, skip_off, skip_len)) {
+            info[i] = ev;
+        }
+    }
+
+    rc = boot_status_erase_trailer(st, slot);
+    if (rc < 0) {
+        return rc;
+    }
+    /* Records first, then the fields, the magic last. */
+    for (i = 0; i < nrec; i++) {
+        if (recs[i] == ev) {
+            continue;
+        }
+        memset(unit, ev, sizeof(unit));
+        unit[0] = recs[i];
+        rc = flash_area_write(s.fa, lay->status_off + i * wu, unit, wu);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    for (i = 0; base + i < lay->magic_unit_off; i += align) {
+        if (boot_repair_all(info + i, align, ev)) {
+            continue;
+        }
+        rc = flash_area_write(s.fa, base + i, info + i, align);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    i = lay->magic_unit_off - base;
+    if (!boot_repair_all(info + i, lay->magic_unit_sz, ev)) {
+        rc = flash_area_write(s.fa, lay->magic_unit_off, info + i, lay->magic_unit_sz);
+    }
+    return rc;
+}
+
+int boot_repair_for_retry(struct boot_loader_state *st, const struct flash_area *fa, int rc,
+                          uint32_t off, uint32_t len)
+{
+    int slot;
+
+    if (rc != BO_ESEMANTICS) {
+        return rc;
+    }
+    if (fa == st->fa_pri) {
+        slot = BOOT_SLOT_PRIMARY;
+    } else if (fa == st->fa_sec) {
+        slot = BOOT_SLOT_SECONDARY;
+    } else {
+        return rc;
+    }
+    return boot_repair_trailer(st, slot, off, len);
+}
+
+int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired)
+{
+    const struct trailer_layout *lay = &st->lay_pri;
+    uint8_t first[BOOT_REPAIR_INFO_MAX];
+    uint8_t again[BOOT_REPAIR_INFO_MAX];
+    uint32_t base = lay->status_off + lay->status_sz;
+    bool good = false;
+    bool torn = false;
+    uint32_t r;
+    int rc;
+
+    if (repaired != NULL) {
+        *repaired = false;
+    }
+    if (lay->info_sz > sizeof(first)) {
+        return 0;
+    }
+    rc = flash_area_read(st->fa_pri, base, first, lay->info_sz);
+    if (rc < 0) {
+        return rc;
+    }
+    for (r = 0; r < BOOT_REPAIR_READS; r++) {
+        const uint8_t *b = r == 0 ? first : again;
+
+        if (r > 0) {
+            rc = flash_area_read(st->fa_pri, base, again, lay->info_sz);
+            if (rc < 0) {
+                return rc;
+            }
+            /* A value read twice differently is not trusted. */
+            torn = torn || memcmp(first, again, lay->info_sz) != 0;
+        }
+        good = good || trailer_decode_magic(lay, b + (lay->magic_off - base)) ==
+                           TRAILER_MAGIC_GOOD;
+        torn = torn || trailer_decode_flag(lay, b[lay->image_ok_off - base]) ==
+                           TRAILER_FLAG_BAD;
+        torn = torn || trailer_decode_flag(lay, b[lay->copy_done_off - base]) ==
+                           TRAILER_FLAG_BAD;
+    }
+    if (!good || !torn) {
+        return 0;
+    }
+    rc = boot_repair_trailer(st, BOOT_SLOT_PRIMARY, 0, 0);
+    if (rc == BO_ESEMANTICS) {
+        /* Not repairable without losing image bytes: leave it to MCUboot's rules. */
+        return 0;
+    }
+    if (rc == 0 && repaired != NULL) {
+        *repaired = true;
+    }
+    return rc;
+}

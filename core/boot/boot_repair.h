@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file boot_repair.h
+ * \brief Repairs a slot trailer that a torn write left unwritable or ambiguous (issue 4).
+ *
+ * On ECC flash (STM32L4/H7 style) a write unit can be programmed once after erase. A write
+ * interrupted by a power cut programs its unit whatever bytes land: with erased value 0x00 a torn
+ * flag write (0x01) can even leave the unit reading erased. MCUboot then programs the same unit
+ * again on the next boot and the part refuses (BO_ESEMANTICS): a brick. Weak cells of an
+ * interrupted write also read back differently on each read.
+ *
+ * The rules implemented here, with their reasons:
+ * - A trailer unit is never programmed twice: when a trailer field or a status record cannot be
+ *   programmed (BO_ESEMANTICS), the trailer's sectors are erased and the whole trailer is
+ *   written again, with the unit being written left erased so the caller's retry lands on a
+ *   fresh unit. Erasing is the only way an ECC unit becomes programmable again.
+ * - What the trailer holds is saved first and kept: every status record that reads written
+ *   (the work it records was done before its write began, so a torn record still means "done"),
+ *   and every field. Each byte is read several times and a bit that ever reads programmed
+ *   counts as programmed: trailer units are only ever written over erased ones, so an unstable
+ *   (weak) bit is one the interrupted write meant to program.
+ * - Flags (image_ok, copy_done) are only ever programmed to "set" (0x01): a flag unit that
+ *   holds anything other than the erased value is written back as "set". The magic is only ever
+ *   programmed with the magic: a magic field that is not fully erased is written back whole.
+ * - The trailer is rewritten status records first, fields next, the magic last (as MCUboot
+ *   initialises a trailer), so a trailer without magic is never mistaken for a complete one.
+ * - A trailer sector that also holds image bytes (below the status area) cannot be erased
+ *   without losing them, and the core has no RAM for a sector: then nothing is erased and the
+ *   original error is returned.
+ *
+ * Known limit: a power cut during the rewrite itself (between the erase and the magic) loses
+ * the trailer's content; only depth-1 sweeps (one cut, then an uninterrupted recovery) are
+ * covered.
+ */
+#ifndef BOOT_BOOT_REPAIR_H
+#define BOOT_BOOT_REPAIR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot/loader_priv.h"
+
+/**
+ * \brief Erases the trailer sectors of a slot of the current image and writes its trailer back
+ *        (see the rules above), leaving [skip_off, skip_off + skip_len) of the area erased.
+ * \param slot      BOOT_SLOT_PRIMARY or BOOT_SLOT_SECONDARY.
+ * \param skip_off  Offset (in the area) of the unit the caller will write next; ignored when
+ *                  skip_len is 0.
+ * \param skip_len  Its length, or 0.
+ * \return 0, BO_ESEMANTICS when the trailer sectors hold image bytes (nothing changed), or the
+ *         flash error.
+ */
+int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_off,
+                        uint32_t skip_len);
+
+/**
+ * \brief Decides what to do after a trailer write of [off, off + len) to fa returned rc: when rc
+ *        is BO_ESEMANTICS (the unit was already programmed, by a torn write) and fa is a slot of
+ *        the current image, repairs that slot's trailer with the unit left erased.
+ * \return 0 when the caller should retry the write once; otherwise rc, or the repair's error.
+ */
+int boot_repair_for_retry(struct boot_loader_state *st, const struct flash_area *fa, int rc,
+                          uint32_t off, uint32_t len);
+
+/**
+ * \brief Checks the primary trailer of the current image for the marks of a torn write: a flag
+ *        that reads neither erased nor set, or any field of the trailer that reads differently
+ *        on two reads, while the magic is (or reads at least once as) good. Repairs it when
+ *        found, which completes the torn flag writes ("set").
+ * \param repaired  Receives whether a repair was done (may be NULL).
+ * \return 0, or an error of boot_repair_trailer() (BO_ESEMANTICS: not repairable, left as is).
+ */
+int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired);
+
+#endif /* BOOT_BOOT_REPAIR_H */
