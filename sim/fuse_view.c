@@ -113,6 +113,7 @@ int fuse_view_setup(struct fuse_view *view, uv_loop_t *loop, const char *mountpo
     if (view->se != NULL) {
         return BO_ESTATE;
     }
+    memset(&view->opts, 0, sizeof(view->opts));
     if (opts != NULL) {
         view->opts = *opts;
     }
@@ -184,10 +185,7 @@ int fuse_view_setup(struct fuse_view *view, uv_loop_t *loop, const char *mountpo
     rc = 0;
 out:
     if (rc < 0) {
-        struct fuse_view_options keep = view->opts;
-
         fuse_view_free(view);
-        view->opts = keep;
     }
     return rc;
 }
