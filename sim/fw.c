@@ -491,10 +491,9 @@ static void fw_request(struct fw_ctx *ctx, const char *line)
         }
     } else if (strcmp(cmd, "state") == 0) {
         json_object_set_new(reply, "return", fw_state_json(ctx));
-    } else if (strcmp(cmd, "crash") == 0) {
-        const char *how = json_string_value(json_object_get(msg, "how"));
-
-        if (how != NULL && strcmp(how, "segv") == 0) {
+    } else if (strcmp(cmd, "crash") == 0 || strcmp(cmd, "crash-segv") == 0) {
+        if (strcmp(cmd, "crash-segv") == 0) {
+            signal(SIGSEGV, SIG_DFL);
             raise(SIGSEGV);
         }
         abort();

@@ -33,8 +33,8 @@
  *     {"reply": ID, "return": {...}}   or   {"reply": ID, "error": TEXT}
  *
  * Requests to the runner: `{"cmd": "confirm", "id": ID}` (boot_set_confirmed for image 0),
- * `{"cmd": "state", "id": ID}` (trailer states of image 0's slots), `{"cmd": "crash",
- * "how": "abort"|"segv"}` (a firmware fault, for tests).
+ * `{"cmd": "state", "id": ID}` (trailer states of image 0's slots), `{"cmd": "crash"}` or
+ * `{"cmd": "crash-segv"}` (a firmware fault by abort() or SIGSEGV, for tests).
  *
  * Exit status: 0 after a power loss, a failed boot or the pipe closing; EX_USAGE, EX_OSERR,
  * EX_SOFTWARE for a runner that could not start (the daemon reports a DEVICE_FAULT).

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * brownoutd: the simulator daemon. Parses the configuration (config.h), sets up the daemon
+ * (daemon.h) on the default libuv loop and runs it in the foreground until SIGTERM/SIGINT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <uv.h>
+
+#include "bo_err.h"
+#include "config.h"
+#include "daemon.h"
+
+/* Exit status for a setup error. */
+static int brownoutd_exit_code(int rc)
+{
+    switch (rc) {
+    case BO_EINVAL:
+        return EX_CONFIG;
+    case BO_ENOENT:
+        return EX_NOINPUT;
+    case BO_EBUSY:
+    case BO_EEXIST:
+        return EX_UNAVAILABLE;
+    case BO_EOS:
+        return EX_OSERR;
+    default:
+        return EX_SOFTWARE;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static struct config cfg;
+    static struct daemon d;
+    enum config_action action;
+    char err[CONFIG_ERR_MAX];
+    uv_loop_t *loop;
+    int status = 0;
+    int rc;
+
+    config_init(&cfg);
+    rc = config_parse_args(&cfg, argc, argv, &action, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "brownoutd: %s\n", err);
+        if (rc == BO_EOS) {
+            return EX_NOINPUT;
+        }
+        fprintf(stderr, "Try 'brownoutd --help' for more information.\n");
+        return strchr(err, ':') != NULL && cfg.file[0] != '\0' ? EX_CONFIG : EX_USAGE;
+    }
+    if (action == CONFIG_HELP) {
+        config_usage(stdout);
+        return 0;
+    }
+    if (action == CONFIG_VERSION) {
+        printf("brownoutd %s\n", BROWNOUT_VERSION);
+        return 0;
+    }
+    if (cfg.check_only) {
+        config_print(&cfg, stdout);
+        return 0;
+    }
+    setvbuf(stderr, NULL, _IOLBF, 0);
+    loop = uv_default_loop();
+    daemon_init(&d);
+    rc = daemon_setup(&d, loop, &cfg, argc, argv, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "brownoutd: %s\n", err);
+        status = brownoutd_exit_code(rc);
+        daemon_stop(&d, "setup failed");
+    }
+    uv_run(loop, UV_RUN_DEFAULT);
+    daemon_free(&d);
+    uv_run(loop, UV_RUN_NOWAIT);
+    if (uv_loop_close(loop) != 0) {
+        fprintf(stderr, "brownoutd: handles left open at exit\n");
+    }
+    if (status == 0) {
+        fprintf(stderr, "brownoutd: stopped\n");
+    }
+    return status;
+}

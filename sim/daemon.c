@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* brownoutd's loop owner: devices, control socket, FUSE view, signals, reload. */
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bo_err.h"
+
+static const char *const daemon_caps[] = { "devices", "power-cut", "flash", "images", "events",
+                                           NULL };
+
+void daemon_init(struct daemon *d)
+{
+    memset(d, 0, sizeof(*d));
+    control_init(&d->control);
+    fuse_view_init(&d->fuse);
+}
+
+struct device *daemon_device(struct daemon *d, const char *name)
+{
+    uint32_t i;
+
+    for (i = 0; name != NULL && i < d->device_count; i++) {
+        if (strcmp(d->devices[i]->cfg.name, name) == 0) {
+            return d->devices[i];
+        }
+    }
+    return NULL;
+}
+
+void daemon_emit(struct daemon *d, const char *event, json_t *data, uint64_t clock_ns)
+{
+    char *text = data != NULL ? json_dumps(data, JSON_COMPACT) : NULL;
+
+    d->events++;
+    fprintf(stderr, "brownoutd: event %s %s\n", event, text != NULL ? text : "{}");
+    free(text);
+    if (d->control_up) {
+        if (clock_ns != 0) {
+            control_emit_clock(&d->control, event, data, clock_ns);
+        } else {
+            control_emit(&d->control, event, data);
+        }
+    } else {
+        json_decref(data);
+    }
+}
+
+/* Device event sink. */
+static void daemon_device_event(void *arg, const char *event, json_t *data, uint64_t clock_ns)
+{
+    daemon_emit(arg, event, data, clock_ns);
+}
+
+/* Renders MOUNT/<device>/status.json. */
+static int daemon_fuse_status(void *arg, char **out)
+{
+    json_t *st = device_status_json(arg);
+
+    if (st == NULL) {
+        return BO_ENOMEM;
+    }
+    *out = json_dumps(st, JSON_INDENT(2));
+    json_decref(st);
+    return *out != NULL ? 0 : BO_ENOMEM;
+}
+
+/* Shows a device in the FUSE view. */
+static void daemon_fuse_add(struct daemon *d, struct device *dev)
+{
+    struct fuse_view_device desc;
+    int rc;
+
+    if (!d->fuse_up) {
+        return;
+    }
+    rc = fuse_view_device_from_map(&desc, dev->cfg.name, &dev->board, &dev->map);
+    if (rc == 0) {
+        desc.status = daemon_fuse_status;
+        desc.cb_arg = dev;
+        rc = fuse_view_add_device(&d->fuse, &desc);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "brownoutd: device %s: not shown in FUSE: %s\n", dev->cfg.name,
+                bo_strerror(rc));
+    }
+}
+
+int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err,
+                      size_t err_len)
+{
+    struct device *dev;
+    int rc;
+
+    if (d->device_count >= CONFIG_MAX_DEVICES) {
+        snprintf(err, err_len, "too many devices");
+        return BO_ENOMEM;
+    }
+    dev = malloc(sizeof(*dev));
+    if (dev == NULL) {
+        return BO_ENOMEM;
+    }
+    device_init(dev);
+    rc = device_setup(dev, d->loop, cfg, d->cfg.firmware, daemon_device_event, d, err, err_len);
+    if (rc < 0) {
+        if (dev->timer != NULL) {
+            free(dev->timer);
+            dev->timer = NULL;
+        }
+        device_free(dev);
+        free(dev);
+        return rc;
+    }
+    d->devices[d->device_count++] = dev;
+    d->devices_open++;
+    daemon_fuse_add(d, dev);
+    if (cfg->auto_power_on && !d->stopping) {
+        rc = device_power_on(dev);
+        if (rc < 0) {
+            fprintf(stderr, "brownoutd: device %s: power-on failed: %s\n", cfg->name,
+                    bo_strerror(rc));
+        }
+    }
+    return 0;
+}
+
+/* ---- Shutdown. ---- */
+
+static void daemon_maybe_done(struct daemon *d)
+{
+    uint32_t i;
+
+    if (!d->stopping || d->devices_open > 0 || (d->control_up && !control_closed(&d->control))) {
+        return;
+    }
+    if (d->sig_init) {
+        for (i = 0; i < 3; i++) {
+            if (!uv_is_closing((uv_handle_t *)&d->sig[i])) {
+                uv_close((uv_handle_t *)&d->sig[i], NULL);
+            }
+        }
+    }
+}
+
+static void daemon_device_closed(struct device *dev)
+{
+    struct daemon *d = dev->emit_arg;
+
+    d->devices_open--;
+    daemon_maybe_done(d);
+}
+
+static void daemon_control_closed(void *ctx)
+{
+    daemon_maybe_done(ctx);
+}
+
+void daemon_stop(struct daemon *d, const char *reason)
+{
+    uint32_t i;
+
+    if (d->stopping) {
+        return;
+    }
+    d->stopping = true;
+    sd_notify(0, "STOPPING=1");
+    fprintf(stderr, "brownoutd: shutting down (%s)\n", reason);
+    if (d->fuse_up) {
+        fuse_view_free(&d->fuse);
+        d->fuse_up = false;
+    }
+    for (i = 0; i < d->device_count; i++) {
+        device_close(d->devices[i], daemon_device_closed);
+    }
+    if (d->control_up) {
+        control_close(&d->control, reason);
+    }
+    daemon_maybe_done(d);
+}
+
+/* ---- Reload. ---- */
+
+static void daemon_reload(struct daemon *d)
+{
+    struct config *cfg;
+    enum config_action action;
+    char err[CONFIG_ERR_MAX];
+    uint32_t i;
+
+    if (d->argv == NULL) {
+        fprintf(stderr, "brownoutd: SIGHUP: no command line to reload from\n");
+        return;
+    }
+    cfg = malloc(sizeof(*cfg));
+    if (cfg == NULL) {
+        return;
+    }
+    config_init(cfg);
+    if (config_parse_args(cfg, d->argc, d->argv, &action, err, sizeof(err)) < 0) {
+        fprintf(stderr, "brownoutd: SIGHUP: configuration not reloaded: %s\n", err);
+        free(cfg);
+        return;
+    }
+    fprintf(stderr, "brownoutd: SIGHUP: configuration re-read\n");
+    if (strcmp(cfg->control, d->cfg.control) != 0) {
+        fprintf(stderr, "brownoutd: SIGHUP: control socket change needs a restart\n");
+    }
+    if (strcmp(cfg->mount, d->cfg.mount) != 0 || cfg->fuse_nor != d->cfg.fuse_nor) {
+        fprintf(stderr, "brownoutd: SIGHUP: mount or fuse-write change needs a restart\n");
+    }
+    for (i = 0; i < d->device_count; i++) {
+        struct device *dev = d->devices[i];
+        int j = config_find_device(cfg, dev->cfg.name);
+        struct config_device *n;
+
+        if (j < 0) {
+            fprintf(stderr, "brownoutd: SIGHUP: device %s removed from the configuration; "
+                    "it keeps running until a restart\n", dev->cfg.name);
+            continue;
+        }
+        n = &cfg->devices[j];
+        if (strcmp(n->board, dev->cfg.board) != 0 || n->flash_in_ram != dev->cfg.flash_in_ram ||
+            n->flash_count != dev->cfg.flash_count ||
+            memcmp(n->flash, dev->cfg.flash, sizeof(n->flash)) != 0) {
+            fprintf(stderr, "brownoutd: SIGHUP: device %s: board or flash change needs a "
+                    "restart\n", dev->cfg.name);
+        }
+        /* Applied live or at the next power-on: the runner gets them on each spawn. */
+        dev->cfg.mode = n->mode;
+        dev->cfg.boot_images = n->boot_images;
+        memcpy(dev->cfg.keys, n->keys, sizeof(n->keys));
+        dev->cfg.key_count = n->key_count;
+        dev->cfg.validate_primary = n->validate_primary;
+        dev->cfg.downgrade_prevention = n->downgrade_prevention;
+        dev->cfg.auto_power_on = n->auto_power_on;
+        dev->cfg.power_on_delay_ms = n->power_on_delay_ms;
+        dev->cfg.seed = n->seed;
+    }
+    for (i = 0; i < cfg->device_count; i++) {
+        if (daemon_device(d, cfg->devices[i].name) == NULL) {
+            if (daemon_add_device(d, &cfg->devices[i], err, sizeof(err)) < 0) {
+                fprintf(stderr, "brownoutd: SIGHUP: device %s not added: %s\n",
+                        cfg->devices[i].name, err);
+            } else {
+                fprintf(stderr, "brownoutd: SIGHUP: device %s added\n", cfg->devices[i].name);
+                memcpy(&d->cfg.devices[d->cfg.device_count++ % CONFIG_MAX_DEVICES],
+                       &cfg->devices[i], sizeof(cfg->devices[i]));
+            }
+        }
+    }
+    free(cfg);
+}
+
+static void daemon_signal_cb(uv_signal_t *h, int signum)
+{
+    struct daemon *d = h->data;
+
+    if (signum == SIGHUP) {
+        daemon_reload(d);
+        return;
+    }
+    if (++d->signals_seen > 1) {
+        fprintf(stderr, "brownoutd: second %s, exiting now\n", strsignal(signum));
+        _exit(128 + signum);
+    }
+    daemon_stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+/* Resolves the firmware runner: brownout-fw next to this program. */
+static void daemon_default_firmware(struct config *cfg)
+{
+    char self[CONFIG_PATH_MAX];
+    ssize_t n;
+    char *slash;
+
+    if (cfg->firmware[0] != '\0') {
+        return;
+    }
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        snprintf(cfg->firmware, sizeof(cfg->firmware), "brownout-fw");
+        return;
+    }
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+    }
+    snprintf(cfg->firmware, sizeof(cfg->firmware), "%.*s/brownout-fw",
+             (int)(sizeof(cfg->firmware) - 16), self);
+}
+
+int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, int argc,
+                 char **argv, char *err, size_t err_len)
+{
+    static const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+    struct control_config cc;
+    uint32_t i;
+    int rc;
+
+    d->loop = loop;
+    d->cfg = *cfg;
+    d->argc = argc;
+    d->argv = argv;
+    daemon_default_firmware(&d->cfg);
+    if (access(d->cfg.firmware, X_OK) != 0) {
+        snprintf(err, err_len, "firmware runner %s: %s", d->cfg.firmware, strerror(errno));
+        return BO_EOS;
+    }
+    for (i = 0; i < 3; i++) {
+        uv_signal_init(loop, &d->sig[i]);
+        d->sig[i].data = d;
+        uv_signal_start(&d->sig[i], daemon_signal_cb, signums[i]);
+    }
+    d->sig_init = true;
+    signal(SIGPIPE, SIG_IGN);
+
+    /* Flash first: a bad device stops the start before anything is visible. */
+    if (d->cfg.mount[0] != '\0') {
+        mkdir(d->cfg.mount, 0755);
+        rc = fuse_view_setup(&d->fuse, loop, d->cfg.mount, NULL);
+        if (rc == BO_ENOTSUP) {
+            fprintf(stderr, "brownoutd: /dev/fuse cannot be opened: running without FUSE\n");
+        } else if (rc < 0) {
+            snprintf(err, err_len, "mount %s: %s", d->cfg.mount, bo_strerror(rc));
+            return rc;
+        } else {
+            d->fuse_up = true;
+            fuse_view_set_write_mode(&d->fuse, d->cfg.fuse_nor ? FUSE_VIEW_WRITE_NOR :
+                                                                 FUSE_VIEW_WRITE_PROGRAMMER);
+        }
+    }
+    memset(&cc, 0, sizeof(cc));
+    cc.path = d->cfg.control;
+    cc.version = BROWNOUT_VERSION;
+    cc.capabilities = daemon_caps;
+    cc.on_closed = daemon_control_closed;
+    cc.ctx = d;
+    rc = daemon_cmds_register(d);
+    if (rc < 0) {
+        snprintf(err, err_len, "registering commands: %s", bo_strerror(rc));
+        return rc;
+    }
+    rc = control_setup(&d->control, loop, &cc);
+    if (rc < 0) {
+        snprintf(err, err_len, "control socket %s: %s", d->cfg.control,
+                 rc == BO_EBUSY ? "another daemon listens there" : bo_strerror(rc));
+        return rc;
+    }
+    d->control_up = true;
+    for (i = 0; i < d->cfg.device_count; i++) {
+        rc = daemon_add_device(d, &d->cfg.devices[i], err, err_len);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    fprintf(stderr, "brownoutd: %u device(s), control socket %s%s%s\n",
+            (unsigned)d->device_count, d->cfg.control, d->fuse_up ? ", FUSE view at " : "",
+            d->fuse_up ? d->cfg.mount : "");
+    sd_notify(0, "READY=1");
+    return 0;
+}
+
+void daemon_free(struct daemon *d)
+{
+    uint32_t i;
+
+    if (d->fuse_up) {
+        fuse_view_free(&d->fuse);
+        d->fuse_up = false;
+    }
+    for (i = 0; i < d->device_count; i++) {
+        device_free(d->devices[i]);
+        free(d->devices[i]);
+    }
+    d->device_count = 0;
+    control_free(&d->control);
+}
