@@ -267,7 +267,13 @@ static void daemon_signal_cb(uv_signal_t *h, int signum)
         daemon_reload(d);
         return;
     }
-    if (++d->signals_seen > 1) {
+    /* The same signal twice at once (sent to the process and its group) counts once. */
+    if (d->signals_seen > 0 && uv_now(d->loop) - d->first_signal_ms < 200) {
+        return;
+    }
+    if (d->signals_seen++ == 0) {
+        d->first_signal_ms = uv_now(d->loop);
+    } else {
         fprintf(stderr, "brownoutd: second %s, exiting now\n", strsignal(signum));
         _exit(128 + signum);
     }

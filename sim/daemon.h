@@ -45,6 +45,7 @@ struct daemon {
     uv_signal_t sig[3];
     bool sig_init;
     int signals_seen;
+    uint64_t first_signal_ms; /**< Loop time of the first SIGTERM/SIGINT. */
     bool stopping;
     uint32_t devices_open;
     uint64_t events;          /**< Events emitted. */

@@ -726,6 +726,8 @@ static int device_spawn(struct device *dev)
     o.exit_cb = device_exit_cb;
     o.stdio = stdio;
     o.stdio_count = fd;
+    /* Its own session: a terminal's Ctrl-C or a group kill reaches the daemon, not the part. */
+    o.flags = UV_PROCESS_DETACHED;
     uv_pipe_init(dev->loop, &run->pipe, 0);
     run->pipe.data = run;
     run->proc.data = run;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -560,6 +561,10 @@ int fw_run(const struct fw_args *a)
     ctx.args = a;
     ctx.cut_dev = -1;
     ctx.phase = "boot";
+    /* The device has no power without the daemon: die with it, never race its successor. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1) {
+        return EX_OSERR;
+    }
     signal(SIGPIPE, SIG_IGN);
     flags = fcntl(a->pipe_fd, F_GETFL);
     if (flags < 0 || fcntl(a->pipe_fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
