@@ -830,11 +830,11 @@ struct bs_fault_run {
     uint64_t total;
 };
 
-static int bs_fault_prepare(struct bs_ctx *c, const struct bs_board *b, struct bs_fault_run *r)
+static int bs_fault_prepare(struct bs_ctx *c, uint32_t payload, struct bs_fault_run *r)
 {
     struct boot_rsp rsp;
 
-    BS_TRY(bs_install2(c, 0, 1, 2, b->payload));
+    BS_TRY(bs_install2(c, 0, 1, 2, payload));
     BS_CHECK(c, bf_set_pending(&c->f, 0, true) == 0, "set pending");
     BS_CHECK(c, bf_hash_area(&c->f, FLASH_AREA_IMAGE_0, 0, 0x2000, r->old_hash) == 0, "hash");
     BS_CHECK(c, bf_snapshot(&c->f, &r->start) == 0, "snapshot");
@@ -899,7 +899,7 @@ int bs_fault_case(const struct bs_board *b, uint32_t write_unit, uint8_t erased_
     if (c != NULL && r != NULL) {
         rc = bs_begin(c, b, write_unit, erased_val, mode, 1, "torn-write");
         if (rc == BS_PASS) {
-            rc = bs_fault_prepare(c, b, r);
+            rc = bs_fault_prepare(c, b->payload, r);
         }
         if (rc == BS_PASS && (op < 0 || (uint64_t)op >= r->total)) {
             printf("skip: op %lld beyond the %llu operations of the upgrade\n", (long long)op,
@@ -919,7 +919,7 @@ int bs_fault_case(const struct bs_board *b, uint32_t write_unit, uint8_t erased_
 
 int bs_fault_sweep(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
                    enum boot_mode mode, enum vflash_cut_model model, uint64_t base_seed,
-                   int *cuts)
+                   uint32_t payload, int *cuts)
 {
     struct bs_ctx *c = calloc(1, sizeof(*c));
     struct bs_fault_run *r = calloc(1, sizeof(*r));
@@ -932,7 +932,7 @@ int bs_fault_sweep(const struct bs_board *b, uint32_t write_unit, uint8_t erased
     if (c != NULL && r != NULL) {
         rc = bs_begin(c, b, write_unit, erased_val, mode, 1, "torn-write");
         if (rc == BS_PASS) {
-            rc = bs_fault_prepare(c, b, r);
+            rc = bs_fault_prepare(c, payload != 0 ? payload : b->payload, r);
         }
         for (n = 0; rc == BS_PASS && n < r->total; n++) {
             (*cuts)++;

@@ -129,11 +129,12 @@ int bs_fault_case(const struct bs_board *b, uint32_t write_unit, uint8_t erased_
  * \brief bs_fault_case() at every operation of a permanent upgrade with one model, the cut at
  *        operation n seeded with bs_fault_seed(base_seed, n). Each failure prints a line
  *        "torn-write FAIL board=... wu=... ev=... mode=... model=... op=... seed=0x...".
- * \param cuts  Receives the number of cut points tried.
+ * \param payload  Payload bytes of the images (0: the board's), to size the sweep.
+ * \param cuts     Receives the number of cut points tried.
  * \return The number of failed cut points (0 when the mode is not possible on the board).
  */
 int bs_fault_sweep(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
                    enum boot_mode mode, enum vflash_cut_model model, uint64_t base_seed,
-                   int *cuts);
+                   uint32_t payload, int *cuts);
 
 #endif /* TESTS_SUPPORT_BOOT_SCENARIOS_H */

@@ -20,6 +20,10 @@
 /* The base seed of the sweeps; each cut's seed is bs_fault_seed(TW_SEED, op). */
 #define TW_SEED 0x7a11ed5eedull
 
+/* Payload of the sweeps' images: two or three sectors keep make check fast and still swap
+ * several sectors and every trailer write. */
+#define TW_PAYLOAD 5000u
+
 static const uint8_t tw_evs[] = { 0xff, 0x00 };
 
 /* A torn-write case that once failed, by its replay coordinates. */
@@ -206,7 +210,7 @@ static void tw_sweep_board(const char *board, enum boot_mode mode)
     for (e = 0; e < sizeof(tw_evs); e++) {
         for (m = 0; m < VFLASH_CUT_MODEL_COUNT; m++) {
             failed += bs_fault_sweep(b, b->write_units[0], tw_evs[e], mode,
-                                     (enum vflash_cut_model)m, TW_SEED, &cuts);
+                                     (enum vflash_cut_model)m, TW_SEED, TW_PAYLOAD, &cuts);
             total_cuts += cuts;
         }
     }
