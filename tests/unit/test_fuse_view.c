@@ -517,6 +517,20 @@ static void test_errors(void **state)
     assert_int_equal(errno, EFBIG);
     assert_int_equal(port_flash_map_device(&fx->map0, 0)->mem[0xDC000 + 0x1E000 - 1], 0xff);
     assert_int_equal(pwrite(fd, buf, 2, 0x1E000 - 2), 2);
+    close(fd);
+    /* A write split into several requests: those that fit are written (a short write). */
+    uint8_t *big = malloc(0x100000 + 0x1000);
+    assert_non_null(big);
+    memset(big, 0x42, 0x100000 + 0x1000);
+    fd = open(mpath(fx, "dev0/flash/internal.bin"), O_WRONLY);
+    assert_true(fd >= 0);
+    ssize_t n = pwrite(fd, big, 0x100000 + 0x1000, 0);
+    assert_true(n > 0 && n <= 0x100000);
+    assert_memory_equal(port_flash_map_device(&fx->map0, 0)->mem, big, (size_t)n);
+    free(big);
+    close(fd);
+    fd = open(slot, O_WRONLY);
+    assert_true(fd >= 0);
     assert_int_equal(ftruncate(fd, 0), -1);
     assert_int_equal(errno, EPERM);
     assert_int_equal(ftruncate(fd, 0x1E000), 0);
