@@ -5,8 +5,9 @@
  * run. Prints medians and ratios (tmpfs time / FUSE time: 1.0 is as fast as tmpfs; target for
  * reads >= 0.3). The headline figures use 1 MiB requests (the kernel's largest FUSE request);
  * 128 KiB requests (cp's size) are shown too: they pay one loop wake-up per 128 KiB, which on a
- * busy or virtualised machine costs more than the copy. A figure, never a pass/fail on speed: it exits non-zero only when the benchmark
- * itself fails, and 0 with a message when /dev/fuse cannot be opened.
+ * busy or virtualised machine costs more than the copy. A figure, never a pass/fail on speed:
+ * it exits non-zero only when the benchmark itself fails, and 0 with a message when /dev/fuse
+ * cannot be opened.
  */
 #include <errno.h>
 #include <fcntl.h>
