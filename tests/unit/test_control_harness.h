@@ -58,6 +58,13 @@ static const struct control_arg harness_device_args[] = {
     { .name = NULL },
 };
 
+static const struct control_arg harness_slot_args[] = {
+    { .name = "device", .type = CONTROL_ARG_STRING, .required = true, .max = 64 },
+    { .name = "slot", .type = CONTROL_ARG_STRING, .required = true, .max = 64 },
+    { .name = "path", .type = CONTROL_ARG_STRING, .max = 4096 },
+    { .name = NULL },
+};
+
 static const struct control_arg harness_flash_args[] = {
     { .name = "device", .type = CONTROL_ARG_STRING, .required = true },
     { .name = "flash", .type = CONTROL_ARG_STRING, .required = true },
@@ -228,7 +235,8 @@ static inline int harness_register(struct harness *h)
         { .name = "query-status", .handler = harness_status, .ctx = h },
         { .name = "power-on", .args = harness_device_args, .handler = harness_power_on,
           .ctx = h },
-        { .name = "image-info", .args = harness_device_args, .handler = harness_echo, .ctx = h },
+        { .name = "image-info", .args = harness_slot_args, .handler = harness_echo, .ctx = h },
+        { .name = "image-load", .args = harness_slot_args, .handler = harness_echo, .ctx = h },
         { .name = "flash-read", .args = harness_flash_args, .handler = harness_flash_read,
           .ctx = h },
         { .name = "flash-write", .args = harness_flash_args, .handler = harness_flash_write,
@@ -295,12 +303,11 @@ static inline int harness_start(struct harness *h, const struct control_config *
     return 0;
 }
 
-/* Stops the server (SHUTDOWN to every client), joins the thread, frees everything. */
-static inline int harness_stop(struct harness *h)
+/* Joins the loop thread once the server was told to stop, and frees everything. */
+static inline int harness_join(struct harness *h)
 {
     int rc;
 
-    uv_async_send(&h->stop);
     pthread_join(h->thread, NULL);
     rc = uv_loop_close(&h->loop);
     control_free(&h->srv);
@@ -415,6 +422,13 @@ static inline json_t *harness_read_json(struct harness_reader *r, int timeout_ms
     v = json_loads(line, 0, NULL);
     free(line);
     return v;
+}
+
+/* Stops the server (SHUTDOWN to every client), joins the thread, frees everything. */
+static inline int harness_stop(struct harness *h)
+{
+    uv_async_send(&h->stop);
+    return harness_join(h);
 }
 
 #endif /* TEST_CONTROL_HARNESS_H */
