@@ -102,7 +102,7 @@ typedef int (*fuse_view_status_fn)(void *arg, char **out);
 
 /**
  * \brief Called after a host write and after the close of a written file, from the loop.
- *        It must not access the mountpoint.
+ *        It must not access the mountpoint nor free the view (it may add or remove devices).
  */
 typedef void (*fuse_view_write_fn)(void *arg, const struct fuse_view_write_info *info);
 
