@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests of brownoutd's configuration: INI text, FILE:LINE errors, command-line overrides. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "bo_err.h"
+#include "config.h"
+
+static struct config cfg;
+static char err[CONFIG_ERR_MAX];
+
+static int parse(const char *text, const char *name)
+{
+    config_init(&cfg);
+    err[0] = '\0';
+    return config_parse_text(&cfg, text, name, err, sizeof(err));
+}
+
+/* Writes text to a temporary file; returns its path (static buffer). */
+static const char *write_tmp(const char *text)
+{
+    static char path[64];
+    FILE *f;
+    int fd;
+
+    snprintf(path, sizeof(path), "/tmp/test_config.XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static int parse_args(char **argv)
+{
+    enum config_action action;
+    int argc = 0;
+
+    while (argv[argc] != NULL) {
+        argc++;
+    }
+    config_init(&cfg);
+    err[0] = '\0';
+    return config_parse_args(&cfg, argc, argv, &action, err, sizeof(err));
+}
+
+static const char good_ini[] =
+    "; a comment\n"
+    "[daemon]\n"
+    "control = run/bo.sock\n"
+    "mount = /abs/mnt\n"
+    "fuse-write = nor\n"
+    "seed = 0x10\n"
+    "\n"
+    "[device dev0]\n"
+    "board = boards/nrf52840.ini\n"
+    "flash = dev0.bin\n"
+    "image = primary=v1.bin\n"
+    "image = secondary=/images/v2.bin\n"
+    "mode = swap-move\n"
+    "key = k1.pem\n"
+    "key = k2.pem\n"
+    "power-on = manual\n"
+    "power-on-delay-ms = 250\n"
+    "\n"
+    "[device dev1]\n"
+    "board = /b/stm32h7.ini\n"
+    "flash-in-ram = yes\n"
+    "flash = bank2=b2.bin\n"
+    "images = 2\n"
+    "downgrade-prevention = on\n"
+    "validate-primary = false\n";
+
+static void test_good_file(void **state)
+{
+    const struct config_device *d0;
+    const struct config_device *d1;
+
+    (void)state;
+    assert_int_equal(parse(good_ini, "/etc/bo/conf.ini"), 0);
+    assert_string_equal(cfg.control, "/etc/bo/run/bo.sock");
+    assert_string_equal(cfg.mount, "/abs/mnt");
+    assert_true(cfg.fuse_nor);
+    assert_int_equal(cfg.seed, 16);
+    assert_int_equal(cfg.device_count, 2);
+    d0 = &cfg.devices[0];
+    d1 = &cfg.devices[1];
+    assert_string_equal(d0->name, "dev0");
+    assert_int_equal(d0->line, 8);
+    assert_string_equal(d0->board, "/etc/bo/boards/nrf52840.ini");
+    assert_int_equal(d0->flash_count, 1);
+    assert_string_equal(d0->flash[0].name, "");
+    assert_string_equal(d0->flash[0].path, "/etc/bo/dev0.bin");
+    assert_int_equal(d0->image_count, 2);
+    assert_int_equal(d0->images[0].area_id, FLASH_AREA_IMAGE_PRIMARY(0));
+    assert_string_equal(d0->images[0].path, "/etc/bo/v1.bin");
+    assert_int_equal(d0->images[1].area_id, FLASH_AREA_IMAGE_SECONDARY(0));
+    assert_string_equal(d0->images[1].path, "/images/v2.bin");
+    assert_int_equal(d0->mode, BOOT_MODE_SWAP_MOVE);
+    assert_int_equal(d0->key_count, 2);
+    assert_string_equal(d0->keys[1], "/etc/bo/k2.pem");
+    assert_false(d0->auto_power_on);
+    assert_int_equal(d0->power_on_delay_ms, 250);
+    assert_int_equal(d0->seed, 16); /* The daemon's seed is the devices' default. */
+    assert_true(d0->validate_primary);
+    assert_string_equal(d1->board, "/b/stm32h7.ini");
+    assert_true(d1->flash_in_ram);
+    assert_string_equal(d1->flash[0].name, "bank2");
+    assert_int_equal(d1->boot_images, 2);
+    assert_true(d1->downgrade_prevention);
+    assert_false(d1->validate_primary);
+    assert_int_equal(d1->mode, BOOT_MODE_SWAP_SCRATCH);
+    assert_int_equal(config_check(&cfg, err, sizeof(err)), 0);
+}
+
+/* Each bad text fails with NAME:LINE: and a reason containing the expected words. */
+static void test_bad_files(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *expect;
+    } cases[] = {
+        { "[device a]\nboard = x\nfoo = 1\n", "c.ini:3: unknown key 'foo'" },
+        { "x = 1\n", "c.ini:1: key 'x' outside a section" },
+        { "[daemon]\n\n[nope]\nkey = 1\n", "c.ini:3: unknown section [nope]" },
+        { "[device a]\nmode = sideways\n", "c.ini:2: unknown mode 'sideways'" },
+        { "[device a]\n[device a]\n", "c.ini:2: device 'a' defined twice" },
+        { "[device bad/name]\n", "c.ini:1: bad device name" },
+        { "[device a]\nflash-erase = maybe\n", "c.ini:2: flash-erase must be true or false" },
+        { "[device a]\nimage = tertiary=x.bin\n", "c.ini:2: image 'tertiary=x.bin'" },
+        { "[device a]\nimage = scratch=x.bin\n", "c.ini:2: image" },
+        { "[device a]\nimages = 3\n", "c.ini:2: images must be 1 or 2" },
+        { "[device a]\npower-on = later\n", "c.ini:2: power-on must be auto or manual" },
+        { "[device a]\nseed = -1\n", "c.ini:2: seed must be an unsigned number" },
+        { "[daemon]\nfuse-write = magic\n", "c.ini:2: fuse-write must be programmer or nor" },
+        { "[daemon]\n\n\nthis line has no equals sign\n", "c.ini:4: syntax error" },
+        { "[daemon\n", "c.ini:1: unterminated" },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int rc = parse(cases[i].text, "c.ini");
+
+        if (rc != BO_EINVAL || strstr(err, cases[i].expect) == NULL) {
+            fail_msg("case %zu: rc %d, message '%s', expected '%s'", i, rc, err,
+                     cases[i].expect);
+        }
+    }
+}
+
+static void test_check(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("[device a]\nflash = a.bin\n", "c.ini"), 0);
+    snprintf(cfg.file, sizeof(cfg.file), "c.ini");
+    assert_int_equal(config_check(&cfg, err, sizeof(err)), BO_EINVAL);
+    assert_non_null(strstr(err, "c.ini:1: device 'a' has no board"));
+    assert_int_equal(parse("[device a]\nboard = b.ini\n", "c.ini"), 0);
+    snprintf(cfg.file, sizeof(cfg.file), "c.ini");
+    assert_int_equal(config_check(&cfg, err, sizeof(err)), BO_EINVAL);
+    assert_non_null(strstr(err, "has no flash file"));
+}
+
+static void test_args_only(void **state)
+{
+    char *argv[] = { "brownoutd", "--board", "b.ini", "--flash", "dev0=d.bin",
+                     "--image", "primary=v1.bin", "--image", "secondary=v2.bin", "--mount",
+                     "mnt", "--control", "bo.sock", "--mode", "overwrite", "--key", "k.pem",
+                     "--seed", "9", NULL };
+
+    (void)state;
+    assert_int_equal(parse_args(argv), 0);
+    assert_int_equal(cfg.device_count, 1);
+    assert_string_equal(cfg.devices[0].name, "dev0");
+    assert_string_equal(cfg.devices[0].board, "b.ini");
+    assert_string_equal(cfg.devices[0].flash[0].path, "d.bin");
+    assert_int_equal(cfg.devices[0].image_count, 2);
+    assert_int_equal(cfg.devices[0].mode, BOOT_MODE_OVERWRITE);
+    assert_string_equal(cfg.devices[0].keys[0], "k.pem");
+    assert_int_equal(cfg.devices[0].seed, 9);
+    assert_int_equal(cfg.seed, 9);
+    assert_string_equal(cfg.mount, "mnt");
+    assert_string_equal(cfg.control, "bo.sock");
+}
+
+static void test_args_override_file(void **state)
+{
+    const char *path = write_tmp("[daemon]\ncontrol = a.sock\n[device dev0]\n"
+                                 "board = b.ini\nflash = f.bin\nmode = swap-move\n"
+                                 "[device dev1]\nboard = b.ini\nflash-in-ram = true\n");
+    char cpath[64];
+    char *argv[] = { "brownoutd", "-c", cpath, "--device", "dev1", "--mode", "swap-offset",
+                     "--control", "/x.sock", "--flash", "dev0=/g.bin", "--check-config", NULL };
+    char *argv2[] = { "brownoutd", "-c", cpath, "--mode", "overwrite", NULL };
+    char *argv3[] = { "brownoutd", "-c", cpath, "--device", "dev2", "--board", "/b.ini",
+                      "--flash-in-ram", NULL };
+
+    (void)state;
+    snprintf(cpath, sizeof(cpath), "%s", path);
+    assert_int_equal(parse_args(argv), 0);
+    assert_true(cfg.check_only);
+    assert_string_equal(cfg.control, "/x.sock");
+    assert_int_equal(cfg.devices[0].mode, BOOT_MODE_SWAP_MOVE);
+    assert_int_equal(cfg.devices[1].mode, BOOT_MODE_SWAP_OFFSET);
+    assert_string_equal(cfg.devices[0].flash[0].path, "/g.bin");
+    /* Two devices and no --device: a device option is ambiguous. */
+    assert_int_equal(parse_args(argv2), BO_EINVAL);
+    assert_non_null(strstr(err, "--device NAME"));
+    /* --device creates a device the file lacks. */
+    assert_int_equal(parse_args(argv3), 0);
+    assert_int_equal(cfg.device_count, 3);
+    assert_string_equal(cfg.devices[2].name, "dev2");
+    assert_true(cfg.devices[2].flash_in_ram);
+    unlink(path);
+}
+
+static void test_args_errors(void **state)
+{
+    char *unknown[] = { "brownoutd", "--frobnicate", NULL };
+    char *missing[] = { "brownoutd", "--board", NULL };
+    char *extra[] = { "brownoutd", "stray", NULL };
+    char *nofile[] = { "brownoutd", "-c", "/nonexistent/brownout.ini", NULL };
+    char *badmode[] = { "brownoutd", "--board", "b", "--flash-in-ram", "--mode", "x", NULL };
+    char *noboard[] = { "brownoutd", "--flash", "dev0=x.bin", NULL };
+    char *help[] = { "brownoutd", "--board", "b", "--help", NULL };
+    enum config_action action;
+
+    (void)state;
+    assert_int_equal(parse_args(unknown), BO_EINVAL);
+    assert_non_null(strstr(err, "--frobnicate"));
+    assert_int_equal(parse_args(missing), BO_EINVAL);
+    assert_non_null(strstr(err, "needs an argument"));
+    assert_int_equal(parse_args(extra), BO_EINVAL);
+    assert_int_equal(parse_args(nofile), BO_EOS);
+    assert_non_null(strstr(err, "/nonexistent/brownout.ini"));
+    assert_int_equal(parse_args(badmode), BO_EINVAL);
+    assert_non_null(strstr(err, "--mode x"));
+    assert_int_equal(parse_args(noboard), BO_EINVAL);
+    assert_non_null(strstr(err, "has no board"));
+    config_init(&cfg);
+    assert_int_equal(config_parse_args(&cfg, 4, help, &action, err, sizeof(err)), 0);
+    assert_int_equal(action, CONFIG_HELP);
+}
+
+static void test_print_round_trip(void **state)
+{
+    static struct config again;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    (void)state;
+    assert_int_equal(parse(good_ini, "/etc/bo/conf.ini"), 0);
+    f = open_memstream(&text, &len);
+    assert_non_null(f);
+    config_print(&cfg, f);
+    fclose(f);
+    config_init(&again);
+    assert_int_equal(config_parse_text(&again, text, "/printed.ini", err, sizeof(err)), 0);
+    assert_int_equal(again.device_count, cfg.device_count);
+    assert_string_equal(again.control, cfg.control);
+    assert_int_equal(again.devices[0].mode, cfg.devices[0].mode);
+    assert_int_equal(again.devices[0].image_count, 2);
+    assert_string_equal(again.devices[0].images[1].path, "/images/v2.bin");
+    assert_int_equal(again.devices[1].boot_images, 2);
+    assert_string_equal(again.devices[1].flash[0].name, "bank2");
+    free(text);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_int_equal(config_slot_parse("primary"), FLASH_AREA_IMAGE_PRIMARY(0));
+    assert_int_equal(config_slot_parse("image-1-secondary"), FLASH_AREA_IMAGE_SECONDARY(1));
+    assert_int_equal(config_slot_parse("0-secondary"), FLASH_AREA_IMAGE_SECONDARY(0));
+    assert_int_equal(config_slot_parse("scratch"), FLASH_AREA_IMAGE_SCRATCH);
+    assert_int_equal(config_slot_parse("2-primary"), BO_EINVAL);
+    assert_int_equal(config_slot_parse(NULL), BO_EINVAL);
+    assert_string_equal(config_slot_name(FLASH_AREA_IMAGE_SECONDARY(1)), "1-secondary");
+    assert_int_equal(config_mode_parse("swap-scratch"), BOOT_MODE_SWAP_SCRATCH);
+    assert_int_equal(config_mode_parse("overwrite-only"), BOOT_MODE_OVERWRITE);
+    assert_int_equal(config_mode_parse("offset"), BOOT_MODE_SWAP_OFFSET);
+    assert_int_equal(config_mode_parse("swap"), BO_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_file),        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_check),            cmocka_unit_test(test_args_only),
+        cmocka_unit_test(test_args_override_file), cmocka_unit_test(test_args_errors),
+        cmocka_unit_test(test_print_round_trip), cmocka_unit_test(test_names),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
