@@ -33,6 +33,8 @@ enum {
     CLIENT_OPT_FOLLOW = 1u << 3,
     CLIENT_OPT_DEVICE = 1u << 4,
     CLIENT_OPT_OUTPUT = 1u << 5,
+    CLIENT_OPT_UNITS = 1u << 6,
+    CLIENT_OPT_PERMILLE = 1u << 7,
 };
 
 struct client_cli {
@@ -44,6 +46,8 @@ struct client_cli {
     long long at_op;
     const char *fault;
     long long seed;
+    long long units;
+    long long permille;
     bool follow;
     const char *device;
     const char *output;
@@ -56,14 +60,14 @@ void client_cli_usage(FILE *out)
 {
     fprintf(out,
             "daemon commands (brownoutd's control socket):\n"
-            "  status                          the daemon and its devices\n"
+            "  status [DEV]                    the daemon and its devices (or one)\n"
             "  devices                         the devices, one line each\n"
             "  power-on|power-off|reset|confirm DEV\n"
-            "  power-cut DEV [--at-op N] [--fault MODEL] [--seed N]\n"
+            "  power-cut DEV [--at-op N] [--fault MODEL] [--seed N] [--units N] [--permille N]\n"
             "                                  cut power now, or at flash operation N\n"
-            "  flash read DEV FLASH OFFSET LENGTH [-o FILE]\n"
-            "  flash write DEV FLASH OFFSET FILE   (FILE '-' is standard input)\n"
-            "  flash erase DEV FLASH OFFSET LENGTH\n"
+            "  flash read DEV [FLASH] OFFSET LENGTH [-o FILE]\n"
+            "  flash write DEV [FLASH] OFFSET FILE   (FILE '-' is standard input)\n"
+            "  flash erase DEV [FLASH] OFFSET LENGTH   (FLASH: default the board's first)\n"
             "  image load DEV SLOT FILE        stage FILE into a slot (e.g. 0-secondary)\n"
             "  image info DEV SLOT             the image in a slot\n"
             "  events [--follow]               print the next event (--follow: all of them)\n"
@@ -111,6 +115,7 @@ static int client_cli_parse(struct client_cli *cli, int argc, char **argv, unsig
         { "at-op", required_argument, NULL, 'A' },   { "fault", required_argument, NULL, 'F' },
         { "seed", required_argument, NULL, 'S' },    { "follow", no_argument, NULL, 'f' },
         { "device", required_argument, NULL, 'd' },  { "output", required_argument, NULL, 'o' },
+        { "units", required_argument, NULL, 'U' },   { "permille", required_argument, NULL, 'P' },
         { NULL, 0, NULL, 0 },
     };
     unsigned bit;
@@ -154,6 +159,18 @@ static int client_cli_parse(struct client_cli *cli, int argc, char **argv, unsig
             bit = CLIENT_OPT_SEED;
             if (!client_cli_number(optarg, INT64_MAX, &cli->seed)) {
                 return client_cli_usage_error(cli, "--seed wants a number");
+            }
+            break;
+        case 'U':
+            bit = CLIENT_OPT_UNITS;
+            if (!client_cli_number(optarg, UINT32_MAX - 1, &cli->units)) {
+                return client_cli_usage_error(cli, "--units wants a number");
+            }
+            break;
+        case 'P':
+            bit = CLIENT_OPT_PERMILLE;
+            if (!client_cli_number(optarg, 1000, &cli->permille)) {
+                return client_cli_usage_error(cli, "--permille wants 0 to 1000");
             }
             break;
         case 'f':
@@ -277,9 +294,12 @@ static int client_cli_run(struct client_cli *cli, const char *command, json_t *a
     return 0;
 }
 
-/* status, devices, power-on, power-off, reset, confirm. */
+/* status, devices, power-on, power-off, reset, confirm (status: DEV optional). */
 static int client_cli_simple(struct client_cli *cli, const char *command, bool with_device)
 {
+    if (strcmp(command, "query-status") == 0 && cli->npos == 1) {
+        with_device = true;
+    }
     if (cli->npos != (with_device ? 1 : 0)) {
         return client_cli_usage_error(cli, with_device ? "needs one DEV" : "takes no arguments");
     }
@@ -310,6 +330,12 @@ static int client_cli_power_cut(struct client_cli *cli)
     }
     if ((cli->given & CLIENT_OPT_SEED) != 0) {
         json_object_set_new(args, "seed", json_integer(cli->seed));
+    }
+    if ((cli->given & CLIENT_OPT_UNITS) != 0) {
+        json_object_set_new(args, "units", json_integer(cli->units));
+    }
+    if ((cli->given & CLIENT_OPT_PERMILLE) != 0) {
+        json_object_set_new(args, "permille", json_integer(cli->permille));
     }
     return client_cli_run(cli, "power-cut", args, NULL);
 }
@@ -385,17 +411,33 @@ static void client_cli_hexdump(FILE *out, long long base, const uint8_t *buf, si
     }
 }
 
-static int client_cli_flash_read(struct client_cli *cli, long long offset, long long length)
+/* The arguments every flash command shares: device, flash when given, offset. */
+static json_t *client_cli_flash_args(const char *dev, const char *flash, long long offset)
+{
+    json_t *args = json_pack("{s:s, s:I}", "device", dev, "offset", (json_int_t)offset);
+
+    if (args != NULL && flash != NULL &&
+        json_object_set_new(args, "flash", json_string(flash)) != 0) {
+        json_decref(args);
+        return NULL;
+    }
+    return args;
+}
+
+static int client_cli_flash_read(struct client_cli *cli, json_t *args, long long offset,
+                                 long long length)
 {
     json_t *ret = NULL;
     uint8_t *data = NULL;
     size_t len = 0;
     FILE *f;
-    int rc = client_cli_run(cli, "flash-read",
-                            json_pack("{s:s, s:s, s:I, s:I}", "device", cli->pos[1], "flash",
-                                      cli->pos[2], "offset", (json_int_t)offset, "length",
-                                      (json_int_t)length),
-                            &ret);
+    int rc;
+
+    if (args != NULL && json_object_set_new(args, "length", json_integer(length)) != 0) {
+        json_decref(args);
+        args = NULL;
+    }
+    rc = client_cli_run(cli, "flash-read", args, &ret);
 
     if (rc != 0) {
         return rc;
@@ -424,49 +466,61 @@ out:
     return rc;
 }
 
-/* flash read|write|erase DEV FLASH OFFSET LENGTH|FILE. */
+/* flash read|write|erase DEV [FLASH] OFFSET LENGTH|FILE. */
 static int client_cli_flash(struct client_cli *cli)
 {
     const char *sub = cli->npos > 0 ? cli->pos[0] : "";
+    const char *dev;
+    const char *flash = NULL;
+    const char *last;
     long long offset;
     long long length;
     uint8_t *data = NULL;
     size_t len;
     json_t *args;
 
-    if (cli->npos != 5) {
-        return client_cli_usage_error(cli, "usage: flash read|write|erase DEV FLASH OFFSET "
+    if (cli->npos != 4 && cli->npos != 5) {
+        return client_cli_usage_error(cli, "usage: flash read|write|erase DEV [FLASH] OFFSET "
                                            "LENGTH|FILE");
     }
-    if (!client_cli_number(cli->pos[3], INT64_MAX, &offset)) {
+    dev = cli->pos[1];
+    if (cli->npos == 5) {
+        flash = cli->pos[2];
+    }
+    last = cli->pos[cli->npos - 1];
+    if (!client_cli_number(cli->pos[cli->npos - 2], INT64_MAX, &offset)) {
         return client_cli_usage_error(cli, "OFFSET must be a number");
     }
     if (cli->output != NULL && strcmp(sub, "read") != 0) {
         return client_cli_usage_error(cli, "-o is for flash read");
     }
     if (strcmp(sub, "read") == 0 || strcmp(sub, "erase") == 0) {
-        if (!client_cli_number(cli->pos[4], INT64_MAX, &length)) {
+        if (!client_cli_number(last, INT64_MAX, &length)) {
             return client_cli_usage_error(cli, "LENGTH must be a number");
         }
+        args = client_cli_flash_args(dev, flash, offset);
         if (sub[0] == 'r') {
-            return client_cli_flash_read(cli, offset, length);
+            return client_cli_flash_read(cli, args, offset, length);
         }
-        return client_cli_run(cli, "flash-erase",
-                              json_pack("{s:s, s:s, s:I, s:I}", "device", cli->pos[1], "flash",
-                                        cli->pos[2], "offset", (json_int_t)offset, "length",
-                                        (json_int_t)length),
-                              NULL);
+        if (args != NULL && json_object_set_new(args, "length", json_integer(length)) != 0) {
+            json_decref(args);
+            args = NULL;
+        }
+        return client_cli_run(cli, "flash-erase", args, NULL);
     }
     if (strcmp(sub, "write") != 0) {
         return client_cli_usage_error(cli, "flash read, write or erase");
     }
-    if (client_cli_slurp(cli->pos[4], &data, &len) < 0) {
-        fprintf(stderr, "brownout: cannot read %s (or larger than %zu bytes)\n", cli->pos[4],
+    if (client_cli_slurp(last, &data, &len) < 0) {
+        fprintf(stderr, "brownout: cannot read %s (or larger than %zu bytes)\n", last,
                 CLIENT_CLI_DATA_MAX);
         return EX_NOINPUT;
     }
-    args = json_pack("{s:s, s:s, s:I, s:o}", "device", cli->pos[1], "flash", cli->pos[2],
-                     "offset", (json_int_t)offset, "data", control_data_json(data, len));
+    args = client_cli_flash_args(dev, flash, offset);
+    if (args != NULL && json_object_set_new(args, "data", control_data_json(data, len)) != 0) {
+        json_decref(args);
+        args = NULL;
+    }
     free(data);
     return client_cli_run(cli, "flash-write", args, NULL);
 }
@@ -615,7 +669,8 @@ int client_cli_main(int argc, char **argv)
     cli.timeout_ms = -1;
     client_init(&cli.conn);
     if (strcmp(cmd, "power-cut") == 0) {
-        allowed = CLIENT_OPT_AT_OP | CLIENT_OPT_FAULT | CLIENT_OPT_SEED;
+        allowed = CLIENT_OPT_AT_OP | CLIENT_OPT_FAULT | CLIENT_OPT_SEED | CLIENT_OPT_UNITS |
+                  CLIENT_OPT_PERMILLE;
     } else if (strcmp(cmd, "flash") == 0) {
         allowed = CLIENT_OPT_OUTPUT;
     } else if (strcmp(cmd, "events") == 0) {

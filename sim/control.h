@@ -54,7 +54,7 @@ enum control_error_class {
     CONTROL_ERR_INVALID_REQUEST,       /**< "InvalidRequest": JSON, but not a request object. */
     CONTROL_ERR_COMMAND_NOT_FOUND,     /**< "CommandNotFound": no command of that name. */
     CONTROL_ERR_INVALID_ARGUMENT,      /**< "InvalidArgument": the arguments break the schema. */
-    CONTROL_ERR_DEVICE_NOT_FOUND,      /**< "DeviceNotFound": no device (or flash, slot) so named. */
+    CONTROL_ERR_DEVICE_NOT_FOUND,      /**< "DeviceNotFound": no such device, flash or slot. */
     CONTROL_ERR_INVALID_STATE,         /**< "InvalidState": not possible in the current state. */
     CONTROL_ERR_TIMEOUT,               /**< "Timeout": the operation did not finish in time. */
     CONTROL_ERR_COUNT_                 /**< Number of classes; not a class. */

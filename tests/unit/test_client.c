@@ -64,7 +64,8 @@ static void test_usage(void **state)
 {
     (void)state;
     assert_int_equal(cli("power-on", NULL), EX_USAGE);
-    assert_int_equal(cli("status", "extra", NULL), EX_USAGE);
+    assert_int_equal(cli("status", "dev0", "extra", NULL), EX_USAGE);
+    assert_int_equal(cli("flash", "read", "dev0", "0", NULL), EX_USAGE);
     assert_int_equal(cli("status", "--bogus", NULL), EX_USAGE);
     assert_int_equal(cli("power-cut", "dev0", "--follow", NULL), EX_USAGE);
     assert_int_equal(cli("power-cut", "dev0", "--at-op", "-3", NULL), EX_USAGE);
@@ -133,6 +134,17 @@ static void test_commands(void **state)
     assert_int_equal(cli("flash", "read", "dev0", "int", "0", "8", "-s", h.path, NULL), 0);
     assert_int_equal(cli("flash", "write", "dev0", "int", "0", out, "-s", h.path, NULL), 0);
     assert_int_equal(cli("flash", "erase", "dev0", "int", "0", "4096", "-s", h.path, NULL), 1);
+    assert_int_equal(cli("flash", "read", "dev0", "0", "8", "-j", "-s", h.path, NULL), 0);
+    assert_int_equal(cli("flash", "write", "dev0", "0", out, "-s", h.path, NULL), 0);
+    /* power-cut: now, or at an operation with a model; the schema checks the values. */
+    assert_int_equal(cli("power-cut", "dev0", "-s", h.path, NULL), 0);
+    assert_int_equal(cli("power-cut", "dev0", "--at-op", "12", "--fault", "torn-prefix",
+                         "--units", "3", "--seed", "7", "-s", h.path, NULL),
+                     0);
+    assert_int_equal(cli("power-cut", "dev0", "--at-op", "1", "--fault", "melt", "-s", h.path,
+                         NULL),
+                     1);
+    assert_int_equal(cli("status", "dev0", "-s", h.path, NULL), 1);
     snprintf(file, sizeof(file), "%s/missing.bin", h.dir);
     assert_int_equal(cli("flash", "write", "dev0", "int", "0", file, "-s", h.path, NULL),
                      EX_NOINPUT);

@@ -686,7 +686,7 @@ static void test_query_commands_and_quit(void **state)
         }
     }
     assert_true(found);
-    assert_true(json_array_size(json_object_get(reply, "return")) >= 4 + 11);
+    assert_true(json_array_size(json_object_get(reply, "return")) >= 4 + 13);
     json_decref(reply);
     reply = roundtrip(&r, "{\"execute\":\"quit\",\"id\":1}");
     assert_non_null(json_object_get(reply, "return"));

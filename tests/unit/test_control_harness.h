@@ -67,7 +67,7 @@ static const struct control_arg harness_slot_args[] = {
 
 static const struct control_arg harness_flash_args[] = {
     { .name = "device", .type = CONTROL_ARG_STRING, .required = true },
-    { .name = "flash", .type = CONTROL_ARG_STRING, .required = true },
+    { .name = "flash", .type = CONTROL_ARG_STRING },
     { .name = "offset", .type = CONTROL_ARG_INT, .required = true, .min = 0, .max = 1 << 20 },
     { .name = "length", .type = CONTROL_ARG_INT, .min = 0, .max = 1 << 20 },
     { .name = "data", .type = CONTROL_ARG_DATA, .max = 1 << 20 },
@@ -152,6 +152,19 @@ static inline void harness_power_on(struct control_request *req, json_t *args, v
     uv_timer_start(&h->later, harness_boot_done, 300, 0);
     control_reply(req, NULL);
 }
+
+static const char *const harness_models[] = { "before", "torn-prefix", NULL };
+
+static const struct control_arg harness_cut_args[] = {
+    { .name = "device", .type = CONTROL_ARG_STRING, .required = true, .max = 64 },
+    { .name = "now", .type = CONTROL_ARG_BOOL },
+    { .name = "at-op", .type = CONTROL_ARG_INT, .min = 0, .max = INT64_MAX },
+    { .name = "fault", .type = CONTROL_ARG_ENUM, .values = harness_models },
+    { .name = "units", .type = CONTROL_ARG_INT, .min = 0, .max = 1000 },
+    { .name = "permille", .type = CONTROL_ARG_INT, .min = 0, .max = 1000 },
+    { .name = "seed", .type = CONTROL_ARG_INT, .min = 0, .max = INT64_MAX },
+    { .name = NULL },
+};
 
 static inline void harness_flash_read(struct control_request *req, json_t *args, void *ctx)
 {
@@ -241,6 +254,7 @@ static inline int harness_register(struct harness *h)
           .ctx = h },
         { .name = "flash-write", .args = harness_flash_args, .handler = harness_flash_write,
           .ctx = h },
+        { .name = "power-cut", .args = harness_cut_args, .handler = harness_echo, .ctx = h },
     };
     size_t i;
 
