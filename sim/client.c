@@ -39,15 +39,12 @@ void client_free(struct client_conn *c)
 const char *client_socket_path(const char *opt, char *buf, size_t len)
 {
     const char *env = getenv("BROWNOUT_SOCKET");
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
     int n;
 
     if (opt != NULL) {
         n = snprintf(buf, len, "%s", opt);
     } else if (env != NULL && env[0] != '\0') {
         n = snprintf(buf, len, "%s", env);
-    } else if (xdg != NULL && xdg[0] != '\0') {
-        n = snprintf(buf, len, "%s/brownout.sock", xdg);
     } else {
         n = snprintf(buf, len, "brownout.sock");
     }

@@ -64,8 +64,8 @@ int client_next_event(struct client_conn *c, int timeout_ms, json_t **event);
 void client_free(struct client_conn *c);
 
 /**
- * \brief The socket path: opt if not NULL, else $BROWNOUT_SOCKET, else
- *        $XDG_RUNTIME_DIR/brownout.sock, else "brownout.sock" (in the current directory).
+ * \brief The socket path: opt if not NULL, else $BROWNOUT_SOCKET, else "brownout.sock" in the
+ *        current directory (brownoutd's default --control).
  * \return buf, or NULL if the path does not fit.
  */
 const char *client_socket_path(const char *opt, char *buf, size_t len);

@@ -75,7 +75,7 @@ void client_cli_usage(FILE *out)
             "  raw JSON                        send one request line as typed\n"
             "options (after the command):\n"
             "  -s, --socket PATH   control socket (default: $BROWNOUT_SOCKET, else\n"
-            "                      $XDG_RUNTIME_DIR/brownout.sock, else ./brownout.sock)\n"
+            "                      ./brownout.sock, brownoutd's default)\n"
             "  -j, --json          print the returned JSON instead of text\n"
             "  -t, --timeout S     give up after S seconds (exit 75); commands default to 30,\n"
             "                      wait and events to no limit\n"
