@@ -99,7 +99,8 @@ static void client_format_table(FILE *out, const json_t *rows)
             if (pass == 0) {
                 width[c] = strlen(key);
             } else {
-                fprintf(out, "%-*s%s", (int)width[c], key, c + 1 < ncol ? "  " : "\n");
+                fprintf(out, "%-*s%s", c + 1 < ncol ? (int)width[c] : 0, key,
+                        c + 1 < ncol ? "  " : "\n");
             }
             c++;
         }
@@ -116,8 +117,9 @@ static void client_format_table(FILE *out, const json_t *rows)
                 if (pass == 0 && n > width[c]) {
                     width[c] = n;
                 } else if (pass == 1) {
-                    fprintf(out, "%-*.*s%s", (int)width[c], (int)n, text != NULL ? text : "?",
-                            c + 1 < ncol ? "  " : "\n");
+                    /* The last column is not padded: no trailing blanks. */
+                    fprintf(out, "%-*.*s%s", c + 1 < ncol ? (int)width[c] : 0, (int)n,
+                            text != NULL ? text : "?", c + 1 < ncol ? "  " : "\n");
                 }
                 free(text);
                 c++;
