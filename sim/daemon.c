@@ -122,7 +122,7 @@ int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *e
     d->devices[d->device_count++] = dev;
     d->devices_open++;
     daemon_fuse_add(d, dev);
-    if (cfg->auto_power_on && !d->stopping) {
+    if (cfg->auto_power_on && !d->stopping && d->control_up) {
         rc = device_power_on(dev);
         if (rc < 0) {
             fprintf(stderr, "brownoutd: device %s: power-on failed: %s\n", cfg->name,
@@ -355,6 +355,13 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
         snprintf(err, err_len, "registering commands: %s", bo_strerror(rc));
         return rc;
     }
+    /* Devices before the socket: a client that connects sees every device. */
+    for (i = 0; i < d->cfg.device_count; i++) {
+        rc = daemon_add_device(d, &d->cfg.devices[i], err, err_len);
+        if (rc < 0) {
+            return rc;
+        }
+    }
     rc = control_setup(&d->control, loop, &cc);
     if (rc < 0) {
         snprintf(err, err_len, "control socket %s: %s", d->cfg.control,
@@ -362,10 +369,13 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
         return rc;
     }
     d->control_up = true;
-    for (i = 0; i < d->cfg.device_count; i++) {
-        rc = daemon_add_device(d, &d->cfg.devices[i], err, err_len);
-        if (rc < 0) {
-            return rc;
+    for (i = 0; i < d->device_count; i++) {
+        if (d->devices[i]->cfg.auto_power_on) {
+            rc = device_power_on(d->devices[i]);
+            if (rc < 0) {
+                fprintf(stderr, "brownoutd: device %s: power-on failed: %s\n",
+                        d->devices[i]->cfg.name, bo_strerror(rc));
+            }
         }
     }
     fprintf(stderr, "brownoutd: %u device(s), control socket %s%s%s\n",
