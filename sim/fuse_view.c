@@ -85,14 +85,15 @@ static void fuse_view_poll_cb(uv_poll_t *poll, int status, int events)
     }
 }
 
-/* Whether /dev/fuse can be opened at all (it cannot in many containers). */
+/*
+ * Whether /dev/fuse can be opened at all (it cannot in many containers). Silent: the caller
+ * says once that it runs without FUSE.
+ */
 static int fuse_view_probe_device(void)
 {
     int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 
     if (fd < 0) {
-        port_log(PORT_LOG_WARN, "fuse", "/dev/fuse cannot be opened (%s): running without FUSE",
-                 strerror(errno));
         return BO_ENOTSUP;
     }
     close(fd);

@@ -163,18 +163,21 @@ void fuse_view_init(struct fuse_view *view);
 /**
  * \brief Mounts the view at mountpoint and starts serving it from loop.
  *
- * First clears a stale FUSE mount at mountpoint (one whose server died: stat fails with
- * ENOTCONN, or /proc/self/mountinfo lists a dead fuse mount there) with a lazy unmount, logging
- * one line. The mountpoint must be an existing directory.
+ * First clears a stale FUSE mount at mountpoint (one whose server died: stat() fails with
+ * ENOTCONN) with a lazy unmount, logging one line; a live FUSE mount there (stat() works and
+ * /proc/self/mountinfo lists a fuse filesystem) is left alone and refused. The mountpoint must be
+ * an existing directory that this process does not serve itself (stat() would wait for it).
  *
  * \param view        An initialised view (not set up).
  * \param loop        The libuv loop that serves the view; it must outlive the view.
  * \param mountpoint  The directory to mount on (copied).
  * \param opts        Options, or NULL for the defaults.
- * \return 0; BO_ENOTSUP when /dev/fuse cannot be opened (run without FUSE); BO_ENOENT when the
- *         mountpoint does not exist; BO_EBUSY when a live FUSE filesystem is mounted there or a
- *         stale one could not be cleared; BO_EOS when mounting fails; BO_ESTATE when already set
- *         up; BO_EINVAL; BO_ENOMEM. On error the view is left initialised and nothing is mounted.
+ * \return 0; BO_ENOTSUP when /dev/fuse cannot be opened (not logged: the caller says once that
+ *         it runs without FUSE); BO_ENOENT when the mountpoint does not exist; BO_EINVAL when it
+ *         is not a directory or an argument is NULL; BO_EBUSY when a live FUSE filesystem is
+ *         mounted there or a stale one could not be cleared; BO_EOS when mounting fails;
+ *         BO_ESTATE when already set up; BO_ENOMEM. On error the view is left initialised and
+ *         nothing is mounted.
  */
 int fuse_view_setup(struct fuse_view *view, uv_loop_t *loop, const char *mountpoint,
                     const struct fuse_view_options *opts);
