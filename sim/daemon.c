@@ -251,8 +251,9 @@ static void daemon_reload(struct daemon *d)
                         cfg->devices[i].name, err);
             } else {
                 fprintf(stderr, "brownoutd: SIGHUP: device %s added\n", cfg->devices[i].name);
-                memcpy(&d->cfg.devices[d->cfg.device_count++ % CONFIG_MAX_DEVICES],
-                       &cfg->devices[i], sizeof(cfg->devices[i]));
+                if (d->cfg.device_count < CONFIG_MAX_DEVICES) {
+                    d->cfg.devices[d->cfg.device_count++] = cfg->devices[i];
+                }
             }
         }
     }

@@ -338,6 +338,51 @@ class TestLifecycle(DaemonTest):
         self.assertEqual(subprocess.run([exe, "--version"], capture_output=True).returncode, 0)
 
 
+class TestService(DaemonTest):
+    def test_sd_notify_ready_and_stopping(self):
+        path = os.path.join(self.workdir, "notify.sock")
+        ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        ns.bind(path)
+        ns.settimeout(10)
+        os.environ["NOTIFY_SOCKET"] = path
+        try:
+            d = self.start("--power-on", "manual")
+        finally:
+            del os.environ["NOTIFY_SOCKET"]
+        try:
+            self.assertIn(b"READY=1", ns.recv(4096))
+            self.assertEqual(d.stop(), 0)
+            self.assertIn(b"STOPPING=1", ns.recv(4096))
+        finally:
+            ns.close()
+
+    def test_sighup_reload(self):
+        ini = os.path.join(self.workdir, "bo.ini")
+        base = ("[device dev0]\nboard = %s\nkey = %s\nflash-in-ram = true\nimage = primary=%s\n"
+                % (BOARD, PUB, IMAGES["v1"]))
+        with open(ini, "w") as f:
+            f.write(base)
+        d = self.start("-c", ini, device_args=[])
+        c = d.client()
+        self.wait_running(c)
+        with open(ini, "w") as f:
+            f.write(base.replace("flash-in-ram = true", "flash-in-ram = true\nmode = swap-move"))
+            f.write(base.replace("dev0", "dev1"))
+        d.proc.send_signal(signal.SIGHUP)
+        st = self.wait_running(c, "dev1")
+        self.assertEqual(st["last-boot"]["version"], "1.0.0+0")
+        self.assertEqual(c.ok("query-status", device="dev0")["mode"], "swap-move")
+        with open(ini, "w") as f:
+            f.write("[device dev0]\nmode = nope\n")
+        d.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 5
+        while "configuration not reloaded" not in d.log_text() and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertIn("bo.ini:2: unknown mode", d.log_text())
+        self.assertEqual(len(c.ok("query-devices")), 2)
+        self.assertEqual(d.stop(), 0)
+
+
 class TestPowerCuts(DaemonTest):
     def test_cut_at_op_mid_swap_recovers(self):
         d = self.start()
