@@ -233,4 +233,17 @@ int boot_read_sec_cnt(const struct flash_area *fa, uint32_t base, uint32_t *cnt,
     return rc;
 }
 
+int boot_copy_step(struct boot_loader_state *st, const struct flash_area *src,
+                   const struct flash_area *dst, uint32_t src_off, uint32_t dst_off, uint32_t sz,
+                   struct boot_status *bs)
+{
+    int rc = boot_erase_region(dst, dst_off, sz);
 
+    if (rc == 0) {
+        rc = boot_copy_region(st, src, dst, src_off, dst_off, sz);
+    }
+    if (rc == 0) {
+        rc = boot_status_write(st, bs);
+    }
+    return rc;
+}

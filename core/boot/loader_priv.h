@@ -53,6 +53,15 @@ int boot_copy_region(struct boot_loader_state *st, const struct flash_area *src,
                      const struct flash_area *dst, uint32_t off_src, uint32_t off_dst,
                      uint32_t len);
 
+/*
+ * One recorded step of a sector swap: erases [dst_off, dst_off + sz) of dst, copies sz bytes of
+ * src at src_off into it, then writes the status record bs names, so that a power cut anywhere
+ * in the step redoes exactly this step. Returns 0 or the first error (BO_EPOWER at once).
+ */
+int boot_copy_step(struct boot_loader_state *st, const struct flash_area *src,
+                   const struct flash_area *dst, uint32_t src_off, uint32_t dst_off, uint32_t sz,
+                   struct boot_status *bs);
+
 /**
  * \brief Sets image_ok in the current image's primary trailer if it is unset (MCUboot's
  *        swap_set_image_ok()).

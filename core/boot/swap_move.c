@@ -61,16 +61,8 @@ static int swap_move_up(struct boot_loader_state *st, struct boot_status *bs, ui
             return rc;
         }
     }
-    rc = boot_erase_region(st->fa_pri, p[idx].fs_off, p[idx].fs_size);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = boot_copy_region(st, st->fa_pri, st->fa_pri, p[idx - 1].fs_off, p[idx].fs_off,
-                          p[idx].fs_size);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = boot_status_write(st, bs);
+    rc = boot_copy_step(st, st->fa_pri, st->fa_pri, p[idx - 1].fs_off, p[idx].fs_off,
+                        p[idx].fs_size, bs);
     if (rc < 0) {
         return rc;
     }
@@ -88,26 +80,14 @@ static int swap_move_swap(struct boot_loader_state *st, struct boot_status *bs, 
     int rc = 0;
 
     if (bs->state == 1) {
-        rc = boot_erase_region(st->fa_pri, pri_off, sz);
-        if (rc == 0) {
-            rc = boot_copy_region(st, st->fa_sec, st->fa_pri, sec_off, pri_off, sz);
-        }
-        if (rc == 0) {
-            rc = boot_status_write(st, bs);
-        }
+        rc = boot_copy_step(st, st->fa_sec, st->fa_pri, sec_off, pri_off, sz, bs);
         if (rc < 0) {
             return rc;
         }
         bs->state = 2;
     }
     if (bs->state == 2) {
-        rc = boot_erase_region(st->fa_sec, sec_off, sz);
-        if (rc == 0) {
-            rc = boot_copy_region(st, st->fa_pri, st->fa_sec, pri_up_off, sec_off, sz);
-        }
-        if (rc == 0) {
-            rc = boot_status_write(st, bs);
-        }
+        rc = boot_copy_step(st, st->fa_pri, st->fa_sec, pri_up_off, sec_off, sz, bs);
         if (rc < 0) {
             return rc;
         }

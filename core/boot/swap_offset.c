@@ -47,26 +47,14 @@ static int swap_offset_step(struct boot_loader_state *st, struct boot_status *bs
     int rc = 0;
 
     if (bs->state == 1) {
-        rc = boot_erase_region(st->fa_sec, sec_dst, sz);
-        if (rc == 0) {
-            rc = boot_copy_region(st, st->fa_pri, st->fa_sec, pri_off, sec_dst, sz);
-        }
-        if (rc == 0) {
-            rc = boot_status_write(st, bs);
-        }
+        rc = boot_copy_step(st, st->fa_pri, st->fa_sec, pri_off, sec_dst, sz, bs);
         if (rc < 0) {
             return rc;
         }
         bs->state = 2;
     }
     if (bs->state == 2) {
-        rc = boot_erase_region(st->fa_pri, pri_off, sz);
-        if (rc == 0) {
-            rc = boot_copy_region(st, st->fa_sec, st->fa_pri, sec_src, pri_off, sz);
-        }
-        if (rc == 0) {
-            rc = boot_status_write(st, bs);
-        }
+        rc = boot_copy_step(st, st->fa_sec, st->fa_pri, sec_src, pri_off, sz, bs);
         if (rc < 0) {
             return rc;
         }
