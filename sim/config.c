@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "config_int.h"
 
 /* The state of one INI parse. */
 struct config_parser {
@@ -28,10 +28,7 @@ struct config_parser {
     struct config_device *dev;
 };
 
-static void config_fmt(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void config_fmt(char *err, size_t err_len, const char *fmt, ...)
+void config_fmt(char *err, size_t err_len, const char *fmt, ...)
 {
     va_list ap;
 
@@ -61,7 +58,7 @@ static int config_fail(struct config_parser *p, const char *fmt, ...)
 }
 
 /* Copies a string into a fixed buffer, truncating (callers validate lengths first). */
-static void config_copy(char *dst, size_t size, const char *src)
+void config_copy(char *dst, size_t size, const char *src)
 {
     size_t n = strnlen(src, size - 1);
 
@@ -185,7 +182,7 @@ static int config_bool(const char *s)
 }
 
 /* Parses an unsigned decimal or 0x number up to max. */
-static int config_u64(const char *s, uint64_t max, uint64_t *out)
+int config_u64(const char *s, uint64_t max, uint64_t *out)
 {
     char *end;
     unsigned long long v;
@@ -219,7 +216,7 @@ static int config_path(char *out, size_t out_len, const char *dir, const char *p
 }
 
 /* Splits "KEY=VALUE" at the first '='; returns the value or NULL. key gets the left part. */
-static const char *config_split(const char *s, char *key, size_t key_len)
+const char *config_split(const char *s, char *key, size_t key_len)
 {
     const char *eq = strchr(s, '=');
     size_t n;
@@ -323,7 +320,7 @@ static int config_dev_key(struct config_device *dev, const char *value, const ch
 }
 
 /* Applies one device key; shared by the INI reader and the command line. */
-static int config_dev_set(struct config_device *dev, const char *key, const char *value,
+int config_dev_set(struct config_device *dev, const char *key, const char *value,
                           const char *dir, char *err, size_t err_len)
 {
     uint64_t v;
@@ -421,7 +418,7 @@ static int config_dev_set(struct config_device *dev, const char *key, const char
 }
 
 /* Applies one [daemon] key. */
-static int config_daemon_set(struct config *cfg, const char *key, const char *value,
+int config_daemon_set(struct config *cfg, const char *key, const char *value,
                              const char *dir, char *err, size_t err_len)
 {
     uint64_t v;
@@ -712,357 +709,4 @@ int config_check(const struct config *cfg, char *err, size_t err_len)
         }
     }
     return 0;
-}
-
-/* ---- Command line. ---- */
-
-enum {
-    OPT_BOARD = 256,
-    OPT_FLASH,
-    OPT_FLASH_ERASE,
-    OPT_FLASH_IN_RAM,
-    OPT_IMAGE,
-    OPT_MOUNT,
-    OPT_CONTROL,
-    OPT_SEED,
-    OPT_MODE,
-    OPT_KEY,
-    OPT_DEVICE,
-    OPT_FIRMWARE,
-    OPT_FUSE_WRITE,
-    OPT_CHECK,
-    OPT_POWER_ON,
-    OPT_NO_MOUNT,
-};
-
-static const struct option config_longopts[] = {
-    { "config", required_argument, NULL, 'c' },
-    { "board", required_argument, NULL, OPT_BOARD },
-    { "flash", required_argument, NULL, OPT_FLASH },
-    { "flash-erase", no_argument, NULL, OPT_FLASH_ERASE },
-    { "flash-in-ram", no_argument, NULL, OPT_FLASH_IN_RAM },
-    { "image", required_argument, NULL, OPT_IMAGE },
-    { "mount", required_argument, NULL, OPT_MOUNT },
-    { "no-mount", no_argument, NULL, OPT_NO_MOUNT },
-    { "control", required_argument, NULL, OPT_CONTROL },
-    { "seed", required_argument, NULL, OPT_SEED },
-    { "mode", required_argument, NULL, OPT_MODE },
-    { "key", required_argument, NULL, OPT_KEY },
-    { "device", required_argument, NULL, OPT_DEVICE },
-    { "firmware", required_argument, NULL, OPT_FIRMWARE },
-    { "fuse-write", required_argument, NULL, OPT_FUSE_WRITE },
-    { "power-on", required_argument, NULL, OPT_POWER_ON },
-    { "check-config", no_argument, NULL, OPT_CHECK },
-    { "verbose", no_argument, NULL, 'v' },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'V' },
-    { NULL, 0, NULL, 0 },
-};
-
-void config_usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: brownoutd [OPTION]...\n"
-            "Run simulated devices (bootloader and firmware) with their flash in files, a\n"
-            "control socket and a FUSE view of the flash.\n"
-            "\n"
-            "  -c, --config FILE        read the INI configuration FILE first\n"
-            "      --device NAME        apply the device options below to device NAME\n"
-            "                           (repeatable; created when the file lacks it)\n"
-            "      --board FILE         board description (fixtures/boards/*.ini)\n"
-            "      --flash [NAME=]FILE  backing file of a flash device (NAME: a device,\n"
-            "                           DEVICE.FLASHDEV, or a flash device of the board)\n"
-            "      --flash-erase        erase the flash at start\n"
-            "      --flash-in-ram       keep the flash in memory (nothing survives)\n"
-            "      --image SLOT=FILE    write FILE into SLOT (primary, secondary, 1-primary,\n"
-            "                           1-secondary) when the flash starts erased\n"
-            "      --mode MODE          overwrite, swap-scratch, swap-move or swap-offset\n"
-            "      --key FILE           trust this public key (repeatable)\n"
-            "      --power-on auto|manual  power devices on at start and after cuts\n"
-            "      --seed N             default seed of power-cut models\n"
-            "      --control PATH       control socket (default brownout.sock)\n"
-            "      --mount DIR          FUSE mountpoint; --no-mount: none\n"
-            "      --fuse-write MODE    programmer (default) or nor\n"
-            "      --firmware PROGRAM   the firmware runner (default: brownout-fw next to\n"
-            "                           brownoutd)\n"
-            "      --check-config       print the effective configuration and exit\n"
-            "  -v, --verbose            log more\n"
-            "  -h, --help               display this help and exit\n"
-            "  -V, --version            output version information and exit\n"
-            "\n"
-            "Signals: SIGTERM/SIGINT shut down cleanly (a second one exits at once); SIGHUP\n"
-            "re-reads the configuration file.\n"
-            "Exit status: 0 ok, 64 usage error, 66 missing input, 70 internal error,\n"
-            "71 system error, 78 configuration error.\n");
-}
-
-/* The devices command-line device options apply to. */
-struct config_targets {
-    char names[CONFIG_MAX_DEVICES][BOARD_NAME_MAX];
-    uint32_t count;
-};
-
-/* Returns the device named name, created if needed. */
-static struct config_device *config_get_device(struct config *cfg, const char *name, char *err,
-                                               size_t err_len)
-{
-    int i = config_find_device(cfg, name);
-
-    if (i >= 0) {
-        return &cfg->devices[i];
-    }
-    if (!board_valid_name(name)) {
-        config_fmt(err, err_len, "bad device name '%s'", name);
-        return NULL;
-    }
-    if (cfg->device_count >= CONFIG_MAX_DEVICES) {
-        config_fmt(err, err_len, "more than %d devices", CONFIG_MAX_DEVICES);
-        return NULL;
-    }
-    config_device_init(&cfg->devices[cfg->device_count], name);
-    cfg->devices[cfg->device_count].seed = cfg->seed;
-    return &cfg->devices[cfg->device_count++];
-}
-
-/* Applies a device option to every target device. */
-static int config_apply_dev(struct config *cfg, struct config_targets *t, const char *key,
-                            const char *value, char *err, size_t err_len)
-{
-    uint32_t i;
-    char msg[CONFIG_ERR_MAX];
-
-    if (t->count == 0) {
-        if (cfg->device_count == 1) {
-            config_copy(t->names[0], sizeof(t->names[0]), cfg->devices[0].name);
-        } else if (cfg->device_count == 0) {
-            snprintf(t->names[0], sizeof(t->names[0]), "dev0");
-        } else {
-            config_fmt(err, err_len, "--%s: the configuration has %u devices; say which with "
-                       "--device NAME", key, (unsigned)cfg->device_count);
-            return BO_EINVAL;
-        }
-        t->count = 1;
-    }
-    for (i = 0; i < t->count; i++) {
-        struct config_device *d = config_get_device(cfg, t->names[i], err, err_len);
-
-        if (d == NULL) {
-            return BO_EINVAL;
-        }
-        if (config_dev_set(d, key, value, "", msg, sizeof(msg)) < 0) {
-            config_fmt(err, err_len, "--%s %s: %s", key, value, msg);
-            return BO_EINVAL;
-        }
-    }
-    return 0;
-}
-
-/*
- * --flash NAME=FILE: NAME is a device ("dev0"), "DEVICE.FLASHDEV", or anything else (a flash
- * device of the target devices' board).
- */
-static int config_apply_flash(struct config *cfg, struct config_targets *t, const char *value,
-                              char *err, size_t err_len)
-{
-    char name[2 * BOARD_NAME_MAX];
-    const char *path = config_split(value, name, sizeof(name));
-    char *dot;
-    struct config_device *d;
-    char msg[CONFIG_ERR_MAX];
-    char flash_value[CONFIG_PATH_MAX + BOARD_NAME_MAX];
-
-    if (path == NULL) {
-        return config_apply_dev(cfg, t, "flash", value, err, err_len);
-    }
-    dot = strchr(name, '.');
-    if (dot != NULL) {
-        *dot = '\0';
-        snprintf(flash_value, sizeof(flash_value), "%s=%s", dot + 1, path);
-    } else if (config_find_device(cfg, name) >= 0 ||
-               (t->count == 0 && cfg->device_count == 0)) {
-        snprintf(flash_value, sizeof(flash_value), "%s", path);
-    } else {
-        return config_apply_dev(cfg, t, "flash", value, err, err_len);
-    }
-    d = config_get_device(cfg, name, err, err_len);
-    if (d == NULL) {
-        return BO_EINVAL;
-    }
-    if (t->count == 0) {
-        config_copy(t->names[0], sizeof(t->names[0]), name);
-        t->count = 1;
-    }
-    if (config_dev_set(d, "flash", flash_value, "", msg, sizeof(msg)) < 0) {
-        config_fmt(err, err_len, "--flash %s: %s", value, msg);
-        return BO_EINVAL;
-    }
-    return 0;
-}
-
-int config_parse_args(struct config *cfg, int argc, char **argv, enum config_action *action,
-                      char *err, size_t err_len)
-{
-    struct config_targets t;
-    const char *file = NULL;
-    int c;
-    int rc;
-
-    memset(&t, 0, sizeof(t));
-    *action = CONFIG_RUN;
-    /* First pass: --config, --device, --help, --version, and usage errors. */
-    opterr = 0;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, ":c:vhV", config_longopts, NULL)) != -1) {
-        if (c == 'h') {
-            *action = CONFIG_HELP;
-            return 0;
-        }
-        if (c == 'V') {
-            *action = CONFIG_VERSION;
-            return 0;
-        }
-        if (c == 'c') {
-            file = optarg;
-        } else if (c == OPT_DEVICE) {
-            if (t.count >= CONFIG_MAX_DEVICES || !board_valid_name(optarg)) {
-                config_fmt(err, err_len, "--device %s: bad name or too many devices", optarg);
-                return BO_EINVAL;
-            }
-            config_copy(t.names[t.count++], sizeof(t.names[0]), optarg);
-        } else if (c == '?') {
-            config_fmt(err, err_len, "unknown option '%s'", argv[optind - 1]);
-            return BO_EINVAL;
-        } else if (c == ':') {
-            config_fmt(err, err_len, "option '%s' needs an argument", argv[optind - 1]);
-            return BO_EINVAL;
-        }
-    }
-    if (optind < argc) {
-        config_fmt(err, err_len, "unexpected argument '%s'", argv[optind]);
-        return BO_EINVAL;
-    }
-    /* The daemon-wide options that device defaults depend on come before the file's devices. */
-    if (file != NULL) {
-        rc = config_load_file(cfg, file, err, err_len);
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    optind = 0;
-    while ((c = getopt_long(argc, argv, ":c:vhV", config_longopts, NULL)) != -1) {
-        uint64_t v;
-
-        rc = 0;
-        switch (c) {
-        case OPT_BOARD:
-            rc = config_apply_dev(cfg, &t, "board", optarg, err, err_len);
-            break;
-        case OPT_FLASH:
-            rc = config_apply_flash(cfg, &t, optarg, err, err_len);
-            break;
-        case OPT_FLASH_ERASE:
-            rc = config_apply_dev(cfg, &t, "flash-erase", "true", err, err_len);
-            break;
-        case OPT_FLASH_IN_RAM:
-            rc = config_apply_dev(cfg, &t, "flash-in-ram", "true", err, err_len);
-            break;
-        case OPT_IMAGE:
-            rc = config_apply_dev(cfg, &t, "image", optarg, err, err_len);
-            break;
-        case OPT_MODE:
-            rc = config_apply_dev(cfg, &t, "mode", optarg, err, err_len);
-            break;
-        case OPT_KEY:
-            rc = config_apply_dev(cfg, &t, "key", optarg, err, err_len);
-            break;
-        case OPT_POWER_ON:
-            rc = config_apply_dev(cfg, &t, "power-on", optarg, err, err_len);
-            break;
-        case OPT_SEED:
-            if (config_u64(optarg, UINT64_MAX, &v) < 0) {
-                config_fmt(err, err_len, "--seed %s: not an unsigned number", optarg);
-                return BO_EINVAL;
-            }
-            cfg->seed = v;
-            rc = cfg->device_count > 0 || t.count > 0 ?
-                     config_apply_dev(cfg, &t, "seed", optarg, err, err_len) : 0;
-            break;
-        case OPT_MOUNT:
-            rc = config_daemon_set(cfg, "mount", optarg, "", err, err_len);
-            break;
-        case OPT_NO_MOUNT:
-            cfg->mount[0] = '\0';
-            break;
-        case OPT_CONTROL:
-            rc = config_daemon_set(cfg, "control", optarg, "", err, err_len);
-            break;
-        case OPT_FIRMWARE:
-            rc = config_daemon_set(cfg, "firmware", optarg, "", err, err_len);
-            break;
-        case OPT_FUSE_WRITE:
-            rc = config_daemon_set(cfg, "fuse-write", optarg, "", err, err_len);
-            break;
-        case OPT_CHECK:
-            cfg->check_only = true;
-            break;
-        case 'v':
-            cfg->verbose = true;
-            break;
-        default:
-            break;
-        }
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    /* --device NAME alone creates the device. */
-    for (c = 0; c < (int)t.count; c++) {
-        if (config_get_device(cfg, t.names[c], err, err_len) == NULL) {
-            return BO_EINVAL;
-        }
-    }
-    return config_check(cfg, err, err_len);
-}
-
-void config_print(const struct config *cfg, FILE *out)
-{
-    uint32_t i;
-    uint32_t j;
-
-    fprintf(out, "; effective configuration%s%s\n", cfg->file[0] != '\0' ? " of " : "",
-            cfg->file);
-    fprintf(out, "[daemon]\ncontrol = %s\nmount = %s\nfuse-write = %s\n", cfg->control,
-            cfg->mount, cfg->fuse_nor ? "nor" : "programmer");
-    if (cfg->firmware[0] != '\0') {
-        fprintf(out, "firmware = %s\n", cfg->firmware);
-    }
-    fprintf(out, "seed = %llu\n", (unsigned long long)cfg->seed);
-    for (i = 0; i < cfg->device_count; i++) {
-        const struct config_device *d = &cfg->devices[i];
-
-        fprintf(out, "\n[device %s]\nboard = %s\n", d->name, d->board);
-        for (j = 0; j < d->flash_count; j++) {
-            if (d->flash[j].name[0] != '\0') {
-                fprintf(out, "flash = %s=%s\n", d->flash[j].name, d->flash[j].path);
-            } else {
-                fprintf(out, "flash = %s\n", d->flash[j].path);
-            }
-        }
-        fprintf(out, "flash-erase = %s\nflash-in-ram = %s\n", d->flash_erase ? "true" : "false",
-                d->flash_in_ram ? "true" : "false");
-        for (j = 0; j < d->image_count; j++) {
-            fprintf(out, "image = %s=%s\n", config_slot_name(d->images[j].area_id),
-                    d->images[j].path);
-        }
-        fprintf(out, "mode = %s\nimages = %u\n", boot_mode_name(d->mode),
-                (unsigned)d->boot_images);
-        for (j = 0; j < d->key_count; j++) {
-            fprintf(out, "key = %s\n", d->keys[j]);
-        }
-        fprintf(out, "validate-primary = %s\ndowngrade-prevention = %s\npower-on = %s\n"
-                "power-on-delay-ms = %u\nseed = %llu\n",
-                d->validate_primary ? "true" : "false",
-                d->downgrade_prevention ? "true" : "false", d->auto_power_on ? "auto" : "manual",
-                (unsigned)d->power_on_delay_ms, (unsigned long long)d->seed);
-    }
 }

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file config_int.h
+ * \brief Internals shared by config.c (INI text) and config_args.c (command line).
+ */
+#ifndef SIM_CONFIG_INT_H
+#define SIM_CONFIG_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/** \brief snprintf into err (no-op for a NULL or empty buffer). */
+void config_fmt(char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/** \brief Copies src into dst of size bytes, truncating; always terminated. */
+void config_copy(char *dst, size_t size, const char *src);
+
+/** \brief Parses an unsigned decimal or 0x number up to max. \return 0 or BO_EINVAL. */
+int config_u64(const char *s, uint64_t max, uint64_t *out);
+
+/**
+ * \brief Splits "KEY=VALUE" at the first '='.
+ * \return The value (key receives the left part), or NULL without '=' or with a bad key.
+ */
+const char *config_split(const char *s, char *key, size_t key_len);
+
+/**
+ * \brief Applies one key of a [device] section (relative paths against dir).
+ * \return 0 or BO_EINVAL with the reason in err.
+ */
+int config_dev_set(struct config_device *dev, const char *key, const char *value,
+                   const char *dir, char *err, size_t err_len);
+
+/**
+ * \brief Applies one key of the [daemon] section (relative paths against dir).
+ * \return 0 or BO_EINVAL with the reason in err.
+ */
+int config_daemon_set(struct config *cfg, const char *key, const char *value, const char *dir,
+                      char *err, size_t err_len);
+
+#endif /* SIM_CONFIG_INT_H */
