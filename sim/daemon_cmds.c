@@ -45,6 +45,12 @@ static const struct control_arg daemon_args_read[] = {
     { "length", CONTROL_ARG_INT, true, 0, DAEMON_CMDS_IO_MAX, NULL, "Bytes." },
     ARG_END
 };
+static const struct control_arg daemon_args_erase[] = {
+    ARG_DEVICE, ARG_FLASH,
+    { "offset", CONTROL_ARG_INT, true, 0, UINT32_MAX, NULL, "First byte (a sector start)." },
+    { "length", CONTROL_ARG_INT, true, 0, UINT32_MAX, NULL, "Bytes (whole sectors)." },
+    ARG_END
+};
 static const struct control_arg daemon_args_write[] = {
     ARG_DEVICE, ARG_FLASH,
     { "offset", CONTROL_ARG_INT, true, 0, UINT32_MAX, NULL, "First byte." },
@@ -521,7 +527,7 @@ static const struct control_command daemon_commands[] = {
     { "flash-read", "Read flash bytes (base64).", daemon_args_read, daemon_cmd_read, NULL },
     { "flash-write", "Write flash bytes as a programmer (base64).", daemon_args_write,
       daemon_cmd_write, NULL },
-    { "flash-erase", "Erase whole sectors.", daemon_args_read, daemon_cmd_erase, NULL },
+    { "flash-erase", "Erase whole sectors.", daemon_args_erase, daemon_cmd_erase, NULL },
     { "image-load", "Write an image file into a slot (the slot is erased first).",
       daemon_args_load, daemon_cmd_image_load, NULL },
     { "image-info", "Describe the image in a slot.", daemon_args_slot, daemon_cmd_image_info,
