@@ -8,6 +8,7 @@
 
 #include "client_cli.h"
 #include "image_tool.h"
+#include "sweep_cli.h"
 
 #ifndef BROWNOUT_VERSION
 #define BROWNOUT_VERSION "0.1.0"
@@ -22,6 +23,7 @@ struct brownout_cmd {
 static const struct brownout_cmd brownout_cmds[] = {
     { "image", "keygen, sign, verify, info FILE; load|info DEV SLOT (daemon)", client_cli_image },
     { "status", "brownoutd's status (control socket)", client_cli_main },
+    { "sweep", "power-fail sweeps of an upgrade, replay IDs, shard merges", sweep_cli_main },
     { "devices", "the devices of brownoutd", client_cli_main },
     { "power-on", "power a device on", client_cli_main },
     { "power-off", "power a device off", client_cli_main },

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `brownout sweep`: the command line of the power-fail sweep engine (docs/sweep.md).
+ * Exit status: 0 no failure, 1 failures (or a replay that reproduces one), 2 usage or set-up.
+ */
+#include "sweep_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bo_err.h"
+#include "mbedtls/platform.h"
+#include "sweep.h"
+#include "sweep_report.h"
+
+void sweep_cli_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: brownout sweep --board B --mode MODE --scenario S [options]\n"
+            "       brownout sweep --replay ID [--trace FILE]\n"
+            "       brownout sweep --merge A.json B.json ... [--json] [--junit FILE]\n"
+            "\n"
+            "  --board B          board name under fixtures/boards, or an INI path\n"
+            "  --mode M           overwrite, swap-scratch, swap-move, swap-offset\n"
+            "  --scenario S       perm, test-revert, test-confirm, multi-image, downgrade\n"
+            "  --faults LIST      before,after,torn-prefix,torn-bits,erase-partial,weak | all\n"
+            "  --depth 1|2        2: also cut during the recovery after each cut\n"
+            "  --random N         N seeded samples instead of every cut point\n"
+            "  --seed S           seed of every random choice (default 1)\n"
+            "  --image-size N|max signed image size (default %u)\n"
+            "  --prefix-max N     at most N torn-prefix points per operation (default all)\n"
+            "  --no-downgrade-prevention\n"
+            "  -j, --jobs N       worker threads\n"
+            "  --shard I/N        run shard I of N (1-based)\n"
+            "  --json             print the results as JSON instead of the summary\n"
+            "  --junit FILE       write JUnit XML\n"
+            "  --root DIR         repository root (fixtures); default: found automatically\n"
+            "  --key PEM          signing key (default fixtures/keys/ec256.pem)\n",
+            SCENARIO_IMAGE_SIZE_DEFAULT);
+}
+
+struct sweep_cli {
+    struct sweep_opts o;
+    const char *replay;
+    const char *trace;
+    const char *junit;
+    bool json;
+    bool merge;
+};
+
+static int sweep_cli_u64(const char *s, uint64_t *v)
+{
+    char *end = NULL;
+    unsigned long long x;
+
+    errno = 0;
+    if (s == NULL || s[0] < '0' || s[0] > '9') {
+        return BO_EINVAL;
+    }
+    x = strtoull(s, &end, 0);
+    if (errno != 0 || *end != '\0') {
+        return BO_EINVAL;
+    }
+    *v = x;
+    return 0;
+}
+
+static void sweep_cli_progress(void *arg, uint64_t done, uint64_t total)
+{
+    (void)arg;
+    sweep_report_progress(stdout, done, total);
+}
+
+static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "board", required_argument, NULL, 'b' },  { "mode", required_argument, NULL, 'm' },
+        { "scenario", required_argument, NULL, 's' }, { "faults", required_argument, NULL, 'f' },
+        { "depth", required_argument, NULL, 'd' },  { "random", required_argument, NULL, 'r' },
+        { "seed", required_argument, NULL, 'S' },   { "jobs", required_argument, NULL, 'j' },
+        { "shard", required_argument, NULL, 'h' },  { "json", no_argument, NULL, 'J' },
+        { "junit", required_argument, NULL, 'u' },  { "replay", required_argument, NULL, 'R' },
+        { "trace", required_argument, NULL, 't' },  { "merge", no_argument, NULL, 'M' },
+        { "image-size", required_argument, NULL, 'i' },
+        { "prefix-max", required_argument, NULL, 'p' },
+        { "no-downgrade-prevention", no_argument, NULL, 'D' },
+        { "root", required_argument, NULL, 'o' },   { "key", required_argument, NULL, 'k' },
+        { "help", no_argument, NULL, '?' },         { NULL, 0, NULL, 0 },
+    };
+    uint64_t v;
+    int ch;
+    int x;
+
+    optind = 1;
+    opterr = 1;
+    while ((ch = getopt_long(argc, argv, "j:", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'b':
+            c->o.sc.board = optarg;
+            break;
+        case 'm':
+            if ((x = scenario_mode_parse(optarg)) < 0) {
+                fprintf(stderr, "sweep: unknown mode '%s'\n", optarg);
+                return 2;
+            }
+            c->o.sc.mode = (enum boot_mode)x;
+            break;
+        case 's':
+            if ((x = scenario_kind_parse(optarg)) < 0) {
+                fprintf(stderr, "sweep: unknown scenario '%s'\n", optarg);
+                return 2;
+            }
+            c->o.sc.kind = (enum scenario_kind)x;
+            break;
+        case 'f':
+            if (sweep_faults_parse(optarg, &c->o.faults) != 0) {
+                fprintf(stderr, "sweep: bad fault list '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'd':
+            if (sweep_cli_u64(optarg, &v) != 0 || v < 1 || v > 2) {
+                fprintf(stderr, "sweep: --depth is 1 or 2\n");
+                return 2;
+            }
+            c->o.depth = (uint32_t)v;
+            break;
+        case 'r':
+        case 'S':
+            if (sweep_cli_u64(optarg, &v) != 0) {
+                fprintf(stderr, "sweep: bad number '%s'\n", optarg);
+                return 2;
+            }
+            *(ch == 'r' ? &c->o.random : &c->o.seed) = v;
+            break;
+        case 'j':
+        case 'p':
+            if (sweep_cli_u64(optarg, &v) != 0 || v > 1024 || (ch == 'j' && v == 0)) {
+                fprintf(stderr, "sweep: bad number '%s'\n", optarg);
+                return 2;
+            }
+            *(ch == 'j' ? &c->o.jobs : &c->o.prefix_max) = (uint32_t)v;
+            break;
+        case 'i':
+            if (strcmp(optarg, "max") == 0) {
+                c->o.sc.image_size = SCENARIO_IMAGE_SIZE_MAX;
+            } else if (sweep_cli_u64(optarg, &v) == 0 && v > 0 && v < UINT32_MAX) {
+                c->o.sc.image_size = (uint32_t)v;
+            } else {
+                fprintf(stderr, "sweep: bad --image-size '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h':
+            if (sscanf(optarg, "%u/%u", &c->o.shard_index, &c->o.shard_count) != 2 ||
+                c->o.shard_count == 0 || c->o.shard_index < 1 ||
+                c->o.shard_index > c->o.shard_count) {
+                fprintf(stderr, "sweep: --shard is I/N with 1 <= I <= N\n");
+                return 2;
+            }
+            break;
+        case 'J':
+            c->json = true;
+            break;
+        case 'u':
+            c->junit = optarg;
+            break;
+        case 'R':
+            c->replay = optarg;
+            break;
+        case 't':
+            c->trace = optarg;
+            break;
+        case 'M':
+            c->merge = true;
+            break;
+        case 'D':
+            c->o.sc.downgrade_prevention = false;
+            break;
+        case 'o':
+            c->o.sc.root = optarg;
+            break;
+        case 'k':
+            c->o.sc.key_path = optarg;
+            break;
+        default:
+            return 2;
+        }
+    }
+    if (!c->merge && optind != argc) {
+        fprintf(stderr, "sweep: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (c->merge && optind == argc) {
+        fprintf(stderr, "sweep: --merge needs JSON files\n");
+        return 2;
+    }
+    return 0;
+}
+
+static int sweep_cli_output(const struct sweep_cli *c, const struct sweep_result *res)
+{
+    if (c->json) {
+        sweep_report_json(stdout, res);
+    } else {
+        sweep_report_summary(stdout, res);
+    }
+    if (c->junit != NULL && sweep_report_junit(c->junit, res) != 0) {
+        fprintf(stderr, "sweep: cannot write %s\n", c->junit);
+        return 2;
+    }
+    return sweep_report_failures(res) == 0 ? 0 : 1;
+}
+
+static int sweep_cli_replay(const struct sweep_cli *c)
+{
+    struct sweep_outcome out;
+    char err[256] = "";
+    FILE *tf = NULL;
+    int rc;
+
+    if (c->trace != NULL) {
+        tf = fopen(c->trace, "w");
+        if (tf == NULL) {
+            fprintf(stderr, "sweep: cannot write %s\n", c->trace);
+            return 2;
+        }
+    }
+    rc = sweep_replay(&c->o, c->replay, tf, &out, err, sizeof(err));
+    if (tf != NULL) {
+        fclose(tf);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "sweep: replay: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
+        return 2;
+    }
+    printf("replay %s\n  first cut: op %llu %s (applied %s)", out.id,
+           (unsigned long long)out.pt.op, vflash_cut_model_name(out.pt.model),
+           vflash_cut_model_name(out.applied));
+    if (out.pt.op2 >= 0) {
+        printf(", second cut: recovery op %lld %s%s", (long long)out.pt.op2,
+               vflash_cut_model_name(out.pt.model2), out.reached2 ? "" : " (not reached)");
+    }
+    printf("\n%s", out.status == SWEEP_PASS ? "PASS: every invariant holds\n" : "FAIL ");
+    if (out.status != SWEEP_PASS) {
+        printf("[%s] %s\n", invariant_name((enum invariant_id)out.invariant), out.msg);
+    }
+    if (c->trace != NULL) {
+        printf("trace: %s\n", c->trace);
+    }
+    return out.status == SWEEP_PASS ? 0 : 1;
+}
+
+static int sweep_cli_merge(const struct sweep_cli *c, int argc, char **argv)
+{
+    struct sweep_result *parts = calloc((size_t)argc, sizeof(*parts));
+    struct sweep_result out;
+    char err[256] = "";
+    int n = 0;
+    int i;
+    int rc = 0;
+
+    if (parts == NULL) {
+        return 2;
+    }
+    sweep_result_init(&out);
+    for (i = optind; i < argc && rc == 0; i++) {
+        if (sweep_report_load(argv[i], &parts[n], err, sizeof(err)) != 0) {
+            fprintf(stderr, "sweep: %s: %s\n", argv[i], err);
+            rc = 2;
+        } else {
+            n++;
+        }
+    }
+    if (rc == 0 && sweep_report_merge(parts, (size_t)n, &out, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sweep: merge: %s\n", err);
+        rc = 2;
+    } else if (rc == 0) {
+        if (err[0] != '\0') {
+            fprintf(stderr, "sweep: merge: %s\n", err);
+        }
+        rc = sweep_cli_output(c, &out);
+    }
+    for (i = 0; i < n; i++) {
+        sweep_result_free(&parts[i]);
+    }
+    sweep_result_free(&out);
+    free(parts);
+    return rc;
+}
+
+int sweep_cli_main(int argc, char **argv)
+{
+    mbedtls_platform_context plat;
+    struct sweep_result res;
+    struct sweep_cli c;
+    char err[512] = "";
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    sweep_opts_init(&c.o);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        sweep_cli_usage(stdout);
+        return 0;
+    }
+    rc = sweep_cli_parse(&c, argc, argv);
+    if (rc != 0) {
+        sweep_cli_usage(stderr);
+        return 2;
+    }
+    if (c.merge) {
+        return sweep_cli_merge(&c, argc, argv);
+    }
+    memset(&plat, 0, sizeof(plat));
+    if (mbedtls_platform_setup(&plat) != 0) {
+        return 2;
+    }
+    if (c.replay != NULL) {
+        rc = sweep_cli_replay(&c);
+        mbedtls_platform_teardown(&plat);
+        return rc;
+    }
+    if (isatty(STDOUT_FILENO) && !c.json) {
+        c.o.progress = sweep_cli_progress;
+    }
+    sweep_result_init(&res);
+    rc = sweep_run(&c.o, &res, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "sweep: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
+        rc = rc == BO_ESTATE ? 1 : 2;
+    } else {
+        rc = sweep_cli_output(&c, &res);
+    }
+    sweep_result_free(&res);
+    mbedtls_platform_teardown(&plat);
+    return rc;
+}
