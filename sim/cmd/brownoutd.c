@@ -10,6 +10,7 @@
 
 #include <uv.h>
 
+#include "board.h"
 #include "bo_err.h"
 #include "config.h"
 #include "daemon.h"
@@ -61,6 +62,17 @@ int main(int argc, char **argv)
         return 0;
     }
     if (cfg.check_only) {
+        static struct board board;
+        uint32_t i;
+
+        /* The boards are part of the configuration: check them too (FILE:LINE errors). */
+        for (i = 0; i < cfg.device_count; i++) {
+            rc = board_load(&board, cfg.devices[i].board, err, sizeof(err));
+            if (rc < 0) {
+                fprintf(stderr, "brownoutd: device %s: %s\n", cfg.devices[i].name, err);
+                return rc == BO_EINVAL ? EX_CONFIG : EX_NOINPUT;
+            }
+        }
         config_print(&cfg, stdout);
         return 0;
     }

@@ -334,6 +334,10 @@ class TestLifecycle(DaemonTest):
         r = subprocess.run([exe, "-c", bad], capture_output=True)
         self.assertEqual(r.returncode, 78)
         self.assertIn((bad + ":3:").encode(), r.stderr)
+        r = subprocess.run([exe, "--board", bad, "--flash-in-ram", "--check-config"],
+                           capture_output=True)
+        self.assertEqual(r.returncode, 78)
+        self.assertIn((bad + ":1:").encode(), r.stderr)
         self.assertEqual(subprocess.run([exe, "--nope"], capture_output=True).returncode, 64)
         self.assertEqual(subprocess.run([exe, "--version"], capture_output=True).returncode, 0)
 
