@@ -248,8 +248,15 @@ class DaemonTest(unittest.TestCase):
 
     def wait_running(self, c, device="dev0", boots=1, timeout=20):
         deadline = time.time() + timeout
+        st = None
         while time.time() < deadline:
-            st = c.ok("query-status", device=device)
+            msg = c.cmd("query-status", device=device)
+            st = msg.get("return")
+            if st is None:
+                # A device being added (SIGHUP) is not there yet.
+                self.assertEqual(msg["error"]["class"], "DeviceNotFound")
+                time.sleep(0.05)
+                continue
             if st["state"] == "running" and st["boots"] >= boots:
                 # Events sent before this reply are history now (the reply follows them).
                 c.events.clear()
