@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bench_sweep: exhaustive depth-1 sweeps (all six cut models, -j2) of a permanent upgrade on
+ * nrf52840 with a maximal image, in swap-scratch, swap-move and overwrite. Prints the cut
+ * points, cut points per second, and the ratio of the wall time to (cut points x one full image
+ * validation measured in the same run); the target is <= 3. Never asserts speed. torn-prefix is
+ * limited to 8 boundaries per operation (--prefix-max 8) so the run takes minutes, not hours.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "boot/image_src.h"
+#include "boot/image_validate.h"
+#include "mbedtls/platform.h"
+#include "scenario.h"
+#include "sweep.h"
+#include "sweep_report.h"
+
+static double bench_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds of one validation of the scenario's largest image. */
+static double bench_validation(const struct scenario_opts *so)
+{
+    struct scenario sc;
+    struct image_validate_config vc;
+    struct image_validate_result res;
+    struct image_src src;
+    char err[256];
+    double t0;
+    int i;
+    int n = 10;
+
+    scenario_init(&sc);
+    if (scenario_setup(&sc, so, err, sizeof(err)) != 0) {
+        fprintf(stderr, "bench_sweep: %s\n", err);
+        scenario_free(&sc);
+        return 0;
+    }
+    vc.keys = sc.trusted;
+    vc.key_count = 1;
+    vc.allow_unsigned = false;
+    image_src_from_buffer(&src, sc.img[0][1].data, sc.img[0][1].size);
+    t0 = bench_now();
+    for (i = 0; i < n; i++) {
+        image_validate(&src, &vc, &res);
+    }
+    scenario_free(&sc);
+    return (bench_now() - t0) / n;
+}
+
+int main(void)
+{
+    static const enum boot_mode modes[] = {
+        BOOT_MODE_SWAP_SCRATCH, BOOT_MODE_SWAP_MOVE, BOOT_MODE_OVERWRITE,
+    };
+    mbedtls_platform_context plat;
+    size_t i;
+
+    memset(&plat, 0, sizeof(plat));
+    if (mbedtls_platform_setup(&plat) != 0) {
+        return 1;
+    }
+    for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        struct sweep_opts o;
+        struct sweep_result r;
+        char err[512];
+        double val;
+
+        sweep_opts_init(&o);
+        o.sc.board = "nrf52840";
+        o.sc.mode = modes[i];
+        o.sc.kind = SCENARIO_PERM;
+        o.sc.image_size = SCENARIO_IMAGE_SIZE_MAX;
+        o.jobs = 2;
+        o.prefix_max = 8;
+        val = bench_validation(&o.sc);
+        sweep_result_init(&r);
+        if (sweep_run(&o, &r, err, sizeof(err)) != 0) {
+            fprintf(stderr, "bench_sweep: %s: %s\n", boot_mode_name(modes[i]), err);
+            mbedtls_platform_teardown(&plat);
+            return 1;
+        }
+        printf("bench_sweep %-12s image %u B: %llu ops, %zu cut points, %zu failures, %.1f s, "
+               "%.0f points/s, validation %.3f ms, ratio %.2f (target <= 3)\n",
+               boot_mode_name(modes[i]), r.image_size, (unsigned long long)r.ops, r.count,
+               sweep_report_failures(&r), r.wall_s, r.count / r.wall_s, val * 1e3,
+               val > 0 ? r.wall_s / (r.count * val) : 0.0);
+        sweep_result_free(&r);
+    }
+    mbedtls_platform_teardown(&plat);
+    return 0;
+}
