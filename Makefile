@@ -4,6 +4,8 @@
 #
 #   make            build the libraries and programs
 #   make check      install what is missing (scripts/deps.sh), build, run every test
+#   make demo       a scripted tour of the daemon (make run: the daemon in the foreground)
+#   make bench      benchmarks, printed as ratios to a limit measured in the same run
 #   make install    install the programs under $(DESTDIR)$(PREFIX)
 #   make clean      remove $(BUILD) (the downloaded Mbed TLS source included)
 #
@@ -175,9 +177,9 @@ $(BUILD)/tests/bench/%: $(BUILD)/obj/tests/bench/%.o $(TEST_SUPPORT_OBJS) $(ALL_
 # ---------------------------------------------------------------------------------------------
 # Goals.
 
-.PHONY: all check check-unit bench install uninstall clean help
+.PHONY: all check check-unit bench demo run install uninstall clean help
 
-all: $(ALL_LIBS) $(PROGRAMS)
+all: $(ALL_LIBS) $(PROGRAMS) | deps
 
 # The checks and tests make check runs, each an executable that exits 0 on success.
 CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh tests/scripts/check_linkage_of_build.sh \
@@ -194,6 +196,14 @@ endif
 # The unit tests alone (make check runs them under the sanitizers with this).
 check-unit: all $(TESTS)
 	$(Q)BROWNOUT_ROOT=$(CURDIR) tests/run.sh $(TESTS)
+
+# The main job: a scripted tour of brownoutd on fixtures/demo.ini (run: the daemon in the
+# foreground on the same configuration).
+demo: all
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+run: all
+	$(Q)BUILD=$(BUILD) scripts/demo.sh --run
 
 # Benchmarks print figures as ratios to a limit measured in the same run; they never fail on
 # speed (a failure here is a broken benchmark, not a slow machine).
