@@ -152,8 +152,10 @@ int boot_swap_type(void)
 
 /*
  * Writes a new request into a secondary trailer whose magic is unset: image_ok (permanent),
- * swap_info, then the magic. Leftovers from an interrupted earlier request are accepted only
- * when they already hold what this request writes.
+ * swap_info, then the magic. Leftovers of an interrupted earlier request are accepted when they
+ * can become this request: a swap_info that already holds it, and for a permanent request an
+ * image_ok in any state (a torn or weak flag unit is programmed again, which completes it; the
+ * flash refuses with BO_ESEMANTICS what it cannot program).
  */
 static int boot_api_write_request(const struct flash_area *fa, const struct trailer_layout *lay,
                                   int image_index, int permanent)
@@ -174,7 +176,7 @@ static int boot_api_write_request(const struct flash_area *fa, const struct trai
     if (rc < 0) {
         goto out;
     }
-    if (image_ok == TRAILER_FLAG_BAD || (!permanent && image_ok == TRAILER_FLAG_SET) ||
+    if ((!permanent && image_ok != TRAILER_FLAG_UNSET) ||
         (info != lay->cfg.erased_val && info != want_info)) {
         rc = BO_ESTATE;
         goto out;

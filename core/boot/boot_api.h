@@ -15,7 +15,8 @@
  *   then the magic). MCUboot's boot_set_next() writes the magic first; the final bytes are the
  *   same, but with the magic last a power cut part-way leaves no request at all (the next boot
  *   does nothing) instead of a test request where a permanent one was asked for. A retry after
- *   such a cut completes the request without programming any unit twice.
+ *   such a cut programs every unit of the request again (settling weak units on NOR); on ECC
+ *   parts a unit that already reads right on every read is left alone.
  */
 #ifndef BOOT_BOOT_API_H
 #define BOOT_BOOT_API_H
@@ -103,10 +104,16 @@ int boot_swap_type(void);
  * request stands and nothing is written; with a bad magic the slot is corrupt and is erased
  * whole, as MCUboot does.
  *
+ * Leftovers of an interrupted request are programmed again (a torn or weak unit settles):
+ * a permanent request accepts image_ok in any state and lets the flash refuse what it cannot
+ * program.
+ *
  * \return 0; BO_EBADIMAGE when a bad magic made it erase the slot; BO_ESTATE when the trailer
- *         holds leftovers that contradict the request (image_ok set for a test request, or
- *         another swap_info) so it cannot be written without an erase; BO_EINVAL or BO_ENOENT
- *         for an image that does not exist; or the flash error (BO_EPOWER included).
+ *         holds leftovers that contradict the request (image_ok not erased for a test request,
+ *         or another swap_info) so it cannot be written without an erase; BO_ESEMANTICS when
+ *         the flash cannot program the request over what the trailer holds; BO_EINVAL or
+ *         BO_ENOENT for an image that does not exist; or the flash error (BO_EPOWER
+ *         included).
  */
 int boot_set_pending_multi_cfg(const struct boot_api_config *cfg, int image_index,
                                int permanent);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "boot/boot_decide.h"
 #include "boot/boot_repair.h"
 #include "boot/boot_status.h"
 #include "boot/image_src.h"
@@ -183,12 +184,40 @@ static int boot_erase_secondary(struct boot_loader_state *st)
     return boot_erase_region(st->fa_sec, 0, flash_area_get_size(st->fa_sec));
 }
 
-/* Whether the secondary image (validated in st->vres) may replace the primary. */
+/*
+ * Whether the primary slot holds an image whose version can be compared with: a good header
+ * whose TLV areas are where it says. An overwrite-only copy cut in its first page leaves a
+ * header with the image magic but erased (or half written) versions and sizes; comparing with
+ * that would refuse the very upgrade that must be finished, and brick the device.
+ */
+static int boot_primary_is_image(struct boot_loader_state *st, bool *is_image)
+{
+    uint32_t size;
+    uint16_t unprot;
+    int rc;
+
+    *is_image = false;
+    if (!st->img[st->cur].hdr_ok[0]) {
+        return 0;
+    }
+    rc = boot_image_size(st->fa_pri, 0, &size, &unprot);
+    if (rc < 0) {
+        return rc;
+    }
+    *is_image = size != 0;
+    return 0;
+}
+
+/*
+ * Whether the secondary image (validated in st->vres) may replace the primary. Downgrade
+ * prevention compares with the primary only when it holds an image (boot_primary_is_image()).
+ */
 static int boot_secondary_acceptable(struct boot_loader_state *st, bool *ok)
 {
     struct boot_image_state *img = &st->img[st->cur];
     uint32_t pri_cnt;
     bool pri_has;
+    bool pri_image;
     int rc;
 
     *ok = false;
@@ -197,12 +226,16 @@ static int boot_secondary_acceptable(struct boot_loader_state *st, bool *ok)
                         (unsigned long)st->cur);
         return 0;
     }
-    if (img->hdr_ok[0] && st->cfg.downgrade_version &&
+    rc = boot_primary_is_image(st, &pri_image);
+    if (rc < 0) {
+        return rc;
+    }
+    if (pri_image && st->cfg.downgrade_version &&
         image_version_cmp(&st->vres.hdr.version, &img->hdr[0].version, false) < 0) {
         MCUBOOT_LOG_WRN("image %lu: downgrade refused", (unsigned long)st->cur);
         return 0;
     }
-    if (img->hdr_ok[0] && st->cfg.downgrade_sec_cnt) {
+    if (pri_image && st->cfg.downgrade_sec_cnt) {
         rc = boot_read_sec_cnt(st->fa_pri, 0, &pri_cnt, &pri_has);
         if (rc < 0) {
             return rc;
@@ -316,30 +349,6 @@ static int boot_finish_swap(struct boot_loader_state *st, uint8_t t)
         rc = boot_set_primary_copy_done(st);
     }
     return rc;
-}
-
-/* The swap type the trailers ask for; swap-using-offset special cases included. */
-static int boot_decide(struct boot_loader_state *st, uint8_t *type)
-{
-    struct boot_swap_state pri;
-    struct boot_swap_state sec;
-    int rc;
-
-    rc = swap_state_read(st->fa_pri, &st->lay_pri, &pri);
-    if (rc == 0) {
-        rc = swap_state_read(st->fa_sec, &st->lay_sec, &sec);
-    }
-    if (rc < 0) {
-        return rc;
-    }
-    *type = (uint8_t)swap_type_decide(&pri, &sec);
-    if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET &&
-        (*type == TRAILER_SWAP_TYPE_TEST || *type == TRAILER_SWAP_TYPE_PERM) &&
-        sec.swap_type == TRAILER_SWAP_TYPE_REVERT) {
-        /* A revert whose start was cut short left this request in the secondary. */
-        *type = TRAILER_SWAP_TYPE_REVERT;
-    }
-    return 0;
 }
 
 /*

@@ -78,7 +78,9 @@ static int swap_offset_fixup_revert(struct boot_loader_state *st, struct boot_st
         return 0;
     }
     rc = swap_state_read(st->fa_sec, &st->lay_sec, &sec);
-    if (rc < 0 || sec.magic != TRAILER_MAGIC_UNSET) {
+    /* A good magic: the request is already there. A bad one: its magic write was cut, so
+     * the request is written again from an erased trailer. */
+    if (rc < 0 || sec.magic == TRAILER_MAGIC_GOOD) {
         return rc;
     }
     rc = boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);

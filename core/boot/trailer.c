@@ -11,6 +11,12 @@
 #include "bo_err.h"
 #include "sysflash/sysflash.h"
 
+/*
+ * Reads of a trailer unit that must all return the bytes to write before the write is skipped:
+ * a weak unit (one bit unstable) passes them all with probability 2^-16.
+ */
+#define TRAILER_STABLE_READS 16u
+
 /* The classic magic (MA 8), as bytes in flash order. */
 static const uint8_t trailer_magic_classic[TRAILER_MAGIC_SZ] = {
     0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
@@ -519,21 +525,31 @@ int trailer_read_status(const struct flash_area *fa, const struct trailer_layout
 }
 
 /*
- * Programs buf[0..len) at off unless flash already holds exactly those bytes. len is at most
- * TRAILER_ALIGN_MAX. Skipping the identical case is what keeps a retried request from
- * programming an ECC unit twice.
+ * Programs buf[0..len) at off (len at most TRAILER_ALIGN_MAX) unless flash already holds
+ * exactly those bytes on every one of TRAILER_STABLE_READS reads. Skipping the stable identical
+ * case keeps a retried request from programming a unit twice (ECC parts forbid that). A unit
+ * left weak by a power cut reads as written on some reads only: it is programmed again, which
+ * settles it on NOR flash (an ECC part refuses with BO_ESEMANTICS, for the caller to repair).
  */
 static int trailer_program(const struct flash_area *fa, const struct trailer_layout *lay,
                            uint32_t off, const uint8_t *buf, uint32_t len)
 {
     uint8_t cur[TRAILER_ALIGN_MAX];
+    bool same = true;
+    uint32_t r;
     int rc;
 
-    rc = trailer_read(fa, lay, off, cur, len);
-    if (rc < 0) {
-        return rc;
+    if (len > sizeof(cur)) {
+        return BO_EINVAL;
     }
-    if (memcmp(cur, buf, len) == 0) {
+    for (r = 0; r < TRAILER_STABLE_READS && same; r++) {
+        rc = trailer_read(fa, lay, off, cur, len);
+        if (rc < 0) {
+            return rc;
+        }
+        same = memcmp(cur, buf, len) == 0;
+    }
+    if (same) {
         return 0;
     }
     return flash_area_write(fa, off, buf, len);

@@ -37,11 +37,13 @@
  *
  * Flash writes: every field is written as one program call of ALIGN_UP(field size, write unit)
  * bytes, padded with the erased value, as MCUboot's boot_write_trailer() does; the magic as one
- * program call of ALIGN_UP(16, MA) bytes. A field write first reads the bytes it would program:
- * when they already hold exactly the bytes to write it does nothing, so a retried request never
- * programs a unit twice (ECC parts forbid that); otherwise it programs and lets the flash
- * decide (a NOR part accepts re-programming bits towards the programmed value, an ECC part
- * refuses with BO_ESEMANTICS).
+ * program call of ALIGN_UP(16, MA) bytes. A field write first reads the bytes it would program,
+ * several times: when every read returns exactly the bytes to write it does nothing, so a
+ * retried request never programs a unit twice (ECC parts forbid that); otherwise it programs
+ * and lets the flash decide (a NOR part accepts re-programming bits towards the programmed
+ * value, an ECC part refuses with BO_ESEMANTICS). A unit left weak by a power cut reads
+ * differently from one read to the next and is therefore programmed again, which settles it on
+ * NOR flash.
  */
 #ifndef BOOT_TRAILER_H
 #define BOOT_TRAILER_H
