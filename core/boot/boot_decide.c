@@ -41,11 +41,30 @@ static int boot_decide_move_revert_request(struct boot_loader_state *st, bool *i
     return 0;
 }
 
+/*
+ * Whether the secondary holds the request a revert of this mode writes before its magic, which
+ * no application writes: swap-using-move's image_ok with swap_info erased and swap_size
+ * written; swap-using-offset's copy_done with swap_info REVERT.
+ */
+static int boot_decide_revert_request(struct boot_loader_state *st,
+                                      const struct boot_swap_state *sec, bool *is_revert)
+{
+    *is_revert = false;
+    if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET) {
+        *is_revert = sec->copy_done == TRAILER_FLAG_SET &&
+                     sec->swap_type == TRAILER_SWAP_TYPE_REVERT;
+        return 0;
+    }
+    if (sec->image_ok != TRAILER_FLAG_SET) {
+        return 0;
+    }
+    return boot_decide_move_revert_request(st, is_revert);
+}
+
 int boot_decide(struct boot_loader_state *st, uint8_t *type)
 {
     struct boot_swap_state pri;
     struct boot_swap_state sec;
-    bool slots_status;
     bool is_revert = false;
     int rc;
 
@@ -57,14 +76,13 @@ int boot_decide(struct boot_loader_state *st, uint8_t *type)
         return rc;
     }
     *type = (uint8_t)swap_type_decide(&pri, &sec);
-    slots_status = st->cfg.mode == BOOT_MODE_SWAP_MOVE || st->cfg.mode == BOOT_MODE_SWAP_OFFSET;
-    if (!slots_status) {
+    if (st->cfg.mode != BOOT_MODE_SWAP_MOVE && st->cfg.mode != BOOT_MODE_SWAP_OFFSET) {
         return 0;
     }
     if (*type == TRAILER_SWAP_TYPE_NONE && sec.magic == TRAILER_MAGIC_BAD &&
         boot_decide_pri_unconfirmed(&pri)) {
-        /* The revert's request was cut while its magic was programmed. */
-        is_revert = true;
+        /* The revert's request, cut while its magic was programmed? */
+        rc = boot_decide_revert_request(st, &sec, &is_revert);
     } else if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET &&
                (*type == TRAILER_SWAP_TYPE_TEST || *type == TRAILER_SWAP_TYPE_PERM) &&
                sec.swap_type == TRAILER_SWAP_TYPE_REVERT) {
@@ -72,9 +90,9 @@ int boot_decide(struct boot_loader_state *st, uint8_t *type)
         is_revert = true;
     } else if (st->cfg.mode == BOOT_MODE_SWAP_MOVE && *type == TRAILER_SWAP_TYPE_PERM) {
         rc = boot_decide_move_revert_request(st, &is_revert);
-        if (rc < 0) {
-            return rc;
-        }
+    }
+    if (rc < 0) {
+        return rc;
     }
     if (is_revert) {
         MCUBOOT_LOG_INF("image %lu: resuming the start of a revert", (unsigned long)st->cur);

@@ -15,8 +15,10 @@
  * - a cut while the request's magic is programmed leaves the secondary magic bad while the
  *   primary still reads as an unconfirmed test image (magic good, image_ok unset, copy_done
  *   set). The table asks a revert only with an erased secondary magic, so the device would stay
- *   on the unconfirmed image for good. It is taken as REVERT, and the revert writes the
- *   request again.
+ *   on the unconfirmed image for good. When the other fields are the revert's request (written
+ *   before the magic; swap-using-offset: copy_done and swap_info REVERT; swap-using-move:
+ *   image_ok, swap_size and no swap_info), it is taken as REVERT, and the revert writes the
+ *   request again. An application's torn request (which has none of these) is left alone.
  * In swap-using-offset a secondary request whose swap_info says REVERT is that revert too.
  */
 #ifndef BOOT_BOOT_DECIDE_H
