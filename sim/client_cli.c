@@ -14,6 +14,7 @@
 
 #include "client.h"
 #include "client_cli.h"
+#include "fileio.h"
 #include "client_format.h"
 #include "control.h"
 #include "image_tool.h"
@@ -343,50 +344,7 @@ static int client_cli_power_cut(struct client_cli *cli)
 /* Reads a whole file ("-": standard input). */
 static int client_cli_slurp(const char *path, uint8_t **out, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t n = 0;
-    size_t cap = 0;
-    int rc = -1;
-
-    if (f == NULL) {
-        return -1;
-    }
-    for (;;) {
-        size_t got;
-
-        if (n == cap) {
-            uint8_t *grown;
-
-            cap = cap == 0 ? 65536 : cap * 2;
-            if (cap > CLIENT_CLI_DATA_MAX * 2) {
-                goto out;
-            }
-            grown = realloc(buf, cap);
-            if (grown == NULL) {
-                goto out;
-            }
-            buf = grown;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    if (ferror(f) || n > CLIENT_CLI_DATA_MAX) {
-        goto out;
-    }
-    *out = buf;
-    *len = n;
-    buf = NULL;
-    rc = 0;
-out:
-    free(buf);
-    if (f != stdin) {
-        fclose(f);
-    }
-    return rc;
+    return fileio_read_all(path, CLIENT_CLI_DATA_MAX, out, len, NULL, 0) == 0 ? 0 : -1;
 }
 
 static void client_cli_hexdump(FILE *out, long long base, const uint8_t *buf, size_t len)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "fileio.h"
 #include "config_int.h"
 
 /* The state of one INI parse. */
@@ -619,59 +620,22 @@ int config_parse_text(struct config *cfg, const char *text, const char *name, ch
 
 int config_load_file(struct config *cfg, const char *path, char *err, size_t err_len)
 {
-    FILE *f;
-    char *text = NULL;
+    uint8_t *data = NULL;
     size_t len = 0;
-    size_t cap = 0;
-    size_t n;
-    int rc;
+    int rc = fileio_read_all(path, (size_t)1 << 24, &data, &len, err, err_len);
 
-    f = fopen(path, "r");
-    if (f == NULL) {
-        config_fmt(err, err_len, "%s: %s", path, strerror(errno));
-        return BO_EOS;
-    }
-    for (;;) {
-        if (cap - len < 4096) {
-            char *grown;
-
-            if (cap > (1u << 24)) {
-                fclose(f);
-                free(text);
-                config_fmt(err, err_len, "%s: file too large", path);
-                return BO_EINVAL;
-            }
-            grown = realloc(text, cap + 8192);
-            if (grown == NULL) {
-                fclose(f);
-                free(text);
-                return BO_ENOMEM;
-            }
-            text = grown;
-            cap += 8192;
-        }
-        n = fread(text + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0) {
-            break;
-        }
-    }
-    rc = ferror(f) ? BO_EOS : 0;
-    fclose(f);
     if (rc < 0) {
-        config_fmt(err, err_len, "%s: read error", path);
-        free(text);
         return rc;
     }
-    text[len] = '\0';
-    if (strlen(text) != len) {
+    /* fileio_read_all() ends the buffer with a NUL; another one inside is not text. */
+    if (strlen((const char *)data) != len) {
         config_fmt(err, err_len, "%s: NUL byte in the file", path);
-        free(text);
+        free(data);
         return BO_EINVAL;
     }
     snprintf(cfg->file, sizeof(cfg->file), "%s", path);
-    rc = config_parse_text(cfg, text, path, err, err_len);
-    free(text);
+    rc = config_parse_text(cfg, (const char *)data, path, err, err_len);
+    free(data);
     return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bo_err.h"
+#include "fileio.h"
 #include "device_int.h"
 
 static void device_fmt(char *err, size_t err_len, const char *fmt, ...)
@@ -266,46 +267,7 @@ int device_image_load(struct device *dev, int area_id, const uint8_t *data, size
 static int device_read_file(const char *path, uint8_t **out, size_t *len, char *err,
                             size_t err_len)
 {
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t cap = 0;
-    size_t n = 0;
-
-    if (f == NULL) {
-        device_fmt(err, err_len, "%s: %s", path, strerror(errno));
-        return BO_EOS;
-    }
-    for (;;) {
-        size_t got;
-
-        if (cap - n < 65536) {
-            uint8_t *grown;
-
-            if (cap > (64u << 20)) {
-                free(buf);
-                fclose(f);
-                device_fmt(err, err_len, "%s: too large", path);
-                return BO_ERANGE;
-            }
-            grown = realloc(buf, cap + 262144);
-            if (grown == NULL) {
-                free(buf);
-                fclose(f);
-                return BO_ENOMEM;
-            }
-            buf = grown;
-            cap += 262144;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    fclose(f);
-    *out = buf;
-    *len = n;
-    return 0;
+    return fileio_read_all(path, (size_t)64 << 20, out, len, err, err_len);
 }
 
 int device_setup(struct device *dev, uv_loop_t *loop, const struct config_device *cfg,

@@ -17,6 +17,7 @@
 
 #include "bo_err.h"
 #include "boot/image_validate.h"
+#include "fileio.h"
 #include "image_info.h"
 #include "image_sign.h"
 #include "keys.h"
@@ -130,50 +131,13 @@ static bool image_tool_u32(const char *s, uint32_t *out)
 
 static int image_tool_read(const char *path, uint8_t **data, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t cap = 0;
-    size_t n = 0;
-    size_t got;
-    uint8_t *p;
+    char err[512];
 
-    if (f == NULL) {
-        fprintf(stderr, "brownout image: %s: %s\n", path, strerror(errno));
+    if (fileio_read_all(path, IMAGE_TOOL_FILE_MAX, data, len, err, sizeof(err)) != 0) {
+        fprintf(stderr, "brownout image: %s\n", err);
         return -1;
     }
-    for (;;) {
-        if (n == cap) {
-            if (cap >= IMAGE_TOOL_FILE_MAX) {
-                fprintf(stderr, "brownout image: %s: larger than %u MiB\n", path,
-                        IMAGE_TOOL_FILE_MAX >> 20);
-                goto fail;
-            }
-            cap = cap != 0 ? cap * 2 : 65536;
-            p = realloc(buf, cap);
-            if (p == NULL) {
-                fprintf(stderr, "brownout image: out of memory\n");
-                goto fail;
-            }
-            buf = p;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    if (ferror(f)) {
-        fprintf(stderr, "brownout image: %s: read error\n", path);
-        goto fail;
-    }
-    fclose(f);
-    *data = buf;
-    *len = n;
     return 0;
-fail:
-    free(buf);
-    fclose(f);
-    return -1;
 }
 
 static int image_tool_write(const char *path, const uint8_t *data, size_t len)

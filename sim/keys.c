@@ -18,6 +18,7 @@
 #include "mbedtls/rsa.h"
 
 #include "bo_err.h"
+#include "fileio.h"
 
 #define KEYS_FILE_MAX (64u * 1024u)
 #define KEYS_PEM_MAX 4096u
@@ -179,38 +180,13 @@ int keys_parse(struct keys_key *k, const uint8_t *data, size_t len,
 static int keys_read_file(const char *path, uint8_t **data, size_t *len, char *err,
                           size_t errlen)
 {
-    uint8_t *buf = NULL;
-    size_t n = 0;
-    FILE *f = fopen(path, "rb");
-    int rc = 0;
+    int rc = fileio_read_all(path, KEYS_FILE_MAX, data, len, err, errlen);
 
-    if (f == NULL) {
-        keys_err(err, errlen, "%s: %s", path, strerror(errno));
-        return BO_EOS;
-    }
-    buf = malloc(KEYS_FILE_MAX + 1);
-    if (buf == NULL) {
-        rc = BO_ENOMEM;
-        keys_err(err, errlen, "out of memory");
-        goto out;
-    }
-    n = fread(buf, 1, KEYS_FILE_MAX + 1, f);
-    if (ferror(f)) {
-        keys_err(err, errlen, "%s: read error", path);
-        rc = BO_EOS;
-    } else if (n > KEYS_FILE_MAX) {
+    if (rc == BO_ERANGE) {
         keys_err(err, errlen, "%s: too large for a key file", path);
         rc = BO_EINVAL;
     }
-out:
-    fclose(f);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
+    return rc;
 }
 
 int keys_load(struct keys_key *k, const char *path,
