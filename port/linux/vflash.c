@@ -715,3 +715,30 @@ int vflash_host_write(struct vflash *dev, uint32_t off, const void *src, uint32_
     }
     return rc;
 }
+
+int vflash_host_program(struct vflash *dev, uint32_t off, const void *src, uint32_t len)
+{
+    uint32_t wu;
+
+    if (dev == NULL || dev->sectors == NULL) {
+        return BO_ESTATE;
+    }
+    if (src == NULL && len != 0) {
+        return BO_EINVAL;
+    }
+    if (!vflash_in_range(dev, off, len)) {
+        return BO_ERANGE;
+    }
+    wu = dev->geom.write_unit;
+    if (dev->geom.semantics == VFLASH_ECC && (off % wu != 0 || len % wu != 0)) {
+        return BO_EALIGN;
+    }
+    if (!vflash_program_allowed(dev, off, src, len)) {
+        return BO_ESEMANTICS;
+    }
+    memcpy(dev->mem + off, src, len);
+    if (dev->geom.semantics == VFLASH_ECC) {
+        vflash_ecc_mark(dev, off, len, true);
+    }
+    return 0;
+}
