@@ -109,10 +109,51 @@ uint32_t swap_scratch_trailer_floor(const struct boot_loader_state *st)
     return a < b ? a : b;
 }
 
+/*
+ * Whether the primary's trailer records the first step as complete while the scratch area
+ * still holds that step's trailer: the step restored the primary's trailer, wrote its last
+ * record there and was cut while erasing the scratch area. The scratch's data is then partly
+ * erased (its trailer sector may go last, or be only partly erased), so resuming from the
+ * scratch would redo the step's last copy from it and destroy the primary. The primary's
+ * status is the one to follow: its magic is good, its copy is not done, its records reach past
+ * the first step, and its swap size is the scratch's.
+ */
+static int swap_scratch_primary_took_over(struct boot_loader_state *st,
+                                          const struct boot_swap_state *pri, bool *took_over)
+{
+    struct boot_status prog;
+    uint32_t sz_pri;
+    uint32_t sz_scr;
+    int rc;
+
+    *took_over = false;
+    if (pri->magic != TRAILER_MAGIC_GOOD || pri->copy_done != TRAILER_FLAG_UNSET) {
+        return 0;
+    }
+    memset(&prog, 0, sizeof(prog));
+    prog.idx = 1;
+    prog.state = 1;
+    rc = swap_scratch_read_progress(st, st->fa_pri, &st->lay_pri, &prog);
+    if (rc < 0 || prog.idx < 2) {
+        return rc;
+    }
+    rc = trailer_read_swap_size(st->fa_pri, &st->lay_pri, &sz_pri);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = trailer_read_swap_size(st->fa_scr, &st->lay_scr, &sz_scr);
+    if (rc < 0) {
+        return rc;
+    }
+    *took_over = sz_pri == sz_scr;
+    return 0;
+}
+
 int swap_scratch_source(struct boot_loader_state *st, uint8_t *source)
 {
     struct boot_swap_state pri;
     struct boot_swap_state scr;
+    bool took_over;
     int rc;
 
     rc = swap_state_read(st->fa_pri, &st->lay_pri, &pri);
@@ -124,6 +165,16 @@ int swap_scratch_source(struct boot_loader_state *st, uint8_t *source)
         return rc;
     }
     *source = (uint8_t)swap_type_status_source(&pri, &scr, (uint8_t)st->cur);
+    if (*source == SWAP_TYPE_SOURCE_SCRATCH) {
+        rc = swap_scratch_primary_took_over(st, &pri, &took_over);
+        if (rc < 0) {
+            return rc;
+        }
+        if (took_over) {
+            MCUBOOT_LOG_WRN("stale scratch trailer: resuming from the primary slot");
+            *source = SWAP_TYPE_SOURCE_PRIMARY;
+        }
+    }
     return 0;
 }
 
@@ -319,6 +370,26 @@ static int swap_scratch_step(struct boot_loader_state *st, struct boot_status *b
     return rc;
 }
 
+/*
+ * Erases the scratch area when the primary took over from a stale scratch trailer (see
+ * swap_scratch_primary_took_over()): the first step's erase of the scratch was cut, and a later
+ * boot would otherwise find the stale trailer again once the primary's copy is done.
+ */
+static int swap_scratch_drop_stale(struct boot_loader_state *st, const struct boot_status *bs)
+{
+    struct boot_swap_state scr;
+    int rc;
+
+    if (bs->source != SWAP_TYPE_SOURCE_PRIMARY) {
+        return 0;
+    }
+    rc = swap_state_read(st->fa_scr, &st->lay_scr, &scr);
+    if (rc < 0 || scr.magic != TRAILER_MAGIC_GOOD) {
+        return rc;
+    }
+    return boot_erase_region(st->fa_scr, 0, flash_area_get_size(st->fa_scr));
+}
+
 int swap_scratch_run(struct boot_loader_state *st, struct boot_status *bs, bool *ran)
 {
     uint32_t end = swap_scratch_range_end(st, bs->swap_size);
@@ -328,6 +399,10 @@ int swap_scratch_run(struct boot_loader_state *st, struct boot_status *bs, bool 
     MCUBOOT_LOG_INF("swap using scratch: 0x%lx bytes, from step %lu state %u",
                     (unsigned long)end, (unsigned long)bs->idx, bs->state);
     *ran = true;
+    rc = swap_scratch_drop_stale(st, bs);
+    if (rc < 0) {
+        return rc;
+    }
     while (end > 0) {
         uint32_t start = swap_scratch_region_start(st, end);
 
