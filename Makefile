@@ -182,7 +182,8 @@ $(BUILD)/tests/bench/%: $(BUILD)/obj/tests/bench/%.o $(TEST_SUPPORT_OBJS) $(ALL_
 all: $(ALL_LIBS) $(PROGRAMS) | deps
 
 # The checks and tests make check runs, each an executable that exits 0 on success.
-CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh tests/scripts/check_linkage_of_build.sh \
+CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh \
+	tests/scripts/check_linkage_of_build.sh \
 	$(sort $(wildcard tests/scripts/test_*.sh))
 
 check: all $(TESTS)
@@ -190,7 +191,8 @@ ifneq ($(SANITIZE),1)
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/san MBEDTLS_SRC=$(MBEDTLS_DIR) \
 		NO_DEPS=1 check-unit
 endif
-	$(Q)BROWNOUT_ROOT=$(CURDIR) BUILD=$(BUILD) LIB_MBEDTLS=$(LIB_MBEDTLS) CHECK_BINARIES="$(PROGRAMS) $(TESTS)" \
+	$(Q)BROWNOUT_ROOT=$(CURDIR) BUILD=$(BUILD) LIB_MBEDTLS=$(LIB_MBEDTLS) \
+		CHECK_BINARIES="$(PROGRAMS) $(TESTS)" \
 		tests/run.sh $(CHECK_SCRIPTS) $(TESTS)
 
 # The unit tests alone (make check runs them under the sanitizers with this).

@@ -117,7 +117,8 @@ int main(void)
     keys_init(&key);
     port_rng_init(&rng);
     port_entropy_set_seed(&rng.source, 1);
-    if (port_rng_setup(&rng, "bench") != 0 || bf_global_setup() != 0 || bf_board_text(&board, bench_board) != 0) {
+    if (port_rng_setup(&rng, "bench") != 0 || bf_global_setup() != 0 ||
+        bf_board_text(&board, bench_board) != 0) {
         fprintf(stderr, "bench_boot: fixture setup failed\n");
         goto out;
     }

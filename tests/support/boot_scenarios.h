@@ -40,7 +40,7 @@ enum bs_scenario {
 /** One board of the matrix: an INI template with the write unit, erased value and semantics. */
 struct bs_board {
     const char *name;
-    const char *ini;           /**< printf template: %u write unit, %s erased value, %s semantics. */
+    const char *ini; /**< printf template: %u write unit, %s erased value, %s semantics. */
     const char *semantics;     /**< "nor" or "ecc". */
     const uint32_t *write_units; /**< Zero-terminated. */
     uint32_t payload;          /**< Payload bytes of ordinary images. */

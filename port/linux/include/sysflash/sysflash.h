@@ -16,7 +16,8 @@
 #define FLASH_AREA_IMAGE_3 5       /* image 1, secondary slot (board name: image-1-secondary) */
 #define FLASH_AREA_COUNT 6
 
-#define FLASH_AREA_IMAGE_PRIMARY(x) ((x) == 0 ? FLASH_AREA_IMAGE_0 : (x) == 1 ? FLASH_AREA_IMAGE_2 : 255)
+#define FLASH_AREA_IMAGE_PRIMARY(x) \
+    ((x) == 0 ? FLASH_AREA_IMAGE_0 : (x) == 1 ? FLASH_AREA_IMAGE_2 : 255)
 #define FLASH_AREA_IMAGE_SECONDARY(x) \
     ((x) == 0 ? FLASH_AREA_IMAGE_1 : (x) == 1 ? FLASH_AREA_IMAGE_3 : 255)
 
