@@ -247,6 +247,33 @@ int boot_repair_for_retry(struct boot_loader_state *st, const struct flash_area 
     return boot_repair_trailer(st, slot, off, len);
 }
 
+/*
+ * Completes a torn or unstable flag of the primary in place, when erasing its trailer would
+ * lose image bytes (a maximal image shares the trailer's sector): programming "set" again over
+ * a unit a torn "set" write left is allowed on NOR (bits only move away from the erased value,
+ * and the program settles weak bits). An ECC part refuses (BO_ESEMANTICS): then it stays as it
+ * is. prog and set say, per flag, whether any read saw it programmed and every read saw it set.
+ */
+static int boot_repair_flags_in_place(struct boot_loader_state *st, const bool prog[2],
+                                      const bool set[2])
+{
+    int rc = 0;
+    int i;
+
+    for (i = 0; i < 2 && rc == 0; i++) {
+        if (!prog[i] || set[i]) {
+            continue;
+        }
+        MCUBOOT_LOG_WRN("completing a torn %s flag in place", i == 0 ? "image_ok" : "copy_done");
+        if (i == 0) {
+            rc = trailer_write_image_ok(st->fa_pri, &st->lay_pri);
+        } else {
+            rc = trailer_write_copy_done(st->fa_pri, &st->lay_pri);
+        }
+    }
+    return rc == BO_ESEMANTICS ? 0 : rc;
+}
+
 int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired)
 {
     const struct trailer_layout *lay = &st->lay_pri;
@@ -255,6 +282,8 @@ int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired)
     uint32_t base = lay->status_off + lay->status_sz;
     bool good = false;
     bool torn = false;
+    bool prog[2] = { false, false };
+    bool set[2] = { true, true };
     uint32_t r;
     int rc;
 
@@ -285,14 +314,20 @@ int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired)
                            TRAILER_FLAG_BAD;
         torn = torn || trailer_decode_flag(lay, b[lay->copy_done_off - base]) ==
                            TRAILER_FLAG_BAD;
+        prog[0] = prog[0] || b[lay->image_ok_off - base] != lay->cfg.erased_val;
+        prog[1] = prog[1] || b[lay->copy_done_off - base] != lay->cfg.erased_val;
+        set[0] = set[0] && trailer_decode_flag(lay, b[lay->image_ok_off - base]) ==
+                               TRAILER_FLAG_SET;
+        set[1] = set[1] && trailer_decode_flag(lay, b[lay->copy_done_off - base]) ==
+                               TRAILER_FLAG_SET;
     }
     if (!good || !torn) {
         return 0;
     }
     rc = boot_repair_trailer(st, BOOT_SLOT_PRIMARY, 0, 0);
     if (rc == BO_ESEMANTICS) {
-        /* Not repairable without losing image bytes: leave it to MCUboot's rules. */
-        return 0;
+        /* Not repairable by an erase without losing image bytes. */
+        return boot_repair_flags_in_place(st, prog, set);
     }
     if (rc == 0 && repaired != NULL) {
         *repaired = true;
