@@ -113,17 +113,16 @@ uint32_t swap_scratch_trailer_floor(const struct boot_loader_state *st)
  * Whether the primary's trailer records the first step as complete while the scratch area
  * still holds that step's trailer: the step restored the primary's trailer, wrote its last
  * record there and was cut while erasing the scratch area. The scratch's data is then partly
- * erased (its trailer sector may go last, or be only partly erased), so resuming from the
- * scratch would redo the step's last copy from it and destroy the primary. The primary's
- * status is the one to follow: its magic is good, its copy is not done, its records reach past
- * the first step, and its swap size is the scratch's.
+ * erased (its trailer sector goes last, or is only partly erased, its fields unreliable), so
+ * resuming from the scratch would redo the step's last copy from it and destroy the primary.
+ * The primary's status is the one to follow: its magic is good, its copy is not done and its
+ * records reach past the first step. No earlier swap leaves that state behind: a finished swap
+ * sets copy_done before another can start.
  */
 static int swap_scratch_primary_took_over(struct boot_loader_state *st,
                                           const struct boot_swap_state *pri, bool *took_over)
 {
     struct boot_status prog;
-    uint32_t sz_pri;
-    uint32_t sz_scr;
     int rc;
 
     *took_over = false;
@@ -134,18 +133,10 @@ static int swap_scratch_primary_took_over(struct boot_loader_state *st,
     prog.idx = 1;
     prog.state = 1;
     rc = swap_scratch_read_progress(st, st->fa_pri, &st->lay_pri, &prog);
-    if (rc < 0 || prog.idx < 2) {
-        return rc;
-    }
-    rc = trailer_read_swap_size(st->fa_pri, &st->lay_pri, &sz_pri);
     if (rc < 0) {
         return rc;
     }
-    rc = trailer_read_swap_size(st->fa_scr, &st->lay_scr, &sz_scr);
-    if (rc < 0) {
-        return rc;
-    }
-    *took_over = sz_pri == sz_scr;
+    *took_over = prog.idx >= 2;
     return 0;
 }
 
