@@ -7,7 +7,10 @@
  * sector boundary. Each step has three records:
  *   1: secondary -> scratch, 2: primary -> secondary, 3: scratch -> primary.
  * The first step also carries the trailers when the range reaches them: then the primary's
- * status lives in the scratch area until the step's last copy restores it (use_scratch).
+ * status lives in the scratch area until the step's last copy restores it (use_scratch), and
+ * the step ends by erasing the scratch area. A cut of that erase leaves a stale scratch
+ * trailer over partly erased data; the primary's restored trailer then wins over it (see
+ * swap_scratch_primary_took_over()).
  */
 #include <string.h>
 
