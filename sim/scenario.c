@@ -599,6 +599,9 @@ static int scenario_request(const struct scenario *sc, struct scenario_app *app,
     uint32_t i;
     int rc = 0;
 
+    /* Each request starts a new test cycle: the new image it brings gets its one reset again
+     * (a request retried after a cut may follow a completed swap and revert). */
+    app->ran_new = 0;
     app->in_call = SCENARIO_CALL_REQUEST;
     for (i = 0; i < sc->image_count && rc == 0; i++) {
         rc = boot_set_pending_multi_cfg(&api, (int)i, permanent);

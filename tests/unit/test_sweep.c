@@ -223,21 +223,18 @@ static void test_bad_behaviour_found(void **state)
  * Failures the sweep found and that are not fixed yet: each replay ID must pass once fixed
  * (then it moves to test_fixed_core_bugs); until then the test is skipped. NULL ends the list.
  */
-static const char *const test_known_core_bugs[] = {
-    /* Not a core bug: a mistake of the sweep's application model (test-revert), also failing
-     * before the fixes of issue 4. The cut lands "after" the test request's magic, so the
-     * request's call never returned. The core then does everything right: test swap, the new
-     * image resets unconfirmed, revert. Back on the old image the application retries its
-     * request (it never saw it return), which is a second, legitimate test upgrade; on the new
-     * image again the model's ran_new, kept from the first run, makes it idle instead of
-     * resetting, so the run ends on the unconfirmed new image (the next reset would revert).
-     * Same on swap-using-move and swap-using-offset (the IDs below with CHECK cf1e8488 and
-     * be6dd702). Fix in sim/scenario.c: reset ran_new when the request is made, or allow
-     * this outcome for a cut of the request. */
+/*
+ * Points the sweep's application model got wrong (test-revert): the cut lands "after" the test
+ * request's magic, so the request's call never returned. The core does everything right (test
+ * swap, the unconfirmed new image resets, revert); back on the old image the application retries
+ * its request, a second, legitimate test upgrade, and the new image it brings must get its one
+ * reset again. The model kept ran_new from the first run and idled on the unconfirmed image.
+ * Fixed in sim/scenario.c (each request starts a new test cycle): each ID must pass.
+ */
+static const char *const test_fixed_model_bugs[] = {
     "bo1:test-revert:swap-scratch:nrf52840:d:1:1:after:0:44e5b98100c67fb0:27bb62bf",
     "bo1:test-revert:swap-move:nrf52840:d:1:1:after:0:44e5b98100c67fb0:cf1e8488",
     "bo1:test-revert:swap-offset:nrf52840:d:1:1:after:0:44e5b98100c67fb0:be6dd702",
-    NULL,
 };
 
 /* Failures the sweep found in core/boot, fixed (issue 4): each replay ID must pass. */
@@ -262,37 +259,29 @@ static const char *const test_fixed_core_bugs[] = {
     "bo1:test-revert:swap-offset:nrf52840:d:1:24:torn-prefix:2:1fc27e744fd3dc24:f8ec5c60",
 };
 
-static void test_core_bug_replays(void **state)
+/* Replays each ID and asserts it passes now. */
+static void test_replays_pass(const char *const *ids, size_t n)
 {
     struct sweep_outcome out;
     char err[512];
-    size_t i;
-    size_t still = 0;
 
-    (void)state;
-    for (i = 0; i < sizeof(test_fixed_core_bugs) / sizeof(test_fixed_core_bugs[0]); i++) {
-        assert_int_equal(sweep_replay(NULL, test_fixed_core_bugs[i], NULL, &out, err,
-                                      sizeof(err)), 0);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(sweep_replay(NULL, ids[i], NULL, &out, err, sizeof(err)), 0);
         if (out.status != SWEEP_PASS) {
             fprintf(stderr, "  regression [%s] %s\n    %s\n",
-                    invariant_name((enum invariant_id)out.invariant), out.msg,
-                    test_fixed_core_bugs[i]);
+                    invariant_name((enum invariant_id)out.invariant), out.msg, ids[i]);
         }
         assert_int_equal(out.status, SWEEP_PASS);
     }
-    for (i = 0; test_known_core_bugs[i] != NULL; i++) {
-        assert_int_equal(sweep_replay(NULL, test_known_core_bugs[i], NULL, &out, err,
-                                      sizeof(err)), 0);
-        if (out.status != SWEEP_PASS) {
-            printf("  still failing [%s] %s\n    %s\n",
-                   invariant_name((enum invariant_id)out.invariant), out.msg,
-                   test_known_core_bugs[i]);
-            still++;
-        }
-    }
-    if (still != 0) {
-        skip();
-    }
+}
+
+static void test_core_bug_replays(void **state)
+{
+    (void)state;
+    test_replays_pass(test_fixed_core_bugs,
+                      sizeof(test_fixed_core_bugs) / sizeof(test_fixed_core_bugs[0]));
+    test_replays_pass(test_fixed_model_bugs,
+                      sizeof(test_fixed_model_bugs) / sizeof(test_fixed_model_bugs[0]));
 }
 
 static void test_replay_id(void **state)
