@@ -6,6 +6,7 @@
  * record and two swap records per sector, all in the primary's status area.
  */
 #include "bo_err.h"
+#include "boot/boot_repair.h"
 #include "boot/boot_status.h"
 #include "boot/loader_priv.h"
 #include "boot/sectors.h"
@@ -21,10 +22,16 @@ int swap_move_read_progress(struct boot_loader_state *st, const struct flash_are
     uint32_t next;
     int rc;
 
-    (void)st;
     rc = boot_status_scan_reverse(fa, lay, lay->status_entries * lay->status_states, &found,
                                   &next);
     if (rc < 0 || !found) {
+        return rc;
+    }
+    /* The last record written must read the same on every later boot. */
+    rc = boot_repair_settle_record(st, fa == st->fa_pri ? BOOT_SLOT_PRIMARY : BOOT_SLOT_SECONDARY,
+                                   next - 1,
+                                   next - 1 < moves ? 1 : (uint8_t)((next - 1 - moves) % 2 + 1));
+    if (rc < 0) {
         return rc;
     }
     if (next < moves) {
@@ -100,7 +107,9 @@ static int swap_move_swap(struct boot_loader_state *st, struct boot_status *bs, 
 /*
  * A revert starts by rebuilding the primary's trailer; a reset in that window would lose the
  * request. So first make the secondary ask for a permanent swap (image_ok, swap_size, magic):
- * a cut then still swaps the old image back (MCUboot's fixup_revert()).
+ * a cut then still swaps the old image back (MCUboot's fixup_revert()). Not once the primary's
+ * trailer is the revert's (the status source is the primary): the request has been erased on
+ * purpose then, and writing it again would let a cut restart the revert from scratch.
  */
 static int swap_move_fixup_revert(struct boot_loader_state *st, struct boot_status *bs)
 {
@@ -108,7 +117,7 @@ static int swap_move_fixup_revert(struct boot_loader_state *st, struct boot_stat
     int rc;
 
     if (bs->swap_type != TRAILER_SWAP_TYPE_REVERT || bs->op != TRAILER_STATUS_OP_MOVE ||
-        bs->idx != 1) {
+        bs->idx != 1 || bs->source == SWAP_TYPE_SOURCE_PRIMARY) {
         return 0;
     }
     rc = swap_state_read(st->fa_sec, &st->lay_sec, &sec);

@@ -10,6 +10,7 @@
  * is copied: the images end the same, and progress never depends on the headers.
  */
 #include "bo_err.h"
+#include "boot/boot_repair.h"
 #include "boot/boot_status.h"
 #include "boot/loader_priv.h"
 #include "boot/sectors.h"
@@ -24,10 +25,16 @@ int swap_offset_read_progress(struct boot_loader_state *st, const struct flash_a
     uint32_t next;
     int rc;
 
-    (void)st;
     rc = boot_status_scan_reverse(fa, lay, lay->status_entries * lay->status_states, &found,
                                   &next);
     if (rc < 0 || !found) {
+        return rc;
+    }
+    /* The last record written must read the same on every later boot. */
+    rc = boot_repair_settle_record(st, fa == st->fa_pri ? BOOT_SLOT_PRIMARY : BOOT_SLOT_SECONDARY,
+                                   next - 1,
+                                   (uint8_t)((next - 1) % 2 + 1));
+    if (rc < 0) {
         return rc;
     }
     bs->op = TRAILER_STATUS_OP_SWAP;
@@ -68,13 +75,20 @@ static int swap_offset_step(struct boot_loader_state *st, struct boot_status *bs
  * Before a revert rebuilds the primary's trailer, the secondary gets one that asks for the
  * revert (copy_done, swap_info REVERT, sizes, magic), so a reset in between still reverts
  * (MCUboot's fixup_revert() of this mode).
+ *
+ * Only while the primary's trailer is not yet the revert's: once it is (the status source is
+ * the primary), the secondary's request has done its job and has been erased on purpose. A
+ * resume that wrote it again would, when cut before erasing it once more, leave a request that
+ * starts the revert over from the first step and copies a half-swapped primary sector over the
+ * only copy of the new image's sector (a depth-2 power-cut finding, issue 4).
  */
 static int swap_offset_fixup_revert(struct boot_loader_state *st, struct boot_status *bs)
 {
     struct boot_swap_state sec;
     int rc;
 
-    if (bs->swap_type != TRAILER_SWAP_TYPE_REVERT || bs->idx != 1) {
+    if (bs->swap_type != TRAILER_SWAP_TYPE_REVERT || bs->idx != 1 ||
+        bs->source == SWAP_TYPE_SOURCE_PRIMARY) {
         return 0;
     }
     rc = swap_state_read(st->fa_sec, &st->lay_sec, &sec);
