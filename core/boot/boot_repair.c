@@ -334,3 +334,42 @@ int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired)
     }
     return rc;
 }
+
+int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t rec, uint8_t val)
+{
+    struct boot_repair_slot s;
+    uint8_t first[TRAILER_ALIGN_MAX];
+    uint8_t again[TRAILER_ALIGN_MAX];
+    bool stable = true;
+    uint32_t nrec;
+    uint32_t wu;
+    uint32_t off;
+    uint32_t r;
+    int rc;
+
+    boot_repair_slot_of(st, slot, &s);
+    wu = s.lay->cfg.write_unit;
+    nrec = s.lay->status_entries * s.lay->status_states;
+    if (rec >= nrec || wu == 0 || wu > TRAILER_ALIGN_MAX) {
+        return BO_EINVAL;
+    }
+    off = s.lay->status_off + rec * wu;
+    rc = flash_area_read(s.fa, off, first, wu);
+    for (r = 1; r < BOOT_REPAIR_READS && rc == 0 && stable; r++) {
+        rc = flash_area_read(s.fa, off, again, wu);
+        stable = rc == 0 && memcmp(first, again, wu) == 0;
+    }
+    if (rc < 0 || stable) {
+        return rc;
+    }
+    MCUBOOT_LOG_WRN("image %lu: settling an unstable swap status record",
+                    (unsigned long)st->cur);
+    memset(first, s.lay->cfg.erased_val, sizeof(first));
+    first[0] = val;
+    rc = flash_area_write(s.fa, off, first, wu);
+    if (rc != BO_ESEMANTICS) {
+        return rc;
+    }
+    rc = boot_repair_trailer(st, slot, 0, 0);
+    return rc == BO_ESEMANTICS ? 0 : rc;
+}

@@ -72,4 +72,22 @@ int boot_repair_for_retry(struct boot_loader_state *st, const struct flash_area 
  */
 int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired);
 
+/**
+ * \brief Settles the status record with index rec (from 0) of a slot's status area when it reads
+ *        differently on successive reads (a weak write cut by a power loss).
+ *
+ * A record is written only after the work it records is done, so a record that reads written
+ * even once means "done". A resume acts on that reading and then overwrites the sources of the
+ * recorded work; if a later boot read the record as erased it would redo the work from sources
+ * that no longer hold it and destroy the only copy of a sector (a depth-2 power-cut finding,
+ * issue 4). So a record found written and unstable is programmed again with its value, which
+ * settles NOR cells; on a part that refuses (ECC), the trailer is repaired (erased and written
+ * back, the record kept), unless its sector holds image bytes (then it is left as it is).
+ * \param slot  BOOT_SLOT_PRIMARY or BOOT_SLOT_SECONDARY of the current image.
+ * \param rec   Record index in the status area.
+ * \param val   The record's value (its state number).
+ * \return 0 or a flash error.
+ */
+int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t rec, uint8_t val);
+
 #endif /* BOOT_BOOT_REPAIR_H */
