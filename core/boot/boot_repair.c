@@ -247,21 +247,75 @@ int boot_repair_for_retry(struct boot_loader_state *st, const struct flash_area 
     return boot_repair_trailer(st, slot, off, len);
 }
 
+/* What boot_repair_scan_primary() saw in the primary's trailer fields. */
+struct boot_repair_scan {
+    bool good;           /**< The magic read good at least once. */
+    bool magic_unstable; /**< ... but not on every read. */
+    bool torn;           /**< A flag read bad, or a field read differently on two reads. */
+    bool prog[2];        /**< image_ok, copy_done: some read saw it programmed. */
+    bool set[2];         /**< image_ok, copy_done: every read saw it set. */
+};
+
+/* Reads the primary's trailer fields BOOT_REPAIR_READS times and says what it saw. */
+static int boot_repair_scan_primary(struct boot_loader_state *st, struct boot_repair_scan *sc)
+{
+    const struct trailer_layout *lay = &st->lay_pri;
+    uint8_t first[BOOT_REPAIR_INFO_MAX];
+    uint8_t again[BOOT_REPAIR_INFO_MAX];
+    uint32_t base = lay->status_off + lay->status_sz;
+    uint32_t r;
+    bool all_good = true;
+    int rc;
+
+    memset(sc, 0, sizeof(*sc));
+    sc->set[0] = true;
+    sc->set[1] = true;
+    rc = flash_area_read(st->fa_pri, base, first, lay->info_sz);
+    for (r = 0; r < BOOT_REPAIR_READS && rc == 0; r++) {
+        const uint8_t *b = r == 0 ? first : again;
+        bool g;
+
+        if (r > 0) {
+            rc = flash_area_read(st->fa_pri, base, again, lay->info_sz);
+            if (rc < 0) {
+                break;
+            }
+            /* A value read twice differently is not trusted. */
+            sc->torn = sc->torn || memcmp(first, again, lay->info_sz) != 0;
+        }
+        g = trailer_decode_magic(lay, b + (lay->magic_off - base)) == TRAILER_MAGIC_GOOD;
+        sc->good = sc->good || g;
+        all_good = all_good && g;
+        sc->torn = sc->torn || trailer_decode_flag(lay, b[lay->image_ok_off - base]) ==
+                                   TRAILER_FLAG_BAD;
+        sc->torn = sc->torn || trailer_decode_flag(lay, b[lay->copy_done_off - base]) ==
+                                   TRAILER_FLAG_BAD;
+        sc->prog[0] = sc->prog[0] || b[lay->image_ok_off - base] != lay->cfg.erased_val;
+        sc->prog[1] = sc->prog[1] || b[lay->copy_done_off - base] != lay->cfg.erased_val;
+        sc->set[0] = sc->set[0] && trailer_decode_flag(lay, b[lay->image_ok_off - base]) ==
+                                       TRAILER_FLAG_SET;
+        sc->set[1] = sc->set[1] && trailer_decode_flag(lay, b[lay->copy_done_off - base]) ==
+                                       TRAILER_FLAG_SET;
+    }
+    sc->magic_unstable = sc->good && !all_good;
+    return rc;
+}
+
 /*
- * Completes a torn or unstable flag of the primary in place, when erasing its trailer would
- * lose image bytes (a maximal image shares the trailer's sector): programming "set" again over
- * a unit a torn "set" write left is allowed on NOR (bits only move away from the erased value,
- * and the program settles weak bits). An ECC part refuses (BO_ESEMANTICS): then it stays as it
- * is. prog and set say, per flag, whether any read saw it programmed and every read saw it set.
+ * Completes in place the fields of the primary whose value is known: a torn or unstable flag
+ * ("set") and an unstable good magic. On NOR this needs no erase (a torn write only moved bits
+ * toward the value being written, and a program settles weak bits), so no power cut can find
+ * the trailer erased half-way through a repair (a depth-2 finding: a cut while rewriting the
+ * trailer after a torn copy_done lost magic, image_ok and copy_done). An ECC part refuses
+ * (BO_ESEMANTICS): the field stays as it is for the caller's erase and rewrite.
  */
-static int boot_repair_flags_in_place(struct boot_loader_state *st, const bool prog[2],
-                                      const bool set[2])
+static int boot_repair_in_place(struct boot_loader_state *st, const struct boot_repair_scan *sc)
 {
     int rc = 0;
     int i;
 
     for (i = 0; i < 2 && rc == 0; i++) {
-        if (!prog[i] || set[i]) {
+        if (!sc->prog[i] || sc->set[i]) {
             continue;
         }
         MCUBOOT_LOG_WRN("completing a torn %s flag in place", i == 0 ? "image_ok" : "copy_done");
@@ -270,64 +324,45 @@ static int boot_repair_flags_in_place(struct boot_loader_state *st, const bool p
         } else {
             rc = trailer_write_copy_done(st->fa_pri, &st->lay_pri);
         }
+        rc = rc == BO_ESEMANTICS ? 0 : rc;
     }
-    return rc == BO_ESEMANTICS ? 0 : rc;
+    if (rc == 0 && sc->magic_unstable) {
+        MCUBOOT_LOG_WRN("settling an unstable magic in place");
+        rc = trailer_write_magic(st->fa_pri, &st->lay_pri);
+        rc = rc == BO_ESEMANTICS ? 0 : rc;
+    }
+    return rc;
 }
 
 int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired)
 {
-    const struct trailer_layout *lay = &st->lay_pri;
-    uint8_t first[BOOT_REPAIR_INFO_MAX];
-    uint8_t again[BOOT_REPAIR_INFO_MAX];
-    uint32_t base = lay->status_off + lay->status_sz;
-    bool good = false;
-    bool torn = false;
-    bool prog[2] = { false, false };
-    bool set[2] = { true, true };
-    uint32_t r;
+    struct boot_repair_scan sc;
     int rc;
 
     if (repaired != NULL) {
         *repaired = false;
     }
-    if (lay->info_sz > sizeof(first)) {
+    if (st->lay_pri.info_sz > BOOT_REPAIR_INFO_MAX) {
         return 0;
     }
-    rc = flash_area_read(st->fa_pri, base, first, lay->info_sz);
+    rc = boot_repair_scan_primary(st, &sc);
+    if (rc < 0 || !sc.good || !sc.torn) {
+        return rc;
+    }
+    rc = boot_repair_in_place(st, &sc);
+    if (rc == 0) {
+        rc = boot_repair_scan_primary(st, &sc);
+    }
     if (rc < 0) {
         return rc;
     }
-    for (r = 0; r < BOOT_REPAIR_READS; r++) {
-        const uint8_t *b = r == 0 ? first : again;
-
-        if (r > 0) {
-            rc = flash_area_read(st->fa_pri, base, again, lay->info_sz);
-            if (rc < 0) {
-                return rc;
-            }
-            /* A value read twice differently is not trusted. */
-            torn = torn || memcmp(first, again, lay->info_sz) != 0;
+    if (sc.torn) {
+        /* Something in place could not settle: erase and write the trailer back. */
+        rc = boot_repair_trailer(st, BOOT_SLOT_PRIMARY, 0, 0);
+        if (rc == BO_ESEMANTICS) {
+            /* Not repairable by an erase without losing image bytes: left as it is. */
+            return 0;
         }
-        good = good || trailer_decode_magic(lay, b + (lay->magic_off - base)) ==
-                           TRAILER_MAGIC_GOOD;
-        torn = torn || trailer_decode_flag(lay, b[lay->image_ok_off - base]) ==
-                           TRAILER_FLAG_BAD;
-        torn = torn || trailer_decode_flag(lay, b[lay->copy_done_off - base]) ==
-                           TRAILER_FLAG_BAD;
-        prog[0] = prog[0] || b[lay->image_ok_off - base] != lay->cfg.erased_val;
-        prog[1] = prog[1] || b[lay->copy_done_off - base] != lay->cfg.erased_val;
-        set[0] = set[0] && trailer_decode_flag(lay, b[lay->image_ok_off - base]) ==
-                               TRAILER_FLAG_SET;
-        set[1] = set[1] && trailer_decode_flag(lay, b[lay->copy_done_off - base]) ==
-                               TRAILER_FLAG_SET;
-    }
-    if (!good || !torn) {
-        return 0;
-    }
-    rc = boot_repair_trailer(st, BOOT_SLOT_PRIMARY, 0, 0);
-    if (rc == BO_ESEMANTICS) {
-        /* Not repairable by an erase without losing image bytes. */
-        return boot_repair_flags_in_place(st, prog, set);
     }
     if (rc == 0 && repaired != NULL) {
         *repaired = true;

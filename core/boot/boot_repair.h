@@ -28,9 +28,10 @@
  *   without losing them, and the core has no RAM for a sector: then nothing is erased and the
  *   original error is returned.
  *
- * Known limit: a power cut during the rewrite itself (between the erase and the magic) loses
- * the trailer's content; only depth-1 sweeps (one cut, then an uninterrupted recovery) are
- * covered.
+ * Known limit: a power cut during an erase and rewrite itself (between the erase and the magic)
+ * loses the trailer's content. The primary's torn flags and unstable magic are therefore
+ * completed in place first, which NOR parts allow without an erase; ECC parts still need the
+ * erase and keep this window.
  */
 #ifndef BOOT_BOOT_REPAIR_H
 #define BOOT_BOOT_REPAIR_H
@@ -66,9 +67,12 @@ int boot_repair_for_retry(struct boot_loader_state *st, const struct flash_area 
  * \brief Checks the primary trailer of the current image for the marks of a torn write: a flag
  *        that reads neither erased nor set, or any field of the trailer that reads differently
  *        on two reads, while the magic is (or reads at least once as) good. Repairs it when
- *        found, which completes the torn flag writes ("set").
+ *        found, which completes the torn flag writes ("set"): first in place (torn flags, an
+ *        unstable magic; NOR parts take this without an erase, so a cut during the repair
+ *        cannot lose the trailer), then, when something still reads torn, by an erase and
+ *        rewrite (boot_repair_trailer()), unless the trailer's sector holds image bytes.
  * \param repaired  Receives whether a repair was done (may be NULL).
- * \return 0, or an error of boot_repair_trailer() (BO_ESEMANTICS: not repairable, left as is).
+ * \return 0, or a flash error.
  */
 int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired);
 

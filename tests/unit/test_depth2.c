@@ -44,6 +44,19 @@ static const char *const test_resumed_revert[] = {
     "16d38dc506cd4ebb:eff7a05b",
 };
 
+/*
+ * Swap-using-offset perm: copy_done torn (torn-bits) at the end of the swap; the recovery's
+ * repair erased the primary's trailer to write it back and was cut before the fields and the
+ * magic: the new image ran with no trailer (magic, copy_done and image_ok unset). Fixed: torn
+ * flags and an unstable magic are completed in place first, which NOR takes without an erase.
+ */
+static const char *const test_repair_in_place[] = {
+    "bo1:perm:swap-offset:nrf52840:d:1:20:torn-bits:0:77df477089ae9ad2:5:before:s:"
+    "86243c1621c6e8ce:6cecc5ee",
+    "bo1:perm:swap-offset:nrf52840:d:1:20:torn-bits:0:11c8d2aa3c39658d:5:before:s:"
+    "86243c1621c6e8ce:12a5aa47",
+};
+
 static void test_replays_pass(const char *const *ids, size_t n)
 {
     struct sweep_outcome out;
@@ -72,6 +85,13 @@ static void test_offset_resumed_revert(void **state)
                       sizeof(test_resumed_revert) / sizeof(test_resumed_revert[0]));
 }
 
+static void test_offset_repair_in_place(void **state)
+{
+    (void)state;
+    test_replays_pass(test_repair_in_place,
+                      sizeof(test_repair_in_place) / sizeof(test_repair_in_place[0]));
+}
+
 static int test_setup(void **state)
 {
     (void)state;
@@ -91,6 +111,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_move_weak_record),
         cmocka_unit_test(test_offset_resumed_revert),
+        cmocka_unit_test(test_offset_repair_in_place),
     };
 
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
