@@ -402,9 +402,34 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
     memset(first, s.lay->cfg.erased_val, sizeof(first));
     first[0] = val;
     rc = flash_area_write(s.fa, off, first, wu);
-    if (rc != BO_ESEMANTICS) {
-        return rc;
-    }
-    rc = boot_repair_trailer(st, slot, 0, 0);
+    /* An ECC part refuses: the record stays unstable, and boot_repair_status_end() keeps
+     * reading it as written (an erase and rewrite here would open a window in which a cut
+     * loses the whole trailer). */
     return rc == BO_ESEMANTICS ? 0 : rc;
+}
+
+int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count,
+                           uint32_t *next)
+{
+    struct boot_repair_slot s;
+    uint32_t wu;
+    uint32_t r;
+    uint8_t b;
+    bool written;
+    int rc = 0;
+
+    boot_repair_slot_of(st, slot, &s);
+    wu = s.lay->cfg.write_unit;
+    while (*next < count && rc == 0) {
+        written = false;
+        for (r = 0; r < BOOT_REPAIR_READS && rc == 0 && !written; r++) {
+            rc = flash_area_read(s.fa, s.lay->status_off + *next * wu, &b, 1);
+            written = rc == 0 && b != s.lay->cfg.erased_val;
+        }
+        if (!written) {
+            break;
+        }
+        (*next)++;
+    }
+    return rc;
 }

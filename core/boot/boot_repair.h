@@ -85,13 +85,25 @@ int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired);
  * recorded work; if a later boot read the record as erased it would redo the work from sources
  * that no longer hold it and destroy the only copy of a sector (a depth-2 power-cut finding,
  * issue 4). So a record found written and unstable is programmed again with its value, which
- * settles NOR cells; on a part that refuses (ECC), the trailer is repaired (erased and written
- * back, the record kept), unless its sector holds image bytes (then it is left as it is).
+ * settles NOR cells; a part that refuses (ECC: only an erase settles a unit) leaves it as it is,
+ * and boot_repair_status_end() reads it as written on every boot.
  * \param slot  BOOT_SLOT_PRIMARY or BOOT_SLOT_SECONDARY of the current image.
  * \param rec   Record index in the status area.
  * \param val   The record's value (its state number).
  * \return 0 or a flash error.
  */
 int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t rec, uint8_t val);
+
+/**
+ * \brief Moves the end of the written status records past records that a single read saw
+ *        erased but that read programmed at least once in BOOT_REPAIR_READS reads (weak cells
+ *        of a cut record write: the work they record is done).
+ * \param slot   BOOT_SLOT_PRIMARY or BOOT_SLOT_SECONDARY of the current image.
+ * \param count  Records in the status area.
+ * \param next   In: one past the last record a scan found written. Out: the same, extended.
+ * \return 0 or a flash error.
+ */
+int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count,
+                           uint32_t *next);
 
 #endif /* BOOT_BOOT_REPAIR_H */

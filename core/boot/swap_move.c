@@ -20,16 +20,22 @@ int swap_move_read_progress(struct boot_loader_state *st, const struct flash_are
     uint32_t moves = lay->status_entries;
     bool found;
     uint32_t next;
+    int slot;
     int rc;
 
     rc = boot_status_scan_reverse(fa, lay, lay->status_entries * lay->status_states, &found,
                                   &next);
-    if (rc < 0 || !found) {
+    if (rc < 0) {
         return rc;
     }
-    /* The last record written must read the same on every later boot. */
-    rc = boot_repair_settle_record(st, fa == st->fa_pri ? BOOT_SLOT_PRIMARY : BOOT_SLOT_SECONDARY,
-                                   next - 1,
+    /* A weak last record counts as written, and must read the same on every later boot. */
+    slot = fa == st->fa_pri ? BOOT_SLOT_PRIMARY : BOOT_SLOT_SECONDARY;
+    next = found ? next : 0;
+    rc = boot_repair_status_end(st, slot, lay->status_entries * lay->status_states, &next);
+    if (rc < 0 || next == 0) {
+        return rc;
+    }
+    rc = boot_repair_settle_record(st, slot, next - 1,
                                    next - 1 < moves ? 1 : (uint8_t)((next - 1 - moves) % 2 + 1));
     if (rc < 0) {
         return rc;
