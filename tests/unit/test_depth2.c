@@ -57,6 +57,26 @@ static const char *const test_repair_in_place[] = {
     "86243c1621c6e8ce:12a5aa47",
 };
 
+/*
+ * Not fixed (ECC parts, stm32h7): a torn or weak trailer write at the end of a swap (copy_done,
+ * image_ok) can only be settled on ECC by erasing the trailer's sector and writing it back
+ * (boot_repair_trailer()); a second cut between that erase and the magic loses the trailer. The
+ * image that runs is the right one byte for byte, but the trailer ends empty (final-state), and
+ * after a test swap the unconfirmed image is no longer reverted (allowed-image). A fix needs a
+ * power-safe rewrite (a second copy of the trailer somewhere, or fields that can be recomputed
+ * after a cut); until then these stay skipped. Each must pass once fixed.
+ */
+static const char *const test_ecc_rewrite_window[] = {
+    "bo1:perm:swap-move:stm32h7:d:1:24:torn-bits:0:e9f820f017d70329:5:after:s:"
+    "4135eea251860c56:49254472",
+    "bo1:perm:swap-offset:stm32h7:d:1:20:torn-bits:0:77df477089ae9ad2:5:torn-prefix:s:"
+    "0a744516ec6a44af:b2dd2596",
+    "bo1:test-revert:swap-move:stm32h7:d:1:22:torn-bits:0:b575fb41eb62e3fd:7:torn-bits:s:"
+    "b888979ff06d9dc8:c12433ae",
+    "bo1:test-revert:swap-move:stm32h7:d:1:48:weak:0:c25b50c7d13ec867:1:erase-partial:s:"
+    "e19b8dd355875926:42dff9db",
+};
+
 static void test_replays_pass(const char *const *ids, size_t n)
 {
     struct sweep_outcome out;
@@ -92,6 +112,13 @@ static void test_offset_repair_in_place(void **state)
                       sizeof(test_repair_in_place) / sizeof(test_repair_in_place[0]));
 }
 
+static void test_ecc_rewrite_window_known(void **state)
+{
+    (void)state;
+    (void)test_ecc_rewrite_window;
+    skip();
+}
+
 static int test_setup(void **state)
 {
     (void)state;
@@ -112,6 +139,7 @@ int main(void)
         cmocka_unit_test(test_move_weak_record),
         cmocka_unit_test(test_offset_resumed_revert),
         cmocka_unit_test(test_offset_repair_in_place),
+        cmocka_unit_test(test_ecc_rewrite_window_known),
     };
 
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
