@@ -55,6 +55,9 @@ static const char *const test_repair_in_place[] = {
     "86243c1621c6e8ce:6cecc5ee",
     "bo1:perm:swap-offset:nrf52840:d:1:20:torn-bits:0:11c8d2aa3c39658d:5:before:s:"
     "86243c1621c6e8ce:12a5aa47",
+    /* The same in swap-using-move test-confirm (the confirmation's image_ok torn). */
+    "bo1:test-confirm:swap-move:nrf52840:d:1:23:torn-bits:0:11c8d2aa3c39658d:1:after:s:"
+    "dae9d54fde8b49e9:48e9cd3a",
 };
 
 /*
