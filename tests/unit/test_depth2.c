@@ -42,6 +42,10 @@ static const char *const test_weak_record[] = {
 static const char *const test_resumed_revert[] = {
     "bo1:test-revert:swap-offset:nrf52840:d:1:37:torn-prefix:54:791b83159dc5dd35:6:before:s:"
     "16d38dc506cd4ebb:eff7a05b",
+    "bo1:test-revert:swap-offset:nrf52840:d:1:38:torn-prefix:112:3e53dcf5adf2e6c7:5:after:s:"
+    "0015258acbfd60fb:f8302b75",
+    "bo1:test-revert:swap-offset:nrf52840:d:1:39:torn-prefix:109:ed9b9ecc853db8c1:5:after:s:"
+    "1f94a12ff39527b2:04a447a1",
 };
 
 /*
