@@ -154,13 +154,6 @@ static size_t test_small_sweep(const char *board, enum scenario_kind kind, uint6
     for (i = 0; i < r.count; i++) {
         const struct sweep_outcome *x = &r.out[i];
 
-        /* test-revert, operation 1 "after": the sweep application model's known mistake
-         * (tests/unit/test_sweep.c, test_known_core_bugs), not a core bug. */
-        if (x->status != SWEEP_PASS && kind == SCENARIO_TEST_REVERT && x->pt.op == 1 &&
-            x->pt.model == VFLASH_CUT_AFTER) {
-            fails--;
-            continue;
-        }
         if (x->status != SWEEP_PASS && shown < 5) {
             fprintf(stderr, "  FAIL [%s] %s\n    %s\n",
                     invariant_name((enum invariant_id)x->invariant), x->msg, x->id);
