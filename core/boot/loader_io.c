@@ -247,3 +247,28 @@ int boot_copy_step(struct boot_loader_state *st, const struct flash_area *src,
     }
     return rc;
 }
+
+int boot_swap_step(struct boot_loader_state *st, struct boot_status *bs,
+                   const struct boot_sector_move move[2], uint32_t sz)
+{
+    int rc = 0;
+
+    if (bs->state == 1) {
+        rc = boot_copy_step(st, move[0].src, move[0].dst, move[0].src_off, move[0].dst_off, sz,
+                            bs);
+        if (rc < 0) {
+            return rc;
+        }
+        bs->state = 2;
+    }
+    if (bs->state == 2) {
+        rc = boot_copy_step(st, move[1].src, move[1].dst, move[1].src_off, move[1].dst_off, sz,
+                            bs);
+        if (rc < 0) {
+            return rc;
+        }
+        bs->idx++;
+        bs->state = 1;
+    }
+    return rc;
+}

@@ -62,6 +62,22 @@ int boot_copy_step(struct boot_loader_state *st, const struct flash_area *src,
                    const struct flash_area *dst, uint32_t src_off, uint32_t dst_off, uint32_t sz,
                    struct boot_status *bs);
 
+/* One sector copy of a swap step: sz bytes from src at src_off to dst at dst_off. */
+struct boot_sector_move {
+    const struct flash_area *src;
+    const struct flash_area *dst;
+    uint32_t src_off;
+    uint32_t dst_off;
+};
+
+/*
+ * One two-state step of swap-using-move or swap-using-offset: state 1 is the boot_copy_step()
+ * of move[0], state 2 that of move[1]; the step resumes at bs->state and, once both are
+ * recorded, advances bs to the first state of the next step. Returns 0 or the first error.
+ */
+int boot_swap_step(struct boot_loader_state *st, struct boot_status *bs,
+                   const struct boot_sector_move move[2], uint32_t sz);
+
 /**
  * \brief Sets image_ok in the current image's primary trailer if it is unset (MCUboot's
  *        swap_set_image_ok()).

@@ -90,24 +90,12 @@ static int swap_move_swap(struct boot_loader_state *st, struct boot_status *bs, 
     uint32_t pri_off = st->sect.pri[idx - 1].fs_off;
     uint32_t pri_up_off = st->sect.pri[idx].fs_off;
     uint32_t sec_off = st->sect.sec[idx - 1].fs_off;
-    int rc = 0;
+    const struct boot_sector_move move[2] = {
+        { st->fa_sec, st->fa_pri, sec_off, pri_off },
+        { st->fa_pri, st->fa_sec, pri_up_off, sec_off },
+    };
 
-    if (bs->state == 1) {
-        rc = boot_copy_step(st, st->fa_sec, st->fa_pri, sec_off, pri_off, sz, bs);
-        if (rc < 0) {
-            return rc;
-        }
-        bs->state = 2;
-    }
-    if (bs->state == 2) {
-        rc = boot_copy_step(st, st->fa_pri, st->fa_sec, pri_up_off, sec_off, sz, bs);
-        if (rc < 0) {
-            return rc;
-        }
-        bs->idx++;
-        bs->state = 1;
-    }
-    return rc;
+    return boot_swap_step(st, bs, move, sz);
 }
 
 /*

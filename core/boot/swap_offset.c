@@ -57,24 +57,12 @@ static int swap_offset_step(struct boot_loader_state *st, struct boot_status *bs
     uint32_t pri_off = st->sect.pri[a].fs_off;
     uint32_t sec_dst = st->sect.sec[b].fs_off;
     uint32_t sec_src = st->sect.sec[c].fs_off;
-    int rc = 0;
+    const struct boot_sector_move move[2] = {
+        { st->fa_pri, st->fa_sec, pri_off, sec_dst },
+        { st->fa_sec, st->fa_pri, sec_src, pri_off },
+    };
 
-    if (bs->state == 1) {
-        rc = boot_copy_step(st, st->fa_pri, st->fa_sec, pri_off, sec_dst, sz, bs);
-        if (rc < 0) {
-            return rc;
-        }
-        bs->state = 2;
-    }
-    if (bs->state == 2) {
-        rc = boot_copy_step(st, st->fa_sec, st->fa_pri, sec_src, pri_off, sz, bs);
-        if (rc < 0) {
-            return rc;
-        }
-        bs->idx++;
-        bs->state = 1;
-    }
-    return rc;
+    return boot_swap_step(st, bs, move, sz);
 }
 
 /*
