@@ -175,6 +175,15 @@ $(BUILD)/tests/bench/%: $(BUILD)/obj/tests/bench/%.o $(TEST_SUPPORT_OBJS) $(ALL_
 	$(Q)$(CC) $(OPT) $(SAN_FLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(LINK_LIBS) $(CMOCKA_LDLIBS)
 
 # ---------------------------------------------------------------------------------------------
+# Fragments: mk/*.mk add goals of their own (fuzz builds, cross builds, configuration checks).
+# A fragment may append to CHECK_PREREQS (built before make check runs its tests) and
+# CHECK_SCRIPTS_EXTRA (more executables make check runs), and to PHONY goals of its own.
+
+CHECK_PREREQS :=
+CHECK_SCRIPTS_EXTRA :=
+include $(sort $(wildcard mk/*.mk))
+
+# ---------------------------------------------------------------------------------------------
 # Goals.
 
 .PHONY: all check check-unit bench demo run install uninstall clean help
@@ -184,9 +193,9 @@ all: $(ALL_LIBS) $(PROGRAMS) | deps
 # The checks and tests make check runs, each an executable that exits 0 on success.
 CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh \
 	tests/scripts/check_linkage_of_build.sh \
-	$(sort $(wildcard tests/scripts/test_*.sh))
+	$(sort $(wildcard tests/scripts/test_*.sh)) $(CHECK_SCRIPTS_EXTRA)
 
-check: all $(TESTS)
+check: all $(TESTS) $(CHECK_PREREQS)
 ifneq ($(SANITIZE),1)
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/san MBEDTLS_SRC=$(MBEDTLS_DIR) \
 		NO_DEPS=1 check-unit
