@@ -76,6 +76,7 @@ void config_device_init(struct config_device *dev, const char *name)
     dev->validate_primary = true;
     dev->auto_power_on = true;
     dev->seed = 1;
+    config_net_init(&dev->net);
 }
 
 void config_init(struct config *cfg)
@@ -201,7 +202,7 @@ int config_u64(const char *s, uint64_t max, uint64_t *out)
 }
 
 /* Resolves path against dir (when relative and dir is not empty) into out. */
-static int config_path(char *out, size_t out_len, const char *dir, const char *path)
+int config_path(char *out, size_t out_len, const char *dir, const char *path)
 {
     int n;
 
@@ -394,6 +395,10 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
         }
         dev->seed = v;
         return 0;
+    }
+    b = config_net_set(&dev->net, key, value, dir, err, err_len);
+    if (b != BO_ENOENT) {
+        return b;
     }
     {
         static const char *const bools[] = { "flash-erase", "flash-in-ram", "validate-primary",
@@ -641,6 +646,7 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
 
 int config_check(const struct config *cfg, char *err, size_t err_len)
 {
+    char msg[CONFIG_ERR_MAX];
     uint32_t i;
 
     if (cfg->control[0] == '\0') {
@@ -668,6 +674,15 @@ int config_check(const struct config *cfg, char *err, size_t err_len)
             } else {
                 config_fmt(err, err_len, "device '%s' has no flash file (use --flash FILE or "
                            "--flash-in-ram)", d->name);
+            }
+            return BO_EINVAL;
+        }
+        if (config_net_check(&d->net, msg, sizeof(msg)) < 0) {
+            if (d->line > 0) {
+                board_format_error(err, err_len, cfg->file, d->line, "device '%s': %s",
+                                   d->name, msg);
+            } else {
+                config_fmt(err, err_len, "device '%s': %s", d->name, msg);
             }
             return BO_EINVAL;
         }

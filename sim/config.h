@@ -29,6 +29,22 @@
  *     power-on-delay-ms = 0          ; delay of the automatic power-on after a cut
  *     seed = 1                       ; this device's default seed
  *
+ *     ; The device app (OTA over CoAPs, DTLS 1.2), when address is given:
+ *     address = 127.0.0.1:5684       ; UDP address (IPv4, or [IPv6]:port); port 0: ephemeral
+ *     psk-identity = dev0            ; PSK identity (1..128 printable characters)
+ *     psk = 000102...                ; PSK in hex (1..64 bytes)
+ *     certificate = pki/dev0.crt     ; the device's PEM certificate (ECDSA P-256)
+ *     private-key = pki/dev0.key     ; its PEM private key
+ *     ca = pki/ca.crt                ; CA that client certificates must chain to
+ *     require-client-cert = false
+ *     confirm = manual               ; manual, auto or never
+ *     heap-budget = 0                ; Mbed TLS heap of the device (bytes, K or M suffix); 0: none
+ *     max-sessions = 0               ; concurrent DTLS sessions; 0: the transport's default
+ *     idle-timeout = 0               ; idle session reaping (ms, or with s/ms); 0: default
+ *     dtls-timeout-min = 0           ; handshake retransmission timeouts (ms, or s/ms); 0: default
+ *     dtls-timeout-max = 0
+ *     link = drop=5,duplicate=5,...  ; link faults (drop, duplicate, delay, reorder, mtu, seed)
+ *
  * Relative paths in a file are relative to the file's directory; paths given on the command line
  * are relative to the working directory. Every error names FILE:LINE (or the option).
  *
@@ -57,6 +73,18 @@
 #define CONFIG_PATH_MAX 512
 /** Room for an error message. */
 #define CONFIG_ERR_MAX 640
+/** Longest PSK identity, terminator included. */
+#define CONFIG_PSK_ID_MAX 129
+/** Longest PSK in bytes. */
+#define CONFIG_PSK_MAX 64
+/** Longest link fault specification, terminator included. */
+#define CONFIG_LINK_MAX 160
+/** Longest host part of an address, terminator included. */
+#define CONFIG_HOST_MAX 64
+/** Room for one "key=value" pair of config_net_pairs(). */
+#define CONFIG_NET_PAIR_MAX (CONFIG_PATH_MAX + 32)
+/** Most pairs config_net_pairs() produces. */
+#define CONFIG_NET_PAIRS 16
 
 /** A backing file for one flash device of a board. */
 struct config_flash {
@@ -68,6 +96,37 @@ struct config_flash {
 struct config_image {
     int area_id;                /**< FLASH_AREA_* id of the slot. */
     char path[CONFIG_PATH_MAX];
+};
+
+/** When the device app confirms the image it runs (ota_app's policy). */
+enum config_confirm {
+    CONFIG_CONFIRM_MANUAL = 0, /**< Only POST /fw/confirm (or the confirm command) confirms. */
+    CONFIG_CONFIRM_AUTO,       /**< The app confirms after every successful boot. */
+    CONFIG_CONFIRM_NEVER,      /**< Never (a bad image): the next reset reverts a test swap. */
+};
+
+/**
+ * The device app's network side: a CoAPs (DTLS 1.2) server on one UDP address. Present when
+ * address was given; every length here is checked by config_net_set().
+ */
+struct config_net {
+    bool enabled;                          /**< An address was given. */
+    char host[CONFIG_HOST_MAX];            /**< IPv4 or IPv6 literal. */
+    uint16_t port;                         /**< 0: an ephemeral port. */
+    char psk_identity[CONFIG_PSK_ID_MAX];  /**< Empty: no PSK. */
+    uint8_t psk[CONFIG_PSK_MAX];
+    uint32_t psk_len;
+    char certificate[CONFIG_PATH_MAX];     /**< PEM; empty: no certificate. */
+    char private_key[CONFIG_PATH_MAX];     /**< PEM key of the certificate. */
+    char ca[CONFIG_PATH_MAX];              /**< PEM CA that client certificates chain to. */
+    bool require_client_cert;
+    enum config_confirm confirm;
+    uint64_t heap_budget;                  /**< Bytes of Mbed TLS heap; 0: unlimited. */
+    uint32_t max_sessions;                 /**< 0: the transport's default. */
+    uint32_t idle_timeout_ms;              /**< 0: the transport's default. */
+    uint32_t dtls_timeout_min_ms;          /**< Handshake retransmission; 0: default. */
+    uint32_t dtls_timeout_max_ms;          /**< 0: default. */
+    char link[CONFIG_LINK_MAX];            /**< Link faults (link_fault_parse()); "" none. */
 };
 
 /** One simulated device. */
@@ -89,6 +148,7 @@ struct config_device {
     bool auto_power_on;
     uint32_t power_on_delay_ms;
     uint64_t seed;
+    struct config_net net;       /**< The device app's CoAPs server. */
     int line;                    /**< Line of its section header; 0 from the command line. */
 };
 
@@ -170,6 +230,37 @@ const char *config_slot_name(int area_id);
  *        "move", "offset"). \return The mode, or BO_EINVAL.
  */
 int config_mode_parse(const char *name);
+
+/** \brief Fills net with the defaults (disabled, confirm manual). */
+void config_net_init(struct config_net *net);
+
+/**
+ * \brief Applies one network key of a [device] section (config.h lists them).
+ * \param dir  Directory relative paths are resolved against ("" for the working directory).
+ * \return 0; BO_ENOENT when key is not a network key (nothing written to err); BO_EINVAL with
+ *         the reason in err.
+ */
+int config_net_set(struct config_net *net, const char *key, const char *value, const char *dir,
+                   char *err, size_t err_len);
+
+/**
+ * \brief Checks the network keys of a device together (an address needs a PSK or a
+ *        certificate, a certificate needs its key, a required client certificate needs a CA,
+ *        the retransmission timeouts are ordered).
+ * \return 0 or BO_EINVAL with the reason in err (no FILE:LINE prefix).
+ */
+int config_net_check(const struct config_net *net, char *err, size_t err_len);
+
+/**
+ * \brief Writes the network keys as "key=value" pairs that config_net_set() accepts back
+ *        (paths already resolved): how the daemon hands them to brownout-fw (--net PAIR).
+ * \return The number of pairs written (none when the network is disabled).
+ */
+size_t config_net_pairs(const struct config_net *net, char pairs[][CONFIG_NET_PAIR_MAX],
+                        size_t max);
+
+/** \brief The name of a confirm policy ("manual", "auto", "never"). */
+const char *config_confirm_name(enum config_confirm confirm);
 
 /** \brief Prints the effective configuration as INI text that config_parse_text() accepts. */
 void config_print(const struct config *cfg, FILE *out);

@@ -357,5 +357,16 @@ void config_print(const struct config *cfg, FILE *out)
                 d->validate_primary ? "true" : "false",
                 d->downgrade_prevention ? "true" : "false", d->auto_power_on ? "auto" : "manual",
                 (unsigned)d->power_on_delay_ms, (unsigned long long)d->seed);
+        {
+            char pairs[CONFIG_NET_PAIRS][CONFIG_NET_PAIR_MAX];
+            size_t n = config_net_pairs(&d->net, pairs, CONFIG_NET_PAIRS);
+
+            for (j = 0; j < n; j++) {
+                char *eq = strchr(pairs[j], '=');
+
+                *eq = '\0';
+                fprintf(out, "%s = %s\n", pairs[j], eq + 1);
+            }
+        }
     }
 }

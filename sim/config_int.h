@@ -22,6 +22,12 @@ void config_copy(char *dst, size_t size, const char *src);
 int config_u64(const char *s, uint64_t max, uint64_t *out);
 
 /**
+ * \brief Resolves path against dir (when path is relative and dir is not empty) into out.
+ * \return 0; BO_EINVAL for an empty path; BO_ERANGE when out is too small.
+ */
+int config_path(char *out, size_t out_len, const char *dir, const char *path);
+
+/**
  * \brief Splits "KEY=VALUE" at the first '='.
  * \return The value (key receives the left part), or NULL without '=' or with a bad key.
  */
