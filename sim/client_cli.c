@@ -71,6 +71,8 @@ void client_cli_usage(FILE *out)
             "  flash erase DEV [FLASH] OFFSET LENGTH   (FLASH: default the board's first)\n"
             "  image load DEV SLOT FILE        stage FILE into a slot (e.g. 0-secondary)\n"
             "  image info DEV SLOT             the image in a slot\n"
+            "  set-link DEV SPEC               link faults of DEV's network, e.g.\n"
+            "                                  drop=5,duplicate=5,reorder=4 (none: off)\n"
             "  events [--follow]               print the next event (--follow: all of them)\n"
             "  wait EVENT [--device DEV]       wait for an event, e.g. BOOT_DONE\n"
             "  raw JSON                        send one request line as typed\n"
@@ -659,6 +661,12 @@ int client_cli_main(int argc, char **argv)
     } else if (strcmp(cmd, "wait") == 0) {
         rc = cli.npos == 1 ? client_cli_events(&cli, cli.pos[0])
                            : client_cli_usage_error(&cli, "needs one EVENT");
+    } else if (strcmp(cmd, "set-link") == 0) {
+        rc = cli.npos == 2 ? client_cli_run(&cli, "set-link",
+                                            json_pack("{s:s, s:s}", "device", cli.pos[0], "link",
+                                                      cli.pos[1]),
+                                            NULL)
+                           : client_cli_usage_error(&cli, "needs DEV and SPEC");
     } else if (strcmp(cmd, "raw") == 0) {
         rc = client_cli_raw(&cli);
     } else {

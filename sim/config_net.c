@@ -8,9 +8,7 @@
 
 #include "bo_err.h"
 #include "config_int.h"
-#ifdef CONFIG_NET_HAVE_LINK_FAULT
 #include "link_fault.h"
-#endif
 
 /* Longest duration accepted for a timeout: one day, in milliseconds. */
 #define CONFIG_NET_MS_MAX 86400000u
@@ -290,22 +288,18 @@ int config_net_set(struct config_net *net, const char *key, const char *value, c
         return config_net_ms(key, value, &net->dtls_timeout_max_ms, err, err_len);
     }
     if (strcmp(key, "link") == 0) {
-#ifdef CONFIG_NET_HAVE_LINK_FAULT
         struct link_fault_config lf;
         char msg[160];
-#endif
 
         if (strlen(value) >= sizeof(net->link)) {
             config_fmt(err, err_len, "link: longer than %d characters",
                        (int)sizeof(net->link) - 1);
             return BO_EINVAL;
         }
-#ifdef CONFIG_NET_HAVE_LINK_FAULT
         if (value[0] != '\0' && link_fault_parse(&lf, value, msg, sizeof(msg)) < 0) {
             config_fmt(err, err_len, "link '%s': %s", value, msg);
             return BO_EINVAL;
         }
-#endif
         memcpy(net->link, value, strlen(value) + 1);
         return 0;
     }

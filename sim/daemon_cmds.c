@@ -69,6 +69,12 @@ static const struct control_arg daemon_args_load[] = {
     { "path", CONTROL_ARG_STRING, true, 0, 4096, NULL, "Image file (absolute path)." },
     ARG_END
 };
+static const struct control_arg daemon_args_link[] = {
+    ARG_DEVICE,
+    { "link", CONTROL_ARG_STRING, true, 0, CONFIG_LINK_MAX - 1, NULL,
+      "Link faults: drop=N,duplicate=N,delay=MS,reorder=N,mtu=N,seed=S (\"none\": off)." },
+    ARG_END
+};
 static const struct control_arg daemon_args_crash[] = {
     ARG_DEVICE,
     { "how", CONTROL_ARG_ENUM, false, 0, 0, daemon_crash_kinds, "abort (default) or segv." },
@@ -104,6 +110,27 @@ static void daemon_cmds_fail(struct control_request *req, int rc, const char *wh
     control_reply_error(req, cls, "%s: %s", what, bo_strerror(rc));
 }
 
+/* A query-status of one device waiting for the app's network statistics. */
+struct daemon_cmds_status {
+    struct control_request *req;
+    struct device *dev;
+};
+
+static void daemon_cmds_status_reply(void *arg, json_t *result, const char *error)
+{
+    struct daemon_cmds_status *st = arg;
+    json_t *o = device_status_json(st->dev);
+
+    if (o != NULL) {
+        json_object_set_new(o, "net", result != NULL ? result : json_pack("{s:s}", "error",
+                                                                          error));
+    } else {
+        json_decref(result);
+    }
+    control_reply(st->req, o);
+    free(st);
+}
+
 static void daemon_cmd_status(struct control_request *req, json_t *args, void *ctx)
 {
     struct daemon *d = ctx;
@@ -113,10 +140,22 @@ static void daemon_cmd_status(struct control_request *req, json_t *args, void *c
 
     if (name != NULL) {
         struct device *dev = daemon_cmds_dev(d, req, args);
+        struct daemon_cmds_status *st;
 
-        if (dev != NULL) {
-            control_reply(req, device_status_json(dev));
+        if (dev == NULL) {
+            return;
         }
+        /* A running app with a network adds its live DTLS and heap statistics. */
+        st = dev->app != NULL ? calloc(1, sizeof(*st)) : NULL;
+        if (st != NULL) {
+            st->req = req;
+            st->dev = dev;
+            if (device_request(dev, "status", daemon_cmds_status_reply, st) == 0) {
+                return;
+            }
+            free(st);
+        }
+        control_reply(req, device_status_json(dev));
         return;
     }
     devs = json_array();
@@ -487,6 +526,29 @@ static void daemon_cmd_confirm(struct control_request *req, json_t *args, void *
     }
 }
 
+static void daemon_cmd_set_link(struct control_request *req, json_t *args, void *ctx)
+{
+    struct device *dev = daemon_cmds_dev(ctx, req, args);
+    const char *spec = json_string_value(json_object_get(args, "link"));
+    char err[256];
+    int rc;
+
+    if (dev == NULL) {
+        return;
+    }
+    err[0] = '\0';
+    rc = device_set_link(dev, spec, daemon_cmds_fw_reply, req, err, sizeof(err));
+    if (rc == BO_EINVAL) {
+        control_reply_error(req, CONTROL_ERR_INVALID_ARGUMENT, "link '%s': %s", spec, err);
+    } else if (rc == BO_ENOTSUP) {
+        control_reply_error(req, CONTROL_ERR_INVALID_STATE, "%s", err);
+    } else if (rc == 1) {
+        control_reply(req, json_pack("{s:s, s:b}", "link", spec, "applied", 0));
+    } else if (rc < 0) {
+        daemon_cmds_fail(req, rc, "set-link");
+    }
+}
+
 static void daemon_cmds_ignore(void *arg, json_t *result, const char *error)
 {
     (void)arg;
@@ -536,6 +598,8 @@ static const struct control_command daemon_commands[] = {
       daemon_args_device, daemon_cmd_confirm, NULL },
     { "inject-crash", "Make the running firmware crash (a DEVICE_FAULT follows).",
       daemon_args_crash, daemon_cmd_crash, NULL },
+    { "set-link", "Set the link faults of a device's network (now and for its next runs).",
+      daemon_args_link, daemon_cmd_set_link, NULL },
 };
 
 int daemon_cmds_register(struct daemon *d)

@@ -388,8 +388,10 @@ void device_free(struct device *dev)
     }
     json_decref(dev->last_boot);
     json_decref(dev->last_loss);
+    json_decref(dev->app);
     dev->last_boot = NULL;
     dev->last_loss = NULL;
+    dev->app = NULL;
     dev->flash_count = 0;
 }
 
@@ -449,5 +451,13 @@ json_t *device_status_json(const struct device *dev)
         json_object_set_new(o, "armed-cut", json_null());
     }
     json_object_set_new(o, "auto-power-on", json_boolean(dev->cfg.auto_power_on));
+    if (dev->cfg.net.enabled) {
+        json_object_set_new(o, "app", dev->app != NULL ? json_deep_copy(dev->app) : json_null());
+        json_object_set_new(o, "link", json_string(dev->cfg.net.link[0] != '\0' ?
+                                                       dev->cfg.net.link : "none"));
+        json_object_set_new(o, "confirm-policy",
+                            json_string(config_confirm_name(dev->cfg.net.confirm)));
+        json_object_set_new(o, "reset-requests", json_integer((json_int_t)dev->reset_requests));
+    }
     return o;
 }

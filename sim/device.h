@@ -19,7 +19,9 @@
  * last message is never lost.
  *
  * Events go to the emitter given at setup: POWER_ON, POWER_OFF, RESET, BOOT_DONE, BOOT_FAILED,
- * POWER_LOSS, DEVICE_FAULT; each data object has "device".
+ * POWER_LOSS, DEVICE_FAULT, and for a device with a network (cfg.net) APP_READY, APP_FAILED and
+ * RESET_REQUEST; each data object has "device". A RESET_REQUEST (the app's POST /reboot) is
+ * followed by a reset exactly like device_reset().
  */
 #ifndef SIM_DEVICE_H
 #define SIM_DEVICE_H
@@ -101,10 +103,12 @@ struct device {
     uv_timer_t *timer;           /**< Automatic power-on; heap, closed through libuv. */
     json_t *last_boot;           /**< Data of the last BOOT_DONE or BOOT_FAILED, or NULL. */
     json_t *last_loss;           /**< Data of the last POWER_LOSS, or NULL. */
+    json_t *app;                 /**< Data of this run's APP_READY or APP_FAILED, or NULL. */
     uint64_t boots;
     uint64_t power_losses;
     uint64_t faults;
     uint64_t resets;
+    uint64_t reset_requests;     /**< Resets the app asked for (RESET_REQUEST). */
     uint64_t next_req_id;
     struct device_pending *pending;
     device_emit_fn emit;
@@ -162,6 +166,23 @@ void device_arm_cut(struct device *dev, uint64_t at, const struct vflash_cut *cu
  *         BO_ESTATE when the app is not running (cb not called).
  */
 int device_request(struct device *dev, const char *cmd, device_reply_fn cb, void *arg);
+
+/**
+ * \brief device_request() with more members in the request object.
+ * \param extra  Members merged into the request (not taken over); NULL for none.
+ */
+int device_request_args(struct device *dev, const char *cmd, json_t *extra, device_reply_fn cb,
+                        void *arg);
+
+/**
+ * \brief Sets the link faults of the device's network: kept for its next runs, and handed to
+ *        the running app (cb receives its reply) when it runs with a network.
+ * \param spec  A link_fault_parse() specification ("" or "none": no faults).
+ * \return 0 with cb pending; 1 when only kept (no app running; cb not called); BO_EINVAL (bad
+ *         spec, reason in err); BO_ENOTSUP (the device has no network).
+ */
+int device_set_link(struct device *dev, const char *spec, device_reply_fn cb, void *arg,
+                    char *err, size_t err_len);
 
 /** \brief The device's status as a JSON object (new reference, NULL on ENOMEM). */
 json_t *device_status_json(const struct device *dev);

@@ -10,6 +10,7 @@
 #include "bo_err.h"
 #include "device_int.h"
 #include "fw.h"
+#include "link_fault.h"
 
 /* One firmware process and its pipe. Freed once both handles are closed. */
 struct device_run {
@@ -209,6 +210,18 @@ static void device_message(struct device_run *run, const char *line)
             run->power_loss = true;
             json_decref(run->loss);
             run->loss = json_deep_copy(data);
+        } else if (strcmp(event, "APP_READY") == 0 || strcmp(event, "APP_FAILED") == 0) {
+            json_decref(dev->app);
+            dev->app = json_deep_copy(data);
+            if (dev->app != NULL) {
+                json_object_set_new(dev->app, "ready", json_boolean(event[4] == 'R'));
+            }
+            device_emit(dev, event, json_deep_copy(data), 0);
+        } else if (strcmp(event, "RESET_REQUEST") == 0) {
+            /* The app's clean reset (POST /reboot): the same path as the reset command. */
+            dev->reset_requests++;
+            device_emit(dev, "RESET_REQUEST", json_deep_copy(data), 0);
+            device_reset(dev);
         }
     } else if (json_is_integer(reply)) {
         uint64_t id = (uint64_t)json_integer_value(reply);
@@ -283,8 +296,10 @@ static int device_spawn(struct device *dev)
     struct device_run *run;
     uv_process_options_t o;
     uv_stdio_container_t stdio[FW_FIRST_FLASH_FD + 2 * BOARD_MAX_DEVICES];
-    char argbuf[48][CONFIG_PATH_MAX + 32];
-    char *argv[50];
+    char argbuf[80][CONFIG_NET_PAIR_MAX + 8];
+    char *argv[82];
+    char pairs[CONFIG_NET_PAIRS][CONFIG_NET_PAIR_MAX];
+    size_t npairs;
     int argc = 0;
     int fd = FW_FIRST_FLASH_FD;
     uint32_t i;
@@ -312,6 +327,11 @@ static int device_spawn(struct device *dev)
     }
     if (dev->cfg.downgrade_prevention) {
         DEVICE_ARG("--downgrade-prevention");
+    }
+    DEVICE_ARG("--seed=%llu", (unsigned long long)dev->cfg.seed);
+    npairs = config_net_pairs(&dev->cfg.net, pairs, CONFIG_NET_PAIRS);
+    for (i = 0; i < npairs; i++) {
+        DEVICE_ARG("--net=%.*s", CONFIG_NET_PAIR_MAX - 1, pairs[i]);
     }
     stdio[0].flags = UV_IGNORE;
     stdio[1].flags = UV_INHERIT_FD;
@@ -371,6 +391,8 @@ static int device_spawn(struct device *dev)
     run->open_handles = 2;
     dev->run = run;
     dev->state = DEVICE_BOOTING;
+    json_decref(dev->app);
+    dev->app = NULL;
     uv_read_start((uv_stream_t *)&run->pipe, device_alloc_cb, device_read_cb);
     return 0;
 }
@@ -466,6 +488,12 @@ static void device_write_cb(uv_write_t *req, int status)
 
 int device_request(struct device *dev, const char *cmd, device_reply_fn cb, void *arg)
 {
+    return device_request_args(dev, cmd, NULL, cb, arg);
+}
+
+int device_request_args(struct device *dev, const char *cmd, json_t *extra, device_reply_fn cb,
+                        void *arg)
+{
     struct device_pending *p;
     struct device_write *w;
     uv_buf_t buf;
@@ -478,6 +506,10 @@ int device_request(struct device *dev, const char *cmd, device_reply_fn cb, void
     p = calloc(1, sizeof(*p));
     w = calloc(1, sizeof(*w));
     msg = json_pack("{s:s, s:I}", "cmd", cmd, "id", (json_int_t)++dev->next_req_id);
+    if (msg != NULL && extra != NULL && json_object_update_missing(msg, extra) != 0) {
+        json_decref(msg);
+        msg = NULL;
+    }
     if (p == NULL || w == NULL || msg == NULL) {
         free(p);
         free(w);
@@ -506,6 +538,37 @@ int device_request(struct device *dev, const char *cmd, device_reply_fn cb, void
     p->next = dev->pending;
     dev->pending = p;
     return 0;
+}
+
+int device_set_link(struct device *dev, const char *spec, device_reply_fn cb, void *arg,
+                    char *err, size_t err_len)
+{
+    struct link_fault_config lf;
+    json_t *extra;
+    int rc;
+
+    if (!dev->cfg.net.enabled) {
+        snprintf(err, err_len, "device %s has no network (no address)", dev->cfg.name);
+        return BO_ENOTSUP;
+    }
+    if (strlen(spec) >= sizeof(dev->cfg.net.link)) {
+        snprintf(err, err_len, "longer than %d characters", (int)sizeof(dev->cfg.net.link) - 1);
+        return BO_EINVAL;
+    }
+    if (link_fault_parse(&lf, spec, err, err_len) < 0) {
+        return BO_EINVAL;
+    }
+    memcpy(dev->cfg.net.link, spec, strlen(spec) + 1);
+    if (dev->app == NULL || !json_is_true(json_object_get(dev->app, "ready"))) {
+        return 1;
+    }
+    extra = json_pack("{s:s}", "link", spec);
+    if (extra == NULL) {
+        return BO_ENOMEM;
+    }
+    rc = device_request_args(dev, "set-link", extra, cb, arg);
+    json_decref(extra);
+    return rc == BO_ESTATE ? 1 : rc;
 }
 
 /* ---- Shutdown. ---- */

@@ -19,7 +19,11 @@
  *                 --flash MEMFD[:ECCFD]...         (one per board flash device, in order)
  *                 [--cut-at N --cut-model MODEL [--cut-units K] [--cut-permille P]
  *                  [--cut-seed S]]
+ *                 [--seed S] [--net KEY=VALUE]...
  *
+ * --net takes the network keys of a [device] section (config.h: address, psk-identity, psk,
+ * certificate, ...). With an address, the application phase is fw_app.h's libuv loop (DTLS
+ * server and OTA app); without one, the runner only answers its pipe.
  * A cut at N fires before flash operation N of this run (counted over all flash devices of the
  * board from 0 at power-on), with the fault model given, exactly as vflash_fault.h describes.
  *
@@ -31,6 +35,9 @@
  *     {"event": "POWER_LOSS", "data": {"op", "fault", "device", "kind", "offset", "phase",
  *                                      "clock-ns"}}
  *     {"reply": ID, "return": {...}}   or   {"reply": ID, "error": TEXT}
+ *
+ * With a network, fw_app.h adds the events APP_READY, APP_FAILED and RESET_REQUEST and the
+ * requests "status" and "set-link".
  *
  * Requests to the runner: `{"cmd": "confirm", "id": ID}` (boot_set_confirmed for image 0),
  * `{"cmd": "state", "id": ID}` (trailer states of image 0's slots), `{"cmd": "crash"}` or
@@ -74,6 +81,8 @@ struct fw_args {
     uint64_t cut_at;
     struct vflash_cut cut;         /**< op_index is rewritten per device when it fires. */
     int pipe_fd;
+    uint64_t seed;                 /**< The device's seed (default of link fault draws). */
+    struct config_net net;         /**< The device app's network (--net KEY=VALUE). */
 };
 
 /**
