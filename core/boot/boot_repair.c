@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "boot/boot_journal.h"
 #include "boot/boot_status.h"
 #include "boot/trailer.h"
 #include "mcuboot_config/mcuboot_logging.h"
@@ -127,8 +128,8 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
     struct boot_repair_slot s;
     const struct trailer_layout *lay;
     uint8_t info[BOOT_REPAIR_INFO_MAX];
-    uint8_t unit[TRAILER_ALIGN_MAX];
     uint8_t *recs = st->buf;
+    bool journalled = false;
     uint32_t nrec;
     uint32_t base;
     uint32_t first;
@@ -197,6 +198,44 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
         }
     }
 
+    if (slot == BOOT_SLOT_PRIMARY) {
+        /* A copy first, so that a cut between the erase and the magic loses nothing. */
+        rc = boot_journal_save(st, recs, nrec, info, lay->info_sz, &journalled);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    rc = boot_repair_write_back(st, slot, recs, info);
+    if (rc == 0 && journalled) {
+        rc = boot_journal_clear(st);
+    }
+    return rc;
+}
+
+int boot_repair_write_back(struct boot_loader_state *st, int slot, const uint8_t *recs,
+                           const uint8_t *info)
+{
+    struct boot_repair_slot s;
+    const struct trailer_layout *lay;
+    uint8_t unit[TRAILER_ALIGN_MAX];
+    uint32_t nrec;
+    uint32_t base;
+    uint32_t align;
+    uint32_t wu;
+    uint32_t i;
+    uint8_t ev;
+    int rc;
+
+    boot_repair_slot_of(st, slot, &s);
+    lay = s.lay;
+    ev = lay->cfg.erased_val;
+    wu = lay->cfg.write_unit;
+    align = flash_area_align(s.fa);
+    nrec = lay->status_entries * lay->status_states;
+    base = lay->status_off + lay->status_sz;
+    if (align == 0 || align > wu || wu > TRAILER_ALIGN_MAX) {
+        return BO_ESEMANTICS;
+    }
     rc = boot_status_erase_trailer(st, slot);
     if (rc < 0) {
         return rc;

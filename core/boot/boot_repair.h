@@ -28,10 +28,16 @@
  *   without losing them, and the core has no RAM for a sector: then nothing is erased and the
  *   original error is returned.
  *
- * Known limit: a power cut during an erase and rewrite itself (between the erase and the magic)
- * loses the trailer's content. The primary's torn flags and unstable magic are therefore
- * completed in place first, which NOR parts allow without an erase; ECC parts still need the
- * erase and keep this window.
+ * - The erase and rewrite of the primary's trailer is journalled first (boot_journal.h): its
+ *   content goes to the secondary slot's status area, so a power cut between the erase and the
+ *   magic loses nothing; the next boot writes the trailer back from the journal. The primary's
+ *   torn flags and unstable magic are still completed in place first when the part allows it
+ *   (NOR), which needs no erase at all.
+ *
+ * Known limit: when the journal has no room (the secondary's trailer sectors are not erased, for
+ * example while the secondary holds a request, or a status area of 1-byte units) and for the
+ * secondary's own trailer, the rewrite goes ahead unjournalled, and a cut between the erase and
+ * the magic loses the trailer's content.
  */
 #ifndef BOOT_BOOT_REPAIR_H
 #define BOOT_BOOT_REPAIR_H
@@ -53,6 +59,17 @@
  */
 int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_off,
                         uint32_t skip_len);
+
+/**
+ * \brief Erases the trailer sectors of a slot of the current image and writes the trailer given
+ *        as one byte per status record and the info region (fields, magic), in the order of the
+ *        rules above: records, fields, the magic last.
+ * \param recs  One byte per status record (the erased value: left erased).
+ * \param info  The info region [status_off + status_sz, area end), info_sz bytes.
+ * \return 0, BO_ESEMANTICS for a write unit the layout does not handle, or the flash error.
+ */
+int boot_repair_write_back(struct boot_loader_state *st, int slot, const uint8_t *recs,
+                           const uint8_t *info);
 
 /**
  * \brief Decides what to do after a trailer write of [off, off + len) to fa returned rc: when rc

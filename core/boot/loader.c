@@ -11,6 +11,7 @@
 
 #include "bo_err.h"
 #include "boot/boot_decide.h"
+#include "boot/boot_journal.h"
 #include "boot/boot_repair.h"
 #include "boot/boot_status.h"
 #include "boot/image_src.h"
@@ -402,6 +403,12 @@ static int boot_prepare_image(struct boot_loader_state *st)
     img->swap_type = TRAILER_SWAP_TYPE_NONE;
     img->performed = TRAILER_SWAP_TYPE_NONE;
     boot_status_reset(&img->bs);
+    /* A cut rewrite of the primary's trailer is finished from its journal before anything
+     * reads that trailer. */
+    rc = boot_journal_recover(st, NULL);
+    if (rc < 0) {
+        return rc;
+    }
     /* A flag torn while being set, or unstable bits: complete the primary's trailer. */
     rc = boot_repair_check_primary(st, NULL);
     if (rc < 0) {
