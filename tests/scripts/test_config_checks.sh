@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# make check: the core's configuration checks (issue 8).
+#  1. the committed core/config/config_check_*.h equal what scripts/generate_config_checks.py
+#     generates now (regenerated into a temporary directory), and that comparison is shown to
+#     catch a changed option history;
+#  2. tests/config/run_config_tests.py compiles core/config/config.c with every configuration of
+#     tests/config/cases.txt using the core's own flags ($BUILD/config/core_cflags.txt, written
+#     by make config-flags), and proves each rejecting case against a mutant without its check.
+set -u
+root=${BROWNOUT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${BUILD:-build}
+case $build in /*) ;; *) build=$root/$build ;; esac
+cd "$root"
+passed=0
+failed=0
+
+if scripts/generate_config_checks.py --check; then
+    passed=$((passed + 1))
+else
+    echo "FAIL: core/config/config_check_*.h are out of date (run make config-generate)"
+    failed=$((failed + 1))
+fi
+
+# The comparison must notice a change: an option added to a copy of the current history.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/scripts" "$tmp/core"
+cp -r scripts/config_checks.txt scripts/config_history "$tmp/scripts/"
+cp -r core/config "$tmp/core/"
+latest=$(ls "$tmp/scripts/config_history/"*.txt | sort -V | tail -n 1)
+echo "option BROWNOUT_PLANTED_OPTION" >> "$latest"
+if scripts/generate_config_checks.py --root "$tmp" --check > "$tmp/out" 2>&1; then
+    echo "FAIL: --check accepted headers generated from a different history"
+    failed=$((failed + 1))
+elif ! grep -q BROWNOUT_PLANTED_OPTION "$tmp/out"; then
+    echo "FAIL: --check failed without showing the planted option:"; cat "$tmp/out"
+    failed=$((failed + 1))
+else
+    passed=$((passed + 1))
+fi
+
+flags=$build/config/core_cflags.txt
+if [ ! -s "$flags" ]; then
+    echo "FAIL: $flags is missing (make BUILD=... config-flags writes it)"
+    failed=$((failed + 1))
+elif tests/config/run_config_tests.py --flags "$flags"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
+
+echo "config checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
