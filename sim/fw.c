@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 
 #include "bo_err.h"
 #include "boot/boot_api.h"
+#include "config_int.h"
+#include "fw_app.h"
 #include "keys.h"
 #include "mbedtls/platform.h"
 #include "port_clock.h"
@@ -107,6 +110,8 @@ enum {
     FW_OPT_CUT_UNITS,
     FW_OPT_CUT_PERMILLE,
     FW_OPT_CUT_SEED,
+    FW_OPT_NET,
+    FW_OPT_SEED,
 };
 
 static const struct option fw_longopts[] = {
@@ -123,6 +128,8 @@ static const struct option fw_longopts[] = {
     { "cut-units", required_argument, NULL, FW_OPT_CUT_UNITS },
     { "cut-permille", required_argument, NULL, FW_OPT_CUT_PERMILLE },
     { "cut-seed", required_argument, NULL, FW_OPT_CUT_SEED },
+    { "net", required_argument, NULL, FW_OPT_NET },
+    { "seed", required_argument, NULL, FW_OPT_SEED },
     { NULL, 0, NULL, 0 },
 };
 
@@ -169,6 +176,8 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
     a->pipe_fd = FW_PIPE_FD;
     a->cut.units = VFLASH_CUT_SEEDED;
     a->cut.permille = VFLASH_CUT_SEEDED;
+    a->seed = 1;
+    config_net_init(&a->net);
     opterr = 0;
     optind = 0;
     while ((c = getopt_long(argc, argv, ":", fw_longopts, NULL)) != -1) {
@@ -251,6 +260,24 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
             }
             a->cut.seed = v;
             break;
+        case FW_OPT_SEED:
+            if (fw_num(arg, UINT64_MAX, &v) < 0) {
+                goto bad;
+            }
+            a->seed = v;
+            break;
+        case FW_OPT_NET: {
+            char key[32];
+            char msg[CONFIG_ERR_MAX];
+            const char *value = config_split(arg, key, sizeof(key));
+
+            if (value == NULL || config_net_set(&a->net, key, value, "", msg, sizeof(msg)) < 0) {
+                fw_fmt(err, err_len, "--net %s: %s", arg,
+                       value == NULL ? "expected KEY=VALUE" : msg);
+                return BO_EINVAL;
+            }
+            break;
+        }
         default:
             fw_fmt(err, err_len, "unknown option or missing argument: %s",
                    argv[optind - 1]);
@@ -264,6 +291,14 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
     if (a->board[0] == '\0' || a->flash_count == 0) {
         fw_fmt(err, err_len, "--board and --flash are required");
         return BO_EINVAL;
+    }
+    {
+        char msg[CONFIG_ERR_MAX];
+
+        if (config_net_check(&a->net, msg, sizeof(msg)) < 0) {
+            fw_fmt(err, err_len, "--net: %s", msg);
+            return BO_EINVAL;
+        }
     }
     return 0;
 bad:
@@ -288,6 +323,13 @@ static void fw_send(struct fw_ctx *ctx, json_t *msg)
         ssize_t n = write(ctx->args->pipe_fd, text + done, len + 1 - done);
 
         if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            /* The app phase made the pipe non-blocking: wait until the daemon reads. */
+            struct pollfd pfd = { ctx->args->pipe_fd, POLLOUT, 0 };
+
+            poll(&pfd, 1, -1);
             continue;
         }
         if (n <= 0) {
@@ -464,17 +506,15 @@ static json_t *fw_state_json(struct fw_ctx *ctx)
                      fw_swap_type_name((uint8_t)next));
 }
 
-/* Handles one request line from the daemon. */
-static void fw_request(struct fw_ctx *ctx, const char *line)
+/* Answers one request from the daemon; returns the reply message, or NULL for none. */
+static json_t *fw_request_msg(struct fw_ctx *ctx, json_t *msg)
 {
-    json_t *msg = json_loads(line, 0, NULL);
     const char *cmd = json_string_value(json_object_get(msg, "cmd"));
     json_t *id = json_object_get(msg, "id");
     json_t *reply;
 
     if (cmd == NULL) {
-        json_decref(msg);
-        return;
+        return NULL;
     }
     reply = json_object();
     json_object_set(reply, "reply", id != NULL ? id : json_null());
@@ -501,8 +541,44 @@ static void fw_request(struct fw_ctx *ctx, const char *line)
     } else {
         json_object_set_new(reply, "error", json_string("unknown request"));
     }
+    return reply;
+}
+
+/* Handles one request line from the daemon. */
+static void fw_request(struct fw_ctx *ctx, const char *line)
+{
+    json_t *msg = json_loads(line, 0, NULL);
+    json_t *reply = msg != NULL ? fw_request_msg(ctx, msg) : NULL;
+
     json_decref(msg);
-    fw_send(ctx, reply);
+    if (reply != NULL) {
+        fw_send(ctx, reply);
+    }
+}
+
+/* ---- Hooks of the networked application (fw_app.c). ---- */
+
+static json_t *fw_host_request(void *arg, json_t *msg)
+{
+    return fw_request_msg(arg, msg);
+}
+
+static void fw_host_send(void *arg, json_t *msg)
+{
+    fw_send(arg, msg);
+}
+
+/* A cut that fired during an app flash operation ends the run as it does during the boot. */
+static void fw_host_check_power(void *arg)
+{
+    struct fw_ctx *ctx = arg;
+    struct vflash_cut_result res;
+
+    memset(&res, 0, sizeof(res));
+    if (ctx->cut_dev >= 0 && vflash_fault_cut_result(ctx->devs[ctx->cut_dev], &res) == 0 &&
+        res.reached) {
+        fw_power_loss(ctx);
+    }
 }
 
 /* The application: answers requests until the pipe closes. */
@@ -639,7 +715,20 @@ int fw_run(const struct fw_args *a)
             fw_send(&ctx, fw_event("BOOT_DONE", data));
         }
     }
-    fw_app(&ctx);
+    if (a->net.enabled) {
+        struct fw_app_host host = { &ctx, fw_host_request, fw_host_send, fw_host_check_power,
+                                    &ctx.cfg };
+        struct fw_app_args app_args;
+
+        ctx.phase = "app";
+        memset(&app_args, 0, sizeof(app_args));
+        app_args.net = a->net;
+        app_args.seed = a->seed;
+        app_args.name = a->name;
+        fw_app_run(&app_args, a->pipe_fd, &host);
+    } else {
+        fw_app(&ctx);
+    }
     keys_table_free(&ctx.keys);
     port_rng_free(&ctx.rng);
     return 0;
