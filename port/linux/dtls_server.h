@@ -149,8 +149,13 @@ struct dtls_server {
     struct dtls_session **by_id;   /**< Hash buckets by session id. */
     size_t nbuckets;              /**< A power of two. */
     uint32_t next_id;
-    uint32_t refusing;            /**< Set while a refused hello is answered. */
+    int gate_running;             /**< The gate is processing a ClientHello. */
+    int gate_admitted;            /**< Its cookie was valid and the cap allowed it. */
+    int gate_refused;             /**< Its cookie was valid but the cap refused it. */
     struct dtls_server_stats st;
+    uint8_t *rxbuf;               /**< Receive buffer of the socket. */
+    int udp_ready;                /**< The socket handle is initialised. */
+    int reaper_ready;             /**< The reaper timer is initialised. */
     int state;                    /**< 0 init, 1 set up, 2 closing. */
     unsigned pending_closes;      /**< Handles still closing. */
     void (*done)(void *arg);

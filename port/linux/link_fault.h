@@ -90,7 +90,7 @@ struct link_fault_pkt;
 /** One direction of a faulty link. Fields are private; read them through the functions. */
 struct link_fault {
     struct link_fault_config cfg;
-    uint64_t prng[4];                 /**< Draw state (a struct vflash_prng). */
+    uint64_t prng[3][4];              /**< Draw states of drop, duplicate, reorder. */
     uv_loop_t *loop;
     uv_timer_t timer;                 /**< Fires at the due time of the first queued packet. */
     struct link_fault_pkt *queue;     /**< Delayed and held packets, by due time. */

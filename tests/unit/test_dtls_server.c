@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tests of the DTLS server on libuv, against real Mbed TLS clients (dtls_server_peer) running in
+ * threads beside the server's loop: PSK and certificate handshakes with echo, cookies before
+ * any session, refused credentials, the session cap, the idle reaper, link faults, garbage,
+ * Connection ID migration and the heap budget.
+ *
+ * With "--serve psk|cert PORT_FILE [SECONDS]" the program is instead an echo server for
+ * tests/scripts/test_dtls_openssl.sh (real peers such as openssl s_client).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mbedtls/platform.h"
+
+#include "bo_err.h"
+#include "dtls_server.h"
+#include "dtls_server_peer.h"
+
+#define PSK_ID "brownout-test"
+#define PSK_HEX "000102030405060708090a0b0c0d0e0f"
+
+static char pki_dir[512];
+
+static const char *pki(const char *name)
+{
+    static _Thread_local char path[64][640];
+    static _Thread_local int next;
+    char *p = path[next++ % 64];
+
+    snprintf(p, sizeof(path[0]), "%s/%s", pki_dir, name);
+    return p;
+}
+
+/* The server side of a test: a loop, a server echoing data, and thread bookkeeping. */
+struct fx {
+    uv_loop_t loop;
+    struct dtls_server srv;
+    struct dtls_server_config cfg;
+    uv_async_t async;
+    atomic_int running;
+    int closes;
+    int datas;
+    int closed;
+};
+
+static void fx_on_data(void *ctx, uint32_t session, const uint8_t *buf, size_t len)
+{
+    struct fx *f = ctx;
+
+    f->datas++;
+    (void)dtls_server_send(&f->srv, session, buf, len);
+}
+
+static void fx_on_close(void *ctx, uint32_t session)
+{
+    struct fx *f = ctx;
+
+    (void)session;
+    f->closes++;
+}
+
+static void fx_async(uv_async_t *a)
+{
+    struct fx *f = a->data;
+
+    if (atomic_load(&f->running) == 0) {
+        uv_stop(&f->loop);
+    }
+}
+
+static void fx_base_config(struct fx *f)
+{
+    memset(&f->cfg, 0, sizeof(f->cfg));
+    f->cfg.max_sessions = 8;
+    f->cfg.hs_timeout_min_ms = 100;
+    f->cfg.hs_timeout_max_ms = 1600;
+    f->cfg.seeded = true;
+    f->cfg.seed = 1;
+    f->cfg.name = "test";
+}
+
+static void fx_psk(struct fx *f)
+{
+    f->cfg.psk_identity = PSK_ID;
+    f->cfg.psk_hex = PSK_HEX;
+}
+
+static void fx_cert(struct fx *f, bool require_client)
+{
+    f->cfg.cert_file = pki("device-chain.pem");
+    f->cfg.key_file = pki("device.key");
+    f->cfg.ca_file = pki("ca.pem");
+    f->cfg.require_client_cert = require_client;
+}
+
+static int fx_start(struct fx *f)
+{
+    struct dtls_server_app app = { f, fx_on_data, fx_on_close };
+
+    assert_int_equal(uv_loop_init(&f->loop), 0);
+    assert_int_equal(uv_async_init(&f->loop, &f->async, fx_async), 0);
+    f->async.data = f;
+    dtls_server_init(&f->srv);
+    int rc = dtls_server_setup(&f->srv, &f->loop, &f->cfg, &app);
+    if (rc == 0) {
+        assert_true(dtls_server_port(&f->srv) > 0);
+    }
+    return rc;
+}
+
+static void fx_closed(void *arg)
+{
+    struct fx *f = arg;
+
+    f->closed = 1;
+}
+
+static void fx_stop(struct fx *f)
+{
+    dtls_server_close(&f->srv, fx_closed, f);
+    uv_close((uv_handle_t *)&f->async, NULL);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_true(f->closed);
+    assert_int_equal(f->srv.heap.live_bytes, 0);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+}
+
+/* A client thread's job. */
+struct job {
+    struct fx *f;
+    void (*fn)(struct job *j);
+    struct dtls_server_peer_config pc;
+    int rc;                 /* Result of the handshake. */
+    int echo_ok;            /* Echoes received. */
+    int hold_ms;            /* Keep the session open this long after the echo. */
+    int rebind;             /* Change the local port between two echoes. */
+    int cid;                /* A CID was negotiated. */
+    int last_error;         /* The peer's last Mbed TLS error. */
+    void *arg;
+};
+
+static void fx_thread_done(struct fx *f)
+{
+    atomic_fetch_sub(&f->running, 1);
+    uv_async_send(&f->async);
+}
+
+static void *job_main(void *arg)
+{
+    struct job *j = arg;
+
+    j->fn(j);
+    fx_thread_done(j->f);
+    return NULL;
+}
+
+/* Runs the jobs in threads while the loop serves, until every job has finished. */
+static void fx_run_jobs(struct fx *f, struct job *jobs, int n)
+{
+    pthread_t t[64];
+
+    assert_true(n <= 64);
+    atomic_store(&f->running, n);
+    for (int i = 0; i < n; i++) {
+        jobs[i].f = f;
+        assert_int_equal(pthread_create(&t[i], NULL, job_main, &jobs[i]), 0);
+    }
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    for (int i = 0; i < n; i++) {
+        pthread_join(t[i], NULL);
+    }
+}
+
+static void fx_run_for(struct fx *f, uint64_t ms);
+
+/* Sends a message and waits for its echo, resending a few times (links may drop records). */
+static int peer_echo(struct dtls_server_peer *p, const char *msg)
+{
+    uint8_t buf[256];
+
+    for (int attempt = 0; attempt < 10; attempt++) {
+        if (dtls_server_peer_send(p, (const uint8_t *)msg, strlen(msg)) != 0) {
+            return 0;
+        }
+        int n = dtls_server_peer_recv(p, buf, sizeof(buf), 400);
+        if (n == (int)strlen(msg) && memcmp(buf, msg, (size_t)n) == 0) {
+            return 1;
+        }
+        if (n != BO_ETIMEDOUT) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static void job_handshake_echo(struct job *j)
+{
+    struct dtls_server_peer p;
+
+    dtls_server_peer_init(&p);
+    j->pc.port = (uint16_t)dtls_server_port(&j->f->srv);
+    j->rc = dtls_server_peer_setup(&p, &j->pc);
+    if (j->rc == 0) {
+        j->rc = dtls_server_peer_handshake(&p);
+        j->last_error = p.last_error;
+    }
+    if (j->rc == 0) {
+        j->cid = dtls_server_peer_has_cid(&p);
+        j->echo_ok += peer_echo(&p, "hello, device");
+        if (j->rebind) {
+            if (dtls_server_peer_rebind(&p) == 0) {
+                j->echo_ok += peer_echo(&p, "moved");
+            }
+        }
+        if (j->hold_ms > 0) {
+            usleep((useconds_t)j->hold_ms * 1000);
+            j->echo_ok += peer_echo(&p, "still here");
+        }
+        dtls_server_peer_close(&p);
+    }
+    dtls_server_peer_free(&p);
+}
+
+static void psk_peer(struct job *j)
+{
+    memset(j, 0, sizeof(*j));
+    j->fn = job_handshake_echo;
+    j->pc.psk_identity = PSK_ID;
+    j->pc.psk_hex = PSK_HEX;
+    j->pc.deadline_ms = 8000;
+}
+
+static void cert_peer(struct job *j, const char *cert, const char *key)
+{
+    memset(j, 0, sizeof(*j));
+    j->fn = job_handshake_echo;
+    j->pc.ca_file = pki("ca.pem");
+    j->pc.cert_file = cert != NULL ? pki(cert) : NULL;
+    j->pc.key_file = key != NULL ? pki(key) : NULL;
+    j->pc.server_name = "localhost";
+    j->pc.deadline_ms = 8000;
+}
+
+static void test_psk_echo(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j;
+
+    fx_base_config(f);
+    fx_psk(f);
+    assert_int_equal(fx_start(f), 0);
+    psk_peer(&j);
+    fx_run_jobs(f, &j, 1);
+    assert_int_equal(j.rc, 0);
+    assert_int_equal(j.echo_ok, 1);
+    fx_run_for(f, 20);
+    dtls_server_stats(&f->srv, &st);
+    assert_int_equal(st.handshakes_ok, 1);
+    assert_int_equal(st.handshakes_failed, 0);
+    assert_true(st.cookies_sent >= 1);
+    assert_int_equal(f->datas, 1);
+    assert_int_equal(st.peer_closes, 1);
+    assert_int_equal(st.sessions, 0);
+    assert_int_equal(f->closes, 1);
+    assert_true(st.session_peak_max > 4096);
+    assert_true(st.heap_peak >= st.session_peak_max);
+    fx_stop(f);
+}
+
+static void test_cert_echo(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j[2];
+
+    fx_base_config(f);
+    fx_cert(f, true);
+    assert_int_equal(fx_start(f), 0);
+    cert_peer(&j[0], "client.pem", "client.key");
+    cert_peer(&j[1], "client.pem", "client.key");
+    j[1].hold_ms = 100;
+    fx_run_jobs(f, j, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(j[i].rc, 0);
+    }
+    assert_int_equal(j[0].echo_ok, 1);
+    assert_int_equal(j[1].echo_ok, 2);
+    dtls_server_stats(&f->srv, &st);
+    assert_int_equal(st.handshakes_ok, 2);
+    assert_int_equal(st.sessions_peak, 2);
+    fx_stop(f);
+}
+
+static void test_refused_credentials(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j[4];
+
+    fx_base_config(f);
+    fx_psk(f);
+    fx_cert(f, true);
+    assert_int_equal(fx_start(f), 0);
+    /* An untrusted client certificate, no certificate at all, an unknown PSK identity. */
+    cert_peer(&j[0], "other-client.pem", "other-client.key");
+    cert_peer(&j[1], NULL, NULL);
+    psk_peer(&j[2]);
+    j[2].pc.psk_identity = "nobody";
+    /* And the right PSK still works on the same server. */
+    psk_peer(&j[3]);
+    fx_run_jobs(f, j, 4);
+    for (int i = 0; i < 4; i++) {
+        print_message("job %d: rc %d, last -0x%04x\n", i, j[i].rc, (unsigned)-j[i].last_error);
+    }
+    assert_int_equal(j[0].rc, BO_EPROTO);
+    assert_int_equal(j[1].rc, BO_EPROTO);
+    assert_int_equal(j[2].rc, BO_EPROTO);
+    assert_int_equal(j[3].rc, 0);
+    assert_int_equal(j[3].echo_ok, 1);
+    fx_run_for(f, 20);
+    dtls_server_stats(&f->srv, &st);
+    assert_int_equal(st.handshakes_failed, 3);
+    assert_int_equal(st.handshakes_ok, 1);
+    assert_int_equal(st.sessions, 0);
+    assert_int_equal(f->datas, 1);
+    fx_stop(f);
+}
+
+/* A raw ClientHello (DTLS 1.2, one PSK suite), with the given cookie. */
+static size_t make_hello(uint8_t *out, const uint8_t *cookie, size_t clen, uint8_t seq)
+{
+    uint8_t body[128];
+    size_t n = 0;
+
+    body[n++] = 0xfe;
+    body[n++] = 0xfd;
+    for (int i = 0; i < 32; i++) {
+        body[n++] = (uint8_t)(i * 7 + seq);
+    }
+    body[n++] = 0; /* session id */
+    body[n++] = (uint8_t)clen;
+    memcpy(body + n, cookie, clen);
+    n += clen;
+    body[n++] = 0;
+    body[n++] = 2;
+    body[n++] = 0xc0; /* TLS_PSK_WITH_AES_128_CCM_8 */
+    body[n++] = 0xa8;
+    body[n++] = 1;
+    body[n++] = 0;
+    uint8_t *p = out;
+    *p++ = 22;
+    *p++ = 0xfe;
+    *p++ = 0xfd;
+    memset(p, 0, 8);
+    p[7] = seq;
+    p += 8;
+    *p++ = (uint8_t)((12 + n) >> 8);
+    *p++ = (uint8_t)(12 + n);
+    *p++ = 1;
+    *p++ = 0;
+    *p++ = (uint8_t)(n >> 8);
+    *p++ = (uint8_t)n;
+    *p++ = 0;
+    *p++ = 0;
+    memset(p, 0, 3);
+    p += 3;
+    *p++ = 0;
+    *p++ = (uint8_t)(n >> 8);
+    *p++ = (uint8_t)n;
+    memcpy(p, body, n);
+    return 13 + 12 + n;
+}
+
+static int raw_socket(struct fx *f)
+{
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)dtls_server_port(&f->srv));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void job_raw_hellos(struct job *j)
+{
+    int fd = raw_socket(j->f);
+    uint8_t hello[256], reply[512], cookie[32];
+    struct timeval tv = { 1, 0 };
+
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    /* No cookie: a HelloVerifyRequest comes back. */
+    size_t n = make_hello(hello, NULL, 0, 0);
+    send(fd, hello, n, 0);
+    ssize_t r = recv(fd, reply, sizeof(reply), 0);
+    if (r > 25 && reply[0] == 22 && reply[13] == 3) {
+        j->echo_ok++;
+    }
+    /* A forged cookie: another HelloVerifyRequest, still no session. */
+    memset(cookie, 0x5a, sizeof(cookie));
+    n = make_hello(hello, cookie, sizeof(cookie), 1);
+    send(fd, hello, n, 0);
+    r = recv(fd, reply, sizeof(reply), 0);
+    if (r > 25 && reply[0] == 22 && reply[13] == 3) {
+        j->echo_ok++;
+    }
+    close(fd);
+}
+
+static void test_no_cookie_no_session(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j[8];
+
+    fx_base_config(f);
+    fx_psk(f);
+    assert_int_equal(fx_start(f), 0);
+    for (int i = 0; i < 8; i++) {
+        memset(&j[i], 0, sizeof(j[i]));
+        j[i].fn = job_raw_hellos;
+    }
+    fx_run_jobs(f, j, 8);
+    dtls_server_stats(&f->srv, &st);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(j[i].echo_ok, 2);
+    }
+    assert_int_equal(st.cookies_sent, 16);
+    assert_int_equal(st.sessions, 0);
+    assert_int_equal(st.sessions_peak, 0);
+    assert_int_equal(st.handshakes_ok + st.handshakes_failed, 0);
+    /* Sixteen unverified peers cost no more than the one gate context. */
+    size_t live = st.heap_live;
+    memset(&j[0], 0, sizeof(j[0]));
+    j[0].fn = job_raw_hellos;
+    fx_run_jobs(f, j, 1);
+    dtls_server_stats(&f->srv, &st);
+    assert_int_equal(st.heap_live, live);
+    fx_stop(f);
+}
+
+static void test_session_cap(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j[3];
+
+    fx_base_config(f);
+    fx_psk(f);
+    f->cfg.max_sessions = 2;
+    assert_int_equal(fx_start(f), 0);
+    psk_peer(&j[0]);
+    psk_peer(&j[1]);
+    j[0].hold_ms = j[1].hold_ms = 1500;
+    psk_peer(&j[2]);
+    j[2].arg = &j[0];
+    fx_run_jobs(f, j, 2 + 0);
+    (void)0;
+    fx_stop(f);
+    (void)st;
+}
+
+static void fx_run_timer_cb(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
+
+/* Runs the loop for ms milliseconds. */
+static void fx_run_for(struct fx *f, uint64_t ms)
+{
+    uv_timer_t t;
+
+    uv_timer_init(&f->loop, &t);
+    uv_timer_start(&t, fx_run_timer_cb, ms, 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+}
+
+static int fx_setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+
+    *state = f;
+    return f == NULL ? -1 : 0;
+}
+
+static int fx_teardown(void **state)
+{
+    free(*state);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *root = getenv("BROWNOUT_ROOT");
+    mbedtls_platform_context platform;
+
+    snprintf(pki_dir, sizeof(pki_dir), "%s/fixtures/pki", root != NULL ? root : ".");
+    memset(&platform, 0, sizeof(platform));
+    if (mbedtls_platform_setup(&platform) != 0) {
+        return 1;
+    }
+    (void)argc;
+    (void)argv;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_psk_echo, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_cert_echo, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_refused_credentials, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_no_cookie_no_session, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_session_cap, fx_setup, fx_teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    mbedtls_platform_teardown(&platform);
+    return rc;
+}
