@@ -80,6 +80,14 @@ static void fuzz_board_map(const struct board *b)
     port_flash_map_free(&map);
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_setup_once();
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct board *b = malloc(sizeof(*b));

@@ -35,16 +35,22 @@ static struct keys_key fuzz_image_keys[FUZZ_IMAGE_KEYS];
 static struct image_key fuzz_image_all[FUZZ_IMAGE_KEYS];
 static bool fuzz_image_ready;
 
-static void fuzz_image_setup(void)
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     size_t i;
 
+    (void)argc;
+    (void)argv;
+    if (fuzz_image_ready) {
+        return 0;
+    }
     fuzz_setup_once();
     for (i = 0; i < FUZZ_IMAGE_KEYS; i++) {
         fuzz_load_key(&fuzz_image_keys[i], fuzz_image_key_files[i]);
         keys_to_image_key(&fuzz_image_keys[i], &fuzz_image_all[i]);
     }
     fuzz_image_ready = true;
+    return 0;
 }
 
 /* Writes the real hash into the first hash TLV of the TLV area, when the layout parses. */
@@ -130,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc;
 
     if (!fuzz_image_ready) {
-        fuzz_image_setup();
+        LLVMFuzzerInitialize(NULL, NULL);
     }
     if (size < 1 || size - 1 > (1u << 20)) {
         return 0;

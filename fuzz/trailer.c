@@ -43,7 +43,7 @@
 #define FUZZ_TRAILER_SLOT (8u * FUZZ_TRAILER_SECTOR)
 #define FUZZ_TRAILER_SCRATCH (2u * FUZZ_TRAILER_SECTOR)
 
-/* One flash map per write unit (1..32) and erased value, built when first needed. */
+/* One flash map per write unit (1..32) and erased value, built at start. */
 static struct port_flash_map fuzz_trailer_maps[6][2];
 static bool fuzz_trailer_built[6][2];
 
@@ -219,6 +219,20 @@ static void fuzz_trailer_render(const struct trailer_layout *lay, struct fuzz_in
         fuzz_check(v == f.swap_size, "rendered swap_size does not decode");
     }
     free(tail);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    uint32_t w;
+
+    (void)argc;
+    (void)argv;
+    fuzz_setup_once();
+    for (w = 0; w < 6; w++) {
+        (void)fuzz_trailer_map(w, 0);
+        (void)fuzz_trailer_map(w, 1);
+    }
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

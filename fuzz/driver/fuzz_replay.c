@@ -156,6 +156,7 @@ int main(int argc, char **argv)
     int i;
     int rc = 0;
 
+    LLVMFuzzerInitialize(&argc, &argv);
     for (i = 1; i < argc && rc == 0; i++) {
         struct stat st;
 

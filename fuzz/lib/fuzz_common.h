@@ -23,6 +23,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /**
+ * The one-time set-up every harness defines: AFL++'s driver calls it before its fork server
+ * starts, libFuzzer and the replay main before the first input. Everything a harness caches
+ * is built here, so that an input's coverage never depends on the inputs run before it.
+ */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/**
  * \brief Sets up the process once (later calls do nothing): Mbed TLS platform, the seeded RNG,
  *        log lines dropped (FUZZ_VERBOSE=1 in the environment keeps them on stderr).
  *        Aborts when set-up fails: a harness that cannot start must not report "no crash".
