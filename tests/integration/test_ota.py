@@ -312,8 +312,19 @@ class TestPowerCuts(OtaTest):
 
 class TestRobustness(OtaTest):
     def test_garbage_datagrams_leave_the_device_serving(self):
-        d, c = self.start({"dev0": {}})
+        broken = {"psk": None, "psk-identity": None, "certificate": "/nonexistent/dev.pem",
+                  "private-key": "/nonexistent/dev.key"}
+        d, c = self.start({"dev0": {}, "broken": broken})
         port = self.app_port(c, "dev0")
+        # A device whose app cannot start (a missing certificate) runs without network.
+        deadline = time.time() + 20
+        while c.ok("query-status", device="broken").get("app") is None:
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.03)
+        st = c.ok("query-status", device="broken")
+        self.assertFalse(st["app"]["ready"], st)
+        self.assertIn("error", st["app"])
+        self.assertEqual(st["state"], "running")
         rng = random.Random(99)
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
@@ -330,7 +341,9 @@ class TestRobustness(OtaTest):
             s.close()
         st = c.ok("query-status", device="dev0")
         self.assertEqual(st["state"], "running")
+        # No datagram carried a valid cookie: no session was created.
         self.assertEqual(st["net"]["dtls"]["sessions"], 0, st["net"])
+        self.assertEqual(st["net"]["dtls"]["handshakes"], 0, st["net"])
         self.assertGreater(st["net"]["dtls"]["datagrams-in"], 0)
         if have("coap-client-openssl"):
             self.assertIn("1.0.0", json.dumps(self.get_fw(port)))
