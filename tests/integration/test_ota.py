@@ -348,6 +348,28 @@ class TestRobustness(OtaTest):
         if have("coap-client-openssl"):
             self.assertIn("1.0.0", json.dumps(self.get_fw(port)))
 
+    def test_fixture_config_and_errors(self):
+        exe = os.path.join(BIN, "brownoutd")
+        r = subprocess.run([exe, "-c", os.path.join(ROOT, "fixtures", "ota.ini"), "--flash",
+                            "psk=" + os.path.join(self.workdir, "psk.bin"), "--flash",
+                            "cert=" + os.path.join(self.workdir, "cert.bin"), "--check-config"],
+                           capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"address = 127.0.0.1:56841", r.stdout)
+        self.assertIn(b"require-client-cert = true", r.stdout)
+        bad = os.path.join(self.workdir, "bad.ini")
+        for text, line, what in (
+                ("address = 127.0.0.1:70000\n", 4, b"address must be"),
+                ("address = 127.0.0.1:0\nlink = drop=5,wobble=2\n", 5, b"link"),
+                ("confirm = later\n", 4, b"confirm must be"),
+                ("address = 127.0.0.1:0\n", 1, b"needs psk-identity")):
+            with open(bad, "w") as f:
+                f.write("[device d]\nboard = %s\nflash-in-ram = true\n%s" % (BOARD, text))
+            r = subprocess.run([exe, "-c", bad, "--check-config"], capture_output=True)
+            self.assertEqual(r.returncode, 78, r)
+            self.assertIn(("%s:%d:" % (bad, line)).encode(), r.stderr)
+            self.assertIn(what, r.stderr)
+
     @unittest.skipUnless(have("openssl"), "openssl is not installed")
     def test_openssl_s_client_psk_and_cert(self):
         cert = {"certificate": os.path.join(PKI, "device-chain.pem"),
