@@ -336,6 +336,7 @@ void dtls_server_stats(const struct dtls_server *srv, struct dtls_server_stats *
     *st = srv->st;
     st->heap_live = srv->heap.live_bytes;
     st->heap_peak = srv->heap.peak_bytes;
+    st->alloc_failures = srv->heap.failed_count;
     for (const struct dtls_session *s = srv->sessions; s != NULL; s = s->next) {
         size_t peak = dtls_server_session_peak(s);
         if (peak > st->session_peak_max) {

@@ -102,7 +102,7 @@ struct dtls_server_stats {
     uint64_t bad_mac_closes;      /**< Sessions closed by the bad-MAC limit. */
     uint64_t idle_closes;         /**< Sessions closed by the idle reaper. */
     uint64_t peer_closes;         /**< Sessions closed by the peer (close_notify, alert). */
-    uint64_t alloc_failures;      /**< Allocations the heap refused. */
+    uint64_t alloc_failures;      /**< Allocations the device heap (or a session's) refused. */
     uint64_t cid_migrations;      /**< Address changes of a session found by its CID. */
     uint64_t dgrams_in;           /**< Datagrams received (before link faults). */
     uint64_t dgrams_out;          /**< Datagrams sent to the socket (after link faults). */

@@ -159,9 +159,6 @@ void dtls_server_gate_input(struct dtls_server *srv, const struct sockaddr *addr
         srv->st.cookies_sent++;
     } else if (srv->gate_admitted) {
         srv->st.handshakes_failed++;
-        if (ret == MBEDTLS_ERR_SSL_ALLOC_FAILED) {
-            srv->st.alloc_failures++;
-        }
         port_log(PORT_LOG_INFO, "dtls", "%s: hello with a valid cookie failed (-0x%04x)",
                  srv->name, (unsigned)-ret);
     } else {

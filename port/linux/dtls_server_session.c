@@ -45,15 +45,6 @@ static int dtls_server_session_recv(void *ctx, unsigned char *buf, size_t len)
     return (int)n;
 }
 
-static void dtls_server_session_count_alloc(struct dtls_server *srv, int ret)
-{
-    if (ret == MBEDTLS_ERR_SSL_ALLOC_FAILED || ret == MBEDTLS_ERR_MD_ALLOC_FAILED ||
-        ret == MBEDTLS_ERR_ECP_ALLOC_FAILED || ret == MBEDTLS_ERR_MPI_ALLOC_FAILED ||
-        ret == MBEDTLS_ERR_X509_ALLOC_FAILED || ret == MBEDTLS_ERR_PK_ALLOC_FAILED) {
-        srv->st.alloc_failures++;
-    }
-}
-
 struct dtls_session *dtls_server_session_new(struct dtls_server *srv)
 {
     struct port_heap *prev = port_heap_activate(&srv->heap);
@@ -62,7 +53,6 @@ struct dtls_session *dtls_server_session_new(struct dtls_server *srv)
 
     port_heap_activate(prev);
     if (s == NULL) {
-        srv->st.alloc_failures++;
         return NULL;
     }
     s->srv = srv;
@@ -87,7 +77,6 @@ struct dtls_session *dtls_server_session_new(struct dtls_server *srv)
     }
     port_heap_activate(prev);
     if (ret != 0) {
-        dtls_server_session_count_alloc(srv, ret);
         port_log(PORT_LOG_WARN, "dtls", "%s: cannot set up a session (-0x%04x)", srv->name,
                  (unsigned)-ret);
         dtls_server_session_discard(s);
@@ -235,7 +224,6 @@ static void dtls_server_session_read(struct dtls_session *s, const struct sockad
             ret == MBEDTLS_ERR_SSL_TIMEOUT) {
             return;
         }
-        dtls_server_session_count_alloc(srv, ret);
         if (ret == MBEDTLS_ERR_SSL_CLIENT_RECONNECT) {
             /*
              * The peer restarted from the same address and proved it with a cookie: the old
@@ -264,7 +252,6 @@ void dtls_server_session_drive(struct dtls_session *s)
             return;
         }
         if (ret != 0) {
-            dtls_server_session_count_alloc(srv, ret);
             port_log(PORT_LOG_INFO, "dtls", "%s: handshake of session %u failed (-0x%04x)",
                      srv->name, (unsigned)s->id, (unsigned)-ret);
             /*
@@ -324,7 +311,6 @@ int dtls_server_session_write(struct dtls_session *s, const uint8_t *b, size_t n
         s->last_active = uv_now(srv->loop);
         return 0;
     }
-    dtls_server_session_count_alloc(srv, ret);
     if (ret == MBEDTLS_ERR_SSL_ALLOC_FAILED) {
         return BO_ENOMEM;
     }

@@ -147,6 +147,7 @@ struct job {
     int echo_ok;            /* Echoes received. */
     int hold_ms;            /* Keep the session open this long after the echo. */
     int rebind;             /* Change the local port between two echoes. */
+    int delay_ms;           /* Wait this long before starting. */
     int cid;                /* A CID was negotiated. */
     int last_error;         /* The peer's last Mbed TLS error. */
     void *arg;
@@ -210,6 +211,9 @@ static void job_handshake_echo(struct job *j)
 {
     struct dtls_server_peer p;
 
+    if (j->delay_ms > 0) {
+        usleep((useconds_t)j->delay_ms * 1000);
+    }
     dtls_server_peer_init(&p);
     j->pc.port = (uint16_t)dtls_server_port(&j->f->srv);
     j->rc = dtls_server_peer_setup(&p, &j->pc);
@@ -323,9 +327,6 @@ static void test_refused_credentials(void **state)
     /* And the right PSK still works on the same server. */
     psk_peer(&j[3]);
     fx_run_jobs(f, j, 4);
-    for (int i = 0; i < 4; i++) {
-        print_message("job %d: rc %d, last -0x%04x\n", i, j[i].rc, (unsigned)-j[i].last_error);
-    }
     assert_int_equal(j[0].rc, BO_EPROTO);
     assert_int_equal(j[1].rc, BO_EPROTO);
     assert_int_equal(j[2].rc, BO_EPROTO);
@@ -470,13 +471,224 @@ static void test_session_cap(void **state)
     assert_int_equal(fx_start(f), 0);
     psk_peer(&j[0]);
     psk_peer(&j[1]);
-    j[0].hold_ms = j[1].hold_ms = 1500;
+    j[0].hold_ms = j[1].hold_ms = 1200;
+    /* The third arrives while the two hold their sessions: refused at once, with an alert. */
     psk_peer(&j[2]);
-    j[2].arg = &j[0];
-    fx_run_jobs(f, j, 2 + 0);
-    (void)0;
+    j[2].delay_ms = 500;
+    fx_run_jobs(f, j, 3);
+    assert_int_equal(j[0].rc, 0);
+    assert_int_equal(j[1].rc, 0);
+    assert_int_equal(j[2].rc, BO_EPROTO);
+    assert_int_equal(j[2].last_error, MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE);
+    /* The existing sessions kept working after the refusal. */
+    assert_int_equal(j[0].echo_ok, 2);
+    assert_int_equal(j[1].echo_ok, 2);
+    dtls_server_stats(&f->srv, &st);
+    assert_int_equal(st.refused, 1);
+    assert_int_equal(st.handshakes_ok, 2);
+    assert_int_equal(st.sessions_peak, 2);
+    /* Once they are gone, a new peer gets in. */
+    fx_run_for(f, 20);
+    psk_peer(&j[0]);
+    fx_run_jobs(f, j, 1);
+    assert_int_equal(j[0].rc, 0);
+    assert_int_equal(j[0].echo_ok, 1);
     fx_stop(f);
-    (void)st;
+}
+
+static void test_idle_reaper(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j;
+
+    fx_base_config(f);
+    fx_psk(f);
+    f->cfg.idle_timeout_ms = 200;
+    assert_int_equal(fx_start(f), 0);
+    psk_peer(&j);
+    j.hold_ms = 700;
+    fx_run_jobs(f, &j, 1);
+    assert_int_equal(j.rc, 0);
+    assert_int_equal(j.echo_ok, 1); /* The echo after the idle period never comes. */
+    dtls_server_stats(&f->srv, &st);
+    assert_int_equal(st.idle_closes, 1);
+    assert_int_equal(st.sessions, 0);
+    assert_int_equal(f->closes, 1);
+    fx_stop(f);
+}
+
+static void test_link_faults(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j[6];
+    char err[128];
+
+    fx_base_config(f);
+    fx_psk(f);
+    fx_cert(f, true);
+    f->cfg.hs_timeout_min_ms = 100;
+    f->cfg.hs_timeout_max_ms = 6400;
+    assert_int_equal(link_fault_parse(&f->cfg.link, "drop=5,duplicate=5,reorder=4,seed=7", err,
+                                      sizeof(err)), 0);
+    assert_int_equal(fx_start(f), 0);
+    for (int i = 0; i < 6; i++) {
+        if (i < 4) {
+            psk_peer(&j[i]);
+        } else {
+            cert_peer(&j[i], "client.pem", "client.key");
+        }
+        j[i].pc.hs_timeout_min_ms = 100;
+        j[i].pc.hs_timeout_max_ms = 6400;
+        j[i].pc.deadline_ms = 30000;
+    }
+    fx_run_jobs(f, j, 6);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(j[i].rc, 0);
+        assert_int_equal(j[i].echo_ok, 1);
+    }
+    dtls_server_stats(&f->srv, &st);
+    assert_int_equal(st.handshakes_ok, 6);
+    assert_true(st.link_dropped > 0);
+    struct link_fault_stats in, out;
+    link_fault_stats(&f->srv.link_in, &in);
+    link_fault_stats(&f->srv.link_out, &out);
+    assert_true(in.duplicated + out.duplicated > 0);
+    assert_true(in.reordered + out.reordered > 0);
+    /* The link can be made perfect at run time. */
+    struct link_fault_config none = { 0 };
+    assert_int_equal(dtls_server_set_link(&f->srv, &none), 0);
+    psk_peer(&j[0]);
+    fx_run_jobs(f, j, 1);
+    assert_int_equal(j[0].rc, 0);
+    fx_stop(f);
+}
+
+static void job_garbage(struct job *j)
+{
+    int fd = raw_socket(j->f);
+    uint8_t buf[512];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+
+    for (int i = 0; i < 10000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t len = 1 + (size_t)(x % 300);
+        for (size_t k = 0; k < len; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf[k] = (uint8_t)x;
+        }
+        if (i % 4 == 0 && len > 30) {
+            /* Looks like a ClientHello to the first filter; garbage after that. */
+            buf[0] = 22;
+            buf[1] = 0xfe;
+            buf[2] = 0xfd;
+            buf[3] = 0;
+            buf[4] = 0;
+            buf[13] = 1;
+        } else if (i % 4 == 1 && len > 30) {
+            /* A CID record with a random CID, and an application data record. */
+            buf[0] = (i & 8) ? 25 : 23;
+            buf[1] = 0xfe;
+            buf[2] = 0xfd;
+        }
+        send(fd, buf, len, 0);
+        if (i % 200 == 199) {
+            usleep(2000);
+        }
+    }
+    close(fd);
+}
+
+static void test_garbage(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j[2];
+
+    fx_base_config(f);
+    fx_psk(f);
+    f->cfg.cid = true;
+    assert_int_equal(fx_start(f), 0);
+    /* An established session, then a flood of garbage, then a new peer and the old one. */
+    psk_peer(&j[0]);
+    j[0].hold_ms = 1500;
+    memset(&j[1], 0, sizeof(j[1]));
+    j[1].fn = job_garbage;
+    j[1].delay_ms = 300;
+    fx_run_jobs(f, j, 2);
+    assert_int_equal(j[0].rc, 0);
+    assert_int_equal(j[0].echo_ok, 2);
+    dtls_server_stats(&f->srv, &st);
+    assert_true(st.dgrams_in > 5000);
+    assert_true(st.dgrams_dropped > 5000);
+    assert_int_equal(st.handshakes_ok, 1);
+    assert_int_equal(st.handshakes_failed, 0);
+    psk_peer(&j[0]);
+    fx_run_jobs(f, j, 1);
+    assert_int_equal(j[0].rc, 0);
+    assert_int_equal(j[0].echo_ok, 1);
+    fx_stop(f);
+}
+
+static void test_cid_migration(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j;
+
+    fx_base_config(f);
+    fx_psk(f);
+    f->cfg.cid = true;
+    assert_int_equal(fx_start(f), 0);
+    psk_peer(&j);
+    j.pc.cid = true;
+    j.rebind = 1;
+    fx_run_jobs(f, &j, 1);
+    assert_int_equal(j.rc, 0);
+    assert_true(j.cid);
+    assert_int_equal(j.echo_ok, 2);
+    dtls_server_stats(&f->srv, &st);
+    assert_int_equal(st.cid_migrations, 1);
+    assert_int_equal(st.handshakes_ok, 1);
+    fx_stop(f);
+}
+
+static void test_heap_budget(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j;
+
+    fx_base_config(f);
+    fx_cert(f, false);
+    assert_int_equal(fx_start(f), 0);
+    /* Room for the gate but not for a whole ECDHE-ECDSA handshake. */
+    f->srv.heap.budget = f->srv.heap.live_bytes + 11500;
+    cert_peer(&j, NULL, NULL);
+    j.pc.hs_timeout_max_ms = 400;
+    j.pc.deadline_ms = 3000;
+    fx_run_jobs(f, &j, 1);
+    assert_int_not_equal(j.rc, 0);
+    dtls_server_stats(&f->srv, &st);
+    assert_true(st.alloc_failures > 0);
+    assert_int_equal(st.handshakes_ok, 0);
+    assert_int_equal(st.sessions, 0);
+    assert_true(st.heap_live <= f->srv.heap.budget);
+    /* With the budget lifted the same device serves again. */
+    f->srv.heap.budget = 0;
+    cert_peer(&j, NULL, NULL);
+    fx_run_jobs(f, &j, 1);
+    assert_int_equal(j.rc, 0);
+    assert_int_equal(j.echo_ok, 1);
+    dtls_server_stats(&f->srv, &st);
+    print_message("session peak (ECDHE-ECDSA): %zu bytes; device heap peak %zu\n",
+                  st.session_peak_max, st.heap_peak);
+    fx_stop(f);
 }
 
 static void fx_run_timer_cb(uv_timer_t *t)
@@ -528,6 +740,11 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_refused_credentials, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_no_cookie_no_session, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_session_cap, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_idle_reaper, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_link_faults, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_garbage, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_cid_migration, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_heap_budget, fx_setup, fx_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     mbedtls_platform_teardown(&platform);
