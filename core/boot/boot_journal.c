@@ -175,6 +175,7 @@ int boot_journal_save(struct boot_loader_state *st, const uint8_t *recs, uint32_
     struct boot_journal_geo g;
     uint8_t commit[TRAILER_ALIGN_MAX];
     uint32_t area_sz;
+    uint32_t attempt;
     bool blank;
     int rc;
 
@@ -201,12 +202,6 @@ int boot_journal_save(struct boot_loader_state *st, const uint8_t *recs, uint32_
     memmove(st->buf, recs, nrec);
     memcpy(st->buf + nrec, info, info_sz);
     memset(st->buf + nrec + info_sz, g.ev, g.body - nrec - info_sz);
-    rc = flash_area_write(st->fa_sec, g.off + g.hdr, st->buf, g.body);
-    if (rc < 0) {
-        return rc;
-    }
-
-    /* The commit, last: from here on the journal is authoritative. */
     memset(commit, g.ev, sizeof(commit));
     memcpy(commit, boot_journal_magic, sizeof(boot_journal_magic));
     commit[4] = (uint8_t)nrec;
@@ -215,7 +210,27 @@ int boot_journal_save(struct boot_loader_state *st, const uint8_t *recs, uint32_
     commit[7] = (uint8_t)(info_sz >> 8);
     boot_journal_put32(commit + 8, st->lay_pri.status_off);
     boot_journal_put32(commit + 12, boot_journal_crc32(st->buf, nrec + info_sz));
-    rc = flash_area_write(st->fa_sec, g.off, commit, g.hdr);
+
+    /*
+     * The body, then the commit last: from then on the journal is authoritative. A cut write
+     * of an earlier journal can leave ECC units that read erased but are programmed (the part
+     * refuses them, BO_ESEMANTICS): the span read erased, so it is erased and written again.
+     */
+    for (attempt = 0; attempt < 2; attempt++) {
+        if (attempt > 0) {
+            rc = boot_journal_clear(st);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        rc = flash_area_write(st->fa_sec, g.off + g.hdr, st->buf, g.body);
+        if (rc == 0) {
+            rc = flash_area_write(st->fa_sec, g.off, commit, g.hdr);
+        }
+        if (rc != BO_ESEMANTICS) {
+            break;
+        }
+    }
     if (rc < 0) {
         return rc;
     }

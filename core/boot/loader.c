@@ -353,10 +353,12 @@ static int boot_finish_swap(struct boot_loader_state *st, uint8_t t)
 }
 
 /*
- * A secondary slot without an image whose magic reads neither erased nor good is what a cut
- * erase of its trailer sector leaves (overwrite-only erases the slot's first and last sectors
- * last): erase the trailer again, so the final state is MCUboot's (magic unset) and no later
- * boot sees a half-erased request. Only when no swap is in progress.
+ * A secondary slot without an image whose magic does not read erased is what a cut erase of its
+ * trailer sector leaves (overwrite-only erases the slot's first and last sectors last): erase
+ * the trailer again, so the final state is MCUboot's (magic unset) and no later boot sees a
+ * half-erased request. A partial erase can leave the magic reading good and a flag reading bad
+ * (no swap type then): that request has no image to act on either (a depth-2 finding on ECC,
+ * overwrite-only). Only when no swap is in progress.
  */
 static int boot_drop_torn_secondary_trailer(struct boot_loader_state *st)
 {
@@ -371,7 +373,7 @@ static int boot_drop_torn_secondary_trailer(struct boot_loader_state *st)
         return 0;
     }
     rc = trailer_read_magic(st->fa_sec, &st->lay_sec, &magic);
-    if (rc < 0 || magic != TRAILER_MAGIC_BAD) {
+    if (rc < 0 || magic == TRAILER_MAGIC_UNSET) {
         return rc;
     }
     rc = boot_read_header(st->fa_sec, 0, &hdr, &ok, &erased);
