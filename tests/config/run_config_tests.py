@@ -28,7 +28,8 @@ import subprocess
 import sys
 import tempfile
 
-DIAG_FROM_CHECK = re.compile(r"#error|static assertion failed|_Static_assert")
+# The diagnostics of an #error, and of a failed _Static_assert in GCC and in Clang.
+DIAG_FROM_CHECK = re.compile(r"#error|static assertion failed|static_assert failed")
 
 
 class Case:
