@@ -21,20 +21,25 @@
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
     __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "the core supports little-endian targets only: MCUboot writes trailer sizes in host order and brownout's trailers must match little-endian devices"
+#error "the core supports little-endian targets only: MCUboot writes trailer sizes in host order \
+and brownout's trailers must match little-endian devices"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
 /* Upgrade mode: exactly one, or the simulator's run-time choice. */
 
 #if defined(MCUBOOT_DIRECT_XIP) || defined(MCUBOOT_RAM_LOAD)
-#error "MCUBOOT_DIRECT_XIP and MCUBOOT_RAM_LOAD are not supported by brownout: choose MCUBOOT_OVERWRITE_ONLY, MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE or MCUBOOT_SWAP_USING_OFFSET"
+#error "MCUBOOT_DIRECT_XIP and MCUBOOT_RAM_LOAD are not supported by brownout: choose \
+MCUBOOT_OVERWRITE_ONLY, MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE or \
+MCUBOOT_SWAP_USING_OFFSET"
 #endif
 #if defined(MCUBOOT_OVERWRITE_ONLY_FAST)
-#error "MCUBOOT_OVERWRITE_ONLY_FAST is not supported by brownout: remove it (MCUBOOT_OVERWRITE_ONLY copies whole slots)"
+#error "MCUBOOT_OVERWRITE_ONLY_FAST is not supported by brownout: remove it \
+(MCUBOOT_OVERWRITE_ONLY copies whole slots)"
 #endif
 #if defined(MCUBOOT_SINGLE_APPLICATION_SLOT)
-#error "MCUBOOT_SINGLE_APPLICATION_SLOT is not supported by brownout: the core needs a primary and a secondary slot per image"
+#error "MCUBOOT_SINGLE_APPLICATION_SLOT is not supported by brownout: the core needs a primary \
+and a secondary slot per image"
 #endif
 
 #if defined(MCUBOOT_OVERWRITE_ONLY)
@@ -62,13 +67,18 @@
      BROWNOUT_CHK_MODE_OFFSET_)
 
 #if defined(BROWNOUT_SIM_ALL_MODES) && BROWNOUT_CHK_MODE_COUNT_ != 0
-#error "BROWNOUT_SIM_ALL_MODES (the simulator's build: every upgrade mode, chosen per device at run time) cannot be combined with MCUBOOT_OVERWRITE_ONLY or MCUBOOT_SWAP_USING_*: keep one of the two"
+#error "BROWNOUT_SIM_ALL_MODES (the simulator's build: every upgrade mode, chosen per device at \
+run time) cannot be combined with MCUBOOT_OVERWRITE_ONLY or MCUBOOT_SWAP_USING_*: keep one of the \
+two"
 #endif
 #if !defined(BROWNOUT_SIM_ALL_MODES) && BROWNOUT_CHK_MODE_COUNT_ == 0
-#error "no upgrade mode is configured: define exactly one of MCUBOOT_OVERWRITE_ONLY, MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE, MCUBOOT_SWAP_USING_OFFSET (or BROWNOUT_SIM_ALL_MODES for the simulator)"
+#error "no upgrade mode is configured: define exactly one of MCUBOOT_OVERWRITE_ONLY, \
+MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE, MCUBOOT_SWAP_USING_OFFSET (or \
+BROWNOUT_SIM_ALL_MODES for the simulator)"
 #endif
 #if BROWNOUT_CHK_MODE_COUNT_ > 1
-#error "more than one upgrade mode is configured: define exactly one of MCUBOOT_OVERWRITE_ONLY, MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE, MCUBOOT_SWAP_USING_OFFSET"
+#error "more than one upgrade mode is configured: define exactly one of MCUBOOT_OVERWRITE_ONLY, \
+MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE, MCUBOOT_SWAP_USING_OFFSET"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
@@ -76,27 +86,35 @@
  * simulator. */
 
 #if defined(MCUBOOT_SIGN_ED25519)
-#error "MCUBOOT_SIGN_ED25519 is not supported by brownout: use MCUBOOT_SIGN_EC256, MCUBOOT_SIGN_EC384 or MCUBOOT_SIGN_RSA"
+#error "MCUBOOT_SIGN_ED25519 is not supported by brownout: use MCUBOOT_SIGN_EC256, \
+MCUBOOT_SIGN_EC384 or MCUBOOT_SIGN_RSA"
 #endif
 #if defined(MCUBOOT_HW_KEY)
-#error "MCUBOOT_HW_KEY is not supported by brownout: the trusted keys are the key table of struct boot_config; remove MCUBOOT_HW_KEY"
+#error "MCUBOOT_HW_KEY is not supported by brownout: the trusted keys are the key table of struct \
+boot_config; remove MCUBOOT_HW_KEY"
 #endif
 
 #if BROWNOUT_CFG_SIGN_TYPE_COUNT == 0 && !defined(BROWNOUT_ALLOW_UNSIGNED)
-#error "no signature type is configured: define one of MCUBOOT_SIGN_EC256, MCUBOOT_SIGN_EC384, MCUBOOT_SIGN_RSA, or BROWNOUT_ALLOW_UNSIGNED to accept hash-only images"
+#error "no signature type is configured: define one of MCUBOOT_SIGN_EC256, MCUBOOT_SIGN_EC384, \
+MCUBOOT_SIGN_RSA, or BROWNOUT_ALLOW_UNSIGNED to accept hash-only images"
 #endif
 #if BROWNOUT_CFG_SIGN_TYPE_COUNT > 1 && !defined(BROWNOUT_SIM_ALL_SIGN_TYPES)
-#error "more than one signature type is configured: keep one of MCUBOOT_SIGN_EC256, MCUBOOT_SIGN_EC384, MCUBOOT_SIGN_RSA (several are for the simulator only, with BROWNOUT_SIM_ALL_SIGN_TYPES)"
+#error "more than one signature type is configured: keep one of MCUBOOT_SIGN_EC256, \
+MCUBOOT_SIGN_EC384, MCUBOOT_SIGN_RSA (several are for the simulator only, with \
+BROWNOUT_SIM_ALL_SIGN_TYPES)"
 #endif
 #if defined(BROWNOUT_SIM_ALL_SIGN_TYPES) && BROWNOUT_CFG_SIGN_TYPE_COUNT == 0
-#error "BROWNOUT_SIM_ALL_SIGN_TYPES is set but no MCUBOOT_SIGN_* is: list the signature types the simulator compiles in"
+#error "BROWNOUT_SIM_ALL_SIGN_TYPES is set but no MCUBOOT_SIGN_* is: list the signature types the \
+simulator compiles in"
 #endif
 
 #if defined(MCUBOOT_SIGN_RSA_LEN) && !defined(MCUBOOT_SIGN_RSA)
-#error "MCUBOOT_SIGN_RSA_LEN is set without MCUBOOT_SIGN_RSA: define MCUBOOT_SIGN_RSA or remove MCUBOOT_SIGN_RSA_LEN"
+#error "MCUBOOT_SIGN_RSA_LEN is set without MCUBOOT_SIGN_RSA: define MCUBOOT_SIGN_RSA or remove \
+MCUBOOT_SIGN_RSA_LEN"
 #endif
 #if defined(MCUBOOT_SIGN_RSA) && BROWNOUT_CFG_RSA_LEN != 2048 && BROWNOUT_CFG_RSA_LEN != 3072
-#error "MCUBOOT_SIGN_RSA_LEN must be 2048 or 3072 (the RSA-PSS key sizes MCUboot and brownout verify)"
+#error "MCUBOOT_SIGN_RSA_LEN must be 2048 or 3072 (the RSA-PSS key sizes MCUboot and brownout \
+verify)"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
@@ -104,14 +122,16 @@
 
 #if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER) && \
     !defined(MCUBOOT_DOWNGRADE_PREVENTION)
-#error "MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER refines MCUBOOT_DOWNGRADE_PREVENTION: define MCUBOOT_DOWNGRADE_PREVENTION too"
+#error "MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER refines MCUBOOT_DOWNGRADE_PREVENTION: \
+define MCUBOOT_DOWNGRADE_PREVENTION too"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
 /* Sizes. */
 
 #if BROWNOUT_CFG_MAX_ALIGN != 8 && BROWNOUT_CFG_MAX_ALIGN != 16 && BROWNOUT_CFG_MAX_ALIGN != 32
-#error "MCUBOOT_BOOT_MAX_ALIGN must be 8, 16 or 32 (the trailer layouts MCUboot defines): round the largest flash write unit up to one of them"
+#error "MCUBOOT_BOOT_MAX_ALIGN must be 8, 16 or 32 (the trailer layouts MCUboot defines): round \
+the largest flash write unit up to one of them"
 #endif
 
 #if BROWNOUT_CFG_IMAGE_NUMBER < 1 || BROWNOUT_CFG_IMAGE_NUMBER > 2
@@ -119,10 +139,12 @@
 #endif
 
 #if BROWNOUT_CFG_MAX_IMG_SECTORS < 1 || BROWNOUT_CFG_MAX_IMG_SECTORS > 8192
-#error "MCUBOOT_MAX_IMG_SECTORS must be between 1 and 8192: it sizes the sector tables and the swap status area"
+#error "MCUBOOT_MAX_IMG_SECTORS must be between 1 and 8192: it sizes the sector tables and the \
+swap status area"
 #endif
 #if (BROWNOUT_CHK_MODE_MOVE_ || BROWNOUT_CHK_MODE_OFFSET_) && BROWNOUT_CFG_MAX_IMG_SECTORS < 2
-#error "swap-using-move and swap-using-offset need MCUBOOT_MAX_IMG_SECTORS >= 2: they shift the image by one sector"
+#error "swap-using-move and swap-using-offset need MCUBOOT_MAX_IMG_SECTORS >= 2: they shift the \
+image by one sector"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
@@ -144,7 +166,9 @@
 #if (BROWNOUT_CHK_MODE_MOVE_ || BROWNOUT_CHK_MODE_OFFSET_) && \
     defined(BROWNOUT_PRIMARY_SECTOR_SIZE) && defined(BROWNOUT_SECONDARY_SECTOR_SIZE)
 #if BROWNOUT_PRIMARY_SECTOR_SIZE != BROWNOUT_SECONDARY_SECTOR_SIZE
-#error "swap-using-move and swap-using-offset need the same sector size in both slots: BROWNOUT_PRIMARY_SECTOR_SIZE and BROWNOUT_SECONDARY_SECTOR_SIZE differ (use swap-using-scratch for mixed sectors)"
+#error "swap-using-move and swap-using-offset need the same sector size in both slots: \
+BROWNOUT_PRIMARY_SECTOR_SIZE and BROWNOUT_SECONDARY_SECTOR_SIZE differ (use swap-using-scratch \
+for mixed sectors)"
 #endif
 #endif
 
@@ -169,14 +193,16 @@ _Static_assert((unsigned long long)BROWNOUT_CFG_TRAILER_SIZE < BROWNOUT_SLOT_SIZ
 #if defined(MCUBOOT_ENC_IMAGES) || defined(MCUBOOT_ENCRYPT_RSA) || \
     defined(MCUBOOT_ENCRYPT_EC256) || defined(MCUBOOT_ENCRYPT_X25519) || \
     defined(MCUBOOT_SWAP_SAVE_ENCTLV)
-#error "encrypted images (MCUBOOT_ENC_IMAGES, MCUBOOT_ENCRYPT_*, MCUBOOT_SWAP_SAVE_ENCTLV) are not supported by brownout: remove these options and ship signed plain images"
+#error "encrypted images (MCUBOOT_ENC_IMAGES, MCUBOOT_ENCRYPT_*, MCUBOOT_SWAP_SAVE_ENCTLV) are \
+not supported by brownout: remove these options and ship signed plain images"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
 /* Crypto library. */
 
 #if defined(MCUBOOT_USE_TINYCRYPT) || defined(MCUBOOT_USE_PSA_CRYPTO) || defined(MCUBOOT_USE_CC310)
-#error "brownout's core uses Mbed TLS only: remove MCUBOOT_USE_TINYCRYPT, MCUBOOT_USE_PSA_CRYPTO and MCUBOOT_USE_CC310 and define MCUBOOT_USE_MBED_TLS"
+#error "brownout's core uses Mbed TLS only: remove MCUBOOT_USE_TINYCRYPT, MCUBOOT_USE_PSA_CRYPTO \
+and MCUBOOT_USE_CC310 and define MCUBOOT_USE_MBED_TLS"
 #endif
 #if !defined(MCUBOOT_USE_MBED_TLS)
 #error "MCUBOOT_USE_MBED_TLS is not defined: the core verifies images with Mbed TLS; define it"

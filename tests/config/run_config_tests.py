@@ -168,11 +168,17 @@ def make_mutant(src_dir, dst_root, regex, planted=None):
         i = 0
         while i < len(lines):
             line = lines[i]
-            if regex is not None and line.lstrip().startswith("#error") and regex.search(line):
-                out.append("/* mutant: check removed */")
-                removed += 1
-                i += 1
-                continue
+            if regex is not None and line.lstrip().startswith("#error"):
+                # An #error may continue on the next lines (backslash-newline).
+                j = i
+                while lines[j].endswith("\\") and j + 1 < len(lines):
+                    j += 1
+                spliced = "".join(s[:-1] if s.endswith("\\") else s for s in lines[i:j + 1])
+                if regex.search(spliced):
+                    out.append("/* mutant: check removed */")
+                    removed += 1
+                    i = j + 1
+                    continue
             if regex is not None and line.lstrip().startswith("_Static_assert("):
                 j = i
                 while not lines[j].rstrip().endswith(");"):

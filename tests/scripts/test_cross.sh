@@ -17,7 +17,8 @@ fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 missing=0
 while IFS= read -r src; do
     obj=$cross/obj/${src%.c}.o
-    if [ ! -s "$obj" ] || ! arm-none-eabi-readelf -h "$obj" 2>/dev/null | grep -q 'Machine:.*ARM'; then
+    if [ ! -s "$obj" ] ||
+       ! arm-none-eabi-readelf -h "$obj" 2>/dev/null | grep -q 'Machine:.*ARM'; then
         fail "$src has no Cortex-M4 object ($obj); run make cross"
         missing=1
     fi
