@@ -17,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,8 +355,10 @@ static size_t make_hello(uint8_t *out, const uint8_t *cookie, size_t clen, uint8
     }
     body[n++] = 0; /* session id */
     body[n++] = (uint8_t)clen;
-    memcpy(body + n, cookie, clen);
-    n += clen;
+    if (clen > 0) {
+        memcpy(body + n, cookie, clen);
+        n += clen;
+    }
     body[n++] = 0;
     body[n++] = 2;
     body[n++] = 0xc0; /* TLS_PSK_WITH_AES_128_CCM_8 */
@@ -722,6 +725,82 @@ static int fx_teardown(void **state)
     return 0;
 }
 
+/* --serve: an echo server for real peers, until SIGTERM/SIGINT or the time limit. */
+static void serve_stop(struct fx *f)
+{
+    uv_stop(&f->loop);
+}
+
+static void serve_signal(uv_signal_t *sig, int signum)
+{
+    (void)signum;
+    serve_stop(sig->data);
+}
+
+static void serve_timeout(uv_timer_t *t)
+{
+    serve_stop(t->data);
+}
+
+static int serve(const char *mode, const char *port_file, const char *seconds)
+{
+    static struct fx f;
+    struct dtls_server_app app = { &f, fx_on_data, fx_on_close };
+    uv_signal_t sigterm, sigint;
+    uv_timer_t limit;
+    FILE *out;
+    int rc;
+
+    fx_base_config(&f);
+    f.cfg.seeded = false;
+    f.cfg.hs_timeout_min_ms = 1000;
+    f.cfg.idle_timeout_ms = 60000;
+    if (strcmp(mode, "psk") == 0) {
+        fx_psk(&f);
+    } else if (strcmp(mode, "cert") == 0) {
+        fx_cert(&f, true);
+    } else {
+        fprintf(stderr, "--serve psk|cert PORT_FILE [SECONDS]\n");
+        return 2;
+    }
+    uv_loop_init(&f.loop);
+    dtls_server_init(&f.srv);
+    rc = dtls_server_setup(&f.srv, &f.loop, &f.cfg, &app);
+    if (rc < 0) {
+        fprintf(stderr, "dtls_server_setup: %s\n", bo_strerror(rc));
+        return 1;
+    }
+    out = fopen(port_file, "w");
+    if (out == NULL) {
+        return 1;
+    }
+    fprintf(out, "%d\n", dtls_server_port(&f.srv));
+    fclose(out);
+    uv_signal_init(&f.loop, &sigterm);
+    uv_signal_init(&f.loop, &sigint);
+    sigterm.data = sigint.data = &f;
+    uv_signal_start(&sigterm, serve_signal, SIGTERM);
+    uv_signal_start(&sigint, serve_signal, SIGINT);
+    uv_timer_init(&f.loop, &limit);
+    limit.data = &f;
+    uv_timer_start(&limit, serve_timeout, (uint64_t)(seconds != NULL ? atoi(seconds) : 60) * 1000,
+                   0);
+    uv_run(&f.loop, UV_RUN_DEFAULT);
+
+    struct dtls_server_stats st;
+    dtls_server_stats(&f.srv, &st);
+    printf("handshakes_ok=%llu handshakes_failed=%llu cookies_sent=%llu echoed=%d\n",
+           (unsigned long long)st.handshakes_ok, (unsigned long long)st.handshakes_failed,
+           (unsigned long long)st.cookies_sent, f.datas);
+    uv_close((uv_handle_t *)&sigterm, NULL);
+    uv_close((uv_handle_t *)&sigint, NULL);
+    uv_close((uv_handle_t *)&limit, NULL);
+    dtls_server_close(&f.srv, NULL, NULL);
+    uv_run(&f.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&f.loop);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *root = getenv("BROWNOUT_ROOT");
@@ -732,8 +811,11 @@ int main(int argc, char **argv)
     if (mbedtls_platform_setup(&platform) != 0) {
         return 1;
     }
-    (void)argc;
-    (void)argv;
+    if (argc >= 4 && strcmp(argv[1], "--serve") == 0) {
+        int rc = serve(argv[2], argv[3], argc >= 5 ? argv[4] : NULL);
+        mbedtls_platform_teardown(&platform);
+        return rc;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_psk_echo, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_cert_echo, fx_setup, fx_teardown),

@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bench_dtls: a DTLS server (one device, its own process) under 64 concurrent clients.
+ *
+ * The server runs in a forked child on its own libuv loop; the clients (dtls_server_peer, each
+ * in a thread) run in the parent. The load generator costs more CPU per handshake than the
+ * server, so the server is judged by its own CPU time (the child's rusage, sampled before and
+ * after each phase) per handshake, divided by the crypto floor of a server's ECDHE-ECDSA
+ * handshake measured with the same Mbed TLS build in this run: one ECDSA P-256 signature, one
+ * ECDHE key generation and one shared-secret computation (target ratio <= 1.3).
+ * Phases: full ECDHE-ECDSA P-256 handshakes, PSK handshakes, then 1,000 established sessions
+ * at once (peak heap per session, target <= 24 KiB, and the server's RSS).
+ * Figures only: it fails only when the benchmark itself breaks.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mbedtls/ecdh.h"
+#include "mbedtls/platform.h"
+#include "mbedtls/sha256.h"
+
+#include "bo_err.h"
+#include "dtls_server.h"
+#include "dtls_server_peer.h"
+
+#define CLIENTS 64
+#define ECDSA_PER_CLIENT 5
+#define PSK_PER_CLIENT 10
+#define HELD_SESSIONS 1000
+#define HOLD_THREADS 20
+#define PSK_ID "bench"
+#define PSK_HEX "00112233445566778899aabbccddeeff"
+
+static char pki_dir[512];
+static char pki_buf[8][640];
+
+static const char *pki(int slot, const char *name)
+{
+    snprintf(pki_buf[slot], sizeof(pki_buf[slot]), "%s/%s", pki_dir, name);
+    return pki_buf[slot];
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What the server process reports on SIGUSR1. */
+struct report {
+    double cpu_s;                 /* User + system time of the server process. */
+    long rss_kb;                  /* VmRSS. */
+    long hwm_kb;                  /* VmHWM (peak RSS). */
+    struct dtls_server_stats st;
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* The server process. */
+
+struct child {
+    uv_loop_t loop;
+    struct dtls_server srv;
+    uv_signal_t usr1;
+    uv_signal_t term;
+    int report_fd;
+};
+
+static void child_on_data(void *ctx, uint32_t session, const uint8_t *buf, size_t len)
+{
+    struct child *c = ctx;
+
+    (void)dtls_server_send(&c->srv, session, buf, len);
+}
+
+static long status_kb(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+
+    if (f == NULL) {
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, key, strlen(key)) == 0) {
+            v = strtol(line + strlen(key), NULL, 10);
+        }
+    }
+    fclose(f);
+    return v;
+}
+
+static void child_report(uv_signal_t *sig, int signum)
+{
+    struct child *c = sig->data;
+    struct report r;
+    struct rusage ru;
+
+    (void)signum;
+    memset(&r, 0, sizeof(r));
+    getrusage(RUSAGE_SELF, &ru);
+    r.cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+              (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    r.rss_kb = status_kb("VmRSS:");
+    r.hwm_kb = status_kb("VmHWM:");
+    dtls_server_stats(&c->srv, &r.st);
+    if (write(c->report_fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
+        _exit(3);
+    }
+}
+
+static void child_term(uv_signal_t *sig, int signum)
+{
+    struct child *c = sig->data;
+
+    (void)signum;
+    uv_stop(&c->loop);
+}
+
+static int child_main(int report_fd, int ready_fd)
+{
+    static struct child c;
+    struct dtls_server_config cfg;
+    struct dtls_server_app app = { &c, child_on_data, NULL };
+    mbedtls_platform_context platform;
+    int port;
+
+    memset(&platform, 0, sizeof(platform));
+    mbedtls_platform_setup(&platform);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.name = "bench";
+    cfg.psk_identity = PSK_ID;
+    cfg.psk_hex = PSK_HEX;
+    cfg.cert_file = pki(0, "device.pem");
+    cfg.key_file = pki(1, "device.key");
+    cfg.max_sessions = HELD_SESSIONS + 100;
+    cfg.hs_timeout_min_ms = 5000;
+    cfg.hs_timeout_max_ms = 60000;
+    c.report_fd = report_fd;
+    uv_loop_init(&c.loop);
+    dtls_server_init(&c.srv);
+    if (dtls_server_setup(&c.srv, &c.loop, &cfg, &app) != 0) {
+        return 2;
+    }
+    uv_signal_init(&c.loop, &c.usr1);
+    uv_signal_init(&c.loop, &c.term);
+    c.usr1.data = c.term.data = &c;
+    uv_signal_start(&c.usr1, child_report, SIGUSR1);
+    uv_signal_start(&c.term, child_term, SIGTERM);
+    port = dtls_server_port(&c.srv);
+    if (write(ready_fd, &port, sizeof(port)) != (ssize_t)sizeof(port)) {
+        return 2;
+    }
+    close(ready_fd);
+    uv_run(&c.loop, UV_RUN_DEFAULT);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The load generator. */
+
+static pid_t server_pid;
+static int report_rd;
+static uint16_t server_port;
+
+static int server_report(struct report *r)
+{
+    if (kill(server_pid, SIGUSR1) != 0) {
+        return -1;
+    }
+    size_t got = 0;
+    while (got < sizeof(*r)) {
+        ssize_t n = read(report_rd, (char *)r + got, sizeof(*r) - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+enum mode { MODE_ECDSA, MODE_PSK };
+
+struct worker {
+    pthread_t thread;
+    enum mode mode;
+    int count;                   /* Handshakes to run, one after the other. */
+    struct dtls_server_peer *hold; /* When set: establish count peers here and keep them. */
+    int ok;
+    int failed;
+};
+
+static void peer_config(struct dtls_server_peer_config *pc, enum mode mode)
+{
+    memset(pc, 0, sizeof(*pc));
+    pc->port = server_port;
+    pc->hs_timeout_min_ms = 5000;
+    pc->hs_timeout_max_ms = 60000;
+    pc->deadline_ms = 60000;
+    if (mode == MODE_PSK) {
+        pc->psk_identity = PSK_ID;
+        pc->psk_hex = PSK_HEX;
+        /* Plain PSK, CoAP's mandatory suite (RFC 7252, 9.1.3.1); no ECDHE. */
+        pc->ciphersuite = MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8;
+    } else {
+        /* The server's certificate is not verified: its signature on the key exchange is. */
+        pc->ciphersuite = MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8;
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct dtls_server_peer_config pc;
+    struct dtls_server_peer tmp;
+
+    peer_config(&pc, w->mode);
+    for (int i = 0; i < w->count; i++) {
+        struct dtls_server_peer *p = w->hold != NULL ? &w->hold[i] : &tmp;
+        dtls_server_peer_init(p);
+        int rc = dtls_server_peer_setup(p, &pc);
+        if (rc == 0) {
+            rc = dtls_server_peer_handshake(p);
+        }
+        if (rc == 0) {
+            w->ok++;
+        } else {
+            w->failed++;
+        }
+        if (w->hold == NULL) {
+            dtls_server_peer_close(p);
+            dtls_server_peer_free(p);
+        }
+    }
+    return NULL;
+}
+
+/* Runs n workers; returns the wall time. */
+static double run_workers(struct worker *w, int n, int *ok, int *failed)
+{
+    double t0 = now_s();
+
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0) {
+            fprintf(stderr, "bench_dtls: pthread_create failed\n");
+            exit(1);
+        }
+    }
+    *ok = *failed = 0;
+    for (int i = 0; i < n; i++) {
+        pthread_join(w[i].thread, NULL);
+        *ok += w[i].ok;
+        *failed += w[i].failed;
+    }
+    return now_s() - t0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The crypto floor: 1 ECDSA P-256 signature + 1 ECDHE key generation + 1 shared secret. */
+
+static double crypto_floor(int runs)
+{
+    struct port_rng rng;
+    mbedtls_pk_context key;
+    mbedtls_ecp_group grp;
+    mbedtls_mpi d, peer_d, z;
+    mbedtls_ecp_point q, peer_q;
+    unsigned char hash[32], sig[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
+    size_t sig_len;
+    double best = 1e9;
+
+    port_rng_init(&rng);
+    mbedtls_pk_init(&key);
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_mpi_init(&d);
+    mbedtls_mpi_init(&peer_d);
+    mbedtls_mpi_init(&z);
+    mbedtls_ecp_point_init(&q);
+    mbedtls_ecp_point_init(&peer_q);
+    if (port_rng_setup(&rng, "floor") != 0) {
+        return -1;
+    }
+    {
+        FILE *f = fopen(pki(2, "device.key"), "rb");
+        static unsigned char buf[4096];
+        size_t n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+        if (f != NULL) {
+            fclose(f);
+        }
+        buf[n] = 0;
+        if (n == 0 || mbedtls_pk_parse_key(&key, buf, n + 1, NULL, 0, port_rng_random, &rng) != 0) {
+            return -1;
+        }
+    }
+    mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1);
+    mbedtls_ecdh_gen_public(&grp, &peer_d, &peer_q, port_rng_random, &rng);
+    memset(hash, 0x42, sizeof(hash));
+    /* The best of a few batches: the floor is what the hardware can do. */
+    for (int batch = 0; batch < 3; batch++) {
+        double t0 = cpu_s();
+        for (int i = 0; i < runs; i++) {
+            hash[0] = (unsigned char)i;
+            if (mbedtls_pk_sign(&key, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig, sizeof(sig),
+                                &sig_len, port_rng_random, &rng) != 0 ||
+                mbedtls_ecdh_gen_public(&grp, &d, &q, port_rng_random, &rng) != 0 ||
+                mbedtls_ecdh_compute_shared(&grp, &z, &peer_q, &d, port_rng_random, &rng) != 0) {
+                return -1;
+            }
+        }
+        double per = (cpu_s() - t0) / runs;
+        if (per < best) {
+            best = per;
+        }
+    }
+    mbedtls_ecp_point_free(&q);
+    mbedtls_ecp_point_free(&peer_q);
+    mbedtls_mpi_free(&d);
+    mbedtls_mpi_free(&peer_d);
+    mbedtls_mpi_free(&z);
+    mbedtls_ecp_group_free(&grp);
+    mbedtls_pk_free(&key);
+    port_rng_free(&rng);
+    return best;
+}
+
+/* One phase of full handshakes: returns 0 and prints its figures. */
+static int phase(const char *name, enum mode mode, int per_client, double floor_s)
+{
+    static struct worker w[CLIENTS];
+    struct report r0, r1;
+    int ok, failed;
+
+    memset(w, 0, sizeof(w));
+    for (int i = 0; i < CLIENTS; i++) {
+        w[i].mode = mode;
+        w[i].count = per_client;
+    }
+    if (server_report(&r0) != 0) {
+        return -1;
+    }
+    double wall = run_workers(w, CLIENTS, &ok, &failed);
+    if (server_report(&r1) != 0) {
+        return -1;
+    }
+    uint64_t hs = r1.st.handshakes_ok - r0.st.handshakes_ok;
+    double cpu = r1.cpu_s - r0.cpu_s;
+    if (hs == 0) {
+        fprintf(stderr, "bench_dtls: %s: no handshake completed\n", name);
+        return -1;
+    }
+    double per = cpu / (double)hs;
+    printf("%-12s %d clients: %llu handshakes (%d failed) in %.2f s: %.0f handshakes/s; "
+           "server CPU %.0f us/handshake",
+           name, CLIENTS, (unsigned long long)hs, failed, wall, (double)hs / wall, per * 1e6);
+    if (floor_s > 0) {
+        printf(" = %.2f x crypto floor (target <= 1.3)", per / floor_s);
+    }
+    printf("\n");
+    printf("%-12s cookies sent %llu, retransmission-free: %s\n", "",
+           (unsigned long long)(r1.st.cookies_sent - r0.st.cookies_sent),
+           r1.st.cookies_sent - r0.st.cookies_sent == hs ? "yes" : "no");
+    return failed == 0 ? 0 : -1;
+}
+
+static int held_phase(void)
+{
+    static struct worker w[HOLD_THREADS];
+    struct dtls_server_peer *peers = calloc(HELD_SESSIONS, sizeof(*peers));
+    struct report r;
+    int ok, failed, rc = 0;
+    int per = HELD_SESSIONS / HOLD_THREADS;
+
+    if (peers == NULL) {
+        return -1;
+    }
+    memset(w, 0, sizeof(w));
+    for (int i = 0; i < HOLD_THREADS; i++) {
+        w[i].mode = MODE_ECDSA;
+        w[i].count = per;
+        w[i].hold = peers + i * per;
+    }
+    double wall = run_workers(w, HOLD_THREADS, &ok, &failed);
+    if (server_report(&r) != 0) {
+        rc = -1;
+    } else {
+        printf("held         %d established sessions (%d failed) in %.1f s: peak heap per session "
+               "%.1f KiB (target <= 24 KiB), live %.1f KiB per established session; "
+               "device heap live %.0f KiB, peak %.0f KiB; server RSS %ld KiB (peak %ld KiB)\n",
+               (int)r.st.established, failed, wall, r.st.session_peak_max / 1024.0,
+               r.st.established ? r.st.heap_live / 1024.0 / r.st.established : 0.0,
+               r.st.heap_live / 1024.0, r.st.heap_peak / 1024.0, r.rss_kb, r.hwm_kb);
+        if ((int)r.st.established != ok || failed != 0) {
+            rc = -1;
+        }
+    }
+    for (int i = 0; i < HELD_SESSIONS; i++) {
+        dtls_server_peer_close(&peers[i]);
+        dtls_server_peer_free(&peers[i]);
+    }
+    free(peers);
+    return rc;
+}
+
+int main(void)
+{
+    const char *root = getenv("BROWNOUT_ROOT");
+    mbedtls_platform_context platform;
+    int report_pipe[2], ready_pipe[2];
+    int port = 0, status = 0, rc = 0;
+
+    snprintf(pki_dir, sizeof(pki_dir), "%s/fixtures/pki", root != NULL ? root : ".");
+    memset(&platform, 0, sizeof(platform));
+    mbedtls_platform_setup(&platform);
+
+    double floor_s = crypto_floor(50);
+    if (floor_s <= 0) {
+        fprintf(stderr, "bench_dtls: cannot measure the crypto floor (fixtures in %s?)\n",
+                pki_dir);
+        return 1;
+    }
+    printf("crypto floor: %.0f us (1 ECDSA P-256 sign + 1 ECDHE keygen + 1 shared secret)\n",
+           floor_s * 1e6);
+    fflush(stdout);
+
+    if (pipe(report_pipe) != 0 || pipe(ready_pipe) != 0) {
+        return 1;
+    }
+    server_pid = fork();
+    if (server_pid < 0) {
+        return 1;
+    }
+    if (server_pid == 0) {
+        close(report_pipe[0]);
+        close(ready_pipe[0]);
+        _exit(child_main(report_pipe[1], ready_pipe[1]));
+    }
+    close(report_pipe[1]);
+    close(ready_pipe[1]);
+    report_rd = report_pipe[0];
+    if (read(ready_pipe[0], &port, sizeof(port)) != (ssize_t)sizeof(port) || port <= 0) {
+        fprintf(stderr, "bench_dtls: the server did not start\n");
+        rc = 1;
+        goto out;
+    }
+    close(ready_pipe[0]);
+    server_port = (uint16_t)port;
+
+    if (phase("ECDHE-ECDSA", MODE_ECDSA, ECDSA_PER_CLIENT, floor_s) != 0 ||
+        phase("PSK", MODE_PSK, PSK_PER_CLIENT, 0) != 0 || held_phase() != 0) {
+        rc = 1;
+    }
+out:
+    kill(server_pid, SIGTERM);
+    waitpid(server_pid, &status, 0);
+    mbedtls_platform_teardown(&platform);
+    return rc;
+}
