@@ -387,7 +387,7 @@ int sweep_run(const struct sweep_opts *o, struct sweep_result *res, char *err, s
         rc = sweep_plan_build(&p, w0, err, err_len);
     }
     if (rc == 0) {
-        rc = sweep_execute(&p, w0);
+        rc = o->no_snapshots ? sweep_execute(&p, w0) : sweep_snap_execute(&p, w0);
         if (rc < 0) {
             snprintf(err, err_len, "a worker failed: %s", bo_strerror(rc));
         }

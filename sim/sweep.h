@@ -47,7 +47,9 @@ struct sweep_opts {
     uint32_t depth;            /**< 1 or 2. */
     uint64_t random;           /**< 0: exhaustive; N: N seeded samples. */
     uint64_t seed;             /**< Seed of every random choice. */
-    uint32_t jobs;             /**< Worker threads (0 or 1: one). */
+    uint32_t jobs;             /**< Parallel workers (0 or 1: one). */
+    bool no_snapshots;         /**< Replay every cut point from the starting flash on jobs
+                                    threads instead of forking snapshots of one run. */
     uint32_t shard_index;      /**< 1-based shard, with shard_count; 0/0 means 1/1. */
     uint32_t shard_count;
     uint32_t prefix_max;       /**< torn-prefix: at most this many k per operation, evenly

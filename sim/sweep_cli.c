@@ -33,7 +33,8 @@ void sweep_cli_usage(FILE *out)
             "  --image-size N|max signed image size (default %u)\n"
             "  --prefix-max N     at most N torn-prefix points per operation (default all)\n"
             "  --no-downgrade-prevention\n"
-            "  -j, --jobs N       worker threads\n"
+            "  -j, --jobs N       parallel workers (processes forked from snapshots)\n"
+            "  --no-snapshots     replay every cut point from the start, on -j threads\n"
             "  --shard I/N        run shard I of N (1-based)\n"
             "  --json             print the results as JSON instead of the summary\n"
             "  --junit FILE       write JUnit XML\n"
@@ -87,6 +88,7 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
         { "image-size", required_argument, NULL, 'i' },
         { "prefix-max", required_argument, NULL, 'p' },
         { "no-downgrade-prevention", no_argument, NULL, 'D' },
+        { "no-snapshots", no_argument, NULL, 'N' },
         { "root", required_argument, NULL, 'o' },   { "key", required_argument, NULL, 'k' },
         { "help", no_argument, NULL, '?' },         { NULL, 0, NULL, 0 },
     };
@@ -179,6 +181,9 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
             break;
         case 'D':
             c->o.sc.downgrade_prevention = false;
+            break;
+        case 'N':
+            c->o.no_snapshots = true;
             break;
         case 'o':
             c->o.sc.root = optarg;

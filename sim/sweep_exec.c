@@ -93,6 +93,9 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
     if (w->rec != NULL) {
         sweep_record(w, dev, op);
     }
+    if (w->snap != NULL) {
+        sweep_snap_at(w);
+    }
     if (w->cut_at >= 0 && w->ops == (uint64_t)w->cut_at) {
         struct vflash_cut c = w->cut;
 
@@ -191,8 +194,8 @@ static void sweep_power_on(struct sweep_worker *w)
     w->recovery = true;
 }
 
-static void sweep_arm(struct sweep_worker *w, int64_t at, uint8_t model, uint32_t param,
-                      uint64_t seed)
+void sweep_arm(struct sweep_worker *w, int64_t at, uint8_t model, uint32_t param,
+               uint64_t seed)
 {
     memset(&w->cut, 0, sizeof(w->cut));
     w->cut.model = (enum vflash_cut_model)model;
@@ -286,47 +289,58 @@ static void sweep_final(struct sweep_worker *w, const struct boot_rsp *last,
     }
 }
 
-/* The first cut of pt; returns 0 with the application's state at the cut, or 1 (r filled). */
-static int sweep_first_cut(struct sweep_worker *w, const struct sweep_point *pt,
-                           struct scenario_app *app, struct sweep_outcome *out,
-                           struct invariant_report *r)
+void sweep_cut_state_init(struct sweep_cut_state *cs, const struct sweep_point *pt)
+{
+    memset(cs, 0, sizeof(*cs));
+    cs->applied = pt->model;
+}
+
+void sweep_cut_taken(struct sweep_worker *w, const struct sweep_point *pt, int run_rc,
+                     struct sweep_cut_state *cs)
 {
     struct vflash_cut_result cr;
+
+    if (!w->cut_hit) {
+        w->cut_at = -1;
+        cs->rc = invariant_fail(&cs->r, INVARIANT_HARNESS,
+                                "the cut at operation %llu was not reached (run: %d, %llu ops)",
+                                (unsigned long long)pt->op, run_rc, (unsigned long long)w->ops);
+        return;
+    }
+    if (vflash_fault_cut_result(w->cut_dev, &cr) == 0 && cr.reached) {
+        cs->applied = (uint8_t)cr.applied;
+    }
+    cs->app = w->app_at_cut;
+    sweep_power_on(w);
+    cs->rc = 0;
+}
+
+/* The first cut of pt, from the starting flash (cs->rc 1 with cs->r when it is not reached). */
+static void sweep_first_cut(struct sweep_worker *w, const struct sweep_point *pt,
+                            struct sweep_cut_state *cs)
+{
     struct boot_rsp last;
     int rc;
 
-    sweep_start(w, app);
+    sweep_cut_state_init(cs, pt);
+    sweep_start(w, &cs->app);
     sweep_arm(w, (int64_t)pt->op, pt->model, pt->param, pt->seed);
-    rc = sweep_device_run(w, app, false, r, &last);
-    if (!w->cut_hit) {
-        w->cut_at = -1;
-        return invariant_fail(r, INVARIANT_HARNESS,
-                              "the cut at operation %llu was not reached (run: %d, %llu ops)",
-                              (unsigned long long)pt->op, rc, (unsigned long long)w->ops);
-    }
-    if (vflash_fault_cut_result(w->cut_dev, &cr) == 0 && cr.reached) {
-        out->applied = (uint8_t)cr.applied;
-    }
-    *app = w->app_at_cut;
-    sweep_power_on(w);
-    return 0;
+    rc = sweep_device_run(w, &cs->app, false, &cs->r, &last);
+    sweep_cut_taken(w, pt, rc, cs);
 }
 
-/* Runs one cut point (depth 1 or 2) and checks it. */
-void sweep_exec(struct sweep_worker *w, const struct sweep_point *pt,
-                       struct sweep_outcome *out)
+void sweep_exec_from(struct sweep_worker *w, const struct sweep_point *pt,
+                     const struct sweep_cut_state *cs, struct sweep_outcome *out)
 {
-    struct invariant_report r;
-    struct scenario_app app;
+    struct invariant_report r = cs->r;
+    struct scenario_app app = cs->app;
     struct scenario_app cuts[2];
     size_t ncut = 1;
     struct boot_rsp last;
-    int rc;
+    int rc = cs->rc;
 
-    memset(&r, 0, sizeof(r));
     out->pt = *pt;
-    out->applied = pt->model;
-    rc = sweep_first_cut(w, pt, &app, out, &r);
+    out->applied = cs->applied;
     cuts[0] = app;
     if (rc == 0 && pt->op2 >= 0) {
         sweep_arm(w, pt->op2, pt->model2, pt->param2, pt->seed2);
@@ -354,26 +368,47 @@ void sweep_exec(struct sweep_worker *w, const struct sweep_point *pt,
     sweep_id_encode(&w->sc->opts, pt, out->id, sizeof(out->id));
 }
 
-/* Runs the first cut of pt and the recovery uninterrupted, recording the recovery's ops. */
-static int sweep_count_recovery(struct sweep_worker *w, const struct sweep_point *pt,
-                                struct sweep_rec *rec)
+void sweep_exec(struct sweep_worker *w, const struct sweep_point *pt, struct sweep_outcome *out)
+{
+    struct sweep_cut_state cs;
+
+    sweep_first_cut(w, pt, &cs);
+    sweep_exec_from(w, pt, &cs, out);
+}
+
+int sweep_count_from(struct sweep_worker *w, const struct sweep_cut_state *cs,
+                     struct sweep_rec *rec)
 {
     struct invariant_report r;
-    struct scenario_app app;
-    struct sweep_outcome tmp;
+    struct scenario_app app = cs->app;
     struct boot_rsp last;
-    int rc;
 
-    memset(&r, 0, sizeof(r));
-    memset(&tmp, 0, sizeof(tmp));
-    rc = sweep_first_cut(w, pt, &app, &tmp, &r);
-    if (rc != 0) {
+    if (cs->rc != 0) {
         return -1;
     }
+    memset(&r, 0, sizeof(r));
     w->rec = rec;
     sweep_device_run(w, &app, false, &r, &last);
     w->rec = NULL;
     return rec->err;
+}
+
+/* The replay path of a task: every use replays the first cut from the starting flash. */
+static int sweep_replay_count(void *arg, struct sweep_worker *w, const struct sweep_point *pt,
+                              struct sweep_rec *rec)
+{
+    struct sweep_cut_state cs;
+
+    (void)arg;
+    sweep_first_cut(w, pt, &cs);
+    return sweep_count_from(w, &cs, rec);
+}
+
+static void sweep_replay_exec(void *arg, struct sweep_worker *w, const struct sweep_point *pt,
+                              struct sweep_outcome *out)
+{
+    (void)arg;
+    sweep_exec(w, pt, out);
 }
 
 static int sweep_push(struct sweep_outcome **out, size_t *n, size_t *cap)
@@ -407,8 +442,20 @@ uint32_t sweep_fault_list(uint32_t faults, uint8_t list[VFLASH_CUT_MODEL_COUNT])
     return n;
 }
 
-/* Runs local task t into its outcome list. */
-int sweep_task(struct sweep_worker *w, uint64_t t)
+void sweep_task_point(const struct sweep_plan *p, uint64_t t, struct sweep_point *pt)
+{
+    const struct sweep_opts *o = p->o;
+    uint64_t task = p->tasks[t];
+
+    if (o->depth < 2) {
+        *pt = p->points[p->sample != NULL ? p->sample[task] : task];
+    } else {
+        *pt = p->points[o->random != 0 ? sweep_mix(o->seed, task, 1, 0) % p->npoints : task];
+    }
+}
+
+int sweep_task_run(struct sweep_worker *w, uint64_t t, const struct sweep_reach *how,
+                   struct sweep_outcome **outp, size_t *np)
 {
     const struct sweep_plan *p = w->plan;
     const struct sweep_opts *o = w->o;
@@ -419,12 +466,12 @@ int sweep_task(struct sweep_worker *w, uint64_t t)
     struct sweep_point pt;
     int rc = 0;
 
+    sweep_task_point(p, t, &pt);
     if (o->depth < 2) {
-        pt = p->points[p->sample != NULL ? p->sample[task] : task];
         rc = sweep_push(&out, &n, &cap);
         if (rc == 0) {
             out[0].task = task;
-            sweep_exec(w, &pt, &out[0]);
+            how->exec(how->arg, w, &pt, &out[0]);
         }
     } else {
         struct sweep_rec rec;
@@ -434,15 +481,14 @@ int sweep_task(struct sweep_worker *w, uint64_t t)
         uint32_t f;
 
         memset(&rec, 0, sizeof(rec));
-        pt = p->points[o->random != 0 ? sweep_mix(o->seed, task, 1, 0) % p->npoints : task];
-        rc = sweep_count_recovery(w, &pt, &rec);
+        rc = how->count(how->arg, w, &pt, &rec);
         if (rc != 0 || rec.n == 0) {
             /* Nothing to cut in the recovery (or the first cut fails): one depth-1 run. */
             pt.op2 = -1;
             rc = sweep_push(&out, &n, &cap);
             if (rc == 0) {
                 out[0].task = task;
-                sweep_exec(w, &pt, &out[0]);
+                how->exec(how->arg, w, &pt, &out[0]);
             }
         } else if (o->random != 0) {
             pt.op2 = (int64_t)(sweep_mix(o->seed, task, 2, 0) % rec.n);
@@ -452,7 +498,7 @@ int sweep_task(struct sweep_worker *w, uint64_t t)
             rc = sweep_push(&out, &n, &cap);
             if (rc == 0) {
                 out[0].task = task;
-                sweep_exec(w, &pt, &out[0]);
+                how->exec(how->arg, w, &pt, &out[0]);
             }
         } else {
             for (m = 0; m < rec.n && rc == 0; m++) {
@@ -468,16 +514,25 @@ int sweep_task(struct sweep_worker *w, uint64_t t)
                     rc = sweep_push(&out, &n, &cap);
                     if (rc == 0) {
                         out[n - 1].task = task;
-                        sweep_exec(w, &pt, &out[n - 1]);
+                        how->exec(how->arg, w, &pt, &out[n - 1]);
                     }
                 }
             }
         }
         sweep_rec_free(&rec);
     }
-    ((struct sweep_plan *)p)->out[t] = out;
-    ((struct sweep_plan *)p)->nout[t] = n;
+    *outp = out;
+    *np = n;
     return rc;
+}
+
+/* Runs local task t into its outcome list, replaying every cut from the starting flash. */
+int sweep_task(struct sweep_worker *w, uint64_t t)
+{
+    static const struct sweep_reach replay = { sweep_replay_count, sweep_replay_exec, NULL };
+    struct sweep_plan *p = (struct sweep_plan *)w->plan;
+
+    return sweep_task_run(w, t, &replay, &p->out[t], &p->nout[t]);
 }
 
 void *sweep_thread(void *arg)

@@ -51,6 +51,8 @@ struct sweep_plan {
     int fatal;
 };
 
+struct sweep_snap;
+
 /* A worker: its own flash, boot state and Mbed TLS platform. */
 struct sweep_worker {
     const struct sweep_plan *plan;
@@ -71,6 +73,30 @@ struct sweep_worker {
     struct vflash *cut_dev;
     struct scenario_app *app;   /* The application state, captured at the cut. */
     struct scenario_app app_at_cut;
+    struct sweep_snap *snap;    /* Fork a snapshot at the cut points of the run, or NULL. */
+};
+
+/* The state right after a first cut, powered on again (what the recovery starts from). */
+struct sweep_cut_state {
+    struct scenario_app app;    /* The application's state at the cut. */
+    uint8_t applied;            /* The model the flash applied. */
+    int rc;                     /* 0, or 1 when the cut was not reached (r says so). */
+    struct invariant_report r;
+};
+
+/*
+ * How a task reaches the state right after its first cut, once per use: by replaying the
+ * action from the starting flash (sweep_task), or from a snapshot (sweep_snap.c).
+ */
+struct sweep_reach {
+    /* Records the uninterrupted recovery after pt's first cut; 0, -1 (cut not reached), or an
+     * error. */
+    int (*count)(void *arg, struct sweep_worker *w, const struct sweep_point *pt,
+                 struct sweep_rec *rec);
+    /* Runs and checks pt from its first cut on. */
+    void (*exec)(void *arg, struct sweep_worker *w, const struct sweep_point *pt,
+                 struct sweep_outcome *out);
+    void *arg;
 };
 
 /** \brief Frees a recording. */
@@ -86,6 +112,10 @@ void sweep_worker_free(struct sweep_worker *w);
 /** \brief Restores the starting flash and the application's power-on state. */
 void sweep_start(struct sweep_worker *w, struct scenario_app *app);
 
+/** \brief Arms a cut at operation at of the current phase. */
+void sweep_arm(struct sweep_worker *w, int64_t at, uint8_t model, uint32_t param,
+               uint64_t seed);
+
 /**
  * \brief Runs the device from power-on until its application idles.
  * \return 0, BO_EPOWER (a cut fired), or 1 with r filled.
@@ -93,11 +123,54 @@ void sweep_start(struct sweep_worker *w, struct scenario_app *app);
 int sweep_device_run(struct sweep_worker *w, struct scenario_app *app, bool check,
                      struct invariant_report *r, struct boot_rsp *last);
 
-/** \brief Runs one cut point and checks the invariants. */
+/** \brief Runs one cut point from the starting flash and checks the invariants. */
 void sweep_exec(struct sweep_worker *w, const struct sweep_point *pt, struct sweep_outcome *out);
+
+/** \brief Clears cs for pt's first cut (applied: pt's model until the flash says). */
+void sweep_cut_state_init(struct sweep_cut_state *cs, const struct sweep_point *pt);
+
+/**
+ * \brief After the run that carried pt's first cut (run_rc: what it returned): the model the
+ *        flash applied, the application's state at the cut, power on again.
+ */
+void sweep_cut_taken(struct sweep_worker *w, const struct sweep_point *pt, int run_rc,
+                     struct sweep_cut_state *cs);
+
+/** \brief Runs pt from the state right after its first cut (cs) and checks the invariants. */
+void sweep_exec_from(struct sweep_worker *w, const struct sweep_point *pt,
+                     const struct sweep_cut_state *cs, struct sweep_outcome *out);
+
+/** \brief Records the uninterrupted recovery from cs. \return 0, -1 (no cut), or an error. */
+int sweep_count_from(struct sweep_worker *w, const struct sweep_cut_state *cs,
+                     struct sweep_rec *rec);
+
+/** \brief The first cut point of local task t. */
+void sweep_task_point(const struct sweep_plan *p, uint64_t t, struct sweep_point *pt);
+
+/**
+ * \brief Runs local task t, reaching its first cut as how says, into a new outcome list.
+ * \return 0 or BO_ENOMEM.
+ */
+int sweep_task_run(struct sweep_worker *w, uint64_t t, const struct sweep_reach *how,
+                   struct sweep_outcome **out, size_t *n);
 
 /** \brief Runs local task t of the plan into its outcome list. \return 0 or BO_ENOMEM. */
 int sweep_task(struct sweep_worker *w, uint64_t t);
+
+/**
+ * \brief Runs the local tasks from snapshots (sweep_snap.c): runs the action once on w and, at
+ *        the operation of each task's first cut, forks a process that takes the cut and runs
+ *        the rest of the task; at most o->jobs such processes at a time.
+ * \return 0 (p->out filled) or a negative code.
+ */
+int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w);
+
+/**
+ * \brief Called by the operation hook before the cut check: forks the snapshots of the tasks
+ *        whose first cut is this operation. Returns in the parent after the last of them, or in
+ *        a child with the cut of its task armed.
+ */
+void sweep_snap_at(struct sweep_worker *w);
 
 /** \brief A worker thread: sets up arg (a struct sweep_worker) and runs tasks. */
 void *sweep_thread(void *arg);

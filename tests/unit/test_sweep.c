@@ -6,6 +6,7 @@
  * merges and determinism across thread counts.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -355,6 +356,105 @@ static char *test_json(const struct sweep_result *r)
     return buf;
 }
 
+/* Runs o on both paths (replay and snapshots) and asserts byte-identical JSON results. */
+static size_t test_paths_match(struct sweep_opts *o)
+{
+    struct sweep_result replay;
+    struct sweep_result snap;
+    size_t fails;
+    char *a;
+    char *b;
+
+    o->no_snapshots = true;
+    fails = test_sweep(o, &replay);
+    o->no_snapshots = false;
+    assert_int_equal(test_sweep(o, &snap), fails);
+    a = test_json(&replay);
+    b = test_json(&snap);
+    assert_string_equal(a, b);
+    printf("  %s %s %s depth %u: %zu points, %zu failures, replay %.2f s, snapshots %.2f s\n",
+           o->sc.board, boot_mode_name(o->sc.mode), scenario_kind_name(o->sc.kind), o->depth,
+           snap.count, fails, replay.wall_s, snap.wall_s);
+    free(a);
+    free(b);
+    sweep_result_free(&replay);
+    sweep_result_free(&snap);
+    return fails;
+}
+
+/*
+ * Snapshot reuse gives the replay path's results: the same cut points, outcomes, messages and
+ * replay IDs, with failures (the dropped magic) and without, depth 1 and 2, sampled and
+ * sharded, one job and several.
+ */
+static void test_snapshots_match_replay(void **state)
+{
+    struct test_drop drop = { 0x80000 - 32 };
+    struct sweep_opts o;
+
+    (void)state;
+    test_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, SCENARIO_PERM);
+    o.faults = SWEEP_FAULT(VFLASH_CUT_BEFORE) | SWEEP_FAULT(VFLASH_CUT_TORN_PREFIX) |
+               SWEEP_FAULT(VFLASH_CUT_WEAK);
+    o.inject = test_drop_magic;
+    o.inject_arg = &drop;
+    assert_true(test_paths_match(&o) > 0);
+    o.jobs = 1;
+    o.depth = 2;
+    o.random = 12;
+    assert_true(test_paths_match(&o) > 0);
+
+    test_opts(&o, "nrf52840-erased0", BOOT_MODE_SWAP_MOVE, SCENARIO_TEST_REVERT);
+    o.random = 90;
+    assert_int_equal(test_paths_match(&o), 0);
+    o.shard_index = 2;
+    o.shard_count = 3;
+    o.random = 40;
+    o.jobs = 3;
+    assert_int_equal(test_paths_match(&o), 0);
+
+    /* Depth 2, exhaustive: each second cut forks again from the state after the first. */
+    test_opts(&o, "stm32h7", BOOT_MODE_OVERWRITE, SCENARIO_PERM);
+    o.faults = SWEEP_FAULT(VFLASH_CUT_AFTER);
+    o.depth = 2;
+    assert_int_equal(test_paths_match(&o), 0);
+}
+
+/* A cut point whose process dies is a failure with its replay ID; the sweep goes on. */
+static int test_die_in_recovery(void *arg, struct vflash *dev, const struct vflash_op *op,
+                                bool recovery)
+{
+    (void)arg;
+    (void)dev;
+    if (recovery && op->kind == VFLASH_OP_ERASE) {
+        raise(SIGKILL);
+    }
+    return 0;
+}
+
+static void test_snapshot_child_dies(void **state)
+{
+    struct sweep_opts o;
+    struct sweep_result r;
+    size_t fails;
+    size_t i;
+
+    (void)state;
+    test_opts(&o, "stm32h7", BOOT_MODE_OVERWRITE, SCENARIO_PERM);
+    o.faults = SWEEP_FAULT(VFLASH_CUT_BEFORE);
+    o.inject = test_die_in_recovery;
+    fails = test_sweep(&o, &r);
+    assert_true(fails > 0);
+    for (i = 0; i < r.count; i++) {
+        if (r.out[i].status == SWEEP_FAIL) {
+            assert_int_equal(r.out[i].invariant, INVARIANT_HARNESS);
+            assert_non_null(strstr(r.out[i].msg, "signal 9"));
+            assert_true(strncmp(r.out[i].id, "bo1:perm:overwrite:stm32h7:", 27) == 0);
+        }
+    }
+    sweep_result_free(&r);
+}
+
 static void test_shards_merge_and_jobs(void **state)
 {
     struct sweep_result whole;
@@ -440,6 +540,8 @@ int main(void)
         cmocka_unit_test(test_replay_id),
         cmocka_unit_test(test_shards_merge_and_jobs),
         cmocka_unit_test(test_bad_behaviour_found),
+        cmocka_unit_test(test_snapshots_match_replay),
+        cmocka_unit_test(test_snapshot_child_dies),
         cmocka_unit_test(test_depth1_stm32f4),
         cmocka_unit_test(test_depth1_stm32h7),
         cmocka_unit_test(test_depth1_erased0),
