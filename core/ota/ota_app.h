@@ -69,7 +69,9 @@ struct ota_app {
     uint32_t capacity;               /**< Largest image the mode can install. */
     struct ota_upload up;
     struct coap_server srv;
-    struct boot_loader_state work;   /**< Scratch for boot_image_capacity(). */
+    /** Scratch for boot_image_capacity() at setup: its size follows MCUBOOT_MAX_IMG_SECTORS
+     *  (about 100 KiB with the Linux port's 4096, about 3 KiB with MCUboot's default 128). */
+    struct boot_loader_state work;
 };
 
 /** \brief Zeroes an app (cannot fail). */
