@@ -41,8 +41,7 @@ int coap_block_from_msg(const struct coap_msg *m, uint16_t num, struct coap_bloc
     return rc < 0 ? rc : 1;
 }
 
-int coap_block_encode(const struct coap_block *b, uint8_t out[COAP_BLOCK_VALUE_MAX],
-                      size_t *len)
+int coap_block_encode(const struct coap_block *b, uint8_t out[COAP_BLOCK_VALUE_MAX], size_t *len)
 {
     uint32_t v;
     size_t n;
@@ -61,7 +60,7 @@ int coap_block_encode(const struct coap_block *b, uint8_t out[COAP_BLOCK_VALUE_M
     return 0;
 }
 
-int coap_block_write(struct coap_writer *w, uint16_t num, const struct coap_block *b)
+int coap_block_write(struct coap_msg_writer *w, uint16_t num, const struct coap_block *b)
 {
     uint8_t val[COAP_BLOCK_VALUE_MAX];
     size_t len;
@@ -73,7 +72,7 @@ int coap_block_write(struct coap_writer *w, uint16_t num, const struct coap_bloc
         }
         return rc;
     }
-    return coap_writer_opt(w, num, val, len);
+    return coap_msg_write_opt(w, num, val, len);
 }
 
 int coap_block_offset(const struct coap_block *b, uint32_t *off)

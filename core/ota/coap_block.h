@@ -52,11 +52,10 @@ int coap_block_from_msg(const struct coap_msg *m, uint16_t num, struct coap_bloc
  * \param len  Receives the length.
  * \return 0 or BO_EINVAL.
  */
-int coap_block_encode(const struct coap_block *b, uint8_t out[COAP_BLOCK_VALUE_MAX],
-                      size_t *len);
+int coap_block_encode(const struct coap_block *b, uint8_t out[COAP_BLOCK_VALUE_MAX], size_t *len);
 
 /** \brief Appends a Block1 or Block2 option to a message being written. */
-int coap_block_write(struct coap_writer *w, uint16_t num, const struct coap_block *b);
+int coap_block_write(struct coap_msg_writer *w, uint16_t num, const struct coap_block *b);
 
 /**
  * \brief The byte offset of a block: num * size, checked for overflow.

@@ -36,7 +36,7 @@ int coap_msg_peek(struct coap_msg *m, const uint8_t *buf, size_t len)
 }
 
 /* Decodes an extended delta or length nibble; advances *p. */
-static int coap_ext_read(uint32_t nibble, const uint8_t **p, const uint8_t *end, uint32_t *out)
+static int coap_msg_ext_read(uint32_t nibble, const uint8_t **p, const uint8_t *end, uint32_t *out)
 {
     if (nibble < COAP_EXT1) {
         *out = nibble;
@@ -65,7 +65,7 @@ static int coap_ext_read(uint32_t nibble, const uint8_t **p, const uint8_t *end,
  * Reads one option at it->p. Returns 1 with *opt, 0 at the end of the options (end of data or
  * the payload marker, it->p left on the marker), or BO_EPROTO.
  */
-static int coap_opt_decode(struct coap_opt_iter *it, struct coap_opt *opt)
+static int coap_msg_opt_decode(struct coap_msg_opt_iter *it, struct coap_opt *opt)
 {
     const uint8_t *p = it->p;
     uint32_t delta;
@@ -77,11 +77,11 @@ static int coap_opt_decode(struct coap_opt_iter *it, struct coap_opt *opt)
         return 0;
     }
     p++;
-    rc = coap_ext_read((uint32_t)(it->p[0] >> 4), &p, it->end, &delta);
+    rc = coap_msg_ext_read((uint32_t)(it->p[0] >> 4), &p, it->end, &delta);
     if (rc < 0) {
         return rc;
     }
-    rc = coap_ext_read((uint32_t)(it->p[0] & 0xfu), &p, it->end, &len);
+    rc = coap_msg_ext_read((uint32_t)(it->p[0] & 0xfu), &p, it->end, &len);
     if (rc < 0) {
         return rc;
     }
@@ -99,7 +99,7 @@ static int coap_opt_decode(struct coap_opt_iter *it, struct coap_opt *opt)
 
 int coap_msg_parse(struct coap_msg *m, const uint8_t *buf, size_t len)
 {
-    struct coap_opt_iter it;
+    struct coap_msg_opt_iter it;
     struct coap_opt opt;
     const uint8_t *end;
     int rc;
@@ -122,7 +122,7 @@ int coap_msg_parse(struct coap_msg *m, const uint8_t *buf, size_t len)
     it.num = 0;
     m->opts = it.p;
     for (;;) {
-        rc = coap_opt_decode(&it, &opt);
+        rc = coap_msg_opt_decode(&it, &opt);
         if (rc < 0) {
             return rc;
         }
@@ -147,27 +147,27 @@ bool coap_msg_is_request(const struct coap_msg *m)
     return COAP_CODE_CLASS(m->code) == 0 && m->code != COAP_CODE_EMPTY;
 }
 
-void coap_opt_iter_init(struct coap_opt_iter *it, const struct coap_msg *m)
+void coap_msg_opt_begin(struct coap_msg_opt_iter *it, const struct coap_msg *m)
 {
     it->p = m->opts;
     it->end = m->opts != NULL ? m->opts + m->opts_len : NULL;
     it->num = 0;
 }
 
-int coap_opt_next(struct coap_opt_iter *it, struct coap_opt *opt)
+int coap_msg_opt_next(struct coap_msg_opt_iter *it, struct coap_opt *opt)
 {
     if (it->p == NULL) {
         return 0;
     }
-    return coap_opt_decode(it, opt);
+    return coap_msg_opt_decode(it, opt);
 }
 
 int coap_msg_find_opt(const struct coap_msg *m, uint16_t num, struct coap_opt *opt)
 {
-    struct coap_opt_iter it;
+    struct coap_msg_opt_iter it;
 
-    coap_opt_iter_init(&it, m);
-    while (coap_opt_next(&it, opt) == 1) {
+    coap_msg_opt_begin(&it, m);
+    while (coap_msg_opt_next(&it, opt) == 1) {
         if (opt->num == num) {
             return 1;
         }
@@ -180,12 +180,12 @@ int coap_msg_find_opt(const struct coap_msg *m, uint16_t num, struct coap_opt *o
 
 uint32_t coap_msg_count_opt(const struct coap_msg *m, uint16_t num)
 {
-    struct coap_opt_iter it;
+    struct coap_msg_opt_iter it;
     struct coap_opt opt;
     uint32_t n = 0;
 
-    coap_opt_iter_init(&it, m);
-    while (coap_opt_next(&it, &opt) == 1) {
+    coap_msg_opt_begin(&it, m);
+    while (coap_msg_opt_next(&it, &opt) == 1) {
         if (opt.num == num) {
             n++;
         }
@@ -193,7 +193,7 @@ uint32_t coap_msg_count_opt(const struct coap_msg *m, uint16_t num)
     return n;
 }
 
-int coap_opt_uint(const struct coap_opt *opt, uint32_t *v)
+int coap_msg_opt_uint(const struct coap_opt *opt, uint32_t *v)
 {
     uint32_t x = 0;
     uint16_t i;
@@ -208,8 +208,8 @@ int coap_opt_uint(const struct coap_opt *opt, uint32_t *v)
     return 0;
 }
 
-int coap_writer_init(struct coap_writer *w, uint8_t *buf, size_t cap, uint8_t type,
-                     uint8_t code, uint16_t mid, const uint8_t *token, uint8_t tkl)
+int coap_msg_write_init(struct coap_msg_writer *w, uint8_t *buf, size_t cap, uint8_t type,
+                        uint8_t code, uint16_t mid, const uint8_t *token, uint8_t tkl)
 {
     if (w == NULL) {
         return BO_EINVAL;
@@ -238,7 +238,7 @@ int coap_writer_init(struct coap_writer *w, uint8_t *buf, size_t cap, uint8_t ty
 }
 
 /* The nibble for a delta or length, and how many extension bytes it needs. */
-static uint8_t coap_nibble(uint32_t v, size_t *ext)
+static uint8_t coap_msg_nibble(uint32_t v, size_t *ext)
 {
     if (v < COAP_EXT1_BASE) {
         *ext = 0;
@@ -252,7 +252,7 @@ static uint8_t coap_nibble(uint32_t v, size_t *ext)
     return COAP_EXT2;
 }
 
-static void coap_ext_write(uint8_t *p, uint32_t v, size_t ext)
+static void coap_msg_ext_write(uint8_t *p, uint32_t v, size_t ext)
 {
     if (ext == 1) {
         p[0] = (uint8_t)(v - COAP_EXT1_BASE);
@@ -262,7 +262,7 @@ static void coap_ext_write(uint8_t *p, uint32_t v, size_t ext)
     }
 }
 
-int coap_writer_opt(struct coap_writer *w, uint16_t num, const void *val, size_t len)
+int coap_msg_write_opt(struct coap_msg_writer *w, uint16_t num, const void *val, size_t len)
 {
     uint32_t delta;
     size_t dext;
@@ -280,8 +280,8 @@ int coap_writer_opt(struct coap_writer *w, uint16_t num, const void *val, size_t
         return w->err;
     }
     delta = (uint32_t)num - w->last_opt;
-    dn = coap_nibble(delta, &dext);
-    ln = coap_nibble((uint32_t)len, &lext);
+    dn = coap_msg_nibble(delta, &dext);
+    ln = coap_msg_nibble((uint32_t)len, &lext);
     need = 1 + dext + lext + len;
     if (need > w->cap - w->len) {
         w->err = BO_ERANGE;
@@ -289,8 +289,8 @@ int coap_writer_opt(struct coap_writer *w, uint16_t num, const void *val, size_t
     }
     p = w->buf + w->len;
     p[0] = (uint8_t)(dn << 4 | ln);
-    coap_ext_write(p + 1, delta, dext);
-    coap_ext_write(p + 1 + dext, (uint32_t)len, lext);
+    coap_msg_ext_write(p + 1, delta, dext);
+    coap_msg_ext_write(p + 1 + dext, (uint32_t)len, lext);
     if (len != 0) {
         memcpy(p + 1 + dext + lext, val, len);
     }
@@ -299,7 +299,7 @@ int coap_writer_opt(struct coap_writer *w, uint16_t num, const void *val, size_t
     return 0;
 }
 
-int coap_writer_opt_uint(struct coap_writer *w, uint16_t num, uint32_t v)
+int coap_msg_write_opt_uint(struct coap_msg_writer *w, uint16_t num, uint32_t v)
 {
     uint8_t b[4];
     size_t n = 0;
@@ -312,15 +312,15 @@ int coap_writer_opt_uint(struct coap_writer *w, uint16_t num, uint32_t v)
             b[n++] = byte;
         }
     }
-    return coap_writer_opt(w, num, b, n);
+    return coap_msg_write_opt(w, num, b, n);
 }
 
-int coap_writer_opt_str(struct coap_writer *w, uint16_t num, const char *s)
+int coap_msg_write_opt_str(struct coap_msg_writer *w, uint16_t num, const char *s)
 {
-    return coap_writer_opt(w, num, s, s != NULL ? strlen(s) : 0);
+    return coap_msg_write_opt(w, num, s, s != NULL ? strlen(s) : 0);
 }
 
-int coap_writer_payload(struct coap_writer *w, const void *data, size_t len)
+int coap_msg_write_payload(struct coap_msg_writer *w, const void *data, size_t len)
 {
     if (w->err != 0) {
         return w->err;
@@ -343,7 +343,7 @@ int coap_writer_payload(struct coap_writer *w, const void *data, size_t len)
     return 0;
 }
 
-int coap_writer_finish(const struct coap_writer *w, size_t *len)
+int coap_msg_write_finish(const struct coap_msg_writer *w, size_t *len)
 {
     if (w->err != 0) {
         return w->err;

@@ -121,7 +121,7 @@ struct coap_opt {
 };
 
 /** An iterator over the options of a parsed message. */
-struct coap_opt_iter {
+struct coap_msg_opt_iter {
     const uint8_t *p;
     const uint8_t *end;
     uint32_t num;
@@ -148,14 +148,14 @@ int coap_msg_parse(struct coap_msg *m, const uint8_t *buf, size_t len);
 bool coap_msg_is_request(const struct coap_msg *m);
 
 /** \brief Starts an iteration over the options of m, in order. */
-void coap_opt_iter_init(struct coap_opt_iter *it, const struct coap_msg *m);
+void coap_msg_opt_begin(struct coap_msg_opt_iter *it, const struct coap_msg *m);
 
 /**
  * \brief The next option.
  * \return 1 with *opt filled; 0 at the end; BO_EPROTO when the options are malformed (never
  *         for a message coap_msg_parse() accepted).
  */
-int coap_opt_next(struct coap_opt_iter *it, struct coap_opt *opt);
+int coap_msg_opt_next(struct coap_msg_opt_iter *it, struct coap_opt *opt);
 
 /**
  * \brief Finds the first option num of m.
@@ -170,18 +170,18 @@ uint32_t coap_msg_count_opt(const struct coap_msg *m, uint16_t num);
  * \brief Decodes an unsigned-integer option value (big-endian, 0..4 bytes).
  * \return 0 with *v set; BO_EINVAL when the value is longer than 4 bytes.
  */
-int coap_opt_uint(const struct coap_opt *opt, uint32_t *v);
+int coap_msg_opt_uint(const struct coap_opt *opt, uint32_t *v);
 
 /**
  * \brief Whether option num is critical (odd numbers, RFC 7252 section 5.4.1).
  */
-static inline bool coap_opt_is_critical(uint16_t num)
+static inline bool coap_msg_opt_critical(uint16_t num)
 {
     return (num & 1u) != 0;
 }
 
 /** A message being serialised. Errors are sticky: check err (or the last return) at the end. */
-struct coap_writer {
+struct coap_msg_writer {
     uint8_t *buf;
     size_t cap;
     size_t len;
@@ -195,32 +195,32 @@ struct coap_writer {
  * \return 0; BO_EINVAL for a token longer than 8 bytes, a type above 3 or NULL arguments;
  *         BO_ERANGE when the buffer is too small.
  */
-int coap_writer_init(struct coap_writer *w, uint8_t *buf, size_t cap, uint8_t type,
-                     uint8_t code, uint16_t mid, const uint8_t *token, uint8_t tkl);
+int coap_msg_write_init(struct coap_msg_writer *w, uint8_t *buf, size_t cap, uint8_t type,
+                        uint8_t code, uint16_t mid, const uint8_t *token, uint8_t tkl);
 
 /**
  * \brief Appends an option. Options must come in non-decreasing number order.
  * \return 0; BO_EINVAL for an option out of order, after the payload, or longer than 65535 +
  *         269 bytes; BO_ERANGE when it does not fit; or an earlier error.
  */
-int coap_writer_opt(struct coap_writer *w, uint16_t num, const void *val, size_t len);
+int coap_msg_write_opt(struct coap_msg_writer *w, uint16_t num, const void *val, size_t len);
 
 /** \brief Appends an unsigned-integer option in its shortest form (0 is zero-length). */
-int coap_writer_opt_uint(struct coap_writer *w, uint16_t num, uint32_t v);
+int coap_msg_write_opt_uint(struct coap_msg_writer *w, uint16_t num, uint32_t v);
 
 /** \brief Appends a string option (NUL-terminated). */
-int coap_writer_opt_str(struct coap_writer *w, uint16_t num, const char *s);
+int coap_msg_write_opt_str(struct coap_msg_writer *w, uint16_t num, const char *s);
 
 /**
  * \brief Appends the payload marker and the payload; a zero-length payload writes nothing.
  * \return 0; BO_ERANGE when it does not fit; BO_EINVAL when a payload was already written.
  */
-int coap_writer_payload(struct coap_writer *w, const void *data, size_t len);
+int coap_msg_write_payload(struct coap_msg_writer *w, const void *data, size_t len);
 
 /**
  * \brief Finishes the message.
  * \return 0 with *len set to the message's length, or the first error.
  */
-int coap_writer_finish(const struct coap_writer *w, size_t *len);
+int coap_msg_write_finish(const struct coap_msg_writer *w, size_t *len);
 
 #endif /* OTA_COAP_MSG_H */

@@ -10,20 +10,20 @@
 #include "bo_err.h"
 
 /* What the option check decided about a request. */
-struct coap_check {
+struct coap_server_verdict {
     uint8_t code; /* 0: the request may be dispatched; else the error to answer. */
     const struct coap_resource *res;
 };
 
 /* The rules of the options this server understands. */
-struct coap_opt_rule {
+struct coap_server_opt_rule {
     uint16_t num;
     uint16_t min_len;
     uint16_t max_len;
     bool repeatable;
 };
 
-static const struct coap_opt_rule coap_opt_rules[] = {
+static const struct coap_server_opt_rule coap_server_opt_rules[] = {
     { COAP_OPT_URI_HOST, 1, 255, false },
     { COAP_OPT_URI_PORT, 0, 2, false },
     { COAP_OPT_URI_PATH, 0, 255, true },
@@ -65,23 +65,21 @@ const struct coap_server_stats *coap_server_stats(const struct coap_server *s)
     return &s->stats;
 }
 
-static int coap_server_send(struct coap_server *s, uint32_t peer, const uint8_t *buf,
-                            size_t len)
+static int coap_server_send(struct coap_server *s, uint32_t peer, const uint8_t *buf, size_t len)
 {
     s->stats.tx++;
     return s->cfg.send(s->cfg.send_ctx, peer, buf, len);
 }
 
 /* Sends an empty ACK or RST with message id mid. */
-static void coap_server_send_empty(struct coap_server *s, uint32_t peer, uint8_t type,
-                                   uint16_t mid)
+static void coap_server_send_empty(struct coap_server *s, uint32_t peer, uint8_t type, uint16_t mid)
 {
     uint8_t b[COAP_HEADER_SIZE];
-    struct coap_writer w;
+    struct coap_msg_writer w;
     size_t len;
 
-    if (coap_writer_init(&w, b, sizeof(b), type, COAP_CODE_EMPTY, mid, NULL, 0) == 0 &&
-        coap_writer_finish(&w, &len) == 0) {
+    if (coap_msg_write_init(&w, b, sizeof(b), type, COAP_CODE_EMPTY, mid, NULL, 0) == 0 &&
+        coap_msg_write_finish(&w, &len) == 0) {
         if (type == COAP_TYPE_RST) {
             s->stats.rst_sent++;
         }
@@ -91,8 +89,8 @@ static void coap_server_send_empty(struct coap_server *s, uint32_t peer, uint8_t
 
 /* ---- Duplicate cache ---- */
 
-static struct coap_dedup_entry *coap_dedup_find(struct coap_server *s, uint32_t peer,
-                                                uint16_t mid, uint64_t now_ms)
+static struct coap_dedup_entry *coap_server_dedup_find(struct coap_server *s, uint32_t peer,
+                                                       uint16_t mid, uint64_t now_ms)
 {
     size_t i;
 
@@ -110,8 +108,8 @@ static struct coap_dedup_entry *coap_dedup_find(struct coap_server *s, uint32_t 
 }
 
 /* Remembers the reply to (peer, mid); the slot expiring first makes room when all are used. */
-static void coap_dedup_store(struct coap_server *s, uint32_t peer, uint16_t mid, bool is_con,
-                             bool is_get, const uint8_t *rsp, size_t len, uint64_t now_ms)
+static void coap_server_dedup_store(struct coap_server *s, uint32_t peer, uint16_t mid, bool is_con,
+                                    bool is_get, const uint8_t *rsp, size_t len, uint64_t now_ms)
 {
     struct coap_dedup_entry *e = NULL;
     uint64_t life = is_con ? COAP_EXCHANGE_LIFETIME_MS : COAP_NON_LIFETIME_MS;
@@ -153,22 +151,22 @@ static void coap_dedup_store(struct coap_server *s, uint32_t peer, uint16_t mid,
 
 /* ---- Request checks ---- */
 
-static const struct coap_opt_rule *coap_opt_rule_of(uint16_t num)
+static const struct coap_server_opt_rule *coap_server_rule_of(uint16_t num)
 {
     size_t i;
 
-    for (i = 0; i < sizeof(coap_opt_rules) / sizeof(coap_opt_rules[0]); i++) {
-        if (coap_opt_rules[i].num == num) {
-            return &coap_opt_rules[i];
+    for (i = 0; i < sizeof(coap_server_opt_rules) / sizeof(coap_server_opt_rules[0]); i++) {
+        if (coap_server_opt_rules[i].num == num) {
+            return &coap_server_opt_rules[i];
         }
     }
     return NULL;
 }
 
 /* Whether option o is one to use (known, of a valid length, and the first of its kind). */
-static bool coap_opt_usable(const struct coap_opt *o, uint16_t prev_num)
+static bool coap_server_opt_usable(const struct coap_opt *o, uint16_t prev_num)
 {
-    const struct coap_opt_rule *r = coap_opt_rule_of(o->num);
+    const struct coap_server_opt_rule *r = coap_server_rule_of(o->num);
 
     if (r == NULL || o->len < r->min_len || o->len > r->max_len) {
         return false;
@@ -177,19 +175,19 @@ static bool coap_opt_usable(const struct coap_opt *o, uint16_t prev_num)
 }
 
 /* The error code the options of a request call for, or 0. */
-static uint8_t coap_check_options(const struct coap_msg *m)
+static uint8_t coap_server_check_options(const struct coap_msg *m)
 {
-    struct coap_opt_iter it;
+    struct coap_msg_opt_iter it;
     struct coap_opt o;
     uint16_t prev = 0;
     int rc;
 
-    coap_opt_iter_init(&it, m);
-    while ((rc = coap_opt_next(&it, &o)) == 1) {
+    coap_msg_opt_begin(&it, m);
+    while ((rc = coap_msg_opt_next(&it, &o)) == 1) {
         if (o.num == COAP_OPT_PROXY_URI || o.num == COAP_OPT_PROXY_SCHEME) {
             return COAP_PROXYING_NOT_SUPPORTED;
         }
-        if (!coap_opt_usable(&o, prev) && coap_opt_is_critical(o.num)) {
+        if (!coap_server_opt_usable(&o, prev) && coap_msg_opt_critical(o.num)) {
             return COAP_BAD_OPTION;
         }
         prev = o.num;
@@ -198,15 +196,15 @@ static uint8_t coap_check_options(const struct coap_msg *m)
 }
 
 /* Whether the Uri-Path options of m spell path ("a/b"). */
-static bool coap_path_match(const struct coap_msg *m, const char *path)
+static bool coap_server_path_match(const struct coap_msg *m, const char *path)
 {
-    struct coap_opt_iter it;
+    struct coap_msg_opt_iter it;
     struct coap_opt o;
     const char *p = path;
     bool first = true;
 
-    coap_opt_iter_init(&it, m);
-    while (coap_opt_next(&it, &o) == 1) {
+    coap_msg_opt_begin(&it, m);
+    while (coap_msg_opt_next(&it, &o) == 1) {
         size_t seg;
 
         if (o.num != COAP_OPT_URI_PATH) {
@@ -234,19 +232,19 @@ static bool coap_path_match(const struct coap_msg *m, const char *path)
 }
 
 /* Reads an unsigned option into *v when it is present and usable; returns whether it was. */
-static bool coap_req_uint(const struct coap_msg *m, uint16_t num, uint32_t *v)
+static bool coap_server_req_uint(const struct coap_msg *m, uint16_t num, uint32_t *v)
 {
     struct coap_opt o;
 
-    if (coap_msg_find_opt(m, num, &o) != 1 || !coap_opt_usable(&o, 0)) {
+    if (coap_msg_find_opt(m, num, &o) != 1 || !coap_server_opt_usable(&o, 0)) {
         return false;
     }
-    return coap_opt_uint(&o, v) == 0;
+    return coap_msg_opt_uint(&o, v) == 0;
 }
 
 /* Decodes the options of a request into req; returns 0 or the error code to answer. */
-static uint8_t coap_req_decode(const struct coap_msg *m, uint32_t peer, uint64_t now_ms,
-                               struct coap_req *req)
+static uint8_t coap_server_req_decode(const struct coap_msg *m, uint32_t peer, uint64_t now_ms,
+                                      struct coap_req *req)
 {
     uint32_t v;
     int rc;
@@ -257,13 +255,13 @@ static uint8_t coap_req_decode(const struct coap_msg *m, uint32_t peer, uint64_t
     req->now_ms = now_ms;
     req->content_format = COAP_CF_NONE;
     req->accept = COAP_CF_NONE;
-    if (coap_req_uint(m, COAP_OPT_CONTENT_FORMAT, &v)) {
+    if (coap_server_req_uint(m, COAP_OPT_CONTENT_FORMAT, &v)) {
         req->content_format = (uint16_t)v;
     }
-    if (coap_req_uint(m, COAP_OPT_ACCEPT, &v)) {
+    if (coap_server_req_uint(m, COAP_OPT_ACCEPT, &v)) {
         req->accept = (uint16_t)v;
     }
-    if (coap_req_uint(m, COAP_OPT_SIZE1, &v)) {
+    if (coap_server_req_uint(m, COAP_OPT_SIZE1, &v)) {
         req->has_size1 = true;
         req->size1 = v;
     }
@@ -282,25 +280,24 @@ static uint8_t coap_req_decode(const struct coap_msg *m, uint32_t peer, uint64_t
 
 /* Checks a request and finds its resource. */
 static void coap_server_check(const struct coap_server *s, const struct coap_msg *m,
-                              struct coap_check *c)
+                              struct coap_server_verdict *c)
 {
     size_t i;
 
     c->res = NULL;
-    c->code = coap_check_options(m);
+    c->code = coap_server_check_options(m);
     if (c->code != 0) {
         return;
     }
     for (i = 0; i < s->cfg.resource_count; i++) {
-        if (coap_path_match(m, s->cfg.resources[i].path)) {
+        if (coap_server_path_match(m, s->cfg.resources[i].path)) {
             c->res = &s->cfg.resources[i];
             break;
         }
     }
     if (c->res == NULL) {
         c->code = COAP_NOT_FOUND;
-    } else if (m->code > COAP_CODE(0, 7) ||
-               (c->res->methods & COAP_METHOD_BIT(m->code)) == 0) {
+    } else if (m->code > COAP_CODE(0, 7) || (c->res->methods & COAP_METHOD_BIT(m->code)) == 0) {
         c->code = COAP_METHOD_NOT_ALLOWED;
     }
 }
@@ -308,15 +305,15 @@ static void coap_server_check(const struct coap_server *s, const struct coap_msg
 /* ---- Responses ---- */
 
 /* Writes the Block2 slice of the representation, or the error it calls for (0: done). */
-static uint8_t coap_rsp_body(struct coap_writer *w, const struct coap_req *req,
-                             const struct coap_rsp *rsp)
+static uint8_t coap_server_rsp_body(struct coap_msg_writer *w, const struct coap_req *req,
+                                    const struct coap_rsp *rsp)
 {
     struct coap_block b2;
     uint32_t off;
     size_t n;
 
     if (!req->has_block2 || COAP_CODE_CLASS(rsp->code) != 2) {
-        (void)coap_writer_payload(w, rsp->payload, rsp->payload_len);
+        (void)coap_msg_write_payload(w, rsp->payload, rsp->payload_len);
         return 0;
     }
     b2 = req->block2;
@@ -333,21 +330,21 @@ static uint8_t coap_rsp_body(struct coap_writer *w, const struct coap_req *req,
         (void)coap_block_write(w, COAP_OPT_BLOCK1, &rsp->block1);
     }
     if (b2.num == 0 && b2.more) {
-        (void)coap_writer_opt_uint(w, COAP_OPT_SIZE2, (uint32_t)rsp->payload_len);
+        (void)coap_msg_write_opt_uint(w, COAP_OPT_SIZE2, (uint32_t)rsp->payload_len);
     }
     if (rsp->has_size1) {
-        (void)coap_writer_opt_uint(w, COAP_OPT_SIZE1, rsp->size1);
+        (void)coap_msg_write_opt_uint(w, COAP_OPT_SIZE1, rsp->size1);
     }
-    (void)coap_writer_payload(w, rsp->payload + off, n);
+    (void)coap_msg_write_payload(w, rsp->payload + off, n);
     return 0;
 }
 
 /* Serialises rsp as a reply of type/mid to req into s->tx. */
-static int coap_rsp_encode(struct coap_server *s, uint8_t type, uint16_t mid,
-                           const struct coap_req *req, struct coap_rsp *rsp, size_t *len)
+static int coap_server_rsp_encode(struct coap_server *s, uint8_t type, uint16_t mid,
+                                  const struct coap_req *req, struct coap_rsp *rsp, size_t *len)
 {
     const struct coap_msg *m = req->msg;
-    struct coap_writer w;
+    struct coap_msg_writer w;
     uint8_t err;
 
     if (COAP_CODE_CLASS(rsp->code) == 2 && req->accept != COAP_CF_NONE &&
@@ -358,13 +355,12 @@ static int coap_rsp_encode(struct coap_server *s, uint8_t type, uint16_t mid,
         rsp->has_block1 = false;
     }
     for (;;) {
-        (void)coap_writer_init(&w, s->tx, sizeof(s->tx), type, rsp->code, mid, m->token,
-                               m->tkl);
+        (void)coap_msg_write_init(&w, s->tx, sizeof(s->tx), type, rsp->code, mid, m->token, m->tkl);
         if (rsp->content_format != COAP_CF_NONE) {
-            (void)coap_writer_opt_uint(&w, COAP_OPT_CONTENT_FORMAT, rsp->content_format);
+            (void)coap_msg_write_opt_uint(&w, COAP_OPT_CONTENT_FORMAT, rsp->content_format);
         }
         if (req->has_block2 && COAP_CODE_CLASS(rsp->code) == 2) {
-            err = coap_rsp_body(&w, req, rsp);
+            err = coap_server_rsp_body(&w, req, rsp);
             if (err == 0) {
                 break;
             }
@@ -377,16 +373,16 @@ static int coap_rsp_encode(struct coap_server *s, uint8_t type, uint16_t mid,
             (void)coap_block_write(&w, COAP_OPT_BLOCK1, &rsp->block1);
         }
         if (rsp->has_size1) {
-            (void)coap_writer_opt_uint(&w, COAP_OPT_SIZE1, rsp->size1);
+            (void)coap_msg_write_opt_uint(&w, COAP_OPT_SIZE1, rsp->size1);
         }
-        (void)coap_writer_payload(&w, rsp->payload, rsp->payload_len);
+        (void)coap_msg_write_payload(&w, rsp->payload, rsp->payload_len);
         break;
     }
-    return coap_writer_finish(&w, len);
+    return coap_msg_write_finish(&w, len);
 }
 
 /* A response without a payload, for a code the server decided itself. */
-static void coap_rsp_plain(struct coap_server *s, struct coap_rsp *rsp, uint8_t code)
+static void coap_server_rsp_plain(struct coap_server *s, struct coap_rsp *rsp, uint8_t code)
 {
     memset(rsp, 0, sizeof(*rsp));
     rsp->code = code;
@@ -396,12 +392,12 @@ static void coap_rsp_plain(struct coap_server *s, struct coap_rsp *rsp, uint8_t 
 }
 
 /* Runs the handler of a checked request (or builds the check's error) into rsp. */
-static int coap_server_run(struct coap_server *s, const struct coap_check *c,
+static int coap_server_run(struct coap_server *s, const struct coap_server_verdict *c,
                            const struct coap_req *req, struct coap_rsp *rsp)
 {
     int rc;
 
-    coap_rsp_plain(s, rsp, c->code != 0 ? c->code : COAP_INTERNAL_SERVER_ERROR);
+    coap_server_rsp_plain(s, rsp, c->code != 0 ? c->code : COAP_INTERNAL_SERVER_ERROR);
     if (c->code != 0) {
         return 0;
     }
@@ -410,17 +406,18 @@ static int coap_server_run(struct coap_server *s, const struct coap_check *c,
         return rc;
     }
     if (rc < 0 || rsp->payload_len > rsp->payload_cap) {
-        coap_rsp_plain(s, rsp, COAP_INTERNAL_SERVER_ERROR);
+        coap_server_rsp_plain(s, rsp, COAP_INTERNAL_SERVER_ERROR);
     }
     return 0;
 }
 
 /* Builds, sends and caches the reply to a request (piggybacked ACK or NON). */
 static int coap_server_reply(struct coap_server *s, uint32_t peer, const struct coap_msg *m,
-                             const struct coap_check *c, struct coap_req *req, bool cache,
+                             const struct coap_server_verdict *c, struct coap_req *req, bool cache,
                              uint64_t now_ms)
 {
     bool is_con = m->type == COAP_TYPE_CON;
+    uint8_t type = is_con ? COAP_TYPE_ACK : COAP_TYPE_NON;
     uint16_t mid = is_con ? m->mid : s->next_mid++;
     struct coap_rsp rsp;
     size_t len;
@@ -430,17 +427,17 @@ static int coap_server_reply(struct coap_server *s, uint32_t peer, const struct 
     if (rc < 0) {
         return rc;
     }
-    rc = coap_rsp_encode(s, is_con ? COAP_TYPE_ACK : COAP_TYPE_NON, mid, req, &rsp, &len);
+    rc = coap_server_rsp_encode(s, type, mid, req, &rsp, &len);
     if (rc < 0) {
-        coap_rsp_plain(s, &rsp, COAP_INTERNAL_SERVER_ERROR);
-        rc = coap_rsp_encode(s, is_con ? COAP_TYPE_ACK : COAP_TYPE_NON, mid, req, &rsp, &len);
+        coap_server_rsp_plain(s, &rsp, COAP_INTERNAL_SERVER_ERROR);
+        rc = coap_server_rsp_encode(s, type, mid, req, &rsp, &len);
         if (rc < 0) {
             return 0;
         }
     }
     (void)coap_server_send(s, peer, s->tx, len);
     if (cache) {
-        coap_dedup_store(s, peer, m->mid, is_con, m->code == COAP_GET, s->tx, len, now_ms);
+        coap_server_dedup_store(s, peer, m->mid, is_con, m->code == COAP_GET, s->tx, len, now_ms);
     }
     if (rsp.after_send != NULL) {
         rsp.after_send(s->cfg.ctx);
@@ -489,9 +486,9 @@ static void coap_server_ack(struct coap_server *s, uint32_t peer, uint16_t mid)
 static int coap_server_request(struct coap_server *s, uint32_t peer, const uint8_t *dgram,
                                size_t len, const struct coap_msg *m, uint64_t now_ms)
 {
-    struct coap_dedup_entry *e = coap_dedup_find(s, peer, m->mid, now_ms);
+    struct coap_dedup_entry *e = coap_server_dedup_find(s, peer, m->mid, now_ms);
     bool cache = true;
-    struct coap_check c;
+    struct coap_server_verdict c;
     struct coap_req req;
     uint8_t code;
 
@@ -506,7 +503,7 @@ static int coap_server_request(struct coap_server *s, uint32_t peer, const uint8
         cache = false;
     }
     coap_server_check(s, m, &c);
-    code = coap_req_decode(m, peer, now_ms, &req);
+    code = coap_server_req_decode(m, peer, now_ms, &req);
     if (c.code == 0 && code != 0) {
         c.code = code;
     }
@@ -514,15 +511,15 @@ static int coap_server_request(struct coap_server *s, uint32_t peer, const uint8
         (c.res->separate & COAP_METHOD_BIT(m->code)) != 0) {
         if (coap_server_defer(s, peer, dgram, len, now_ms)) {
             uint8_t ack[COAP_HEADER_SIZE];
-            struct coap_writer w;
+            struct coap_msg_writer w;
             size_t n;
 
             s->stats.separate++;
-            (void)coap_writer_init(&w, ack, sizeof(ack), COAP_TYPE_ACK, COAP_CODE_EMPTY,
-                                   m->mid, NULL, 0);
-            if (coap_writer_finish(&w, &n) == 0) {
+            (void)coap_msg_write_init(&w, ack, sizeof(ack), COAP_TYPE_ACK, COAP_CODE_EMPTY, m->mid,
+                                      NULL, 0);
+            if (coap_msg_write_finish(&w, &n) == 0) {
                 (void)coap_server_send(s, peer, ack, n);
-                coap_dedup_store(s, peer, m->mid, true, false, ack, n, now_ms);
+                coap_server_dedup_store(s, peer, m->mid, true, false, ack, n, now_ms);
             }
             return 0;
         }
@@ -565,14 +562,14 @@ int coap_server_input(struct coap_server *s, uint32_t peer, const uint8_t *dgram
 }
 
 /* The first retransmission timeout: ACK_TIMEOUT times a factor in [1, 1.5], spread by mid. */
-static uint32_t coap_initial_timeout(uint16_t mid)
+static uint32_t coap_server_initial_timeout(uint16_t mid)
 {
     return COAP_ACK_TIMEOUT_MS + ((uint32_t)mid * 7919u) % (COAP_ACK_TIMEOUT_MS / 2u + 1u);
 }
 
 /* Sends a separate response as CON, and keeps it for retransmission when it fits. */
-static void coap_server_send_con(struct coap_server *s, uint32_t peer, uint16_t mid,
-                                 size_t len, uint64_t now_ms)
+static void coap_server_send_con(struct coap_server *s, uint32_t peer, uint16_t mid, size_t len,
+                                 uint64_t now_ms)
 {
     size_t i;
 
@@ -589,7 +586,7 @@ static void coap_server_send_con(struct coap_server *s, uint32_t peer, uint16_t 
             c->mid = mid;
             c->len = (uint16_t)len;
             c->retries = 0;
-            c->timeout_ms = coap_initial_timeout(mid);
+            c->timeout_ms = coap_server_initial_timeout(mid);
             c->next_ms = now_ms + c->timeout_ms;
             memcpy(c->buf, s->tx, len);
             return;
@@ -598,11 +595,10 @@ static void coap_server_send_con(struct coap_server *s, uint32_t peer, uint16_t 
 }
 
 /* Computes one deferred request and sends its separate response. */
-static int coap_server_run_deferred(struct coap_server *s, struct coap_deferred *d,
-                                    uint64_t now_ms)
+static int coap_server_run_deferred(struct coap_server *s, struct coap_deferred *d, uint64_t now_ms)
 {
     struct coap_msg m;
-    struct coap_check c;
+    struct coap_server_verdict c;
     struct coap_req req;
     struct coap_rsp rsp;
     uint32_t peer = d->peer;
@@ -616,16 +612,16 @@ static int coap_server_run_deferred(struct coap_server *s, struct coap_deferred 
     }
     coap_server_check(s, &m, &c);
     if (c.code == 0) {
-        c.code = coap_req_decode(&m, peer, now_ms, &req);
+        c.code = coap_server_req_decode(&m, peer, now_ms, &req);
     } else {
-        (void)coap_req_decode(&m, peer, now_ms, &req);
+        (void)coap_server_req_decode(&m, peer, now_ms, &req);
     }
     rc = coap_server_run(s, &c, &req, &rsp);
     if (rc < 0) {
         return rc;
     }
     mid = s->next_mid++;
-    rc = coap_rsp_encode(s, COAP_TYPE_CON, mid, &req, &rsp, &len);
+    rc = coap_server_rsp_encode(s, COAP_TYPE_CON, mid, &req, &rsp, &len);
     if (rc < 0) {
         return 0;
     }

@@ -51,7 +51,7 @@
 #define COAP_NON_LIFETIME_MS 145000u
 
 /** A method bit for struct coap_resource.methods. */
-#define COAP_METHOD_BIT(code) ((uint8_t)(1u << ((code) & 0x7u)))
+#define COAP_METHOD_BIT(code) ((uint8_t)(1u << ((code)&0x7u)))
 
 /** A decoded request, as a handler sees it. */
 struct coap_req {

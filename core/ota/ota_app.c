@@ -107,7 +107,7 @@ static int ota_app_slots(struct ota_app *app)
     }
     if (rc == 0 || app->capacity == 0) {
         port_log(PORT_LOG_ERROR, "ota", "image %lu cannot be updated: %s", (unsigned long)idx,
-                        why != NULL ? why : "no room");
+                 why != NULL ? why : "no room");
         return BO_ENOTSUP;
     }
     app->img_off = 0;
@@ -363,8 +363,7 @@ static int ota_app_fw(void *ctx, const struct coap_req *req, struct coap_rsp *rs
 static bool ota_app_awaits_confirm(struct ota_app *app)
 {
     return app->cfg.boot->mode != BOOT_MODE_OVERWRITE &&
-           boot_swap_type_multi_cfg(&app->api, (int)app->cfg.image_index) ==
-               BOOT_SWAP_TYPE_REVERT;
+           boot_swap_type_multi_cfg(&app->api, (int)app->cfg.image_index) == BOOT_SWAP_TYPE_REVERT;
 }
 
 static int ota_app_upload(void *ctx, const struct coap_req *req, struct coap_rsp *rsp)
@@ -434,8 +433,8 @@ static int ota_app_pending_kind(const struct coap_msg *m, int *permanent)
 {
     size_t n = m->payload_len;
 
-    while (n > 0 && (m->payload[n - 1] == '\n' || m->payload[n - 1] == '\r' ||
-                     m->payload[n - 1] == ' ')) {
+    while (n > 0 &&
+           (m->payload[n - 1] == '\n' || m->payload[n - 1] == '\r' || m->payload[n - 1] == ' ')) {
         n--;
     }
     if (n == 4 && memcmp(m->payload, "test", 4) == 0) {

@@ -34,9 +34,8 @@ int ota_upload_setup(struct ota_upload *u, const struct flash_area *fa, uint32_t
     }
     size = flash_area_get_size(fa);
     align = flash_area_align(fa);
-    if (img_off >= size || capacity > size - img_off || align == 0 ||
-        align > OTA_UPLOAD_UNIT_MAX || (align & (align - 1)) != 0 || img_off % align != 0 ||
-        size < OTA_UPLOAD_MAGIC_SPAN) {
+    if (img_off >= size || capacity > size - img_off || align == 0 || align > OTA_UPLOAD_UNIT_MAX ||
+        (align & (align - 1)) != 0 || img_off % align != 0 || size < OTA_UPLOAD_MAGIC_SPAN) {
         return BO_EINVAL;
     }
     ota_upload_init(u);
@@ -109,8 +108,7 @@ static int ota_upload_flash_rc(int rc)
  * Programs [pos, pos + len) (unit-aligned) from src: the units that already hold their bytes
  * are skipped, each run of the others is programmed in one operation.
  */
-static int ota_upload_program(struct ota_upload *u, uint32_t pos, const uint8_t *src,
-                              uint32_t len)
+static int ota_upload_program(struct ota_upload *u, uint32_t pos, const uint8_t *src, uint32_t len)
 {
     uint32_t done = 0;
     int rc;
@@ -133,8 +131,7 @@ static int ota_upload_program(struct ota_upload *u, uint32_t pos, const uint8_t 
                 run += u->align;
             }
             if (run > i) {
-                rc = flash_area_write(u->fa, u->img_off + pos + done + i, src + done + i,
-                                      run - i);
+                rc = flash_area_write(u->fa, u->img_off + pos + done + i, src + done + i, run - i);
                 if (rc < 0) {
                     return ota_upload_flash_rc(rc);
                 }
@@ -219,8 +216,8 @@ static int ota_upload_stream(struct ota_upload *u, const uint8_t *p, uint32_t le
 }
 
 /* Whether [off, off + len) holds data (flash, or the carried unit for its part). */
-static int ota_upload_same(struct ota_upload *u, uint32_t off, const uint8_t *data,
-                           uint32_t len, bool *same)
+static int ota_upload_same(struct ota_upload *u, uint32_t off, const uint8_t *data, uint32_t len,
+                           bool *same)
 {
     uint32_t i;
     int rc;
@@ -269,9 +266,9 @@ static int ota_upload_restart(struct ota_upload *u, const struct ota_upload_bloc
     uint64_t need;
     int rc;
 
-    if (blk->len < 4 || ((uint32_t)blk->data[0] | (uint32_t)blk->data[1] << 8 |
-                         (uint32_t)blk->data[2] << 16 | (uint32_t)blk->data[3] << 24) !=
-                            IMAGE_MAGIC) {
+    if (blk->len < 4 ||
+        ((uint32_t)blk->data[0] | (uint32_t)blk->data[1] << 8 | (uint32_t)blk->data[2] << 16 |
+         (uint32_t)blk->data[3] << 24) != IMAGE_MAGIC) {
         return BO_EBADIMAGE;
     }
     if (blk->len >= IMAGE_HEADER_SIZE) {
@@ -303,7 +300,7 @@ static int ota_upload_resume(struct ota_upload *u, const struct ota_upload_block
                              bool *written)
 {
     uint8_t prev[OTA_UPLOAD_PREV_SPAN > OTA_UPLOAD_UNIT_MAX ? OTA_UPLOAD_PREV_SPAN
-                                                             : OTA_UPLOAD_UNIT_MAX];
+                                                            : OTA_UPLOAD_UNIT_MAX];
     uint32_t span = OTA_UPLOAD_PREV_SPAN > u->align ? OTA_UPLOAD_PREV_SPAN : u->align;
     uint8_t head[4];
     struct flash_sector s;
@@ -362,13 +359,12 @@ static int ota_upload_resume(struct ota_upload *u, const struct ota_upload_block
 static int ota_upload_check(const struct ota_upload *u, const struct ota_upload_block *blk)
 {
     if (blk->len > OTA_UPLOAD_BLOCK_MAX || (blk->len != 0 && blk->data == NULL) ||
-        blk->size < 16u || blk->size > OTA_UPLOAD_BLOCK_MAX ||
-        (blk->size & (blk->size - 1)) != 0 || blk->off % blk->size != 0 ||
-        (!blk->last && blk->len != blk->size) || blk->len > blk->size) {
+        blk->size < 16u || blk->size > OTA_UPLOAD_BLOCK_MAX || (blk->size & (blk->size - 1)) != 0 ||
+        blk->off % blk->size != 0 || (!blk->last && blk->len != blk->size) ||
+        blk->len > blk->size) {
         return BO_EINVAL;
     }
-    if (blk->off > u->capacity || blk->len > u->capacity - blk->off ||
-        blk->total > u->capacity) {
+    if (blk->off > u->capacity || blk->len > u->capacity - blk->off || blk->total > u->capacity) {
         return BO_ERANGE;
     }
     return 0;

@@ -37,7 +37,7 @@ static void test_sizes(void **state)
 static void test_encodings(void **state)
 {
     (void)state;
-    struct coap_block b = { 0, false, 0 };
+    struct coap_block b = {0, false, 0};
     uint8_t v[3];
     size_t len;
 
@@ -75,13 +75,13 @@ static void test_encodings(void **state)
 static void test_round_trips(void **state)
 {
     (void)state;
-    const uint32_t nums[] = { 0, 1, 15, 16, 4095, 4096, COAP_BLOCK_NUM_MAX };
+    const uint32_t nums[] = {0, 1, 15, 16, 4095, 4096, COAP_BLOCK_NUM_MAX};
     size_t i;
     uint8_t szx;
 
     for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
         for (szx = 0; szx <= 6; szx++) {
-            struct coap_block in = { nums[i], (i & 1) != 0, szx };
+            struct coap_block in = {nums[i], (i & 1) != 0, szx};
             struct coap_block out;
             uint8_t v[3];
             size_t len;
@@ -98,8 +98,8 @@ static void test_round_trips(void **state)
 static void test_decode_refusals(void **state)
 {
     (void)state;
-    const uint8_t szx7[] = { 0x17 };
-    const uint8_t four[] = { 0, 0, 0x10, 0x06 };
+    const uint8_t szx7[] = {0x17};
+    const uint8_t four[] = {0, 0, 0x10, 0x06};
     struct coap_block b;
 
     assert_int_equal(coap_block_decode(szx7, 1, &b), BO_EINVAL);
@@ -113,7 +113,7 @@ static void test_decode_refusals(void **state)
 static void test_offsets(void **state)
 {
     (void)state;
-    struct coap_block b = { 3, true, 6 };
+    struct coap_block b = {3, true, 6};
     uint32_t off;
 
     assert_int_equal(coap_block_offset(&b, &off), 0);
@@ -127,15 +127,15 @@ static void test_from_message(void **state)
 {
     (void)state;
     uint8_t buf[64];
-    struct coap_writer w;
+    struct coap_msg_writer w;
     struct coap_msg m;
-    struct coap_block b = { 5, true, 4 };
+    struct coap_block b = {5, true, 4};
     struct coap_block got;
     size_t len;
 
-    coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_PUT, 9, NULL, 0);
+    coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_PUT, 9, NULL, 0);
     coap_block_write(&w, COAP_OPT_BLOCK1, &b);
-    assert_int_equal(coap_writer_finish(&w, &len), 0);
+    assert_int_equal(coap_msg_write_finish(&w, &len), 0);
     assert_int_equal(coap_msg_parse(&m, buf, len), 0);
     assert_int_equal(coap_block_from_msg(&m, COAP_OPT_BLOCK1, &got), 1);
     assert_int_equal(got.num, 5);
@@ -143,10 +143,10 @@ static void test_from_message(void **state)
     assert_int_equal(got.szx, 4);
     assert_int_equal(coap_block_from_msg(&m, COAP_OPT_BLOCK2, &got), 0);
     /* Repeated: refused. */
-    coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_PUT, 9, NULL, 0);
+    coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_PUT, 9, NULL, 0);
     coap_block_write(&w, COAP_OPT_BLOCK1, &b);
     coap_block_write(&w, COAP_OPT_BLOCK1, &b);
-    assert_int_equal(coap_writer_finish(&w, &len), 0);
+    assert_int_equal(coap_msg_write_finish(&w, &len), 0);
     assert_int_equal(coap_msg_parse(&m, buf, len), 0);
     assert_int_equal(coap_block_from_msg(&m, COAP_OPT_BLOCK1, &got), BO_EINVAL);
 }

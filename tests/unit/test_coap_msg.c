@@ -21,15 +21,15 @@
 static void test_header_round_trip(void **state)
 {
     (void)state;
-    const uint8_t token[3] = { 0xaa, 0xbb, 0xcc };
+    const uint8_t token[3] = {0xaa, 0xbb, 0xcc};
     uint8_t buf[64];
-    struct coap_writer w;
+    struct coap_msg_writer w;
     struct coap_msg m;
     size_t len;
 
-    assert_int_equal(coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_NON, COAP_GET, 0x1234,
-                                      token, 3), 0);
-    assert_int_equal(coap_writer_finish(&w, &len), 0);
+    assert_int_equal(
+        coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_NON, COAP_GET, 0x1234, token, 3), 0);
+    assert_int_equal(coap_msg_write_finish(&w, &len), 0);
     assert_int_equal(len, 7);
     /* Version 1, NON (1), TKL 3; code 0.01; message id big-endian. */
     assert_int_equal(buf[0], 0x53);
@@ -52,63 +52,63 @@ static void test_options_every_form(void **state)
     (void)state;
     uint8_t big[300];
     uint8_t buf[1024];
-    struct coap_writer w;
+    struct coap_msg_writer w;
     struct coap_msg m;
-    struct coap_opt_iter it;
+    struct coap_msg_opt_iter it;
     struct coap_opt o;
     uint32_t v;
     size_t len;
 
     memset(big, 0x5a, sizeof(big));
-    assert_int_equal(coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_PUT, 7, NULL, 0),
+    assert_int_equal(coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_PUT, 7, NULL, 0),
                      0);
-    assert_int_equal(coap_writer_opt_str(&w, COAP_OPT_URI_PATH, "fw"), 0);      /* delta 11 */
-    assert_int_equal(coap_writer_opt_str(&w, COAP_OPT_URI_PATH, "upload"), 0);  /* delta 0 */
-    assert_int_equal(coap_writer_opt_uint(&w, COAP_OPT_CONTENT_FORMAT, 42), 0); /* delta 1 */
-    assert_int_equal(coap_writer_opt(&w, COAP_OPT_URI_QUERY, big, 13), 0);      /* len 13 */
-    assert_int_equal(coap_writer_opt(&w, COAP_OPT_BLOCK1, big, 0), 0);          /* delta 12 */
-    assert_int_equal(coap_writer_opt_uint(&w, COAP_OPT_SIZE1, 70000), 0);       /* delta 33 */
-    assert_int_equal(coap_writer_opt(&w, 2000, big, 269), 0);     /* delta and length 14 */
-    assert_int_equal(coap_writer_opt(&w, 2000, big, 12), 0);
-    assert_int_equal(coap_writer_opt(&w, 65535, NULL, 0), 0);
-    assert_int_equal(coap_writer_payload(&w, "hello", 5), 0);
-    assert_int_equal(coap_writer_finish(&w, &len), 0);
+    assert_int_equal(coap_msg_write_opt_str(&w, COAP_OPT_URI_PATH, "fw"), 0);      /* delta 11 */
+    assert_int_equal(coap_msg_write_opt_str(&w, COAP_OPT_URI_PATH, "upload"), 0);  /* delta 0 */
+    assert_int_equal(coap_msg_write_opt_uint(&w, COAP_OPT_CONTENT_FORMAT, 42), 0); /* delta 1 */
+    assert_int_equal(coap_msg_write_opt(&w, COAP_OPT_URI_QUERY, big, 13), 0);      /* len 13 */
+    assert_int_equal(coap_msg_write_opt(&w, COAP_OPT_BLOCK1, big, 0), 0);          /* delta 12 */
+    assert_int_equal(coap_msg_write_opt_uint(&w, COAP_OPT_SIZE1, 70000), 0);       /* delta 33 */
+    assert_int_equal(coap_msg_write_opt(&w, 2000, big, 269), 0);     /* delta and length 14 */
+    assert_int_equal(coap_msg_write_opt(&w, 2000, big, 12), 0);
+    assert_int_equal(coap_msg_write_opt(&w, 65535, NULL, 0), 0);
+    assert_int_equal(coap_msg_write_payload(&w, "hello", 5), 0);
+    assert_int_equal(coap_msg_write_finish(&w, &len), 0);
 
     assert_int_equal(coap_msg_parse(&m, buf, len), 0);
     assert_int_equal(m.payload_len, 5);
     assert_memory_equal(m.payload, "hello", 5);
-    coap_opt_iter_init(&it, &m);
-    assert_int_equal(coap_opt_next(&it, &o), 1);
+    coap_msg_opt_begin(&it, &m);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 1);
     assert_int_equal(o.num, COAP_OPT_URI_PATH);
     assert_int_equal(o.len, 2);
     assert_memory_equal(o.val, "fw", 2);
-    assert_int_equal(coap_opt_next(&it, &o), 1);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 1);
     assert_int_equal(o.num, COAP_OPT_URI_PATH);
     assert_memory_equal(o.val, "upload", 6);
-    assert_int_equal(coap_opt_next(&it, &o), 1);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 1);
     assert_int_equal(o.num, COAP_OPT_CONTENT_FORMAT);
-    assert_int_equal(coap_opt_uint(&o, &v), 0);
+    assert_int_equal(coap_msg_opt_uint(&o, &v), 0);
     assert_int_equal(v, 42);
-    assert_int_equal(coap_opt_next(&it, &o), 1);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 1);
     assert_int_equal(o.num, COAP_OPT_URI_QUERY);
     assert_int_equal(o.len, 13);
-    assert_int_equal(coap_opt_next(&it, &o), 1);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 1);
     assert_int_equal(o.num, COAP_OPT_BLOCK1);
     assert_int_equal(o.len, 0);
-    assert_int_equal(coap_opt_next(&it, &o), 1);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 1);
     assert_int_equal(o.num, COAP_OPT_SIZE1);
     assert_int_equal(o.len, 3);
-    assert_int_equal(coap_opt_uint(&o, &v), 0);
+    assert_int_equal(coap_msg_opt_uint(&o, &v), 0);
     assert_int_equal(v, 70000);
-    assert_int_equal(coap_opt_next(&it, &o), 1);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 1);
     assert_int_equal(o.num, 2000);
     assert_int_equal(o.len, 269);
-    assert_int_equal(coap_opt_next(&it, &o), 1);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 1);
     assert_int_equal(o.num, 2000);
     assert_int_equal(o.len, 12);
-    assert_int_equal(coap_opt_next(&it, &o), 1);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 1);
     assert_int_equal(o.num, 65535);
-    assert_int_equal(coap_opt_next(&it, &o), 0);
+    assert_int_equal(coap_msg_opt_next(&it, &o), 0);
 
     assert_int_equal(coap_msg_count_opt(&m, COAP_OPT_URI_PATH), 2);
     assert_int_equal(coap_msg_find_opt(&m, COAP_OPT_BLOCK2, &o), 0);
@@ -121,14 +121,14 @@ static void test_exact_option_bytes(void **state)
     /* Uri-Path "a" (delta 11, len 1), then option 24 (delta 13 -> ext 0), len 14 (ext 1). */
     uint8_t v14[14];
     uint8_t buf[64];
-    struct coap_writer w;
+    struct coap_msg_writer w;
     size_t len;
 
     memset(v14, 1, sizeof(v14));
-    coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
-    coap_writer_opt_str(&w, COAP_OPT_URI_PATH, "a");
-    coap_writer_opt(&w, 24, v14, sizeof(v14));
-    assert_int_equal(coap_writer_finish(&w, &len), 0);
+    coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
+    coap_msg_write_opt_str(&w, COAP_OPT_URI_PATH, "a");
+    coap_msg_write_opt(&w, 24, v14, sizeof(v14));
+    assert_int_equal(coap_msg_write_finish(&w, &len), 0);
     assert_int_equal(len, 4 + 2 + 3 + 14);
     assert_int_equal(buf[4], 0xb1);
     assert_int_equal(buf[5], 'a');
@@ -141,32 +141,32 @@ static void test_writer_errors(void **state)
 {
     (void)state;
     uint8_t buf[16];
-    uint8_t tok[9] = { 0 };
-    struct coap_writer w;
+    uint8_t tok[9] = {0};
+    struct coap_msg_writer w;
     size_t len;
 
-    assert_int_equal(coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, tok, 9),
+    assert_int_equal(coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, tok, 9),
                      BO_EINVAL);
-    assert_int_equal(coap_writer_init(&w, buf, 3, COAP_TYPE_CON, COAP_GET, 1, NULL, 0),
+    assert_int_equal(coap_msg_write_init(&w, buf, 3, COAP_TYPE_CON, COAP_GET, 1, NULL, 0),
                      BO_ERANGE);
-    assert_int_equal(coap_writer_init(&w, buf, sizeof(buf), 4, COAP_GET, 1, NULL, 0), BO_EINVAL);
+    assert_int_equal(coap_msg_write_init(&w, buf, sizeof(buf), 4, COAP_GET, 1, NULL, 0), BO_EINVAL);
     /* Out of order. */
-    coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
-    coap_writer_opt_uint(&w, COAP_OPT_CONTENT_FORMAT, 0);
-    assert_int_equal(coap_writer_opt_str(&w, COAP_OPT_URI_PATH, "x"), BO_EINVAL);
-    assert_int_equal(coap_writer_finish(&w, &len), BO_EINVAL);
+    coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
+    coap_msg_write_opt_uint(&w, COAP_OPT_CONTENT_FORMAT, 0);
+    assert_int_equal(coap_msg_write_opt_str(&w, COAP_OPT_URI_PATH, "x"), BO_EINVAL);
+    assert_int_equal(coap_msg_write_finish(&w, &len), BO_EINVAL);
     /* Does not fit; the error sticks. */
-    coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
-    assert_int_equal(coap_writer_payload(&w, "0123456789abcdef", 16), BO_ERANGE);
-    assert_int_equal(coap_writer_opt_str(&w, COAP_OPT_URI_PATH, "x"), BO_ERANGE);
+    coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
+    assert_int_equal(coap_msg_write_payload(&w, "0123456789abcdef", 16), BO_ERANGE);
+    assert_int_equal(coap_msg_write_opt_str(&w, COAP_OPT_URI_PATH, "x"), BO_ERANGE);
     /* Nothing after the payload. */
-    coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
-    assert_int_equal(coap_writer_payload(&w, "p", 1), 0);
-    assert_int_equal(coap_writer_opt_str(&w, COAP_OPT_URI_PATH, "x"), BO_EINVAL);
+    coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
+    assert_int_equal(coap_msg_write_payload(&w, "p", 1), 0);
+    assert_int_equal(coap_msg_write_opt_str(&w, COAP_OPT_URI_PATH, "x"), BO_EINVAL);
     /* A zero-length payload writes no marker. */
-    coap_writer_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
-    assert_int_equal(coap_writer_payload(&w, NULL, 0), 0);
-    assert_int_equal(coap_writer_finish(&w, &len), 0);
+    coap_msg_write_init(&w, buf, sizeof(buf), COAP_TYPE_CON, COAP_GET, 1, NULL, 0);
+    assert_int_equal(coap_msg_write_payload(&w, NULL, 0), 0);
+    assert_int_equal(coap_msg_write_finish(&w, &len), 0);
     assert_int_equal(len, 4);
 }
 
@@ -195,7 +195,7 @@ static void test_malformed_forms(void **state)
     const uint8_t empty_with_token[] = { 0x41, 0x00, 0, 1, 0x55 };
     const uint8_t empty_with_bytes[] = { 0x40, 0x00, 0, 1, 0xff, 0x01 };
     /* Two deltas of 65535 + 269 overflow the option number. */
-    const uint8_t num_overflow[] = { 0x40, 0x01, 0, 1, 0xe0, 0xfe, 0xf2, 0xe0, 0xfe, 0xf2 };
+    const uint8_t num_overflow[] = {0x40, 0x01, 0, 1, 0xe0, 0xfe, 0xf2, 0xe0, 0xfe, 0xf2};
 
     expect_malformed(short3, sizeof(short3));
     expect_malformed(ver2, sizeof(ver2));
@@ -218,8 +218,8 @@ static void test_malformed_forms(void **state)
 static void test_peek_and_empty(void **state)
 {
     (void)state;
-    const uint8_t ping[] = { 0x40, 0x00, 0xbe, 0xef };
-    const uint8_t bad_tkl[] = { 0x4f, 0x01, 0x12, 0x34 };
+    const uint8_t ping[] = {0x40, 0x00, 0xbe, 0xef};
+    const uint8_t bad_tkl[] = {0x4f, 0x01, 0x12, 0x34};
     struct coap_msg m;
 
     assert_int_equal(coap_msg_parse(&m, ping, sizeof(ping)), 0);
@@ -238,13 +238,13 @@ static void test_peek_and_empty(void **state)
 static void test_opt_uint_too_long(void **state)
 {
     (void)state;
-    const uint8_t v[5] = { 1, 2, 3, 4, 5 };
-    struct coap_opt o = { 60, 5, v };
+    const uint8_t v[5] = {1, 2, 3, 4, 5};
+    struct coap_opt o = {60, 5, v};
     uint32_t x;
 
-    assert_int_equal(coap_opt_uint(&o, &x), BO_EINVAL);
+    assert_int_equal(coap_msg_opt_uint(&o, &x), BO_EINVAL);
     o.len = 0;
-    assert_int_equal(coap_opt_uint(&o, &x), 0);
+    assert_int_equal(coap_msg_opt_uint(&o, &x), 0);
     assert_int_equal(x, 0);
 }
 
@@ -280,22 +280,22 @@ static void test_random_inputs(void **state)
             }
         }
         if (coap_msg_parse(&m, in, n) == 0) {
-            struct coap_opt_iter it;
+            struct coap_msg_opt_iter it;
             struct coap_opt o;
-            struct coap_writer w;
+            struct coap_msg_writer w;
             size_t len;
 
             parsed++;
             if (m.code == COAP_CODE_EMPTY) {
                 continue;
             }
-            coap_writer_init(&w, out, sizeof(out), m.type, m.code, m.mid, m.token, m.tkl);
-            coap_opt_iter_init(&it, &m);
-            while (coap_opt_next(&it, &o) == 1) {
-                coap_writer_opt(&w, o.num, o.val, o.len);
+            coap_msg_write_init(&w, out, sizeof(out), m.type, m.code, m.mid, m.token, m.tkl);
+            coap_msg_opt_begin(&it, &m);
+            while (coap_msg_opt_next(&it, &o) == 1) {
+                coap_msg_write_opt(&w, o.num, o.val, o.len);
             }
-            coap_writer_payload(&w, m.payload, m.payload_len);
-            assert_int_equal(coap_writer_finish(&w, &len), 0);
+            coap_msg_write_payload(&w, m.payload, m.payload_len);
+            assert_int_equal(coap_msg_write_finish(&w, &len), 0);
             /* The encoder picks the shortest forms, as the random input may not: compare
              * by parsing again. */
             {

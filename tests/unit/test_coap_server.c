@@ -191,13 +191,13 @@ struct xopt {
 static size_t mk(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, uint16_t mid,
                  const char *path, const struct xopt *x, size_t nx, const char *payload)
 {
-    static const uint8_t tok[4] = { 0xde, 0xad, 0xbe, 0xef };
+    static const uint8_t tok[4] = {0xde, 0xad, 0xbe, 0xef};
     struct xopt all[16];
     size_t n = 0;
     size_t i;
     size_t j;
     const char *p = path;
-    struct coap_writer w;
+    struct coap_msg_writer w;
     size_t len;
 
     while (p != NULL && *p != '\0') {
@@ -220,14 +220,14 @@ static size_t mk(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, uint16_t 
             all[j - 1] = t;
         }
     }
-    coap_writer_init(&w, buf, cap, type, code, mid, tok, 4);
+    coap_msg_write_init(&w, buf, cap, type, code, mid, tok, 4);
     for (i = 0; i < n; i++) {
-        coap_writer_opt(&w, all[i].num, all[i].val, all[i].len);
+        coap_msg_write_opt(&w, all[i].num, all[i].val, all[i].len);
     }
     if (payload != NULL) {
-        coap_writer_payload(&w, payload, strlen(payload));
+        coap_msg_write_payload(&w, payload, strlen(payload));
     }
-    assert_int_equal(coap_writer_finish(&w, &len), 0);
+    assert_int_equal(coap_msg_write_finish(&w, &len), 0);
     return len;
 }
 
@@ -300,13 +300,13 @@ static void test_duplicates(void **state)
     assert_int_equal(coap_server_input(&r->srv, PEER_B, buf, len, 300), 0);
     assert_int_equal(r->calls_post, 2);
     /* After EXCHANGE_LIFETIME the id is new again. */
-    assert_int_equal(coap_server_input(&r->srv, PEER_A, buf, len,
-                                       100 + COAP_EXCHANGE_LIFETIME_MS), 0);
+    assert_int_equal(coap_server_input(&r->srv, PEER_A, buf, len, 100 + COAP_EXCHANGE_LIFETIME_MS),
+                     0);
     assert_int_equal(r->calls_post, 3);
     /* A forgotten peer starts afresh. */
     coap_server_peer_gone(&r->srv, PEER_A);
-    assert_int_equal(coap_server_input(&r->srv, PEER_A, buf, len,
-                                       200 + COAP_EXCHANGE_LIFETIME_MS), 0);
+    assert_int_equal(coap_server_input(&r->srv, PEER_A, buf, len, 200 + COAP_EXCHANGE_LIFETIME_MS),
+                     0);
     assert_int_equal(r->calls_post, 4);
     /* NON duplicates are answered from the cache too. */
     len = mk(buf, sizeof(buf), COAP_TYPE_NON, COAP_POST, 0x3334, "a/b", NULL, 0, NULL);
@@ -337,13 +337,13 @@ static void test_cache_eviction(void **state)
     (void)state;
     /* More exchanges than slots: the oldest is evicted, recent ones still replay. */
     for (i = 0; i < COAP_SERVER_DEDUP_SLOTS + 4; i++) {
-        len = mk(buf, sizeof(buf), COAP_TYPE_CON, COAP_POST, (uint16_t)(100 + i), "a/b", NULL,
-                 0, NULL);
+        len = mk(buf, sizeof(buf), COAP_TYPE_CON, COAP_POST, (uint16_t)(100 + i), "a/b", NULL, 0,
+                 NULL);
         assert_int_equal(coap_server_input(&r->srv, PEER_A, buf, len, i), 0);
     }
     assert_int_equal(r->calls_post, COAP_SERVER_DEDUP_SLOTS + 4);
-    len = mk(buf, sizeof(buf), COAP_TYPE_CON, COAP_POST, (uint16_t)(100 + i - 1), "a/b", NULL,
-             0, NULL);
+    len = mk(buf, sizeof(buf), COAP_TYPE_CON, COAP_POST, (uint16_t)(100 + i - 1), "a/b", NULL, 0,
+             NULL);
     assert_int_equal(coap_server_input(&r->srv, PEER_A, buf, len, 50), 0);
     assert_int_equal(r->calls_post, COAP_SERVER_DEDUP_SLOTS + 4);
     len = mk(buf, sizeof(buf), COAP_TYPE_CON, COAP_POST, 100, "a/b", NULL, 0, NULL);
@@ -375,8 +375,7 @@ static void test_error_codes(void **state)
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 3, "a", NULL, 0), COAP_NOT_FOUND);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 4, "a/b/c", NULL, 0), COAP_NOT_FOUND);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 5, "hello", &empty_seg, 1), COAP_NOT_FOUND);
-    assert_int_equal(ask(r, COAP_TYPE_CON, COAP_PUT, 6, "hello", NULL, 0),
-                     COAP_METHOD_NOT_ALLOWED);
+    assert_int_equal(ask(r, COAP_TYPE_CON, COAP_PUT, 6, "hello", NULL, 0), COAP_METHOD_NOT_ALLOWED);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_DELETE, 7, "a/b", NULL, 0),
                      COAP_METHOD_NOT_ALLOWED);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_CODE(0, 5), 8, "hello", NULL, 0),
@@ -393,8 +392,7 @@ static void test_error_codes(void **state)
                      COAP_BAD_OPTION);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 14, "hello", &accept_json, 1),
                      COAP_NOT_ACCEPTABLE);
-    assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 15, "hello", &long_port, 1),
-                     COAP_BAD_OPTION);
+    assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 15, "hello", &long_port, 1), COAP_BAD_OPTION);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 16, "hello", &host, 1), COAP_CONTENT);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 17, "hello", &query, 1), COAP_CONTENT);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 18, "boom", NULL, 0),
@@ -527,7 +525,7 @@ static void test_separate_acked(void **state)
     struct rig *r = rig_new();
     uint8_t buf[128];
     uint8_t ack[4];
-    struct coap_writer w;
+    struct coap_msg_writer w;
     struct coap_msg m;
     size_t len;
 
@@ -538,8 +536,8 @@ static void test_separate_acked(void **state)
     parse_last(r, &m);
     assert_int_equal(m.type, COAP_TYPE_CON);
     /* An ACK from another peer does not count. */
-    coap_writer_init(&w, ack, sizeof(ack), COAP_TYPE_ACK, COAP_CODE_EMPTY, m.mid, NULL, 0);
-    coap_writer_finish(&w, &len);
+    coap_msg_write_init(&w, ack, sizeof(ack), COAP_TYPE_ACK, COAP_CODE_EMPTY, m.mid, NULL, 0);
+    coap_msg_write_finish(&w, &len);
     assert_int_equal(coap_server_input(&r->srv, PEER_B, ack, len, 10), 0);
     assert_true(coap_server_next_deadline(&r->srv) != UINT64_MAX);
     assert_int_equal(coap_server_input(&r->srv, PEER_A, ack, len, 10), 0);
@@ -549,8 +547,8 @@ static void test_separate_acked(void **state)
     assert_int_equal(coap_server_input(&r->srv, PEER_A, buf, len, 20), 0);
     assert_int_equal(coap_server_tick(&r->srv, 20), 0);
     parse_last(r, &m);
-    coap_writer_init(&w, ack, sizeof(ack), COAP_TYPE_RST, COAP_CODE_EMPTY, m.mid, NULL, 0);
-    coap_writer_finish(&w, &len);
+    coap_msg_write_init(&w, ack, sizeof(ack), COAP_TYPE_RST, COAP_CODE_EMPTY, m.mid, NULL, 0);
+    coap_msg_write_finish(&w, &len);
     assert_int_equal(coap_server_input(&r->srv, PEER_A, ack, len, 30), 0);
     assert_int_equal(coap_server_next_deadline(&r->srv), UINT64_MAX);
     /* A NON request to a separate resource is answered at once. */
@@ -572,7 +570,7 @@ static void test_block2(void **state)
 {
     struct rig *r = rig_new();
     uint8_t v[1];
-    struct xopt b2 = { COAP_OPT_BLOCK2, v, 1 };
+    struct xopt b2 = {COAP_OPT_BLOCK2, v, 1};
     struct coap_block blk;
     struct coap_opt o;
     struct coap_msg m;
@@ -598,7 +596,7 @@ static void test_block2(void **state)
         assert_int_equal(m.payload[0], (uint8_t)((i * 256) * 7));
         if (i == 0) {
             assert_int_equal(coap_msg_find_opt(&m, COAP_OPT_SIZE2, &o), 1);
-            assert_int_equal(coap_opt_uint(&o, &sz), 0);
+            assert_int_equal(coap_msg_opt_uint(&o, &sz), 0);
             assert_int_equal(sz, 700);
         }
     }

@@ -89,7 +89,7 @@ static int group_teardown(void **state)
 /* Starts the app (a fresh instance, as after a reset). */
 static int app_start(struct rig *r, enum ota_confirm_policy policy)
 {
-    struct ota_app_ops ops = { r, rig_send, rig_reboot };
+    struct ota_app_ops ops = {r, rig_send, rig_reboot};
 
     if (r->app == NULL) {
         r->app = malloc(sizeof(*r->app));
@@ -153,32 +153,31 @@ struct xopt {
  * Sends one request (Uri-Path from path, then the options, in order) and returns the code of
  * the one datagram it got back (parsed into *rep). Returns 0xff when nothing came back.
  */
-static uint8_t rq(struct rig *r, uint8_t type, uint8_t code, const char *path,
-                  const struct xopt *x, size_t nx, const void *payload, size_t plen,
-                  struct coap_msg *rep, int *rc_out)
+static uint8_t rq(struct rig *r, uint8_t type, uint8_t code, const char *path, const struct xopt *x,
+                  size_t nx, const void *payload, size_t plen, struct coap_msg *rep, int *rc_out)
 {
-    static const uint8_t tok[2] = { 0x42, 0x43 };
+    static const uint8_t tok[2] = {0x42, 0x43};
     uint8_t buf[COAP_SERVER_MSG_MAX];
-    struct coap_writer w;
+    struct coap_msg_writer w;
     const char *p = path;
     uint32_t before = r->nsent;
     size_t len;
     size_t i;
     int rc;
 
-    coap_writer_init(&w, buf, sizeof(buf), type, code, r->mid++, tok, 2);
+    coap_msg_write_init(&w, buf, sizeof(buf), type, code, r->mid++, tok, 2);
     while (p != NULL && *p != '\0') {
         const char *e = strchr(p, '/');
         size_t sl = e != NULL ? (size_t)(e - p) : strlen(p);
 
-        coap_writer_opt(&w, COAP_OPT_URI_PATH, p, sl);
+        coap_msg_write_opt(&w, COAP_OPT_URI_PATH, p, sl);
         p = e != NULL ? e + 1 : NULL;
     }
     for (i = 0; i < nx; i++) {
-        coap_writer_opt(&w, x[i].num, x[i].val, x[i].len);
+        coap_msg_write_opt(&w, x[i].num, x[i].val, x[i].len);
     }
-    coap_writer_payload(&w, payload, plen);
-    assert_int_equal(coap_writer_finish(&w, &len), 0);
+    coap_msg_write_payload(&w, payload, plen);
+    assert_int_equal(coap_msg_write_finish(&w, &len), 0);
     rc = ota_app_input(r->app, PEER, buf, len, r->now);
     if (rc_out != NULL) {
         *rc_out = rc;
@@ -210,7 +209,7 @@ static uint8_t post(struct rig *r, const char *path, const char *payload, struct
 static uint8_t mark_pending(struct rig *r, const char *kind, struct coap_msg *rep)
 {
     uint8_t ack[4];
-    struct coap_writer w;
+    struct coap_msg_writer w;
     size_t len;
     uint8_t code;
 
@@ -222,8 +221,8 @@ static uint8_t mark_pending(struct rig *r, const char *kind, struct coap_msg *re
     assert_int_equal(rep->type, COAP_TYPE_CON);
     assert_int_equal(rep->tkl, 2);
     code = rep->code;
-    coap_writer_init(&w, ack, sizeof(ack), COAP_TYPE_ACK, COAP_CODE_EMPTY, rep->mid, NULL, 0);
-    coap_writer_finish(&w, &len);
+    coap_msg_write_init(&w, ack, sizeof(ack), COAP_TYPE_ACK, COAP_CODE_EMPTY, rep->mid, NULL, 0);
+    coap_msg_write_finish(&w, &len);
     assert_int_equal(ota_app_input(r->app, PEER, ack, len, r->now), 0);
     assert_int_equal(ota_app_next_deadline(r->app), UINT64_MAX);
     return code;
@@ -233,16 +232,15 @@ static uint8_t mark_pending(struct rig *r, const char *kind, struct coap_msg *re
  * Sends block num of an image with size exponent szx (Size1 on block 0). Returns the reply's
  * code (0xff: none); *rc_out gets ota_app_input's return.
  */
-static uint8_t put_block(struct rig *r, const uint8_t *img, size_t len, uint8_t szx,
-                         uint32_t num, struct coap_msg *rep, int *rc_out)
+static uint8_t put_block(struct rig *r, const uint8_t *img, size_t len, uint8_t szx, uint32_t num,
+                         struct coap_msg *rep, int *rc_out)
 {
     uint32_t bs = coap_block_size(szx);
     size_t off = (size_t)num * bs;
     size_t n = len - off < bs ? len - off : bs;
-    struct coap_block b = { num, off + n < len, szx };
+    struct coap_block b = {num, off + n < len, szx};
     uint8_t bv[3];
-    uint8_t sv[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
-                      (uint8_t)len };
+    uint8_t sv[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
     struct xopt x[2];
     size_t bl;
 
@@ -263,8 +261,7 @@ static uint32_t nblocks(size_t len, uint8_t szx)
 }
 
 /* Uploads blocks [from, nblocks) and checks every reply. */
-static void upload_from(struct rig *r, const uint8_t *img, size_t len, uint8_t szx,
-                        uint32_t from)
+static void upload_from(struct rig *r, const uint8_t *img, size_t len, uint8_t szx, uint32_t from)
 {
     uint32_t n = nblocks(len, szx);
     struct coap_msg rep;
@@ -283,8 +280,8 @@ static void upload_from(struct rig *r, const uint8_t *img, size_t len, uint8_t s
     }
 }
 
-static void make_image(struct rig *r, uint8_t major, uint32_t payload, bool corrupt,
-                       bool untrusted, bool no_key, uint8_t **img, size_t *len)
+static void make_image(struct rig *r, uint8_t major, uint32_t payload, bool corrupt, bool untrusted,
+                       bool no_key, uint8_t **img, size_t *len)
 {
     struct bf_image o;
     const struct flash_area *fa;
@@ -451,14 +448,14 @@ static void test_get_resources(void **state)
     assert_int_equal(app_start(r, OTA_CONFIRM_MANUAL), 0);
     assert_int_equal(get(r, ".well-known/core", &rep), COAP_CONTENT);
     assert_int_equal(coap_msg_find_opt(&rep, COAP_OPT_CONTENT_FORMAT, &o), 1);
-    assert_int_equal(coap_opt_uint(&o, &cf), 0);
+    assert_int_equal(coap_msg_opt_uint(&o, &cf), 0);
     assert_int_equal(cf, COAP_CF_LINK_FORMAT);
     assert_true(contains(&rep, "</fw/upload>"));
     assert_true(contains(&rep, "</fw/pending>"));
 
     assert_int_equal(get(r, "fw", &rep), COAP_CONTENT);
     assert_int_equal(coap_msg_find_opt(&rep, COAP_OPT_CONTENT_FORMAT, &o), 1);
-    assert_int_equal(coap_opt_uint(&o, &cf), 0);
+    assert_int_equal(coap_msg_opt_uint(&o, &cf), 0);
     assert_int_equal(cf, COAP_CF_JSON);
     assert_true(contains(&rep, "\"mode\":\"swap-scratch\""));
     assert_true(contains(&rep, "\"version\":\"1.0.0+0\""));
@@ -500,9 +497,9 @@ static void test_refusals(void **state)
     size_t len;
     uint8_t hdr[64];
     const uint8_t cf_json = 50;
-    const struct xopt json = { COAP_OPT_CONTENT_FORMAT, &cf_json, 1 };
+    const struct xopt json = {COAP_OPT_CONTENT_FORMAT, &cf_json, 1};
     const uint8_t b1_szx7 = 0x0f;
-    const struct xopt bad_b1 = { COAP_OPT_BLOCK1, &b1_szx7, 1 };
+    const struct xopt bad_b1 = {COAP_OPT_BLOCK1, &b1_szx7, 1};
 
     (void)state;
     assert_int_equal(app_start(r, OTA_CONFIRM_MANUAL), 0);
@@ -523,7 +520,7 @@ static void test_refusals(void **state)
     assert_int_equal(put_block(r, hdr, sizeof(hdr), 4, 0, &rep, NULL),
                      COAP_REQUEST_ENTITY_TOO_LARGE);
     assert_int_equal(coap_msg_find_opt(&rep, COAP_OPT_SIZE1, &o), 1);
-    assert_int_equal(coap_opt_uint(&o, &v), 0);
+    assert_int_equal(coap_msg_opt_uint(&o, &v), 0);
     assert_int_equal(v, r->app->capacity);
     assert_true(v > 0 && v < 0x34000);
     /* Size1 larger than the slot. */
@@ -532,26 +529,26 @@ static void test_refusals(void **state)
         uint8_t bv[1] = { 0x0e }; /* NUM 0, M, 1024 */
         struct xopt x[2] = { { COAP_OPT_BLOCK1, bv, 1 }, { COAP_OPT_SIZE1, big, 4 } };
 
-        assert_int_equal(rq(r, COAP_TYPE_CON, COAP_PUT, "fw/upload", x, 2, img, 1024, &rep,
-                            NULL), COAP_REQUEST_ENTITY_TOO_LARGE);
+        assert_int_equal(rq(r, COAP_TYPE_CON, COAP_PUT, "fw/upload", x, 2, img, 1024, &rep, NULL),
+                         COAP_REQUEST_ENTITY_TOO_LARGE);
     }
     /* A block past the end of the slot. */
     {
         uint8_t bv[3];
         size_t bl;
-        struct coap_block b = { 0x34000 / 1024, true, 6 };
-        struct xopt x = { COAP_OPT_BLOCK1, bv, 0 };
+        struct coap_block b = {0x34000 / 1024, true, 6};
+        struct xopt x = {COAP_OPT_BLOCK1, bv, 0};
 
         coap_block_encode(&b, bv, &bl);
         x.len = bl;
-        assert_int_equal(rq(r, COAP_TYPE_CON, COAP_PUT, "fw/upload", &x, 1, img, 1024, &rep,
-                            NULL), COAP_REQUEST_ENTITY_TOO_LARGE);
+        assert_int_equal(rq(r, COAP_TYPE_CON, COAP_PUT, "fw/upload", &x, 1, img, 1024, &rep, NULL),
+                         COAP_REQUEST_ENTITY_TOO_LARGE);
     }
     /* Wrong content format, bad block option. */
     assert_int_equal(rq(r, COAP_TYPE_CON, COAP_PUT, "fw/upload", &json, 1, img, 64, &rep, NULL),
                      COAP_UNSUPPORTED_CONTENT_FORMAT);
-    assert_int_equal(rq(r, COAP_TYPE_CON, COAP_PUT, "fw/upload", &bad_b1, 1, img, 64, &rep,
-                        NULL), COAP_BAD_REQUEST);
+    assert_int_equal(rq(r, COAP_TYPE_CON, COAP_PUT, "fw/upload", &bad_b1, 1, img, 64, &rep, NULL),
+                     COAP_BAD_REQUEST);
     /* A block past unwritten data, RAM knowing nothing: 4.08. */
     assert_int_equal(put_block(r, img, len, 6, 2, &rep, NULL), COAP_REQUEST_ENTITY_INCOMPLETE);
     /* With RAM knowing where the upload stands: a skipped block is 4.08 too. */
@@ -562,8 +559,9 @@ static void test_refusals(void **state)
         uint8_t bv[1] = { 0x1e }; /* NUM 1, M, 1024 */
         struct xopt x = { COAP_OPT_BLOCK1, bv, 1 };
 
-        assert_int_equal(rq(r, COAP_TYPE_CON, COAP_PUT, "fw/upload", &x, 1, img + 1024, 100,
-                            &rep, NULL), COAP_BAD_REQUEST);
+        assert_int_equal(
+            rq(r, COAP_TYPE_CON, COAP_PUT, "fw/upload", &x, 1, img + 1024, 100, &rep, NULL),
+            COAP_BAD_REQUEST);
     }
     /* An unfinished upload cannot be marked pending. */
     assert_int_equal(mark_pending(r, "test", &rep), COAP_REQUEST_ENTITY_INCOMPLETE);
@@ -683,8 +681,7 @@ static void test_resume_past_gap_refused(void **state)
     /* RAM lost: a new instance knows nothing. */
     app_stop(r);
     assert_int_equal(app_start(r, OTA_CONFIRM_MANUAL), 0);
-    assert_int_equal(put_block(r, img, len, 4, 12, &rep, NULL),
-                     COAP_REQUEST_ENTITY_INCOMPLETE);
+    assert_int_equal(put_block(r, img, len, 4, 12, &rep, NULL), COAP_REQUEST_ENTITY_INCOMPLETE);
     assert_int_equal(put_block(r, img, len, 4, 10, &rep, NULL), COAP_CONTINUE);
     upload_from(r, img, len, 4, 11);
     assert_int_equal(mark_pending(r, "test", &rep), COAP_CHANGED);
