@@ -50,8 +50,10 @@ static int dtls_server_peer_send_cb(void *ctx, const unsigned char *buf, size_t 
 
     if (n < 0) {
         /* A refused datagram (no server yet) is lost like any other. */
-        return errno == EINTR || errno == EAGAIN || errno == ECONNREFUSED ? (int)len
-                                                                          : MBEDTLS_ERR_SSL_INTERNAL_ERROR;
+        if (errno == EINTR || errno == EAGAIN || errno == ECONNREFUSED) {
+            return (int)len;
+        }
+        return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
     }
     return (int)n;
 }
@@ -107,6 +109,25 @@ static int dtls_server_peer_socket(struct dtls_server_peer *p)
 
     if (fd < 0) {
         return BO_EOS;
+    }
+    if (p->local_port != 0) {
+        struct sockaddr_storage local;
+        int one = 1;
+        memset(&local, 0, sizeof(local));
+        local.ss_family = p->server.ss_family;
+        if (local.ss_family == AF_INET6) {
+            ((struct sockaddr_in6 *)&local)->sin6_port = htons(p->local_port);
+        } else {
+            ((struct sockaddr_in *)&local)->sin_port = htons(p->local_port);
+        }
+        /* Only the first socket gets the fixed port; a rebind moves to a fresh one. */
+        p->local_port = 0;
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+            bind(fd, (struct sockaddr *)&local,
+                 dtls_server_addr_len((struct sockaddr *)&local)) != 0) {
+            close(fd);
+            return BO_EOS;
+        }
     }
     if (connect(fd, (struct sockaddr *)&p->server,
                 dtls_server_addr_len((struct sockaddr *)&p->server)) != 0) {
@@ -240,6 +261,7 @@ int dtls_server_peer_setup(struct dtls_server_peer *p, const struct dtls_server_
         return rc;
     }
     p->deadline_ms = cfg->deadline_ms != 0 ? cfg->deadline_ms : 10000;
+    p->local_port = cfg->local_port;
     prev = port_heap_activate(&p->heap);
     rc = dtls_server_peer_configure(p, cfg);
     port_heap_activate(prev);
@@ -324,6 +346,20 @@ int dtls_server_peer_recv(struct dtls_server_peer *p, uint8_t *buf, size_t len,
 int dtls_server_peer_rebind(struct dtls_server_peer *p)
 {
     return dtls_server_peer_socket(p);
+}
+
+int dtls_server_peer_local_port(const struct dtls_server_peer *p)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+
+    if (p->fd < 0 || getsockname(p->fd, (struct sockaddr *)&ss, &len) != 0) {
+        return -1;
+    }
+    if (ss.ss_family == AF_INET6) {
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 bool dtls_server_peer_has_cid(struct dtls_server_peer *p)

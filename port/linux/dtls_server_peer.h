@@ -41,6 +41,7 @@ struct dtls_server_peer_config {
     uint32_t deadline_ms;         /**< Longest handshake; 0 = 10000. */
     bool seeded;                  /**< Deterministic RNG from seed; else system entropy. */
     uint64_t seed;
+    uint16_t local_port;          /**< Bind to this local port (SO_REUSEADDR); 0 = any. */
 };
 
 /** A peer. Fields are private. */
@@ -60,6 +61,7 @@ struct dtls_server_peer {
     uint32_t timer_int_ms;
     uint32_t timer_fin_ms;
     uint32_t deadline_ms;
+    uint16_t local_port;
     int last_error;               /**< The last Mbed TLS error, for messages. */
 };
 
@@ -91,6 +93,9 @@ int dtls_server_peer_recv(struct dtls_server_peer *p, uint8_t *buf, size_t len,
 
 /** \brief Moves the peer to a new local port (a NAT rebinding). \return 0 or BO_EOS. */
 int dtls_server_peer_rebind(struct dtls_server_peer *p);
+
+/** \brief The local UDP port of the peer's socket, or -1. */
+int dtls_server_peer_local_port(const struct dtls_server_peer *p);
 
 /** \brief Whether a Connection ID was negotiated. */
 bool dtls_server_peer_has_cid(struct dtls_server_peer *p);

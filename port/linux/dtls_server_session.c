@@ -190,8 +190,12 @@ static enum dtls_close_reason dtls_server_session_reason(int ret)
     }
 }
 
-/* Reads every record the pending datagram holds and hands application data to the app. */
-static void dtls_server_session_read(struct dtls_session *s, const struct sockaddr *from)
+/*
+ * Reads every record the pending datagram holds and hands application data to the app.
+ * Returns 1 when the datagram was a ClientHello with a valid cookie from the session's own
+ * address (the peer restarted): the session is closed and the caller gives the hello to the gate.
+ */
+static int dtls_server_session_read(struct dtls_session *s, const struct sockaddr *from)
 {
     struct dtls_server *srv = s->srv;
     unsigned char buf[MBEDTLS_SSL_IN_CONTENT_LEN];
@@ -216,26 +220,20 @@ static void dtls_server_session_read(struct dtls_session *s, const struct sockad
             }
             srv->app.on_data(srv->app.ctx, s->id, buf, (size_t)ret);
             if (s->state != DTLS_SESSION_ESTABLISHED) {
-                return;
+                return 0;
             }
             continue;
         }
         if (ret == 0 || ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE ||
             ret == MBEDTLS_ERR_SSL_TIMEOUT) {
-            return;
+            return 0;
         }
-        if (ret == MBEDTLS_ERR_SSL_CLIENT_RECONNECT) {
-            /*
-             * The peer restarted from the same address and proved it with a cookie: the old
-             * session goes, and the peer's next hello (answered by Mbed TLS with a
-             * HelloVerifyRequest already) reaches the gate.
-             */
-        } else if (ret != MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+        if (ret != MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY && ret != MBEDTLS_ERR_SSL_CLIENT_RECONNECT) {
             port_log(PORT_LOG_INFO, "dtls", "%s: session %u closed (-0x%04x)", srv->name,
                      (unsigned)s->id, (unsigned)-ret);
         }
         dtls_server_session_close(s, dtls_server_session_reason(ret));
-        return;
+        return ret == MBEDTLS_ERR_SSL_CLIENT_RECONNECT;
     }
 }
 
@@ -271,7 +269,7 @@ void dtls_server_session_drive(struct dtls_session *s)
         dtls_server_session_established(s);
     }
     if (s->state == DTLS_SESSION_ESTABLISHED) {
-        dtls_server_session_read(s, NULL);
+        (void)dtls_server_session_read(s, NULL);
     }
 }
 
@@ -285,7 +283,12 @@ void dtls_server_session_input(struct dtls_session *s, const struct sockaddr *ad
         dtls_server_session_drive(s);
     } else if (s->state == DTLS_SESSION_ESTABLISHED) {
         int moved = !dtls_server_addr_equal(addr, (const struct sockaddr *)&s->peer);
-        dtls_server_session_read(s, moved ? addr : NULL);
+        if (dtls_server_session_read(s, moved ? addr : NULL) == 1) {
+            /* The old session is gone; the hello, with its valid cookie, starts a new one. */
+            s->rx = NULL;
+            dtls_server_gate_input(s->srv, addr, buf, len);
+            return;
+        }
     }
     s->rx = NULL;
     s->rx_len = 0;

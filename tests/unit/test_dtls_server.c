@@ -151,7 +151,6 @@ struct job {
     int delay_ms;           /* Wait this long before starting. */
     int cid;                /* A CID was negotiated. */
     int last_error;         /* The peer's last Mbed TLS error. */
-    void *arg;
 };
 
 static void fx_thread_done(struct fx *f)
@@ -342,51 +341,38 @@ static void test_refused_credentials(void **state)
     fx_stop(f);
 }
 
-/* A raw ClientHello (DTLS 1.2, one PSK suite), with the given cookie. */
+/* A raw ClientHello (DTLS 1.2, one PSK suite), with the given cookie (at most 32 bytes). */
 static size_t make_hello(uint8_t *out, const uint8_t *cookie, size_t clen, uint8_t seq)
 {
-    uint8_t body[128];
-    size_t n = 0;
-
-    body[n++] = 0xfe;
-    body[n++] = 0xfd;
-    for (int i = 0; i < 32; i++) {
-        body[n++] = (uint8_t)(i * 7 + seq);
-    }
-    body[n++] = 0; /* session id */
-    body[n++] = (uint8_t)clen;
-    if (clen > 0) {
-        memcpy(body + n, cookie, clen);
-        n += clen;
-    }
-    body[n++] = 0;
-    body[n++] = 2;
-    body[n++] = 0xc0; /* TLS_PSK_WITH_AES_128_CCM_8 */
-    body[n++] = 0xa8;
-    body[n++] = 1;
-    body[n++] = 0;
+    /* Record header (13), handshake header (12), version and random (34), session id (1). */
+    size_t body = 2 + 32 + 1 + 1 + clen + 2 + 2 + 2;
     uint8_t *p = out;
-    *p++ = 22;
-    *p++ = 0xfe;
-    *p++ = 0xfd;
-    memset(p, 0, 8);
-    p[7] = seq;
-    p += 8;
-    *p++ = (uint8_t)((12 + n) >> 8);
-    *p++ = (uint8_t)(12 + n);
-    *p++ = 1;
-    *p++ = 0;
-    *p++ = (uint8_t)(n >> 8);
-    *p++ = (uint8_t)n;
-    *p++ = 0;
-    *p++ = 0;
-    memset(p, 0, 3);
-    p += 3;
-    *p++ = 0;
-    *p++ = (uint8_t)(n >> 8);
-    *p++ = (uint8_t)n;
-    memcpy(p, body, n);
-    return 13 + 12 + n;
+
+    memset(out, 0, 13 + 12 + body);
+    p[0] = 22;
+    p[1] = 0xfe;
+    p[2] = 0xfd;
+    p[10] = seq;
+    p[11] = (uint8_t)((12 + body) >> 8);
+    p[12] = (uint8_t)(12 + body);
+    p += 13;
+    p[0] = 1;                          /* client_hello */
+    p[3] = p[11] = (uint8_t)body;      /* length and fragment length; offsets are 0 */
+    p += 12;
+    p[0] = 0xfe;
+    p[1] = 0xfd;
+    for (int i = 0; i < 32; i++) {
+        p[2 + i] = (uint8_t)(i * 7 + seq);
+    }
+    p += 35;                           /* the empty session id included */
+    *p++ = (uint8_t)clen;
+    if (clen > 0) {
+        memcpy(p, cookie, clen);
+        p += clen;
+    }
+    static const uint8_t tail[] = { 0, 2, 0xc0, 0xa8, 1, 0 }; /* PSK-AES128-CCM8, null */
+    memcpy(p, tail, sizeof(tail));
+    return 13 + 12 + body;
 }
 
 static int raw_socket(struct fx *f)
@@ -661,6 +647,55 @@ static void test_cid_migration(void **state)
     fx_stop(f);
 }
 
+/* A peer restarts from the same address without closing: the old session makes way. */
+static void job_restart(struct job *j)
+{
+    struct dtls_server_peer a, b;
+
+    j->pc.port = (uint16_t)dtls_server_port(&j->f->srv);
+    dtls_server_peer_init(&a);
+    dtls_server_peer_init(&b);
+    if (dtls_server_peer_setup(&a, &j->pc) == 0 && dtls_server_peer_handshake(&a) == 0) {
+        j->echo_ok += peer_echo(&a, "first life");
+        j->pc.local_port = (uint16_t)dtls_server_peer_local_port(&a);
+        /* Power loss: no close_notify, and the new life binds the same port again. */
+        dtls_server_peer_free(&a);
+        j->rc = dtls_server_peer_setup(&b, &j->pc);
+        if (j->rc == 0) {
+            j->rc = dtls_server_peer_handshake(&b);
+        }
+        if (j->rc == 0) {
+            j->echo_ok += peer_echo(&b, "second life");
+        }
+    } else {
+        j->rc = BO_EIO;
+    }
+    dtls_server_peer_free(&b);
+    dtls_server_peer_free(&a);
+}
+
+static void test_client_restart(void **state)
+{
+    struct fx *f = *state;
+    struct dtls_server_stats st;
+    struct job j;
+
+    fx_base_config(f);
+    fx_psk(f);
+    assert_int_equal(fx_start(f), 0);
+    psk_peer(&j);
+    j.fn = job_restart;
+    fx_run_jobs(f, &j, 1);
+    assert_int_equal(j.rc, 0);
+    assert_int_equal(j.echo_ok, 2);
+    dtls_server_stats(&f->srv, &st);
+    assert_int_equal(st.handshakes_ok, 2);
+    assert_int_equal(st.peer_closes, 1);
+    assert_int_equal(st.sessions, 1);
+    assert_int_equal(f->closes, 1);
+    fx_stop(f);
+}
+
 static void test_heap_budget(void **state)
 {
     struct fx *f = *state;
@@ -826,6 +861,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_link_faults, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_garbage, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_cid_migration, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_client_restart, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_heap_budget, fx_setup, fx_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
