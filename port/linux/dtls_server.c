@@ -331,6 +331,11 @@ int dtls_server_set_link(struct dtls_server *srv, const struct link_fault_config
     return 0;
 }
 
+const struct link_fault_config *dtls_server_link(const struct dtls_server *srv)
+{
+    return link_fault_get(&srv->link_in);
+}
+
 void dtls_server_stats(const struct dtls_server *srv, struct dtls_server_stats *st)
 {
     *st = srv->st;

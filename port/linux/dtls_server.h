@@ -198,6 +198,9 @@ int dtls_server_close_session(struct dtls_server *srv, uint32_t session);
 /** \brief Changes the link faults of both directions at run time. \return 0 or BO_EINVAL. */
 int dtls_server_set_link(struct dtls_server *srv, const struct link_fault_config *lf);
 
+/** \brief The link faults now applied (both directions have the same). */
+const struct link_fault_config *dtls_server_link(const struct dtls_server *srv);
+
 /** \brief Fills st with the counters and gauges of srv. */
 void dtls_server_stats(const struct dtls_server *srv, struct dtls_server_stats *st);
 

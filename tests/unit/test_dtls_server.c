@@ -547,7 +547,9 @@ static void test_link_faults(void **state)
     assert_true(in.reordered + out.reordered > 0);
     /* The link can be made perfect at run time. */
     struct link_fault_config none = { 0 };
+    assert_int_equal(dtls_server_link(&f->srv)->drop_n, 5);
     assert_int_equal(dtls_server_set_link(&f->srv, &none), 0);
+    assert_int_equal(dtls_server_link(&f->srv)->drop_n, 0);
     psk_peer(&j[0]);
     fx_run_jobs(f, j, 1);
     assert_int_equal(j[0].rc, 0);
