@@ -198,6 +198,88 @@ for bad in ['', '{', 'null', '[]', '{"execute":5}', '{"execute":"nope"}',
 EOF
 }
 
+seed_coap() {
+    local d=$1
+    { head -c 32 /dev/zero; head -c 1468 /dev/zero | tr '\0' '\045'; } > "$work/payload.bin"
+    sign "$work/v2.bin" -k "$top/fixtures/keys/ec256.pem" -v 2.0.0
+    sign "$work/v3-untrusted.bin" -k "$top/fixtures/keys/interop-ec256-other.pem" -v 3.0.0
+    python3 - "$work" "$d" <<'EOF2'
+import os, struct, sys
+work, out = sys.argv[1], sys.argv[2]
+CON, NON, ACK, RST = 0, 1, 2, 3
+GET, POST, PUT = 1, 2, 3
+def opt_hdr(v):
+    if v < 13: return v, b''
+    if v < 269: return 13, bytes([v - 13])
+    return 14, struct.pack('>H', v - 269)
+def coap(t, code, mid, token=b'\x42', opts=(), payload=b''):
+    m = bytes([0x40 | t << 4 | len(token), code]) + struct.pack('>H', mid) + token
+    last = 0
+    for num, val in sorted(opts, key=lambda o: o[0]):
+        d, dx = opt_hdr(num - last)
+        l, lx = opt_hdr(len(val))
+        m += bytes([d << 4 | l]) + dx + lx + val
+        last = num
+    if payload:
+        m += b'\xff' + payload
+    return m
+def uint(v):
+    b = v.to_bytes(4, 'big').lstrip(b'\0')
+    return b
+def path(p):
+    return [(11, seg.encode()) for seg in p.split('/')]
+def block(num, more, szx):
+    return uint(num << 4 | more << 3 | szx)
+def rec(msg, dt=1, peer=0, gone=0):
+    return bytes([peer | gone << 2 | dt << 3]) + struct.pack('<H', len(msg)) + msg
+def upload(img, szx, mid, t=CON):
+    size = 1 << (szx + 4)
+    msgs = []
+    n = (len(img) + size - 1) // size
+    for i in range(n):
+        chunk = img[i * size:(i + 1) * size]
+        opts = path('fw/upload') + [(27, block(i, 1 if i < n - 1 else 0, szx)), (12, uint(42))]
+        if i == 0:
+            opts.append((60, uint(len(img))))
+        msgs.append(coap(t, PUT, mid + i, b'\x10' + bytes([i]), opts, chunk))
+    return msgs
+v2 = open(os.path.join(work, 'v2.bin'), 'rb').read()
+bad = open(os.path.join(work, 'v3-untrusted.bin'), 'rb').read()
+flows = {
+    'wk': [coap(CON, GET, 1, opts=path('.well-known/core'))],
+    'fw': [coap(CON, GET, 2, opts=path('fw')),
+           coap(CON, GET, 3, opts=path('fw') + [(23, block(1, 0, 2))]),
+           coap(NON, GET, 4, opts=path('fw') + [(17, uint(50))])],
+    'up-test': upload(v2, 5, 10) + [coap(CON, POST, 40, opts=path('fw/pending'), payload=b'test')],
+    'up-perm': upload(v2, 6, 10) + [coap(CON, POST, 40, opts=path('fw/pending'),
+                                         payload=b'permanent'),
+                                    coap(CON, GET, 41, opts=path('fw'))],
+    'up-bad': upload(bad, 5, 10) + [coap(CON, POST, 40, opts=path('fw/pending'), payload=b'test')],
+    'up-non': upload(v2, 4, 10, NON) + [coap(NON, POST, 200, opts=path('fw/pending'),
+                                             payload=b'test')],
+    'confirm': [coap(CON, POST, 5, opts=path('fw/confirm')),
+                coap(CON, POST, 5, opts=path('fw/confirm')),
+                coap(CON, POST, 6, opts=path('reboot'))],
+    'misc': [coap(CON, 0, 7, token=b''), coap(RST, 0, 8, token=b''), coap(ACK, 0, 9, token=b''),
+             coap(CON, GET, 11, opts=path('nope')), coap(CON, PUT, 12, opts=path('fw')),
+             coap(CON, GET, 13, opts=path('fw') + [(35, b'coap://x')]),
+             coap(CON, GET, 14, opts=path('fw') + [(9, b'\x01')]),
+             coap(CON, 0x45, 15)],
+}
+n = 0
+for name, msgs in flows.items():
+    for b0 in (0, 1, 2, 4, 8, 12):
+        body = bytes([b0]) + b''.join(rec(m) for m in msgs)
+        open(os.path.join(out, '%s-%02x' % (name, b0)), 'wb').write(body)
+        n += 1
+# A resumed upload: the first half, the peer gone, then the rest from another peer.
+msgs = upload(v2, 5, 10)
+body = bytes([4]) + b''.join(rec(m) for m in msgs[:2]) + rec(msgs[2], gone=1)
+body += b''.join(rec(m, peer=1) for m in msgs[2:])
+open(os.path.join(out, 'resume'), 'wb').write(body)
+EOF2
+}
+
 seed_board() {
     cp "$top"/fixtures/boards/*.ini "$1/"
 }
