@@ -12,8 +12,10 @@
 # and mode; boot - every mode, part, slot contents and request; powercut - a cut at a spread of
 # operations with each fault model, at depth 1 and 2, for each scenario; control - one line per
 # command of brownoutd with valid arguments, and a few malformed ones; board - the fixture
-# boards. The formats of the harness inputs are in each fuzz/TARGET.c. Needs $BUILD/bin/brownout
-# (make; BROWNOUT_TOOL names another brownout) and python3. BUILD defaults to build.
+# boards; coap - the OTA flow's datagrams (upload, pending, confirm, reboot, bad images); dtls -
+# handshakes recorded against the harness's own server. The input formats are in fuzz/TARGET.c.
+# Needs $BUILD/bin/brownout (make; BROWNOUT_TOOL names another brownout) and python3. BUILD
+# defaults to build.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,7 +34,7 @@ targets=()
 for a in "$@"; do
     case "$a" in
         --no-cmin) cmin=0 ;;
-        -h|--help) sed -n '4,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '4,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) die "unknown option '$a'" ;;
         *) targets+=("$a") ;;
     esac
@@ -277,6 +279,27 @@ msgs = upload(v2, 5, 10)
 body = bytes([4]) + b''.join(rec(m) for m in msgs[:2]) + rec(msgs[2], gone=1)
 body += b''.join(rec(m, peer=1) for m in msgs[2:])
 open(os.path.join(out, 'resume'), 'wb').write(body)
+EOF2
+}
+
+# Recorded handshakes: the harness runs a client against its own server set-up and writes what
+# the client sent (FUZZ_DTLS_RECORD, see fuzz/dtls.c).
+seed_dtls() {
+    local d=$1 bin
+    for bin in "$build/fuzz/replay/bin/dtls" "$build/fuzz/afl/bin/dtls" ""; do
+        [ -z "$bin" ] || [ -x "$bin" ] && break
+    done
+    [ -n "$bin" ] || die "no dtls binary to record with (make fuzz-replay-bins)"
+    BROWNOUT_ROOT="$top" FUZZ_DTLS_RECORD="$d" "$bin" > /dev/null ||
+        die "recording the DTLS handshakes failed"
+    # The same handshakes with a retransmission timer expiring after the first flight.
+    python3 - "$d" <<'EOF2'
+import os, sys
+d = sys.argv[1]
+for name in sorted(os.listdir(d)):
+    data = open(os.path.join(d, name), 'rb').read()
+    n = data[0] | data[1] << 8
+    open(os.path.join(d, name + '-timer'), 'wb').write(data[:2 + n] + b'\xff\xff' + data[2 + n:])
 EOF2
 }
 
