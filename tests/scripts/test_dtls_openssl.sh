@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# A real peer that no one here wrote: openssl s_client -dtls1_2 completes a PSK handshake and a
+# Real peers that no one here wrote: openssl s_client -dtls1_2 completes a PSK handshake and a
 # certificate handshake (client certificate required) with the DTLS server, and its line comes
-# back from the echo server (test_dtls_server --serve). An untrusted client certificate fails.
+# back from the echo server (test_dtls_server --serve); a wrong PSK and an untrusted client
+# certificate fail. When Debian's libcoap clients are installed, coap-client-openssl and
+# coap-client-gnutls complete PSK and certificate handshakes too (their debug log says
+# "session connected"; the echo server is no CoAP server, so nothing more is checked).
 #
 # Environment: BROWNOUT_ROOT (the source tree, default .), BUILD (default build).
 set -uo pipefail
@@ -55,8 +58,8 @@ client() {
     local name=$1 expect=$2
     shift 2
     local msg="brownout-echo-$name"
-    (echo "$msg"; sleep 1.5) | timeout 15 openssl s_client -dtls1_2 -connect "127.0.0.1:$port" \
-        -ign_eof "$@" > "$tmp/$name.out" 2>&1
+    (echo "$msg"; sleep 1) | timeout 15 openssl s_client -dtls1_2 -connect "127.0.0.1:$port" \
+        "$@" > "$tmp/$name.out" 2>&1
     local echoed=0
     # The echo is the line printed by s_client after the handshake (besides our own input).
     if [ "$(grep -c "^$msg\$" "$tmp/$name.out")" -ge 1 ] && \
@@ -74,6 +77,28 @@ client() {
     fi
 }
 
+# coap NAME FLAVOUR ARGS...: a libcoap client's DTLS handshake.
+coap() {
+    local name=$1 flavour=$2
+    shift 2
+    command -v "coap-client-$flavour" >/dev/null || { echo "skip: $name (no libcoap)"; return; }
+    timeout 10 "coap-client-$flavour" -v 7 -B 1 -m get "$@" "coaps://127.0.0.1:$port/fw" \
+        > "$tmp/$name.out" 2>&1
+    if grep -q "session connected" "$tmp/$name.out"; then
+        echo "ok: $name"
+    else
+        echo "FAIL: $name"
+        grep -i "error\|alert\|fail" "$tmp/$name.out" | tail -10 | sed 's/^/    /'
+        fails=$((fails + 1))
+    fi
+}
+
+# libcoap takes the key as text: "secretkey" in hex.
+DTLS_PSK_HEX=7365637265746b6579 start_server psk
+coap coap-openssl-psk openssl -u brownout-test -k secretkey
+coap coap-gnutls-psk gnutls -u brownout-test -k secretkey
+stop_server
+
 start_server psk
 client psk ok -psk_identity brownout-test -psk 000102030405060708090a0b0c0d0e0f
 client psk-wrong-key fail -psk_identity brownout-test -psk 0f0e0d0c0b0a09080706050403020100
@@ -85,8 +110,10 @@ client cert ok -CAfile "$pki/ca.pem" -verify_return_error -verify_hostname local
     -cert "$pki/client.pem" -key "$pki/client.key"
 client cert-untrusted fail -CAfile "$pki/ca.pem" -cert "$pki/other-client.pem" \
     -key "$pki/other-client.key"
+coap coap-openssl-cert openssl -c "$pki/client.pem" -j "$pki/client.key" -C "$pki/ca.pem"
+coap coap-gnutls-cert gnutls -c "$pki/client.pem" -j "$pki/client.key" -C "$pki/ca.pem"
 stop_server
 cat "$tmp/server-cert.log"
 
-[ $fails -eq 0 ] && echo "PASS: openssl s_client -dtls1_2 (PSK and certificate)"
+[ $fails -eq 0 ] && echo "PASS: openssl s_client -dtls1_2 and libcoap (PSK and certificate)"
 [ $fails -eq 0 ]

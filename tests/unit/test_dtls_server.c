@@ -798,6 +798,10 @@ static int serve(const char *mode, const char *port_file, const char *seconds)
     f.cfg.idle_timeout_ms = 60000;
     if (strcmp(mode, "psk") == 0) {
         fx_psk(&f);
+        /* Tools that take the key as text (libcoap's -k) need a printable one. */
+        if (getenv("DTLS_PSK_HEX") != NULL) {
+            f.cfg.psk_hex = getenv("DTLS_PSK_HEX");
+        }
     } else if (strcmp(mode, "cert") == 0) {
         fx_cert(&f, true);
     } else {
