@@ -374,7 +374,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len > 0) {
             (void)vflash_host_write(dev, fa->fa_off + off, fuzz_rest(&in), len);
         }
-        in.pos += len;
+        fuzz_skip(&in, len);
     }
 
     rc = fuzz_boot_once(map, &cfg);

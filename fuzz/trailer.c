@@ -294,7 +294,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         struct fuzz_in rin = in;
 
-        in.pos += 8;
+        fuzz_skip(&in, 8);
         prev = port_flash_map_activate(map);
         for (i = 0; i < 3; i++) {
             const struct flash_area *a = &map->areas[ids[i]];
@@ -305,7 +305,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             if (n > 0) {
                 memcpy(dev->mem + a->fa_off + a->fa_size - n, fuzz_rest(&in), n);
-                in.pos += n;
+                fuzz_skip(&in, n);
             }
         }
         for (i = 0; i < 3; i++) {

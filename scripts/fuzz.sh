@@ -116,7 +116,8 @@ else
     done
 fi
 
-echo "fuzz.sh: $target: ${#pids[@]} instance(s) for ${secs} s, output in $out (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "fuzz.sh: $target: ${#pids[@]} instance(s) for ${secs} s, output in $out (load: $load)"
 for p in "${pids[@]}"; do
     wait "$p" || true
 done

@@ -44,7 +44,8 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 [ -x "$tool" ] || die "$tool is missing (run make first)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-corpus.XXXXXX")
+mkdir -p "$build/fuzz"
+work=$(mktemp -d "$build/fuzz/corpus-work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # Signs a payload: sign OUT ARGS... (the payload is $work/payload.bin).
@@ -134,8 +135,8 @@ seed_boot() {
     done
     # A patched header, a patched trailer magic and a torn status record.
     printf '\x05\x21\x01\x00\x00\x00\x04\x3d\xb8\xf3\x97' > "$d/patch-header"
-    printf '\x01\x21\x01\x05\x00\x00\x10\x77\xc2\x95\xf3\x60\xd2\xef\x7f\x35\x52\x50\x2c\x0f\x1c\x00\x00' \
-        > "$d/patch-magic"
+    printf '\x01\x21\x01\x05\x00\x00\x10%b' \
+        '\x77\xc2\x95\xf3\x60\xd2\xef\x7f\x35\x52\x50\x0f\x2c\xb6\x79\x80' > "$d/patch-magic"
     printf '\x01\x21\x02\x04\x10\x00\x04\x01\x01\x01\x01' > "$d/patch-status"
 }
 

@@ -120,7 +120,12 @@ uint64_t fuzz_u64(struct fuzz_in *in)
 
 size_t fuzz_left(const struct fuzz_in *in)
 {
-    return in->len - in->pos;
+    return in->pos < in->len ? in->len - in->pos : 0;
+}
+
+void fuzz_skip(struct fuzz_in *in, size_t n)
+{
+    in->pos = n < fuzz_left(in) ? in->pos + n : in->len;
 }
 
 const uint8_t *fuzz_rest(const struct fuzz_in *in)

@@ -80,6 +80,9 @@ uint64_t fuzz_u64(struct fuzz_in *in);
 /** \brief Bytes left. */
 size_t fuzz_left(const struct fuzz_in *in);
 
+/** \brief Skips n bytes (at most to the end). */
+void fuzz_skip(struct fuzz_in *in, size_t n);
+
 /** \brief The unread bytes (NULL when none). */
 const uint8_t *fuzz_rest(const struct fuzz_in *in);
 
