@@ -125,7 +125,7 @@ static json_t *fw_app_status_json(struct fw_app *app)
         return json_pack("{s:b}", "up", 0);
     }
     dtls_server_stats(&app->dtls, &st);
-    lf = link_fault_get(&app->dtls.link_in);
+    lf = dtls_server_link(&app->dtls);
     if (lf == NULL || link_fault_format(lf, link, sizeof(link)) < 0) {
         snprintf(link, sizeof(link), "?");
     }
@@ -220,7 +220,7 @@ static void fw_app_request(struct fw_app *app, const char *line)
             } else {
                 char link[CONFIG_LINK_MAX];
 
-                if (link_fault_format(link_fault_get(&app->dtls.link_in), link,
+                if (link_fault_format(dtls_server_link(&app->dtls), link,
                                       sizeof(link)) < 0) {
                     snprintf(link, sizeof(link), "%s", spec);
                 }
