@@ -10,6 +10,7 @@
 
 #include "bo_err.h"
 #include "port_logsink.h"
+#include "sweep_memo.h"
 
 void sweep_rec_free(struct sweep_rec *rec)
 {
@@ -81,6 +82,7 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
     struct sweep_worker *w = arg;
     int rc;
 
+    w->hook_calls++;
     if (w->dead) {
         return BO_EPOWER;
     }
@@ -205,6 +207,61 @@ void sweep_arm(struct sweep_worker *w, int64_t at, uint8_t model, uint32_t param
     w->cut_at = at;
 }
 
+_Static_assert(sizeof(struct boot_rsp) <= SWEEP_MEMO_VALUE_MAX, "a boot_rsp fits a memo entry");
+_Static_assert(sizeof(struct invariant_report) <= SWEEP_MEMO_VALUE_MAX,
+               "an invariant_report fits a memo entry");
+
+/*
+ * One boot. With a memo, a boot from a flash state whose boot wrote nothing before gives what
+ * it gave then; a boot that writes nothing and draws no read fault is remembered.
+ */
+static int sweep_boot(struct sweep_worker *w, struct boot_rsp *rsp)
+{
+    struct sweep_memo_key k;
+    uint64_t calls = w->hook_calls;
+    uint64_t faults = 0;
+    bool keyed = false;
+    int rc;
+
+    if (w->memo != NULL) {
+        keyed = sweep_memo_key(&w->map, SWEEP_MEMO_BOOT, NULL, 0, &k);
+        if (keyed && sweep_memo_find(w->memo, &k, SWEEP_MEMO_BOOT, &rc, rsp, sizeof(*rsp))) {
+            return rc;
+        }
+        faults = sweep_memo_read_faults(&w->map);
+    }
+    rc = boot_go_ctx(w->state, &w->sc->cfg, rsp);
+    if (keyed && w->hook_calls == calls && sweep_memo_read_faults(&w->map) == faults) {
+        sweep_memo_add(w->memo, &k, SWEEP_MEMO_BOOT, rc, rsp, sizeof(*rsp));
+    }
+    return rc;
+}
+
+/* The stable check (invariant_check_stable), through the memo as sweep_boot() does. */
+static int sweep_stable(struct sweep_worker *w, const struct boot_rsp *last,
+                        struct invariant_report *r)
+{
+    struct sweep_memo_key k;
+    uint64_t calls = w->hook_calls;
+    uint64_t faults = 0;
+    bool keyed = false;
+    int rc;
+
+    if (w->memo != NULL) {
+        keyed = sweep_memo_key(&w->map, SWEEP_MEMO_STABLE, last->versions,
+                               sizeof(last->versions), &k);
+        if (keyed && sweep_memo_find(w->memo, &k, SWEEP_MEMO_STABLE, &rc, r, sizeof(*r))) {
+            return rc;
+        }
+        faults = sweep_memo_read_faults(&w->map);
+    }
+    rc = invariant_check_stable(w->sc, &w->map, w->state, last, r);
+    if (keyed && w->hook_calls == calls && sweep_memo_read_faults(&w->map) == faults) {
+        sweep_memo_add(w->memo, &k, SWEEP_MEMO_STABLE, rc, r, sizeof(*r));
+    }
+    return rc;
+}
+
 /*
  * Runs the device from power-on until its application idles: boot, check (when asked), let the
  * application act, reboot... Returns 0, BO_EPOWER (a cut), or 1 with r filled.
@@ -220,7 +277,7 @@ int sweep_device_run(struct sweep_worker *w, struct scenario_app *app, bool chec
     for (;;) {
         app->in_call = SCENARIO_CALL_BOOT;
         memset(&rsp, 0, sizeof(rsp));
-        rc = boot_go_ctx(w->state, &w->sc->cfg, &rsp);
+        rc = sweep_boot(w, &rsp);
         if (rc == BO_EPOWER && w->cut_hit) {
             return rc;
         }
@@ -283,7 +340,7 @@ static void sweep_final(struct sweep_worker *w, const struct boot_rsp *last,
     if (invariant_check_final(w->sc, &fin, p->refs, allow, p->nref, r) != 0) {
         return;
     }
-    rc = invariant_check_stable(w->sc, &w->map, w->state, last, r);
+    rc = sweep_stable(w, last, r);
     if (rc < 0) {
         invariant_fail(r, INVARIANT_HARNESS, "stable check: %d", rc);
     }

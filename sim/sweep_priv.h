@@ -52,6 +52,7 @@ struct sweep_plan {
 };
 
 struct sweep_snap;
+struct sweep_memo;
 
 /* A worker: its own flash, boot state and Mbed TLS platform. */
 struct sweep_worker {
@@ -74,6 +75,8 @@ struct sweep_worker {
     struct scenario_app *app;   /* The application state, captured at the cut. */
     struct scenario_app app_at_cut;
     struct sweep_snap *snap;    /* Fork a snapshot at the cut points of the run, or NULL. */
+    struct sweep_memo *memo;    /* Boots that write nothing, shared (sweep_memo.h), or NULL. */
+    uint64_t hook_calls;        /* Calls of the operation hook so far. */
 };
 
 /* The state right after a first cut, powered on again (what the recovery starts from). */

@@ -30,6 +30,28 @@
 #include <unistd.h>
 
 #include "bo_err.h"
+#include "sweep_memo.h"
+
+/*
+ * AddressSanitizer keeps freed memory in a quarantine of up to hundreds of megabytes, whose page
+ * tables every fork() copies: the parent drains it once before the run.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SWEEP_SNAP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SWEEP_SNAP_ASAN 1
+#endif
+#endif
+#if defined(SWEEP_SNAP_ASAN)
+void __sanitizer_purge_allocator(void);
+#define SWEEP_SNAP_PURGE() __sanitizer_purge_allocator()
+#else
+#define SWEEP_SNAP_PURGE() ((void)0)
+#endif
+
+/* Entries of the shared table of boots that write nothing. */
+#define SWEEP_SNAP_MEMO_ENTRIES 65536u
 
 /* A growable byte buffer (a child's output). */
 struct sweep_snap_buf {
@@ -562,6 +584,7 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
     const struct sweep_opts *o = p->o;
     struct sweep_cut_state cs;
     struct sweep_point none;
+    struct sweep_memo memo;
     struct sweep_snap s;
     struct boot_rsp last;
     uint64_t k;
@@ -579,6 +602,11 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
     if (rc < 0) {
         goto out;
     }
+    /* Without its table (no shared memory), the sweep runs every boot. */
+    if (sweep_memo_setup(&memo, SWEEP_SNAP_MEMO_ENTRIES) == 0) {
+        w->memo = &memo;
+    }
+    SWEEP_SNAP_PURGE();
     /* The action once, as every replay runs it (no checks), forking at the first cuts. */
     sweep_cut_state_init(&cs, &none);
     sweep_start(w, &cs.app);
@@ -604,6 +632,10 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
         rc = p->fatal;
     }
 out:
+    if (w->memo != NULL) {
+        sweep_memo_free(&memo);
+        w->memo = NULL;
+    }
     for (k = 0; s.slots != NULL && k < s.nslots; k++) {
         if (s.slots[k].pid != 0) {
             close(s.slots[k].fd);

@@ -4,9 +4,13 @@
  * nrf52840 with a maximal image, in swap-scratch, swap-move and overwrite. Prints the cut
  * points, cut points per second, and the ratio of the wall time to (cut points x one full image
  * validation measured in the same run); the target is <= 3. Never asserts speed. torn-prefix is
- * limited to 8 boundaries per operation (--prefix-max 8) so the run takes minutes, not hours.
+ * limited to BENCH_PREFIX_MAX boundaries per operation so the run takes minutes, not hours.
+ *
+ * Options: --no-snapshots (the replay path, for comparison), --prefix-max N (0: every unit
+ * boundary), --jobs N.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,6 +20,9 @@
 #include "scenario.h"
 #include "sweep.h"
 #include "sweep_report.h"
+
+/* torn-prefix boundaries per operation by default. */
+#define BENCH_PREFIX_MAX 8u
 
 static double bench_now(void)
 {
@@ -55,13 +62,30 @@ static double bench_validation(const struct scenario_opts *so)
     return (bench_now() - t0) / n;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static const enum boot_mode modes[] = {
         BOOT_MODE_SWAP_SCRATCH, BOOT_MODE_SWAP_MOVE, BOOT_MODE_OVERWRITE,
     };
     mbedtls_platform_context plat;
+    uint32_t prefix_max = BENCH_PREFIX_MAX;
+    uint32_t jobs = 2;
+    bool no_snapshots = false;
     size_t i;
+    int a;
+
+    for (a = 1; a < argc; a++) {
+        if (strcmp(argv[a], "--no-snapshots") == 0) {
+            no_snapshots = true;
+        } else if (strcmp(argv[a], "--prefix-max") == 0 && a + 1 < argc) {
+            prefix_max = (uint32_t)strtoul(argv[++a], NULL, 0);
+        } else if (strcmp(argv[a], "--jobs") == 0 && a + 1 < argc) {
+            jobs = (uint32_t)strtoul(argv[++a], NULL, 0);
+        } else {
+            fprintf(stderr, "usage: bench_sweep [--no-snapshots] [--prefix-max N] [--jobs N]\n");
+            return 2;
+        }
+    }
 
     memset(&plat, 0, sizeof(plat));
     if (mbedtls_platform_setup(&plat) != 0) {
@@ -78,8 +102,9 @@ int main(void)
         o.sc.mode = modes[i];
         o.sc.kind = SCENARIO_PERM;
         o.sc.image_size = SCENARIO_IMAGE_SIZE_MAX;
-        o.jobs = 2;
-        o.prefix_max = 8;
+        o.jobs = jobs;
+        o.prefix_max = prefix_max;
+        o.no_snapshots = no_snapshots;
         val = bench_validation(&o.sc);
         sweep_result_init(&r);
         if (sweep_run(&o, &r, err, sizeof(err)) != 0) {
@@ -87,9 +112,11 @@ int main(void)
             mbedtls_platform_teardown(&plat);
             return 1;
         }
-        printf("bench_sweep %-12s image %u B: %llu ops, %zu cut points, %zu failures, %.1f s, "
-               "%.0f points/s, validation %.3f ms, ratio %.2f (target <= 3)\n",
-               boot_mode_name(modes[i]), r.image_size, (unsigned long long)r.ops, r.count,
+        printf("bench_sweep %-12s %s -j%u prefix-max %u, image %u B: %llu ops, %zu cut points, "
+               "%zu failures, %.1f s, %.0f points/s, validation %.3f ms, ratio %.2f "
+               "(target <= 3)\n",
+               boot_mode_name(modes[i]), no_snapshots ? "replay" : "snapshots", jobs, prefix_max,
+               r.image_size, (unsigned long long)r.ops, r.count,
                sweep_report_failures(&r), r.wall_s, r.count / r.wall_s, val * 1e3,
                val > 0 ? r.wall_s / (r.count * val) : 0.0);
         sweep_result_free(&r);
