@@ -11,9 +11,10 @@
 # Every instance uses fuzz/dict/TARGET.dict and starts from fuzz/corpus/TARGET; the output is in
 # $BUILD/fuzz/TARGET (replaced unless --resume). At the end it prints, per instance and in
 # total, execs/s, execs, paths (corpus count), crashes, hangs and stability, the execs per CPU
-# second (the figure that does not depend on the machine's load), and lists the crashing
-# inputs. Default: --time 60 --jobs 3. The binaries are built first (make fuzz-afl for this
-# target; FUZZ_MAKE_ARGS adds make arguments, --no-build skips it).
+# second of the main queue run outside afl-fuzz (a figure that does not depend on the
+# machine's load), and lists the crashing inputs. Default: --time 60 --jobs 3. The binaries
+# are built first (make fuzz-afl for this target; FUZZ_MAKE_ARGS adds make arguments,
+# --no-build skips it).
 #
 # Exit status: 0 when every instance ran and nothing crashed or hung; 1 when a crash or hang was
 # saved; 2 when it could not run (bad arguments, build failure, an instance that never started).
@@ -24,7 +25,7 @@ build=${BUILD:-build}
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
 
 usage() {
-    sed -n '4,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '4,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -122,13 +123,6 @@ echo "fuzz.sh: $target: ${#pids[@]} instance(s) for ${secs} s, output in $out (l
 for p in "${pids[@]}"; do
     wait "$p" || true
 done
-# CPU time of the instances and their targets (children of this shell once waited for): on a
-# loaded machine, execs per CPU second says more than execs per wall second.
-times > "$out/times.txt"
-cpu=$(tail -1 "$out/times.txt" | awk '{
-    n = 0
-    for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); n += a[1] * 60 + a[2] }
-    printf "%.2f", n }')
 
 # The figures, from each instance's fuzzer_stats.
 afl_stat() {
@@ -162,8 +156,19 @@ for n in "${names[@]}"; do
 done
 printf '%-8s %10s %12s %7s %8s %6s\n' total "$tot_eps" "$tot_execs" \
     "$(ls "$out"/main/queue 2>/dev/null | wc -l)" "$tot_crash" "$tot_hang"
-echo "fuzz.sh: $tot_execs execs in ${cpu} CPU s: $(awk -v e="$tot_execs" -v c="$cpu" \
-    'BEGIN { printf "%.0f", (c > 0 ? e / c : 0) }') execs per CPU second (load at start: $load)"
+# The harness's own speed, free of the machine's load: the AFL++ build runs (up to 1000 inputs
+# of) the main instance's queue, each 5 times, outside afl-fuzz; its CPU time is measured.
+qfiles=()
+for f in "$out"/main/queue/id:*; do
+    [ -f "$f" ] && [ ${#qfiles[@]} -lt 5000 ] && qfiles+=("$f" "$f" "$f" "$f" "$f")
+done
+if [ ${#qfiles[@]} -gt 0 ] &&
+   /usr/bin/time -o "$out/qtime.txt" -f '%U %S' "$afl" "${qfiles[@]}" > /dev/null 2>&1; then
+    rate=$(awk -v n="${#qfiles[@]}" '{ c = $1 + $2; printf "%.0f", (c > 0 ? n / c : 0) }' \
+        "$out/qtime.txt")
+    echo "fuzz.sh: the queue ($((${#qfiles[@]} / 5)) inputs x 5) runs at $rate execs per" \
+        "CPU second outside afl-fuzz (load at start: $load)"
+fi
 if [ "$tot_crash" -gt 0 ] || [ "$tot_hang" -gt 0 ]; then
     echo "fuzz.sh: saved crashes and hangs (replay one with $build/fuzz/replay/bin/$target FILE):"
     ls -d "$out"/*/crashes/id:* "$out"/*/hangs/id:* 2>/dev/null | sed 's/^/  /'

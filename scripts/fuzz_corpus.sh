@@ -73,7 +73,7 @@ seed_image() {
         [ -f "$interop/$f" ] && imgs+=("$interop/$f")
     done
     for f in "${imgs[@]}"; do
-        for c in 00 04 08 0c 01 02 03; do
+        for c in 00 01 02 03 04 0a 0e; do
             { printf "\\x$c"; cat "$f"; } > "$d/$(basename "$f" .bin)-$c"
         done
     done
