@@ -12,8 +12,14 @@
  *
  * Work is split into tasks (a depth-1 cut point, a depth-2 sample, or, for an exhaustive depth-2
  * sweep, a first cut with all its second cuts); results are kept in task order, so they do not
- * depend on the number of worker threads. --shard i/n keeps the tasks whose index is i-1 modulo
- * n. Every random choice derives from the sweep seed and the point, never from the run order.
+ * depend on the number of workers. --shard i/n keeps the tasks whose index is i-1 modulo n.
+ * Every random choice derives from the sweep seed and the point, never from the run order.
+ *
+ * By default the prefix before each first cut is not replayed: the action runs once and forks,
+ * at each first cut's operation, a process that takes the cut from that exact state (RAM and
+ * call stack included) and runs the rest of the task; boots that write nothing are taken from
+ * a table shared by those processes (sweep_memo.h). The outcomes are the replay path's
+ * (sweep_opts.no_snapshots), byte for byte.
  */
 #ifndef SIM_SWEEP_H
 #define SIM_SWEEP_H
@@ -54,7 +60,10 @@ struct sweep_opts {
     uint32_t shard_count;
     uint32_t prefix_max;       /**< torn-prefix: at most this many k per operation, evenly
                                     spread; 0: every unit boundary. */
-    sweep_inject_fn inject;    /**< Optional; may return BO_EPOWER or an error like a hook. */
+    sweep_inject_fn inject;    /**< Optional; may return BO_EPOWER or an error like a hook.
+                                    It must depend only on its arguments and configure only
+                                    program and erase faults (results must not depend on the
+                                    run order, and a boot that writes nothing is reused). */
     void *inject_arg;
     void (*progress)(void *arg, uint64_t done, uint64_t total); /**< Optional, main thread. */
     void *progress_arg;

@@ -158,7 +158,7 @@ static int sweep_snap_read_some(int fd, struct sweep_snap_buf *b)
     return b->err;
 }
 
-/* Waits for pid. \return Its exit status as waitpid() gives it, or -1 when it cannot say. */
+/* Waits for pid. \return Its status as waitpid() gives it, or -1 when it cannot say. */
 static int sweep_snap_reap(pid_t pid)
 {
     int st = 0;
@@ -167,6 +167,10 @@ static int sweep_snap_reap(pid_t pid)
     do {
         r = waitpid(pid, &st, 0);
     } while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == ECHILD) {
+        /* SIGCHLD is ignored: the child was reaped; its output says whether it finished. */
+        return 0;
+    }
     return r == pid ? st : -1;
 }
 
@@ -592,6 +596,9 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
 
     memset(&s, 0, sizeof(s));
     memset(&none, 0, sizeof(none));
+    if (p->ntasks == 0) {
+        return 0;
+    }
     s.plan = p;
     s.nslots = o->jobs == 0 ? 1 : o->jobs;
     s.cs = &cs;
