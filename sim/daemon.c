@@ -243,6 +243,9 @@ static void daemon_reload(struct daemon *d)
         dev->cfg.auto_power_on = n->auto_power_on;
         dev->cfg.power_on_delay_ms = n->power_on_delay_ms;
         dev->cfg.seed = n->seed;
+        /* The device app's network keys apply from the next power-on; a link set with
+         * set-link is replaced by the file's, as the file is what SIGHUP re-reads. */
+        dev->cfg.net = n->net;
     }
     for (i = 0; i < cfg->device_count; i++) {
         if (daemon_device(d, cfg->devices[i].name) == NULL) {

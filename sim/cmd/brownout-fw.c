@@ -33,6 +33,9 @@ static void brownout_fw_usage(FILE *out)
             "  --cut-units K           torn-prefix: write units that land\n"
             "  --cut-permille P        erase-partial: progress in permille\n"
             "  --cut-seed S            seed of the cut's random choices\n"
+            "  --seed S                seed of the device's randomness (DTLS, link faults)\n"
+            "  --net KEY=VALUE         a network key of the device app (repeatable; the keys\n"
+            "                          of a [device] section: address, psk, certificate, ...)\n"
             "  --help, --version\n"
             "\n"
             "Descriptor 3 is the pipe to brownoutd (JSON lines).\n");

@@ -30,6 +30,7 @@ static const struct brownout_cmd brownout_cmds[] = {
     { "reset", "reset a device", client_cli_main },
     { "power-cut", "cut a device's power now or at flash operation N", client_cli_main },
     { "confirm", "confirm the image a device runs", client_cli_main },
+    { "set-link", "set the link faults of a device's network", client_cli_main },
     { "flash", "read, write or erase a device's flash", client_cli_main },
     { "events", "print brownoutd's events (--follow: until shutdown)", client_cli_main },
     { "wait", "wait for an event (--timeout S, --device DEV)", client_cli_main },
