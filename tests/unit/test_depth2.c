@@ -85,6 +85,18 @@ static const char *const test_ecc_rewrite_window[] = {
     "e19b8dd355875926:42dff9db",
 };
 
+/*
+ * Not fixed (overwrite-only, stm32h7; also fails without the trailer journal): the first cut tears
+ * the copy of the new image, the recovery copies it again and is cut erasing the secondary's
+ * first sector (erase-partial). The secondary then holds the rest of a partly erased image
+ * ("other") that nothing erases, where the uninterrupted run leaves it empty (final-state). The
+ * primary runs the right image. Needs overwrite_run() to recognise a half-erased secondary.
+ */
+static const char *const test_overwrite_half_erased[] = {
+    "bo1:test-confirm:overwrite:stm32h7:d:1:7:torn-prefix:12:4db020f37d430bb5:8:torn-prefix:s:"
+    "74202625e382caae:c4893541",
+};
+
 static void test_replays_pass(const char *const *ids, size_t n)
 {
     struct sweep_outcome out;
@@ -127,6 +139,13 @@ static void test_ecc_rewrite_window_fixed(void **state)
                       sizeof(test_ecc_rewrite_window) / sizeof(test_ecc_rewrite_window[0]));
 }
 
+static void test_overwrite_half_erased_known(void **state)
+{
+    (void)state;
+    (void)test_overwrite_half_erased;
+    skip();
+}
+
 static int test_setup(void **state)
 {
     (void)state;
@@ -148,6 +167,7 @@ int main(void)
         cmocka_unit_test(test_offset_resumed_revert),
         cmocka_unit_test(test_offset_repair_in_place),
         cmocka_unit_test(test_ecc_rewrite_window_fixed),
+        cmocka_unit_test(test_overwrite_half_erased_known),
     };
 
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
