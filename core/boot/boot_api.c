@@ -26,7 +26,7 @@ static void boot_api_params(const struct boot_api_config *cfg, struct trailer_pa
 /* The area id of one slot of an image, or BO_EINVAL for an image this build does not have. */
 static int boot_api_slot_id(int image_index, int slot)
 {
-    if (image_index < 0 || image_index >= MCUBOOT_IMAGE_NUMBER) {
+    if (image_index < 0 || image_index >= BROWNOUT_CFG_IMAGE_NUMBER) {
         return BO_EINVAL;
     }
     return slot == 0 ? FLASH_AREA_IMAGE_PRIMARY(image_index)

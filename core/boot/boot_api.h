@@ -26,7 +26,7 @@
 #include "boot/swap_state.h"
 #include "boot/trailer.h"
 #include "flash_map_backend/flash_map_backend.h"
-#include "mcuboot_config/mcuboot_config.h"
+#include "config/build_info.h"
 
 /* MCUboot's names for the decoded trailer values. */
 #define BOOT_MAGIC_GOOD TRAILER_MAGIC_GOOD
@@ -48,11 +48,7 @@
 #define BOOT_SWAP_TYPE_PANIC TRAILER_SWAP_TYPE_PANIC
 
 /** The MA the MCUboot-named functions use: MCUBOOT_BOOT_MAX_ALIGN, or MCUboot's default 8. */
-#ifdef MCUBOOT_BOOT_MAX_ALIGN
-#define BOOT_API_DEFAULT_MAX_ALIGN MCUBOOT_BOOT_MAX_ALIGN
-#else
-#define BOOT_API_DEFAULT_MAX_ALIGN 8
-#endif
+#define BOOT_API_DEFAULT_MAX_ALIGN BROWNOUT_CFG_MAX_ALIGN
 
 /** What the application API needs to know about the bootloader it talks to. */
 struct boot_api_config {

@@ -28,7 +28,7 @@
 #include "boot/image_validate.h"
 #include "boot/trailer.h"
 #include "flash_map_backend/flash_map_backend.h"
-#include "mcuboot_config/mcuboot_config.h"
+#include "config/build_info.h"
 
 /** Most images boot_go() handles (MCUboot's BOOT_IMAGE_NUMBER). */
 #define BOOT_IMAGE_MAX 2u
@@ -37,12 +37,9 @@
 #define BOOT_SLOT_PRIMARY 0
 #define BOOT_SLOT_SECONDARY 1
 
-/** Most sectors one slot (or the scratch area) may have: the sector tables' size. */
-#ifdef MCUBOOT_MAX_IMG_SECTORS
-#define BOOT_SECTORS_MAX MCUBOOT_MAX_IMG_SECTORS
-#else
-#define BOOT_SECTORS_MAX 128
-#endif
+/** Most sectors one slot (or the scratch area) may have: the sector tables' size
+ *  (MCUBOOT_MAX_IMG_SECTORS, 128 when unset; derived in config/config_adjust.h). */
+#define BOOT_SECTORS_MAX BROWNOUT_CFG_MAX_IMG_SECTORS
 
 /** MCUboot's default BOOT_MAX_IMG_SECTORS (and imgtool's --max-sectors default). */
 #define BOOT_DEFAULT_MAX_SECTORS 128u
