@@ -136,11 +136,33 @@ const struct control_command *control_dispatch_find(const struct control_server 
 
 /* ---- Replies. */
 
-void control_dispatch_error(struct control_client *client, const json_t *id,
-                            enum control_error_class cls, const char *desc)
+/*
+ * The error object of a reply. A desc that is not valid UTF-8 (a parse error quoting the bytes
+ * of a malformed line, a message cut in the middle of a character) is sent with its non-ASCII
+ * bytes replaced by '?': JSON strings must be UTF-8, and a malformed request still gets a reply.
+ */
+static json_t *control_dispatch_error_json(enum control_error_class cls, const char *desc)
 {
     json_t *msg = json_pack("{s:{s:s, s:s}}", "error", "class", control_error_class_name(cls),
                             "desc", desc);
+    char ascii[512];
+    size_t i;
+
+    if (msg != NULL) {
+        return msg;
+    }
+    for (i = 0; desc[i] != '\0' && i < sizeof(ascii) - 1; i++) {
+        ascii[i] = (unsigned char)desc[i] < 0x80 ? desc[i] : '?';
+    }
+    ascii[i] = '\0';
+    return json_pack("{s:{s:s, s:s}}", "error", "class", control_error_class_name(cls), "desc",
+                     ascii);
+}
+
+void control_dispatch_error(struct control_client *client, const json_t *id,
+                            enum control_error_class cls, const char *desc)
+{
+    json_t *msg = control_dispatch_error_json(cls, desc);
 
     if (msg == NULL) {
         return;
@@ -223,8 +245,7 @@ void control_reply_error(struct control_request *req, enum control_error_class c
     va_start(ap, fmt);
     vsnprintf(desc, sizeof(desc), fmt, ap);
     va_end(ap);
-    control_request_finish(req, json_pack("{s:{s:s, s:s}}", "error", "class",
-                                          control_error_class_name(cls), "desc", desc));
+    control_request_finish(req, control_dispatch_error_json(cls, desc));
 }
 
 bool control_request_orphaned(const struct control_request *req)
