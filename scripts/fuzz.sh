@@ -171,7 +171,7 @@ if [ ${#qfiles[@]} -gt 0 ] &&
 fi
 if [ "$tot_crash" -gt 0 ] || [ "$tot_hang" -gt 0 ]; then
     echo "fuzz.sh: saved crashes and hangs (replay one with $build/fuzz/replay/bin/$target FILE):"
-    ls -d "$out"/*/crashes/id:* "$out"/*/hangs/id:* 2>/dev/null | sed 's/^/  /'
+    { ls -d "$out"/*/crashes/id:* "$out"/*/hangs/id:* 2>/dev/null || true; } | sed 's/^/  /'
     [ $status -ne 0 ] || status=1
 fi
 exit $status
