@@ -266,6 +266,7 @@ static int boot_validate_slot(struct boot_loader_state *st, int slot, uint8_t sw
     struct boot_src_ctx ctx;
     struct image_src src;
     struct image_header hdr;
+    bool non_bootable;
     bool ok;
     bool erased;
     int rc;
@@ -275,7 +276,8 @@ static int boot_validate_slot(struct boot_loader_state *st, int slot, uint8_t sw
     if (rc < 0) {
         return rc;
     }
-    if (erased || (ok && (hdr.flags & IMAGE_F_NON_BOOTABLE) != 0)) {
+    non_bootable = ok && (hdr.flags & IMAGE_F_NON_BOOTABLE) != 0;
+    if (erased || (non_bootable && slot == BOOT_SLOT_PRIMARY)) {
         if (slot == BOOT_SLOT_SECONDARY) {
             /* An image erased (or half erased) with its trailer left behind: drop the trailer
              * so it stops asking for an upgrade. */
@@ -293,6 +295,17 @@ static int boot_validate_slot(struct boot_loader_state *st, int slot, uint8_t sw
     boot_src_init(&src, &ctx, fa, base);
     rc = image_validate(&src, &vc, &st->vres);
     ok = rc == 0;
+    if (ok && non_bootable) {
+        /*
+         * A secondary that validates with NON_BOOTABLE set is a real non-bootable image: it is
+         * kept and only its request goes. One that does not validate is not: a cut erase of
+         * the slot's first sector moves header bits toward the erased value and can raise the
+         * flag over a half-erased image, which is erased as any bad image (a depth-2 finding,
+         * overwrite-only on ECC).
+         */
+        rc = boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
+        return rc < 0 ? rc : 1;
+    }
     if (rc == BO_EBADIMAGE || rc == BO_EBADSIG || rc == BO_ENOTSUP) {
         *verr = rc;
         rc = 0;

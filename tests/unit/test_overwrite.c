@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Overwrite-only: every scenario on every matrix board, a power cut before every flash
- * operation of an upgrade
- * (overwrite-only cannot revert), and a permanent upgrade on each real board file.
+ * operation of an upgrade (overwrite-only cannot revert), a permanent upgrade on each real
+ * board file, and what a secondary whose header says NON_BOOTABLE is left as.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,8 +12,12 @@
 
 #include <cmocka.h>
 
+#include "boot/image.h"
+#include "boot/trailer.h"
+#include "flash_map_backend/flash_map_backend.h"
 #include "support/boot_fixture.h"
 #include "support/boot_scenarios.h"
+#include "sysflash/sysflash.h"
 
 #define MODE BOOT_MODE_OVERWRITE
 
@@ -77,6 +81,70 @@ static void test_board_files(void **state)
     }
 }
 
+/* The magic of the header at the start of the image 0 secondary. */
+static uint32_t secondary_header_magic(void)
+{
+    const struct flash_area *fa;
+    uint8_t raw[4];
+
+    assert_int_equal(flash_area_open(FLASH_AREA_IMAGE_SECONDARY(0), &fa), 0);
+    assert_int_equal(flash_area_read(fa, 0, raw, sizeof(raw)), 0);
+    flash_area_close(fa);
+    return (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[2] << 16 |
+           (uint32_t)raw[3] << 24;
+}
+
+/*
+ * A test upgrade requested for a secondary whose header has IMAGE_F_NON_BOOTABLE, on the ECC
+ * board: v1 keeps running and the request goes. A non-bootable image that validates is kept;
+ * one that does not (what a cut erase of the slot's first sector can leave: header bits moved
+ * toward the erased value raise the flag over a half-erased image) is erased like any bad image,
+ * so no half image stays behind.
+ */
+static void check_non_bootable(bool corrupt)
+{
+    struct board b;
+    struct bf f;
+    struct bf_image img;
+    struct boot_rsp rsp;
+    struct boot_swap_state sec;
+
+    assert_int_equal(bf_board_file(&b, "stm32h7"), 0);
+    assert_int_equal(bf_start(&f, &b, MODE, 1), 0);
+    bf_image_init(&img, 1, 0, 0, 3000);
+    assert_int_equal(bf_install(&f, 0, 0, &img), 0);
+    bf_image_init(&img, 2, 0, 0, 3000);
+    img.non_bootable = true;
+    img.corrupt = corrupt;
+    assert_int_equal(bf_install(&f, 0, 1, &img), 0);
+    assert_int_equal(bf_set_pending(&f, 0, false), 0);
+    assert_int_equal(bf_boot(&f, &rsp), 0);
+    assert_int_equal(rsp.version.major, 1);
+    assert_int_equal(bf_swap_state(&f, FLASH_AREA_IMAGE_SECONDARY(0), &sec), 0);
+    assert_int_equal(sec.magic, TRAILER_MAGIC_UNSET);
+    if (corrupt) {
+        assert_int_not_equal(secondary_header_magic(), IMAGE_MAGIC);
+    } else {
+        assert_int_equal(secondary_header_magic(), IMAGE_MAGIC);
+    }
+    /* A further boot changes nothing and runs v1. */
+    assert_int_equal(bf_boot(&f, &rsp), 0);
+    assert_int_equal(rsp.version.major, 1);
+    bf_stop(&f);
+}
+
+static void test_non_bootable_kept(void **state)
+{
+    (void)state;
+    check_non_bootable(false);
+}
+
+static void test_non_bootable_corrupt_erased(void **state)
+{
+    (void)state;
+    check_non_bootable(true);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -98,6 +166,8 @@ int main(void)
         cmocka_unit_test(test_power_cut_mixed_sectors),
         cmocka_unit_test(test_power_cut_depth2),
         cmocka_unit_test(test_board_files),
+        cmocka_unit_test(test_non_bootable_kept),
+        cmocka_unit_test(test_non_bootable_corrupt_erased),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
