@@ -15,6 +15,7 @@
 #include "bo_err.h"
 #include "fileio.h"
 #include "device_int.h"
+#include "vflash_weak.h"
 
 static void device_fmt(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -56,6 +57,7 @@ void device_init(struct device *dev)
     for (i = 0; i < BOARD_MAX_DEVICES; i++) {
         dev->flash[i].fd = -1;
         dev->flash[i].ecc_fd = -1;
+        dev->flash[i].weak_fd = -1;
         vflash_init(&dev->flash[i].vf);
     }
     port_flash_map_init(&dev->map);
@@ -137,6 +139,34 @@ static int device_map(int fd, size_t size, uint8_t **out, const char *path, char
     return 0;
 }
 
+/* Creates the shared weak map of a flash device (a memfd: weak bits do not outlive the daemon). */
+static int device_setup_weak(struct device *dev, struct device_flash *fl, char *err,
+                             size_t err_len)
+{
+    int rc;
+
+    fl->weak_len = vflash_weak_map_size((uint32_t)fl->size);
+    fl->weak_fd = memfd_create("weak", MFD_CLOEXEC);
+    if (fl->weak_fd < 0 || ftruncate(fl->weak_fd, (off_t)fl->weak_len) != 0) {
+        device_fmt(err, err_len, "device %s: weak map of %s: %s", dev->cfg.name, fl->name,
+                   strerror(errno));
+        return BO_EOS;
+    }
+    rc = device_map(fl->weak_fd, fl->weak_len, &fl->weak, "weak map", err, err_len);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = vflash_weak_map_format(fl->weak, fl->weak_len, (uint32_t)fl->size);
+    if (rc == 0) {
+        rc = vflash_fault_weak_attach(&fl->vf, fl->weak, fl->weak_len);
+    }
+    if (rc < 0) {
+        device_fmt(err, err_len, "device %s: weak map of %s: %s", dev->cfg.name, fl->name,
+                   bo_strerror(rc));
+    }
+    return rc;
+}
+
 /* Maps one flash device of the board. */
 static int device_setup_flash(struct device *dev, uint32_t i, char *err, size_t err_len)
 {
@@ -205,7 +235,7 @@ static int device_setup_flash(struct device *dev, uint32_t i, char *err, size_t 
         memset(fl->ecc, 0, fl->ecc_len);
         vflash_ecc_mark_unerased(&fl->vf, 0, size);
     }
-    return 0;
+    return device_setup_weak(dev, fl, err, err_len);
 }
 
 int device_slot(struct device *dev, int area_id, struct device_flash **fl, uint32_t *off,
@@ -375,6 +405,12 @@ void device_free(struct device *dev)
         if (fl->ecc != NULL) {
             munmap(fl->ecc, fl->ecc_len);
         }
+        if (fl->weak != NULL) {
+            munmap(fl->weak, fl->weak_len);
+        }
+        if (fl->weak_fd >= 0) {
+            close(fl->weak_fd);
+        }
         if (fl->fd >= 0) {
             close(fl->fd);
         }
@@ -383,8 +419,10 @@ void device_free(struct device *dev)
         }
         fl->mem = NULL;
         fl->ecc = NULL;
+        fl->weak = NULL;
         fl->fd = -1;
         fl->ecc_fd = -1;
+        fl->weak_fd = -1;
     }
     json_decref(dev->last_boot);
     json_decref(dev->last_loss);
@@ -395,7 +433,31 @@ void device_free(struct device *dev)
     dev->flash_count = 0;
 }
 
+int device_flash_read(struct device_flash *fl, uint32_t off, void *dst, uint32_t len)
+{
+    return vflash_host_read(&fl->vf, off, dst, len);
+}
+
+bool device_flash_weak(struct device_flash *fl, uint32_t off, uint32_t len)
+{
+    return vflash_fault_weak_overlaps(&fl->vf, off, len);
+}
+
 /* ---- JSON views. ---- */
+
+/* The weak regions of a flash device: [{"offset", "length", "unstable-bytes"}]. */
+static json_t *device_weak_json(const struct device_flash *fl)
+{
+    json_t *arr = json_array();
+    struct vflash_weak_info info;
+
+    for (size_t i = 0; arr != NULL && vflash_fault_weak_get(&fl->vf, i, &info) == 0; i++) {
+        json_array_append_new(arr, json_pack("{s:I, s:I, s:I}", "offset", (json_int_t)info.off,
+                                             "length", (json_int_t)info.len, "unstable-bytes",
+                                             (json_int_t)info.unstable));
+    }
+    return arr;
+}
 
 json_t *device_flash_json(const struct device *dev)
 {
@@ -420,6 +482,9 @@ json_t *device_flash_json(const struct device *dev)
                       "erased-value", g->erased_val == 0 ? "0x00" : "0xff", "semantics",
                       vflash_semantics_name(g->semantics), "backing",
                       fl->path[0] != '\0' ? fl->path : NULL);
+        if (o != NULL) {
+            json_object_set_new(o, "weak-regions", device_weak_json(fl));
+        }
         json_array_append_new(arr, o);
     }
     return arr;

@@ -8,6 +8,10 @@
  * with flash-in-ram), sized to the board; ECC parts have an ECC map next to it (FILE.ecc, also
  * shared). A new or --flash-erase'd file starts erased and receives the configured images.
  * Every completed flash operation of the firmware is in the file, even if the daemon dies.
+ * Each flash device also has a weak map (vflash_weak.h) in a memfd shared the same way: the
+ * unstable bits a `weak` power cut leaves stay unstable for the next runs, the daemon's host
+ * reads (device_flash_read()) and writes, until erased or rewritten. Weak maps live in RAM
+ * only: a restarted daemon finds every bit settled.
  * The daemon's own vflash devices over the same memory serve host access (flash-read/write,
  * image-load, FUSE): host writes are vflash_host_write() (a programmer, no device operation).
  *
@@ -64,6 +68,9 @@ struct device_flash {
     size_t size;
     uint8_t *ecc;
     size_t ecc_len;
+    int weak_fd;                /**< The shared weak map (memfd), or -1. */
+    uint8_t *weak;
+    size_t weak_len;
     bool fresh;                 /**< Started erased (new file, erase asked, or RAM). */
     struct vflash vf;           /**< The daemon's view, for host access. */
 };
@@ -209,6 +216,20 @@ int device_image_load(struct device *dev, int area_id, const uint8_t *data, size
  */
 int device_slot(struct device *dev, int area_id, struct device_flash **fl, uint32_t *off,
                 uint32_t *size);
+
+/**
+ * \brief Reads flash as a host programmer does (vflash_host_read()): bits a weak power cut left
+ *        unstable read differently from one read to the next until erased or rewritten; other
+ *        bytes are the cells as they are.
+ * \return 0, BO_ERANGE, or BO_EINVAL.
+ */
+int device_flash_read(struct device_flash *fl, uint32_t off, void *dst, uint32_t len);
+
+/**
+ * \brief Whether a weak region overlaps [off, off + len) of a flash device (a reader that maps
+ *        the memory directly can copy through device_flash_read() only then).
+ */
+bool device_flash_weak(struct device_flash *fl, uint32_t off, uint32_t len);
 
 /** \brief The pid of the running firmware, or 0. */
 int device_pid(const struct device *dev);

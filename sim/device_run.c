@@ -295,7 +295,8 @@ static int device_spawn(struct device *dev)
 {
     struct device_run *run;
     uv_process_options_t o;
-    uv_stdio_container_t stdio[FW_FIRST_FLASH_FD + 2 * BOARD_MAX_DEVICES];
+    uv_stdio_container_t stdio[FW_FIRST_FLASH_FD + 3 * BOARD_MAX_DEVICES];
+    char weak[24];
     char argbuf[80][CONFIG_NET_PAIR_MAX + 8];
     char *argv[82];
     char pairs[CONFIG_NET_PAIRS][CONFIG_NET_PAIR_MAX];
@@ -345,14 +346,23 @@ static int device_spawn(struct device *dev)
 
         stdio[mem_fd].flags = UV_INHERIT_FD;
         stdio[mem_fd].data.fd = dev->flash[i].fd;
+        weak[0] = '\0';
+        if (dev->flash[i].weak_fd >= 0) {
+            /* The weak map: weak bits of earlier runs stay weak in this one. */
+            int weak_fd = fd++;
+
+            stdio[weak_fd].flags = UV_INHERIT_FD;
+            stdio[weak_fd].data.fd = dev->flash[i].weak_fd;
+            snprintf(weak, sizeof(weak), ",weak=%d", weak_fd);
+        }
         if (dev->flash[i].ecc_fd >= 0) {
             int ecc_fd = fd++;
 
             stdio[ecc_fd].flags = UV_INHERIT_FD;
             stdio[ecc_fd].data.fd = dev->flash[i].ecc_fd;
-            DEVICE_ARG("--flash=%d:%d", mem_fd, ecc_fd);
+            DEVICE_ARG("--flash=%d:%d%s", mem_fd, ecc_fd, weak);
         } else {
-            DEVICE_ARG("--flash=%d", mem_fd);
+            DEVICE_ARG("--flash=%d%s", mem_fd, weak);
         }
     }
     if (dev->cut.armed) {

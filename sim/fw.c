@@ -38,6 +38,9 @@ struct fw_ctx {
     size_t mem_len[BOARD_MAX_DEVICES];
     uint8_t *ecc[BOARD_MAX_DEVICES];
     size_t ecc_len[BOARD_MAX_DEVICES];
+    uint8_t *weak[BOARD_MAX_DEVICES];
+    size_t weak_len[BOARD_MAX_DEVICES];
+    uint64_t weak_at_power_on; /* Weak regions in flash when the run started. */
     struct port_flash_map map;
     struct port_clock clock;
     struct boot_config cfg;
@@ -133,18 +136,27 @@ static const struct option fw_longopts[] = {
     { NULL, 0, NULL, 0 },
 };
 
-/* Parses "MEMFD[:ECCFD]". */
+/* Parses "MEMFD[:ECCFD][,weak=WEAKFD]". */
 static int fw_parse_flash(struct fw_args *a, const char *s)
 {
     char buf[64];
     char *colon;
+    char *comma;
     uint64_t mem;
     uint64_t ecc = 0;
+    uint64_t weak = 0;
 
     if (a->flash_count >= BOARD_MAX_DEVICES || strlen(s) >= sizeof(buf)) {
         return BO_EINVAL;
     }
     memcpy(buf, s, strlen(s) + 1);
+    comma = strchr(buf, ',');
+    if (comma != NULL) {
+        *comma = '\0';
+        if (strncmp(comma + 1, "weak=", 5) != 0 || fw_num(comma + 6, 65535, &weak) < 0) {
+            return BO_EINVAL;
+        }
+    }
     colon = strchr(buf, ':');
     if (colon != NULL) {
         *colon = '\0';
@@ -157,6 +169,7 @@ static int fw_parse_flash(struct fw_args *a, const char *s)
     }
     a->mem_fd[a->flash_count] = (int)mem;
     a->ecc_fd[a->flash_count] = colon != NULL ? (int)ecc : -1;
+    a->weak_fd[a->flash_count] = comma != NULL ? (int)weak : -1;
     a->flash_count++;
     return 0;
 }
@@ -422,6 +435,36 @@ static json_t *fw_version_json(const struct image_version *v)
     return json_string(buf);
 }
 
+/* Maps the shared weak map of flash device i and keeps the device's weak regions in it. */
+static int fw_setup_weak(struct fw_ctx *ctx, uint32_t i, char *err, size_t err_len)
+{
+    const struct fw_args *a = ctx->args;
+    struct stat st;
+    void *p;
+    int rc;
+
+    if (fstat(a->weak_fd[i], &st) != 0 || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
+        fw_fmt(err, err_len, "flash %s: descriptor %d is no weak map", ctx->board.flash[i].name,
+               a->weak_fd[i]);
+        return BO_EINVAL;
+    }
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->weak_fd[i], 0);
+    if (p == MAP_FAILED) {
+        fw_fmt(err, err_len, "mmap: %s", strerror(errno));
+        return BO_EOS;
+    }
+    ctx->weak[i] = p;
+    ctx->weak_len[i] = (size_t)st.st_size;
+    rc = vflash_fault_weak_attach(&ctx->flash[i], p, ctx->weak_len[i]);
+    if (rc < 0) {
+        fw_fmt(err, err_len, "flash %s: weak map: %s", ctx->board.flash[i].name,
+               bo_strerror(rc));
+        return rc;
+    }
+    ctx->weak_at_power_on += vflash_fault_weak_count(&ctx->flash[i]);
+    return 0;
+}
+
 /* Maps the flash and builds the devices and the map. */
 static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
 {
@@ -474,6 +517,12 @@ static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
         if (rc < 0) {
             fw_fmt(err, err_len, "vflash_setup: %s", bo_strerror(rc));
             return rc;
+        }
+        if (a->weak_fd[i] >= 0) {
+            rc = fw_setup_weak(ctx, i, err, err_len);
+            if (rc < 0) {
+                return rc;
+            }
         }
         vflash_set_clock(&ctx->flash[i], &ctx->clock);
         vflash_set_hook(&ctx->flash[i], fw_hook, ctx);
@@ -694,10 +743,11 @@ int fw_run(const struct fw_args *a)
     }
     if (rc < 0) {
         fw_send(&ctx, fw_event("BOOT_FAILED",
-                               json_pack("{s:s, s:i, s:I, s:I}", "error", bo_strerror(rc),
+                               json_pack("{s:s, s:i, s:I, s:I, s:I}", "error", bo_strerror(rc),
                                          "code", rc, "boot-time-ns",
                                          (json_int_t)port_clock_now_ns(&ctx.clock), "ops",
-                                         (json_int_t)ctx.ops)));
+                                         (json_int_t)ctx.ops, "weak-regions",
+                                         (json_int_t)ctx.weak_at_power_on)));
         return 0;
     }
     {
@@ -705,11 +755,12 @@ int fw_run(const struct fw_args *a)
         json_t *data;
 
         fw_hex(rsp.hash, rsp.hash_len, hash);
-        data = json_pack("{s:s, s:o, s:s, s:s, s:b, s:I, s:I, s:i}", "slot", "primary",
+        data = json_pack("{s:s, s:o, s:s, s:s, s:b, s:I, s:I, s:i, s:I}", "slot", "primary",
                          "version", fw_version_json(&rsp.version), "hash", hash, "swap-type",
                          fw_swap_type_name(rsp.swap_type[0]), "resumed", rsp.resumed[0],
                          "boot-time-ns", (json_int_t)port_clock_now_ns(&ctx.clock), "ops",
-                         (json_int_t)ctx.ops, "images", (int)rsp.image_count);
+                         (json_int_t)ctx.ops, "images", (int)rsp.image_count, "weak-regions",
+                         (json_int_t)ctx.weak_at_power_on);
         if (data != NULL) {
             json_object_set_new(data, "state", fw_state_json(&ctx));
             fw_send(&ctx, fw_event("BOOT_DONE", data));

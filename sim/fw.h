@@ -16,7 +16,7 @@
  *
  *     brownout-fw --name DEV --board FILE --mode MODE --images N [--key FILE]...
  *                 [--no-validate] [--downgrade-prevention]
- *                 --flash MEMFD[:ECCFD]...         (one per board flash device, in order)
+ *                 --flash MEMFD[:ECCFD][,weak=WEAKFD]...  (one per board flash device, in order)
  *                 [--cut-at N --cut-model MODEL [--cut-units K] [--cut-permille P]
  *                  [--cut-seed S]]
  *                 [--seed S] [--net KEY=VALUE]...
@@ -24,20 +24,25 @@
  * --net takes the network keys of a [device] section (config.h: address, psk-identity, psk,
  * certificate, ...). With an address, the application phase is fw_app.h's libuv loop (DTLS
  * server and OTA app); without one, the runner only answers its pipe.
+ * WEAKFD is the flash device's shared weak map (vflash_weak.h): the runner's reads see the weak
+ * bits earlier runs left, and a weak cut in this run leaves its region there for the next ones.
+ * Without it, weak bits live and die with the process.
  * A cut at N fires before flash operation N of this run (counted over all flash devices of the
  * board from 0 at power-on), with the fault model given, exactly as vflash_fault.h describes.
  *
  * Messages from the runner, one JSON object per line:
  *
  *     {"event": "BOOT_DONE", "data": {"slot", "version", "hash", "swap-type", "resumed",
- *                                     "boot-time-ns", "ops"}}
- *     {"event": "BOOT_FAILED", "data": {"error", "code", "boot-time-ns", "ops"}}
+ *                                     "boot-time-ns", "ops", "weak-regions"}}
+ *     {"event": "BOOT_FAILED", "data": {"error", "code", "boot-time-ns", "ops", "weak-regions"}}
  *     {"event": "POWER_LOSS", "data": {"op", "fault", "device", "kind", "offset", "phase",
  *                                      "clock-ns"}}
  *     {"reply": ID, "return": {...}}   or   {"reply": ID, "error": TEXT}
  *
  * With a network, fw_app.h adds the events APP_READY, APP_FAILED and RESET_REQUEST and the
  * requests "status" and "set-link".
+ *
+ * "weak-regions" counts the weak regions the run found in its flash at power-on.
  *
  * Requests to the runner: `{"cmd": "confirm", "id": ID}` (boot_set_confirmed for image 0),
  * `{"cmd": "state", "id": ID}` (trailer states of image 0's slots), `{"cmd": "crash"}` or
@@ -76,6 +81,7 @@ struct fw_args {
     bool downgrade_prevention;
     int mem_fd[BOARD_MAX_DEVICES];
     int ecc_fd[BOARD_MAX_DEVICES]; /**< -1 when the device has no ECC map. */
+    int weak_fd[BOARD_MAX_DEVICES]; /**< -1 when the device has no shared weak map. */
     uint32_t flash_count;
     bool cut_armed;
     uint64_t cut_at;

@@ -740,5 +740,29 @@ int vflash_host_program(struct vflash *dev, uint32_t off, const void *src, uint3
     if (dev->geom.semantics == VFLASH_ECC) {
         vflash_ecc_mark(dev, off, len, true);
     }
+    if (dev->fault != NULL) {
+        vflash_fault_settle(dev, off, len);
+    }
+    return 0;
+}
+
+int vflash_host_read(struct vflash *dev, uint32_t off, void *dst, uint32_t len)
+{
+    if (dev == NULL || dev->sectors == NULL) {
+        return BO_ESTATE;
+    }
+    if (dst == NULL && len != 0) {
+        return BO_EINVAL;
+    }
+    if (!vflash_in_range(dev, off, len)) {
+        return BO_ERANGE;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    memcpy(dst, dev->mem + off, len);
+    if (dev->fault != NULL) {
+        vflash_fault_host_read(dev, off, dst, len);
+    }
     return 0;
 }

@@ -256,12 +256,22 @@ int vflash_erase(struct vflash *dev, uint32_t off, uint32_t len);
 int vflash_host_write(struct vflash *dev, uint32_t off, const void *src, uint32_t len);
 
 /**
+ * \brief Reads as a host-side programmer does (the FUSE view, the control socket): the cells
+ *        as they answer, weak bits unstable (each such read draws, as a device read does), no
+ *        read-flip fault. Not a device operation: no counters, no trace, and it works while
+ *        power is cut.
+ * \return 0, BO_EINVAL (NULL dst with len > 0), BO_ERANGE, or BO_ESTATE (not set up).
+ */
+int vflash_host_read(struct vflash *dev, uint32_t off, void *dst, uint32_t len);
+
+/**
  * \brief Programs without erasing, as the part itself would (a raw programmer, the FUSE view's
  *        `nor` write mode): NOR bits move only away from the erased value, ECC write units are
  *        programmed once after erase (whole units only), no-erase parts take anything.
  *
  * Like vflash_host_write() it is not a device operation (no hook, counters or time) and works
- * while power is cut. Everything is checked before the first byte changes.
+ * while power is cut; the weak bits it programs over are settled. Everything is checked before
+ * the first byte changes.
  * \return 0, BO_EINVAL (NULL src with len > 0), BO_ERANGE, BO_ESTATE (not set up), BO_EALIGN
  *         (ECC: not whole units), or BO_ESEMANTICS (the part cannot program that).
  */

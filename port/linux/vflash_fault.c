@@ -7,6 +7,7 @@
 
 #include "bo_err.h"
 #include "vflash_prng.h"
+#include "vflash_weak.h"
 
 /* Stream tags: each random choice has its own stream of its seed (docs/faults.md). */
 #define VFLASH_TAG_PROGRAM_ERROR 1u
@@ -14,18 +15,7 @@
 #define VFLASH_TAG_DROP 3u
 #define VFLASH_TAG_READ_FLIP 4u
 #define VFLASH_TAG_CUT 16u
-#define VFLASH_TAG_WEAK 17u
 #define VFLASH_TAG_CUT_BITS 18u
-
-/* A weak region: the bytes of one interrupted operation whose changed bits read unstably. */
-struct vflash_weak {
-    uint32_t off;
-    uint32_t len;
-    uint8_t *old;            /* Before the operation; equal to intended once settled. */
-    uint8_t *intended;       /* What the operation meant to leave. */
-    uint32_t unstable;       /* Bytes where old and intended still differ. */
-    struct vflash_prng prng; /* Draws of the reads. */
-};
 
 struct vflash_fault {
     struct vflash_fault_config cfg;
@@ -36,9 +26,7 @@ struct vflash_fault {
     bool armed;
     struct vflash_cut cut;
     struct vflash_cut_result result;
-    struct vflash_weak *weak;
-    size_t weak_count;
-    size_t weak_cap;
+    struct vflash_weak_set weak; /* Weak regions (vflash_weak.h; stream tag 17). */
     struct vflash_fault_stats stats;
 };
 
@@ -200,40 +188,46 @@ void vflash_fault_get_stats(const struct vflash *dev, struct vflash_fault_stats 
 
 size_t vflash_fault_weak_count(const struct vflash *dev)
 {
-    return dev == NULL || dev->fault == NULL ? 0 : dev->fault->weak_count;
+    if (dev == NULL || dev->fault == NULL) {
+        return 0;
+    }
+    return vflash_weak_count(&dev->fault->weak, dev->size);
 }
 
 int vflash_fault_weak_get(const struct vflash *dev, size_t i, struct vflash_weak_info *info)
 {
-    const struct vflash_weak *w;
-
     if (dev == NULL || info == NULL) {
         return BO_EINVAL;
     }
-    if (i >= vflash_fault_weak_count(dev)) {
+    if (dev->fault == NULL) {
         return BO_ERANGE;
     }
-    w = &dev->fault->weak[i];
-    info->off = w->off;
-    info->len = w->len;
-    info->old = w->old;
-    info->intended = w->intended;
-    return 0;
+    return vflash_weak_get(&dev->fault->weak, dev->size, i, info);
 }
 
-static void vflash_weak_free(struct vflash_weak *w)
+bool vflash_fault_weak_overlaps(const struct vflash *dev, uint32_t off, uint32_t len)
 {
-    free(w->old);
-    free(w->intended);
-    memset(w, 0, sizeof(*w));
+    if (dev == NULL || dev->fault == NULL) {
+        return false;
+    }
+    return vflash_weak_overlaps(&dev->fault->weak, dev->size, off, len);
 }
 
-/* Removes weak region i, keeping the others in creation order. */
-static void vflash_weak_remove(struct vflash_fault *f, size_t i)
+int vflash_fault_weak_attach(struct vflash *dev, void *map, size_t len)
 {
-    vflash_weak_free(&f->weak[i]);
-    memmove(&f->weak[i], &f->weak[i + 1], (f->weak_count - i - 1) * sizeof(f->weak[0]));
-    f->weak_count--;
+    struct vflash_fault *f;
+
+    if (dev == NULL || map == NULL) {
+        return BO_EINVAL;
+    }
+    if (dev->sectors == NULL) {
+        return BO_ESTATE;
+    }
+    f = vflash_fault_get(dev);
+    if (f == NULL) {
+        return BO_ENOMEM;
+    }
+    return vflash_weak_attach(&f->weak, map, len, dev->size);
 }
 
 void vflash_fault_clear_weak(struct vflash *dev)
@@ -241,9 +235,7 @@ void vflash_fault_clear_weak(struct vflash *dev)
     if (dev == NULL || dev->fault == NULL) {
         return;
     }
-    while (dev->fault->weak_count > 0) {
-        vflash_weak_remove(dev->fault, dev->fault->weak_count - 1);
-    }
+    vflash_weak_clear(&dev->fault->weak, dev->size);
 }
 
 void vflash_fault_free(struct vflash *dev)
@@ -251,8 +243,7 @@ void vflash_fault_free(struct vflash *dev)
     if (dev == NULL || dev->fault == NULL) {
         return;
     }
-    vflash_fault_clear_weak(dev);
-    free(dev->fault->weak);
+    vflash_weak_free(&dev->fault->weak);
     free(dev->fault);
     dev->fault = NULL;
 }
@@ -296,55 +287,10 @@ static bool vflash_rate_hit(const struct vflash *dev, const struct vflash_fault_
 
 void vflash_fault_settle(struct vflash *dev, uint32_t off, uint32_t len)
 {
-    struct vflash_fault *f = dev->fault;
-    size_t i = 0;
-
-    if (f == NULL) {
+    if (dev->fault == NULL) {
         return;
     }
-    while (i < f->weak_count) {
-        struct vflash_weak *w = &f->weak[i];
-        uint64_t lo;
-        uint64_t hi;
-
-        if (vflash_overlap(off, len, w->off, w->len, &lo, &hi)) {
-            for (uint64_t a = lo; a < hi; a++) {
-                uint32_t k = (uint32_t)(a - w->off);
-
-                if (w->old[k] != w->intended[k]) {
-                    w->unstable--;
-                }
-                w->old[k] = dev->mem[a];
-                w->intended[k] = dev->mem[a];
-            }
-            if (w->unstable == 0) {
-                vflash_weak_remove(f, i);
-                continue;
-            }
-        }
-        i++;
-    }
-}
-
-/* Random bytes drawn 8 per output, least significant byte first. */
-struct vflash_bytes {
-    struct vflash_prng *prng;
-    uint64_t bits;
-    unsigned left;
-};
-
-static uint8_t vflash_bytes_next(struct vflash_bytes *b)
-{
-    uint8_t v;
-
-    if (b->left == 0) {
-        b->bits = vflash_prng_next(b->prng);
-        b->left = 8;
-    }
-    v = (uint8_t)b->bits;
-    b->bits >>= 8;
-    b->left--;
-    return v;
+    vflash_weak_settle(&dev->fault->weak, dev->mem, dev->size, off, len);
 }
 
 void vflash_fault_read(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t len)
@@ -356,20 +302,7 @@ void vflash_fault_read(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t 
     if (f == NULL) {
         return;
     }
-    for (size_t i = 0; i < f->weak_count; i++) {
-        struct vflash_weak *w = &f->weak[i];
-        struct vflash_bytes rnd = {&w->prng, 0, 0};
-
-        if (!vflash_overlap(off, len, w->off, w->len, &lo, &hi)) {
-            continue;
-        }
-        f->stats.weak_reads++;
-        for (uint64_t a = lo; a < hi; a++) {
-            uint32_t k = (uint32_t)(a - w->off);
-
-            dst[a - off] ^= (uint8_t)(vflash_bytes_next(&rnd) & (w->old[k] ^ w->intended[k]));
-        }
-    }
+    f->stats.weak_reads += vflash_weak_read(&f->weak, dev->size, off, dst, len);
     if (vflash_rate_hit(dev, &f->cfg.read_flip, &f->read_flip, off, len)) {
         uint64_t at;
         uint64_t bit;
@@ -382,56 +315,23 @@ void vflash_fault_read(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t 
     }
 }
 
-/* Keeps [off, off + len) of an interrupted operation as a weak region. */
-static int vflash_weak_add(struct vflash *dev, struct vflash_fault *f, uint32_t off,
-                           const uint8_t *old, uint32_t len, uint64_t seed)
+void vflash_fault_host_read(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t len)
 {
-    struct vflash_weak w;
-    uint32_t unstable = 0;
-
-    for (uint32_t i = 0; i < len; i++) {
-        if (old[i] != dev->mem[off + i]) {
-            unstable++;
-        }
+    if (dev->fault == NULL) {
+        return;
     }
-    if (unstable == 0) {
-        return 0;
-    }
-    if (f->weak_count == f->weak_cap) {
-        size_t cap = f->weak_cap == 0 ? 4 : f->weak_cap * 2;
-        struct vflash_weak *grown = realloc(f->weak, cap * sizeof(*grown));
-
-        if (grown == NULL) {
-            return BO_ENOMEM;
-        }
-        f->weak = grown;
-        f->weak_cap = cap;
-    }
-    memset(&w, 0, sizeof(w));
-    w.off = off;
-    w.len = len;
-    w.unstable = unstable;
-    w.old = malloc(len);
-    w.intended = malloc(len);
-    if (w.old == NULL || w.intended == NULL) {
-        vflash_weak_free(&w);
-        return BO_ENOMEM;
-    }
-    memcpy(w.old, old, len);
-    memcpy(w.intended, dev->mem + off, len);
-    vflash_prng_seed(&w.prng, vflash_prng_derive(seed, VFLASH_TAG_WEAK));
-    f->weak[f->weak_count++] = w;
-    return 0;
+    dev->fault->stats.weak_reads += vflash_weak_read(&dev->fault->weak, dev->size, off, dst, len);
 }
 
 /* torn-bits: each bit the operation would change (old ^ target) ends old or new at random. */
 static void vflash_cut_torn_bits(uint8_t *mem, const uint8_t *target, uint32_t len,
                                  struct vflash_prng *prng)
 {
-    struct vflash_bytes rnd = {prng, 0, 0};
+    struct vflash_prng_bytes rnd;
 
+    vflash_prng_bytes_init(&rnd, prng);
     for (uint32_t i = 0; i < len; i++) {
-        uint8_t r = vflash_bytes_next(&rnd);
+        uint8_t r = vflash_prng_bytes_next(&rnd);
 
         mem[i] ^= (uint8_t)(r & (mem[i] ^ target[i]));
     }
@@ -561,7 +461,8 @@ static void vflash_cut_apply(struct vflash *dev, struct vflash_fault *f,
         vflash_ecc_mark(dev, op->off, op->len, !erase);
         vflash_fault_settle(dev, op->off, op->len);
         if (r->applied == VFLASH_CUT_WEAK) {
-            r->error = vflash_weak_add(dev, f, op->off, old, op->len, f->cut.seed);
+            r->error = vflash_weak_add(&f->weak, dev->mem, dev->size, op->off, old, op->len,
+                                       f->cut.seed);
         }
         break;
     case VFLASH_CUT_TORN_PREFIX:

@@ -22,7 +22,9 @@
  *   toward the erased value. On a program it acts as `before`.
  * - `weak`: the operation's result is stored, but every bit it changed is unstable: each read
  *   returns, for each such bit, the old or the new value at random, until a program over the
- *   unit or an erase of the sector (or a host write) settles it.
+ *   unit or an erase of the sector (or a host write) settles it. The regions live in the
+ *   device's heap, or in a shared weak map (vflash_fault_weak_attach(), vflash_weak.h) where
+ *   they outlive the process that cut power.
  *
  * With ECC semantics the "programmed" map follows what landed: the units a torn program touched
  * are programmed (a torn ECC write cannot be programmed again without an erase); after a torn
@@ -125,6 +127,7 @@ struct vflash_weak_info {
     uint32_t len;            /**< Bytes. */
     const uint8_t *old;      /**< The len bytes before the operation (settled bytes: current). */
     const uint8_t *intended; /**< The len bytes the operation meant to leave. */
+    uint32_t unstable;       /**< Bytes whose bits still read unstably. */
 };
 
 /** \brief The model's name: "before", "after", "torn-prefix", "torn-bits", "erase-partial",
@@ -180,10 +183,24 @@ size_t vflash_fault_weak_count(const struct vflash *dev);
 
 /**
  * \brief Describes weak region i (in creation order). The pointers are valid until the next
- *        device call.
+ *        device call (with a shared weak map: until any user of the map changes it).
  * \return 0, or BO_ERANGE (no such region) / BO_EINVAL.
  */
 int vflash_fault_weak_get(const struct vflash *dev, size_t i, struct vflash_weak_info *info);
+
+/** \brief Whether a weak region overlaps [off, off + len). */
+bool vflash_fault_weak_overlaps(const struct vflash *dev, uint32_t off, uint32_t len);
+
+/**
+ * \brief Keeps the device's weak regions in a shared weak map from now on (formatted with
+ *        vflash_weak_map_format() for a device of this size). Every device attached to the same
+ *        map, in this process or another, shares its regions: a weak cut in one is read
+ *        unstably by all, and a program, erase or host write in any of them settles it. The
+ *        regions the device kept in its own heap are dropped. The map must outlive the device.
+ * \return 0, BO_EINVAL (NULL argument or not a formatted map for this device), BO_ESTATE
+ *         (device not set up), or BO_ENOMEM.
+ */
+int vflash_fault_weak_attach(struct vflash *dev, void *map, size_t len);
 
 /**
  * \brief Settles every weak region (their bits read as intended from now on). For restoring a
@@ -228,6 +245,9 @@ void vflash_fault_decide(struct vflash *dev, const struct vflash_op *op,
 
 /** \brief Applies weak regions and read flips to bytes just read from [off, off + len). */
 void vflash_fault_read(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t len);
+
+/** \brief Applies the weak regions (not the read flips) to bytes a host read just copied. */
+void vflash_fault_host_read(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t len);
 
 /** \brief Settles the weak bytes in [off, off + len): they were just programmed or erased. */
 void vflash_fault_settle(struct vflash *dev, uint32_t off, uint32_t len);

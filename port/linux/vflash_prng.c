@@ -67,3 +67,24 @@ uint64_t vflash_prng_below(struct vflash_prng *p, uint64_t n)
     } while (r < floor);
     return r % n;
 }
+
+void vflash_prng_bytes_init(struct vflash_prng_bytes *b, struct vflash_prng *p)
+{
+    b->prng = p;
+    b->bits = 0;
+    b->left = 0;
+}
+
+uint8_t vflash_prng_bytes_next(struct vflash_prng_bytes *b)
+{
+    uint8_t v;
+
+    if (b->left == 0) {
+        b->bits = vflash_prng_next(b->prng);
+        b->left = 8;
+    }
+    v = (uint8_t)b->bits;
+    b->bits >>= 8;
+    b->left--;
+    return v;
+}

@@ -43,4 +43,20 @@ uint64_t vflash_prng_next(struct vflash_prng *p);
  */
 uint64_t vflash_prng_below(struct vflash_prng *p, uint64_t n);
 
+/**
+ * Random bytes drawn 8 per 64-bit output, least significant byte first. Start one with
+ * vflash_prng_bytes_init() for each run of bytes: a new run always begins with a new output.
+ */
+struct vflash_prng_bytes {
+    struct vflash_prng *prng; /**< The generator drawn from. */
+    uint64_t bits;            /**< The bytes of the current output not used yet. */
+    unsigned left;            /**< How many. */
+};
+
+/** \brief Starts a run of random bytes drawn from p. */
+void vflash_prng_bytes_init(struct vflash_prng_bytes *b, struct vflash_prng *p);
+
+/** \brief The next random byte of the run. */
+uint8_t vflash_prng_bytes_next(struct vflash_prng_bytes *b);
+
 #endif /* VFLASH_PRNG_H */

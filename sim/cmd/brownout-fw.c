@@ -16,7 +16,7 @@
 static void brownout_fw_usage(FILE *out)
 {
     fprintf(out,
-            "Usage: brownout-fw --board FILE --flash MEMFD[:ECCFD]... [OPTION]...\n"
+            "Usage: brownout-fw --board FILE --flash MEMFD[:ECCFD][,weak=WEAKFD]... [OPTION]...\n"
             "Run one power-on of a simulated device (bootloader, then a minimal app) over\n"
             "flash shared with brownoutd. Started by brownoutd; not meant to be run by hand.\n"
             "\n"
@@ -27,7 +27,9 @@ static void brownout_fw_usage(FILE *out)
             "  --key FILE              a trusted public key (repeatable)\n"
             "  --no-validate           do not validate the primary image on boot\n"
             "  --downgrade-prevention  refuse upgrades to a lower version\n"
-            "  --flash MEMFD[:ECCFD]   inherited descriptors of a flash device (and ECC map)\n"
+            "  --flash MEMFD[:ECCFD][,weak=WEAKFD]\n"
+            "                          inherited descriptors of a flash device (and its ECC\n"
+            "                          map, its shared weak map)\n"
             "  --cut-at N              cut power before flash operation N of this run\n"
             "  --cut-model MODEL       before, after, torn-prefix, torn-bits, erase-partial, weak\n"
             "  --cut-units K           torn-prefix: write units that land\n"
