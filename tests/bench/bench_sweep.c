@@ -6,12 +6,17 @@
  * validation measured in the same run); the target is <= 3. Never asserts speed. torn-prefix is
  * limited to BENCH_PREFIX_MAX boundaries per operation so the run takes minutes, not hours.
  *
+ * Under load the wall ratio says more about the machine than the sweep: the cpu ratio is the
+ * CPU time of the sweep (its processes included) over (cut points x the CPU time of one
+ * validation x jobs), the wall ratio the sweep would have on an idle machine with jobs cores.
+ *
  * Options: --no-snapshots (the replay path, for comparison), --prefix-max N (0: every unit
  * boundary), --jobs N.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "boot/image_src.h"
@@ -32,8 +37,22 @@ static double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Seconds of one validation of the scenario's largest image. */
-static double bench_validation(const struct scenario_opts *so)
+/* CPU seconds of this process and of its waited-for children (the snapshot processes). */
+static double bench_cpu(void)
+{
+    struct rusage self;
+    struct rusage kids;
+
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
+                    kids.ru_stime.tv_sec) +
+           (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
+                    kids.ru_stime.tv_usec) / 1e6;
+}
+
+/* Seconds of one validation of the scenario's largest image (wall, and CPU in *cpu). */
+static double bench_validation(const struct scenario_opts *so, double *cpu)
 {
     struct scenario sc;
     struct image_validate_config vc;
@@ -42,7 +61,7 @@ static double bench_validation(const struct scenario_opts *so)
     char err[256];
     double t0;
     int i;
-    int n = 10;
+    int n = 20;
 
     scenario_init(&sc);
     if (scenario_setup(&sc, so, err, sizeof(err)) != 0) {
@@ -55,9 +74,11 @@ static double bench_validation(const struct scenario_opts *so)
     vc.allow_unsigned = false;
     image_src_from_buffer(&src, sc.img[0][1].data, sc.img[0][1].size);
     t0 = bench_now();
+    *cpu = bench_cpu();
     for (i = 0; i < n; i++) {
         image_validate(&src, &vc, &res);
     }
+    *cpu = (bench_cpu() - *cpu) / n;
     scenario_free(&sc);
     return (bench_now() - t0) / n;
 }
@@ -96,6 +117,8 @@ int main(int argc, char **argv)
         struct sweep_result r;
         char err[512];
         double val;
+        double val_cpu = 0;
+        double cpu;
 
         sweep_opts_init(&o);
         o.sc.board = "nrf52840";
@@ -105,20 +128,23 @@ int main(int argc, char **argv)
         o.jobs = jobs;
         o.prefix_max = prefix_max;
         o.no_snapshots = no_snapshots;
-        val = bench_validation(&o.sc);
+        val = bench_validation(&o.sc, &val_cpu);
+        cpu = bench_cpu();
         sweep_result_init(&r);
         if (sweep_run(&o, &r, err, sizeof(err)) != 0) {
             fprintf(stderr, "bench_sweep: %s: %s\n", boot_mode_name(modes[i]), err);
             mbedtls_platform_teardown(&plat);
             return 1;
         }
+        cpu = bench_cpu() - cpu;
         printf("bench_sweep %-12s %s -j%u prefix-max %u, image %u B: %llu ops, %zu cut points, "
                "%zu failures, %.1f s, %.0f points/s, validation %.3f ms, ratio %.2f "
-               "(target <= 3)\n",
+               "(target <= 3); cpu %.1f s, cpu ratio %.2f\n",
                boot_mode_name(modes[i]), no_snapshots ? "replay" : "snapshots", jobs, prefix_max,
                r.image_size, (unsigned long long)r.ops, r.count,
                sweep_report_failures(&r), r.wall_s, r.count / r.wall_s, val * 1e3,
-               val > 0 ? r.wall_s / (r.count * val) : 0.0);
+               val > 0 ? r.wall_s / (r.count * val) : 0.0, cpu,
+               val_cpu > 0 ? cpu / (r.count * val_cpu * jobs) : 0.0);
         sweep_result_free(&r);
     }
     mbedtls_platform_teardown(&plat);
