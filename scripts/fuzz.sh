@@ -10,11 +10,12 @@
 # build; --jobs N adds N - 3 plain secondaries (N = 1: main with -c; N = 2: main and cmplog).
 # Every instance uses fuzz/dict/TARGET.dict and starts from fuzz/corpus/TARGET; the output is in
 # $BUILD/fuzz/TARGET (replaced unless --resume). At the end it prints, per instance and in
-# total, execs/s, execs, paths (corpus count), crashes, hangs and stability, the execs per CPU
-# second of the main queue run outside afl-fuzz (a figure that does not depend on the
-# machine's load), and lists the crashing inputs. Default: --time 60 --jobs 3. The binaries
-# are built first (make fuzz-afl for this target; FUZZ_MAKE_ARGS adds make arguments,
-# --no-build skips it).
+# total, execs/s, execs/s per core (execs/s divided by the share of a CPU the instance had,
+# measured from /proc shortly before the end: its speed on a core of its own, whatever the
+# machine's load), execs, paths (corpus count), crashes, hangs and stability, then the execs
+# per CPU second of the main queue run outside afl-fuzz, and lists the crashing inputs.
+# Default: --time 60 --jobs 3. The binaries are built first (make fuzz-afl for this target;
+# FUZZ_MAKE_ARGS adds make arguments, --no-build skips it).
 #
 # Exit status: 0 when every instance ran and nothing crashed or hung; 1 when a crash or hang was
 # saved; 2 when it could not run (bad arguments, build failure, an instance that never started).
@@ -25,7 +26,7 @@ build=${BUILD:-build}
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
 
 usage() {
-    sed -n '4,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '4,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -118,11 +119,46 @@ else
     done
 fi
 
+# CPU seconds used so far by a process and its descendants (afl-fuzz, its fork server and the
+# target), from /proc.
+tree_cpu() {
+    awk -v root="$1" -v hz="$(getconf CLK_TCK)" '
+        FNR == 1 {
+            line = $0
+            sub(/^[0-9]+ \(.*\) /, "", line)
+            split(line, f, " ")
+            pid = substr(FILENAME, 7); sub(/\/stat$/, "", pid)
+            ppid[pid] = f[2]; ticks[pid] = f[12] + f[13]
+        }
+        END {
+            in_tree[root] = 1
+            for (changed = 1; changed; ) {
+                changed = 0
+                for (p in ppid) if (!(p in in_tree) && (ppid[p] in in_tree)) {
+                    in_tree[p] = 1; changed = 1
+                }
+            }
+            for (p in in_tree) t += ticks[p]
+            printf "%.2f", t / hz
+        }' /proc/[0-9]*/stat 2>/dev/null
+}
+
+# Shortly before the end, the CPU time of each instance's tree: execs/s divided by the share of
+# a CPU the instance had is its speed on a core of its own, whatever the machine's load.
+(
+    sleep $((secs > 2 ? secs - 1 : 1))
+    for i in "${!pids[@]}"; do
+        echo "${names[$i]} $(tree_cpu "${pids[$i]}") $((secs > 2 ? secs - 1 : 1))"
+    done > "$out/cpu.txt"
+) &
+sampler=$!
+
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "fuzz.sh: $target: ${#pids[@]} instance(s) for ${secs} s, output in $out (load: $load)"
 for p in "${pids[@]}"; do
     wait "$p" || true
 done
+wait "$sampler" || true
 
 # The figures, from each instance's fuzzer_stats.
 afl_stat() {
@@ -133,7 +169,8 @@ tot_eps=0
 tot_execs=0
 tot_crash=0
 tot_hang=0
-printf '%-8s %10s %12s %7s %8s %6s %10s\n' instance execs/s execs paths crashes hangs stability
+printf '%-8s %10s %10s %12s %7s %8s %6s %10s\n' instance execs/s 'per core' execs paths \
+    crashes hangs stability
 for n in "${names[@]}"; do
     if ! [ -f "$out/$n/fuzzer_stats" ]; then
         printf '%-8s did not start; last lines of %s:\n' "$n" "$out/$n.log"
@@ -147,14 +184,16 @@ for n in "${names[@]}"; do
     crash=$(afl_stat "$n" saved_crashes)
     hang=$(afl_stat "$n" saved_hangs)
     stab=$(afl_stat "$n" stability)
-    printf '%-8s %10s %12s %7s %8s %6s %10s\n' "$n" "$eps" "$execs" "$paths" "$crash" "$hang" \
-        "$stab"
+    core=$(awk -v n="$n" -v e="$eps" '$1 == n && $2 > 0 { printf "%.0f", e * $3 / $2 }' \
+        "$out/cpu.txt" 2>/dev/null)
+    printf '%-8s %10s %10s %12s %7s %8s %6s %10s\n' "$n" "$eps" "${core:-?}" "$execs" "$paths" \
+        "$crash" "$hang" "$stab"
     tot_eps=$(awk -v a="$tot_eps" -v b="$eps" 'BEGIN { printf "%.2f", a + b }')
     tot_execs=$((tot_execs + execs))
     tot_crash=$((tot_crash + crash))
     tot_hang=$((tot_hang + hang))
 done
-printf '%-8s %10s %12s %7s %8s %6s\n' total "$tot_eps" "$tot_execs" \
+printf '%-8s %10s %10s %12s %7s %8s %6s\n' total "$tot_eps" '' "$tot_execs" \
     "$(ls "$out"/main/queue 2>/dev/null | wc -l)" "$tot_crash" "$tot_hang"
 # The harness's own speed, free of the machine's load: the AFL++ build runs (up to 1000 inputs
 # of) the main instance's queue, each 5 times, outside afl-fuzz; its CPU time is measured.
