@@ -331,6 +331,19 @@ int dtls_server_set_link(struct dtls_server *srv, const struct link_fault_config
     return 0;
 }
 
+int dtls_server_session_heap(const struct dtls_server *srv, uint32_t session, size_t *live,
+                             size_t *peak)
+{
+    const struct dtls_session *s = dtls_server_map_by_id(srv, session);
+
+    if (s == NULL) {
+        return BO_ENOENT;
+    }
+    *live = s->heap.live_bytes + sizeof(*s);
+    *peak = dtls_server_session_peak(s);
+    return 0;
+}
+
 const struct link_fault_config *dtls_server_link(const struct dtls_server *srv)
 {
     return link_fault_get(&srv->link_in);

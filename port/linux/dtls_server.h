@@ -77,7 +77,8 @@ struct dtls_server_config {
     bool seeded;                  /**< Deterministic RNG from seed (tests); else system entropy. */
     uint64_t seed;                /**< The seed when seeded. */
     struct link_fault_config link; /**< Faults on both directions; all zero = none. */
-    int debug_level;              /**< Mbed TLS debug threshold (0..4) to the port log. */
+    int debug_level;              /**< Mbed TLS debug threshold (0..4) to the port log; the
+                                       threshold is process-wide in Mbed TLS. */
     const char *name;             /**< For logs and the RNG personalisation; NULL = "dtls". */
 };
 
@@ -185,7 +186,8 @@ int dtls_server_port(const struct dtls_server *srv);
 /**
  * \brief Sends application data to an established session, as one record.
  * \return 0; BO_ENOENT (no such session or not established); BO_ERANGE (larger than a record
- *         can carry); BO_ENOMEM (heap); BO_EIO (Mbed TLS failed; the session is closed).
+ *         can carry); BO_ENOMEM (heap); BO_EIO (Mbed TLS failed; the session is closed);
+ *         BO_ESTATE (the server is not running).
  */
 int dtls_server_send(struct dtls_server *srv, uint32_t session, const uint8_t *b, size_t n);
 
@@ -197,6 +199,13 @@ int dtls_server_close_session(struct dtls_server *srv, uint32_t session);
 
 /** \brief Changes the link faults of both directions at run time. \return 0 or BO_EINVAL. */
 int dtls_server_set_link(struct dtls_server *srv, const struct link_fault_config *lf);
+
+/**
+ * \brief The heap of one session: bytes live now and the peak, its context struct included.
+ * \return 0, or BO_ENOENT.
+ */
+int dtls_server_session_heap(const struct dtls_server *srv, uint32_t session, size_t *live,
+                             size_t *peak);
 
 /** \brief The link faults now applied (both directions have the same). */
 const struct link_fault_config *dtls_server_link(const struct dtls_server *srv);

@@ -25,6 +25,9 @@
 #define GATE_HS_CLIENT_HELLO 1
 #define GATE_ALERT_FATAL 2
 #define GATE_ALERT_HANDSHAKE_FAILURE 40
+/* Offset of the client random in an unfragmented ClientHello record. */
+#define GATE_RANDOM_OFFSET (GATE_RECORD_HDR + GATE_HS_HDR + 2)
+#define GATE_RANDOM_LEN 32
 
 int dtls_server_gate_cookie_write(void *ctx, unsigned char **p, unsigned char *end,
                                   const unsigned char *cli_id, size_t cli_id_len)
@@ -60,6 +63,13 @@ int dtls_server_gate_is_hello(const uint8_t *buf, size_t len)
     /* A handshake record of a DTLS version (major 254), epoch 0, holding a ClientHello. */
     return buf[0] == GATE_CT_HANDSHAKE && buf[1] == 0xfe && buf[3] == 0 && buf[4] == 0 &&
            buf[GATE_RECORD_HDR] == GATE_HS_CLIENT_HELLO;
+}
+
+int dtls_server_gate_is_stale_hello(const struct dtls_session *s, const uint8_t *buf,
+                                    size_t len)
+{
+    return dtls_server_gate_is_hello(buf, len) && len >= GATE_RANDOM_OFFSET + GATE_RANDOM_LEN &&
+           memcmp(buf + GATE_RANDOM_OFFSET, s->hello_random, GATE_RANDOM_LEN) == 0;
 }
 
 /* The transport id of a peer: its address bytes and port. */
@@ -149,6 +159,9 @@ void dtls_server_gate_input(struct dtls_server *srv, const struct sockaddr *addr
 
     if (srv->gate_admitted &&
         (ret == 0 || ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)) {
+        if (len >= GATE_RANDOM_OFFSET + GATE_RANDOM_LEN) {
+            memcpy(g->hello_random, buf + GATE_RANDOM_OFFSET, GATE_RANDOM_LEN);
+        }
         dtls_server_gate_promote(srv, g);
         return;
     }

@@ -59,6 +59,7 @@ struct dtls_session {
     const uint8_t *rx;                 /**< The datagram being handed to Mbed TLS, or NULL. */
     size_t rx_len;
     uint64_t last_active;              /**< Loop time of the last traffic. */
+    uint8_t hello_random[32];          /**< Client random of the hello that made the session. */
 };
 
 /* dtls_server.c */
@@ -171,6 +172,13 @@ int dtls_server_gate_cookie_check(void *ctx, const unsigned char *cookie, size_t
 
 /** \brief Whether a datagram looks like a ClientHello in epoch 0 (worth the gate's time). */
 int dtls_server_gate_is_hello(const uint8_t *buf, size_t len);
+
+/**
+ * \brief Whether a datagram is a copy of the ClientHello that made session s (same client
+ *        random): a duplicate or late copy from the network, not a restarted client.
+ */
+int dtls_server_gate_is_stale_hello(const struct dtls_session *s, const uint8_t *buf,
+                                    size_t len);
 
 /** \brief Runs one ClientHello from an unknown peer through the gate. */
 void dtls_server_gate_input(struct dtls_server *srv, const struct sockaddr *addr,

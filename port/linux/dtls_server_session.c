@@ -282,6 +282,17 @@ void dtls_server_session_input(struct dtls_session *s, const struct sockaddr *ad
         s->last_active = uv_now(s->srv->loop);
         dtls_server_session_drive(s);
     } else if (s->state == DTLS_SESSION_ESTABLISHED) {
+        /*
+         * A copy of the hello that made this session (duplicated or delayed by the network)
+         * still carries a valid cookie: Mbed TLS would take it for a restarted client and reset
+         * the session. Only a hello with a new client random is a restart.
+         */
+        if (dtls_server_gate_is_stale_hello(s, buf, len)) {
+            s->srv->st.dgrams_dropped++;
+            s->rx = NULL;
+            s->rx_len = 0;
+            return;
+        }
         int moved = !dtls_server_addr_equal(addr, (const struct sockaddr *)&s->peer);
         if (dtls_server_session_read(s, moved ? addr : NULL) == 1) {
             /* The old session is gone; the hello, with its valid cookie, starts a new one. */

@@ -60,7 +60,12 @@ struct fx {
 static void fx_on_data(void *ctx, uint32_t session, const uint8_t *buf, size_t len)
 {
     struct fx *f = ctx;
+    size_t live = 0, peak = 0;
 
+    /* Each session's heap is its own: live within peak, both above the record buffers. */
+    assert_int_equal(dtls_server_session_heap(&f->srv, session, &live, &peak), 0);
+    assert_true(live > 6144 && live <= peak);
+    assert_int_equal(dtls_server_session_heap(&f->srv, 0, &live, &peak), BO_ENOENT);
     f->datas++;
     (void)dtls_server_send(&f->srv, session, buf, len);
 }
