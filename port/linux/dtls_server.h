@@ -16,6 +16,12 @@
  * charged so far) and a new gate is made. Beyond max_sessions, a valid ClientHello is refused
  * (a fatal alert is sent and the refusal counted); existing sessions keep working.
  *
+ * Ciphersuites: the server's preference decides. AEAD suites (GCM, CCM, CCM-8) come first,
+ * those with an ephemeral key exchange (ECDHE) before the others, so that a PSK client that
+ * offers both gets, for example, PSK-AES128-GCM rather than ECDHE-PSK-AES256-CBC-SHA384 (whose
+ * 80-byte record overhead leaves too little room for a 1024-byte CoAP block in some clients).
+ * Mbed TLS's other defaults (CBC) follow, for clients that offer nothing better.
+ *
  * Memory: every Mbed TLS allocation is charged, through port_heap, to a heap per session whose
  * parent is the server's device heap (whose parent is cfg->heap_parent). The device heap may
  * have a budget; an allocation refused by it fails that handshake or session cleanly.
@@ -47,6 +53,8 @@
 #define DTLS_SERVER_PSK_MAX 64
 /** Length of the Connection IDs the server gives its peers. */
 #define DTLS_SERVER_CID_LEN 8
+/** Most ciphersuites in the server's preference list. */
+#define DTLS_SERVER_SUITES_MAX 64
 
 /** The settings of a server. Zero-initialise, then fill what is needed. */
 struct dtls_server_config {
@@ -132,6 +140,7 @@ struct dtls_server {
     mbedtls_x509_crt cert;
     mbedtls_x509_crt ca;
     mbedtls_pk_context key;
+    int suites[DTLS_SERVER_SUITES_MAX + 1]; /**< Preference list, 0-terminated. */
     uint8_t psk[DTLS_SERVER_PSK_MAX];
     size_t psk_len;
     char psk_identity[DTLS_SERVER_PSK_ID_MAX + 1];

@@ -152,6 +152,65 @@ static void dtls_server_conf_debug(void *ctx, int level, const char *file, int l
     port_log(PORT_LOG_DEBUG, "dtls", "%s: %s:%d: %.*s", srv->name, file, line, (int)n, msg);
 }
 
+/*
+ * The suites the server prefers, best first: authenticated encryption (no CBC padding or
+ * separate MAC, the smallest record overhead), forward-secret key exchanges first. Suites this
+ * Mbed TLS build lacks (ECDHE-PSK with ChaCha20-Poly1305 needs MBEDTLS_CHACHAPOLY_C) are left
+ * out when the list is built.
+ */
+static const int dtls_server_conf_aead[] = {
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CCM,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_CCM,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_PSK_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_PSK_WITH_AES_128_CCM,
+    MBEDTLS_TLS_PSK_WITH_AES_256_CCM,
+    MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8,
+    MBEDTLS_TLS_PSK_WITH_AES_256_CCM_8,
+    MBEDTLS_TLS_PSK_WITH_CHACHA20_POLY1305_SHA256,
+};
+
+/* Whether id is already among the first n suites of list. */
+static int dtls_server_conf_has_suite(const int *list, size_t n, int id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == id) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Fills srv->suites: the AEAD suites this build supports in the order above, then the rest of
+ * Mbed TLS's default list in its order, and gives it to the configuration.
+ */
+static void dtls_server_conf_suites(struct dtls_server *srv)
+{
+    const int *defaults = mbedtls_ssl_list_ciphersuites();
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof(dtls_server_conf_aead) / sizeof(dtls_server_conf_aead[0]) &&
+                       n < DTLS_SERVER_SUITES_MAX; i++) {
+        if (mbedtls_ssl_ciphersuite_from_id(dtls_server_conf_aead[i]) != NULL) {
+            srv->suites[n++] = dtls_server_conf_aead[i];
+        }
+    }
+    for (size_t i = 0; defaults[i] != 0 && n < DTLS_SERVER_SUITES_MAX; i++) {
+        if (!dtls_server_conf_has_suite(srv->suites, n, defaults[i])) {
+            srv->suites[n++] = defaults[i];
+        }
+    }
+    srv->suites[n] = 0;
+    mbedtls_ssl_conf_ciphersuites(&srv->conf, srv->suites);
+}
+
 /* Maps an Mbed TLS setup error to a bo_err. */
 static int dtls_server_conf_err(int ret)
 {
@@ -227,6 +286,7 @@ int dtls_server_conf_setup(struct dtls_server *srv, const struct dtls_server_con
         goto out;
     }
     mbedtls_ssl_conf_rng(conf, port_rng_random, &srv->rng);
+    dtls_server_conf_suites(srv);
     mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_dtls_anti_replay(conf, MBEDTLS_SSL_ANTI_REPLAY_ENABLED);
