@@ -9,17 +9,25 @@
  * handshake measured with the same Mbed TLS build in this run: one ECDSA P-256 signature, one
  * ECDHE key generation and one shared-secret computation (target ratio <= 1.3).
  * Phases: full ECDHE-ECDSA P-256 handshakes, PSK handshakes, then 1,000 established sessions
- * at once (peak heap per session, target <= 24 KiB, and the server's RSS).
+ * at once (peak heap per session, target <= 24 KiB, and the server's RSS). Last, the same 1,000
+ * sessions (PSK) against a network device of a real brownoutd (its programs are found next to
+ * this one, ../../bin, or in $BROWNOUT_BIN): the RSS of the daemon and of its brownout-fw child,
+ * and the device's heap per session from query-status ("net").
  * Figures only: it fails only when the benchmark itself breaks.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +37,7 @@
 #include "mbedtls/sha256.h"
 
 #include "bo_err.h"
+#include "client.h"
 #include "dtls_server.h"
 #include "dtls_server_peer.h"
 
@@ -91,12 +100,19 @@ static void child_on_data(void *ctx, uint32_t session, const uint8_t *buf, size_
     (void)dtls_server_send(&c->srv, session, buf, len);
 }
 
-static long status_kb(const char *key)
+/* A "kB" line of /proc/PID/status (pid 0: this process), or -1. */
+static long status_kb(pid_t pid, const char *key)
 {
-    FILE *f = fopen("/proc/self/status", "r");
+    char path[64];
     char line[256];
     long v = -1;
 
+    if (pid == 0) {
+        snprintf(path, sizeof(path), "/proc/self/status");
+    } else {
+        snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+    }
+    FILE *f = fopen(path, "r");
     if (f == NULL) {
         return -1;
     }
@@ -120,8 +136,8 @@ static void child_report(uv_signal_t *sig, int signum)
     getrusage(RUSAGE_SELF, &ru);
     r.cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    r.rss_kb = status_kb("VmRSS:");
-    r.hwm_kb = status_kb("VmHWM:");
+    r.rss_kb = status_kb(0, "VmRSS:");
+    r.hwm_kb = status_kb(0, "VmHWM:");
     dtls_server_stats(&c->srv, &r.st);
     if (write(c->report_fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
         _exit(3);
@@ -384,31 +400,54 @@ static int phase(const char *name, enum mode mode, int per_client, double floor_
     return failed == 0 ? 0 : -1;
 }
 
-static int held_phase(void)
+/* Establishes HELD_SESSIONS sessions of mode to server_port, HOLD_THREADS at a time. */
+static struct dtls_server_peer *hold_sessions(enum mode mode, int *ok, int *failed,
+                                              double *wall)
 {
     static struct worker w[HOLD_THREADS];
     struct dtls_server_peer *peers = calloc(HELD_SESSIONS, sizeof(*peers));
+    int per = HELD_SESSIONS / HOLD_THREADS;
+
+    if (peers == NULL) {
+        return NULL;
+    }
+    memset(w, 0, sizeof(w));
+    for (int i = 0; i < HOLD_THREADS; i++) {
+        w[i].mode = mode;
+        w[i].count = per;
+        w[i].hold = peers + i * per;
+    }
+    *wall = run_workers(w, HOLD_THREADS, ok, failed);
+    return peers;
+}
+
+/* Closes and frees what hold_sessions() made. */
+static void release_sessions(struct dtls_server_peer *peers)
+{
+    for (int i = 0; i < HELD_SESSIONS; i++) {
+        dtls_server_peer_close(&peers[i]);
+        dtls_server_peer_free(&peers[i]);
+    }
+    free(peers);
+}
+
+static int held_phase(void)
+{
     struct report r;
     int ok, failed, rc = 0;
-    int per = HELD_SESSIONS / HOLD_THREADS;
+    double wall;
+    struct dtls_server_peer *peers = hold_sessions(MODE_ECDSA, &ok, &failed, &wall);
 
     if (peers == NULL) {
         return -1;
     }
-    memset(w, 0, sizeof(w));
-    for (int i = 0; i < HOLD_THREADS; i++) {
-        w[i].mode = MODE_ECDSA;
-        w[i].count = per;
-        w[i].hold = peers + i * per;
-    }
-    double wall = run_workers(w, HOLD_THREADS, &ok, &failed);
     if (server_report(&r) != 0) {
         rc = -1;
     } else {
         printf("held         %d established sessions (%d failed) in %.1f s: peak heap per session "
                "%.1f KiB (target <= 24 KiB), live %.1f KiB per established session; "
-               "device heap live %.0f KiB, peak %.0f KiB; server process RSS %ld KiB (peak %ld KiB; "
-               "no daemon runs in this benchmark)\n",
+               "device heap live %.0f KiB, peak %.0f KiB; server process RSS %ld KiB "
+               "(peak %ld KiB; no daemon in this phase)\n",
                (int)r.st.established, failed, wall, r.st.session_peak_max / 1024.0,
                r.st.established ? r.st.heap_live / 1024.0 / r.st.established : 0.0,
                r.st.heap_live / 1024.0, r.st.heap_peak / 1024.0, r.rss_kb, r.hwm_kb);
@@ -416,11 +455,267 @@ static int held_phase(void)
             rc = -1;
         }
     }
-    for (int i = 0; i < HELD_SESSIONS; i++) {
-        dtls_server_peer_close(&peers[i]);
-        dtls_server_peer_free(&peers[i]);
+    release_sessions(peers);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The same sessions on a network device of a real brownoutd (PSK: the cheapest handshake). */
+
+#define DAEMON_DEVICE "dev0"
+#define DAEMON_WAIT_MS 30000
+
+/* A brownoutd started for the benchmark, on a temporary directory. */
+struct daemon_run {
+    char dir[256];
+    char bin[PATH_MAX];
+    char path[8][PATH_MAX];      /* Files made in dir, removed at the end. */
+    int npaths;
+    pid_t pid;
+    struct client_conn conn;
+};
+
+/* The directory of the programs: $BROWNOUT_BIN, else BUILD/bin for BUILD/tests/bench/this. */
+static int daemon_bin(char *out, size_t len)
+{
+    const char *env = getenv("BROWNOUT_BIN");
+    char self[PATH_MAX];
+    ssize_t n;
+
+    if (env != NULL && env[0] != '\0') {
+        return snprintf(out, len, "%s", env) < (int)len ? 0 : -1;
     }
-    free(peers);
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        return -1;
+    }
+    self[n] = '\0';
+    char *build = dirname(dirname(dirname(self)));
+    return snprintf(out, len, "%s/bin", build) < (int)len ? 0 : -1;
+}
+
+/* A path in the run's directory, remembered for removal. */
+static const char *daemon_file(struct daemon_run *d, const char *name)
+{
+    char *p = d->path[d->npaths++];
+    char dir[sizeof(d->dir)];
+
+    memcpy(dir, d->dir, sizeof(dir));
+    snprintf(p, PATH_MAX, "%s/%s", dir, name);
+    return p;
+}
+
+/* Starts argv[0] with its output appended to log; it gets SIGTERM if this process dies. */
+static pid_t daemon_spawn(char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+
+    if (pid != 0) {
+        return pid;
+    }
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    execv(argv[0], argv);
+    _exit(127);
+}
+
+/* Waits for pid; SIGKILL after timeout_ms. \return Its exit status, or -1. */
+static int daemon_reap(pid_t pid, int timeout_ms)
+{
+    int status = 0;
+
+    for (int waited = 0;; waited += 10) {
+        pid_t r = waitpid(pid, &status, waited < timeout_ms ? WNOHANG : 0);
+        if (r == pid) {
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+        if (r < 0 && errno != EINTR) {
+            return -1;
+        }
+        if (waited == timeout_ms) {
+            kill(pid, SIGKILL);
+        }
+        usleep(10000);
+    }
+}
+
+/* Writes the device's configuration and a signed v1 image. */
+static int daemon_prepare(struct daemon_run *d, const char *root, const char *log)
+{
+    char prog[PATH_MAX + 16], key[PATH_MAX + 64], pub[PATH_MAX + 64], board[PATH_MAX + 64];
+    const char *payload = daemon_file(d, "v1.payload");
+    const char *image = daemon_file(d, "v1.bin");
+    const char *ini = daemon_file(d, "bench.ini");
+    const char *flash = daemon_file(d, "dev0.bin");
+    static uint8_t bytes[20000];
+    FILE *f;
+
+    snprintf(prog, sizeof(prog), "%s/brownout", d->bin);
+    snprintf(key, sizeof(key), "%s/fixtures/keys/ec256.pem", root);
+    snprintf(pub, sizeof(pub), "%s/fixtures/keys/ec256.pub.pem", root);
+    snprintf(board, sizeof(board), "%s/fixtures/boards/nrf52840.ini", root);
+    for (size_t i = 0; i < sizeof(bytes); i++) {
+        bytes[i] = (uint8_t)(i * 2654435761u >> 13);
+    }
+    f = fopen(payload, "wb");
+    if (f == NULL || fwrite(bytes, 1, sizeof(bytes), f) != sizeof(bytes) || fclose(f) != 0) {
+        return -1;
+    }
+    char *sign[] = { prog, "image", "sign", "-k", key, "-v", "1.0.0", "--pad-header", "-H",
+                     "0x200", "--align", "4", (char *)payload, (char *)image, NULL };
+    pid_t pid = daemon_spawn(sign, log);
+    if (pid < 0 || daemon_reap(pid, 20000) != 0) {
+        fprintf(stderr, "bench_dtls: %s image sign failed (see %s)\n", prog, log);
+        return -1;
+    }
+    f = fopen(ini, "w");
+    if (f == NULL) {
+        return -1;
+    }
+    fprintf(f, "[device %s]\nboard = %s\nkey = %s\nflash = %s\nimage = primary=%s\n"
+            "power-on-delay-ms = 50\naddress = 127.0.0.1:0\npsk-identity = %s\npsk = %s\n"
+            "max-sessions = %d\nidle-timeout = 600s\ndtls-timeout-min = 5s\n"
+            "dtls-timeout-max = 60s\n",
+            DAEMON_DEVICE, board, pub, flash, image, PSK_ID, PSK_HEX, HELD_SESSIONS + 100);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* query-status of the device: the "return" object (json_decref() it), or NULL. */
+static json_t *daemon_status(struct daemon_run *d)
+{
+    json_t *reply = NULL;
+    json_t *ret;
+
+    if (client_execute(&d->conn, "query-status", json_pack("{s:s}", "device", DAEMON_DEVICE),
+                       5000, &reply) != 0) {
+        return NULL;
+    }
+    ret = json_incref(json_object_get(reply, "return"));
+    json_decref(reply);
+    return ret;
+}
+
+/* Starts brownoutd and waits until the device's app serves. \return Its UDP port, or -1. */
+static int daemon_start(struct daemon_run *d, const char *log, pid_t *fw_pid)
+{
+    char prog[PATH_MAX + 16];
+    const char *sock = daemon_file(d, "bo.sock");
+    char *argv[] = { prog, "--control", (char *)sock, "-c", d->path[2], NULL };
+
+    snprintf(prog, sizeof(prog), "%s/brownoutd", d->bin);
+    d->pid = daemon_spawn(argv, log);
+    if (d->pid < 0) {
+        return -1;
+    }
+    for (int waited = 0; client_connect(&d->conn, sock, 1000) != 0; waited += 20) {
+        client_free(&d->conn);
+        client_init(&d->conn);
+        if (waited > 10000 || waitpid(d->pid, NULL, WNOHANG) != 0) {
+            return -1;
+        }
+        usleep(20000);
+    }
+    for (int waited = 0; waited < DAEMON_WAIT_MS; waited += 50) {
+        json_t *st = daemon_status(d);
+        json_t *app = json_object_get(st, "app");
+        int port = -1;
+        if (json_is_true(json_object_get(app, "ready"))) {
+            port = (int)json_integer_value(json_object_get(app, "port"));
+            *fw_pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
+        }
+        json_decref(st);
+        if (port > 0) {
+            return port;
+        }
+        usleep(50000);
+    }
+    return -1;
+}
+
+/* Stops the daemon and removes the run's files. */
+static void daemon_finish(struct daemon_run *d, const char *log, int failed)
+{
+    client_free(&d->conn);
+    if (d->pid > 0) {
+        kill(d->pid, SIGTERM);
+        daemon_reap(d->pid, 10000);
+    }
+    if (failed) {
+        fflush(stdout);
+        fprintf(stderr, "bench_dtls: the daemon phase failed; brownoutd's log is %s\n", log);
+        return;
+    }
+    for (int i = 0; i < d->npaths; i++) {
+        unlink(d->path[i]);
+    }
+    unlink(log);
+    rmdir(d->dir);
+}
+
+static int daemon_phase(const char *root)
+{
+    static struct daemon_run d;
+    char log[300], abs_root[PATH_MAX];
+    struct dtls_server_peer *peers = NULL;
+    pid_t fw_pid = 0;
+    int ok = 0, failed = 0, rc = -1;
+    double wall = 0;
+    json_t *st = NULL;
+
+    memset(&d, 0, sizeof(d));
+    client_init(&d.conn);
+    snprintf(d.dir, sizeof(d.dir), "/tmp/bench-dtls.XXXXXX");
+    if (daemon_bin(d.bin, sizeof(d.bin)) != 0 || mkdtemp(d.dir) == NULL) {
+        return -1;
+    }
+    snprintf(log, sizeof(log), "%s/brownoutd.log", d.dir);
+    /* The configuration is read from its own directory: absolute paths only. */
+    if (realpath(root, abs_root) == NULL || daemon_prepare(&d, abs_root, log) != 0) {
+        goto out;
+    }
+    int port = daemon_start(&d, log, &fw_pid);
+    if (port <= 0 || fw_pid <= 0) {
+        fflush(stdout);
+        fprintf(stderr, "bench_dtls: %s/brownoutd: the device's app did not start\n", d.bin);
+        goto out;
+    }
+    long fw_before = status_kb(fw_pid, "VmRSS:");
+    long daemon_before = status_kb(d.pid, "VmRSS:");
+    server_port = (uint16_t)port;
+    peers = hold_sessions(MODE_PSK, &ok, &failed, &wall);
+    st = daemon_status(&d);
+    json_t *dtls = json_object_get(json_object_get(st, "net"), "dtls");
+    json_t *heap = json_object_get(json_object_get(st, "net"), "heap");
+    if (peers == NULL || dtls == NULL || heap == NULL) {
+        goto out;
+    }
+    long est = (long)json_integer_value(json_object_get(dtls, "established"));
+    double live = (double)json_integer_value(json_object_get(heap, "live"));
+    double peak = (double)json_integer_value(json_object_get(heap, "peak"));
+    double speak = (double)json_integer_value(json_object_get(heap, "session-peak-max"));
+    long fw_rss = status_kb(fw_pid, "VmRSS:");
+    long daemon_rss = status_kb(d.pid, "VmRSS:");
+    printf("daemon       %ld established PSK sessions on one brownoutd device (%d failed) in "
+           "%.1f s: peak heap per session %.1f KiB (target <= 24 KiB), live %.1f KiB per "
+           "session; device heap live %.0f KiB, peak %.0f KiB\n",
+           est, failed, wall, speak / 1024.0, est > 0 ? live / 1024.0 / (double)est : 0.0,
+           live / 1024.0, peak / 1024.0);
+    printf("%-12s RSS: device process (brownout-fw) %ld KiB (%ld KiB before the sessions, "
+           "%+.1f KiB per session); daemon (brownoutd) %ld KiB (%ld KiB before)\n", "",
+           fw_rss, fw_before, (double)(fw_rss - fw_before) / (double)HELD_SESSIONS, daemon_rss,
+           daemon_before);
+    rc = est == ok && failed == 0 && ok == HELD_SESSIONS ? 0 : -1;
+out:
+    json_decref(st);
+    if (peers != NULL) {
+        release_sessions(peers);
+    }
+    daemon_finish(&d, log, rc != 0);
     return rc;
 }
 
@@ -472,13 +767,22 @@ int main(void)
         phase("PSK", MODE_PSK, PSK_PER_CLIENT, 0) != 0 || held_phase() != 0) {
         rc = 1;
     }
+    kill(server_pid, SIGTERM);
+    waitpid(server_pid, &status, 0);
+    server_pid = 0;
+    fflush(stdout);
+    if (rc == 0 && daemon_phase(root != NULL ? root : ".") != 0) {
+        rc = 1;
+    }
     /* The floor again, after the load: a busy machine shows here as a different figure. */
     double again = crypto_floor(50);
     printf("crypto floor after the run: %.0f us (%+.0f%%); the ratio above used the first\n",
            again * 1e6, (again / floor_s - 1.0) * 100.0);
 out:
-    kill(server_pid, SIGTERM);
-    waitpid(server_pid, &status, 0);
+    if (server_pid > 0) {
+        kill(server_pid, SIGTERM);
+        waitpid(server_pid, &status, 0);
+    }
     mbedtls_platform_teardown(&platform);
     return rc;
 }
