@@ -1,266 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Tests of the DTLS server on libuv, against real Mbed TLS clients (dtls_server_peer) running in
- * threads beside the server's loop: PSK and certificate handshakes with echo, cookies before
- * any session, refused credentials, the session cap, the idle reaper, link faults, garbage,
- * Connection ID migration and the heap budget.
+ * threads beside the server's loop: PSK and certificate handshakes with echo, the ciphersuite
+ * preference, cookies before any session, refused credentials, the session cap, the idle
+ * reaper, Connection ID migration and a restarted client. Faults (lossy links, garbage,
+ * duplicated hellos, the heap budget) are in test_dtls_server_faults.c.
  *
  * With "--serve psk|cert PORT_FILE [SECONDS]" the program is instead an echo server for
  * tests/scripts/test_dtls_openssl.sh (real peers such as openssl s_client).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include <arpa/inet.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "mbedtls/platform.h"
+#include "test_dtls_server_fx.h"
 
-#include "bo_err.h"
-#include "dtls_server.h"
-#include "dtls_server_peer.h"
-
-#define PSK_ID "brownout-test"
-#define PSK_HEX "000102030405060708090a0b0c0d0e0f"
-
-static char pki_dir[512];
-
-static const char *pki(const char *name)
+/* Whether a suite is AEAD (GCM, CCM, CCM-8 or ChaCha20-Poly1305), by its name. */
+static int suite_is_aead(int id)
 {
-    static _Thread_local char path[64][640];
-    static _Thread_local int next;
-    char *p = path[next++ % 64];
+    const char *name = mbedtls_ssl_get_ciphersuite_name(id);
 
-    snprintf(p, sizeof(path[0]), "%s/%s", pki_dir, name);
-    return p;
-}
-
-/* The server side of a test: a loop, a server echoing data, and thread bookkeeping. */
-struct fx {
-    uv_loop_t loop;
-    struct dtls_server srv;
-    struct dtls_server_config cfg;
-    uv_async_t async;
-    atomic_int running;
-    int closes;
-    int datas;
-    int closed;
-};
-
-static void fx_on_data(void *ctx, uint32_t session, const uint8_t *buf, size_t len)
-{
-    struct fx *f = ctx;
-    size_t live = 0, peak = 0;
-
-    /* Each session's heap is its own: live within peak, both above the record buffers. */
-    assert_int_equal(dtls_server_session_heap(&f->srv, session, &live, &peak), 0);
-    assert_true(live > 6144 && live <= peak);
-    assert_int_equal(dtls_server_session_heap(&f->srv, 0, &live, &peak), BO_ENOENT);
-    f->datas++;
-    (void)dtls_server_send(&f->srv, session, buf, len);
-}
-
-static void fx_on_close(void *ctx, uint32_t session)
-{
-    struct fx *f = ctx;
-
-    (void)session;
-    f->closes++;
-}
-
-static void fx_async(uv_async_t *a)
-{
-    struct fx *f = a->data;
-
-    if (atomic_load(&f->running) == 0) {
-        uv_stop(&f->loop);
-    }
-}
-
-static void fx_base_config(struct fx *f)
-{
-    memset(&f->cfg, 0, sizeof(f->cfg));
-    f->cfg.max_sessions = 8;
-    f->cfg.hs_timeout_min_ms = 100;
-    f->cfg.hs_timeout_max_ms = 1600;
-    f->cfg.seeded = true;
-    f->cfg.seed = 1;
-    f->cfg.name = "test";
-}
-
-static void fx_psk(struct fx *f)
-{
-    f->cfg.psk_identity = PSK_ID;
-    f->cfg.psk_hex = PSK_HEX;
-}
-
-static void fx_cert(struct fx *f, bool require_client)
-{
-    f->cfg.cert_file = pki("device-chain.pem");
-    f->cfg.key_file = pki("device.key");
-    f->cfg.ca_file = pki("ca.pem");
-    f->cfg.require_client_cert = require_client;
-}
-
-static int fx_start(struct fx *f)
-{
-    struct dtls_server_app app = { f, fx_on_data, fx_on_close };
-
-    assert_int_equal(uv_loop_init(&f->loop), 0);
-    assert_int_equal(uv_async_init(&f->loop, &f->async, fx_async), 0);
-    f->async.data = f;
-    dtls_server_init(&f->srv);
-    int rc = dtls_server_setup(&f->srv, &f->loop, &f->cfg, &app);
-    if (rc == 0) {
-        assert_true(dtls_server_port(&f->srv) > 0);
-    }
-    return rc;
-}
-
-static void fx_closed(void *arg)
-{
-    struct fx *f = arg;
-
-    f->closed = 1;
-}
-
-static void fx_stop(struct fx *f)
-{
-    dtls_server_close(&f->srv, fx_closed, f);
-    uv_close((uv_handle_t *)&f->async, NULL);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_true(f->closed);
-    assert_int_equal(f->srv.heap.live_bytes, 0);
-    assert_int_equal(uv_loop_close(&f->loop), 0);
-}
-
-/* A client thread's job. */
-struct job {
-    struct fx *f;
-    void (*fn)(struct job *j);
-    struct dtls_server_peer_config pc;
-    int rc;                 /* Result of the handshake. */
-    int echo_ok;            /* Echoes received. */
-    int hold_ms;            /* Keep the session open this long after the echo. */
-    int rebind;             /* Change the local port between two echoes. */
-    int delay_ms;           /* Wait this long before starting. */
-    int cid;                /* A CID was negotiated. */
-    int last_error;         /* The peer's last Mbed TLS error. */
-};
-
-static void fx_thread_done(struct fx *f)
-{
-    atomic_fetch_sub(&f->running, 1);
-    uv_async_send(&f->async);
-}
-
-static void *job_main(void *arg)
-{
-    struct job *j = arg;
-
-    j->fn(j);
-    fx_thread_done(j->f);
-    return NULL;
-}
-
-/* Runs the jobs in threads while the loop serves, until every job has finished. */
-static void fx_run_jobs(struct fx *f, struct job *jobs, int n)
-{
-    pthread_t t[64];
-
-    assert_true(n <= 64);
-    atomic_store(&f->running, n);
-    for (int i = 0; i < n; i++) {
-        jobs[i].f = f;
-        assert_int_equal(pthread_create(&t[i], NULL, job_main, &jobs[i]), 0);
-    }
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    for (int i = 0; i < n; i++) {
-        pthread_join(t[i], NULL);
-    }
-}
-
-static void fx_run_for(struct fx *f, uint64_t ms);
-
-/* Sends a message and waits for its echo, resending a few times (links may drop records). */
-static int peer_echo(struct dtls_server_peer *p, const char *msg)
-{
-    uint8_t buf[256];
-
-    for (int attempt = 0; attempt < 10; attempt++) {
-        if (dtls_server_peer_send(p, (const uint8_t *)msg, strlen(msg)) != 0) {
-            return 0;
-        }
-        int n = dtls_server_peer_recv(p, buf, sizeof(buf), 400);
-        if (n == (int)strlen(msg) && memcmp(buf, msg, (size_t)n) == 0) {
-            return 1;
-        }
-        if (n != BO_ETIMEDOUT) {
-            return 0;
-        }
-    }
-    return 0;
-}
-
-static void job_handshake_echo(struct job *j)
-{
-    struct dtls_server_peer p;
-
-    if (j->delay_ms > 0) {
-        usleep((useconds_t)j->delay_ms * 1000);
-    }
-    dtls_server_peer_init(&p);
-    j->pc.port = (uint16_t)dtls_server_port(&j->f->srv);
-    j->rc = dtls_server_peer_setup(&p, &j->pc);
-    if (j->rc == 0) {
-        j->rc = dtls_server_peer_handshake(&p);
-        j->last_error = p.last_error;
-    }
-    if (j->rc == 0) {
-        j->cid = dtls_server_peer_has_cid(&p);
-        j->echo_ok += peer_echo(&p, "hello, device");
-        if (j->rebind) {
-            if (dtls_server_peer_rebind(&p) == 0) {
-                j->echo_ok += peer_echo(&p, "moved");
-            }
-        }
-        if (j->hold_ms > 0) {
-            usleep((useconds_t)j->hold_ms * 1000);
-            j->echo_ok += peer_echo(&p, "still here");
-        }
-        dtls_server_peer_close(&p);
-    }
-    dtls_server_peer_free(&p);
-}
-
-static void psk_peer(struct job *j)
-{
-    memset(j, 0, sizeof(*j));
-    j->fn = job_handshake_echo;
-    j->pc.psk_identity = PSK_ID;
-    j->pc.psk_hex = PSK_HEX;
-    j->pc.deadline_ms = 8000;
-}
-
-static void cert_peer(struct job *j, const char *cert, const char *key)
-{
-    memset(j, 0, sizeof(*j));
-    j->fn = job_handshake_echo;
-    j->pc.ca_file = pki("ca.pem");
-    j->pc.cert_file = cert != NULL ? pki(cert) : NULL;
-    j->pc.key_file = key != NULL ? pki(key) : NULL;
-    j->pc.server_name = "localhost";
-    j->pc.deadline_ms = 8000;
+    return name != NULL && (strstr(name, "GCM") != NULL || strstr(name, "CCM") != NULL ||
+                            strstr(name, "CHACHA20") != NULL);
 }
 
 static void test_psk_echo(void **state)
@@ -311,6 +70,51 @@ static void test_cert_echo(void **state)
     dtls_server_stats(&f->srv, &st);
     assert_int_equal(st.handshakes_ok, 2);
     assert_int_equal(st.sessions_peak, 2);
+    /* Forward secrecy and authenticated encryption for certificate clients too. */
+    for (int i = 0; i < 2; i++) {
+        assert_true(suite_is_aead(j[i].suite));
+        assert_non_null(strstr(mbedtls_ssl_get_ciphersuite_name(j[i].suite), "ECDHE-ECDSA"));
+    }
+    fx_stop(f);
+}
+
+/* The ciphersuite preference: AEAD before CBC, and CBC-only clients still served. */
+static void test_aead_preferred(void **state)
+{
+    struct fx *f = *state;
+    struct job j[3];
+    int seen_cbc = 0;
+
+    fx_base_config(f);
+    fx_psk(f);
+    assert_int_equal(fx_start(f), 0);
+    /* The server's list: every AEAD suite before the first other one. */
+    for (int i = 0; f->srv.suites[i] != 0; i++) {
+        if (!suite_is_aead(f->srv.suites[i])) {
+            seen_cbc = 1;
+        } else {
+            assert_false(seen_cbc);
+        }
+    }
+    assert_true(seen_cbc);
+    /*
+     * A client that offers every suite (ECDHE-PSK-AES256-CBC-SHA384 among them, Mbed TLS's
+     * default choice) gets an AEAD one; one that offers only a CBC suite, or only CCM-8
+     * (CoAP's mandatory suite), gets that.
+     */
+    psk_peer(&j[0]);
+    psk_peer(&j[1]);
+    j[1].pc.ciphersuite = MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256;
+    psk_peer(&j[2]);
+    j[2].pc.ciphersuite = MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8;
+    fx_run_jobs(f, j, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(j[i].rc, 0);
+        assert_int_equal(j[i].echo_ok, 1);
+    }
+    assert_true(suite_is_aead(j[0].suite));
+    assert_int_equal(j[1].suite, MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256);
+    assert_int_equal(j[2].suite, MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8);
     fx_stop(f);
 }
 
@@ -378,22 +182,6 @@ static size_t make_hello(uint8_t *out, const uint8_t *cookie, size_t clen, uint8
     static const uint8_t tail[] = { 0, 2, 0xc0, 0xa8, 1, 0 }; /* PSK-AES128-CCM8, null */
     memcpy(p, tail, sizeof(tail));
     return 13 + 12 + body;
-}
-
-static int raw_socket(struct fx *f)
-{
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)dtls_server_port(&f->srv));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
 }
 
 static void job_raw_hellos(struct job *j)
@@ -512,129 +300,6 @@ static void test_idle_reaper(void **state)
     fx_stop(f);
 }
 
-static void test_link_faults(void **state)
-{
-    struct fx *f = *state;
-    struct dtls_server_stats st;
-    struct job j[6];
-    char err[128];
-
-    fx_base_config(f);
-    fx_psk(f);
-    fx_cert(f, true);
-    /*
-     * A round trip survives drop=5 both ways with p = 0.64; nine tries per flight (50 ms to
-     * 12.8 s) make a failed handshake about 3e-4 likely, so the test is not flaky.
-     */
-    f->cfg.hs_timeout_min_ms = 50;
-    f->cfg.hs_timeout_max_ms = 12800;
-    assert_int_equal(link_fault_parse(&f->cfg.link, "drop=5,duplicate=5,reorder=4,seed=7", err,
-                                      sizeof(err)), 0);
-    assert_int_equal(fx_start(f), 0);
-    for (int i = 0; i < 6; i++) {
-        if (i < 4) {
-            psk_peer(&j[i]);
-        } else {
-            cert_peer(&j[i], "client.pem", "client.key");
-        }
-        j[i].pc.hs_timeout_min_ms = 50;
-        j[i].pc.hs_timeout_max_ms = 12800;
-        j[i].pc.deadline_ms = 40000;
-    }
-    fx_run_jobs(f, j, 6);
-    for (int i = 0; i < 6; i++) {
-        assert_int_equal(j[i].rc, 0);
-        assert_int_equal(j[i].echo_ok, 1);
-    }
-    dtls_server_stats(&f->srv, &st);
-    assert_int_equal(st.handshakes_ok, 6);
-    assert_true(st.link_dropped > 0);
-    struct link_fault_stats in, out;
-    link_fault_stats(&f->srv.link_in, &in);
-    link_fault_stats(&f->srv.link_out, &out);
-    assert_true(in.duplicated + out.duplicated > 0);
-    assert_true(in.reordered + out.reordered > 0);
-    /* The link can be made perfect at run time. */
-    struct link_fault_config none = { 0 };
-    assert_int_equal(dtls_server_link(&f->srv)->drop_n, 5);
-    assert_int_equal(dtls_server_set_link(&f->srv, &none), 0);
-    assert_int_equal(dtls_server_link(&f->srv)->drop_n, 0);
-    psk_peer(&j[0]);
-    fx_run_jobs(f, j, 1);
-    assert_int_equal(j[0].rc, 0);
-    fx_stop(f);
-}
-
-static void job_garbage(struct job *j)
-{
-    int fd = raw_socket(j->f);
-    uint8_t buf[512];
-    uint64_t x = 0x9e3779b97f4a7c15ull;
-
-    for (int i = 0; i < 10000; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        size_t len = 1 + (size_t)(x % 300);
-        for (size_t k = 0; k < len; k++) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            buf[k] = (uint8_t)x;
-        }
-        if (i % 4 == 0 && len > 30) {
-            /* Looks like a ClientHello to the first filter; garbage after that. */
-            buf[0] = 22;
-            buf[1] = 0xfe;
-            buf[2] = 0xfd;
-            buf[3] = 0;
-            buf[4] = 0;
-            buf[13] = 1;
-        } else if (i % 4 == 1 && len > 30) {
-            /* A CID record with a random CID, and an application data record. */
-            buf[0] = (i & 8) ? 25 : 23;
-            buf[1] = 0xfe;
-            buf[2] = 0xfd;
-        }
-        send(fd, buf, len, 0);
-        if (i % 200 == 199) {
-            usleep(2000);
-        }
-    }
-    close(fd);
-}
-
-static void test_garbage(void **state)
-{
-    struct fx *f = *state;
-    struct dtls_server_stats st;
-    struct job j[2];
-
-    fx_base_config(f);
-    fx_psk(f);
-    f->cfg.cid = true;
-    assert_int_equal(fx_start(f), 0);
-    /* An established session, then a flood of garbage, then a new peer and the old one. */
-    psk_peer(&j[0]);
-    j[0].hold_ms = 1500;
-    memset(&j[1], 0, sizeof(j[1]));
-    j[1].fn = job_garbage;
-    j[1].delay_ms = 300;
-    fx_run_jobs(f, j, 2);
-    assert_int_equal(j[0].rc, 0);
-    assert_int_equal(j[0].echo_ok, 2);
-    dtls_server_stats(&f->srv, &st);
-    assert_true(st.dgrams_in > 5000);
-    assert_true(st.dgrams_dropped > 5000);
-    assert_int_equal(st.handshakes_ok, 1);
-    assert_int_equal(st.handshakes_failed, 0);
-    psk_peer(&j[0]);
-    fx_run_jobs(f, j, 1);
-    assert_int_equal(j[0].rc, 0);
-    assert_int_equal(j[0].echo_ok, 1);
-    fx_stop(f);
-}
-
 static void test_cid_migration(void **state)
 {
     struct fx *f = *state;
@@ -705,70 +370,6 @@ static void test_client_restart(void **state)
     assert_int_equal(st.sessions, 1);
     assert_int_equal(f->closes, 1);
     fx_stop(f);
-}
-
-static void test_heap_budget(void **state)
-{
-    struct fx *f = *state;
-    struct dtls_server_stats st;
-    struct job j;
-
-    fx_base_config(f);
-    fx_cert(f, false);
-    assert_int_equal(fx_start(f), 0);
-    /* Room for the gate but not for a whole ECDHE-ECDSA handshake. */
-    f->srv.heap.budget = f->srv.heap.live_bytes + 11500;
-    cert_peer(&j, NULL, NULL);
-    j.pc.hs_timeout_max_ms = 400;
-    j.pc.deadline_ms = 3000;
-    fx_run_jobs(f, &j, 1);
-    assert_int_not_equal(j.rc, 0);
-    dtls_server_stats(&f->srv, &st);
-    assert_true(st.alloc_failures > 0);
-    assert_int_equal(st.handshakes_ok, 0);
-    assert_int_equal(st.sessions, 0);
-    assert_true(st.heap_live <= f->srv.heap.budget);
-    /* With the budget lifted the same device serves again. */
-    f->srv.heap.budget = 0;
-    cert_peer(&j, NULL, NULL);
-    fx_run_jobs(f, &j, 1);
-    assert_int_equal(j.rc, 0);
-    assert_int_equal(j.echo_ok, 1);
-    dtls_server_stats(&f->srv, &st);
-    print_message("session peak (ECDHE-ECDSA): %zu bytes; device heap peak %zu\n",
-                  st.session_peak_max, st.heap_peak);
-    fx_stop(f);
-}
-
-static void fx_run_timer_cb(uv_timer_t *t)
-{
-    uv_stop(t->loop);
-}
-
-/* Runs the loop for ms milliseconds. */
-static void fx_run_for(struct fx *f, uint64_t ms)
-{
-    uv_timer_t t;
-
-    uv_timer_init(&f->loop, &t);
-    uv_timer_start(&t, fx_run_timer_cb, ms, 0);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    uv_close((uv_handle_t *)&t, NULL);
-    uv_run(&f->loop, UV_RUN_NOWAIT);
-}
-
-static int fx_setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-
-    *state = f;
-    return f == NULL ? -1 : 0;
-}
-
-static int fx_teardown(void **state)
-{
-    free(*state);
-    return 0;
 }
 
 /* --serve: an echo server for real peers, until SIGTERM/SIGINT or the time limit. */
@@ -853,12 +454,9 @@ static int serve(const char *mode, const char *port_file, const char *seconds)
 
 int main(int argc, char **argv)
 {
-    const char *root = getenv("BROWNOUT_ROOT");
     mbedtls_platform_context platform;
 
-    snprintf(pki_dir, sizeof(pki_dir), "%s/fixtures/pki", root != NULL ? root : ".");
-    memset(&platform, 0, sizeof(platform));
-    if (mbedtls_platform_setup(&platform) != 0) {
+    if (fx_main_setup(&platform) != 0) {
         return 1;
     }
     if (argc >= 4 && strcmp(argv[1], "--serve") == 0) {
@@ -869,15 +467,13 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_psk_echo, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_cert_echo, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_aead_preferred, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_refused_credentials, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_no_cookie_no_session, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_session_cap, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_idle_reaper, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_link_faults, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_garbage, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_cid_migration, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_client_restart, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_heap_budget, fx_setup, fx_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     mbedtls_platform_teardown(&platform);
