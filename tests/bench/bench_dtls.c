@@ -471,6 +471,7 @@ struct daemon_run {
     char bin[PATH_MAX];
     char path[8][PATH_MAX];      /* Files made in dir, removed at the end. */
     int npaths;
+    const char *ini;             /* The configuration, one of path. */
     pid_t pid;
     struct client_conn conn;
 };
@@ -550,7 +551,7 @@ static int daemon_prepare(struct daemon_run *d, const char *root, const char *lo
     char prog[PATH_MAX + 16], key[PATH_MAX + 64], pub[PATH_MAX + 64], board[PATH_MAX + 64];
     const char *payload = daemon_file(d, "v1.payload");
     const char *image = daemon_file(d, "v1.bin");
-    const char *ini = daemon_file(d, "bench.ini");
+    const char *ini = d->ini = daemon_file(d, "bench.ini");
     const char *flash = daemon_file(d, "dev0.bin");
     static uint8_t bytes[20000];
     FILE *f;
@@ -605,7 +606,7 @@ static int daemon_start(struct daemon_run *d, const char *log, pid_t *fw_pid)
 {
     char prog[PATH_MAX + 16];
     const char *sock = daemon_file(d, "bo.sock");
-    char *argv[] = { prog, "--control", (char *)sock, "-c", d->path[2], NULL };
+    char *argv[] = { prog, "--control", (char *)sock, "-c", (char *)d->ini, NULL };
 
     snprintf(prog, sizeof(prog), "%s/brownoutd", d->bin);
     d->pid = daemon_spawn(argv, log);
