@@ -342,14 +342,31 @@ static void daemon_cmd_read(struct control_request *req, json_t *args, void *ctx
     uint64_t len = (uint64_t)json_integer_value(json_object_get(args, "length"));
     uint64_t off = (uint64_t)json_integer_value(json_object_get(args, "offset"));
     struct device_flash *fl;
+    uint8_t *buf;
+    bool weak;
+    int rc;
 
     if (dev == NULL || (fl = daemon_cmds_range(req, dev, args, len)) == NULL) {
         return;
     }
-    /* Host reads see the cells as they are (no device operation, no weak-bit noise). */
-    control_reply(req, json_pack("{s:s, s:I, s:I, s:o}", "flash", fl->name, "offset",
-                                 (json_int_t)off, "length", (json_int_t)len, "data",
-                                 control_data_json(fl->mem + off, (size_t)len)));
+    /* Host reads see the cells as a programmer does: bits a weak power cut left unstable read
+     * differently from one read to the next (device_flash_read()); "weak" says the range has
+     * such bits. */
+    buf = malloc(len > 0 ? (size_t)len : 1);
+    if (buf == NULL) {
+        daemon_cmds_fail(req, BO_ENOMEM, "flash-read");
+        return;
+    }
+    weak = device_flash_weak(fl, (uint32_t)off, (uint32_t)len);
+    rc = device_flash_read(fl, (uint32_t)off, buf, (uint32_t)len);
+    if (rc < 0) {
+        daemon_cmds_fail(req, rc, "flash-read");
+    } else {
+        control_reply(req, json_pack("{s:s, s:I, s:I, s:o, s:b}", "flash", fl->name, "offset",
+                                     (json_int_t)off, "length", (json_int_t)len, "data",
+                                     control_data_json(buf, (size_t)len), "weak", weak));
+    }
+    free(buf);
 }
 
 static void daemon_cmd_write(struct control_request *req, json_t *args, void *ctx)

@@ -14,6 +14,7 @@
 
 #include "bo_err.h"
 #include "port/port_log.h"
+#include "vflash_fault.h"
 
 /* One directory entry while listing. */
 struct fuse_view_ops_dirent {
@@ -454,6 +455,20 @@ static void fuse_view_ops_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_
     }
     view->stats.reads++;
     view->stats.bytes_read += size;
+    if (t.kind != FUSE_VIEW_K_STATUS &&
+        vflash_fault_weak_overlaps(t.file->dev, t.file->off + (uint32_t)off, (uint32_t)size)) {
+        /* Bits a weak power cut left unstable read as a programmer would see them. */
+        uint8_t *buf = malloc(size);
+
+        if (buf == NULL) {
+            fuse_view_ops_err(req, ENOMEM);
+            return;
+        }
+        vflash_host_read(t.file->dev, t.file->off + (uint32_t)off, buf, (uint32_t)size);
+        fuse_reply_buf(req, (const char *)buf, size);
+        free(buf);
+        return;
+    }
     fuse_reply_buf(req, (const char *)src + off, size);
 }
 
