@@ -74,14 +74,14 @@ seed_image() {
     done
     for f in "${imgs[@]}"; do
         for c in 00 01 02 03 04 0a 0e; do
-            { printf "\\x$c"; cat "$f"; } > "$d/$(basename "$f" .bin)-$c"
+            { printf '%b' "\\x$c"; cat "$f"; } > "$d/$(basename "$f" .bin)-$c"
         done
     done
 }
 
 # The trailer harness input: config bytes, tail lengths, render request, the three tails.
 seed_trailer() {
-    local d=$1 ma wu er mode conf
+    local d=$1 ma wu er conf
     head -c 64 /dev/zero > "$work/payload.bin"
     for ma in 8 16 32; do
         for wu in 1 4 8 32; do
@@ -127,7 +127,7 @@ seed_boot() {
         for p in 0 1 2 3; do
             for s in 0x21 0x12 0x31 0x41 0x51 0x01 0x20; do
                 for r in 0 1 2 6 9; do
-                    printf "\\x$(printf %02x $((m | p << 2)))\\x${s#0x}\\x$(printf %02x "$r")" \
+                    printf '%b' "\\x$(printf %02x $((m | p << 2)))\\x${s#0x}\\x$(printf %02x "$r")" \
                         > "$d/m$m-p$p-s$s-r$r"
                 done
             done
