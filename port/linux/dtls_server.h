@@ -18,8 +18,8 @@
  *
  * Ciphersuites: the server's preference decides. AEAD suites (GCM, CCM, CCM-8) come first,
  * those with an ephemeral key exchange (ECDHE) before the others, so that a PSK client that
- * offers both gets, for example, PSK-AES128-GCM rather than ECDHE-PSK-AES256-CBC-SHA384 (whose
- * 80-byte record overhead leaves too little room for a 1024-byte CoAP block in some clients).
+ * offers both gets, for example, PSK-AES128-GCM rather than ECDHE-PSK-AES256-CBC-SHA384 (with
+ * up to 80 bytes of record overhead, too much for a 1024-byte CoAP block in some clients).
  * Mbed TLS's other defaults (CBC) follow, for clients that offer nothing better.
  *
  * Memory: every Mbed TLS allocation is charged, through port_heap, to a heap per session whose
