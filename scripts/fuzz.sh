@@ -122,12 +122,13 @@ fi
 # CPU seconds used so far by a process and its descendants (afl-fuzz, its fork server and the
 # target), from /proc.
 tree_cpu() {
-    awk -v root="$1" -v hz="$(getconf CLK_TCK)" '
-        FNR == 1 {
+    # shellcheck disable=SC2002
+    cat /proc/[0-9]*/stat 2> /dev/null | awk -v root="$1" -v hz="$(getconf CLK_TCK)" '
+        {
+            pid = $1
             line = $0
-            sub(/^[0-9]+ \(.*\) /, "", line)
+            sub(/^.*\) /, "", line)
             split(line, f, " ")
-            pid = substr(FILENAME, 7); sub(/\/stat$/, "", pid)
             ppid[pid] = f[2]; ticks[pid] = f[12] + f[13]
         }
         END {
@@ -140,7 +141,7 @@ tree_cpu() {
             }
             for (p in in_tree) t += ticks[p]
             printf "%.2f", t / hz
-        }' /proc/[0-9]*/stat 2>/dev/null
+        }'
 }
 
 # Shortly before the end, the CPU time of each instance's tree: execs/s divided by the share of
@@ -184,7 +185,7 @@ for n in "${names[@]}"; do
     crash=$(afl_stat "$n" saved_crashes)
     hang=$(afl_stat "$n" saved_hangs)
     stab=$(afl_stat "$n" stability)
-    core=$(awk -v n="$n" -v e="$eps" '$1 == n && $2 > 0 { printf "%.0f", e * $3 / $2 }' \
+    core=$(awk -v n="$n" -v e="$eps" 'NF == 3 && $1 == n && $2 > 0 { printf "%.0f", e * $3 / $2 }' \
         "$out/cpu.txt" 2>/dev/null)
     printf '%-8s %10s %10s %12s %7s %8s %6s %10s\n' "$n" "$eps" "${core:-?}" "$execs" "$paths" \
         "$crash" "$hang" "$stab"
