@@ -8,6 +8,9 @@
 #   make bench      benchmarks, printed as ratios to a limit measured in the same run
 #   make install    install the programs under $(DESTDIR)$(PREFIX)
 #   make clean      remove $(BUILD) (the downloaded Mbed TLS source included)
+#   make fuzz       AFL++ and libFuzzer builds of fuzz/ (mk/fuzz.mk; run: scripts/fuzz.sh TARGET)
+#   make cross      core/ for Cortex-M4 with arm-none-eabi-gcc, with a size table (mk/cross.mk)
+#   make config-check  the configuration-check cases of tests/config (mk/config.mk)
 #
 # Variables: BUILD (build), PREFIX (/usr/local), DESTDIR, MBEDTLS_SRC (a 3.6 tree to build
 # instead of Debian's source package), OPT (-O2 -g), V=1 (show commands), NO_DEPS=1 (do not run
@@ -232,6 +235,6 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(shell find $(BUILD)/obj $(BUILD)/mbedtls -name '*.d' 2>/dev/null)
