@@ -8,6 +8,7 @@
 
 #include "bo_err.h"
 #include "config_int.h"
+#include "dtls_server.h"
 #include "link_fault.h"
 
 /* Longest duration accepted for a timeout: one day, in milliseconds. */
@@ -80,40 +81,15 @@ bad:
     return BO_EINVAL;
 }
 
-/* The value of a hex digit, or -1. */
-static int config_net_hexdigit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-/* Parses a PSK in hex: 1..CONFIG_PSK_MAX bytes. */
+/* Parses a PSK in hex: 1..CONFIG_PSK_MAX bytes (the DTLS server's own decoder). */
 static int config_net_psk(struct config_net *net, const char *value, char *err, size_t err_len)
 {
-    size_t n = strlen(value);
-    size_t i;
+    size_t len = 0;
 
-    if (n == 0 || n % 2 != 0 || n / 2 > CONFIG_PSK_MAX) {
+    if (dtls_server_conf_hex(value, net->psk, sizeof(net->psk), &len) < 0) {
         goto bad;
     }
-    for (i = 0; i < n; i += 2) {
-        int hi = config_net_hexdigit(value[i]);
-        int lo = config_net_hexdigit(value[i + 1]);
-
-        if (hi < 0 || lo < 0) {
-            goto bad;
-        }
-        net->psk[i / 2] = (uint8_t)(hi << 4 | lo);
-    }
-    net->psk_len = (uint32_t)(n / 2);
+    net->psk_len = (uint32_t)len;
     return 0;
 bad:
     config_fmt(err, err_len, "psk must be 1 to %d bytes in hex (an even number of 0-9a-f)",

@@ -231,4 +231,14 @@ void dtls_server_stats(const struct dtls_server *srv, struct dtls_server_stats *
  */
 void dtls_server_close(struct dtls_server *srv, void (*done)(void *arg), void *arg);
 
+/**
+ * \brief Decodes a PSK written in hexadecimal (as dtls_server_config.psk_hex takes it).
+ * \param hex      NUL-terminated text: an even number (2 or more) of 0-9, a-f, A-F.
+ * \param out      Receives the bytes.
+ * \param max      Room at out; more bytes than this is an error.
+ * \param out_len  Receives the number of bytes.
+ * \return 0, or BO_EINVAL (nothing meaningful in out).
+ */
+int dtls_server_conf_hex(const char *hex, uint8_t *out, size_t max, size_t *out_len);
+
 #endif /* DTLS_SERVER_H */

@@ -88,8 +88,6 @@ int dtls_server_conf_crt(mbedtls_x509_crt *crt, const char *path);
 /** \brief Parses a private key file, PEM or DER, into key. 0 or a bo_err. */
 int dtls_server_conf_key(mbedtls_pk_context *key, const char *path, struct port_rng *rng);
 
-/** \brief Decodes hexadecimal text into at most max bytes. 0 or BO_EINVAL. */
-int dtls_server_conf_hex(const char *hex, uint8_t *out, size_t max, size_t *out_len);
 
 /** \brief Releases what dtls_server_conf_setup() made. Safe after dtls_server_init(). */
 void dtls_server_conf_free(struct dtls_server *srv);
