@@ -12,6 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "keys.h"
+#include "port_entropy.h"
+#include "port_rng.h"
+
 static bool interop_is_root(const char *dir)
 {
     char probe[PATH_MAX];
@@ -217,4 +221,29 @@ const char *interop_tmpdir(void)
     snprintf(dir, sizeof(dir), "%s/brownout-test-XXXXXX",
              base != NULL && base[0] != '\0' ? base : "/tmp");
     return mkdtemp(dir);
+}
+
+int interop_keys_load(struct keys_table *keys, struct port_rng *rng, uint64_t seed,
+                      const char *who)
+{
+    const char *dir = interop_imgtool_dir();
+    char ec[1024];
+    char rsa[1024];
+    const char *paths[2] = { ec, rsa };
+    char err[256];
+
+    if (dir == NULL) {
+        fprintf(stderr, "%s: interop vectors not found (set BROWNOUT_SHARED)\n", who);
+        return -1;
+    }
+    snprintf(ec, sizeof(ec), "%s/keys/ec256.pub.pem", dir);
+    snprintf(rsa, sizeof(rsa), "%s/keys/rsa2048.pub.pem", dir);
+    port_rng_init(rng);
+    port_entropy_set_seed(&rng->source, seed);
+    if (port_rng_setup(rng, who) != 0 ||
+        keys_table_load(keys, paths, 2, port_rng_random, rng, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: %s\n", who, err);
+        return -1;
+    }
+    return 0;
 }

@@ -18,6 +18,9 @@
 
 #define INTEROP_MAX_VECTORS 64
 
+struct keys_table;
+struct port_rng;
+
 /** One row of manifest.tsv. */
 struct interop_vector {
     char file[128];   /**< Image file name, in the interop directory. */
@@ -59,5 +62,15 @@ int interop_manifest(struct interop_vector *rows, size_t max);
  * \return Its path in a static buffer, or NULL.
  */
 const char *interop_tmpdir(void);
+
+/**
+ * \brief Loads the vectors' public keys (keys/ec256.pub.pem, keys/rsa2048.pub.pem) into keys,
+ *        with rng set up from a seeded entropy source (free both with keys_table_free() and
+ *        port_rng_free()).
+ * \param who   The caller's name, for the error message printed on stderr.
+ * \return 0, or -1 (vectors not found, or a key that does not load).
+ */
+int interop_keys_load(struct keys_table *keys, struct port_rng *rng, uint64_t seed,
+                      const char *who);
 
 #endif /* TESTS_SUPPORT_INTEROP_H */

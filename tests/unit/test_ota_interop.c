@@ -62,30 +62,11 @@ struct rig {
 
 static int group_setup(void **state)
 {
-    char err[256];
-    const char *dir = interop_imgtool_dir();
-    char ec[1024];
-    char rsa[1024];
-    const char *paths[2] = { ec, rsa };
-
     (void)state;
-    if (dir == NULL) {
-        fprintf(stderr, "test_ota_interop: interop vectors not found (set BROWNOUT_SHARED)\n");
-        return -1;
-    }
     if (bf_global_setup() != 0 || bf_board_text(&board, board_text) != 0) {
         return -1;
     }
-    snprintf(ec, sizeof(ec), "%s/keys/ec256.pub.pem", dir);
-    snprintf(rsa, sizeof(rsa), "%s/keys/rsa2048.pub.pem", dir);
-    port_rng_init(&rng);
-    port_entropy_set_seed(&rng.source, 11);
-    if (port_rng_setup(&rng, "ota-interop") != 0 ||
-        keys_table_load(&interop_keys, paths, 2, port_rng_random, &rng, err, sizeof(err)) != 0) {
-        fprintf(stderr, "test_ota_interop: %s\n", err);
-        return -1;
-    }
-    return 0;
+    return interop_keys_load(&interop_keys, &rng, 11, "test_ota_interop");
 }
 
 static int group_teardown(void **state)
