@@ -2,7 +2,7 @@
 /*
  * Depth-2 power-cut findings of the sweep (a second cut during the recovery of the first), in
  * every upgrade mode, fixed in core/boot (issue 4): each replay ID must pass through
- * sweep_replay().
+ * sweep_replay(). Points not fixed yet are listed with the reason and skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,6 +98,33 @@ static const char *const test_overwrite_half_erased[] = {
     "74202625e382caae:c4893541",
 };
 
+/*
+ * Not fixed (stm32h7, maximal images, overwrite-only and swap-using-scratch; found by
+ * `--random 1600 --seed 7 --image-size max`): the image fills the primary's last sector up to
+ * its trailer, and the second cut tears a flag write there (the application's image_ok, or
+ * copy_done). On ECC only an erase settles the unit, and boot_repair_trailer() refuses to erase a
+ * sector that holds image bytes, so the flag ends "bad" where the uninterrupted run leaves it
+ * set (final-state). The right image runs. Needs the image bytes of that sector journalled too
+ * (boot_journal.h); overwrite-only leaves the secondary's last sector free for it, swap-scratch
+ * does not (its secondary holds the old image).
+ */
+static const char *const test_ecc_shared_trailer_sector[] = {
+    "bo1:test-confirm:overwrite:stm32h7:max:1:173:before:0:dddb32b03a7e8400:379:weak:s:"
+    "cdb15038502f37b1:667009ab",
+    "bo1:test-confirm:overwrite:stm32h7:max:1:364:torn-prefix:13:61f56f01897136d3:379:weak:s:"
+    "42f3842ddd5c1dc1:8abb7861",
+    "bo1:test-confirm:overwrite:stm32h7:max:1:56:torn-prefix:28:0a8f0cb0e477217e:379:weak:s:"
+    "18b7aa19bee4453d:9ece951f",
+    "bo1:test-confirm:swap-scratch:stm32h7:max:1:813:torn-prefix:27:675e43ebeec97f93:390:"
+    "torn-bits:s:fe778679e3fd9575:04a273dc",
+    "bo1:test-confirm:swap-scratch:stm32h7:max:1:124:torn-prefix:28:e6beb09e9698b552:1022:weak:"
+    "s:b8b138e79d1adb6b:57088e5d",
+    "bo1:test-confirm:swap-scratch:stm32h7:max:1:865:torn-prefix:13:32cbb8e78dd2b112:391:"
+    "torn-bits:s:33b7a8148bd5d642:f5a12396",
+    "bo1:test-confirm:swap-scratch:stm32h7:max:1:1144:weak:0:1c7e1b90c75fdfba:0:erase-partial:s:"
+    "dd5f87ed82b30ef7:ac2cd3c6",
+};
+
 static void test_replays_pass(const char *const *ids, size_t n)
 {
     struct sweep_outcome out;
@@ -147,6 +174,13 @@ static void test_overwrite_half_erased_fixed(void **state)
                       sizeof(test_overwrite_half_erased) / sizeof(test_overwrite_half_erased[0]));
 }
 
+static void test_ecc_shared_trailer_sector_known(void **state)
+{
+    (void)state;
+    (void)test_ecc_shared_trailer_sector;
+    skip();
+}
+
 static int test_setup(void **state)
 {
     (void)state;
@@ -169,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_offset_repair_in_place),
         cmocka_unit_test(test_ecc_rewrite_window_fixed),
         cmocka_unit_test(test_overwrite_half_erased_fixed),
+        cmocka_unit_test(test_ecc_shared_trailer_sector_known),
     };
 
     return cmocka_run_group_tests(tests, test_setup, test_teardown);
