@@ -112,31 +112,6 @@ static int boot_journal_geo_of(struct boot_loader_state *st, struct boot_journal
     return 0;
 }
 
-/* Whether [off, off + len) of fa reads erased. */
-static int boot_journal_blank(const struct flash_area *fa, uint32_t off, uint32_t len,
-                              uint8_t ev, bool *blank)
-{
-    uint8_t chunk[BOOT_JOURNAL_CHUNK];
-    uint32_t done = 0;
-    uint32_t i;
-    int rc;
-
-    *blank = true;
-    while (done < len && *blank) {
-        uint32_t n = len - done < sizeof(chunk) ? len - done : (uint32_t)sizeof(chunk);
-
-        rc = flash_area_read(fa, off + done, chunk, n);
-        if (rc < 0) {
-            return rc;
-        }
-        for (i = 0; i < n; i++) {
-            *blank = *blank && chunk[i] == ev;
-        }
-        done += n;
-    }
-    return 0;
-}
-
 /*
  * Reads len bytes at off reads times into out, keeping for each bit the programmed value when
  * any read saw it programmed.
@@ -189,7 +164,7 @@ int boot_journal_save(struct boot_loader_state *st, const uint8_t *recs, uint32_
     }
     /* The whole trailer span of the secondary must be free: it is erased afterwards. */
     area_sz = flash_area_get_size(st->fa_sec);
-    rc = boot_journal_blank(st->fa_sec, g.span_off, area_sz - g.span_off, g.ev, &blank);
+    rc = boot_repair_blank(st->fa_sec, g.span_off, area_sz - g.span_off, g.ev, &blank);
     if (rc < 0 || !blank) {
         if (rc == 0) {
             MCUBOOT_LOG_WRN("image %lu: no room to journal the trailer rewrite",
@@ -334,9 +309,9 @@ static int boot_journal_drop_torn(struct boot_loader_state *st, const struct boo
     bool blank;
     int rc;
 
-    rc = boot_journal_blank(st->fa_sec, g->span_off, g->off - g->span_off, g->ev, &blank);
+    rc = boot_repair_blank(st->fa_sec, g->span_off, g->off - g->span_off, g->ev, &blank);
     if (rc == 0 && blank) {
-        rc = boot_journal_blank(st->fa_sec, end, area_sz - end, g->ev, &blank);
+        rc = boot_repair_blank(st->fa_sec, end, area_sz - end, g->ev, &blank);
     }
     if (rc < 0) {
         return rc;
@@ -366,7 +341,7 @@ int boot_journal_recover(struct boot_loader_state *st, bool *applied)
     if (rc != 0) {
         return rc < 0 ? rc : 0;
     }
-    rc = boot_journal_blank(st->fa_sec, g.off, g.hdr + g.body, g.ev, &blank);
+    rc = boot_repair_blank(st->fa_sec, g.off, g.hdr + g.body, g.ev, &blank);
     if (rc < 0 || blank) {
         return rc;
     }

@@ -68,9 +68,8 @@ static int boot_repair_read_merged(const struct flash_area *fa, uint32_t off, ui
     return rc;
 }
 
-/* Whether [off, off + len) of fa holds only the erased value. */
-static int boot_repair_blank(const struct flash_area *fa, uint32_t off, uint32_t len, uint8_t ev,
-                             bool *blank)
+int boot_repair_blank(const struct flash_area *fa, uint32_t off, uint32_t len, uint8_t ev,
+                      bool *blank)
 {
     uint8_t chunk[64];
     uint32_t done = 0;

@@ -48,6 +48,14 @@
 #include "boot/loader_priv.h"
 
 /**
+ * \brief Whether [off, off + len) of fa holds only the erased value ev.
+ * \param blank  Receives the answer (false as soon as one byte differs).
+ * \return 0, or the error of a flash read.
+ */
+int boot_repair_blank(const struct flash_area *fa, uint32_t off, uint32_t len, uint8_t ev,
+                      bool *blank);
+
+/**
  * \brief Erases the trailer sectors of a slot of the current image and writes its trailer back
  *        (see the rules above), leaving [skip_off, skip_off + skip_len) of the area erased.
  * \param slot      BOOT_SLOT_PRIMARY or BOOT_SLOT_SECONDARY.
