@@ -32,8 +32,14 @@ out=$(BROWNOUT_DEPS_PACKAGES="make brownout-no-such-pkg" "$deps" --check 2>&1); 
 check "--check reports" 1 "missing packages: brownout-no-such-pkg" $rc "$out"
 
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+    # The clone may sit under a directory only root can enter (mktemp -d makes 0700 ones):
+    # nobody runs a copy kept in a directory anyone can read.
+    pub=$(mktemp -d)
+    trap 'rm -rf "$pub"' EXIT
+    mkdir -p "$pub/scripts" && cp "$deps" "$pub/scripts/deps.sh" && chmod -R a+rX "$pub"
     out=$(BROWNOUT_DEPS_PACKAGES="make brownout-no-such-pkg" \
-          setpriv --reuid=nobody --regid=nogroup --clear-groups "$deps" 2>&1); rc=$?
+          setpriv --reuid=nobody --regid=nogroup --clear-groups "$pub/scripts/deps.sh" 2>&1)
+    rc=$?
     check "not root" 1 "as root run: apt-get update && apt-get install -y --no-install-recommends brownout-no-such-pkg" $rc "$out"
 else
     out=$(BROWNOUT_DEPS_PACKAGES="make brownout-no-such-pkg" "$deps" 2>&1); rc=$?
