@@ -128,7 +128,7 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
     const struct trailer_layout *lay;
     uint8_t info[BOOT_REPAIR_INFO_MAX];
     uint8_t *recs = st->buf;
-    bool journalled = false;
+    struct boot_journal jr;
     uint32_t nrec;
     uint32_t base;
     uint32_t first;
@@ -155,12 +155,12 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
     if (rc < 0) {
         return rc;
     }
-    /* Image bytes in the trailer's first sector would be lost with the erase. */
+    /* Image bytes in the trailer's first sector: erased only once kept in a free area. */
     rc = boot_repair_blank(s.fa, first_off, lay->status_off - first_off, ev, &blank);
     if (rc < 0) {
         return rc;
     }
-    if (!blank) {
+    if (!blank && slot != BOOT_SLOT_PRIMARY) {
         MCUBOOT_LOG_ERR("image %lu: torn trailer shares its sector with the image",
                         (unsigned long)st->cur);
         return BO_ESEMANTICS;
@@ -197,25 +197,32 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
         }
     }
 
+    memset(&jr, 0, sizeof(jr));
     if (slot == BOOT_SLOT_PRIMARY) {
         /* A copy first, so that a cut between the erase and the magic loses nothing. */
-        rc = boot_journal_save(st, recs, nrec, info, lay->info_sz, &journalled);
+        rc = boot_journal_save(st, recs, nrec, info, lay->info_sz, !blank, &jr);
         if (rc < 0) {
             return rc;
         }
+        if (!blank && jr.store == BOOT_JOURNAL_NONE) {
+            MCUBOOT_LOG_ERR("image %lu: torn trailer shares its sector with the image and no "
+                            "free area can keep the image bytes", (unsigned long)st->cur);
+            return BO_ESEMANTICS;
+        }
     }
-    rc = boot_repair_write_back(st, slot, recs, info);
-    if (rc == 0 && journalled) {
-        rc = boot_journal_clear(st);
+    rc = boot_repair_write_back(st, slot, recs, info, blank ? NULL : &jr.tail);
+    if (rc == 0 && jr.store != BOOT_JOURNAL_NONE) {
+        rc = boot_journal_clear(st, &jr);
     }
     return rc;
 }
 
 int boot_repair_write_back(struct boot_loader_state *st, int slot, const uint8_t *recs,
-                           const uint8_t *info)
+                           const uint8_t *info, const struct boot_repair_tail *tail)
 {
     struct boot_repair_slot s;
     const struct trailer_layout *lay;
+    uint8_t chunk[4u * TRAILER_ALIGN_MAX];
     uint8_t unit[TRAILER_ALIGN_MAX];
     uint32_t nrec;
     uint32_t base;
@@ -232,10 +239,16 @@ int boot_repair_write_back(struct boot_loader_state *st, int slot, const uint8_t
     align = flash_area_align(s.fa);
     nrec = lay->status_entries * lay->status_states;
     base = lay->status_off + lay->status_sz;
-    if (align == 0 || align > wu || wu > TRAILER_ALIGN_MAX) {
+    if (align == 0 || align > wu || wu > TRAILER_ALIGN_MAX ||
+        (tail != NULL && tail->len > lay->status_off)) {
         return BO_ESEMANTICS;
     }
     rc = boot_status_erase_trailer(st, slot);
+    if (rc == 0 && tail != NULL && tail->len != 0) {
+        /* The image bytes the erase took, before anything of the trailer. */
+        rc = boot_copy_region_buf(tail->fa, s.fa, tail->off, lay->status_off - tail->len,
+                                  tail->len, chunk, (uint32_t)sizeof(chunk));
+    }
     if (rc < 0) {
         return rc;
     }

@@ -24,9 +24,11 @@
  *   programmed with the magic: a magic field that is not fully erased is written back whole.
  * - The trailer is rewritten status records first, fields next, the magic last (as MCUboot
  *   initialises a trailer), so a trailer without magic is never mistaken for a complete one.
- * - A trailer sector that also holds image bytes (below the status area) cannot be erased
- *   without losing them, and the core has no RAM for a sector: then nothing is erased and the
- *   original error is returned.
+ * - A primary trailer sector that also holds image bytes (below the status area; a maximal
+ *   image) is erased only when those bytes are kept first in a free area (boot_journal.h: the
+ *   secondary's trailer sectors, or the scratch area once a swap is complete) and copied back
+ *   before the trailer: the core has no RAM for a sector. Without such an area, and for the
+ *   secondary's trailer, nothing is erased and the original error is returned.
  *
  * - The erase and rewrite of the primary's trailer is journalled first (boot_journal.h): its
  *   content goes to the secondary slot's status area, so a power cut between the erase and the
@@ -68,16 +70,25 @@ int boot_repair_blank(const struct flash_area *fa, uint32_t off, uint32_t len, u
 int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_off,
                         uint32_t skip_len);
 
+/** Image bytes of a slot's first trailer sector, kept elsewhere while that sector is erased. */
+struct boot_repair_tail {
+    const struct flash_area *fa; /**< Area that keeps them. */
+    uint32_t off;                /**< Their offset in fa. */
+    uint32_t len;                /**< Their length: they go back to [status_off - len, status_off)
+                                      of the slot. */
+};
+
 /**
  * \brief Erases the trailer sectors of a slot of the current image and writes the trailer given
  *        as one byte per status record and the info region (fields, magic), in the order of the
- *        rules above: records, fields, the magic last.
+ *        rules above: the image bytes of tail first, then records, fields, the magic last.
  * \param recs  One byte per status record (the erased value: left erased).
  * \param info  The info region [status_off + status_sz, area end), info_sz bytes.
+ * \param tail  Image bytes to copy back below the status area, or NULL.
  * \return 0, BO_ESEMANTICS for a write unit the layout does not handle, or the flash error.
  */
 int boot_repair_write_back(struct boot_loader_state *st, int slot, const uint8_t *recs,
-                           const uint8_t *info);
+                           const uint8_t *info, const struct boot_repair_tail *tail);
 
 /**
  * \brief Decides what to do after a trailer write of [off, off + len) to fa returned rc: when rc
@@ -95,7 +106,8 @@ int boot_repair_for_retry(struct boot_loader_state *st, const struct flash_area 
  *        found, which completes the torn flag writes ("set"): first in place (torn flags, an
  *        unstable magic; NOR parts take this without an erase, so a cut during the repair
  *        cannot lose the trailer), then, when something still reads torn, by an erase and
- *        rewrite (boot_repair_trailer()), unless the trailer's sector holds image bytes.
+ *        rewrite (boot_repair_trailer()), unless the trailer's sector holds image bytes that no
+ *        free area can keep meanwhile.
  * \param repaired  Receives whether a repair was done (may be NULL).
  * \return 0, or a flash error.
  */

@@ -79,23 +79,33 @@ int boot_copy_region(struct boot_loader_state *st, const struct flash_area *src,
                      const struct flash_area *dst, uint32_t off_src, uint32_t off_dst,
                      uint32_t len)
 {
+    return boot_copy_region_buf(src, dst, off_src, off_dst, len, st->buf,
+                                (uint32_t)sizeof(st->buf));
+}
+
+int boot_copy_region_buf(const struct flash_area *src, const struct flash_area *dst,
+                         uint32_t off_src, uint32_t off_dst, uint32_t len, uint8_t *buf,
+                         uint32_t buf_sz)
+{
+    uint32_t wu = flash_area_align(dst);
     uint32_t done = 0;
     int rc;
 
-    if (len % flash_area_align(dst) != 0) {
+    if (wu == 0 || len % wu != 0 || buf_sz < wu) {
         return BO_EALIGN;
     }
+    buf_sz -= buf_sz % wu;
     while (done < len) {
         uint32_t chunk = len - done;
 
-        if (chunk > sizeof(st->buf)) {
-            chunk = sizeof(st->buf);
+        if (chunk > buf_sz) {
+            chunk = buf_sz;
         }
-        rc = flash_area_read(src, off_src + done, st->buf, chunk);
+        rc = flash_area_read(src, off_src + done, buf, chunk);
         if (rc < 0) {
             return rc;
         }
-        rc = boot_program_chunk(dst, off_dst + done, st->buf, chunk);
+        rc = boot_program_chunk(dst, off_dst + done, buf, chunk);
         if (rc < 0) {
             return rc;
         }

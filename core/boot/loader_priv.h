@@ -53,6 +53,15 @@ int boot_copy_region(struct boot_loader_state *st, const struct flash_area *src,
                      const struct flash_area *dst, uint32_t off_src, uint32_t off_dst,
                      uint32_t len);
 
+/**
+ * \brief Copies like boot_copy_region() through the caller's buffer (buf_sz bytes, at least one
+ *        write unit of dst), for copies made while st->buf holds other data.
+ * \return 0, BO_EALIGN when len is not a multiple of dst's write unit, or a flash error.
+ */
+int boot_copy_region_buf(const struct flash_area *src, const struct flash_area *dst,
+                         uint32_t off_src, uint32_t off_dst, uint32_t len, uint8_t *buf,
+                         uint32_t buf_sz);
+
 /*
  * One recorded step of a sector swap: erases [dst_off, dst_off + sz) of dst, copies sz bytes of
  * src at src_off into it, then writes the status record bs names, so that a power cut anywhere
