@@ -362,6 +362,11 @@ static int boot_finish_swap(struct boot_loader_state *st, uint8_t t)
     if (rc == 0 && boot_is_upgrade(t)) {
         rc = boot_set_primary_copy_done(st);
     }
+    if (rc == 0 && boot_is_upgrade(t)) {
+        /* A flag torn during the swap may only be repairable now that the swap is complete
+         * (the scratch area is then free to keep image bytes; boot_journal.h). */
+        rc = boot_repair_check_primary(st, NULL);
+    }
     return rc;
 }
 
