@@ -6,6 +6,12 @@
  * trailer. That repair boot is cut at every one of its flash operations with each of the six
  * fault models; the boot after the cut must end with the trailers of the uninterrupted repair,
  * the new image running, and one more boot must change no byte.
+ *
+ * With a maximal image (overwrite-only and swap-using-scratch) the image fills the trailer's
+ * first sector up to the status area, so the journal also keeps those image bytes (in the
+ * secondary's trailer sector, or in the scratch area) and copies them back after the erase. The
+ * copies are about 1900 operations: every operation near the start, the middle (the primary's
+ * erase) and the end is cut, and every JT_STRIDE-th one in between.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +30,15 @@
 
 /* A byte that decodes as neither erased nor set: what a torn flag write leaves. */
 #define JT_TORN_BYTE 0x5au
+
+/* Maximal images: operations cut at the start, around the middle and at the end, and the
+ * stride of the cut operations in between. */
+#define JT_EDGE 32
+#define JT_STRIDE 41
+
+/* Image size of a case: the default small image, or the largest the mode installs. */
+#define JT_SMALL 3000u
+#define JT_MAX 0u
 
 static struct board jt_board;
 
@@ -59,7 +74,7 @@ static void jt_layout(struct bf *f, const struct flash_area *fa, struct trailer_
  * sector erased and written back with every unit as it was, the image_ok unit programmed with a
  * byte that reads neither erased nor set.
  */
-static void jt_tear_image_ok(struct bf *f)
+static void jt_tear_image_ok(struct bf *f, bool shared)
 {
     const struct flash_area *fa;
     struct trailer_layout lay;
@@ -83,10 +98,11 @@ static void jt_tear_image_ok(struct bf *f)
     tail = malloc(size - first_off);
     assert_non_null(tail);
     assert_int_equal(flash_area_read(fa, first_off, tail, size - first_off), 0);
-    /* The image must not share the trailer's sector for this test. */
-    for (off = 0; off < lay.status_off - first_off; off++) {
+    /* The small image must not share the trailer's sector; the maximal one must. */
+    for (off = 0; off < lay.status_off - first_off && !shared; off++) {
         assert_int_equal(tail[off], ev);
     }
+    assert_true(!shared || tail[0] != ev);
     tail[lay.image_ok_off - first_off] = JT_TORN_BYTE;
     assert_int_equal(flash_area_erase(fa, first_off, size - first_off), 0);
     for (off = first_off; off < size; off += wu) {
@@ -111,8 +127,20 @@ static bool jt_state_eq(const struct boot_swap_state *a, const struct boot_swap_
            a->image_num == b->image_num;
 }
 
-/* Runs the cut matrix of one mode; returns the number of failed cut points. */
-static int jt_run_mode(enum boot_mode mode, int *points)
+/* Whether the repair operation op (of ops) is cut: all of them for a small image. */
+static bool jt_cut_op(bool all, int64_t op, uint64_t ops)
+{
+    int64_t mid = (int64_t)ops / 2;
+
+    return all || op < JT_EDGE || op >= (int64_t)ops - JT_EDGE ||
+           (op >= mid - JT_EDGE && op < mid + JT_EDGE) || op % JT_STRIDE == 0;
+}
+
+/*
+ * Runs the cut matrix of one mode with images of size (JT_SMALL, or JT_MAX for the largest);
+ * returns the number of failed cut points.
+ */
+static int jt_run_mode(enum boot_mode mode, uint32_t size, int *points)
 {
     struct bf f;
     struct bf_image v1;
@@ -133,9 +161,13 @@ static int jt_run_mode(enum boot_mode mode, int *points)
 
     *points = 0;
     assert_int_equal(bf_start(&f, &jt_board, mode, 1), 0);
-    bf_image_init(&v1, 1, 0, 0, 3000);
-    bf_image_init(&v2, 2, 0, 0, 3000);
+    bf_image_init(&v1, 1, 0, 0, JT_SMALL);
+    bf_image_init(&v2, 2, 0, 0, JT_SMALL);
     v2.seed = 2;
+    if (size == JT_MAX) {
+        assert_int_equal(bf_capacity(&f, 0, &v1.total_len, NULL), 1);
+        v2.total_len = v1.total_len;
+    }
     assert_int_equal(bf_install(&f, 0, 0, &v1), 0);
     assert_int_equal(bf_install(&f, 0, 1, &v2), 0);
     assert_int_equal(bf_set_pending(&f, 0, true), 0);
@@ -145,7 +177,7 @@ static int jt_run_mode(enum boot_mode mode, int *points)
     assert_int_equal(bf_swap_state(&f, FLASH_AREA_IMAGE_SECONDARY(0), &want_sec), 0);
     assert_int_equal(want_pri.image_ok, TRAILER_FLAG_SET);
 
-    jt_tear_image_ok(&f);
+    jt_tear_image_ok(&f, size == JT_MAX);
     assert_int_equal(bf_swap_state(&f, FLASH_AREA_IMAGE_PRIMARY(0), &got_pri), 0);
     assert_int_equal(got_pri.image_ok, TRAILER_FLAG_BAD);
     assert_int_equal(bf_snapshot(&f, &torn), 0);
@@ -161,7 +193,7 @@ static int jt_run_mode(enum boot_mode mode, int *points)
     assert_true(ops >= 5);
 
     for (op = 0; op < (int64_t)ops; op++) {
-        for (m = 0; m < VFLASH_CUT_MODEL_COUNT; m++) {
+        for (m = 0; m < VFLASH_CUT_MODEL_COUNT && jt_cut_op(size != JT_MAX, op, ops); m++) {
             uint64_t seed = 0x6a6f75726e616cull ^ ((uint64_t)op << 8) ^ (uint64_t)m;
             const char *why = NULL;
 
@@ -203,43 +235,56 @@ static int jt_run_mode(enum boot_mode mode, int *points)
             }
         }
     }
-    printf("  %s: repair of %llu ops, %d cut points, %d failed\n", boot_mode_name(mode),
-           (unsigned long long)ops, *points, failed);
+    printf("  %s, %s image: repair of %llu ops, %d cut points, %d failed\n",
+           boot_mode_name(mode), size == JT_MAX ? "maximal" : "small", (unsigned long long)ops,
+           *points, failed);
     bf_snap_free(&torn);
     bf_stop(&f);
     return failed;
 }
 
-static void jt_mode(enum boot_mode mode)
+static void jt_mode(enum boot_mode mode, uint32_t size)
 {
     int points;
 
-    assert_int_equal(jt_run_mode(mode, &points), 0);
+    assert_int_equal(jt_run_mode(mode, size, &points), 0);
     assert_true(points > 0);
 }
 
 static void test_journal_scratch(void **state)
 {
     (void)state;
-    jt_mode(BOOT_MODE_SWAP_SCRATCH);
+    jt_mode(BOOT_MODE_SWAP_SCRATCH, JT_SMALL);
 }
 
 static void test_journal_move(void **state)
 {
     (void)state;
-    jt_mode(BOOT_MODE_SWAP_MOVE);
+    jt_mode(BOOT_MODE_SWAP_MOVE, JT_SMALL);
 }
 
 static void test_journal_offset(void **state)
 {
     (void)state;
-    jt_mode(BOOT_MODE_SWAP_OFFSET);
+    jt_mode(BOOT_MODE_SWAP_OFFSET, JT_SMALL);
 }
 
 static void test_journal_overwrite(void **state)
 {
     (void)state;
-    jt_mode(BOOT_MODE_OVERWRITE);
+    jt_mode(BOOT_MODE_OVERWRITE, JT_SMALL);
+}
+
+static void test_journal_scratch_max(void **state)
+{
+    (void)state;
+    jt_mode(BOOT_MODE_SWAP_SCRATCH, JT_MAX);
+}
+
+static void test_journal_overwrite_max(void **state)
+{
+    (void)state;
+    jt_mode(BOOT_MODE_OVERWRITE, JT_MAX);
 }
 
 static int jt_setup(void **state)
@@ -265,6 +310,8 @@ int main(void)
         cmocka_unit_test(test_journal_move),
         cmocka_unit_test(test_journal_offset),
         cmocka_unit_test(test_journal_overwrite),
+        cmocka_unit_test(test_journal_scratch_max),
+        cmocka_unit_test(test_journal_overwrite_max),
     };
 
     return cmocka_run_group_tests(tests, jt_setup, jt_teardown);
