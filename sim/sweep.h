@@ -65,6 +65,8 @@ struct sweep_opts {
                                     program and erase faults (results must not depend on the
                                     run order, and a boot that writes nothing is reused). */
     void *inject_arg;
+    FILE *log;                 /**< Optional: the bootloader's log lines (INFO and above) of
+                                    every boot, one per line; NULL drops them. */
     void (*progress)(void *arg, uint64_t done, uint64_t total); /**< Optional, main thread. */
     void *progress_arg;
 };

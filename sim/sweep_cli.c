@@ -20,7 +20,7 @@ void sweep_cli_usage(FILE *out)
 {
     fprintf(out,
             "usage: brownout sweep --board B --mode MODE --scenario S [options]\n"
-            "       brownout sweep --replay ID [--trace FILE]\n"
+            "       brownout sweep --replay ID [--trace FILE] [--log]\n"
             "       brownout sweep --merge A.json B.json ... [--json] [--junit FILE]\n"
             "\n"
             "  --board B          board name under fixtures/boards, or an INI path\n"
@@ -38,6 +38,8 @@ void sweep_cli_usage(FILE *out)
             "  --shard I/N        run shard I of N (1-based)\n"
             "  --json             print the results as JSON instead of the summary\n"
             "  --junit FILE       write JUnit XML\n"
+            "  --trace FILE       replay: write every flash operation as JSON lines\n"
+            "  --log              replay: print the bootloader's log of every boot\n"
             "  --root DIR         repository root (fixtures); default: found automatically\n"
             "  --key PEM          signing key (default fixtures/keys/ec256.pem)\n",
             SCENARIO_IMAGE_SIZE_DEFAULT);
@@ -85,6 +87,7 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
         { "shard", required_argument, NULL, 'h' },  { "json", no_argument, NULL, 'J' },
         { "junit", required_argument, NULL, 'u' },  { "replay", required_argument, NULL, 'R' },
         { "trace", required_argument, NULL, 't' },  { "merge", no_argument, NULL, 'M' },
+        { "log", no_argument, NULL, 'L' },
         { "image-size", required_argument, NULL, 'i' },
         { "prefix-max", required_argument, NULL, 'p' },
         { "no-downgrade-prevention", no_argument, NULL, 'D' },
@@ -179,6 +182,9 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
         case 'M':
             c->merge = true;
             break;
+        case 'L':
+            c->o.log = stdout;
+            break;
         case 'D':
             c->o.sc.downgrade_prevention = false;
             break;
@@ -194,6 +200,10 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
         default:
             return 2;
         }
+    }
+    if ((c->trace != NULL || c->o.log != NULL) && c->replay == NULL) {
+        fprintf(stderr, "sweep: --trace and --log go with --replay\n");
+        return 2;
     }
     if (!c->merge && optind != argc) {
         fprintf(stderr, "sweep: unexpected argument '%s'\n", argv[optind]);

@@ -128,6 +128,14 @@ static void sweep_log_drop(void *ctx, enum port_log_level level, const char *mod
     (void)line;
 }
 
+/* Writes a bootloader log line to the FILE in ctx (--log of a replay). */
+static void sweep_log_print(void *ctx, enum port_log_level level, const char *module,
+                            const char *line)
+{
+    (void)level;
+    fprintf((FILE *)ctx, "  log [%s] %s\n", module, line);
+}
+
 void sweep_worker_free(struct sweep_worker *w)
 {
     if (w->prev_map != NULL || port_flash_map_active() == &w->map) {
@@ -154,7 +162,11 @@ int sweep_worker_setup(struct sweep_worker *w, const struct sweep_plan *plan,
     w->sc = sc;
     w->cut_at = -1;
     port_flash_map_init(&w->map);
-    port_logsink_set(sweep_log_drop, NULL, PORT_LOG_ERROR);
+    if (o->log != NULL) {
+        port_logsink_set(sweep_log_print, o->log, PORT_LOG_INFO);
+    } else {
+        port_logsink_set(sweep_log_drop, NULL, PORT_LOG_ERROR);
+    }
     memset(&w->plat, 0, sizeof(w->plat));
     if (mbedtls_platform_setup(&w->plat) != 0) {
         return BO_ECRYPTO;
