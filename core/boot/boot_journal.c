@@ -244,7 +244,8 @@ static int boot_journal_store_free(struct boot_loader_state *st, const struct bo
 
 /*
  * Writes the journal (step 1 of boot_journal.h) to a free store: the body (from st->buf), the
- * tail (checked against the primary), then the commit.
+ * tail (checked against the primary), then the commit. Returns 0, 1 when the kept image bytes
+ * do not read back as the primary's (nothing committed), or a negative error.
  */
 static int boot_journal_write(struct boot_loader_state *st, const struct boot_journal_geo *g,
                               uint32_t tail_len, const uint8_t *commit_in)
@@ -294,7 +295,7 @@ static int boot_journal_write(struct boot_loader_state *st, const struct boot_jo
         if (rc == 0 && kept != crc) {
             MCUBOOT_LOG_ERR("image %lu: the kept image bytes do not read back",
                             (unsigned long)st->cur);
-            rc = BO_EIO;
+            return 1;
         }
     }
     if (rc == 0) {
@@ -344,6 +345,10 @@ int boot_journal_save(struct boot_loader_state *st, const uint8_t *recs, uint32_
         commit[7] = (uint8_t)(info_sz >> 8);
         boot_journal_put32(commit + 8, st->lay_pri.status_off);
         rc = boot_journal_write(st, &g, with_tail ? g.tail_len : 0, commit);
+        if (rc > 0) {
+            /* Not committed: erased now, and the rewrite is refused (nothing lost). */
+            return boot_journal_erase_store(st, g.store);
+        }
         if (rc < 0) {
             return rc;
         }

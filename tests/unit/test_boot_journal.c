@@ -27,6 +27,7 @@
 #include "boot/trailer.h"
 #include "support/boot_fixture.h"
 #include "sysflash/sysflash.h"
+#include "vflash_fault.h"
 
 /* A byte that decodes as neither erased nor set: what a torn flag write leaves. */
 #define JT_TORN_BYTE 0x5au
@@ -287,6 +288,70 @@ static void test_journal_overwrite_max(void **state)
     jt_mode(BOOT_MODE_OVERWRITE, JT_MAX);
 }
 
+/*
+ * A maximal image, overwrite-only, with the secondary's trailer sector silently dropping every
+ * program: the image bytes kept there do not read back, so the repair must be refused before
+ * the primary's sector is erased (the flag stays torn, the image intact, the store erased).
+ * With the fault gone, the next boot repairs the flag.
+ */
+static void test_journal_dropped_copy_refused(void **state)
+{
+    struct vflash_fault_config fc;
+    struct bf f;
+    struct bf_image v1;
+    struct bf_image v2;
+    struct boot_rsp rsp;
+    struct boot_swap_state pri;
+    struct boot_swap_state sec;
+    const struct flash_area *fa;
+    uint8_t before[32];
+    uint8_t after[32];
+    uint32_t size;
+
+    (void)state;
+    assert_int_equal(bf_start(&f, &jt_board, BOOT_MODE_OVERWRITE, 1), 0);
+    bf_image_init(&v1, 1, 0, 0, JT_SMALL);
+    bf_image_init(&v2, 2, 0, 0, JT_SMALL);
+    v2.seed = 2;
+    assert_int_equal(bf_capacity(&f, 0, &v1.total_len, NULL), 1);
+    v2.total_len = v1.total_len;
+    assert_int_equal(bf_install(&f, 0, 0, &v1), 0);
+    assert_int_equal(bf_install(&f, 0, 1, &v2), 0);
+    assert_int_equal(bf_set_pending(&f, 0, true), 0);
+    assert_int_equal(bf_boot(&f, &rsp), 0);
+    assert_int_equal(rsp.versions[0].major, 2);
+    jt_tear_image_ok(&f, true);
+    assert_int_equal(bf_hash_area(&f, FLASH_AREA_IMAGE_PRIMARY(0), 0, v2.total_len, before), 0);
+
+    assert_int_equal(flash_area_open(FLASH_AREA_IMAGE_SECONDARY(0), &fa), 0);
+    size = flash_area_get_size(fa);
+    memset(&fc, 0, sizeof(fc));
+    fc.seed = 1;
+    fc.drop.off = (uint32_t)fa->fa_off + size - 0x20000u;
+    fc.drop.len = 0x20000u;
+    fc.drop.one_in = 1;
+    flash_area_close(fa);
+    assert_int_equal(vflash_fault_configure(f.map.devices[0], &fc), 0);
+    assert_int_equal(bf_boot(&f, &rsp), 0);
+    assert_int_equal(rsp.versions[0].major, 2);
+    assert_int_equal(bf_swap_state(&f, FLASH_AREA_IMAGE_PRIMARY(0), &pri), 0);
+    assert_int_equal(pri.image_ok, TRAILER_FLAG_BAD);
+    assert_int_equal(bf_hash_area(&f, FLASH_AREA_IMAGE_PRIMARY(0), 0, v2.total_len, after), 0);
+    assert_memory_equal(before, after, sizeof(before));
+    assert_int_equal(bf_swap_state(&f, FLASH_AREA_IMAGE_SECONDARY(0), &sec), 0);
+    assert_int_equal(sec.magic, TRAILER_MAGIC_UNSET);
+
+    memset(&fc, 0, sizeof(fc));
+    assert_int_equal(vflash_fault_configure(f.map.devices[0], &fc), 0);
+    assert_int_equal(bf_boot(&f, &rsp), 0);
+    assert_int_equal(rsp.versions[0].major, 2);
+    assert_int_equal(bf_swap_state(&f, FLASH_AREA_IMAGE_PRIMARY(0), &pri), 0);
+    assert_int_equal(pri.image_ok, TRAILER_FLAG_SET);
+    assert_int_equal(bf_hash_area(&f, FLASH_AREA_IMAGE_PRIMARY(0), 0, v2.total_len, after), 0);
+    assert_memory_equal(before, after, sizeof(before));
+    bf_stop(&f);
+}
+
 static int jt_setup(void **state)
 {
     (void)state;
@@ -312,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_journal_overwrite),
         cmocka_unit_test(test_journal_scratch_max),
         cmocka_unit_test(test_journal_overwrite_max),
+        cmocka_unit_test(test_journal_dropped_copy_refused),
     };
 
     return cmocka_run_group_tests(tests, jt_setup, jt_teardown);
