@@ -42,23 +42,16 @@ static int boot_decide_move_revert_request(struct boot_loader_state *st, bool *i
 }
 
 /*
- * Whether the secondary holds the request a revert of this mode writes before its magic, which
- * no application writes: swap-using-move's image_ok with swap_info erased and swap_size
- * written; swap-using-offset's copy_done with swap_info REVERT.
+ * Whether a secondary trailer whose magic reads bad is an application's torn request: swap_info
+ * TEST or PERM, written whole before the magic, and copy_done erased (no application writes
+ * it). A revert request, whole or partly erased, cannot read so: its swap_info (REVERT, or
+ * erased in swap-using-move) only moves toward the erased value, which never gives TEST or
+ * PERM, and it is the only writer of the secondary's copy_done.
  */
-static int boot_decide_revert_request(struct boot_loader_state *st,
-                                      const struct boot_swap_state *sec, bool *is_revert)
+static bool boot_decide_app_request(const struct boot_swap_state *sec)
 {
-    *is_revert = false;
-    if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET) {
-        *is_revert = sec->copy_done == TRAILER_FLAG_SET &&
-                     sec->swap_type == TRAILER_SWAP_TYPE_REVERT;
-        return 0;
-    }
-    if (sec->image_ok != TRAILER_FLAG_SET) {
-        return 0;
-    }
-    return boot_decide_move_revert_request(st, is_revert);
+    return sec->copy_done == TRAILER_FLAG_UNSET && (sec->swap_type == TRAILER_SWAP_TYPE_TEST ||
+                                                    sec->swap_type == TRAILER_SWAP_TYPE_PERM);
 }
 
 int boot_decide(struct boot_loader_state *st, uint8_t *type)
@@ -81,8 +74,12 @@ int boot_decide(struct boot_loader_state *st, uint8_t *type)
     }
     if (*type == TRAILER_SWAP_TYPE_NONE && sec.magic == TRAILER_MAGIC_BAD &&
         boot_decide_pri_unconfirmed(&pri)) {
-        /* The revert's request, cut while its magic was programmed? */
-        rc = boot_decide_revert_request(st, &sec, &is_revert);
+        /*
+         * The revert's request cut while its magic was programmed, or cut while the revert
+         * erased that trailer to write it again (its fields then read partly erased: a depth-2
+         * finding on stm32h7, swap-using-offset). An application's torn request is left alone.
+         */
+        is_revert = !boot_decide_app_request(&sec);
     } else if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET &&
                (*type == TRAILER_SWAP_TYPE_TEST || *type == TRAILER_SWAP_TYPE_PERM) &&
                sec.swap_type == TRAILER_SWAP_TYPE_REVERT) {

@@ -15,10 +15,11 @@
  * - a cut while the request's magic is programmed leaves the secondary magic bad while the
  *   primary still reads as an unconfirmed test image (magic good, image_ok unset, copy_done
  *   set). The table asks a revert only with an erased secondary magic, so the device would stay
- *   on the unconfirmed image for good. When the other fields are the revert's request (written
- *   before the magic; swap-using-offset: copy_done and swap_info REVERT; swap-using-move:
- *   image_ok, swap_size and no swap_info), it is taken as REVERT, and the revert writes the
- *   request again. An application's torn request (which has none of these) is left alone.
+ *   on the unconfirmed image for good. Unless the other fields are an application's request
+ *   (swap_info TEST or PERM, copy_done erased), it is taken as REVERT, and the revert writes the
+ *   request again. The fields of the revert's own request (written before the magic) may read
+ *   partly erased: a cut erase, when the revert erases that trailer to write it again, leaves
+ *   them so. An application's torn request is left alone.
  * In swap-using-offset a secondary request whose swap_info says REVERT is that revert too.
  */
 #ifndef BOOT_BOOT_DECIDE_H

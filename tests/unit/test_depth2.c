@@ -49,6 +49,20 @@ static const char *const test_resumed_revert[] = {
 };
 
 /*
+ * Swap-using-offset test-revert on stm32h7 (`--random 1600 --seed 1234`): the revert's request
+ * in the secondary trailer was cut while its magic was programmed, and the recovery, which
+ * erases that trailer to write the request again, was cut in that erase (erase-partial). The
+ * magic read bad and the request's fields partly erased, so the revert was no longer recognised
+ * and the unconfirmed test image ran for good ("new" where only "old" is allowed). Fixed: a bad
+ * secondary magic over an unconfirmed primary is a revert unless its fields are an
+ * application's request (swap_info TEST or PERM, copy_done erased).
+ */
+static const char *const test_revert_request_erased[] = {
+    "bo1:test-revert:swap-offset:stm32h7:3072:1:24:torn-bits:0:3f41fcbdf19dd1cd:0:torn-prefix:s:"
+    "a0fa00649f3d15c5:ac78abba",
+};
+
+/*
  * Swap-using-offset perm: copy_done torn (torn-bits) at the end of the swap; the recovery's
  * repair erased the primary's trailer to write it back and was cut before the fields and the
  * magic: the new image ran with no trailer (magic, copy_done and image_ok unset). Fixed: torn
@@ -166,6 +180,13 @@ static void test_offset_resumed_revert(void **state)
                       sizeof(test_resumed_revert) / sizeof(test_resumed_revert[0]));
 }
 
+static void test_offset_revert_request_erased(void **state)
+{
+    (void)state;
+    test_replays_pass(test_revert_request_erased,
+                      sizeof(test_revert_request_erased) / sizeof(test_revert_request_erased[0]));
+}
+
 static void test_offset_repair_in_place(void **state)
 {
     (void)state;
@@ -216,6 +237,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_move_weak_record),
         cmocka_unit_test(test_offset_resumed_revert),
+        cmocka_unit_test(test_offset_revert_request_erased),
         cmocka_unit_test(test_offset_repair_in_place),
         cmocka_unit_test(test_ecc_rewrite_window_fixed),
         cmocka_unit_test(test_overwrite_half_erased_fixed),
