@@ -242,7 +242,15 @@ static int sweep_boot(struct sweep_worker *w, struct boot_rsp *rsp)
         }
         faults = sweep_memo_read_faults(&w->map);
     }
+    if (w->o->log != NULL) {
+        fprintf(w->o->log, "  log --- boot (flash operation %llu)\n",
+                (unsigned long long)w->ops);
+    }
     rc = boot_go_ctx(w->state, &w->sc->cfg, rsp);
+    if (w->o->log != NULL) {
+        fprintf(w->o->log, "  log --- boot returned %d%s\n", rc,
+                rc == 0 ? "" : (rc == BO_EPOWER ? " (power cut)" : " (no bootable image)"));
+    }
     if (keyed && w->hook_calls == calls && sweep_memo_read_faults(&w->map) == faults) {
         sweep_memo_add(w->memo, &k, SWEEP_MEMO_BOOT, rc, rsp, sizeof(*rsp));
     }
