@@ -128,6 +128,30 @@ static bool jt_state_eq(const struct boot_swap_state *a, const struct boot_swap_
            a->image_num == b->image_num;
 }
 
+/*
+ * Starts the fixture in mode with v1 in the primary and v2 (images of size) in the secondary,
+ * and boots through v2's permanent upgrade; v2 receives the new image's description.
+ */
+static void jt_upgraded(struct bf *f, enum boot_mode mode, uint32_t size, struct bf_image *v2)
+{
+    struct bf_image v1;
+    struct boot_rsp rsp;
+
+    assert_int_equal(bf_start(f, &jt_board, mode, 1), 0);
+    bf_image_init(&v1, 1, 0, 0, JT_SMALL);
+    bf_image_init(v2, 2, 0, 0, JT_SMALL);
+    v2->seed = 2;
+    if (size == JT_MAX) {
+        assert_int_equal(bf_capacity(f, 0, &v1.total_len, NULL), 1);
+        v2->total_len = v1.total_len;
+    }
+    assert_int_equal(bf_install(f, 0, 0, &v1), 0);
+    assert_int_equal(bf_install(f, 0, 1, v2), 0);
+    assert_int_equal(bf_set_pending(f, 0, true), 0);
+    assert_int_equal(bf_boot(f, &rsp), 0);
+    assert_int_equal(rsp.versions[0].major, 2);
+}
+
 /* Whether the repair operation op (of ops) is cut: all of them for a small image. */
 static bool jt_cut_op(bool all, int64_t op, uint64_t ops)
 {
@@ -144,7 +168,6 @@ static bool jt_cut_op(bool all, int64_t op, uint64_t ops)
 static int jt_run_mode(enum boot_mode mode, uint32_t size, int *points)
 {
     struct bf f;
-    struct bf_image v1;
     struct bf_image v2;
     struct bf_snap torn;
     struct bf_snap after;
@@ -161,19 +184,7 @@ static int jt_run_mode(enum boot_mode mode, uint32_t size, int *points)
     int m;
 
     *points = 0;
-    assert_int_equal(bf_start(&f, &jt_board, mode, 1), 0);
-    bf_image_init(&v1, 1, 0, 0, JT_SMALL);
-    bf_image_init(&v2, 2, 0, 0, JT_SMALL);
-    v2.seed = 2;
-    if (size == JT_MAX) {
-        assert_int_equal(bf_capacity(&f, 0, &v1.total_len, NULL), 1);
-        v2.total_len = v1.total_len;
-    }
-    assert_int_equal(bf_install(&f, 0, 0, &v1), 0);
-    assert_int_equal(bf_install(&f, 0, 1, &v2), 0);
-    assert_int_equal(bf_set_pending(&f, 0, true), 0);
-    assert_int_equal(bf_boot(&f, &rsp), 0);
-    assert_int_equal(rsp.versions[0].major, 2);
+    jt_upgraded(&f, mode, size, &v2);
     assert_int_equal(bf_swap_state(&f, FLASH_AREA_IMAGE_PRIMARY(0), &want_pri), 0);
     assert_int_equal(bf_swap_state(&f, FLASH_AREA_IMAGE_SECONDARY(0), &want_sec), 0);
     assert_int_equal(want_pri.image_ok, TRAILER_FLAG_SET);
@@ -298,7 +309,6 @@ static void test_journal_dropped_copy_refused(void **state)
 {
     struct vflash_fault_config fc;
     struct bf f;
-    struct bf_image v1;
     struct bf_image v2;
     struct boot_rsp rsp;
     struct boot_swap_state pri;
@@ -309,17 +319,7 @@ static void test_journal_dropped_copy_refused(void **state)
     uint32_t size;
 
     (void)state;
-    assert_int_equal(bf_start(&f, &jt_board, BOOT_MODE_OVERWRITE, 1), 0);
-    bf_image_init(&v1, 1, 0, 0, JT_SMALL);
-    bf_image_init(&v2, 2, 0, 0, JT_SMALL);
-    v2.seed = 2;
-    assert_int_equal(bf_capacity(&f, 0, &v1.total_len, NULL), 1);
-    v2.total_len = v1.total_len;
-    assert_int_equal(bf_install(&f, 0, 0, &v1), 0);
-    assert_int_equal(bf_install(&f, 0, 1, &v2), 0);
-    assert_int_equal(bf_set_pending(&f, 0, true), 0);
-    assert_int_equal(bf_boot(&f, &rsp), 0);
-    assert_int_equal(rsp.versions[0].major, 2);
+    jt_upgraded(&f, BOOT_MODE_OVERWRITE, JT_MAX, &v2);
     jt_tear_image_ok(&f, true);
     assert_int_equal(bf_hash_area(&f, FLASH_AREA_IMAGE_PRIMARY(0), 0, v2.total_len, before), 0);
 
