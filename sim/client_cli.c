@@ -14,7 +14,7 @@
 
 #include "client.h"
 #include "client_cli.h"
-#include "fileio.h"
+#include "util/fileio.h"
 #include "client_format.h"
 #include "control.h"
 #include "image_tool.h"

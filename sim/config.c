@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "fileio.h"
+#include "util/fileio.h"
 #include "config_int.h"
 
 /* The state of one INI parse. */

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "bo_err.h"
-#include "fileio.h"
+#include "util/fileio.h"
 #include "device_int.h"
 #include "vflash_weak.h"
 

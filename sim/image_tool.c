@@ -17,7 +17,7 @@
 
 #include "bo_err.h"
 #include "boot/image_validate.h"
-#include "fileio.h"
+#include "util/fileio.h"
 #include "image_info.h"
 #include "image_sign.h"
 #include "keys.h"

@@ -18,7 +18,7 @@
 #include "mbedtls/rsa.h"
 
 #include "bo_err.h"
-#include "fileio.h"
+#include "util/fileio.h"
 
 #define KEYS_FILE_MAX (64u * 1024u)
 #define KEYS_PEM_MAX 4096u

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "fileio.h"
+#include "util/fileio.h"
 
 static char path[64];
 

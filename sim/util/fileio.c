@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Whole-file reads for the host programs. */
-#include "fileio.h"
+#include "util/fileio.h"
 
 #include <errno.h>
 #include <stdio.h>
