@@ -32,7 +32,7 @@
 #include <uv.h>
 
 #include "bo_err.h"
-#include "config.h"
+#include "config/daemon_config.h"
 #include "control.h"
 #include "control_internal.h"
 #include "daemon.h"

@@ -21,7 +21,7 @@
 
 #include <uv.h>
 
-#include "config.h"
+#include "config/daemon_config.h"
 #include "control.h"
 #include "device.h"
 #include "fuse_view.h"

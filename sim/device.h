@@ -38,7 +38,7 @@
 #include <uv.h>
 
 #include "board.h"
-#include "config.h"
+#include "config/daemon_config.h"
 #include "port_flash_map.h"
 #include "vflash.h"
 #include "vflash_fault.h"

@@ -19,7 +19,7 @@
 
 #include "bo_err.h"
 #include "boot/boot_api.h"
-#include "config_int.h"
+#include "config/config_int.h"
 #include "fw_app.h"
 #include "keys.h"
 #include "mbedtls/platform.h"

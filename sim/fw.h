@@ -59,7 +59,7 @@
 
 #include "board.h"
 #include "boot/loader.h"
-#include "config.h"
+#include "config/daemon_config.h"
 #include "vflash_fault.h"
 
 /** The descriptor of the pipe to the daemon in the runner. */

@@ -32,7 +32,7 @@
 #include <jansson.h>
 
 #include "boot/loader.h"
-#include "config.h"
+#include "config/daemon_config.h"
 
 /** What the runner (fw.c) gives the app. */
 struct fw_app_host {

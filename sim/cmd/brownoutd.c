@@ -12,7 +12,7 @@
 
 #include "board.h"
 #include "bo_err.h"
-#include "config.h"
+#include "config/daemon_config.h"
 #include "daemon.h"
 
 /* Exit status for a setup error. */

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "config.h"
+#include "config/daemon_config.h"
 
 static struct config cfg;
 static char err[CONFIG_ERR_MAX];

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests of the network keys of a [device] section (sim/config_net.c). */
+/* Tests of the network keys of a [device] section (sim/config/config_net.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "config.h"
+#include "config/daemon_config.h"
 
 static char err[CONFIG_ERR_MAX];
 

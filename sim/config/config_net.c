@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The network keys of a [device] section: the device app's CoAPs server (issue 6). */
-#include "config.h"
+#include "config/daemon_config.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bo_err.h"
-#include "config_int.h"
+#include "config/config_int.h"
 #include "dtls_server.h"
 #include "link_fault.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
- * \file config.h
+ * \file daemon_config.h
  * \brief brownoutd's configuration: an INI file (inih) and command-line options that override
  *        it, resolved into one plain struct the daemon starts from.
  *

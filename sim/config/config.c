@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* brownoutd's configuration: INI file, command-line overrides, checks and printing. */
-#include "config.h"
+#include "config/daemon_config.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -11,7 +11,7 @@
 
 #include "bo_err.h"
 #include "util/fileio.h"
-#include "config_int.h"
+#include "config/config_int.h"
 
 /* The state of one INI parse. */
 struct config_parser {

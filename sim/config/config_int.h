@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "config/daemon_config.h"
 
 /** \brief snprintf into err (no-op for a NULL or empty buffer). */
 void config_fmt(char *err, size_t err_len, const char *fmt, ...)

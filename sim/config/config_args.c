@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* brownoutd's command line: options over the configuration file, --help, --check-config. */
-#include "config.h"
+#include "config/daemon_config.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bo_err.h"
-#include "config_int.h"
+#include "config/config_int.h"
 
 enum {
     OPT_BOARD = 256,
