@@ -33,8 +33,8 @@
 
 #include "bo_err.h"
 #include "config/daemon_config.h"
-#include "control.h"
-#include "control_internal.h"
+#include "control/control.h"
+#include "control/control_int.h"
 #include "daemon.h"
 #include "device.h"
 #include "fuzz_common.h"

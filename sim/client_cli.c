@@ -16,7 +16,7 @@
 #include "client_cli.h"
 #include "util/fileio.h"
 #include "client_format.h"
-#include "control.h"
+#include "control/control.h"
 #include "image_tool.h"
 
 /* Exit status for an error reply. */

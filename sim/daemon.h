@@ -22,7 +22,7 @@
 #include <uv.h>
 
 #include "config/daemon_config.h"
-#include "control.h"
+#include "control/control.h"
 #include "device.h"
 #include "fuse_view.h"
 

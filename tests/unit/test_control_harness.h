@@ -21,7 +21,7 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "control.h"
+#include "control/control.h"
 
 struct harness {
     uv_loop_t loop;

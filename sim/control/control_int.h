@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
- * \file control_internal.h
+ * \file control_int.h
  * \brief What the files of the control engine share: clients, requests, the schema checker,
  *        base64 and the dispatcher. Not for users of the engine (they include control.h).
  */
 #ifndef SIM_CONTROL_INTERNAL_H
 #define SIM_CONTROL_INTERNAL_H
 
-#include "control.h"
+#include "control/control.h"
 
 /** Server states (struct control_server.state). */
 enum control_state {

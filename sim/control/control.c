@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "control_internal.h"
+#include "control/control_int.h"
 #include "port/port_log.h"
 
 #define CONTROL_BACKLOG 128

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "control_internal.h"
+#include "control/control_int.h"
 
 /* Whether s is a protocol name: [a-z0-9] words joined by single hyphens. */
 static bool control_schema_name_ok(const char *s)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control_internal.h"
+#include "control/control_int.h"
 #include "port/port_log.h"
 
 static const char *const control_error_names[CONTROL_ERR_COUNT_] = {
