@@ -35,8 +35,8 @@
 #include "config/daemon_config.h"
 #include "control/control.h"
 #include "control/control_int.h"
-#include "daemon.h"
-#include "device.h"
+#include "daemon/daemon.h"
+#include "daemon/device.h"
 #include "fuzz_common.h"
 
 #define FUZZ_CONTROL_SYNC "{\"execute\":\"query-version\",\"id\":\"fuzz-sync\"}\n"

@@ -13,7 +13,7 @@
 #include "board.h"
 #include "bo_err.h"
 #include "config/daemon_config.h"
-#include "daemon.h"
+#include "daemon/daemon.h"
 
 /* Exit status for a setup error. */
 static int brownoutd_exit_code(int rc)

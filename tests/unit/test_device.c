@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "device.h"
+#include "daemon/device.h"
 #include "support/interop.h"
 
 struct fixture {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* brownoutd's device commands, registered into the control engine. */
-#include "daemon.h"
+#include "daemon/daemon.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A simulated device: shared flash mappings and firmware runs on the daemon's loop. */
-#include "device.h"
+#include "daemon/device.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 
 #include "bo_err.h"
 #include "util/fileio.h"
-#include "device_int.h"
+#include "daemon/device_int.h"
 #include "vflash_weak.h"
 
 static void device_fmt(char *err, size_t err_len, const char *fmt, ...)

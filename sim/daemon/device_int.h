@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "device.h"
+#include "daemon/device.h"
 
 /** \brief Sends an event to the device's emitter with "device" added (data taken over). */
 void device_emit(struct device *dev, const char *event, json_t *data, uint64_t clock_ns);

@@ -23,7 +23,7 @@
 
 #include "config/daemon_config.h"
 #include "control/control.h"
-#include "device.h"
+#include "daemon/device.h"
 #include "fuse_view.h"
 
 #ifndef BROWNOUT_VERSION

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Firmware runs of a device: brownout-fw children, their pipes, power and reset, shutdown. */
-#include "device.h"
+#include "daemon/device.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "device_int.h"
+#include "daemon/device_int.h"
 #include "fw.h"
 #include "link_fault.h"
 
