@@ -24,7 +24,7 @@
 #include "config/daemon_config.h"
 #include "control/control.h"
 #include "daemon/device.h"
-#include "fuse_view.h"
+#include "fuse/fuse_view.h"
 
 #ifndef BROWNOUT_VERSION
 #define BROWNOUT_VERSION "0.1.0"

@@ -23,7 +23,7 @@
 #include <uv.h>
 
 #include "bo_err.h"
-#include "fuse_view.h"
+#include "fuse/fuse_view.h"
 #include "port_logsink.h"
 #include "vflash.h"
 

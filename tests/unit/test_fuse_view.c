@@ -27,7 +27,7 @@
 #include <uv.h>
 
 #include "bo_err.h"
-#include "fuse_view.h"
+#include "fuse/fuse_view.h"
 #include "port_flash_map.h"
 #include "support/interop.h"
 #include "vflash.h"

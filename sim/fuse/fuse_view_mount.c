@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Mount housekeeping of the FUSE view: is a FUSE filesystem mounted here, stale-mount cleanup. */
-#include "fuse_view_int.h"
+#include "fuse/fuse_view_int.h"
 
 #include <errno.h>
 #include <limits.h>

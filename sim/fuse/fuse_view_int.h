@@ -15,7 +15,7 @@
 
 #include <fuse_lowlevel.h>
 
-#include "fuse_view.h"
+#include "fuse/fuse_view.h"
 
 /** Bits of an inode number that select the node inside a device. */
 #define FUSE_VIEW_INO_SHIFT 8

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The FUSE view's low-level operations: the tree, attributes, reads and host writes. */
-#include "fuse_view_int.h"
+#include "fuse/fuse_view_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

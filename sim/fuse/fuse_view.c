@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The FUSE view: session lifecycle on a libuv loop, the device table and inode numbering. */
-#include "fuse_view_int.h"
+#include "fuse/fuse_view_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Host writes of the FUSE view: a flash programmer's write, or a raw program without erase. */
-#include "fuse_view_int.h"
+#include "fuse/fuse_view_int.h"
 
 #include "bo_err.h"
 
