@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * brownout-fw: the firmware runner brownoutd starts for each power-on of a device (sim/fw.h
+ * brownout-fw: the firmware runner brownoutd starts for each power-on of a device (sim/fw/fw.h
  * describes its command line, descriptors and messages).
  */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
-#include "fw.h"
+#include "fw/fw.h"
 
 #ifndef BROWNOUT_VERSION
 #define BROWNOUT_VERSION "0.1.0"

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "bo_err.h"
-#include "fw.h"
+#include "fw/fw.h"
 #include "image_info.h"
 
 /** Largest flash-read / flash-write / flash-erase in one request. */

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "fw.h"
+#include "fw/fw.h"
 
 static int parse(struct fw_args *a, char **argv, char *err, size_t err_len)
 {

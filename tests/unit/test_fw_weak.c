@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "fw.h"
+#include "fw/fw.h"
 
 static int parse(struct fw_args *a, char *flash1, char *flash2)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The runner's application phase: daemon pipe, DTLS server and OTA app on one libuv loop. */
-#include "fw_app.h"
+#include "fw/fw_app.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 
 #include "bo_err.h"
 #include "dtls_server.h"
-#include "fw.h"
+#include "fw/fw.h"
 #include "link_fault.h"
 #include "ota/ota_app.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The firmware runner: one power-on of a device over flash shared with the daemon. */
-#include "fw.h"
+#include "fw/fw.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include "bo_err.h"
 #include "boot/boot_api.h"
 #include "config/config_int.h"
-#include "fw_app.h"
+#include "fw/fw_app.h"
 #include "keys.h"
 #include "mbedtls/platform.h"
 #include "port_clock.h"
