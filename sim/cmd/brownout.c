@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client_cli.h"
+#include "client/client_cli.h"
 #include "image_tool.h"
 #include "sweep_cli.h"
 

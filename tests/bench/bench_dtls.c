@@ -37,7 +37,7 @@
 #include "mbedtls/sha256.h"
 
 #include "bo_err.h"
-#include "client.h"
+#include "client/client.h"
 #include "dtls_server.h"
 #include "dtls_server_peer.h"
 

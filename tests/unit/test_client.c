@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "client.h"
-#include "client_cli.h"
+#include "client/client.h"
+#include "client/client_cli.h"
 #include "support/interop.h"
 #include "test_control_harness.h"
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "client.h"
+#include "client/client.h"
 #include "test_control_harness.h"
 
 #define T_MS 5000

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "client/client.h"
 
 /* The longest line accepted from the daemon (a flash read of a few MiB in base64 fits). */
 #define CLIENT_LINE_MAX ((size_t)64 * 1024 * 1024)

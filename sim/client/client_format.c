@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "client_format.h"
+#include "client/client_format.h"
 
 #define CLIENT_FORMAT_CELL_MAX 48
 

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "client.h"
-#include "client_cli.h"
+#include "client/client.h"
+#include "client/client_cli.h"
 #include "util/fileio.h"
-#include "client_format.h"
+#include "client/client_format.h"
 #include "control/control.h"
 #include "image_tool.h"
 
