@@ -38,7 +38,7 @@
 #include "boot/image_validate.h"
 #include "boot/loader.h"
 #include "fuzz_common.h"
-#include "image_sign.h"
+#include "image/image_sign.h"
 #include "port_flash_map.h"
 
 #define FUZZ_BOOT_SECTOR 4096u

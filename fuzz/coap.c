@@ -28,7 +28,7 @@
 #include "boot/boot_api.h"
 #include "boot/image_validate.h"
 #include "fuzz_common.h"
-#include "image_sign.h"
+#include "image/image_sign.h"
 #include "ota/coap_msg.h"
 #include "ota/coap_server.h"
 #include "ota/ota_app.h"

@@ -17,7 +17,7 @@
 #include "boot/image.h"
 #include "boot/image_src.h"
 #include "boot/image_validate.h"
-#include "image_sign.h"
+#include "image/image_sign.h"
 #include "port_rng.h"
 #include "sysflash/sysflash.h"
 #include "vflash_fault.h"

@@ -24,7 +24,7 @@
 #include "board.h"
 #include "boot/loader.h"
 #include "boot/swap_state.h"
-#include "keys.h"
+#include "image/keys.h"
 #include "port_flash_map.h"
 
 /** Images a scenario handles (at most BOOT_IMAGE_MAX). */

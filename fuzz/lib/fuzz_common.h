@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "keys.h"
+#include "image/keys.h"
 #include "port_rng.h"
 
 /** The libFuzzer entry point every harness defines. */

@@ -17,7 +17,7 @@
 #include "util/fileio.h"
 #include "client/client_format.h"
 #include "control/control.h"
-#include "image_tool.h"
+#include "image/image_tool.h"
 
 /* Exit status for an error reply. */
 #define CLIENT_CLI_EXIT_ERROR 1

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "client/client_cli.h"
-#include "image_tool.h"
+#include "image/image_tool.h"
 #include "sweep_cli.h"
 
 #ifndef BROWNOUT_VERSION

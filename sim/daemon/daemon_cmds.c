@@ -10,7 +10,7 @@
 
 #include "bo_err.h"
 #include "fw/fw.h"
-#include "image_info.h"
+#include "image/image_info.h"
 
 /** Largest flash-read / flash-write / flash-erase in one request. */
 #define DAEMON_CMDS_IO_MAX (512 * 1024)

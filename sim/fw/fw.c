@@ -21,7 +21,7 @@
 #include "boot/boot_api.h"
 #include "config/config_int.h"
 #include "fw/fw_app.h"
-#include "keys.h"
+#include "image/keys.h"
 #include "mbedtls/platform.h"
 #include "port_clock.h"
 #include "port_flash_map.h"

@@ -12,7 +12,7 @@
 
 #include "support/boot_fixture.h"
 #include "support/interop.h"
-#include "keys.h"
+#include "image/keys.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/sha256.h"
 #include "port_rng.h"

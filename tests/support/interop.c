@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "keys.h"
+#include "image/keys.h"
 #include "port_entropy.h"
 #include "port_rng.h"
 

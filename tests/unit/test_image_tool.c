@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the image tool (sim/image_sign.c, sim/image_info.c, sim/image_tool.c, sim/keys.c):
+ * Tests of the image tool (sim/image/image_sign.c, sim/image/image_info.c, sim/image/image_tool.c, sim/image/keys.c):
  * images re-signed from the imgtool vectors' payloads have imgtool's layout byte for byte
  * (signature bytes aside), images signed with every key type verify and fail once tampered,
  * info reports what the files hold, and the command line fails cleanly on bad input.
@@ -25,10 +25,10 @@
 #include "boot/image_src.h"
 #include "boot/image_validate.h"
 #include "boot/trailer.h"
-#include "image_info.h"
-#include "image_sign.h"
-#include "image_tool.h"
-#include "keys.h"
+#include "image/image_info.h"
+#include "image/image_sign.h"
+#include "image/image_tool.h"
+#include "image/keys.h"
 #include "port_rng.h"
 #include "support/interop.h"
 

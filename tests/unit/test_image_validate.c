@@ -21,7 +21,7 @@
 #include "boot/image.h"
 #include "boot/image_src.h"
 #include "boot/image_validate.h"
-#include "keys.h"
+#include "image/keys.h"
 #include "port_flash_map.h"
 #include "port_rng.h"
 #include "support/interop.h"

@@ -19,7 +19,7 @@
 
 #include "bo_err.h"
 #include "boot/boot_api.h"
-#include "keys.h"
+#include "image/keys.h"
 #include "ota/ota_app.h"
 #include "port_rng.h"
 #include "support/boot_fixture.h"

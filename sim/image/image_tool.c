@@ -2,7 +2,7 @@
 /*
  * `brownout image`: the command-line front of the image signer, verifier and inspector.
  */
-#include "image_tool.h"
+#include "image/image_tool.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,9 +18,9 @@
 #include "bo_err.h"
 #include "boot/image_validate.h"
 #include "util/fileio.h"
-#include "image_info.h"
-#include "image_sign.h"
-#include "keys.h"
+#include "image/image_info.h"
+#include "image/image_sign.h"
+#include "image/keys.h"
 #include "port_rng.h"
 
 #define IMAGE_TOOL_EXIT_OK 0

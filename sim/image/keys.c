@@ -2,7 +2,7 @@
 /*
  * Image-tool keys: loading, generation and PEM output through Mbed TLS's pk module.
  */
-#include "keys.h"
+#include "image/keys.h"
 
 #include <errno.h>
 #include <fcntl.h>

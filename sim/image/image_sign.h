@@ -24,7 +24,7 @@
 
 #include "boot/image.h"
 #include "boot/image_validate.h"
-#include "keys.h"
+#include "image/keys.h"
 
 #define IMAGE_SIGN_DEFAULT_MAX_SECTORS 128u /**< imgtool's default for -M. */
 

@@ -2,7 +2,7 @@
 /*
  * Image description for `brownout image info`: one JSON object, printed as is or as text.
  */
-#include "image_info.h"
+#include "image/image_info.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

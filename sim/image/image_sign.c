@@ -3,7 +3,7 @@
  * The image tool's signer: header, protected TLVs, hash, key and signature TLVs, padding and
  * trailer, in imgtool's order and sizes.
  */
-#include "image_sign.h"
+#include "image/image_sign.h"
 
 #include <ctype.h>
 #include <errno.h>
