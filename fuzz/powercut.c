@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target "powercut": the input is a power-cut schedule for an upgrade scenario of the
- * sweep engine (sim/scenario.h): which scenario, how many cuts (1 to 4: a cut, then cuts during
+ * sweep engine (sim/sweep/scenario.h): which scenario, how many cuts (1 to 4: a cut, then cuts during
  * each recovery), and for each cut the operation index, the fault model, its parameter (torn
  * units or erase progress) and its seed. The oracle is the sweep's invariants
- * (sim/invariants.h): every boot runs a trusted image the scenario allows, no downgrade, the
+ * (sim/sweep/invariants.h): every boot runs a trusted image the scenario allows, no downgrade, the
  * trailers end in MCUboot's final states, and one more boot changes nothing. This fuzzes the
  * schedule itself: depths and parameter combinations no exhaustive sweep enumerates.
  *
@@ -27,10 +27,10 @@
 
 #include "bo_err.h"
 #include "fuzz_common.h"
-#include "invariants.h"
-#include "scenario.h"
-#include "sweep.h"
-#include "sweep_priv.h"
+#include "sweep/invariants.h"
+#include "sweep/scenario.h"
+#include "sweep/sweep.h"
+#include "sweep/sweep_int.h"
 
 #define FUZZ_PC_MAX 48u
 #define FUZZ_PC_CUTS 4u

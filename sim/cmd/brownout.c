@@ -8,7 +8,7 @@
 
 #include "client/client_cli.h"
 #include "image/image_tool.h"
-#include "sweep_cli.h"
+#include "sweep/sweep_cli.h"
 
 #ifndef BROWNOUT_VERSION
 #define BROWNOUT_VERSION "0.1.0"

@@ -24,9 +24,9 @@
 #include "boot/image_src.h"
 #include "boot/image_validate.h"
 #include "mbedtls/platform.h"
-#include "scenario.h"
-#include "sweep.h"
-#include "sweep_report.h"
+#include "sweep/scenario.h"
+#include "sweep/sweep.h"
+#include "sweep/sweep_report.h"
 
 /* torn-prefix boundaries per operation by default. */
 #define BENCH_PREFIX_MAX 8u

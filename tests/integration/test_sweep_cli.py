@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Tests of the `brownout sweep` command line (sim/sweep_cli.c) as a user runs it: the summary
+"""Tests of the `brownout sweep` command line (sim/sweep/sweep_cli.c) as a user runs it: the summary
 and exit codes, --json, --junit, --shard with --merge, --replay with --trace and --log, and
 clear errors for bad arguments and malformed replay IDs. The sweep engine itself is tested in
 tests/unit/test_sweep.c. Python standard library only.

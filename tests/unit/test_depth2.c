@@ -15,8 +15,8 @@
 
 #include "bo_err.h"
 #include "mbedtls/platform.h"
-#include "invariants.h"
-#include "sweep.h"
+#include "sweep/invariants.h"
+#include "sweep/sweep.h"
 
 static mbedtls_platform_context plat;
 

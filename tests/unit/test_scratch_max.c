@@ -22,8 +22,8 @@
 #include <cmocka.h>
 
 #include "mbedtls/platform.h"
-#include "sweep.h"
-#include "sweep_report.h"
+#include "sweep/sweep.h"
+#include "sweep/sweep_report.h"
 
 static mbedtls_platform_context plat;
 

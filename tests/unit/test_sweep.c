@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the power-fail sweep engine (sim/sweep*.c, sim/scenario.c, sim/invariants.c): depth-1
+ * Tests of the power-fail sweep engine (sim/sweep*.c, sim/sweep/scenario.c, sim/sweep/invariants.c): depth-1
  * sweeps of every fault model over three boards and every mode they allow, sampled depth-2
  * sweeps, a sweep that must fail (a dropped trailer magic) and its replay, replay IDs, shards,
  * merges and determinism across thread counts.
@@ -19,8 +19,8 @@
 
 #include "bo_err.h"
 #include "mbedtls/platform.h"
-#include "sweep.h"
-#include "sweep_report.h"
+#include "sweep/sweep.h"
+#include "sweep/sweep_report.h"
 
 static mbedtls_platform_context plat;
 
@@ -231,7 +231,7 @@ static void test_bad_behaviour_found(void **state)
  * swap, the unconfirmed new image resets, revert); back on the old image the application retries
  * its request, a second, legitimate test upgrade, and the new image it brings must get its one
  * reset again. The model kept ran_new from the first run and idled on the unconfirmed image.
- * Fixed in sim/scenario.c (each request starts a new test cycle): each ID must pass.
+ * Fixed in sim/sweep/scenario.c (each request starts a new test cycle): each ID must pass.
  */
 static const char *const test_fixed_model_bugs[] = {
     "bo1:test-revert:swap-scratch:nrf52840:d:1:1:after:0:44e5b98100c67fb0:27bb62bf",

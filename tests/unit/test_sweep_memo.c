@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the sweep's shared table of boots that write nothing (sim/sweep_memo.c): the key
+ * Tests of the sweep's shared table of boots that write nothing (sim/sweep/sweep_memo.c): the key
  * of a flash state changes with every byte, ECC bit and context byte and refuses weak bits,
  * entries round-trip and are seen across fork(), and a full neighbourhood stores no more.
  */
@@ -19,7 +19,7 @@
 #include "board.h"
 #include "bo_err.h"
 #include "port_flash_map.h"
-#include "sweep_memo.h"
+#include "sweep/sweep_memo.h"
 #include "vflash.h"
 #include "vflash_fault.h"
 

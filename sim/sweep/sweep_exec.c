@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The sweep engine's workers (see sweep_priv.h): the hook that counts operations and arms
+ * The sweep engine's workers (see sweep_int.h): the hook that counts operations and arms
  * cuts, the device's boot-and-act loop, one cut point's run and checks, and the tasks.
  */
-#include "sweep_priv.h"
+#include "sweep/sweep_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "bo_err.h"
 #include "port_logsink.h"
-#include "sweep_memo.h"
+#include "sweep/sweep_memo.h"
 
 void sweep_rec_free(struct sweep_rec *rec)
 {

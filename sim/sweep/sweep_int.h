@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
- * \file sweep_priv.h
+ * \file sweep_int.h
  * \brief Internals shared by the sweep engine's files (sweep.c: plan and results;
  *        sweep_exec.c: workers and one cut point's run). Not a public API.
  */
@@ -12,7 +12,7 @@
 
 #include "mbedtls/platform.h"
 #include "port_flash_map.h"
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 /* One operation of a recorded run. */
 struct sweep_rec_op {

@@ -2,7 +2,7 @@
 /*
  * Reporting of power-fail sweep results (see sweep_report.h).
  */
-#include "sweep_report.h"
+#include "sweep/sweep_report.h"
 
 #include <jansson.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 /*
  * The invariants of a power-fail sweep (see invariants.h).
  */
-#include "invariants.h"
+#include "sweep/invariants.h"
 
 #include <stdarg.h>
 #include <stdio.h>

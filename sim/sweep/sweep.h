@@ -29,8 +29,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "invariants.h"
-#include "scenario.h"
+#include "sweep/invariants.h"
+#include "sweep/scenario.h"
 #include "vflash.h"
 #include "vflash_fault.h"
 

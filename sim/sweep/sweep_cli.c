@@ -3,7 +3,7 @@
  * `brownout sweep`: the command line of the power-fail sweep engine (docs/sweep.md).
  * Exit status: 0 no failure, 1 failures (or a replay that reproduces one), 2 usage or set-up.
  */
-#include "sweep_cli.h"
+#include "sweep/sweep_cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,8 +13,8 @@
 
 #include "bo_err.h"
 #include "mbedtls/platform.h"
-#include "sweep.h"
-#include "sweep_report.h"
+#include "sweep/sweep.h"
+#include "sweep/sweep_report.h"
 
 void sweep_cli_usage(FILE *out)
 {

@@ -3,7 +3,7 @@
  * The shared table of boots that write nothing (see sweep_memo.h): the flash-state hash, and
  * lookups and stores in shared memory with atomic publication.
  */
-#include "sweep_memo.h"
+#include "sweep/sweep_memo.h"
 
 #include <string.h>
 #include <sys/mman.h>

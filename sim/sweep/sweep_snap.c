@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Snapshot reuse for sweeps (see sweep_priv.h). The replay path runs, for every cut point, the
+ * Snapshot reuse for sweeps (see sweep_int.h). The replay path runs, for every cut point, the
  * action from the starting flash up to the cut: the prefix is run once per point. Here the
  * action runs once, and at the operation of each task's first cut the process forks: the child
  * is an exact copy of the device at that instant (flash, fault state, the bootloader's call
@@ -18,7 +18,7 @@
  * installed and leaves with _exit(), so nothing of the parent (stdio buffers, exit handlers)
  * runs twice.
  */
-#include "sweep_priv.h"
+#include "sweep/sweep_int.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "bo_err.h"
-#include "sweep_memo.h"
+#include "sweep/sweep_memo.h"
 
 /*
  * AddressSanitizer keeps freed memory in a quarantine of up to hundreds of megabytes, whose page

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 #define SWEEP_ID_FIELDS_MAX 16
 

@@ -23,7 +23,7 @@
 
 #include "boot/loader.h"
 #include "port_flash_map.h"
-#include "scenario.h"
+#include "sweep/scenario.h"
 
 /** Which invariant failed. */
 enum invariant_id {

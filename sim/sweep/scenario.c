@@ -3,7 +3,7 @@
  * Power-fail sweep scenarios (see scenario.h): the starting flash, the application model and
  * the outcomes each scenario allows.
  */
-#include "scenario.h"
+#include "sweep/scenario.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * The power-fail sweep engine (see sweep.h): the uninterrupted run, the cut points, tasks,
  * shards, threads, and replays.
  */
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "bo_err.h"
-#include "sweep_priv.h"
+#include "sweep/sweep_int.h"
 #include "vflash_trace.h"
 
 /* Adds one cut point to the list. */

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 /** \brief Prints the summary: cut points, outcomes per fault model, failures and replay IDs. */
 void sweep_report_summary(FILE *out, const struct sweep_result *res);
