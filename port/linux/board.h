@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "sysflash/sysflash.h"
-#include "vflash.h"
+#include "vflash/vflash.h"
 
 /** Most flash devices on one board. */
 #define BOARD_MAX_DEVICES 4

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "vflash_prng.h"
+#include "vflash/vflash_prng.h"
 
 /* A delayed or held datagram. */
 struct link_fault_pkt {

@@ -40,7 +40,7 @@
 #include "flash_map_backend/flash_map_backend.h"
 #include "port_clock.h"
 #include "sysflash/sysflash.h"
-#include "vflash.h"
+#include "vflash/vflash.h"
 
 /** Most flash devices in one map. */
 #define PORT_FLASH_MAP_MAX_DEVICES BOARD_MAX_DEVICES

@@ -15,7 +15,7 @@
 #include "bo_err.h"
 #include "util/fileio.h"
 #include "daemon/device_int.h"
-#include "vflash_weak.h"
+#include "vflash/vflash_weak.h"
 
 static void device_fmt(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

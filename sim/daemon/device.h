@@ -40,8 +40,8 @@
 #include "board.h"
 #include "config/daemon_config.h"
 #include "port_flash_map.h"
-#include "vflash.h"
-#include "vflash_fault.h"
+#include "vflash/vflash.h"
+#include "vflash/vflash_fault.h"
 
 /** The states of a device. */
 enum device_state {

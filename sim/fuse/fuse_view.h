@@ -47,7 +47,7 @@
 
 #include "board.h"
 #include "port_flash_map.h"
-#include "vflash.h"
+#include "vflash/vflash.h"
 
 /** Longest device, flash or slot name, terminator included (".bin" is added to file names). */
 #define FUSE_VIEW_NAME_MAX 32

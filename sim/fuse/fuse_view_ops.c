@@ -14,7 +14,7 @@
 
 #include "bo_err.h"
 #include "port/port_log.h"
-#include "vflash_fault.h"
+#include "vflash/vflash_fault.h"
 
 /* One directory entry while listing. */
 struct fuse_view_ops_dirent {

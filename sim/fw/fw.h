@@ -60,7 +60,7 @@
 #include "board.h"
 #include "boot/loader.h"
 #include "config/daemon_config.h"
-#include "vflash_fault.h"
+#include "vflash/vflash_fault.h"
 
 /** The descriptor of the pipe to the daemon in the runner. */
 #define FW_PIPE_FD 3

@@ -20,7 +20,7 @@
 #include "image/image_sign.h"
 #include "port_rng.h"
 #include "sysflash/sysflash.h"
-#include "vflash_fault.h"
+#include "vflash/vflash_fault.h"
 
 static const char *const scenario_names[SCENARIO_KIND_COUNT] = {
     "perm", "test-revert", "test-confirm", "multi-image", "downgrade",

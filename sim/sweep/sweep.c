@@ -12,7 +12,7 @@
 
 #include "bo_err.h"
 #include "sweep/sweep_int.h"
-#include "vflash_trace.h"
+#include "vflash/vflash_trace.h"
 
 /* Adds one cut point to the list. */
 static int sweep_add_point(struct sweep_plan *p, uint64_t *cap, uint64_t op, uint8_t model,

@@ -31,8 +31,8 @@
 
 #include "sweep/invariants.h"
 #include "sweep/scenario.h"
-#include "vflash.h"
-#include "vflash_fault.h"
+#include "vflash/vflash.h"
+#include "vflash/vflash_fault.h"
 
 /** Bit of a fault model in sweep_opts.faults. */
 #define SWEEP_FAULT(m) (1u << (m))

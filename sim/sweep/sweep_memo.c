@@ -9,8 +9,8 @@
 #include <sys/mman.h>
 
 #include "bo_err.h"
-#include "vflash.h"
-#include "vflash_fault.h"
+#include "vflash/vflash.h"
+#include "vflash/vflash_fault.h"
 
 /* Entry states. */
 #define SWEEP_MEMO_EMPTY 0u

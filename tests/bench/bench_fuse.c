@@ -25,7 +25,7 @@
 #include "bo_err.h"
 #include "fuse/fuse_view.h"
 #include "port_logsink.h"
-#include "vflash.h"
+#include "vflash/vflash.h"
 
 #define FLASH_BYTES (4u * 1024u * 1024u)
 #define RUNS 15

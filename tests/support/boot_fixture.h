@@ -20,7 +20,7 @@
 #include "boot/loader.h"
 #include "boot/swap_state.h"
 #include "port_flash_map.h"
-#include "vflash_fault.h"
+#include "vflash/vflash_fault.h"
 
 /** A running fixture. */
 struct bf {

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "boot/loader.h"
-#include "vflash_fault.h"
+#include "vflash/vflash_fault.h"
 
 enum bs_result {
     BS_PASS = 0,

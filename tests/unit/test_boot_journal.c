@@ -27,7 +27,7 @@
 #include "boot/trailer.h"
 #include "support/boot_fixture.h"
 #include "sysflash/sysflash.h"
-#include "vflash_fault.h"
+#include "vflash/vflash_fault.h"
 
 /* A byte that decodes as neither erased nor set: what a torn flag write leaves. */
 #define JT_TORN_BYTE 0x5au

@@ -21,7 +21,7 @@
 #include "boot/boot_api.h"
 #include "support/boot_fixture.h"
 #include "sysflash/sysflash.h"
-#include "vflash_fault.h"
+#include "vflash/vflash_fault.h"
 
 /* Payload of the test images: a few sectors, so a sweep of every operation stays short. */
 #define TEST_PAYLOAD 9000u

@@ -30,7 +30,7 @@
 #include "fuse/fuse_view.h"
 #include "port_flash_map.h"
 #include "support/interop.h"
-#include "vflash.h"
+#include "vflash/vflash.h"
 
 /* One mounted view and its devices. */
 struct fx {

@@ -20,8 +20,8 @@
 #include "bo_err.h"
 #include "port_flash_map.h"
 #include "sweep/sweep_memo.h"
-#include "vflash.h"
-#include "vflash_fault.h"
+#include "vflash/vflash.h"
+#include "vflash/vflash_fault.h"
 
 
 static void test_geom(struct vflash_geometry *g, enum vflash_semantics sem, uint32_t wu)

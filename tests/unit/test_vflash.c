@@ -11,8 +11,8 @@
 
 #include "bo_err.h"
 #include "port_clock.h"
-#include "vflash.h"
-#include "vflash_fault.h"
+#include "vflash/vflash.h"
+#include "vflash/vflash_fault.h"
 
 /* A geometry of count sectors of size bytes. */
 static struct vflash_geometry geom_uniform(uint32_t count, uint32_t size, uint32_t wu,

@@ -11,9 +11,9 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "vflash.h"
-#include "vflash_fault.h"
-#include "vflash_prng.h"
+#include "vflash/vflash.h"
+#include "vflash/vflash_fault.h"
+#include "vflash/vflash_prng.h"
 
 /* The six (semantics, erased value) combinations every model is checked on. */
 struct combo {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "vflash_prng.h"
+#include "vflash/vflash_prng.h"
 
 static void test_prng_vectors(void **state)
 {

@@ -12,10 +12,10 @@
 #include <jansson.h>
 
 #include "bo_err.h"
-#include "vflash.h"
-#include "vflash_fault.h"
-#include "vflash_prng.h"
-#include "vflash_trace.h"
+#include "vflash/vflash.h"
+#include "vflash/vflash_fault.h"
+#include "vflash/vflash_prng.h"
+#include "vflash/vflash_trace.h"
 
 struct combo {
     enum vflash_semantics sem;

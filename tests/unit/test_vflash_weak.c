@@ -20,10 +20,10 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "vflash.h"
-#include "vflash_fault.h"
-#include "vflash_prng.h"
-#include "vflash_weak.h"
+#include "vflash/vflash.h"
+#include "vflash/vflash_fault.h"
+#include "vflash/vflash_prng.h"
+#include "vflash/vflash_weak.h"
 
 #define SECTOR 1024u
 #define SECTORS 4u

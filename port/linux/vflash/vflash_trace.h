@@ -26,8 +26,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "vflash.h"
-#include "vflash_fault.h"
+#include "vflash/vflash.h"
+#include "vflash/vflash_fault.h"
 
 /** Write programmed bytes as base64 (needed for replay); otherwise as SHA-256. */
 #define VFLASH_TRACE_DATA 0x1u

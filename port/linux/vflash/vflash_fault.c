@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fault models of the virtual flash: power cuts at operation N, errors, drops, flips, weak bits. */
-#include "vflash_fault.h"
+#include "vflash/vflash_fault.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "bo_err.h"
-#include "vflash_prng.h"
-#include "vflash_weak.h"
+#include "vflash/vflash_prng.h"
+#include "vflash/vflash_weak.h"
 
 /* Stream tags: each random choice has its own stream of its seed (docs/faults.md). */
 #define VFLASH_TAG_PROGRAM_ERROR 1u

@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vflash.h"
+#include "vflash/vflash.h"
 
 /** Regions a shared weak map holds. */
 #define VFLASH_WEAK_MAP_REGIONS 64u

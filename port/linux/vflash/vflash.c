@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A virtual flash device: geometry, NOR/ECC/no-erase semantics, counters, timing, op hook. */
-#include "vflash.h"
+#include "vflash/vflash.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "bo_err.h"
-#include "vflash_fault.h"
-#include "vflash_trace.h"
+#include "vflash/vflash_fault.h"
+#include "vflash/vflash_trace.h"
 
 void vflash_init(struct vflash *dev)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The JSON-lines trace of a virtual flash device's operations, and its replay. */
-#include "vflash_trace.h"
+#include "vflash/vflash_trace.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

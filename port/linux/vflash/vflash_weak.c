@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Weak regions of a virtual flash device in a weak map (heap or shared between processes). */
-#include "vflash_weak.h"
+#include "vflash/vflash_weak.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "vflash_fault.h"
-#include "vflash_prng.h"
+#include "vflash/vflash_fault.h"
+#include "vflash/vflash_prng.h"
 
 /* "WEAK" in little-endian ASCII, and the layout version. */
 #define VFLASH_WEAK_MAGIC 0x4b414557u

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The fault models' deterministic generator: xoshiro256** seeded through splitmix64. */
-#include "vflash_prng.h"
+#include "vflash/vflash_prng.h"
 
 /* The 64-bit golden ratio constant used by splitmix64 and for stream tags. */
 #define VFLASH_PRNG_PHI 0x9e3779b97f4a7c15ull

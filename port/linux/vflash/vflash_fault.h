@@ -46,7 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vflash.h"
+#include "vflash/vflash.h"
 
 /** What an operation interrupted by a power cut leaves in flash. */
 enum vflash_cut_model {
