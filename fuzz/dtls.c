@@ -32,8 +32,8 @@
 #include "mbedtls/ssl.h"
 
 #include "bo_err.h"
-#include "dtls_server.h"
-#include "dtls_server_int.h"
+#include "dtls/dtls_server.h"
+#include "dtls/dtls_server_int.h"
 #include "fuzz_common.h"
 
 #define FUZZ_DTLS_TIMER_EVENT 0xffffu

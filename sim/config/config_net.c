@@ -8,8 +8,8 @@
 
 #include "bo_err.h"
 #include "config/config_int.h"
-#include "dtls_server.h"
-#include "link_fault.h"
+#include "dtls/dtls_server.h"
+#include "dtls/link_fault.h"
 
 /* Longest duration accepted for a timeout: one day, in milliseconds. */
 #define CONFIG_NET_MS_MAX 86400000u

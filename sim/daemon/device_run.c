@@ -10,7 +10,7 @@
 #include "bo_err.h"
 #include "daemon/device_int.h"
 #include "fw/fw.h"
-#include "link_fault.h"
+#include "dtls/link_fault.h"
 
 /* One firmware process and its pipe. Freed once both handles are closed. */
 struct device_run {

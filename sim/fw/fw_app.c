@@ -8,9 +8,9 @@
 #include <uv.h>
 
 #include "bo_err.h"
-#include "dtls_server.h"
+#include "dtls/dtls_server.h"
 #include "fw/fw.h"
-#include "link_fault.h"
+#include "dtls/link_fault.h"
 #include "ota/ota_app.h"
 
 /* Everything of the application phase. */

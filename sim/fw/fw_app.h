@@ -3,7 +3,7 @@
  * \file fw_app.h
  * \brief The firmware runner's application phase with a network: after BOOT_DONE, brownout-fw
  *        runs a libuv loop with the daemon pipe (a uv_pipe), the device's DTLS server
- *        (port/linux/dtls_server.h) and a uv_timer driving the OTA app (core/ota/ota_app.h).
+ *        (port/linux/dtls/dtls_server.h) and a uv_timer driving the OTA app (core/ota/ota_app.h).
  *
  * Data path: dtls_server on_data -> ota_app_input(); ota_app ops.send -> dtls_server_send();
  * ota_app ops.reboot -> the event {"event": "RESET_REQUEST"} to the daemon, which resets the

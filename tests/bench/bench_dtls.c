@@ -38,8 +38,8 @@
 
 #include "bo_err.h"
 #include "client/client.h"
-#include "dtls_server.h"
-#include "dtls_server_peer.h"
+#include "dtls/dtls_server.h"
+#include "dtls/dtls_server_peer.h"
 
 #define CLIENTS 64
 #define ECDSA_PER_CLIENT 5

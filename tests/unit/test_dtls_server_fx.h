@@ -26,8 +26,8 @@
 #include "mbedtls/platform.h"
 
 #include "bo_err.h"
-#include "dtls_server.h"
-#include "dtls_server_peer.h"
+#include "dtls/dtls_server.h"
+#include "dtls/dtls_server_peer.h"
 
 #define PSK_ID "brownout-test"
 #define PSK_HEX "000102030405060708090a0b0c0d0e0f"

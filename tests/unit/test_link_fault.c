@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "link_fault.h"
+#include "dtls/link_fault.h"
 
 static void test_parse(void **state)
 {

@@ -3,7 +3,7 @@
  * The DTLS server's socket and public API: one unconnected uv_udp socket, datagrams through
  * the link faults to the session map or the gate, the idle reaper, stats and closing.
  */
-#include "dtls_server_int.h"
+#include "dtls/dtls_server_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * Every call into the session's ssl context runs with the session's heap active, so its
  * allocations are charged to it (and, through the parent, to the device heap).
  */
-#include "dtls_server_int.h"
+#include "dtls/dtls_server_int.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Credentials (PSK, certificates) and the shared Mbed TLS configuration of a DTLS server. */
-#include "dtls_server_int.h"
+#include "dtls/dtls_server_int.h"
 
 #include <errno.h>
 #include <stdio.h>

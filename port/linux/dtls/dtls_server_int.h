@@ -14,7 +14,7 @@
 #ifndef DTLS_SERVER_INT_H
 #define DTLS_SERVER_INT_H
 
-#include "dtls_server.h"
+#include "dtls/dtls_server.h"
 
 /** Life of a dtls_session. */
 enum dtls_session_state {

@@ -8,7 +8,7 @@
  * passes, the uv_timer drives the session so that Mbed TLS retransmits or gives up without
  * waiting for a datagram.
  */
-#include "dtls_server_int.h"
+#include "dtls/dtls_server_int.h"
 
 static void dtls_server_timer_fire(uv_timer_t *timer)
 {

@@ -44,7 +44,7 @@
 #include "mbedtls/x509_crt.h"
 #include "mbedtls/pk.h"
 
-#include "link_fault.h"
+#include "dtls/link_fault.h"
 #include "port_heap.h"
 #include "port_rng.h"
 

@@ -4,7 +4,7 @@
  * address, by our Connection ID once negotiated, by session id) and a list of all of them.
  * Chains are intrusive (links in struct dtls_session), so adding never allocates.
  */
-#include "dtls_server_int.h"
+#include "dtls/dtls_server_int.h"
 
 #include <stdlib.h>
 #include <string.h>

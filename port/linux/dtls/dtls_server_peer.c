@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A blocking DTLS 1.2 client on a connected UDP socket, the other end of a dtls_server. */
-#include "dtls_server_peer.h"
+#include "dtls/dtls_server_peer.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "bo_err.h"
-#include "dtls_server_int.h"
+#include "dtls/dtls_server_int.h"
 
 static uint64_t dtls_server_peer_now_ms(void)
 {

@@ -10,7 +10,7 @@
  * no room, the peer gets a fatal handshake_failure alert instead of a second HelloVerifyRequest,
  * and the refusal is counted.
  */
-#include "dtls_server_int.h"
+#include "dtls/dtls_server_int.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A faulty datagram link (udp_proxy semantics), one direction per struct link_fault. */
-#include "link_fault.h"
+#include "dtls/link_fault.h"
 
 #include <errno.h>
 #include <inttypes.h>
