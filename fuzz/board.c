@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fuzz target "board": the board INI parser (port/linux/board_ini.c, inih underneath) and the
+ * Fuzz target "board": the board INI parser (port/linux/board/board_ini.c, inih underneath) and the
  * board model's checks, then, for a board that parses and is small enough, its flash map.
  *
  * Input: the INI text itself (any bytes; NUL bytes must be refused).
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "board.h"
+#include "board/board.h"
 #include "flash_map_backend/flash_map_backend.h"
 #include "fuzz_common.h"
 #include "port_flash_map.h"

@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "board.h"
+#include "board/board.h"
 #include "boot/boot_api.h"
 #include "boot/image.h"
 #include "boot/image_validate.h"

@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "board.h"
+#include "board/board.h"
 #include "boot/boot_api.h"
 #include "boot/boot_status.h"
 #include "boot/swap_state.h"

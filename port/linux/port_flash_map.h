@@ -36,7 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "board.h"
+#include "board/board.h"
 #include "flash_map_backend/flash_map_backend.h"
 #include "port_clock.h"
 #include "sysflash/sysflash.h"

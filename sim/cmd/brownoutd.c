@@ -10,7 +10,7 @@
 
 #include <uv.h>
 
-#include "board.h"
+#include "board/board.h"
 #include "bo_err.h"
 #include "config/daemon_config.h"
 #include "daemon/daemon.h"

@@ -60,7 +60,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "board.h"
+#include "board/board.h"
 #include "boot/loader.h"
 
 /** Most devices in one daemon. */

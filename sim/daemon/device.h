@@ -37,7 +37,7 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "board.h"
+#include "board/board.h"
 #include "config/daemon_config.h"
 #include "port_flash_map.h"
 #include "vflash/vflash.h"

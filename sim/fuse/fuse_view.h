@@ -45,7 +45,7 @@
 
 #include <uv.h>
 
-#include "board.h"
+#include "board/board.h"
 #include "port_flash_map.h"
 #include "vflash/vflash.h"
 

@@ -57,7 +57,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "board.h"
+#include "board/board.h"
 #include "boot/loader.h"
 #include "config/daemon_config.h"
 #include "vflash/vflash_fault.h"

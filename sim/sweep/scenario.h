@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "board.h"
+#include "board/board.h"
 #include "boot/loader.h"
 #include "boot/swap_state.h"
 #include "image/keys.h"

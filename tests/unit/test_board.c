@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "board.h"
+#include "board/board.h"
 #include "port_flash_map.h"
 #include "support/interop.h"
 

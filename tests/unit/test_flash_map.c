@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
-#include "board.h"
+#include "board/board.h"
 #include "flash_map_backend/flash_map_backend.h"
 #include "port_flash_map.h"
 #include "support/interop.h"

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "board.h"
+#include "board/board.h"
 #include "bo_err.h"
 #include "port_flash_map.h"
 #include "sweep/sweep_memo.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The board file reader: INI text (inih) to struct board, every error as FILE:LINE: reason. */
-#include "board.h"
+#include "board/board.h"
 
 #include <ini.h>
 #include <stdarg.h>

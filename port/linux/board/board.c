@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Boards: partition names, consistency checks, loading board files (board_ini.c parses them). */
-#include "board.h"
+#include "board/board.h"
 
 #include <errno.h>
 #include <stdarg.h>
