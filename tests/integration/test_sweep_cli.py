@@ -3,7 +3,7 @@
 """Tests of the `brownout sweep` command line (sim/sweep/sweep_cli.c) as a user runs it: the summary
 and exit codes, --json, --junit, --shard with --merge, --replay with --trace and --log, and
 clear errors for bad arguments and malformed replay IDs. The sweep engine itself is tested in
-tests/unit/test_sweep.c. Python standard library only.
+tests/unit/sim/sweep/test_sweep.c. Python standard library only.
 
     BUILD=build BROWNOUT_ROOT=. python3 tests/integration/test_sweep_cli.py [-v]
 """
@@ -25,7 +25,7 @@ SMALL = ["--board", "stm32f4", "--mode", "overwrite", "--scenario", "perm",
          "--faults", "before,after,torn-prefix", "--prefix-max", "2"]
 
 # A depth-2 point on stm32h7 with a maximal image whose repair keeps the image bytes of the
-# primary's trailer sector in the secondary (tests/unit/test_depth2.c).
+# primary's trailer sector in the secondary (tests/unit/core/boot/test_depth2.c).
 JOURNAL_ID = ("bo1:test-confirm:overwrite:stm32h7:max:1:173:before:0:dddb32b03a7e8400:379:weak:"
               "s:cdb15038502f37b1:667009ab")
 

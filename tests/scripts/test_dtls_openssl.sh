@@ -14,7 +14,7 @@ set -uo pipefail
 root=${BROWNOUT_ROOT:-.}
 build=${BUILD:-build}
 case $build in /*) ;; *) build=$root/$build ;; esac
-server=$build/tests/unit/test_dtls_server
+server=$build/tests/unit/port/linux/dtls/test_dtls_server
 pki=$root/fixtures/pki
 
 if ! command -v openssl >/dev/null; then

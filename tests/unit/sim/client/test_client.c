@@ -15,7 +15,7 @@
 #include "client/client.h"
 #include "client/client_cli.h"
 #include "support/interop.h"
-#include "test_control_harness.h"
+#include "support/control_harness.h"
 
 /* Runs `brownout ARGS...` (argv[0] is the subcommand), NULL-terminated list. */
 static int cli(const char *first, ...)

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "client/client.h"
-#include "test_control_harness.h"
+#include "support/control_harness.h"
 
 #define T_MS 5000
 
