@@ -79,8 +79,7 @@ static mbedtls_time_t fuzz_dtls_time(mbedtls_time_t *t)
     return now;
 }
 
-static void fuzz_dtls_append(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *p,
-                             size_t n)
+static void fuzz_dtls_append(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *p, size_t n)
 {
     if (*len + n + 2 > *cap) {
         size_t c = (*cap == 0 ? 4096 : *cap * 2) + n;
@@ -167,8 +166,8 @@ static void fuzz_dtls_server_start(struct fuzz_dtls_server *s)
     fuzz_check(port_rng_setup(&fuzz_dtls_srv.rng, "fuzz-dtls") == 0, "RNG set-up");
     mbedtls_ssl_init(&s->ssl);
     fuzz_check(mbedtls_ssl_setup(&s->ssl, &fuzz_dtls_srv.conf) == 0, "mbedtls_ssl_setup");
-    fuzz_check(mbedtls_ssl_set_client_transport_id(&s->ssl, (const unsigned char *)"peer", 4) ==
-                   0, "transport id");
+    fuzz_check(mbedtls_ssl_set_client_transport_id(&s->ssl, (const unsigned char *)"peer", 4) == 0,
+               "transport id");
     fuzz_check(mbedtls_ssl_set_cid(&s->ssl, MBEDTLS_SSL_CID_ENABLED, cid, sizeof(cid)) == 0,
                "connection id");
     mbedtls_ssl_set_bio(&s->ssl, &s->io, fuzz_dtls_send, fuzz_dtls_recv, NULL);
@@ -200,8 +199,7 @@ static void fuzz_dtls_server_run(struct fuzz_dtls_server *s)
             }
             if (ret == 0) {
                 s->established = true;
-                fuzz_check(mbedtls_ssl_get_version_number(&s->ssl) ==
-                               MBEDTLS_SSL_VERSION_TLS1_2,
+                fuzz_check(mbedtls_ssl_get_version_number(&s->ssl) == MBEDTLS_SSL_VERSION_TLS1_2,
                            "a handshake finished with another version than DTLS 1.2");
                 fuzz_check(mbedtls_ssl_get_ciphersuite(&s->ssl) != NULL,
                            "a handshake finished without a ciphersuite");
@@ -258,8 +256,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_dtls_server_run(&s);
     if (getenv("FUZZ_VERBOSE") != NULL) {
         fprintf(stderr, "dtls: %s, %llu datagrams sent, %zu of %zu bytes read\n",
-                s.established ? "established" : "not established",
-                (unsigned long long)s.io.sent, s.io.pos, s.io.len);
+                s.established ? "established" : "not established", (unsigned long long)s.io.sent,
+                s.io.pos, s.io.len);
     }
     fuzz_dtls_server_free(&s);
     return 0;
@@ -322,7 +320,8 @@ static int fuzz_dtls_record(const char *path, int suite, bool cert, bool use_cid
     fuzz_check(port_rng_setup(&c->rng, "fuzz-client") == 0, "client RNG");
     fuzz_check(mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT,
                                            MBEDTLS_SSL_TRANSPORT_DATAGRAM,
-                                           MBEDTLS_SSL_PRESET_DEFAULT) == 0, "client config");
+                                           MBEDTLS_SSL_PRESET_DEFAULT) == 0,
+               "client config");
     mbedtls_ssl_conf_rng(&c->conf, port_rng_random, &c->rng);
     mbedtls_ssl_conf_min_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
@@ -339,16 +338,18 @@ static int fuzz_dtls_record(const char *path, int suite, bool cert, bool use_cid
     } else {
         fuzz_check(mbedtls_ssl_conf_psk(&c->conf, psk, sizeof(psk),
                                         (const unsigned char *)FUZZ_DTLS_PSK_ID,
-                                        strlen(FUZZ_DTLS_PSK_ID)) == 0, "client PSK");
+                                        strlen(FUZZ_DTLS_PSK_ID)) == 0,
+                   "client PSK");
     }
     if (use_cid) {
-        fuzz_check(mbedtls_ssl_conf_cid(&c->conf, sizeof(ccid),
-                                        MBEDTLS_SSL_UNEXPECTED_CID_IGNORE) == 0, "client CID");
+        fuzz_check(
+            mbedtls_ssl_conf_cid(&c->conf, sizeof(ccid), MBEDTLS_SSL_UNEXPECTED_CID_IGNORE) == 0,
+            "client CID");
     }
     fuzz_check(mbedtls_ssl_setup(&c->ssl, &c->conf) == 0, "client setup");
     if (use_cid) {
-        fuzz_check(mbedtls_ssl_set_cid(&c->ssl, MBEDTLS_SSL_CID_ENABLED, ccid, sizeof(ccid)) ==
-                       0, "client set CID");
+        fuzz_check(mbedtls_ssl_set_cid(&c->ssl, MBEDTLS_SSL_CID_ENABLED, ccid, sizeof(ccid)) == 0,
+                   "client set CID");
     }
     mbedtls_ssl_set_bio(&c->ssl, c, fuzz_dtls_cli_send, fuzz_dtls_cli_recv, NULL);
     mbedtls_ssl_set_timer_cb(&c->ssl, &c->io, fuzz_dtls_set_timer, fuzz_dtls_get_timer);
@@ -365,7 +366,10 @@ static int fuzz_dtls_record(const char *path, int suite, bool cert, bool use_cid
                 return -1;
             }
         } else if (!wrote) {
-            ret = mbedtls_ssl_write(&c->ssl, (const unsigned char *)"\x40\x01\x00\x01\xb2" "fw", 7);
+            ret = mbedtls_ssl_write(&c->ssl,
+                                    (const unsigned char *)"\x40\x01\x00\x01\xb2"
+                                                           "fw",
+                                    7);
             wrote = ret > 0;
         } else {
             ret = mbedtls_ssl_read(&c->ssl, buf, sizeof(buf));

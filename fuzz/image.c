@@ -29,7 +29,7 @@
 #define FUZZ_IMAGE_KEYS 6
 
 static const char *const fuzz_image_key_files[FUZZ_IMAGE_KEYS] = {
-    "ec256.pub.pem", "interop-ec256.pub.pem", "ec384.pub.pem",
+    "ec256.pub.pem",   "interop-ec256.pub.pem",   "ec384.pub.pem",
     "rsa2048.pub.pem", "interop-rsa2048.pub.pem", "rsa3072.pub.pem",
 };
 

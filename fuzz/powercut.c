@@ -181,9 +181,9 @@ static void fuzz_pc_fail(const struct fuzz_pc *pc, const struct invariant_report
 {
     char msg[400];
 
-    snprintf(msg, sizeof(msg), "%s/%s/%s: invariant %s: %s",
-             scenario_kind_name(pc->sc.opts.kind), boot_mode_name(pc->sc.opts.mode),
-             pc->sc.opts.board, invariant_name((enum invariant_id)r->id), r->msg);
+    snprintf(msg, sizeof(msg), "%s/%s/%s: invariant %s: %s", scenario_kind_name(pc->sc.opts.kind),
+             boot_mode_name(pc->sc.opts.mode), pc->sc.opts.board,
+             invariant_name((enum invariant_id)r->id), r->msg);
     fuzz_check(false, msg);
 }
 
@@ -262,8 +262,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = scenario_final_read(&pc->sc, &last, &fin);
         if (rc < 0) {
             invariant_fail(&r, INVARIANT_FINAL, "cannot read the final state: %d", rc);
-        } else if (invariant_check_final(&pc->sc, &fin, pc->plan.refs, allow, pc->plan.nref,
-                                         &r) == 0) {
+        } else if (invariant_check_final(&pc->sc, &fin, pc->plan.refs, allow, pc->plan.nref, &r) ==
+                   0) {
             rc = invariant_check_stable(&pc->sc, &w->map, w->state, &last, &r);
             if (rc < 0) {
                 invariant_fail(&r, INVARIANT_HARNESS, "stable check: %d", rc);

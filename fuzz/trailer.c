@@ -154,16 +154,18 @@ static void fuzz_trailer_records(const struct flash_area *fa, const struct trail
             for (state = 1; state <= states; state++) {
                 fuzz_check(trailer_status_record_off(lay, op, idx, state, &off) == 0,
                            "status record of the layout refused");
-                fuzz_check(off >= lay->status_off && off + lay->cfg.write_unit <=
-                           lay->status_off + lay->status_sz, "status record outside its area");
+                fuzz_check(off >= lay->status_off &&
+                               off + lay->cfg.write_unit <= lay->status_off + lay->status_sz,
+                           "status record outside its area");
                 fuzz_check(trailer_read_status(fa, lay, op, idx, state, &val) == 0,
                            "status record unreadable");
             }
         }
         fuzz_check(trailer_status_record_off(lay, op, lay->status_entries + 1, 1, &off) ==
-                       BO_EINVAL, "status record past the end accepted");
-        fuzz_check(trailer_status_record_off(lay, op, 1, states + 1, &off) ==
-                       BO_EINVAL, "status state past the end accepted");
+                       BO_EINVAL,
+                   "status record past the end accepted");
+        fuzz_check(trailer_status_record_off(lay, op, 1, states + 1, &off) == BO_EINVAL,
+                   "status state past the end accepted");
     }
     if (count > 4096) {
         count = 4096;
@@ -202,11 +204,14 @@ static void fuzz_trailer_render(const struct trailer_layout *lay, struct fuzz_in
     }
     fuzz_check(trailer_render(lay, &f, tail, len) == 0, "render refused a valid request");
     fuzz_check((trailer_decode_magic(lay, tail + lay->magic_off - base) == TRAILER_MAGIC_GOOD) ==
-                   f.magic, "rendered magic does not decode");
+                   f.magic,
+               "rendered magic does not decode");
     fuzz_check((trailer_decode_flag(lay, tail[lay->image_ok_off - base]) == TRAILER_FLAG_SET) ==
-                   f.image_ok, "rendered image_ok does not decode");
-    fuzz_check((trailer_decode_flag(lay, tail[lay->copy_done_off - base]) ==
-                TRAILER_FLAG_SET) == f.copy_done, "rendered copy_done does not decode");
+                   f.image_ok,
+               "rendered image_ok does not decode");
+    fuzz_check((trailer_decode_flag(lay, tail[lay->copy_done_off - base]) == TRAILER_FLAG_SET) ==
+                   f.copy_done,
+               "rendered copy_done does not decode");
     swap_state_decode_info(lay, tail[lay->swap_info_off - base], &st);
     if (f.swap_type >= TRAILER_SWAP_TYPE_NONE && f.swap_type <= TRAILER_SWAP_TYPE_REVERT) {
         fuzz_check(st.swap_type == f.swap_type && st.image_num == f.image_num,
@@ -240,8 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const uint32_t mas[4] = { 8, 16, 32, 8 };
     static const enum trailer_mode modes[4] = { TRAILER_MODE_OVERWRITE, TRAILER_MODE_SCRATCH,
                                                 TRAILER_MODE_MOVE, TRAILER_MODE_OFFSET };
-    static const int ids[3] = { FLASH_AREA_IMAGE_0, FLASH_AREA_IMAGE_1,
-                                FLASH_AREA_IMAGE_SCRATCH };
+    static const int ids[3] = { FLASH_AREA_IMAGE_0, FLASH_AREA_IMAGE_1, FLASH_AREA_IMAGE_SCRATCH };
     struct fuzz_in in;
     struct port_flash_map *map;
     struct port_flash_map *prev;
@@ -335,7 +339,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            "tlv_sizes readable outside swap-using-offset (or not inside)");
                 if (flash_area_get_sectors(ids[i], &nsec, sectors) == 0) {
                     fuzz_check(trailer_sector_span(&lay[i], sectors, nsec, &first, NULL) == 0 &&
-                                   first < nsec, "trailer sector span");
+                                   first < nsec,
+                               "trailer sector span");
                 }
             }
             if (i < 2) {

@@ -122,8 +122,8 @@ int boot_swap_type_multi_cfg(const struct boot_api_config *cfg, int image_index)
     rc = boot_read_swap_state_by_id_cfg(cfg, boot_api_slot_id(image_index, 1), &secondary);
     if (rc < 0) {
         /* An unreachable secondary slot counts as an empty one. */
-        MCUBOOT_LOG_INF("image %d: secondary slot unreachable (%d), treated as empty",
-                        image_index, rc);
+        MCUBOOT_LOG_INF("image %d: secondary slot unreachable (%d), treated as empty", image_index,
+                        rc);
         memset(&secondary, 0, sizeof(secondary));
         secondary.magic = BOOT_MAGIC_UNSET;
         secondary.swap_type = BOOT_SWAP_TYPE_NONE;
@@ -196,8 +196,7 @@ out:
     return rc;
 }
 
-int boot_set_pending_multi_cfg(const struct boot_api_config *cfg, int image_index,
-                               int permanent)
+int boot_set_pending_multi_cfg(const struct boot_api_config *cfg, int image_index, int permanent)
 {
     const struct flash_area *fa = NULL;
     struct trailer_layout lay;

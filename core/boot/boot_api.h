@@ -111,8 +111,7 @@ int boot_swap_type(void);
  *         BO_ENOENT for an image that does not exist; or the flash error (BO_EPOWER
  *         included).
  */
-int boot_set_pending_multi_cfg(const struct boot_api_config *cfg, int image_index,
-                               int permanent);
+int boot_set_pending_multi_cfg(const struct boot_api_config *cfg, int image_index, int permanent);
 
 /** \brief boot_set_pending_multi_cfg() with BOOT_API_DEFAULT_MAX_ALIGN. */
 int boot_set_pending_multi(int image_index, int permanent);

@@ -50,8 +50,8 @@ static int boot_decide_move_revert_request(struct boot_loader_state *st, bool *i
  */
 static bool boot_decide_app_request(const struct boot_swap_state *sec)
 {
-    return sec->copy_done == TRAILER_FLAG_UNSET && (sec->swap_type == TRAILER_SWAP_TYPE_TEST ||
-                                                    sec->swap_type == TRAILER_SWAP_TYPE_PERM);
+    return sec->copy_done == TRAILER_FLAG_UNSET &&
+           (sec->swap_type == TRAILER_SWAP_TYPE_TEST || sec->swap_type == TRAILER_SWAP_TYPE_PERM);
 }
 
 int boot_decide(struct boot_loader_state *st, uint8_t *type)

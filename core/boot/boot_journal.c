@@ -40,16 +40,16 @@ static const uint8_t boot_journal_magic[4] = { 'B', 'O', 'J', '2' };
 struct boot_journal_geo {
     enum boot_journal_store store;
     const struct flash_area *fa; /* The store's area. */
-    uint32_t off;       /* Commit record. */
-    uint32_t hdr;       /* Its size: ALIGN_UP(20, unit). */
-    uint32_t body;      /* Body size (at off + hdr): ALIGN_UP(nrec + info_sz, unit). */
-    uint32_t tail_off;  /* Where the kept image bytes go. */
-    uint32_t tail_room; /* Room for them (0: none). */
-    uint32_t tail_len;  /* The primary's image bytes below its status area in its first trailer
+    uint32_t off;                /* Commit record. */
+    uint32_t hdr;                /* Its size: ALIGN_UP(20, unit). */
+    uint32_t body;               /* Body size (at off + hdr): ALIGN_UP(nrec + info_sz, unit). */
+    uint32_t tail_off;           /* Where the kept image bytes go. */
+    uint32_t tail_room;          /* Room for them (0: none). */
+    uint32_t tail_len; /* The primary's image bytes below its status area in its first trailer
                            sector (the tail a journal keeps, if any). */
-    uint32_t nrec;      /* Status records of the primary. */
-    uint32_t info_sz;   /* Info region of the primary. */
-    uint8_t ev;         /* Erased value of the store. */
+    uint32_t nrec;     /* Status records of the primary. */
+    uint32_t info_sz;  /* Info region of the primary. */
+    uint8_t ev;        /* Erased value of the store. */
 };
 
 static uint32_t boot_journal_align_up(uint32_t v, uint32_t a)
@@ -196,8 +196,8 @@ static int boot_journal_read_merged(const struct flash_area *fa, uint32_t off, u
         for (r = 1; r < reads && rc == 0; r++) {
             rc = flash_area_read(fa, off + done, tmp, n);
             for (i = 0; i < n && rc == 0; i++) {
-                out[done + i] = ev == 0 ? (uint8_t)(out[done + i] | tmp[i])
-                                        : (uint8_t)(out[done + i] & tmp[i]);
+                out[done + i] =
+                    ev == 0 ? (uint8_t)(out[done + i] | tmp[i]) : (uint8_t)(out[done + i] & tmp[i]);
             }
         }
         if (rc < 0) {
@@ -282,8 +282,8 @@ static int boot_journal_write(struct boot_loader_state *st, const struct boot_jo
         }
         rc = flash_area_write(g->fa, g->off + g->hdr, st->buf, g->body);
         if (rc == 0 && tail_len != 0) {
-            rc = boot_copy_region_buf(st->fa_pri, g->fa, pri_first, g->tail_off, tail_len,
-                                      chunk, (uint32_t)sizeof(chunk));
+            rc = boot_copy_region_buf(st->fa_pri, g->fa, pri_first, g->tail_off, tail_len, chunk,
+                                      (uint32_t)sizeof(chunk));
         }
         if (rc != BO_ESEMANTICS) {
             break;
@@ -305,8 +305,7 @@ static int boot_journal_write(struct boot_loader_state *st, const struct boot_jo
 }
 
 int boot_journal_save(struct boot_loader_state *st, const uint8_t *recs, uint32_t nrec,
-                      const uint8_t *info, uint32_t info_sz, bool with_tail,
-                      struct boot_journal *j)
+                      const uint8_t *info, uint32_t info_sz, bool with_tail, struct boot_journal *j)
 {
     static const enum boot_journal_store stores[2] = { BOOT_JOURNAL_SECONDARY,
                                                        BOOT_JOURNAL_SCRATCH };
@@ -420,8 +419,7 @@ static int boot_journal_holds(const struct boot_loader_state *st, uint32_t off, 
 
 /* Whether the primary's image bytes below its status area read as the kept ones, every time. */
 static int boot_journal_tail_held(const struct boot_loader_state *st,
-                                  const struct boot_journal_geo *g, uint32_t tail_len,
-                                  bool *same)
+                                  const struct boot_journal_geo *g, uint32_t tail_len, bool *same)
 {
     uint8_t kept[BOOT_JOURNAL_CHUNK];
     uint8_t pri[BOOT_JOURNAL_CHUNK];
@@ -474,8 +472,7 @@ static int boot_journal_primary_holds(const struct boot_loader_state *st,
         if (recs[i] == ev) {
             continue;
         }
-        rc = boot_journal_holds(st, lay->status_off + i * lay->cfg.write_unit, &recs[i], 1,
-                                holds);
+        rc = boot_journal_holds(st, lay->status_off + i * lay->cfg.write_unit, &recs[i], 1, holds);
         if (rc < 0) {
             return rc;
         }
@@ -554,8 +551,7 @@ static int boot_journal_recover_store(struct boot_loader_state *st,
             return rc;
         }
     }
-    rc = boot_journal_read_merged(g->fa, g->off, commit, g->hdr, g->ev,
-                                  BOOT_JOURNAL_COMMIT_READS);
+    rc = boot_journal_read_merged(g->fa, g->off, commit, g->hdr, g->ev, BOOT_JOURNAL_COMMIT_READS);
     if (rc == 0) {
         rc = boot_journal_read_merged(g->fa, g->off + g->hdr, st->buf, g->body, g->ev,
                                       BOOT_JOURNAL_BODY_READS);

@@ -110,8 +110,8 @@ static bool boot_repair_all(const uint8_t *p, uint32_t len, uint8_t v)
 }
 
 /* A flag unit that holds anything but erased bytes was meant to read "set". */
-static void boot_repair_norm_flag(uint8_t *info, uint32_t base, uint32_t flag_off,
-                                  uint32_t unit, uint8_t ev)
+static void boot_repair_norm_flag(uint8_t *info, uint32_t base, uint32_t flag_off, uint32_t unit,
+                                  uint8_t ev)
 {
     uint8_t *p = info + (flag_off - base);
 
@@ -206,7 +206,8 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
         }
         if (!blank && jr.store == BOOT_JOURNAL_NONE) {
             MCUBOOT_LOG_ERR("image %lu: torn trailer shares its sector with the image and no "
-                            "free area can keep the image bytes", (unsigned long)st->cur);
+                            "free area can keep the image bytes",
+                            (unsigned long)st->cur);
             return BO_ESEMANTICS;
         }
     }
@@ -246,8 +247,8 @@ int boot_repair_write_back(struct boot_loader_state *st, int slot, const uint8_t
     rc = boot_status_erase_trailer(st, slot);
     if (rc == 0 && tail != NULL && tail->len != 0) {
         /* The image bytes the erase took, before anything of the trailer. */
-        rc = boot_copy_region_buf(tail->fa, s.fa, tail->off, lay->status_off - tail->len,
-                                  tail->len, chunk, (uint32_t)sizeof(chunk));
+        rc = boot_copy_region_buf(tail->fa, s.fa, tail->off, lay->status_off - tail->len, tail->len,
+                                  chunk, (uint32_t)sizeof(chunk));
     }
     if (rc < 0) {
         return rc;
@@ -337,16 +338,16 @@ static int boot_repair_scan_primary(struct boot_loader_state *st, struct boot_re
         g = trailer_decode_magic(lay, b + (lay->magic_off - base)) == TRAILER_MAGIC_GOOD;
         sc->good = sc->good || g;
         all_good = all_good && g;
-        sc->torn = sc->torn || trailer_decode_flag(lay, b[lay->image_ok_off - base]) ==
-                                   TRAILER_FLAG_BAD;
-        sc->torn = sc->torn || trailer_decode_flag(lay, b[lay->copy_done_off - base]) ==
-                                   TRAILER_FLAG_BAD;
+        sc->torn =
+            sc->torn || trailer_decode_flag(lay, b[lay->image_ok_off - base]) == TRAILER_FLAG_BAD;
+        sc->torn =
+            sc->torn || trailer_decode_flag(lay, b[lay->copy_done_off - base]) == TRAILER_FLAG_BAD;
         sc->prog[0] = sc->prog[0] || b[lay->image_ok_off - base] != lay->cfg.erased_val;
         sc->prog[1] = sc->prog[1] || b[lay->copy_done_off - base] != lay->cfg.erased_val;
-        sc->set[0] = sc->set[0] && trailer_decode_flag(lay, b[lay->image_ok_off - base]) ==
-                                       TRAILER_FLAG_SET;
-        sc->set[1] = sc->set[1] && trailer_decode_flag(lay, b[lay->copy_done_off - base]) ==
-                                       TRAILER_FLAG_SET;
+        sc->set[0] =
+            sc->set[0] && trailer_decode_flag(lay, b[lay->image_ok_off - base]) == TRAILER_FLAG_SET;
+        sc->set[1] = sc->set[1] &&
+                     trailer_decode_flag(lay, b[lay->copy_done_off - base]) == TRAILER_FLAG_SET;
     }
     sc->magic_unstable = sc->good && !all_good;
     return rc;
@@ -448,8 +449,7 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
     if (rc < 0 || stable) {
         return rc;
     }
-    MCUBOOT_LOG_WRN("image %lu: settling an unstable swap status record",
-                    (unsigned long)st->cur);
+    MCUBOOT_LOG_WRN("image %lu: settling an unstable swap status record", (unsigned long)st->cur);
     memset(first, s.lay->cfg.erased_val, sizeof(first));
     first[0] = val;
     rc = flash_area_write(s.fa, off, first, wu);
@@ -459,8 +459,7 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
     return rc == BO_ESEMANTICS ? 0 : rc;
 }
 
-int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count,
-                           uint32_t *next)
+int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count, uint32_t *next)
 {
     struct boot_repair_slot s;
     uint32_t wu;

@@ -140,7 +140,6 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
  * \param next   In: one past the last record a scan found written. Out: the same, extended.
  * \return 0 or a flash error.
  */
-int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count,
-                           uint32_t *next);
+int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count, uint32_t *next);
 
 #endif /* BOOT_BOOT_REPAIR_H */

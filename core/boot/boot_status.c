@@ -208,8 +208,8 @@ int boot_status_write(struct boot_loader_state *st, const struct boot_status *bs
 
 /* Writes one field (no retry). */
 static int boot_status_field_once(struct boot_loader_state *st, const struct flash_area *fa,
-                                  const struct trailer_layout *lay,
-                                  enum boot_status_field field, const struct boot_status *bs)
+                                  const struct trailer_layout *lay, enum boot_status_field field,
+                                  const struct boot_status *bs)
 {
     switch (field) {
     case BOOT_STATUS_FIELD_SWAP_INFO:

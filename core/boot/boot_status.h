@@ -49,8 +49,8 @@ enum boot_status_field {
     BOOT_STATUS_FIELD_SWAP_INFO = 0, /**< bs->swap_type, image st->cur. */
     BOOT_STATUS_FIELD_IMAGE_OK,
     BOOT_STATUS_FIELD_COPY_DONE,
-    BOOT_STATUS_FIELD_SWAP_SIZE,     /**< bs->swap_size. */
-    BOOT_STATUS_FIELD_TLV_SIZES,     /**< bs->tlv_size (swap-using-offset). */
+    BOOT_STATUS_FIELD_SWAP_SIZE, /**< bs->swap_size. */
+    BOOT_STATUS_FIELD_TLV_SIZES, /**< bs->tlv_size (swap-using-offset). */
     BOOT_STATUS_FIELD_MAGIC,
 };
 

@@ -16,8 +16,7 @@ static uint16_t image_get_le16(const uint8_t *p)
 
 static uint32_t image_get_le32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static void image_put_le16(uint8_t *p, uint16_t v)
@@ -222,8 +221,7 @@ int image_tlv_read(const struct image_src *src, const struct image_tlv *tlv, voi
     return image_read(src, tlv->off, buf, tlv->len);
 }
 
-int image_version_cmp(const struct image_version *a, const struct image_version *b,
-                      bool with_build)
+int image_version_cmp(const struct image_version *a, const struct image_version *b, bool with_build)
 {
     if (a->major != b->major) {
         return a->major < b->major ? -1 : 1;
@@ -240,8 +238,7 @@ int image_version_cmp(const struct image_version *a, const struct image_version 
     return 0;
 }
 
-void image_dependency_decode(const uint8_t raw[IMAGE_DEPENDENCY_LEN],
-                             struct image_dependency *dep)
+void image_dependency_decode(const uint8_t raw[IMAGE_DEPENDENCY_LEN], struct image_dependency *dep)
 {
     dep->image_id = raw[0];
     image_version_decode(raw + 4, &dep->min_version);

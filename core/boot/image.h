@@ -25,12 +25,12 @@
 
 #include "boot/image_src.h"
 
-#define IMAGE_MAGIC 0x96f3b83dU          /**< First word of every image header. */
-#define IMAGE_HEADER_SIZE 32u            /**< Bytes of the header proper (hdr_size may be more). */
-#define IMAGE_TLV_INFO_MAGIC 0x6907u     /**< Info magic of the (unprotected) TLV area. */
+#define IMAGE_MAGIC 0x96f3b83dU           /**< First word of every image header. */
+#define IMAGE_HEADER_SIZE 32u             /**< Bytes of the header proper (hdr_size may be more). */
+#define IMAGE_TLV_INFO_MAGIC 0x6907u      /**< Info magic of the (unprotected) TLV area. */
 #define IMAGE_TLV_PROT_INFO_MAGIC 0x6908u /**< Info magic of the protected TLV area. */
-#define IMAGE_TLV_INFO_SIZE 4u           /**< Bytes of an area's info (magic, total). */
-#define IMAGE_TLV_HDR_SIZE 4u            /**< Bytes of a TLV's type and length. */
+#define IMAGE_TLV_INFO_SIZE 4u            /**< Bytes of an area's info (magic, total). */
+#define IMAGE_TLV_HDR_SIZE 4u             /**< Bytes of a TLV's type and length. */
 
 /** \name Header flags (ih_flags). */
 /**@{*/
@@ -47,24 +47,24 @@
 
 /** \name TLV types. */
 /**@{*/
-#define IMAGE_TLV_KEYHASH 0x01u      /**< Hash of the signing public key. */
-#define IMAGE_TLV_PUBKEY 0x02u       /**< The signing public key itself. */
-#define IMAGE_TLV_SHA256 0x10u       /**< SHA-256 of header + payload + protected TLVs. */
-#define IMAGE_TLV_SHA384 0x11u       /**< SHA-384 of the same. */
-#define IMAGE_TLV_SHA512 0x12u       /**< SHA-512 of the same (not supported for validation). */
-#define IMAGE_TLV_RSA2048_PSS 0x20u  /**< RSA-2048 PSS signature of the hash. */
-#define IMAGE_TLV_ECDSA224 0x21u     /**< Obsolete ECDSA P-224 signature (never accepted). */
-#define IMAGE_TLV_ECDSA_SIG 0x22u    /**< ECDSA signature (P-256 or P-384), ASN.1 DER. */
-#define IMAGE_TLV_RSA3072_PSS 0x23u  /**< RSA-3072 PSS signature of the hash. */
-#define IMAGE_TLV_ED25519 0x24u      /**< Ed25519 signature (not supported). */
-#define IMAGE_TLV_SIG_PURE 0x25u     /**< Signature over the image rather than its hash. */
+#define IMAGE_TLV_KEYHASH 0x01u     /**< Hash of the signing public key. */
+#define IMAGE_TLV_PUBKEY 0x02u      /**< The signing public key itself. */
+#define IMAGE_TLV_SHA256 0x10u      /**< SHA-256 of header + payload + protected TLVs. */
+#define IMAGE_TLV_SHA384 0x11u      /**< SHA-384 of the same. */
+#define IMAGE_TLV_SHA512 0x12u      /**< SHA-512 of the same (not supported for validation). */
+#define IMAGE_TLV_RSA2048_PSS 0x20u /**< RSA-2048 PSS signature of the hash. */
+#define IMAGE_TLV_ECDSA224 0x21u    /**< Obsolete ECDSA P-224 signature (never accepted). */
+#define IMAGE_TLV_ECDSA_SIG 0x22u   /**< ECDSA signature (P-256 or P-384), ASN.1 DER. */
+#define IMAGE_TLV_RSA3072_PSS 0x23u /**< RSA-3072 PSS signature of the hash. */
+#define IMAGE_TLV_ED25519 0x24u     /**< Ed25519 signature (not supported). */
+#define IMAGE_TLV_SIG_PURE 0x25u    /**< Signature over the image rather than its hash. */
 #define IMAGE_TLV_ENC_RSA2048 0x30u
 #define IMAGE_TLV_ENC_KW 0x31u
 #define IMAGE_TLV_ENC_EC256 0x32u
 #define IMAGE_TLV_ENC_X25519 0x33u
-#define IMAGE_TLV_DEPENDENCY 0x40u   /**< Another image and its minimum version. */
-#define IMAGE_TLV_SEC_CNT 0x50u      /**< Security counter, 32 bits. */
-#define IMAGE_TLV_BOOT_RECORD 0x60u  /**< CBOR boot record (measured boot). */
+#define IMAGE_TLV_DEPENDENCY 0x40u  /**< Another image and its minimum version. */
+#define IMAGE_TLV_SEC_CNT 0x50u     /**< Security counter, 32 bits. */
+#define IMAGE_TLV_BOOT_RECORD 0x60u /**< CBOR boot record (measured boot). */
 #define IMAGE_TLV_DECOMP_SIZE 0x70u
 #define IMAGE_TLV_DECOMP_SHA 0x71u
 #define IMAGE_TLV_DECOMP_SIGNATURE 0x72u
@@ -94,7 +94,7 @@ struct image_header {
     uint32_t img_size;         /**< Bytes of the payload. */
     uint32_t flags;            /**< IMAGE_F_* bits. */
     struct image_version version;
-    uint32_t pad1;             /**< Reserved; zero as imgtool writes it. */
+    uint32_t pad1; /**< Reserved; zero as imgtool writes it. */
 };
 
 /** Where the parts of an image lie in its source; every range is inside the source. */
@@ -122,7 +122,7 @@ struct image_tlv_iter {
     uint32_t end;  /**< End of the area being walked. */
     uint16_t type; /**< Filter: a TLV type or IMAGE_TLV_ANY. */
     bool prot_only;
-    bool in_prot;  /**< Walking the protected area. */
+    bool in_prot; /**< Walking the protected area. */
 };
 
 /** A dependency of an image on another image, from a DEPENDENCY TLV. */
@@ -209,8 +209,7 @@ int image_version_cmp(const struct image_version *a, const struct image_version 
 /**
  * \brief Decodes the 12-byte value of a DEPENDENCY TLV.
  */
-void image_dependency_decode(const uint8_t raw[IMAGE_DEPENDENCY_LEN],
-                             struct image_dependency *dep);
+void image_dependency_decode(const uint8_t raw[IMAGE_DEPENDENCY_LEN], struct image_dependency *dep);
 
 /**
  * \brief True for the TLV types reserved for vendors (0x00a0..0xfffe).

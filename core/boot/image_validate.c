@@ -273,9 +273,8 @@ static int image_validate_scan_tlv(struct image_validate_scan *scan, const struc
         }
         /* A key names the one signature that follows it. */
         scan->have_key = false;
-    } else if (t == IMAGE_TLV_ENC_RSA2048 || t == IMAGE_TLV_ENC_KW ||
-               t == IMAGE_TLV_ENC_EC256 || t == IMAGE_TLV_ENC_X25519 ||
-               image_tlv_is_vendor(t)) {
+    } else if (t == IMAGE_TLV_ENC_RSA2048 || t == IMAGE_TLV_ENC_KW || t == IMAGE_TLV_ENC_EC256 ||
+               t == IMAGE_TLV_ENC_X25519 || image_tlv_is_vendor(t)) {
         /* Encryption keys are refused through the header flags; vendor TLVs are ignored. */
     } else {
         /* Anything else would be metadata nobody authenticated. */
@@ -389,10 +388,9 @@ static int image_validate_verify(const struct image_key *key, const uint8_t *has
             rc = BO_EINVAL;
             goto out;
         }
-        ret = mbedtls_pk_verify(&pk,
-                                key->type == IMAGE_KEY_EC256 ? MBEDTLS_MD_SHA256
-                                                             : MBEDTLS_MD_SHA384,
-                                hash, hash_len, sig, image_validate_ecdsa_len(sig, sig_len));
+        ret = mbedtls_pk_verify(
+            &pk, key->type == IMAGE_KEY_EC256 ? MBEDTLS_MD_SHA256 : MBEDTLS_MD_SHA384, hash,
+            hash_len, sig, image_validate_ecdsa_len(sig, sig_len));
         break;
     case IMAGE_KEY_RSA2048:
     case IMAGE_KEY_RSA3072:
@@ -477,8 +475,7 @@ static int image_validate_read_meta(const struct image_src *src,
 }
 
 /* Tries each key + signature pair; 0 when one verifies with a trusted key. */
-static int image_validate_sigs(const struct image_src *src,
-                               const struct image_validate_config *cfg,
+static int image_validate_sigs(const struct image_src *src, const struct image_validate_config *cfg,
                                const struct image_validate_scan *scan,
                                struct image_validate_result *res, union image_validate_buf *buf)
 {
@@ -491,15 +488,15 @@ static int image_validate_sigs(const struct image_src *src,
 
     for (i = 0; i < scan->sig_count; i++) {
         s = &scan->sigs[i];
-        rc = image_validate_find_key(src, cfg, &s->key, s->sig.type, res->hash_type,
-                                     buf->ks.key, &index);
+        rc = image_validate_find_key(src, cfg, &s->key, s->sig.type, res->hash_type, buf->ks.key,
+                                     &index);
         if (rc == BO_EBADIMAGE) {
             bad_tlv = true;
             continue;
         }
         if (rc < 0) {
-            res->reason = rc == BO_ECRYPTO ? IMAGE_VALIDATE_CRYPTO_ERROR
-                                           : IMAGE_VALIDATE_READ_ERROR;
+            res->reason =
+                rc == BO_ECRYPTO ? IMAGE_VALIDATE_CRYPTO_ERROR : IMAGE_VALIDATE_READ_ERROR;
             return rc;
         }
         if (index < 0) {
@@ -600,8 +597,8 @@ int image_validate(const struct image_src *src, const struct image_validate_conf
     }
     res->hash_type = scan.hash.type;
     res->hash_len = (uint8_t)hash_len;
-    rc = image_validate_hash_with(src, res->layout.prot_end, res->hash_type, res->hash,
-                                  buf.chunk, sizeof(buf.chunk));
+    rc = image_validate_hash_with(src, res->layout.prot_end, res->hash_type, res->hash, buf.chunk,
+                                  sizeof(buf.chunk));
     if (rc == 0) {
         rc = image_tlv_read(src, &scan.hash, expected, sizeof(expected));
     }

@@ -60,7 +60,7 @@ struct image_key {
 struct image_validate_config {
     const struct image_key *keys; /**< The key table; may be NULL when key_count is 0. */
     uint32_t key_count;
-    bool allow_unsigned;          /**< Accept images without any signature TLV on their hash. */
+    bool allow_unsigned; /**< Accept images without any signature TLV on their hash. */
 };
 
 /** Why validation failed (or IMAGE_VALIDATE_OK), for a one-line diagnosis. */
@@ -85,17 +85,17 @@ enum image_validate_reason {
 struct image_validate_result {
     struct image_header hdr;
     struct image_layout layout;
-    uint16_t hash_type;                     /**< IMAGE_TLV_SHA256 or IMAGE_TLV_SHA384. */
-    uint8_t hash_len;                       /**< 32 or 48. */
-    uint8_t hash[IMAGE_VALIDATE_HASH_MAX];  /**< The computed (and matching) image hash. */
+    uint16_t hash_type;                    /**< IMAGE_TLV_SHA256 or IMAGE_TLV_SHA384. */
+    uint8_t hash_len;                      /**< 32 or 48. */
+    uint8_t hash[IMAGE_VALIDATE_HASH_MAX]; /**< The computed (and matching) image hash. */
     bool has_sec_cnt;
-    uint32_t sec_cnt;                       /**< Valid when has_sec_cnt. */
+    uint32_t sec_cnt; /**< Valid when has_sec_cnt. */
     uint32_t dep_count;
     struct image_dependency deps[IMAGE_VALIDATE_MAX_DEPS];
-    int key_index;                          /**< Index in the key table of the signer; -1: none. */
-    uint16_t sig_type;                      /**< The signature TLV type that verified; 0: none. */
-    bool non_bootable;                      /**< The header has IMAGE_F_NON_BOOTABLE. */
-    enum image_validate_reason reason;      /**< IMAGE_VALIDATE_OK when 0 is returned. */
+    int key_index;                     /**< Index in the key table of the signer; -1: none. */
+    uint16_t sig_type;                 /**< The signature TLV type that verified; 0: none. */
+    bool non_bootable;                 /**< The header has IMAGE_F_NON_BOOTABLE. */
+    enum image_validate_reason reason; /**< IMAGE_VALIDATE_OK when 0 is returned. */
 };
 
 /**

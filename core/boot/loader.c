@@ -27,8 +27,7 @@ static const struct boot_mode_ops boot_ops[] = {
     { BOOT_MODE_OVERWRITE, NULL, NULL, overwrite_run },
     { BOOT_MODE_SWAP_SCRATCH, swap_scratch_source, swap_scratch_read_progress, swap_scratch_run },
     { BOOT_MODE_SWAP_MOVE, boot_status_source_slots, swap_move_read_progress, swap_move_run },
-    { BOOT_MODE_SWAP_OFFSET, boot_status_source_slots, swap_offset_read_progress,
-      swap_offset_run },
+    { BOOT_MODE_SWAP_OFFSET, boot_status_source_slots, swap_offset_read_progress, swap_offset_run },
 };
 
 const struct boot_mode_ops *boot_mode_ops_of(enum boot_mode mode)
@@ -256,8 +255,7 @@ static int boot_secondary_acceptable(struct boot_loader_state *st, bool *ok)
  * Returns 0 when it is good, 1 when there is no usable image (a bad secondary is erased), or
  * a negative error. *verr receives the validation error for a rejected primary.
  */
-static int boot_validate_slot(struct boot_loader_state *st, int slot, uint8_t swap_type,
-                              int *verr)
+static int boot_validate_slot(struct boot_loader_state *st, int slot, uint8_t swap_type, int *verr)
 {
     struct boot_image_state *img = &st->img[st->cur];
     const struct flash_area *fa = slot == BOOT_SLOT_PRIMARY ? st->fa_pri : st->fa_sec;
@@ -493,8 +491,8 @@ static int boot_prepare_image(struct boot_loader_state *st)
         rc = boot_validate_slot(st, BOOT_SLOT_SECONDARY, t, &verr);
         if (rc == BO_ENOMEM || rc == BO_ECRYPTO || rc == BO_EINVAL) {
             /* Validation itself failed (MCUboot's FIH_FAILURE): keep the image, no swap. */
-            MCUBOOT_LOG_ERR("image %lu: cannot validate the secondary (%d)",
-                            (unsigned long)st->cur, rc);
+            MCUBOOT_LOG_ERR("image %lu: cannot validate the secondary (%d)", (unsigned long)st->cur,
+                            rc);
             img->swap_type = TRAILER_SWAP_TYPE_FAIL;
             return 0;
         }
@@ -719,7 +717,7 @@ static int boot_pass(struct boot_loader_state *st, int pass, struct boot_rsp *rs
     for (i = 0; i < st->cfg.image_count && rc == 0; i++) {
         rc = boot_image_enter(st, i);
         if (rc == 0) {
-            rc = pass == 0 ? boot_prepare_image(st)
+            rc = pass == 0   ? boot_prepare_image(st)
                  : pass == 1 ? boot_perform(st)
                              : boot_check_primary(st, rsp);
         }

@@ -58,47 +58,47 @@ enum boot_mode {
 /** What a device's bootloader was "compiled" with, chosen at run time. */
 struct boot_config {
     enum boot_mode mode;
-    uint32_t image_count;        /**< 1 or 2 (the board must have the slots). */
-    bool validate_primary;       /**< MCUBOOT_VALIDATE_PRIMARY_SLOT: hash and signature of each
+    uint32_t image_count;         /**< 1 or 2 (the board must have the slots). */
+    bool validate_primary;        /**< MCUBOOT_VALIDATE_PRIMARY_SLOT: hash and signature of each
                                       primary image on every boot; off: magic only. */
-    bool downgrade_version;      /**< MCUBOOT_DOWNGRADE_PREVENTION: refuse an upgrade to a lower
+    bool downgrade_version;       /**< MCUBOOT_DOWNGRADE_PREVENTION: refuse an upgrade to a lower
                                       version (major.minor.revision) than the primary's. */
-    bool downgrade_sec_cnt;      /**< ..._SECURITY_COUNTER: refuse a lower security counter. */
-    bool allow_unsigned;         /**< Accept images whose hash verifies but no key signs. */
+    bool downgrade_sec_cnt;       /**< ..._SECURITY_COUNTER: refuse a lower security counter. */
+    bool allow_unsigned;          /**< Accept images whose hash verifies but no key signs. */
     const struct image_key *keys; /**< Trusted keys; may be NULL when key_count is 0. */
     uint32_t key_count;
-    uint32_t max_align;          /**< MCUBOOT_BOOT_MAX_ALIGN: 8, 16 or 32; 0 means 8. */
-    uint32_t max_sectors;        /**< BOOT_MAX_IMG_SECTORS: status entries per slot; 0 means
+    uint32_t max_align;   /**< MCUBOOT_BOOT_MAX_ALIGN: 8, 16 or 32; 0 means 8. */
+    uint32_t max_sectors; /**< BOOT_MAX_IMG_SECTORS: status entries per slot; 0 means
                                       128; at most BOOT_SECTORS_MAX. */
 };
 
 /** What to boot (MCUboot's struct boot_rsp, plus what the simulator reports). */
 struct boot_rsp {
-    struct image_header br_hdr;  /**< Header of image 0 in its primary slot. */
-    uint8_t br_flash_dev_id;     /**< Flash device of image 0's primary slot. */
-    uint32_t br_image_off;       /**< Offset of that slot in its device. */
-    uint32_t slot;               /**< Slot booted from: always BOOT_SLOT_PRIMARY. */
-    struct image_version version; /**< Version of image 0. */
+    struct image_header br_hdr;            /**< Header of image 0 in its primary slot. */
+    uint8_t br_flash_dev_id;               /**< Flash device of image 0's primary slot. */
+    uint32_t br_image_off;                 /**< Offset of that slot in its device. */
+    uint32_t slot;                         /**< Slot booted from: always BOOT_SLOT_PRIMARY. */
+    struct image_version version;          /**< Version of image 0. */
     uint8_t hash[IMAGE_VALIDATE_HASH_MAX]; /**< Image 0's hash (when it was validated). */
-    uint8_t hash_len;            /**< 0 when the primary was not validated. */
-    uint32_t image_count;        /**< Images handled. */
-    uint8_t swap_type[BOOT_IMAGE_MAX]; /**< Per image, the operation this boot performed or
+    uint8_t hash_len;                      /**< 0 when the primary was not validated. */
+    uint32_t image_count;                  /**< Images handled. */
+    uint8_t swap_type[BOOT_IMAGE_MAX];     /**< Per image, the operation this boot performed or
                                             completed: BOOT_SWAP_TYPE_NONE (1), TEST, PERM,
                                             REVERT or FAIL (trailer_swap_type values). */
-    bool resumed[BOOT_IMAGE_MAX];      /**< Per image, whether an interrupted swap was
+    bool resumed[BOOT_IMAGE_MAX];          /**< Per image, whether an interrupted swap was
                                             completed. */
     struct image_version versions[BOOT_IMAGE_MAX]; /**< Per image, the version booted. */
 };
 
 /** Progress of a swap (MCUboot's struct boot_status). */
 struct boot_status {
-    uint32_t idx;      /**< Step number, from 1 (BOOT_STATUS_IDX_0). */
-    uint8_t state;     /**< Record within the step, from 1 (BOOT_STATUS_STATE_0). */
-    uint8_t op;        /**< enum trailer_status_op (swap-using-move has two phases). */
-    uint8_t swap_type; /**< enum trailer_swap_type being performed. */
-    uint8_t source;    /**< enum swap_type_source the status was read from. */
-    bool use_scratch;  /**< Swap-using-scratch: status records go to the scratch area. */
-    uint32_t swap_size; /**< Bytes swapped: the larger image of the two slots. */
+    uint32_t idx;         /**< Step number, from 1 (BOOT_STATUS_IDX_0). */
+    uint8_t state;        /**< Record within the step, from 1 (BOOT_STATUS_STATE_0). */
+    uint8_t op;           /**< enum trailer_status_op (swap-using-move has two phases). */
+    uint8_t swap_type;    /**< enum trailer_swap_type being performed. */
+    uint8_t source;       /**< enum swap_type_source the status was read from. */
+    bool use_scratch;     /**< Swap-using-scratch: status records go to the scratch area. */
+    uint32_t swap_size;   /**< Bytes swapped: the larger image of the two slots. */
     uint16_t tlv_size[2]; /**< Swap-using-offset: unprotected TLV area sizes per slot. */
 };
 
@@ -126,19 +126,19 @@ struct boot_image_state {
 
 /** All state of one boot. Large (sector tables): keep it off small stacks. */
 struct boot_loader_state {
-    struct boot_config cfg;     /**< Copy of the configuration, defaults filled in. */
-    uint32_t cur;               /**< Image being worked on. */
+    struct boot_config cfg;          /**< Copy of the configuration, defaults filled in. */
+    uint32_t cur;                    /**< Image being worked on. */
     const struct flash_area *fa_pri; /**< Areas of the current image (open while working). */
     const struct flash_area *fa_sec;
     const struct flash_area *fa_scr; /**< Swap-using-scratch only. */
     struct trailer_layout lay_pri;
     struct trailer_layout lay_sec;
     struct trailer_layout lay_scr;
-    uint32_t write_sz;          /**< MCUboot's BOOT_WRITE_SZ: status record size. */
+    uint32_t write_sz; /**< MCUboot's BOOT_WRITE_SZ: status record size. */
     struct boot_sectors sect;
     struct boot_image_state img[BOOT_IMAGE_MAX];
     struct image_validate_result vres; /**< Result of the last validation. */
-    uint8_t buf[1024];          /**< Copy buffer. */
+    uint8_t buf[1024];                 /**< Copy buffer. */
 };
 
 /**

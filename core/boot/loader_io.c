@@ -76,8 +76,7 @@ static int boot_program_chunk(const struct flash_area *dst, uint32_t off, const 
 }
 
 int boot_copy_region(struct boot_loader_state *st, const struct flash_area *src,
-                     const struct flash_area *dst, uint32_t off_src, uint32_t off_dst,
-                     uint32_t len)
+                     const struct flash_area *dst, uint32_t off_src, uint32_t off_dst, uint32_t len)
 {
     return boot_copy_region_buf(src, dst, off_src, off_dst, len, st->buf,
                                 (uint32_t)sizeof(st->buf));
@@ -122,14 +121,12 @@ int boot_set_primary_image_ok(struct boot_loader_state *st)
     if (rc < 0 || flag != TRAILER_FLAG_UNSET) {
         return rc;
     }
-    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK,
-                                   NULL);
+    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK, NULL);
 }
 
 int boot_set_primary_copy_done(struct boot_loader_state *st)
 {
-    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_COPY_DONE,
-                                   NULL);
+    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_COPY_DONE, NULL);
 }
 
 static int boot_src_read(void *ctx, uint32_t off, void *buf, uint32_t len)
@@ -139,8 +136,8 @@ static int boot_src_read(void *ctx, uint32_t off, void *buf, uint32_t len)
     return flash_area_read(c->fa, c->base + off, buf, len);
 }
 
-void boot_src_init(struct image_src *src, struct boot_src_ctx *ctx,
-                          const struct flash_area *fa, uint32_t base)
+void boot_src_init(struct image_src *src, struct boot_src_ctx *ctx, const struct flash_area *fa,
+                   uint32_t base)
 {
     ctx->fa = fa;
     ctx->base = base;
@@ -150,8 +147,8 @@ void boot_src_init(struct image_src *src, struct boot_src_ctx *ctx,
 }
 
 /* Reads the header at base of fa; *ok when its magic is right, *erased when it is blank. */
-int boot_read_header(const struct flash_area *fa, uint32_t base, struct image_header *hdr,
-                            bool *ok, bool *erased)
+int boot_read_header(const struct flash_area *fa, uint32_t base, struct image_header *hdr, bool *ok,
+                     bool *erased)
 {
     uint8_t raw[IMAGE_HEADER_SIZE];
     uint8_t ev = flash_area_erased_val(fa);
@@ -178,8 +175,7 @@ int boot_read_header(const struct flash_area *fa, uint32_t base, struct image_he
 }
 
 /* Total size and unprotected TLV size of the image at base of fa (0 when unreadable). */
-int boot_image_size(const struct flash_area *fa, uint32_t base, uint32_t *size,
-                           uint16_t *unprot)
+int boot_image_size(const struct flash_area *fa, uint32_t base, uint32_t *size, uint16_t *unprot)
 {
     struct boot_src_ctx ctx;
     struct image_src src;
@@ -206,8 +202,7 @@ int boot_image_size(const struct flash_area *fa, uint32_t base, uint32_t *size,
 }
 
 /* The security counter of the image at base of fa; *has false when it has none. */
-int boot_read_sec_cnt(const struct flash_area *fa, uint32_t base, uint32_t *cnt,
-                             bool *has)
+int boot_read_sec_cnt(const struct flash_area *fa, uint32_t base, uint32_t *cnt, bool *has)
 {
     struct boot_src_ctx ctx;
     struct image_src src;
@@ -264,16 +259,14 @@ int boot_swap_step(struct boot_loader_state *st, struct boot_status *bs,
     int rc = 0;
 
     if (bs->state == 1) {
-        rc = boot_copy_step(st, move[0].src, move[0].dst, move[0].src_off, move[0].dst_off, sz,
-                            bs);
+        rc = boot_copy_step(st, move[0].src, move[0].dst, move[0].src_off, move[0].dst_off, sz, bs);
         if (rc < 0) {
             return rc;
         }
         bs->state = 2;
     }
     if (bs->state == 2) {
-        rc = boot_copy_step(st, move[1].src, move[1].dst, move[1].src_off, move[1].dst_off, sz,
-                            bs);
+        rc = boot_copy_step(st, move[1].src, move[1].dst, move[1].src_off, move[1].dst_off, sz, bs);
         if (rc < 0) {
             return rc;
         }

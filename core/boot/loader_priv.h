@@ -115,16 +115,15 @@ void boot_src_init(struct image_src *src, struct boot_src_ctx *ctx, const struct
  * \param erased  Receives whether its first word is blank (may be NULL).
  * \return 0 or the flash error.
  */
-int boot_read_header(const struct flash_area *fa, uint32_t base, struct image_header *hdr,
-                     bool *ok, bool *erased);
+int boot_read_header(const struct flash_area *fa, uint32_t base, struct image_header *hdr, bool *ok,
+                     bool *erased);
 
 /**
  * \brief Total size (header to end of TLVs) and unprotected TLV area size of the image at base
  *        of fa; both 0 when there is no well-formed image.
  * \return 0 or the flash error.
  */
-int boot_image_size(const struct flash_area *fa, uint32_t base, uint32_t *size,
-                    uint16_t *unprot);
+int boot_image_size(const struct flash_area *fa, uint32_t base, uint32_t *size, uint16_t *unprot);
 
 /**
  * \brief The security counter (protected SEC_CNT TLV) of the image at base of fa.

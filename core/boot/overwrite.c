@@ -36,6 +36,5 @@ int overwrite_run(struct boot_loader_state *st, struct boot_status *bs, bool *ra
     if (rc < 0) {
         return rc;
     }
-    return boot_erase_region(st->fa_sec, s->sec[s->n_sec - 1].fs_off,
-                             s->sec[s->n_sec - 1].fs_size);
+    return boot_erase_region(st->fa_sec, s->sec[s->n_sec - 1].fs_off, s->sec[s->n_sec - 1].fs_size);
 }

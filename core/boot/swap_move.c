@@ -23,8 +23,7 @@ int swap_move_read_progress(struct boot_loader_state *st, const struct flash_are
     int slot;
     int rc;
 
-    rc = boot_status_scan_reverse(fa, lay, lay->status_entries * lay->status_states, &found,
-                                  &next);
+    rc = boot_status_scan_reverse(fa, lay, lay->status_entries * lay->status_states, &found, &next);
     if (rc < 0) {
         return rc;
     }
@@ -151,9 +150,9 @@ int swap_move_run(struct boot_loader_state *st, struct boot_status *bs, bool *ra
         return BO_ESTATE;
     }
     *ran = true;
-    MCUBOOT_LOG_INF("swap using move: %lu sectors, from %s %lu state %u",
-                    (unsigned long)last_idx, bs->op == TRAILER_STATUS_OP_MOVE ? "move" : "swap",
-                    (unsigned long)bs->idx, bs->state);
+    MCUBOOT_LOG_INF("swap using move: %lu sectors, from %s %lu state %u", (unsigned long)last_idx,
+                    bs->op == TRAILER_STATUS_OP_MOVE ? "move" : "swap", (unsigned long)bs->idx,
+                    bs->state);
     rc = swap_move_fixup_revert(st, bs);
     if (rc < 0) {
         return rc;

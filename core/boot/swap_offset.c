@@ -26,8 +26,7 @@ int swap_offset_read_progress(struct boot_loader_state *st, const struct flash_a
     int slot;
     int rc;
 
-    rc = boot_status_scan_reverse(fa, lay, lay->status_entries * lay->status_states, &found,
-                                  &next);
+    rc = boot_status_scan_reverse(fa, lay, lay->status_entries * lay->status_states, &found, &next);
     if (rc < 0) {
         return rc;
     }
@@ -38,8 +37,7 @@ int swap_offset_read_progress(struct boot_loader_state *st, const struct flash_a
     if (rc < 0 || next == 0) {
         return rc;
     }
-    rc = boot_repair_settle_record(st, slot, next - 1,
-                                   (uint8_t)((next - 1) % 2 + 1));
+    rc = boot_repair_settle_record(st, slot, next - 1, (uint8_t)((next - 1) % 2 + 1));
     if (rc < 0) {
         return rc;
     }

@@ -180,8 +180,7 @@ int swap_scratch_read_progress(struct boot_loader_state *st, const struct flash_
     int rc;
 
     (void)st;
-    rc = boot_status_scan_forward(fa, lay, lay->status_entries * lay->status_states, &found,
-                                  &next);
+    rc = boot_status_scan_forward(fa, lay, lay->status_entries * lay->status_states, &found, &next);
     if (rc < 0 || !found) {
         return rc;
     }
@@ -226,8 +225,7 @@ static int swap_scratch_restore_trailer(struct boot_loader_state *st, struct boo
         return rc;
     }
     if (scr.image_ok == TRAILER_FLAG_SET) {
-        rc = boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK,
-                                     bs);
+        rc = boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK, bs);
         if (rc < 0) {
             return rc;
         }
@@ -390,8 +388,8 @@ int swap_scratch_run(struct boot_loader_state *st, struct boot_status *bs, bool 
     uint32_t step = 0;
     int rc;
 
-    MCUBOOT_LOG_INF("swap using scratch: 0x%lx bytes, from step %lu state %u",
-                    (unsigned long)end, (unsigned long)bs->idx, bs->state);
+    MCUBOOT_LOG_INF("swap using scratch: 0x%lx bytes, from step %lu state %u", (unsigned long)end,
+                    (unsigned long)bs->idx, bs->state);
     *ran = true;
     rc = swap_scratch_drop_stale(st, bs);
     if (rc < 0) {

@@ -58,8 +58,7 @@ out:
     return rc;
 }
 
-int swap_state_read_by_id(int fa_id, const struct trailer_params *p,
-                          struct boot_swap_state *state)
+int swap_state_read_by_id(int fa_id, const struct trailer_params *p, struct boot_swap_state *state)
 {
     const struct flash_area *fa = NULL;
     struct trailer_layout lay;

@@ -49,7 +49,6 @@ int swap_state_read(const struct flash_area *fa, const struct trailer_layout *la
  * \brief Opens area id, computes its layout from p, reads its state and closes it.
  * \return 0, BO_ENOENT when the area does not exist, BO_EINVAL, or the flash error.
  */
-int swap_state_read_by_id(int fa_id, const struct trailer_params *p,
-                          struct boot_swap_state *state);
+int swap_state_read_by_id(int fa_id, const struct trailer_params *p, struct boot_swap_state *state);
 
 #endif /* BOOT_SWAP_STATE_H */

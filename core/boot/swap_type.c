@@ -102,8 +102,7 @@ int swap_type_flag_matches(uint8_t cell, uint8_t flag)
     return cell == TRAILER_FLAG_ANY || cell == flag;
 }
 
-int swap_type_match(const struct boot_swap_state *primary,
-                    const struct boot_swap_state *secondary)
+int swap_type_match(const struct boot_swap_state *primary, const struct boot_swap_state *secondary)
 {
     size_t n;
     size_t i;
@@ -124,8 +123,7 @@ int swap_type_match(const struct boot_swap_state *primary,
     return -1;
 }
 
-int swap_type_decide(const struct boot_swap_state *primary,
-                     const struct boot_swap_state *secondary)
+int swap_type_decide(const struct boot_swap_state *primary, const struct boot_swap_state *secondary)
 {
     const struct swap_type_row *rows = swap_type_table(NULL);
     int row;

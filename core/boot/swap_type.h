@@ -67,8 +67,7 @@ int swap_type_flag_matches(uint8_t cell, uint8_t flag);
  * \brief The first row of the swap-type table that the two states match.
  * \return The row index, or -1 when none matches.
  */
-int swap_type_match(const struct boot_swap_state *primary,
-                    const struct boot_swap_state *secondary);
+int swap_type_match(const struct boot_swap_state *primary, const struct boot_swap_state *secondary);
 
 /**
  * \brief The swap type two trailer states ask for.

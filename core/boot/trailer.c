@@ -19,14 +19,12 @@
 
 /* The classic magic (MA 8), as bytes in flash order. */
 static const uint8_t trailer_magic_classic[TRAILER_MAGIC_SZ] = {
-    0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
-    0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
+    0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f, 0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
 };
 
 /* The 14 bytes that follow the 16-bit MA in the aligned magic (MA 16 and 32). */
 static const uint8_t trailer_magic_aligned_tail[TRAILER_MAGIC_SZ - 2] = {
-    0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
-    0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a,
+    0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d, 0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a,
 };
 
 static bool trailer_is_pow2_upto(uint32_t v, uint32_t max)
@@ -271,12 +269,11 @@ static void trailer_put_le32(uint8_t *p, uint32_t v)
 
 static uint32_t trailer_get_le32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-int trailer_render(const struct trailer_layout *lay, const struct trailer_fields *f,
-                   uint8_t *tail, uint32_t tail_len)
+int trailer_render(const struct trailer_layout *lay, const struct trailer_fields *f, uint8_t *tail,
+                   uint32_t tail_len)
 {
     uint8_t *area_end;
     uint32_t size;
@@ -285,8 +282,7 @@ int trailer_render(const struct trailer_layout *lay, const struct trailer_fields
         return BO_EINVAL;
     }
     size = lay->cfg.area_size;
-    if (tail_len < lay->info_sz || tail_len > size || f->image_num > 0x0f ||
-        f->swap_type > 0x0f) {
+    if (tail_len < lay->info_sz || tail_len > size || f->image_num > 0x0f || f->swap_type > 0x0f) {
         return BO_EINVAL;
     }
     memset(tail, lay->cfg.erased_val, tail_len);
@@ -409,8 +405,8 @@ enum trailer_flag_state trailer_decode_flag(const struct trailer_layout *lay, ui
 }
 
 /* Reads len bytes at off, refusing a layout that does not describe this area. */
-static int trailer_read(const struct flash_area *fa, const struct trailer_layout *lay,
-                        uint32_t off, void *dst, uint32_t len)
+static int trailer_read(const struct flash_area *fa, const struct trailer_layout *lay, uint32_t off,
+                        void *dst, uint32_t len)
 {
     if (fa == NULL || lay == NULL || dst == NULL) {
         return BO_EINVAL;

@@ -148,12 +148,12 @@ struct trailer_layout {
 
 /** Field values to render into a memory copy of an area's tail (see trailer_render()). */
 struct trailer_fields {
-    bool magic;             /**< Write the magic. */
-    bool image_ok;          /**< Set image_ok. */
-    bool copy_done;         /**< Set copy_done. */
-    uint8_t swap_type;      /**< 0 leaves swap_info erased; else its low nibble. */
-    uint8_t image_num;      /**< High nibble of swap_info (0..15). */
-    bool has_swap_size;     /**< Write swap_size. */
+    bool magic;         /**< Write the magic. */
+    bool image_ok;      /**< Set image_ok. */
+    bool copy_done;     /**< Set copy_done. */
+    uint8_t swap_type;  /**< 0 leaves swap_info erased; else its low nibble. */
+    uint8_t image_num;  /**< High nibble of swap_info (0..15). */
+    bool has_swap_size; /**< Write swap_size. */
     uint32_t swap_size;
 };
 
@@ -169,7 +169,7 @@ int trailer_layout_init(struct trailer_layout *lay, const struct trailer_config 
 
 /** What a layout needs beyond what the flash_area API tells about an area. */
 struct trailer_params {
-    uint32_t max_align;   /**< MCUBOOT_BOOT_MAX_ALIGN of the bootloader: 8, 16 or 32. */
+    uint32_t max_align; /**< MCUBOOT_BOOT_MAX_ALIGN of the bootloader: 8, 16 or 32. */
     enum trailer_mode mode;
     uint32_t max_sectors; /**< BOOT_MAX_IMG_SECTORS; 0 for a field-only layout (see below). */
     uint32_t write_unit;  /**< Status record size MCUboot would use (its BOOT_WRITE_SZ, the
@@ -238,8 +238,8 @@ int trailer_imgtool_size(uint32_t write_unit, uint32_t max_align, uint32_t max_s
  * \param tail_len  At least info_sz (room for every field) and at most the area size.
  * \return 0, or BO_EINVAL (NULL argument, tail_len out of range, image_num > 15).
  */
-int trailer_render(const struct trailer_layout *lay, const struct trailer_fields *f,
-                   uint8_t *tail, uint32_t tail_len);
+int trailer_render(const struct trailer_layout *lay, const struct trailer_fields *f, uint8_t *tail,
+                   uint32_t tail_len);
 
 /**
  * \brief Renders what imgtool's `sign --pad` puts after the image: every byte erased, the

@@ -62,7 +62,7 @@ and a secondary slot per image"
 #else
 #define BROWNOUT_CHK_MODE_OFFSET_ 0
 #endif
-#define BROWNOUT_CHK_MODE_COUNT_ \
+#define BROWNOUT_CHK_MODE_COUNT_                                                           \
     (BROWNOUT_CHK_MODE_OVERWRITE_ + BROWNOUT_CHK_MODE_SCRATCH_ + BROWNOUT_CHK_MODE_MOVE_ + \
      BROWNOUT_CHK_MODE_OFFSET_)
 
@@ -90,7 +90,8 @@ MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE, MCUBOOT_SWAP_USING_OFFSET"
 MCUBOOT_SIGN_EC384 or MCUBOOT_SIGN_RSA"
 #endif
 #if defined(MCUBOOT_HW_KEY)
-#error "MCUBOOT_HW_KEY is not supported by brownout: the trusted keys are the key table of struct \
+#error \
+    "MCUBOOT_HW_KEY is not supported by brownout: the trusted keys are the key table of struct \
 boot_config; remove MCUBOOT_HW_KEY"
 #endif
 
@@ -104,7 +105,8 @@ MCUBOOT_SIGN_EC384, MCUBOOT_SIGN_RSA (several are for the simulator only, with \
 BROWNOUT_SIM_ALL_SIGN_TYPES)"
 #endif
 #if defined(BROWNOUT_SIM_ALL_SIGN_TYPES) && BROWNOUT_CFG_SIGN_TYPE_COUNT == 0
-#error "BROWNOUT_SIM_ALL_SIGN_TYPES is set but no MCUBOOT_SIGN_* is: list the signature types the \
+#error \
+    "BROWNOUT_SIM_ALL_SIGN_TYPES is set but no MCUBOOT_SIGN_* is: list the signature types the \
 simulator compiles in"
 #endif
 
@@ -120,8 +122,7 @@ verify)"
 /* ---------------------------------------------------------------------------------------- */
 /* Boot policy. */
 
-#if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER) && \
-    !defined(MCUBOOT_DOWNGRADE_PREVENTION)
+#if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER) && !defined(MCUBOOT_DOWNGRADE_PREVENTION)
 #error "MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER refines MCUBOOT_DOWNGRADE_PREVENTION: \
 define MCUBOOT_DOWNGRADE_PREVENTION too"
 #endif
@@ -190,7 +191,7 @@ _Static_assert((unsigned long long)BROWNOUT_CFG_TRAILER_SIZE < BROWNOUT_SLOT_SIZ
 /* ---------------------------------------------------------------------------------------- */
 /* Encrypted images: not supported (no room is left for keys in the trailer). */
 
-#if defined(MCUBOOT_ENC_IMAGES) || defined(MCUBOOT_ENCRYPT_RSA) || \
+#if defined(MCUBOOT_ENC_IMAGES) || defined(MCUBOOT_ENCRYPT_RSA) ||       \
     defined(MCUBOOT_ENCRYPT_EC256) || defined(MCUBOOT_ENCRYPT_X25519) || \
     defined(MCUBOOT_SWAP_SAVE_ENCTLV)
 #error "encrypted images (MCUBOOT_ENC_IMAGES, MCUBOOT_ENCRYPT_*, MCUBOOT_SWAP_SAVE_ENCTLV) are \

@@ -14,10 +14,10 @@
 
 #include "ota/coap_msg.h"
 
-#define COAP_BLOCK_SZX_MIN 0u     /**< 16 bytes. */
-#define COAP_BLOCK_SZX_MAX 6u     /**< 1024 bytes; 7 is reserved. */
+#define COAP_BLOCK_SZX_MIN 0u       /**< 16 bytes. */
+#define COAP_BLOCK_SZX_MAX 6u       /**< 1024 bytes; 7 is reserved. */
 #define COAP_BLOCK_NUM_MAX 0xfffffu /**< NUM fits in 20 bits (a 3-byte value). */
-#define COAP_BLOCK_VALUE_MAX 3u   /**< Longest encoded value. */
+#define COAP_BLOCK_VALUE_MAX 3u     /**< Longest encoded value. */
 
 /** A decoded Block1 or Block2 value. */
 struct coap_block {

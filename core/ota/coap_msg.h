@@ -109,7 +109,7 @@ struct coap_msg {
     uint8_t token[COAP_TOKEN_MAX]; /**< The token (a copy: it is echoed in replies). */
     const uint8_t *opts;           /**< The encoded options. */
     size_t opts_len;
-    const uint8_t *payload;        /**< NULL when there is no payload. */
+    const uint8_t *payload; /**< NULL when there is no payload. */
     size_t payload_len;
 };
 

@@ -24,16 +24,11 @@ struct coap_server_opt_rule {
 };
 
 static const struct coap_server_opt_rule coap_server_opt_rules[] = {
-    { COAP_OPT_URI_HOST, 1, 255, false },
-    { COAP_OPT_URI_PORT, 0, 2, false },
-    { COAP_OPT_URI_PATH, 0, 255, true },
-    { COAP_OPT_CONTENT_FORMAT, 0, 2, false },
-    { COAP_OPT_URI_QUERY, 0, 255, true },
-    { COAP_OPT_ACCEPT, 0, 2, false },
-    { COAP_OPT_BLOCK2, 0, 3, false },
-    { COAP_OPT_BLOCK1, 0, 3, false },
-    { COAP_OPT_SIZE2, 0, 4, false },
-    { COAP_OPT_SIZE1, 0, 4, false },
+    { COAP_OPT_URI_HOST, 1, 255, false }, { COAP_OPT_URI_PORT, 0, 2, false },
+    { COAP_OPT_URI_PATH, 0, 255, true },  { COAP_OPT_CONTENT_FORMAT, 0, 2, false },
+    { COAP_OPT_URI_QUERY, 0, 255, true }, { COAP_OPT_ACCEPT, 0, 2, false },
+    { COAP_OPT_BLOCK2, 0, 3, false },     { COAP_OPT_BLOCK1, 0, 3, false },
+    { COAP_OPT_SIZE2, 0, 4, false },      { COAP_OPT_SIZE1, 0, 4, false },
 };
 
 void coap_server_init(struct coap_server *s)

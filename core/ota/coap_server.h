@@ -58,8 +58,8 @@ struct coap_req {
     uint32_t peer;
     const struct coap_msg *msg;
     uint64_t now_ms;
-    uint16_t content_format;  /**< COAP_CF_NONE when absent. */
-    uint16_t accept;          /**< The Accept option; COAP_CF_NONE when absent. */
+    uint16_t content_format; /**< COAP_CF_NONE when absent. */
+    uint16_t accept;         /**< The Accept option; COAP_CF_NONE when absent. */
     bool has_block1;
     struct coap_block block1;
     bool has_block2;
@@ -70,15 +70,15 @@ struct coap_req {
 
 /** A response being built by a handler. */
 struct coap_rsp {
-    uint8_t code;               /**< Set by the handler (preset to 5.00). */
-    uint16_t content_format;    /**< COAP_CF_NONE: no Content-Format option. */
+    uint8_t code;            /**< Set by the handler (preset to 5.00). */
+    uint16_t content_format; /**< COAP_CF_NONE: no Content-Format option. */
     bool has_block1;
-    struct coap_block block1;   /**< Echoed Block1 of an upload. */
+    struct coap_block block1; /**< Echoed Block1 of an upload. */
     bool has_size1;
-    uint32_t size1;             /**< Size1 (with 4.13: the largest size accepted). */
-    uint8_t *payload;           /**< The server's representation buffer. */
-    size_t payload_cap;         /**< COAP_SERVER_REP_MAX. */
-    size_t payload_len;         /**< Bytes the handler wrote. */
+    uint32_t size1;     /**< Size1 (with 4.13: the largest size accepted). */
+    uint8_t *payload;   /**< The server's representation buffer. */
+    size_t payload_cap; /**< COAP_SERVER_REP_MAX. */
+    size_t payload_len; /**< Bytes the handler wrote. */
     /** Called once the response was handed to the transport (e.g. to reboot). */
     void (*after_send)(void *ctx);
 };
@@ -92,9 +92,9 @@ typedef int (*coap_handler_fn)(void *ctx, const struct coap_req *req, struct coa
 
 /** One resource. */
 struct coap_resource {
-    const char *path;         /**< Segments joined by '/', no leading '/': "fw/upload". */
-    uint8_t methods;          /**< COAP_METHOD_BIT() of each allowed method. */
-    uint8_t separate;         /**< Methods whose CON requests get a separate response. */
+    const char *path; /**< Segments joined by '/', no leading '/': "fw/upload". */
+    uint8_t methods;  /**< COAP_METHOD_BIT() of each allowed method. */
+    uint8_t separate; /**< Methods whose CON requests get a separate response. */
     coap_handler_fn handler;
 };
 
@@ -111,10 +111,10 @@ struct coap_server_config {
 
 /** Counters. */
 struct coap_server_stats {
-    uint64_t rx;          /**< Datagrams received. */
-    uint64_t tx;          /**< Datagrams sent (retransmissions included). */
-    uint64_t malformed;   /**< Datagrams that did not parse. */
-    uint64_t duplicates;  /**< Requests answered from the duplicate cache. */
+    uint64_t rx;         /**< Datagrams received. */
+    uint64_t tx;         /**< Datagrams sent (retransmissions included). */
+    uint64_t malformed;  /**< Datagrams that did not parse. */
+    uint64_t duplicates; /**< Requests answered from the duplicate cache. */
     uint64_t rst_sent;
     uint64_t retransmits; /**< CON retransmissions. */
     uint64_t give_ups;    /**< CON responses never acknowledged. */
@@ -124,10 +124,10 @@ struct coap_server_stats {
 /** A remembered reply. */
 struct coap_dedup_entry {
     bool used;
-    bool recompute;       /**< The reply was too long to keep: recompute it (GET only). */
+    bool recompute; /**< The reply was too long to keep: recompute it (GET only). */
     uint32_t peer;
     uint16_t mid;
-    uint16_t rsp_len;     /**< 0: nothing to replay. */
+    uint16_t rsp_len; /**< 0: nothing to replay. */
     uint64_t expires_ms;
     uint8_t rsp[COAP_SERVER_DEDUP_RSP_MAX];
 };
@@ -137,7 +137,7 @@ struct coap_deferred {
     bool used;
     uint32_t peer;
     uint16_t len;
-    uint64_t due_ms;        /**< When it was received: it is computed on the next tick. */
+    uint64_t due_ms; /**< When it was received: it is computed on the next tick. */
     uint8_t raw[COAP_SERVER_DEFER_RAW_MAX];
 };
 
@@ -147,9 +147,9 @@ struct coap_con {
     uint32_t peer;
     uint16_t mid;
     uint16_t len;
-    uint8_t retries;        /**< Retransmissions done. */
-    uint32_t timeout_ms;    /**< Current timeout (doubles each retransmission). */
-    uint64_t next_ms;       /**< When to retransmit (or give up). */
+    uint8_t retries;     /**< Retransmissions done. */
+    uint32_t timeout_ms; /**< Current timeout (doubles each retransmission). */
+    uint64_t next_ms;    /**< When to retransmit (or give up). */
     uint8_t buf[COAP_SERVER_CON_MAX];
 };
 

@@ -34,12 +34,11 @@ static const struct coap_resource ota_app_resources[] = {
     { "reboot", OTA_POST, 0, ota_app_reboot },
 };
 
-static const char ota_app_links[] =
-    "</fw>;rt=\"fw.info\";ct=50,"
-    "</fw/upload>;rt=\"fw.upload\";ct=42,"
-    "</fw/pending>;rt=\"fw.pending\";ct=0,"
-    "</fw/confirm>;rt=\"fw.confirm\","
-    "</reboot>;rt=\"reboot\"";
+static const char ota_app_links[] = "</fw>;rt=\"fw.info\";ct=50,"
+                                    "</fw/upload>;rt=\"fw.upload\";ct=42,"
+                                    "</fw/pending>;rt=\"fw.pending\";ct=0,"
+                                    "</fw/confirm>;rt=\"fw.confirm\","
+                                    "</reboot>;rt=\"reboot\"";
 
 void ota_app_init(struct ota_app *app)
 {
@@ -267,10 +266,10 @@ static int ota_app_json_slot(struct ota_app *app, struct ota_json *j, int slot, 
     const struct flash_area *fa = slot == 0 ? app->fa_pri : app->fa_sec;
     uint32_t base = slot == 0 ? 0 : app->img_off;
     struct ota_slot_info info;
-    bool pending = slot == 1 && (swap_type == BOOT_SWAP_TYPE_TEST ||
-                                 swap_type == BOOT_SWAP_TYPE_PERM);
-    bool confirmed = slot == 0 ? swap_type != BOOT_SWAP_TYPE_REVERT
-                               : swap_type == BOOT_SWAP_TYPE_REVERT;
+    bool pending =
+        slot == 1 && (swap_type == BOOT_SWAP_TYPE_TEST || swap_type == BOOT_SWAP_TYPE_PERM);
+    bool confirmed =
+        slot == 0 ? swap_type != BOOT_SWAP_TYPE_REVERT : swap_type == BOOT_SWAP_TYPE_REVERT;
     int rc;
 
     rc = ota_slots_info(fa, base, flash_area_get_size(fa) - base, &info);

@@ -33,7 +33,7 @@ void ota_json_raw(struct ota_json *j, const char *text)
 
 void ota_json_str(struct ota_json *j, const char *s)
 {
-    char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+    char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
     ota_json_put(j, "\"", 1);
     for (; *s != '\0'; s++) {
@@ -78,7 +78,7 @@ void ota_json_hex(struct ota_json *j, const uint8_t *p, size_t n)
 
     ota_json_put(j, "\"", 1);
     for (i = 0; i < n; i++) {
-        char h[2] = {ota_json_digits[p[i] >> 4], ota_json_digits[p[i] & 0xf]};
+        char h[2] = { ota_json_digits[p[i] >> 4], ota_json_digits[p[i] & 0xf] };
 
         ota_json_put(j, h, 2);
     }

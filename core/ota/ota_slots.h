@@ -24,10 +24,10 @@ struct ota_slot_src {
 
 /** What a slot holds. */
 struct ota_slot_info {
-    bool present;                  /**< A header with the image magic and a sound layout. */
+    bool present; /**< A header with the image magic and a sound layout. */
     struct image_version version;
-    uint32_t size;                 /**< The signed image's size (end of its TLV area). */
-    uint8_t hash_len;              /**< 0 when the hash could not be computed. */
+    uint32_t size;                         /**< The signed image's size (end of its TLV area). */
+    uint8_t hash_len;                      /**< 0 when the hash could not be computed. */
     uint8_t hash[IMAGE_VALIDATE_HASH_MAX]; /**< SHA-256 of header, payload, protected TLVs. */
 };
 

@@ -41,25 +41,25 @@ struct ota_upload {
     uint32_t capacity;           /**< Largest image the mode can install. */
     uint32_t align;              /**< Write unit. */
     uint8_t erased_val;
-    bool known;                  /**< RAM knows where the upload stands. */
-    bool complete;               /**< The last block was received. */
-    uint32_t next_off;           /**< Bytes received in order. */
-    uint32_t erased_to;          /**< Sectors below this were erased by this upload. */
-    uint32_t expect;             /**< Total size announced (Size1); 0: unknown. */
-    uint32_t carry_off;          /**< Start of the write unit not yet programmed. */
-    uint32_t carry_len;          /**< Bytes of it received (less than one write unit). */
+    bool known;                         /**< RAM knows where the upload stands. */
+    bool complete;                      /**< The last block was received. */
+    uint32_t next_off;                  /**< Bytes received in order. */
+    uint32_t erased_to;                 /**< Sectors below this were erased by this upload. */
+    uint32_t expect;                    /**< Total size announced (Size1); 0: unknown. */
+    uint32_t carry_off;                 /**< Start of the write unit not yet programmed. */
+    uint32_t carry_len;                 /**< Bytes of it received (less than one write unit). */
     uint8_t carry[OTA_UPLOAD_UNIT_MAX]; /**< Those bytes. */
     uint8_t buf[OTA_UPLOAD_BLOCK_MAX];  /**< Read-back buffer. */
 };
 
 /** One received block. */
 struct ota_upload_block {
-    uint32_t off;        /**< Offset of the block in the image. */
+    uint32_t off; /**< Offset of the block in the image. */
     const uint8_t *data;
-    uint32_t len;        /**< 0..OTA_UPLOAD_BLOCK_MAX. */
-    uint32_t size;       /**< The block size of the transfer (len == size unless last). */
-    bool last;           /**< No more blocks follow. */
-    uint32_t total;      /**< Announced total size (Size1); 0: unknown. */
+    uint32_t len;   /**< 0..OTA_UPLOAD_BLOCK_MAX. */
+    uint32_t size;  /**< The block size of the transfer (len == size unless last). */
+    bool last;      /**< No more blocks follow. */
+    uint32_t total; /**< Announced total size (Size1); 0: unknown. */
 };
 
 /** \brief Zeroes an upload (cannot fail). */

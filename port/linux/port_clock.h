@@ -19,8 +19,8 @@ enum port_clock_mode {
 
 struct port_clock {
     enum port_clock_mode mode;
-    uint64_t virt_ns;         /**< Virtual mode: nanoseconds elapsed since start. */
-    int64_t virt_epoch_s;     /**< Virtual mode: wall-clock seconds at start. */
+    uint64_t virt_ns;     /**< Virtual mode: nanoseconds elapsed since start. */
+    int64_t virt_epoch_s; /**< Virtual mode: wall-clock seconds at start. */
 };
 
 /** \brief Initialises a real clock. Cannot fail. */

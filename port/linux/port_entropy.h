@@ -25,12 +25,12 @@ enum port_entropy_mode {
 
 struct port_entropy {
     enum port_entropy_mode mode;
-    uint64_t seed;             /**< Seeded mode: the seed. */
-    uint64_t block;            /**< Seeded mode: index of the next 32-byte block. */
-    unsigned char buf[32];     /**< Seeded mode: the current block. */
-    size_t buf_used;           /**< Seeded mode: bytes of buf already handed out. */
-    unsigned long polls;       /**< Polls served, failed ones included. */
-    unsigned long failures;    /**< Polls that failed. */
+    uint64_t seed;          /**< Seeded mode: the seed. */
+    uint64_t block;         /**< Seeded mode: index of the next 32-byte block. */
+    unsigned char buf[32];  /**< Seeded mode: the current block. */
+    size_t buf_used;        /**< Seeded mode: bytes of buf already handed out. */
+    unsigned long polls;    /**< Polls served, failed ones included. */
+    unsigned long failures; /**< Polls that failed. */
 };
 
 /** \brief Initialises a source in system mode. Cannot fail. */

@@ -48,8 +48,8 @@
 /** A flash map. Fields are read-only for users. */
 struct port_flash_map {
     struct flash_area areas[FLASH_AREA_COUNT]; /**< Indexed by FLASH_AREA_* id. */
-    bool present[FLASH_AREA_COUNT];             /**< Which areas exist. */
-    uint32_t open_count[FLASH_AREA_COUNT];      /**< Opens not yet closed. */
+    bool present[FLASH_AREA_COUNT];            /**< Which areas exist. */
+    uint32_t open_count[FLASH_AREA_COUNT];     /**< Opens not yet closed. */
     uint64_t misuse_count; /**< Closes of areas not open, or of pointers not of this map. */
     struct vflash *devices[PORT_FLASH_MAP_MAX_DEVICES]; /**< Indexed by fa_device_id. */
     uint32_t device_count;

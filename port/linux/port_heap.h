@@ -19,15 +19,15 @@
 #include "port_heap_hooks.h"
 
 struct port_heap {
-    const char *name;            /**< For reports; may be NULL. */
-    struct port_heap *parent;    /**< Charged too; may be NULL. */
-    size_t budget;               /**< Most live bytes allowed; 0 means unlimited. */
-    unsigned long fail_at;       /**< Fail the fail_at-th allocation (1-based); 0 = never. */
-    size_t live_bytes;           /**< Bytes requested and not yet freed. */
-    size_t peak_bytes;           /**< Highest live_bytes seen. */
-    size_t live_count;           /**< Blocks not yet freed. */
-    unsigned long alloc_count;   /**< Allocation requests seen, failed ones included. */
-    unsigned long failed_count;  /**< Requests refused (budget, injection, or host OOM). */
+    const char *name;           /**< For reports; may be NULL. */
+    struct port_heap *parent;   /**< Charged too; may be NULL. */
+    size_t budget;              /**< Most live bytes allowed; 0 means unlimited. */
+    unsigned long fail_at;      /**< Fail the fail_at-th allocation (1-based); 0 = never. */
+    size_t live_bytes;          /**< Bytes requested and not yet freed. */
+    size_t peak_bytes;          /**< Highest live_bytes seen. */
+    size_t live_count;          /**< Blocks not yet freed. */
+    unsigned long alloc_count;  /**< Allocation requests seen, failed ones included. */
+    unsigned long failed_count; /**< Requests refused (budget, injection, or host OOM). */
 };
 
 /**

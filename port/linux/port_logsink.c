@@ -13,7 +13,10 @@ struct logsink_state {
 };
 
 static _Thread_local struct logsink_state logsink = {
-    .fn = NULL, .ctx = NULL, .level = PORT_LOG_INFO, .partial_len = 0,
+    .fn = NULL,
+    .ctx = NULL,
+    .level = PORT_LOG_INFO,
+    .partial_len = 0,
 };
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };

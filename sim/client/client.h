@@ -19,11 +19,11 @@
 /** A connection. Fields are private. */
 struct client_conn {
     int fd;
-    char *buf;          /**< Received bytes not yet consumed. */
+    char *buf; /**< Received bytes not yet consumed. */
     size_t len;
     size_t cap;
-    json_t *greeting;   /**< The "brownout" object of the greeting. */
-    json_t *events;     /**< Events received while waiting for a reply (an array). */
+    json_t *greeting; /**< The "brownout" object of the greeting. */
+    json_t *events;   /**< Events received while waiting for a reply (an array). */
     long long next_id;
 };
 

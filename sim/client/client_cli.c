@@ -39,11 +39,11 @@ enum {
 };
 
 struct client_cli {
-    const char *name;       /* The subcommand as typed, for messages. */
+    const char *name; /* The subcommand as typed, for messages. */
     const char *socket;
     bool json;
-    int timeout_ms;         /* -1: none given. */
-    unsigned given;         /* CLIENT_OPT_* seen. */
+    int timeout_ms; /* -1: none given. */
+    unsigned given; /* CLIENT_OPT_* seen. */
     long long at_op;
     const char *fault;
     long long seed;
@@ -52,7 +52,7 @@ struct client_cli {
     bool follow;
     const char *device;
     const char *output;
-    char **pos;             /* Positional arguments. */
+    char **pos; /* Positional arguments. */
     int npos;
     struct client_conn conn;
 };
@@ -113,12 +113,18 @@ static bool client_cli_number(const char *s, long long max, long long *out)
 static int client_cli_parse(struct client_cli *cli, int argc, char **argv, unsigned allowed)
 {
     static const struct option longopts[] = {
-        { "socket", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
-        { "timeout", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
-        { "at-op", required_argument, NULL, 'A' },   { "fault", required_argument, NULL, 'F' },
-        { "seed", required_argument, NULL, 'S' },    { "follow", no_argument, NULL, 'f' },
-        { "device", required_argument, NULL, 'd' },  { "output", required_argument, NULL, 'o' },
-        { "units", required_argument, NULL, 'U' },   { "permille", required_argument, NULL, 'P' },
+        { "socket", required_argument, NULL, 's' },
+        { "json", no_argument, NULL, 'j' },
+        { "timeout", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { "at-op", required_argument, NULL, 'A' },
+        { "fault", required_argument, NULL, 'F' },
+        { "seed", required_argument, NULL, 'S' },
+        { "follow", no_argument, NULL, 'f' },
+        { "device", required_argument, NULL, 'd' },
+        { "output", required_argument, NULL, 'o' },
+        { "units", required_argument, NULL, 'U' },
+        { "permille", required_argument, NULL, 'P' },
         { NULL, 0, NULL, 0 },
     };
     unsigned bit;
@@ -258,8 +264,7 @@ static void client_cli_print_json(const json_t *v)
 }
 
 /* Executes one command (args taken over) and prints its result; returns the exit status. */
-static int client_cli_run(struct client_cli *cli, const char *command, json_t *args,
-                          json_t **ret)
+static int client_cli_run(struct client_cli *cli, const char *command, json_t *args, json_t **ret)
 {
     json_t *reply = NULL;
     int rc;
@@ -662,11 +667,11 @@ int client_cli_main(int argc, char **argv)
         rc = cli.npos == 1 ? client_cli_events(&cli, cli.pos[0])
                            : client_cli_usage_error(&cli, "needs one EVENT");
     } else if (strcmp(cmd, "set-link") == 0) {
-        rc = cli.npos == 2 ? client_cli_run(&cli, "set-link",
-                                            json_pack("{s:s, s:s}", "device", cli.pos[0], "link",
-                                                      cli.pos[1]),
-                                            NULL)
-                           : client_cli_usage_error(&cli, "needs DEV and SPEC");
+        rc = cli.npos == 2
+                 ? client_cli_run(&cli, "set-link",
+                                  json_pack("{s:s, s:s}", "device", cli.pos[0], "link", cli.pos[1]),
+                                  NULL)
+                 : client_cli_usage_error(&cli, "needs DEV and SPEC");
     } else if (strcmp(cmd, "raw") == 0) {
         rc = client_cli_raw(&cli);
     } else {
@@ -701,9 +706,9 @@ static int client_cli_count_positional(int argc, char **argv)
 
 int client_cli_image(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "load") == 0 ||
-                      (strcmp(argv[1], "info") == 0 &&
-                       client_cli_count_positional(argc, argv) == 2))) {
+    if (argc >= 2 &&
+        (strcmp(argv[1], "load") == 0 ||
+         (strcmp(argv[1], "info") == 0 && client_cli_count_positional(argc, argv) == 2))) {
         return client_cli_main(argc, argv);
     }
     return image_tool_main(argc, argv);

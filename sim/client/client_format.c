@@ -62,11 +62,13 @@ static void client_format_tree(FILE *out, const json_t *v, int indent)
     char label[32];
 
     if (json_is_object(v)) {
-        json_object_foreach((json_t *)v, key, item) {
+        json_object_foreach((json_t *)v, key, item)
+        {
             client_format_pair(out, key, item, indent);
         }
     } else if (json_is_array(v)) {
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             snprintf(label, sizeof(label), "[%zu]", i);
             client_format_pair(out, label, item, indent);
         }
@@ -95,7 +97,8 @@ static void client_format_table(FILE *out, const json_t *rows)
     }
     for (int pass = 0; pass < 2; pass++) {
         c = 0;
-        json_object_foreach((json_t *)first, key, cell) {
+        json_object_foreach((json_t *)first, key, cell)
+        {
             if (pass == 0) {
                 width[c] = strlen(key);
             } else {
@@ -104,9 +107,11 @@ static void client_format_table(FILE *out, const json_t *rows)
             }
             c++;
         }
-        json_array_foreach(rows, i, row) {
+        json_array_foreach(rows, i, row)
+        {
             c = 0;
-            json_object_foreach((json_t *)first, key, cell) {
+            json_object_foreach((json_t *)first, key, cell)
+            {
                 json_t *v = json_object_get(row, key);
                 char *text = v != NULL ? client_format_scalar(v) : strdup("-");
                 size_t n = text != NULL ? strlen(text) : 1;
@@ -139,7 +144,8 @@ void client_format_value(FILE *out, const json_t *value)
         fprintf(out, "ok\n");
         return;
     }
-    json_array_foreach(value, i, row) {
+    json_array_foreach(value, i, row)
+    {
         if (!json_is_object(row) || json_object_size(row) == 0) {
             table = false;
         }
@@ -169,7 +175,8 @@ void client_format_event(FILE *out, const json_t *event)
             json_string_value(json_object_get(event, "event")) != NULL
                 ? json_string_value(json_object_get(event, "event"))
                 : "?");
-    json_object_foreach((json_t *)data, key, v) {
+    json_object_foreach((json_t *)data, key, v)
+    {
         char *text = client_format_scalar(v);
 
         fprintf(out, " %s=%s", key, text != NULL ? text : "?");

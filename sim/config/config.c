@@ -24,8 +24,8 @@ struct config_parser {
     int err_line;
     char *err;
     size_t err_len;
-    char dir[CONFIG_PATH_MAX];    /* Directory of the file, for relative paths; "" for cwd. */
-    int section;                  /* 0 none, 1 daemon, 2 device, -1 unknown. */
+    char dir[CONFIG_PATH_MAX]; /* Directory of the file, for relative paths; "" for cwd. */
+    int section;               /* 0 none, 1 daemon, 2 device, -1 unknown. */
     struct config_device *dev;
 };
 
@@ -102,12 +102,9 @@ static const struct {
     const char *name;
     int id;
 } config_slots[] = {
-    { "primary", FLASH_AREA_IMAGE_PRIMARY(0) },
-    { "secondary", FLASH_AREA_IMAGE_SECONDARY(0) },
-    { "0-primary", FLASH_AREA_IMAGE_PRIMARY(0) },
-    { "0-secondary", FLASH_AREA_IMAGE_SECONDARY(0) },
-    { "1-primary", FLASH_AREA_IMAGE_PRIMARY(1) },
-    { "1-secondary", FLASH_AREA_IMAGE_SECONDARY(1) },
+    { "primary", FLASH_AREA_IMAGE_PRIMARY(0) },   { "secondary", FLASH_AREA_IMAGE_SECONDARY(0) },
+    { "0-primary", FLASH_AREA_IMAGE_PRIMARY(0) }, { "0-secondary", FLASH_AREA_IMAGE_SECONDARY(0) },
+    { "1-primary", FLASH_AREA_IMAGE_PRIMARY(1) }, { "1-secondary", FLASH_AREA_IMAGE_SECONDARY(1) },
     { "scratch", FLASH_AREA_IMAGE_SCRATCH },
 };
 
@@ -147,8 +144,10 @@ int config_mode_parse(const char *name)
         const char *name;
         enum boot_mode mode;
     } alias[] = {
-        { "overwrite-only", BOOT_MODE_OVERWRITE }, { "scratch", BOOT_MODE_SWAP_SCRATCH },
-        { "move", BOOT_MODE_SWAP_MOVE },           { "offset", BOOT_MODE_SWAP_OFFSET },
+        { "overwrite-only", BOOT_MODE_OVERWRITE },
+        { "scratch", BOOT_MODE_SWAP_SCRATCH },
+        { "move", BOOT_MODE_SWAP_MOVE },
+        { "offset", BOOT_MODE_SWAP_OFFSET },
     };
     int m;
     size_t i;
@@ -272,10 +271,11 @@ static int config_dev_image(struct config_device *dev, const char *value, const 
     uint32_t i;
     struct config_image *im = NULL;
 
-    if (path == NULL || (id = config_slot_parse(slot)) < 0 ||
-        id == FLASH_AREA_IMAGE_SCRATCH) {
-        config_fmt(err, err_len, "image '%s': expected SLOT=FILE with SLOT primary, secondary, "
-                   "1-primary or 1-secondary", value);
+    if (path == NULL || (id = config_slot_parse(slot)) < 0 || id == FLASH_AREA_IMAGE_SCRATCH) {
+        config_fmt(err, err_len,
+                   "image '%s': expected SLOT=FILE with SLOT primary, secondary, "
+                   "1-primary or 1-secondary",
+                   value);
         return BO_EINVAL;
     }
     for (i = 0; i < dev->image_count; i++) {
@@ -298,8 +298,8 @@ static int config_dev_image(struct config_device *dev, const char *value, const 
     return 0;
 }
 
-static int config_dev_key(struct config_device *dev, const char *value, const char *dir,
-                          char *err, size_t err_len)
+static int config_dev_key(struct config_device *dev, const char *value, const char *dir, char *err,
+                          size_t err_len)
 {
     uint32_t i;
     char path[CONFIG_PATH_MAX];
@@ -322,8 +322,8 @@ static int config_dev_key(struct config_device *dev, const char *value, const ch
 }
 
 /* Applies one device key; shared by the INI reader and the command line. */
-int config_dev_set(struct config_device *dev, const char *key, const char *value,
-                          const char *dir, char *err, size_t err_len)
+int config_dev_set(struct config_device *dev, const char *key, const char *value, const char *dir,
+                   char *err, size_t err_len)
 {
     uint64_t v;
     int b;
@@ -357,8 +357,10 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
     if (strcmp(key, "mode") == 0) {
         b = config_mode_parse(value);
         if (b < 0) {
-            config_fmt(err, err_len, "unknown mode '%s' (overwrite, swap-scratch, swap-move, "
-                       "swap-offset)", value);
+            config_fmt(err, err_len,
+                       "unknown mode '%s' (overwrite, swap-scratch, swap-move, "
+                       "swap-offset)",
+                       value);
             return BO_EINVAL;
         }
         dev->mode = (enum boot_mode)b;
@@ -424,8 +426,8 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
 }
 
 /* Applies one [daemon] key. */
-int config_daemon_set(struct config *cfg, const char *key, const char *value,
-                             const char *dir, char *err, size_t err_len)
+int config_daemon_set(struct config *cfg, const char *key, const char *value, const char *dir,
+                      char *err, size_t err_len)
 {
     uint64_t v;
 
@@ -475,8 +477,7 @@ int config_daemon_set(struct config *cfg, const char *key, const char *value,
 }
 
 /* inih handler: returns 1 to go on, 0 on error (recorded in the parser). */
-static int config_ini_handler(void *user, const char *section, const char *name,
-                              const char *value)
+static int config_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
     struct config_parser *p = user;
     char msg[CONFIG_ERR_MAX];
@@ -658,11 +659,10 @@ int config_check(const struct config *cfg, char *err, size_t err_len)
 
         if (d->board[0] == '\0') {
             if (d->line > 0) {
-                board_format_error(err, err_len, cfg->file, d->line,
-                                   "device '%s' has no board", d->name);
+                board_format_error(err, err_len, cfg->file, d->line, "device '%s' has no board",
+                                   d->name);
             } else {
-                config_fmt(err, err_len, "device '%s' has no board (use --board FILE)",
-                           d->name);
+                config_fmt(err, err_len, "device '%s' has no board (use --board FILE)", d->name);
             }
             return BO_EINVAL;
         }
@@ -670,17 +670,20 @@ int config_check(const struct config *cfg, char *err, size_t err_len)
             if (d->line > 0) {
                 board_format_error(err, err_len, cfg->file, d->line,
                                    "device '%s' has no flash file (flash = FILE, or "
-                                   "flash-in-ram = true)", d->name);
+                                   "flash-in-ram = true)",
+                                   d->name);
             } else {
-                config_fmt(err, err_len, "device '%s' has no flash file (use --flash FILE or "
-                           "--flash-in-ram)", d->name);
+                config_fmt(err, err_len,
+                           "device '%s' has no flash file (use --flash FILE or "
+                           "--flash-in-ram)",
+                           d->name);
             }
             return BO_EINVAL;
         }
         if (config_net_check(&d->net, msg, sizeof(msg)) < 0) {
             if (d->line > 0) {
-                board_format_error(err, err_len, cfg->file, d->line, "device '%s': %s",
-                                   d->name, msg);
+                board_format_error(err, err_len, cfg->file, d->line, "device '%s': %s", d->name,
+                                   msg);
             } else {
                 config_fmt(err, err_len, "device '%s': %s", d->name, msg);
             }

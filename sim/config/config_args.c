@@ -54,39 +54,38 @@ static const struct option config_longopts[] = {
 
 void config_usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: brownoutd [OPTION]...\n"
-            "Run simulated devices (bootloader and firmware) with their flash in files, a\n"
-            "control socket and a FUSE view of the flash.\n"
-            "\n"
-            "  -c, --config FILE        read the INI configuration FILE first\n"
-            "      --device NAME        apply the device options below to device NAME\n"
-            "                           (repeatable; created when the file lacks it)\n"
-            "      --board FILE         board description (fixtures/boards/*.ini)\n"
-            "      --flash [NAME=]FILE  backing file of a flash device (NAME: a device,\n"
-            "                           DEVICE.FLASHDEV, or a flash device of the board)\n"
-            "      --flash-erase        erase the flash at start\n"
-            "      --flash-in-ram       keep the flash in memory (nothing survives)\n"
-            "      --image SLOT=FILE    write FILE into SLOT (primary, secondary, 1-primary,\n"
-            "                           1-secondary) when the flash starts erased\n"
-            "      --mode MODE          overwrite, swap-scratch, swap-move or swap-offset\n"
-            "      --key FILE           trust this public key (repeatable)\n"
-            "      --power-on auto|manual  power devices on at start and after cuts\n"
-            "      --seed N             default seed of power-cut models\n"
-            "      --control PATH       control socket (default brownout.sock)\n"
-            "      --mount DIR          FUSE mountpoint; --no-mount: none\n"
-            "      --fuse-write MODE    programmer (default) or nor\n"
-            "      --firmware PROGRAM   the firmware runner (default: brownout-fw next to\n"
-            "                           brownoutd)\n"
-            "      --check-config       print the effective configuration and exit\n"
-            "  -v, --verbose            log more\n"
-            "  -h, --help               display this help and exit\n"
-            "  -V, --version            output version information and exit\n"
-            "\n"
-            "Signals: SIGTERM/SIGINT shut down cleanly (a second one exits at once); SIGHUP\n"
-            "re-reads the configuration file.\n"
-            "Exit status: 0 ok, 64 usage error, 66 missing input, 70 internal error,\n"
-            "71 system error, 78 configuration error.\n");
+    fprintf(out, "Usage: brownoutd [OPTION]...\n"
+                 "Run simulated devices (bootloader and firmware) with their flash in files, a\n"
+                 "control socket and a FUSE view of the flash.\n"
+                 "\n"
+                 "  -c, --config FILE        read the INI configuration FILE first\n"
+                 "      --device NAME        apply the device options below to device NAME\n"
+                 "                           (repeatable; created when the file lacks it)\n"
+                 "      --board FILE         board description (fixtures/boards/*.ini)\n"
+                 "      --flash [NAME=]FILE  backing file of a flash device (NAME: a device,\n"
+                 "                           DEVICE.FLASHDEV, or a flash device of the board)\n"
+                 "      --flash-erase        erase the flash at start\n"
+                 "      --flash-in-ram       keep the flash in memory (nothing survives)\n"
+                 "      --image SLOT=FILE    write FILE into SLOT (primary, secondary, 1-primary,\n"
+                 "                           1-secondary) when the flash starts erased\n"
+                 "      --mode MODE          overwrite, swap-scratch, swap-move or swap-offset\n"
+                 "      --key FILE           trust this public key (repeatable)\n"
+                 "      --power-on auto|manual  power devices on at start and after cuts\n"
+                 "      --seed N             default seed of power-cut models\n"
+                 "      --control PATH       control socket (default brownout.sock)\n"
+                 "      --mount DIR          FUSE mountpoint; --no-mount: none\n"
+                 "      --fuse-write MODE    programmer (default) or nor\n"
+                 "      --firmware PROGRAM   the firmware runner (default: brownout-fw next to\n"
+                 "                           brownoutd)\n"
+                 "      --check-config       print the effective configuration and exit\n"
+                 "  -v, --verbose            log more\n"
+                 "  -h, --help               display this help and exit\n"
+                 "  -V, --version            output version information and exit\n"
+                 "\n"
+                 "Signals: SIGTERM/SIGINT shut down cleanly (a second one exits at once); SIGHUP\n"
+                 "re-reads the configuration file.\n"
+                 "Exit status: 0 ok, 64 usage error, 66 missing input, 70 internal error,\n"
+                 "71 system error, 78 configuration error.\n");
 }
 
 /* The devices command-line device options apply to. */
@@ -130,8 +129,10 @@ static int config_apply_dev(struct config *cfg, struct config_targets *t, const 
         } else if (cfg->device_count == 0) {
             snprintf(t->names[0], sizeof(t->names[0]), "dev0");
         } else {
-            config_fmt(err, err_len, "--%s: the configuration has %u devices; say which with "
-                       "--device NAME", key, (unsigned)cfg->device_count);
+            config_fmt(err, err_len,
+                       "--%s: the configuration has %u devices; say which with "
+                       "--device NAME",
+                       key, (unsigned)cfg->device_count);
             return BO_EINVAL;
         }
         t->count = 1;
@@ -171,8 +172,7 @@ static int config_apply_flash(struct config *cfg, struct config_targets *t, cons
     if (dot != NULL) {
         *dot = '\0';
         snprintf(flash_value, sizeof(flash_value), "%s=%s", dot + 1, path);
-    } else if (config_find_device(cfg, name) >= 0 ||
-               (t->count == 0 && cfg->device_count == 0)) {
+    } else if (config_find_device(cfg, name) >= 0 || (t->count == 0 && cfg->device_count == 0)) {
         snprintf(flash_value, sizeof(flash_value), "%s", path);
     } else {
         return config_apply_dev(cfg, t, "flash", value, err, err_len);
@@ -277,8 +277,9 @@ int config_parse_args(struct config *cfg, int argc, char **argv, enum config_act
                 return BO_EINVAL;
             }
             cfg->seed = v;
-            rc = cfg->device_count > 0 || t.count > 0 ?
-                     config_apply_dev(cfg, &t, "seed", optarg, err, err_len) : 0;
+            rc = cfg->device_count > 0 || t.count > 0
+                     ? config_apply_dev(cfg, &t, "seed", optarg, err, err_len)
+                     : 0;
             break;
         case OPT_MOUNT:
             rc = config_daemon_set(cfg, "mount", optarg, "", err, err_len);
@@ -322,10 +323,9 @@ void config_print(const struct config *cfg, FILE *out)
     uint32_t i;
     uint32_t j;
 
-    fprintf(out, "; effective configuration%s%s\n", cfg->file[0] != '\0' ? " of " : "",
-            cfg->file);
-    fprintf(out, "[daemon]\ncontrol = %s\nmount = %s\nfuse-write = %s\n", cfg->control,
-            cfg->mount, cfg->fuse_nor ? "nor" : "programmer");
+    fprintf(out, "; effective configuration%s%s\n", cfg->file[0] != '\0' ? " of " : "", cfg->file);
+    fprintf(out, "[daemon]\ncontrol = %s\nmount = %s\nfuse-write = %s\n", cfg->control, cfg->mount,
+            cfg->fuse_nor ? "nor" : "programmer");
     if (cfg->firmware[0] != '\0') {
         fprintf(out, "firmware = %s\n", cfg->firmware);
     }
@@ -347,16 +347,16 @@ void config_print(const struct config *cfg, FILE *out)
             fprintf(out, "image = %s=%s\n", config_slot_name(d->images[j].area_id),
                     d->images[j].path);
         }
-        fprintf(out, "mode = %s\nimages = %u\n", boot_mode_name(d->mode),
-                (unsigned)d->boot_images);
+        fprintf(out, "mode = %s\nimages = %u\n", boot_mode_name(d->mode), (unsigned)d->boot_images);
         for (j = 0; j < d->key_count; j++) {
             fprintf(out, "key = %s\n", d->keys[j]);
         }
-        fprintf(out, "validate-primary = %s\ndowngrade-prevention = %s\npower-on = %s\n"
+        fprintf(out,
+                "validate-primary = %s\ndowngrade-prevention = %s\npower-on = %s\n"
                 "power-on-delay-ms = %u\nseed = %llu\n",
-                d->validate_primary ? "true" : "false",
-                d->downgrade_prevention ? "true" : "false", d->auto_power_on ? "auto" : "manual",
-                (unsigned)d->power_on_delay_ms, (unsigned long long)d->seed);
+                d->validate_primary ? "true" : "false", d->downgrade_prevention ? "true" : "false",
+                d->auto_power_on ? "auto" : "manual", (unsigned)d->power_on_delay_ms,
+                (unsigned long long)d->seed);
         {
             char pairs[CONFIG_NET_PAIRS][CONFIG_NET_PAIR_MAX];
             size_t n = config_net_pairs(&d->net, pairs, CONFIG_NET_PAIRS);

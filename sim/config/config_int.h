@@ -37,8 +37,8 @@ const char *config_split(const char *s, char *key, size_t key_len);
  * \brief Applies one key of a [device] section (relative paths against dir).
  * \return 0 or BO_EINVAL with the reason in err.
  */
-int config_dev_set(struct config_device *dev, const char *key, const char *value,
-                   const char *dir, char *err, size_t err_len);
+int config_dev_set(struct config_device *dev, const char *key, const char *value, const char *dir,
+                   char *err, size_t err_len);
 
 /**
  * \brief Applies one key of the [daemon] section (relative paths against dir).

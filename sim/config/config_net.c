@@ -34,8 +34,7 @@ const char *config_confirm_name(enum config_confirm confirm)
 }
 
 /* Parses "HOST:PORT" or "[HOST]:PORT" with HOST an IP literal. */
-static int config_net_address(struct config_net *net, const char *value, char *err,
-                              size_t err_len)
+static int config_net_address(struct config_net *net, const char *value, char *err, size_t err_len)
 {
     unsigned char addr[16];
     char host[CONFIG_HOST_MAX];
@@ -76,8 +75,10 @@ static int config_net_address(struct config_net *net, const char *value, char *e
     net->enabled = true;
     return 0;
 bad:
-    config_fmt(err, err_len, "address must be IPV4:PORT or [IPV6]:PORT (port 0: ephemeral), "
-               "not '%s'", value);
+    config_fmt(err, err_len,
+               "address must be IPV4:PORT or [IPV6]:PORT (port 0: ephemeral), "
+               "not '%s'",
+               value);
     return BO_EINVAL;
 }
 
@@ -98,8 +99,7 @@ bad:
 }
 
 /* Parses a PSK identity: 1..128 printable ASCII characters. */
-static int config_net_identity(struct config_net *net, const char *value, char *err,
-                               size_t err_len)
+static int config_net_identity(struct config_net *net, const char *value, char *err, size_t err_len)
 {
     size_t n = strlen(value);
     size_t i;
@@ -144,8 +144,10 @@ static int config_net_ms(const char *key, const char *value, uint32_t *out, char
     *out = (uint32_t)(v * scale);
     return 0;
 bad:
-    config_fmt(err, err_len, "%s must be a duration of at most a day (N in ms, Nms or Ns), "
-               "not '%s'", key, value);
+    config_fmt(err, err_len,
+               "%s must be a duration of at most a day (N in ms, Nms or Ns), "
+               "not '%s'",
+               key, value);
     return BO_EINVAL;
 }
 
@@ -183,8 +185,8 @@ static int config_net_bytes(const char *key, const char *value, uint64_t *out, c
     *out = v * scale;
     return 0;
 bad:
-    config_fmt(err, err_len, "%s must be a byte count up to 4 GiB (N, NK or NM), not '%s'",
-               key, value);
+    config_fmt(err, err_len, "%s must be a byte count up to 4 GiB (N, NK or NM), not '%s'", key,
+               value);
     return BO_EINVAL;
 }
 
@@ -223,8 +225,7 @@ int config_net_set(struct config_net *net, const char *key, const char *value, c
     }
     if (strcmp(key, "require-client-cert") == 0) {
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
-            config_fmt(err, err_len, "require-client-cert must be true or false, not '%s'",
-                       value);
+            config_fmt(err, err_len, "require-client-cert must be true or false, not '%s'", value);
             return BO_EINVAL;
         }
         net->require_client_cert = strcmp(value, "true") == 0;
@@ -268,8 +269,7 @@ int config_net_set(struct config_net *net, const char *key, const char *value, c
         char msg[160];
 
         if (strlen(value) >= sizeof(net->link)) {
-            config_fmt(err, err_len, "link: longer than %d characters",
-                       (int)sizeof(net->link) - 1);
+            config_fmt(err, err_len, "link: longer than %d characters", (int)sizeof(net->link) - 1);
             return BO_EINVAL;
         }
         if (value[0] != '\0' && link_fault_parse(&lf, value, msg, sizeof(msg)) < 0) {
@@ -303,7 +303,8 @@ int config_net_check(const struct config_net *net, char *err, size_t err_len)
         return BO_EINVAL;
     }
     if (!psk && !cert) {
-        config_fmt(err, err_len, "an address needs psk-identity + psk or certificate + "
+        config_fmt(err, err_len,
+                   "an address needs psk-identity + psk or certificate + "
                    "private-key");
         return BO_EINVAL;
     }
@@ -319,17 +320,16 @@ int config_net_check(const struct config_net *net, char *err, size_t err_len)
     return 0;
 }
 
-size_t config_net_pairs(const struct config_net *net, char pairs[][CONFIG_NET_PAIR_MAX],
-                        size_t max)
+size_t config_net_pairs(const struct config_net *net, char pairs[][CONFIG_NET_PAIR_MAX], size_t max)
 {
     size_t n = 0;
     uint32_t i;
 
-#define CONFIG_NET_PAIR(...) \
-    do { \
-        if (n < max) { \
+#define CONFIG_NET_PAIR(...)                                        \
+    do {                                                            \
+        if (n < max) {                                              \
             snprintf(pairs[n++], CONFIG_NET_PAIR_MAX, __VA_ARGS__); \
-        } \
+        }                                                           \
     } while (0)
     if (!net->enabled) {
         return 0;

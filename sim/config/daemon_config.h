@@ -94,7 +94,7 @@ struct config_flash {
 
 /** An image written into a slot when the flash starts erased. */
 struct config_image {
-    int area_id;                /**< FLASH_AREA_* id of the slot. */
+    int area_id; /**< FLASH_AREA_* id of the slot. */
     char path[CONFIG_PATH_MAX];
 };
 
@@ -110,23 +110,23 @@ enum config_confirm {
  * address was given; every length here is checked by config_net_set().
  */
 struct config_net {
-    bool enabled;                          /**< An address was given. */
-    char host[CONFIG_HOST_MAX];            /**< IPv4 or IPv6 literal. */
-    uint16_t port;                         /**< 0: an ephemeral port. */
-    char psk_identity[CONFIG_PSK_ID_MAX];  /**< Empty: no PSK. */
+    bool enabled;                         /**< An address was given. */
+    char host[CONFIG_HOST_MAX];           /**< IPv4 or IPv6 literal. */
+    uint16_t port;                        /**< 0: an ephemeral port. */
+    char psk_identity[CONFIG_PSK_ID_MAX]; /**< Empty: no PSK. */
     uint8_t psk[CONFIG_PSK_MAX];
     uint32_t psk_len;
-    char certificate[CONFIG_PATH_MAX];     /**< PEM; empty: no certificate. */
-    char private_key[CONFIG_PATH_MAX];     /**< PEM key of the certificate. */
-    char ca[CONFIG_PATH_MAX];              /**< PEM CA that client certificates chain to. */
+    char certificate[CONFIG_PATH_MAX]; /**< PEM; empty: no certificate. */
+    char private_key[CONFIG_PATH_MAX]; /**< PEM key of the certificate. */
+    char ca[CONFIG_PATH_MAX];          /**< PEM CA that client certificates chain to. */
     bool require_client_cert;
     enum config_confirm confirm;
-    uint64_t heap_budget;                  /**< Bytes of Mbed TLS heap; 0: unlimited. */
-    uint32_t max_sessions;                 /**< 0: the transport's default. */
-    uint32_t idle_timeout_ms;              /**< 0: the transport's default. */
-    uint32_t dtls_timeout_min_ms;          /**< Handshake retransmission; 0: default. */
-    uint32_t dtls_timeout_max_ms;          /**< 0: default. */
-    char link[CONFIG_LINK_MAX];            /**< Link faults (link_fault_parse()); "" none. */
+    uint64_t heap_budget;         /**< Bytes of Mbed TLS heap; 0: unlimited. */
+    uint32_t max_sessions;        /**< 0: the transport's default. */
+    uint32_t idle_timeout_ms;     /**< 0: the transport's default. */
+    uint32_t dtls_timeout_min_ms; /**< Handshake retransmission; 0: default. */
+    uint32_t dtls_timeout_max_ms; /**< 0: default. */
+    char link[CONFIG_LINK_MAX];   /**< Link faults (link_fault_parse()); "" none. */
 };
 
 /** One simulated device. */
@@ -140,7 +140,7 @@ struct config_device {
     struct config_image images[CONFIG_MAX_IMAGES];
     uint32_t image_count;
     enum boot_mode mode;
-    uint32_t boot_images;        /**< Images the bootloader handles: 1 or 2. */
+    uint32_t boot_images; /**< Images the bootloader handles: 1 or 2. */
     char keys[CONFIG_MAX_KEYS][CONFIG_PATH_MAX];
     uint32_t key_count;
     bool validate_primary;
@@ -148,8 +148,8 @@ struct config_device {
     bool auto_power_on;
     uint32_t power_on_delay_ms;
     uint64_t seed;
-    struct config_net net;       /**< The device app's CoAPs server. */
-    int line;                    /**< Line of its section header; 0 from the command line. */
+    struct config_net net; /**< The device app's CoAPs server. */
+    int line;              /**< Line of its section header; 0 from the command line. */
 };
 
 /** The whole configuration. */
@@ -160,7 +160,7 @@ struct config {
     bool fuse_nor;                  /**< --fuse-write=nor: raw NOR writes through FUSE. */
     char firmware[CONFIG_PATH_MAX]; /**< The firmware runner program. */
     uint64_t seed;
-    bool check_only;                /**< --check-config. */
+    bool check_only; /**< --check-config. */
     bool verbose;
     struct config_device devices[CONFIG_MAX_DEVICES];
     uint32_t device_count;
@@ -168,9 +168,9 @@ struct config {
 
 /** What the command line asked beyond the configuration itself. */
 enum config_action {
-    CONFIG_RUN = 0,   /**< Start the daemon. */
-    CONFIG_HELP,      /**< --help was given. */
-    CONFIG_VERSION,   /**< --version was given. */
+    CONFIG_RUN = 0, /**< Start the daemon. */
+    CONFIG_HELP,    /**< --help was given. */
+    CONFIG_VERSION, /**< --version was given. */
 };
 
 /** \brief Fills cfg with the defaults (no devices, socket "brownout.sock", no mount). */

@@ -328,8 +328,8 @@ static void control_client_greet(struct control_client *client)
     for (cap = srv->config.capabilities; caps != NULL && cap != NULL && *cap != NULL; cap++) {
         json_array_append_new(caps, json_string(*cap));
     }
-    msg = json_pack("{s:{s:s, s:i, s:o*}}", "brownout", "version", srv->config.version,
-                    "protocol", CONTROL_PROTOCOL, "capabilities", caps);
+    msg = json_pack("{s:{s:s, s:i, s:o*}}", "brownout", "version", srv->config.version, "protocol",
+                    CONTROL_PROTOCOL, "capabilities", caps);
     if (msg != NULL) {
         control_client_send(client, msg);
         json_decref(msg);
@@ -372,8 +372,8 @@ static void control_on_connection(uv_stream_t *listener, int status)
         return;
     }
     control_client_greet(client);
-    if (uv_read_start((uv_stream_t *)&client->pipe, control_client_alloc,
-                      control_client_read) < 0) {
+    if (uv_read_start((uv_stream_t *)&client->pipe, control_client_alloc, control_client_read) <
+        0) {
         control_client_close(client, false);
     }
 }

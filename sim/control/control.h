@@ -49,15 +49,15 @@
 
 /** \brief The error classes of the protocol (their wire names in control_error_class_name()). */
 enum control_error_class {
-    CONTROL_ERR_GENERIC = 0,           /**< "GenericError": the command failed. */
-    CONTROL_ERR_PARSE,                 /**< "ParseError": not JSON, or a line too long. */
-    CONTROL_ERR_INVALID_REQUEST,       /**< "InvalidRequest": JSON, but not a request object. */
-    CONTROL_ERR_COMMAND_NOT_FOUND,     /**< "CommandNotFound": no command of that name. */
-    CONTROL_ERR_INVALID_ARGUMENT,      /**< "InvalidArgument": the arguments break the schema. */
-    CONTROL_ERR_DEVICE_NOT_FOUND,      /**< "DeviceNotFound": no such device, flash or slot. */
-    CONTROL_ERR_INVALID_STATE,         /**< "InvalidState": not possible in the current state. */
-    CONTROL_ERR_TIMEOUT,               /**< "Timeout": the operation did not finish in time. */
-    CONTROL_ERR_COUNT_                 /**< Number of classes; not a class. */
+    CONTROL_ERR_GENERIC = 0,       /**< "GenericError": the command failed. */
+    CONTROL_ERR_PARSE,             /**< "ParseError": not JSON, or a line too long. */
+    CONTROL_ERR_INVALID_REQUEST,   /**< "InvalidRequest": JSON, but not a request object. */
+    CONTROL_ERR_COMMAND_NOT_FOUND, /**< "CommandNotFound": no command of that name. */
+    CONTROL_ERR_INVALID_ARGUMENT,  /**< "InvalidArgument": the arguments break the schema. */
+    CONTROL_ERR_DEVICE_NOT_FOUND,  /**< "DeviceNotFound": no such device, flash or slot. */
+    CONTROL_ERR_INVALID_STATE,     /**< "InvalidState": not possible in the current state. */
+    CONTROL_ERR_TIMEOUT,           /**< "Timeout": the operation did not finish in time. */
+    CONTROL_ERR_COUNT_             /**< Number of classes; not a class. */
 };
 
 /** \brief The wire name of an error class ("GenericError" for anything out of range). */
@@ -80,13 +80,13 @@ enum control_arg_type {
  * are errors; an argument that is not required may be absent (never null).
  */
 struct control_arg {
-    const char *name;            /**< The key; lower case with hyphens. */
-    enum control_arg_type type;  /**< Its type. */
-    bool required;               /**< Whether it must be present. */
-    long long min;               /**< INT: lowest value allowed. */
-    long long max;               /**< INT: highest value; STRING, DATA: size limit (see type). */
-    const char *const *values;   /**< ENUM: the allowed strings, NULL-terminated. */
-    const char *help;            /**< One line for query-commands; may be NULL. */
+    const char *name;           /**< The key; lower case with hyphens. */
+    enum control_arg_type type; /**< Its type. */
+    bool required;              /**< Whether it must be present. */
+    long long min;              /**< INT: lowest value allowed. */
+    long long max;              /**< INT: highest value; STRING, DATA: size limit (see type). */
+    const char *const *values;  /**< ENUM: the allowed strings, NULL-terminated. */
+    const char *help;           /**< One line for query-commands; may be NULL. */
 };
 
 /** A pending reply: one request being handled. Opaque. */
@@ -108,27 +108,27 @@ typedef void (*control_handler_fn)(struct control_request *req, json_t *args, vo
 
 /** \brief A command: copied by control_register(), except args, which must outlive the server. */
 struct control_command {
-    const char *name;                /**< Lower case with hyphens, e.g. "power-cut". */
-    const char *help;                /**< One line for query-commands; may be NULL. */
-    const struct control_arg *args;  /**< The schema (NULL-name terminated); NULL: none. */
-    control_handler_fn handler;      /**< Runs the command. */
-    void *ctx;                       /**< Passed to handler. */
+    const char *name;               /**< Lower case with hyphens, e.g. "power-cut". */
+    const char *help;               /**< One line for query-commands; may be NULL. */
+    const struct control_arg *args; /**< The schema (NULL-name terminated); NULL: none. */
+    control_handler_fn handler;     /**< Runs the command. */
+    void *ctx;                      /**< Passed to handler. */
 };
 
 /** \brief Configuration of a server; copied by control_setup() (strings must outlive it). */
 struct control_config {
-    const char *path;                  /**< Socket path (shorter than sun_path). */
-    const char *version;               /**< Reported in the greeting and query-version. */
-    const char *const *capabilities;   /**< NULL-terminated list for the greeting; may be NULL. */
-    size_t max_clients;                /**< 0: CONTROL_CLIENTS_DEFAULT. */
-    size_t max_queue;                  /**< Bytes queued per client; 0: CONTROL_QUEUE_DEFAULT. */
-    size_t max_line;                   /**< 0: CONTROL_LINE_MAX. */
-    unsigned flush_ms;                 /**< 0: CONTROL_FLUSH_MS_DEFAULT. */
+    const char *path;                /**< Socket path (shorter than sun_path). */
+    const char *version;             /**< Reported in the greeting and query-version. */
+    const char *const *capabilities; /**< NULL-terminated list for the greeting; may be NULL. */
+    size_t max_clients;              /**< 0: CONTROL_CLIENTS_DEFAULT. */
+    size_t max_queue;                /**< Bytes queued per client; 0: CONTROL_QUEUE_DEFAULT. */
+    size_t max_line;                 /**< 0: CONTROL_LINE_MAX. */
+    unsigned flush_ms;               /**< 0: CONTROL_FLUSH_MS_DEFAULT. */
     /** Called after `quit` was answered and its connection is closing; may be NULL. */
     void (*on_quit)(void *ctx, uint64_t client);
     /** Called once control_close() has finished (every handle closed); may be NULL. */
     void (*on_closed)(void *ctx);
-    void *ctx;                         /**< Passed to the callbacks. */
+    void *ctx; /**< Passed to the callbacks. */
 };
 
 struct control_client;
@@ -208,8 +208,8 @@ size_t control_client_count(const struct control_server *srv);
 void control_reply(struct control_request *req, json_t *value);
 
 /** \brief Completes req with an error of class cls; desc is printf-formatted. */
-void control_reply_error(struct control_request *req, enum control_error_class cls,
-                         const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void control_reply_error(struct control_request *req, enum control_error_class cls, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
 
 /** \brief Whether the client of req has gone (its reply will be dropped). */
 bool control_request_orphaned(const struct control_request *req);

@@ -73,19 +73,25 @@ static void control_builtin_quit(struct control_request *req, json_t *args, void
 }
 
 static const struct control_arg control_events_args[] = {
-    { .name = "enable", .type = CONTROL_ARG_BOOL,
+    { .name = "enable",
+      .type = CONTROL_ARG_BOOL,
       .help = "true (the default) to receive events, false to stop" },
     { .name = NULL },
 };
 
 static const struct control_command control_builtins[] = {
-    { .name = "query-version", .help = "The daemon's version, protocol and capabilities.",
+    { .name = "query-version",
+      .help = "The daemon's version, protocol and capabilities.",
       .handler = control_builtin_version },
-    { .name = "query-commands", .help = "Every command with its argument schema.",
+    { .name = "query-commands",
+      .help = "Every command with its argument schema.",
       .handler = control_builtin_commands },
-    { .name = "events", .help = "Subscribe this connection to events (or unsubscribe).",
-      .args = control_events_args, .handler = control_builtin_events },
-    { .name = "quit", .help = "Close this connection after the reply.",
+    { .name = "events",
+      .help = "Subscribe this connection to events (or unsubscribe).",
+      .args = control_events_args,
+      .handler = control_builtin_events },
+    { .name = "quit",
+      .help = "Close this connection after the reply.",
       .handler = control_builtin_quit },
 };
 
@@ -143,8 +149,8 @@ const struct control_command *control_dispatch_find(const struct control_server 
  */
 static json_t *control_dispatch_error_json(enum control_error_class cls, const char *desc)
 {
-    json_t *msg = json_pack("{s:{s:s, s:s}}", "error", "class", control_error_class_name(cls),
-                            "desc", desc);
+    json_t *msg =
+        json_pack("{s:{s:s, s:s}}", "error", "class", control_error_class_name(cls), "desc", desc);
     char ascii[512];
     size_t i;
 
@@ -236,8 +242,8 @@ void control_reply(struct control_request *req, json_t *value)
     control_request_finish(req, msg);
 }
 
-void control_reply_error(struct control_request *req, enum control_error_class cls,
-                         const char *fmt, ...)
+void control_reply_error(struct control_request *req, enum control_error_class cls, const char *fmt,
+                         ...)
 {
     char desc[512];
     va_list ap;
@@ -317,7 +323,8 @@ void control_dispatch_line(struct control_client *client, const char *line, size
         goto out;
     }
     id = json_object_get(msg, "id");
-    json_object_foreach(msg, key, v) {
+    json_object_foreach(msg, key, v)
+    {
         if (strcmp(key, "execute") != 0 && strcmp(key, "arguments") != 0 &&
             strcmp(key, "id") != 0) {
             snprintf(desc, sizeof(desc), "unknown key '%.64s' in the request", key);

@@ -26,15 +26,15 @@ struct control_client {
     uv_pipe_t pipe;
     uv_timer_t flush_timer;
     uv_shutdown_t shutdown_req;
-    int handles_open;          /**< Handles not yet through their close callback. */
-    bool closing;              /**< No more input is processed, nothing more is queued. */
-    bool subscribed;           /**< Receives events. */
-    size_t queued;             /**< Bytes handed to uv_write and not yet written. */
-    char *line;                /**< The partial line carried over between reads. */
+    int handles_open; /**< Handles not yet through their close callback. */
+    bool closing;     /**< No more input is processed, nothing more is queued. */
+    bool subscribed;  /**< Receives events. */
+    size_t queued;    /**< Bytes handed to uv_write and not yet written. */
+    char *line;       /**< The partial line carried over between reads. */
     size_t line_len;
     size_t line_cap;
     struct control_request *pending; /**< Requests not yet completed (list). */
-    char rbuf[65536];          /**< Read buffer handed to libuv. */
+    char rbuf[65536];                /**< Read buffer handed to libuv. */
 };
 
 /** One request being handled. */
@@ -43,11 +43,11 @@ struct control_request {
     struct control_request *next;
     struct control_request *prev;
     uint64_t client_id;
-    json_t *id;                    /**< The request's id, or NULL when it had none. */
+    json_t *id; /**< The request's id, or NULL when it had none. */
     json_t *args;
-    const char *command;           /**< Points into the registry or the built-in table. */
-    bool in_handler;               /**< The dispatcher still runs the handler. */
-    bool done;                     /**< Completed. */
+    const char *command; /**< Points into the registry or the built-in table. */
+    bool in_handler;     /**< The dispatcher still runs the handler. */
+    bool done;           /**< Completed. */
 };
 
 /**

@@ -177,8 +177,8 @@ static int control_schema_value(const struct control_arg *a, const json_t *v, ch
                 return 0;
             }
         }
-        snprintf(desc, desc_len, "argument '%s': '%.64s' is not one of the allowed values",
-                 a->name, json_string_value(v));
+        snprintf(desc, desc_len, "argument '%s': '%.64s' is not one of the allowed values", a->name,
+                 json_string_value(v));
         return BO_EINVAL;
     case CONTROL_ARG_OBJECT:
         if (!json_is_object(v)) {
@@ -208,7 +208,8 @@ int control_schema_validate(const struct control_arg *schema, const json_t *args
         return BO_EINVAL;
     }
     /* Unknown keys first, so that a misspelt optional argument is never silently ignored. */
-    json_object_foreach((json_t *)args, key, v) {
+    json_object_foreach((json_t *)args, key, v)
+    {
         for (a = schema; a != NULL && a->name != NULL; a++) {
             if (strcmp(a->name, key) == 0) {
                 break;

@@ -14,8 +14,9 @@
 
 #include "bo_err.h"
 
-static const char *const daemon_caps[] = { "devices", "power-cut", "flash", "images", "events",
-                                           NULL };
+static const char *const daemon_caps[] = {
+    "devices", "power-cut", "flash", "images", "events", NULL
+};
 
 void daemon_init(struct daemon *d)
 {
@@ -94,8 +95,7 @@ static void daemon_fuse_add(struct daemon *d, struct device *dev)
     }
 }
 
-int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err,
-                      size_t err_len)
+int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err, size_t err_len)
 {
     struct device *dev;
     int rc;
@@ -222,16 +222,20 @@ static void daemon_reload(struct daemon *d)
         struct config_device *n;
 
         if (j < 0) {
-            fprintf(stderr, "brownoutd: SIGHUP: device %s removed from the configuration; "
-                    "it keeps running until a restart\n", dev->cfg.name);
+            fprintf(stderr,
+                    "brownoutd: SIGHUP: device %s removed from the configuration; "
+                    "it keeps running until a restart\n",
+                    dev->cfg.name);
             continue;
         }
         n = &cfg->devices[j];
         if (strcmp(n->board, dev->cfg.board) != 0 || n->flash_in_ram != dev->cfg.flash_in_ram ||
             n->flash_count != dev->cfg.flash_count ||
             memcmp(n->flash, dev->cfg.flash, sizeof(n->flash)) != 0) {
-            fprintf(stderr, "brownoutd: SIGHUP: device %s: board or flash change needs a "
-                    "restart\n", dev->cfg.name);
+            fprintf(stderr,
+                    "brownoutd: SIGHUP: device %s: board or flash change needs a "
+                    "restart\n",
+                    dev->cfg.name);
         }
         /* Applied live or at the next power-on: the runner gets them on each spawn. */
         dev->cfg.mode = n->mode;
@@ -308,8 +312,8 @@ static void daemon_default_firmware(struct config *cfg)
              (int)(sizeof(cfg->firmware) - 16), self);
 }
 
-int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, int argc,
-                 char **argv, char *err, size_t err_len)
+int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, int argc, char **argv,
+                 char *err, size_t err_len)
 {
     static const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
     struct control_config cc;
@@ -344,8 +348,8 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
             return rc;
         } else {
             d->fuse_up = true;
-            fuse_view_set_write_mode(&d->fuse, d->cfg.fuse_nor ? FUSE_VIEW_WRITE_NOR :
-                                                                 FUSE_VIEW_WRITE_PROGRAMMER);
+            fuse_view_set_write_mode(&d->fuse, d->cfg.fuse_nor ? FUSE_VIEW_WRITE_NOR
+                                                               : FUSE_VIEW_WRITE_PROGRAMMER);
         }
     }
     memset(&cc, 0, sizeof(cc));
@@ -382,9 +386,8 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
             }
         }
     }
-    fprintf(stderr, "brownoutd: %u device(s), control socket %s%s%s\n",
-            (unsigned)d->device_count, d->cfg.control, d->fuse_up ? ", FUSE view at " : "",
-            d->fuse_up ? d->cfg.mount : "");
+    fprintf(stderr, "brownoutd: %u device(s), control socket %s%s%s\n", (unsigned)d->device_count,
+            d->cfg.control, d->fuse_up ? ", FUSE view at " : "", d->fuse_up ? d->cfg.mount : "");
     sd_notify(0, "READY=1");
     return 0;
 }

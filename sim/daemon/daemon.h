@@ -34,7 +34,7 @@
 struct daemon {
     uv_loop_t *loop;
     struct config cfg;
-    int argc;                 /**< The command line, for SIGHUP. */
+    int argc; /**< The command line, for SIGHUP. */
     char **argv;
     struct device *devices[CONFIG_MAX_DEVICES];
     uint32_t device_count;
@@ -48,7 +48,7 @@ struct daemon {
     uint64_t first_signal_ms; /**< Loop time of the first SIGTERM/SIGINT. */
     bool stopping;
     uint32_t devices_open;
-    uint64_t events;          /**< Events emitted. */
+    uint64_t events; /**< Events emitted. */
 };
 
 /** \brief Initialises an empty daemon. Cannot fail. */
@@ -60,8 +60,8 @@ void daemon_init(struct daemon *d);
  * \param err         Receives the reason on failure.
  * \return 0; BO_EINVAL (configuration), BO_EBUSY (socket in use), BO_EOS, BO_ENOMEM.
  */
-int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, int argc,
-                 char **argv, char *err, size_t err_len);
+int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, int argc, char **argv,
+                 char *err, size_t err_len);
 
 /** \brief Starts the graceful shutdown (idempotent); the loop ends when it is done. */
 void daemon_stop(struct daemon *d, const char *reason);
@@ -79,7 +79,6 @@ int daemon_cmds_register(struct daemon *d);
 void daemon_emit(struct daemon *d, const char *event, json_t *data, uint64_t clock_ns);
 
 /** \brief Adds and starts a device from its configuration. \return 0 or an error. */
-int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err,
-                      size_t err_len);
+int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err, size_t err_len);
 
 #endif /* SIM_DAEMON_H */

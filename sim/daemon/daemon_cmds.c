@@ -15,15 +15,28 @@
 /** Largest flash-read / flash-write / flash-erase in one request. */
 #define DAEMON_CMDS_IO_MAX (512 * 1024)
 
-static const char *const daemon_cut_models[] = { "before", "after", "torn-prefix", "torn-bits",
-                                                 "erase-partial", "weak", NULL };
+static const char *const daemon_cut_models[] = { "before",    "after",         "torn-prefix",
+                                                 "torn-bits", "erase-partial", "weak",
+                                                 NULL };
 static const char *const daemon_crash_kinds[] = { "abort", "segv", NULL };
 
-#define ARG_DEVICE { "device", CONTROL_ARG_STRING, true, 0, 64, NULL, "The device name." }
-#define ARG_DEVICE_OPT { "device", CONTROL_ARG_STRING, false, 0, 64, NULL, "A device name." }
-#define ARG_FLASH { "flash", CONTROL_ARG_STRING, false, 0, 64, NULL, \
-                    "The flash device (default: the board's first)." }
-#define ARG_END { NULL, 0, false, 0, 0, NULL, NULL }
+#define ARG_DEVICE                                                          \
+    {                                                                       \
+        "device", CONTROL_ARG_STRING, true, 0, 64, NULL, "The device name." \
+    }
+#define ARG_DEVICE_OPT                                                     \
+    {                                                                      \
+        "device", CONTROL_ARG_STRING, false, 0, 64, NULL, "A device name." \
+    }
+#define ARG_FLASH                                            \
+    {                                                        \
+        "flash", CONTROL_ARG_STRING, false, 0, 64, NULL,     \
+            "The flash device (default: the board's first)." \
+    }
+#define ARG_END                          \
+    {                                    \
+        NULL, 0, false, 0, 0, NULL, NULL \
+    }
 
 static const struct control_arg daemon_args_device[] = { ARG_DEVICE, ARG_END };
 static const struct control_arg daemon_args_device_opt[] = { ARG_DEVICE_OPT, ARG_END };
@@ -40,19 +53,22 @@ static const struct control_arg daemon_args_cut[] = {
     ARG_END
 };
 static const struct control_arg daemon_args_read[] = {
-    ARG_DEVICE, ARG_FLASH,
+    ARG_DEVICE,
+    ARG_FLASH,
     { "offset", CONTROL_ARG_INT, true, 0, UINT32_MAX, NULL, "First byte." },
     { "length", CONTROL_ARG_INT, true, 0, DAEMON_CMDS_IO_MAX, NULL, "Bytes." },
     ARG_END
 };
 static const struct control_arg daemon_args_erase[] = {
-    ARG_DEVICE, ARG_FLASH,
+    ARG_DEVICE,
+    ARG_FLASH,
     { "offset", CONTROL_ARG_INT, true, 0, UINT32_MAX, NULL, "First byte (a sector start)." },
     { "length", CONTROL_ARG_INT, true, 0, UINT32_MAX, NULL, "Bytes (whole sectors)." },
     ARG_END
 };
 static const struct control_arg daemon_args_write[] = {
-    ARG_DEVICE, ARG_FLASH,
+    ARG_DEVICE,
+    ARG_FLASH,
     { "offset", CONTROL_ARG_INT, true, 0, UINT32_MAX, NULL, "First byte." },
     { "data", CONTROL_ARG_DATA, true, 0, DAEMON_CMDS_IO_MAX, NULL, "Bytes, base64." },
     ARG_END
@@ -82,8 +98,7 @@ static const struct control_arg daemon_args_crash[] = {
 };
 
 /* Finds the device of a request or replies DeviceNotFound. */
-static struct device *daemon_cmds_dev(struct daemon *d, struct control_request *req,
-                                      json_t *args)
+static struct device *daemon_cmds_dev(struct daemon *d, struct control_request *req, json_t *args)
 {
     const char *name = json_string_value(json_object_get(args, "device"));
     struct device *dev = daemon_device(d, name);
@@ -122,8 +137,7 @@ static void daemon_cmds_status_reply(void *arg, json_t *result, const char *erro
     json_t *o = device_status_json(st->dev);
 
     if (o != NULL) {
-        json_object_set_new(o, "net", result != NULL ? result : json_pack("{s:s}", "error",
-                                                                          error));
+        json_object_set_new(o, "net", result != NULL ? result : json_pack("{s:s}", "error", error));
     } else {
         json_decref(result);
     }
@@ -163,9 +177,8 @@ static void daemon_cmd_status(struct control_request *req, json_t *args, void *c
         json_array_append_new(devs, device_status_json(d->devices[i]));
     }
     control_reply(req, json_pack("{s:s, s:i, s:s, s:s?, s:b, s:I, s:o}", "version",
-                                 BROWNOUT_VERSION, "pid", (int)getpid(), "control",
-                                 d->cfg.control, "mount",
-                                 d->fuse_up ? d->cfg.mount : NULL, "fuse", d->fuse_up,
+                                 BROWNOUT_VERSION, "pid", (int)getpid(), "control", d->cfg.control,
+                                 "mount", d->fuse_up ? d->cfg.mount : NULL, "fuse", d->fuse_up,
                                  "events", (json_int_t)d->events, "devices", devs));
 }
 
@@ -179,11 +192,10 @@ static void daemon_cmd_devices(struct control_request *req, json_t *args, void *
     for (i = 0; i < d->device_count; i++) {
         struct device *dev = d->devices[i];
 
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:i}", "name",
-                                             dev->cfg.name, "board", dev->board.name, "mode",
-                                             boot_mode_name(dev->cfg.mode), "state",
-                                             device_state_name(dev->state), "pid",
-                                             device_pid(dev)));
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", dev->cfg.name, "board",
+                           dev->board.name, "mode", boot_mode_name(dev->cfg.mode), "state",
+                           device_state_name(dev->state), "pid", device_pid(dev)));
     }
     control_reply(req, arr);
 }
@@ -301,16 +313,15 @@ static void daemon_cmd_cut(struct control_request *req, json_t *args, void *ctx)
         return;
     }
     memset(&cut, 0, sizeof(cut));
-    cut.model = fault != NULL ? (enum vflash_cut_model)vflash_cut_model_parse(fault) :
-                                VFLASH_CUT_BEFORE;
+    cut.model =
+        fault != NULL ? (enum vflash_cut_model)vflash_cut_model_parse(fault) : VFLASH_CUT_BEFORE;
     cut.units = units != NULL ? (uint32_t)json_integer_value(units) : VFLASH_CUT_SEEDED;
-    cut.permille = permille != NULL ? (uint32_t)json_integer_value(permille) :
-                                      VFLASH_CUT_SEEDED;
+    cut.permille = permille != NULL ? (uint32_t)json_integer_value(permille) : VFLASH_CUT_SEEDED;
     cut.seed = seed != NULL ? (uint64_t)json_integer_value(seed) : dev->cfg.seed;
     device_arm_cut(dev, (uint64_t)json_integer_value(at), &cut);
-    control_reply(req, json_pack("{s:I, s:s, s:I, s:s}", "at-op", json_integer_value(at),
-                                 "fault", vflash_cut_model_name(cut.model), "seed",
-                                 (json_int_t)cut.seed, "applies", "next power-on or reset"));
+    control_reply(req, json_pack("{s:I, s:s, s:I, s:s}", "at-op", json_integer_value(at), "fault",
+                                 vflash_cut_model_name(cut.model), "seed", (json_int_t)cut.seed,
+                                 "applies", "next power-on or reset"));
 }
 
 /* Checks [offset, offset + length) against a flash device. */
@@ -329,8 +340,7 @@ static struct device_flash *daemon_cmds_range(struct control_request *req, struc
     if (off > fl->size || len > fl->size - off) {
         control_reply_error(req, CONTROL_ERR_INVALID_ARGUMENT,
                             "range 0x%llx+0x%llx is outside %s (0x%zx bytes)",
-                            (unsigned long long)off, (unsigned long long)len, fl->name,
-                            fl->size);
+                            (unsigned long long)off, (unsigned long long)len, fl->name, fl->size);
         return NULL;
     }
     return fl;
@@ -462,8 +472,10 @@ static void daemon_cmd_image_load(struct control_request *req, json_t *args, voi
     if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
         (uint64_t)n > size) {
         fclose(f);
-        control_reply_error(req, CONTROL_ERR_INVALID_ARGUMENT, "%s: not a file that fits the "
-                            "slot (0x%x bytes)", path, (unsigned)size);
+        control_reply_error(req, CONTROL_ERR_INVALID_ARGUMENT,
+                            "%s: not a file that fits the "
+                            "slot (0x%x bytes)",
+                            path, (unsigned)size);
         return;
     }
     data = malloc((size_t)n + 1);
@@ -480,8 +492,8 @@ static void daemon_cmd_image_load(struct control_request *req, json_t *args, voi
         daemon_cmds_fail(req, rc, "image-load");
         return;
     }
-    control_reply(req, json_pack("{s:s, s:I}", "slot", config_slot_name(id), "bytes",
-                                 (json_int_t)n));
+    control_reply(req,
+                  json_pack("{s:s, s:I}", "slot", config_slot_name(id), "bytes", (json_int_t)n));
 }
 
 static void daemon_cmd_image_info(struct control_request *req, json_t *args, void *ctx)
@@ -509,8 +521,8 @@ static void daemon_cmd_image_info(struct control_request *req, json_t *args, voi
     err[0] = '\0';
     info = image_info_describe(fl->mem + off, size, fl->vf.geom.erased_val, err, sizeof(err));
     if (info == NULL) {
-        control_reply(req, json_pack("{s:s, s:b, s:s}", "slot", config_slot_name(id), "present",
-                                     0, "reason", err));
+        control_reply(req, json_pack("{s:s, s:b, s:s}", "slot", config_slot_name(id), "present", 0,
+                                     "reason", err));
         return;
     }
     control_reply(req, json_pack("{s:s, s:b, s:o}", "slot", config_slot_name(id), "present", 1,
@@ -596,8 +608,8 @@ static const struct control_command daemon_commands[] = {
       daemon_cmd_status, NULL },
     { "query-devices", "The devices: name, board, mode, state, firmware pid.", NULL,
       daemon_cmd_devices, NULL },
-    { "query-flash", "A device's flash devices and slots.", daemon_args_device,
-      daemon_cmd_flash, NULL },
+    { "query-flash", "A device's flash devices and slots.", daemon_args_device, daemon_cmd_flash,
+      NULL },
     { "power-on", "Power a device on (boot).", daemon_args_device, daemon_cmd_power_on, NULL },
     { "power-off", "Power a device off.", daemon_args_device, daemon_cmd_power_off, NULL },
     { "reset", "Reset a device (a new boot).", daemon_args_device, daemon_cmd_reset, NULL },
@@ -607,8 +619,8 @@ static const struct control_command daemon_commands[] = {
     { "flash-write", "Write flash bytes as a programmer (base64).", daemon_args_write,
       daemon_cmd_write, NULL },
     { "flash-erase", "Erase whole sectors.", daemon_args_erase, daemon_cmd_erase, NULL },
-    { "image-load", "Write an image file into a slot (the slot is erased first).",
-      daemon_args_load, daemon_cmd_image_load, NULL },
+    { "image-load", "Write an image file into a slot (the slot is erased first).", daemon_args_load,
+      daemon_cmd_image_load, NULL },
     { "image-info", "Describe the image in a slot.", daemon_args_slot, daemon_cmd_image_info,
       NULL },
     { "confirm", "Confirm the running image (boot_set_confirmed in the firmware).",

@@ -107,8 +107,10 @@ static int device_open_backing(const char *path, size_t size, bool erase, bool i
     if (st.st_size == 0) {
         *fresh = true;
     } else if ((uint64_t)st.st_size != size && !erase) {
-        device_fmt(err, err_len, "%s: %llu bytes, but the board's %s has %zu (use --flash-erase "
-                   "to start it over)", path, (unsigned long long)st.st_size, what, size);
+        device_fmt(err, err_len,
+                   "%s: %llu bytes, but the board's %s has %zu (use --flash-erase "
+                   "to start it over)",
+                   path, (unsigned long long)st.st_size, what, size);
         close(fd);
         return BO_EINVAL;
     }
@@ -140,8 +142,7 @@ static int device_map(int fd, size_t size, uint8_t **out, const char *path, char
 }
 
 /* Creates the shared weak map of a flash device (a memfd: weak bits do not outlive the daemon). */
-static int device_setup_weak(struct device *dev, struct device_flash *fl, char *err,
-                             size_t err_len)
+static int device_setup_weak(struct device *dev, struct device_flash *fl, char *err, size_t err_len)
 {
     int rc;
 
@@ -181,8 +182,7 @@ static int device_setup_flash(struct device *dev, uint32_t i, char *err, size_t 
 
     memcpy(fl->name, bf->name, sizeof(fl->name));
     for (j = 0; j < c->flash_count; j++) {
-        if (strcmp(c->flash[j].name, bf->name) == 0 ||
-            (c->flash[j].name[0] == '\0' && i == 0)) {
+        if (strcmp(c->flash[j].name, bf->name) == 0 || (c->flash[j].name[0] == '\0' && i == 0)) {
             path = c->flash[j].path;
         }
     }
@@ -215,8 +215,8 @@ static int device_setup_flash(struct device *dev, uint32_t i, char *err, size_t 
 
         fl->ecc_len = vflash_ecc_map_size(&bf->geom);
         snprintf(epath, sizeof(epath), "%s.ecc", fl->path);
-        rc = device_open_backing(epath, fl->ecc_len, c->flash_erase || fl->fresh,
-                                 c->flash_in_ram, "ecc", &fl->ecc_fd, &ecc_fresh, err, err_len);
+        rc = device_open_backing(epath, fl->ecc_len, c->flash_erase || fl->fresh, c->flash_in_ram,
+                                 "ecc", &fl->ecc_fd, &ecc_fresh, err, err_len);
         if (rc < 0) {
             return rc;
         }
@@ -294,8 +294,7 @@ int device_image_load(struct device *dev, int area_id, const uint8_t *data, size
 }
 
 /* Reads a whole file into memory. */
-static int device_read_file(const char *path, uint8_t **out, size_t *len, char *err,
-                            size_t err_len)
+static int device_read_file(const char *path, uint8_t **out, size_t *len, char *err, size_t err_len)
 {
     return fileio_read_all(path, (size_t)64 << 20, out, len, err, err_len);
 }
@@ -472,14 +471,14 @@ json_t *device_flash_json(const struct device *dev)
         json_t *o;
 
         for (r = 0; runs != NULL && r < g->run_count; r++) {
-            json_array_append_new(runs, json_pack("{s:I, s:I}", "count",
-                                                  (json_int_t)g->runs[r].count, "size",
-                                                  (json_int_t)g->runs[r].size));
+            json_array_append_new(runs,
+                                  json_pack("{s:I, s:I}", "count", (json_int_t)g->runs[r].count,
+                                            "size", (json_int_t)g->runs[r].size));
         }
         o = json_pack("{s:s, s:I, s:I, s:o, s:I, s:s, s:s, s:s?}", "name", fl->name, "size",
                       (json_int_t)fl->size, "sectors", (json_int_t)fl->vf.sector_count,
-                      "sector-runs", runs, "write-unit", (json_int_t)g->write_unit,
-                      "erased-value", g->erased_val == 0 ? "0x00" : "0xff", "semantics",
+                      "sector-runs", runs, "write-unit", (json_int_t)g->write_unit, "erased-value",
+                      g->erased_val == 0 ? "0x00" : "0xff", "semantics",
                       vflash_semantics_name(g->semantics), "backing",
                       fl->path[0] != '\0' ? fl->path : NULL);
         if (o != NULL) {
@@ -492,13 +491,12 @@ json_t *device_flash_json(const struct device *dev)
 
 json_t *device_status_json(const struct device *dev)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:i}", "name",
-                          dev->cfg.name, "board", dev->board.name, "mode",
-                          boot_mode_name(dev->cfg.mode), "state", device_state_name(dev->state),
-                          "power", dev->run != NULL, "boots", (json_int_t)dev->boots,
-                          "power-losses", (json_int_t)dev->power_losses, "faults",
-                          (json_int_t)dev->faults, "resets", (json_int_t)dev->resets, "pid",
-                          device_pid(dev));
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:i}", "name", dev->cfg.name, "board",
+        dev->board.name, "mode", boot_mode_name(dev->cfg.mode), "state",
+        device_state_name(dev->state), "power", dev->run != NULL, "boots", (json_int_t)dev->boots,
+        "power-losses", (json_int_t)dev->power_losses, "faults", (json_int_t)dev->faults, "resets",
+        (json_int_t)dev->resets, "pid", device_pid(dev));
 
     if (o == NULL) {
         return NULL;
@@ -509,8 +507,8 @@ json_t *device_status_json(const struct device *dev)
                         dev->last_loss != NULL ? json_deep_copy(dev->last_loss) : json_null());
     if (dev->cut.armed) {
         json_object_set_new(o, "armed-cut",
-                            json_pack("{s:I, s:s, s:I}", "at-op", (json_int_t)dev->cut.at,
-                                      "fault", vflash_cut_model_name(dev->cut.cut.model), "seed",
+                            json_pack("{s:I, s:s, s:I}", "at-op", (json_int_t)dev->cut.at, "fault",
+                                      vflash_cut_model_name(dev->cut.cut.model), "seed",
                                       (json_int_t)dev->cut.cut.seed));
     } else {
         json_object_set_new(o, "armed-cut", json_null());
@@ -518,8 +516,8 @@ json_t *device_status_json(const struct device *dev)
     json_object_set_new(o, "auto-power-on", json_boolean(dev->cfg.auto_power_on));
     if (dev->cfg.net.enabled) {
         json_object_set_new(o, "app", dev->app != NULL ? json_deep_copy(dev->app) : json_null());
-        json_object_set_new(o, "link", json_string(dev->cfg.net.link[0] != '\0' ?
-                                                       dev->cfg.net.link : "none"));
+        json_object_set_new(o, "link",
+                            json_string(dev->cfg.net.link[0] != '\0' ? dev->cfg.net.link : "none"));
         json_object_set_new(o, "confirm-policy",
                             json_string(config_confirm_name(dev->cfg.net.confirm)));
         json_object_set_new(o, "reset-requests", json_integer((json_int_t)dev->reset_requests));

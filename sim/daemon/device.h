@@ -45,11 +45,11 @@
 
 /** The states of a device. */
 enum device_state {
-    DEVICE_OFF = 0,  /**< No power. */
-    DEVICE_BOOTING,  /**< The bootloader runs. */
-    DEVICE_RUNNING,  /**< The app runs. */
-    DEVICE_HALTED,   /**< The bootloader found nothing to boot and stopped. */
-    DEVICE_FAULT,    /**< The firmware crashed. */
+    DEVICE_OFF = 0, /**< No power. */
+    DEVICE_BOOTING, /**< The bootloader runs. */
+    DEVICE_RUNNING, /**< The app runs. */
+    DEVICE_HALTED,  /**< The bootloader found nothing to boot and stopped. */
+    DEVICE_FAULT,   /**< The firmware crashed. */
 };
 
 /** \brief Receives a device's events; data is taken over. */
@@ -63,22 +63,22 @@ struct device_flash {
     char name[BOARD_NAME_MAX];
     char path[CONFIG_PATH_MAX]; /**< Backing file, or "" in RAM. */
     int fd;
-    int ecc_fd;                 /**< -1 without ECC semantics. */
+    int ecc_fd; /**< -1 without ECC semantics. */
     uint8_t *mem;
     size_t size;
     uint8_t *ecc;
     size_t ecc_len;
-    int weak_fd;                /**< The shared weak map (memfd), or -1. */
+    int weak_fd; /**< The shared weak map (memfd), or -1. */
     uint8_t *weak;
     size_t weak_len;
-    bool fresh;                 /**< Started erased (new file, erase asked, or RAM). */
-    struct vflash vf;           /**< The daemon's view, for host access. */
+    bool fresh;       /**< Started erased (new file, erase asked, or RAM). */
+    struct vflash vf; /**< The daemon's view, for host access. */
 };
 
 /** A power cut armed for the next run. */
 struct device_cut {
     bool armed;
-    uint64_t at;          /**< Operation of the run (from 0 at power-on). */
+    uint64_t at; /**< Operation of the run (from 0 at power-on). */
     struct vflash_cut cut;
 };
 
@@ -100,22 +100,22 @@ struct device {
     struct board board;
     struct device_flash flash[BOARD_MAX_DEVICES];
     uint32_t flash_count;
-    struct port_flash_map map;   /**< Over the daemon's views. */
+    struct port_flash_map map; /**< Over the daemon's views. */
     uv_loop_t *loop;
     char firmware[CONFIG_PATH_MAX];
     enum device_state state;
-    struct device_run *run;      /**< The firmware run, or NULL. */
-    enum device_next next;       /**< Set when the daemon killed the run. */
+    struct device_run *run; /**< The firmware run, or NULL. */
+    enum device_next next;  /**< Set when the daemon killed the run. */
     struct device_cut cut;
-    uv_timer_t *timer;           /**< Automatic power-on; heap, closed through libuv. */
-    json_t *last_boot;           /**< Data of the last BOOT_DONE or BOOT_FAILED, or NULL. */
-    json_t *last_loss;           /**< Data of the last POWER_LOSS, or NULL. */
-    json_t *app;                 /**< Data of this run's APP_READY or APP_FAILED, or NULL. */
+    uv_timer_t *timer; /**< Automatic power-on; heap, closed through libuv. */
+    json_t *last_boot; /**< Data of the last BOOT_DONE or BOOT_FAILED, or NULL. */
+    json_t *last_loss; /**< Data of the last POWER_LOSS, or NULL. */
+    json_t *app;       /**< Data of this run's APP_READY or APP_FAILED, or NULL. */
     uint64_t boots;
     uint64_t power_losses;
     uint64_t faults;
     uint64_t resets;
-    uint64_t reset_requests;     /**< Resets the app asked for (RESET_REQUEST). */
+    uint64_t reset_requests; /**< Resets the app asked for (RESET_REQUEST). */
     uint64_t next_req_id;
     struct device_pending *pending;
     device_emit_fn emit;
@@ -188,8 +188,8 @@ int device_request_args(struct device *dev, const char *cmd, json_t *extra, devi
  * \return 0 with cb pending; 1 when only kept (no app running; cb not called); BO_EINVAL (bad
  *         spec, reason in err); BO_ENOTSUP (the device has no network).
  */
-int device_set_link(struct device *dev, const char *spec, device_reply_fn cb, void *arg,
-                    char *err, size_t err_len);
+int device_set_link(struct device *dev, const char *spec, device_reply_fn cb, void *arg, char *err,
+                    size_t err_len);
 
 /** \brief The device's status as a JSON object (new reference, NULL on ENOMEM). */
 json_t *device_status_json(const struct device *dev);

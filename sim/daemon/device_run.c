@@ -25,7 +25,7 @@ struct device_run {
     int term_signal;
     bool power_loss;
     bool boot_failed;
-    json_t *loss;     /* POWER_LOSS data from the firmware. */
+    json_t *loss; /* POWER_LOSS data from the firmware. */
     char *line;
     size_t line_len;
     bool line_overflow;
@@ -306,8 +306,8 @@ static int device_spawn(struct device *dev)
     uint32_t i;
     int rc;
 
-#define DEVICE_ARG(...) snprintf(argbuf[argc], sizeof(argbuf[0]), __VA_ARGS__), \
-                        argv[argc] = argbuf[argc], argc++
+#define DEVICE_ARG(...) \
+    snprintf(argbuf[argc], sizeof(argbuf[0]), __VA_ARGS__), argv[argc] = argbuf[argc], argc++
     run = calloc(1, sizeof(*run));
     if (run == NULL) {
         return BO_ENOMEM;
@@ -392,8 +392,8 @@ static int device_spawn(struct device *dev)
     run->open_handles = 1;
     rc = uv_spawn(dev->loop, &run->proc, &o);
     if (rc != 0) {
-        fprintf(stderr, "brownoutd: device %s: cannot start %s: %s\n", dev->cfg.name,
-                dev->firmware, uv_strerror(rc));
+        fprintf(stderr, "brownoutd: device %s: cannot start %s: %s\n", dev->cfg.name, dev->firmware,
+                uv_strerror(rc));
         uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
         uv_close((uv_handle_t *)&run->proc, NULL);
         return BO_EOS;
@@ -550,8 +550,8 @@ int device_request_args(struct device *dev, const char *cmd, json_t *extra, devi
     return 0;
 }
 
-int device_set_link(struct device *dev, const char *spec, device_reply_fn cb, void *arg,
-                    char *err, size_t err_len)
+int device_set_link(struct device *dev, const char *spec, device_reply_fn cb, void *arg, char *err,
+                    size_t err_len)
 {
     struct link_fault_config lf;
     json_t *extra;

@@ -156,8 +156,7 @@ int fuse_view_setup(struct fuse_view *view, uv_loop_t *loop, const char *mountpo
     }
     int fd = fuse_session_fd(view->se);
     int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
         rc = BO_EOS;
         goto out;
     }
@@ -242,8 +241,7 @@ bool fuse_view_valid_name(const char *name, size_t max_len)
 }
 
 /* Checks the files of one directory of a description. */
-static int fuse_view_check_files(const struct fuse_view_file *files, uint32_t count,
-                                 uint32_t max)
+static int fuse_view_check_files(const struct fuse_view_file *files, uint32_t count, uint32_t max)
 {
     if (count > max) {
         return BO_EINVAL;
@@ -270,8 +268,7 @@ int fuse_view_add_device(struct fuse_view *view, const struct fuse_view_device *
     struct fuse_view_dev *d;
     int rc;
 
-    if (view == NULL || desc == NULL ||
-        !fuse_view_valid_name(desc->name, FUSE_VIEW_NAME_MAX - 1)) {
+    if (view == NULL || desc == NULL || !fuse_view_valid_name(desc->name, FUSE_VIEW_NAME_MAX - 1)) {
         return BO_EINVAL;
     }
     rc = fuse_view_check_files(desc->flash, desc->flash_count, FUSE_VIEW_MAX_FLASH);

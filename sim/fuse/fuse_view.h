@@ -81,14 +81,14 @@ struct fuse_view_file {
 /** A write notification. Pointers are valid for the duration of the callback only. */
 struct fuse_view_write_info {
     enum fuse_view_event event;
-    const char *device;    /**< The device name. */
-    const char *file;      /**< The file name, ".bin" included. */
-    bool slot;             /**< The file is under slots/ (else under flash/). */
-    uint32_t index;        /**< Its index in the description's slot or flash array. */
-    struct vflash *dev;    /**< The flash device written. */
-    uint32_t dev_off;      /**< First byte written, as an offset in dev. */
-    uint32_t file_off;     /**< The same byte as an offset in the file. */
-    uint32_t len;          /**< Bytes written (CLOSE: the span from the lowest to the highest). */
+    const char *device; /**< The device name. */
+    const char *file;   /**< The file name, ".bin" included. */
+    bool slot;          /**< The file is under slots/ (else under flash/). */
+    uint32_t index;     /**< Its index in the description's slot or flash array. */
+    struct vflash *dev; /**< The flash device written. */
+    uint32_t dev_off;   /**< First byte written, as an offset in dev. */
+    uint32_t file_off;  /**< The same byte as an offset in the file. */
+    uint32_t len;       /**< Bytes written (CLOSE: the span from the lowest to the highest). */
 };
 
 /**
@@ -108,31 +108,31 @@ typedef void (*fuse_view_write_fn)(void *arg, const struct fuse_view_write_info 
 
 /** A device to show. Plain data, copied by fuse_view_add_device(). */
 struct fuse_view_device {
-    char name[FUSE_VIEW_NAME_MAX];                  /**< Directory name: [A-Za-z0-9._-], 1..31. */
+    char name[FUSE_VIEW_NAME_MAX];                    /**< Directory name: [A-Za-z0-9._-], 1..31. */
     struct fuse_view_file flash[FUSE_VIEW_MAX_FLASH]; /**< Files under flash/. */
     uint32_t flash_count;
     struct fuse_view_file slots[FUSE_VIEW_MAX_SLOTS]; /**< Files under slots/. */
     uint32_t slot_count;
-    fuse_view_status_fn status; /**< Renders status.json; NULL: {"device": NAME}. */
+    fuse_view_status_fn status;  /**< Renders status.json; NULL: {"device": NAME}. */
     fuse_view_write_fn on_write; /**< Write notifications; may be NULL. */
-    void *cb_arg;               /**< Passed to both callbacks. */
+    void *cb_arg;                /**< Passed to both callbacks. */
 };
 
 /** Options of a view. Zeroed: programmer writes, owner-only access, stale mounts cleaned. */
 struct fuse_view_options {
     enum fuse_view_write_mode write_mode;
-    bool allow_other;    /**< Let other users in (needs user_allow_other unless root). */
-    bool keep_stale;     /**< Do not clean a stale mount at the mountpoint (then: BO_EBUSY). */
+    bool allow_other; /**< Let other users in (needs user_allow_other unless root). */
+    bool keep_stale;  /**< Do not clean a stale mount at the mountpoint (then: BO_EBUSY). */
 };
 
 /** Counters, for tests and the daemon's query commands. */
 struct fuse_view_stats {
-    uint64_t requests;      /**< Requests processed. */
-    uint64_t reads;         /**< Read requests answered with data. */
-    uint64_t writes;        /**< Write requests that changed flash. */
+    uint64_t requests; /**< Requests processed. */
+    uint64_t reads;    /**< Read requests answered with data. */
+    uint64_t writes;   /**< Write requests that changed flash. */
     uint64_t bytes_read;
     uint64_t bytes_written;
-    uint64_t errors;        /**< Requests answered with an error. */
+    uint64_t errors; /**< Requests answered with an error. */
 };
 
 struct fuse_session;
@@ -142,19 +142,19 @@ struct fuse_view_handle;
 /** A view. Fields are private. */
 struct fuse_view {
     uv_loop_t *loop;
-    uv_poll_t *poll;               /**< Heap-allocated; freed by its close callback. */
+    uv_poll_t *poll; /**< Heap-allocated; freed by its close callback. */
     struct fuse_session *se;
-    void *buf_mem;                 /**< libfuse's receive buffer (struct fuse_buf.mem). */
-    char *mountpoint;              /**< As given to setup. */
+    void *buf_mem;    /**< libfuse's receive buffer (struct fuse_buf.mem). */
+    char *mountpoint; /**< As given to setup. */
     struct fuse_view_options opts;
     struct fuse_view_dev *devs[FUSE_VIEW_MAX_DEVICES]; /**< Shown devices, in order of adding. */
     uint32_t dev_count;
-    uint64_t next_serial;          /**< Serial of the next device added (inode numbers). */
+    uint64_t next_serial;             /**< Serial of the next device added (inode numbers). */
     struct fuse_view_handle *handles; /**< Open files, to free what the kernel never releases. */
     struct fuse_view_stats stats;
-    unsigned uid;                  /**< Owner of every file: the mounting user. */
+    unsigned uid; /**< Owner of every file: the mounting user. */
     unsigned gid;
-    int64_t mount_time;            /**< Seconds since the epoch, for file times. */
+    int64_t mount_time; /**< Seconds since the epoch, for file times. */
 };
 
 /** \brief Initialises an empty view. Cannot fail; fuse_view_free() is safe afterwards. */

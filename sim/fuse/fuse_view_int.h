@@ -42,18 +42,18 @@ struct fuse_view_handle {
     struct fuse_view_handle *prev;
     struct fuse_view_handle *next;
     uint64_t ino;
-    char *text;     /**< status.json: the rendering taken at open. */
+    char *text; /**< status.json: the rendering taken at open. */
     size_t text_len;
-    bool wrote;     /**< A write went through this handle. */
-    uint32_t lo;    /**< Lowest file offset written. */
-    uint32_t hi;    /**< End of the highest range written. */
+    bool wrote;  /**< A write went through this handle. */
+    uint32_t lo; /**< Lowest file offset written. */
+    uint32_t hi; /**< End of the highest range written. */
 };
 
 /** A node resolved from an inode number. */
 struct fuse_view_target {
-    struct fuse_view_dev *dev; /**< NULL for the root. */
-    unsigned kind;             /**< enum fuse_view_kind without the index. */
-    uint32_t index;            /**< Flash or slot index. */
+    struct fuse_view_dev *dev;         /**< NULL for the root. */
+    unsigned kind;                     /**< enum fuse_view_kind without the index. */
+    uint32_t index;                    /**< Flash or slot index. */
     const struct fuse_view_file *file; /**< The flash or slot file, or NULL. */
 };
 

@@ -129,7 +129,7 @@ int fuse_view_mounted(const char *path)
 
 int fuse_view_mount_detach(const char *path)
 {
-    char *argv[] = {"fusermount3", "-u", "-z", "--", (char *)path, NULL};
+    char *argv[] = { "fusermount3", "-u", "-z", "--", (char *)path, NULL };
     pid_t pid;
     int status;
 

@@ -115,8 +115,8 @@ static void fuse_view_ops_init(void *userdata, struct fuse_conn_info *conn)
     if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) {
         conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
     }
-    conn->want &= ~(unsigned)(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
-                              FUSE_CAP_SPLICE_MOVE | FUSE_CAP_WRITEBACK_CACHE);
+    conn->want &= ~(unsigned)(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE |
+                              FUSE_CAP_WRITEBACK_CACHE);
 }
 
 static void fuse_view_ops_reply_entry(fuse_req_t req, struct fuse_view *view, uint64_t ino)
@@ -192,8 +192,7 @@ static void fuse_view_ops_lookup(fuse_req_t req, fuse_ino_t parent, const char *
             fuse_view_ops_err(req, ENOENT);
             return;
         }
-        fuse_view_ops_reply_entry(req, view,
-                                  fuse_view_ino(t.dev, FUSE_VIEW_K_FLASH, (uint32_t)i));
+        fuse_view_ops_reply_entry(req, view, fuse_view_ino(t.dev, FUSE_VIEW_K_FLASH, (uint32_t)i));
         return;
     case FUSE_VIEW_K_SLOTDIR:
         i = fuse_view_ops_find_file(t.dev->desc.slots, t.dev->desc.slot_count, name);
@@ -201,8 +200,7 @@ static void fuse_view_ops_lookup(fuse_req_t req, fuse_ino_t parent, const char *
             fuse_view_ops_err(req, ENOENT);
             return;
         }
-        fuse_view_ops_reply_entry(req, view,
-                                  fuse_view_ino(t.dev, FUSE_VIEW_K_SLOT, (uint32_t)i));
+        fuse_view_ops_reply_entry(req, view, fuse_view_ino(t.dev, FUSE_VIEW_K_SLOT, (uint32_t)i));
         return;
     default:
         fuse_view_ops_err(req, ENOTDIR);
@@ -338,10 +336,9 @@ static void fuse_view_ops_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, o
 
         ents[1].ino = fuse_view_ino(t.dev, FUSE_VIEW_K_DIR, 0);
         for (uint32_t i = 0; i < n; i++) {
-            fuse_view_ops_add_ent(ents, &count, files[i].name, ".bin",
-                                  fuse_view_ino(t.dev, slots ? FUSE_VIEW_K_SLOT : FUSE_VIEW_K_FLASH,
-                                                i),
-                                  S_IFREG);
+            fuse_view_ops_add_ent(
+                ents, &count, files[i].name, ".bin",
+                fuse_view_ino(t.dev, slots ? FUSE_VIEW_K_SLOT : FUSE_VIEW_K_FLASH, i), S_IFREG);
         }
     }
     if (off < 0) {
@@ -539,8 +536,8 @@ static void fuse_view_ops_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
         fuse_reply_write(req, 0);
         return;
     }
-    rc = fuse_view_flash_write(view->opts.write_mode, t.file->dev,
-                               t.file->off + (uint32_t)off, buf, (uint32_t)size);
+    rc = fuse_view_flash_write(view->opts.write_mode, t.file->dev, t.file->off + (uint32_t)off, buf,
+                               (uint32_t)size);
     if (rc < 0) {
         port_log(PORT_LOG_DEBUG, "fuse", "%s: write of %zu bytes at %lld refused: %s",
                  t.dev->desc.name, size, (long long)off, bo_strerror(rc));

@@ -46,10 +46,10 @@ struct fw_ctx {
     struct boot_config cfg;
     struct keys_table keys;
     struct port_rng rng;
-    uint64_t ops;          /* Flash operations of this run so far. */
-    int cut_dev;           /* Device the cut was armed on; -1: not yet. */
-    uint64_t cut_global;   /* The run's op number of the cut. */
-    const char *phase;     /* "boot" or "app". */
+    uint64_t ops;        /* Flash operations of this run so far. */
+    int cut_dev;         /* Device the cut was armed on; -1: not yet. */
+    uint64_t cut_global; /* The run's op number of the cut. */
+    const char *phase;   /* "boot" or "app". */
 };
 
 const char *fw_swap_type_name(uint8_t swap_type)
@@ -292,8 +292,7 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
             break;
         }
         default:
-            fw_fmt(err, err_len, "unknown option or missing argument: %s",
-                   argv[optind - 1]);
+            fw_fmt(err, err_len, "unknown option or missing argument: %s", argv[optind - 1]);
             return BO_EINVAL;
         }
     }
@@ -389,15 +388,15 @@ static void fw_power_loss(struct fw_ctx *ctx)
     json_t *data;
 
     memset(&res, 0, sizeof(res));
-    data = json_pack("{s:I, s:s, s:s, s:I}", "op", (json_int_t)ctx->cut_global, "phase",
-                     ctx->phase, "fault", vflash_cut_model_name(ctx->args->cut.model),
-                     "clock-ns", (json_int_t)port_clock_now_ns(&ctx->clock));
+    data = json_pack("{s:I, s:s, s:s, s:I}", "op", (json_int_t)ctx->cut_global, "phase", ctx->phase,
+                     "fault", vflash_cut_model_name(ctx->args->cut.model), "clock-ns",
+                     (json_int_t)port_clock_now_ns(&ctx->clock));
     if (data != NULL && ctx->cut_dev >= 0 &&
         vflash_fault_cut_result(ctx->devs[ctx->cut_dev], &res) == 0 && res.reached) {
         json_object_set_new(data, "flash", json_string(ctx->board.flash[ctx->cut_dev].name));
         json_object_set_new(data, "applied", json_string(vflash_cut_model_name(res.applied)));
-        json_object_set_new(data, "kind", json_string(res.op.kind == VFLASH_OP_ERASE ?
-                                                          "erase" : "program"));
+        json_object_set_new(data, "kind",
+                            json_string(res.op.kind == VFLASH_OP_ERASE ? "erase" : "program"));
         json_object_set_new(data, "offset", json_integer(res.op.off));
         json_object_set_new(data, "length", json_integer(res.op.len));
         json_object_set_new(data, "seed", json_integer((json_int_t)ctx->args->cut.seed));
@@ -457,8 +456,7 @@ static int fw_setup_weak(struct fw_ctx *ctx, uint32_t i, char *err, size_t err_l
     ctx->weak_len[i] = (size_t)st.st_size;
     rc = vflash_fault_weak_attach(&ctx->flash[i], p, ctx->weak_len[i]);
     if (rc < 0) {
-        fw_fmt(err, err_len, "flash %s: weak map: %s", ctx->board.flash[i].name,
-               bo_strerror(rc));
+        fw_fmt(err, err_len, "flash %s: weak map: %s", ctx->board.flash[i].name, bo_strerror(rc));
         return rc;
     }
     ctx->weak_at_power_on += vflash_fault_weak_count(&ctx->flash[i]);
@@ -499,10 +497,9 @@ static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
         if (g->semantics == VFLASH_ECC) {
             size_t elen = vflash_ecc_map_size(g);
 
-            if (a->ecc_fd[i] < 0 || fstat(a->ecc_fd[i], &st) != 0 ||
-                (uint64_t)st.st_size != elen) {
-                fw_fmt(err, err_len, "flash %s: no ECC map of %zu bytes",
-                       ctx->board.flash[i].name, elen);
+            if (a->ecc_fd[i] < 0 || fstat(a->ecc_fd[i], &st) != 0 || (uint64_t)st.st_size != elen) {
+                fw_fmt(err, err_len, "flash %s: no ECC map of %zu bytes", ctx->board.flash[i].name,
+                       elen);
                 return BO_EINVAL;
             }
             p = mmap(NULL, elen, PROT_READ | PROT_WRITE, MAP_SHARED, a->ecc_fd[i], 0);
@@ -548,11 +545,10 @@ static json_t *fw_state_json(struct fw_ctx *ctx)
     if (rc1 == BO_EPOWER || rc2 == BO_EPOWER) {
         fw_power_loss(ctx);
     }
-    return json_pack("{s:b, s:b, s:b, s:s}", "primary-magic-good",
-                     rc1 == 0 && pri.magic == BOOT_MAGIC_GOOD, "confirmed",
-                     rc1 == 0 && pri.image_ok == BOOT_FLAG_SET, "pending",
-                     rc2 == 0 && sec.magic == BOOT_MAGIC_GOOD, "next-swap",
-                     fw_swap_type_name((uint8_t)next));
+    return json_pack(
+        "{s:b, s:b, s:b, s:s}", "primary-magic-good", rc1 == 0 && pri.magic == BOOT_MAGIC_GOOD,
+        "confirmed", rc1 == 0 && pri.image_ok == BOOT_FLAG_SET, "pending",
+        rc2 == 0 && sec.magic == BOOT_MAGIC_GOOD, "next-swap", fw_swap_type_name((uint8_t)next));
 }
 
 /* Answers one request from the daemon; returns the reply message, or NULL for none. */
@@ -660,8 +656,7 @@ static void fw_app(struct fw_ctx *ctx)
     }
 }
 
-static void fw_log_sink(void *arg, enum port_log_level level, const char *module,
-                        const char *line)
+static void fw_log_sink(void *arg, enum port_log_level level, const char *module, const char *line)
 {
     const struct fw_args *a = arg;
 
@@ -742,12 +737,11 @@ int fw_run(const struct fw_args *a)
         fw_power_loss(&ctx);
     }
     if (rc < 0) {
-        fw_send(&ctx, fw_event("BOOT_FAILED",
-                               json_pack("{s:s, s:i, s:I, s:I, s:I}", "error", bo_strerror(rc),
-                                         "code", rc, "boot-time-ns",
-                                         (json_int_t)port_clock_now_ns(&ctx.clock), "ops",
-                                         (json_int_t)ctx.ops, "weak-regions",
-                                         (json_int_t)ctx.weak_at_power_on)));
+        fw_send(&ctx, fw_event("BOOT_FAILED", json_pack("{s:s, s:i, s:I, s:I, s:I}", "error",
+                                                        bo_strerror(rc), "code", rc, "boot-time-ns",
+                                                        (json_int_t)port_clock_now_ns(&ctx.clock),
+                                                        "ops", (json_int_t)ctx.ops, "weak-regions",
+                                                        (json_int_t)ctx.weak_at_power_on)));
         return 0;
     }
     {

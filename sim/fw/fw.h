@@ -80,15 +80,15 @@ struct fw_args {
     bool validate_primary;
     bool downgrade_prevention;
     int mem_fd[BOARD_MAX_DEVICES];
-    int ecc_fd[BOARD_MAX_DEVICES]; /**< -1 when the device has no ECC map. */
+    int ecc_fd[BOARD_MAX_DEVICES];  /**< -1 when the device has no ECC map. */
     int weak_fd[BOARD_MAX_DEVICES]; /**< -1 when the device has no shared weak map. */
     uint32_t flash_count;
     bool cut_armed;
     uint64_t cut_at;
-    struct vflash_cut cut;         /**< op_index is rewritten per device when it fires. */
+    struct vflash_cut cut; /**< op_index is rewritten per device when it fires. */
     int pipe_fd;
-    uint64_t seed;                 /**< The device's seed (default of link fault draws). */
-    struct config_net net;         /**< The device app's network (--net KEY=VALUE). */
+    uint64_t seed;         /**< The device's seed (default of link fault draws). */
+    struct config_net net; /**< The device app's network (--net KEY=VALUE). */
 };
 
 /**

@@ -22,8 +22,8 @@ struct fw_app {
     uv_timer_t timer;
     struct dtls_server dtls;
     struct ota_app ota;
-    bool dtls_up;          /* dtls_server_setup() succeeded. */
-    bool ota_up;           /* ota_app_setup() succeeded. */
+    bool dtls_up; /* dtls_server_setup() succeeded. */
+    bool ota_up;  /* ota_app_setup() succeeded. */
     bool stopping;
     int port;
     char *line;
@@ -45,8 +45,8 @@ static void fw_app_send(struct fw_app *app, json_t *msg)
 
 static void fw_app_event(struct fw_app *app, const char *name, json_t *data)
 {
-    fw_app_send(app, json_pack("{s:s, s:o}", "event", name, "data",
-                               data != NULL ? data : json_object()));
+    fw_app_send(
+        app, json_pack("{s:s, s:o}", "event", name, "data", data != NULL ? data : json_object()));
 }
 
 static void fw_app_timer_cb(uv_timer_t *t);
@@ -129,42 +129,31 @@ static json_t *fw_app_status_json(struct fw_app *app)
     if (lf == NULL || link_fault_format(lf, link, sizeof(link)) < 0) {
         snprintf(link, sizeof(link), "?");
     }
-    o = json_pack("{s:b, s:i, s:s, s:{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-                     " s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
-                     "up", 1, "port", app->port, "link", link,
-                     "dtls",
-                     "sessions", (int)st.sessions, "established", (int)st.established,
-                     "sessions-peak", (int)st.sessions_peak,
-                     "handshakes", (json_int_t)st.handshakes_ok,
-                     "handshakes-failed", (json_int_t)st.handshakes_failed,
-                     "refused", (json_int_t)st.refused,
-                     "cookies-sent", (json_int_t)st.cookies_sent,
-                     "bad-mac-closes", (json_int_t)st.bad_mac_closes,
-                     "idle-closes", (json_int_t)st.idle_closes,
-                     "peer-closes", (json_int_t)st.peer_closes,
-                     "alloc-failures", (json_int_t)st.alloc_failures,
-                     "cid-migrations", (json_int_t)st.cid_migrations,
-                     "datagrams-in", (json_int_t)st.dgrams_in,
-                     "datagrams-out", (json_int_t)st.dgrams_out,
-                     "datagrams-dropped", (json_int_t)st.dgrams_dropped,
-                     "link-dropped", (json_int_t)st.link_dropped,
-                     "send-errors", (json_int_t)st.send_errors,
-                     "heap",
-                     "live", (json_int_t)st.heap_live, "peak", (json_int_t)st.heap_peak,
-                     "session-peak-max", (json_int_t)st.session_peak_max,
-                     "budget", (json_int_t)app->args->net.heap_budget);
+    o = json_pack(
+        "{s:b, s:i, s:s, s:{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+        " s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
+        "up", 1, "port", app->port, "link", link, "dtls", "sessions", (int)st.sessions,
+        "established", (int)st.established, "sessions-peak", (int)st.sessions_peak, "handshakes",
+        (json_int_t)st.handshakes_ok, "handshakes-failed", (json_int_t)st.handshakes_failed,
+        "refused", (json_int_t)st.refused, "cookies-sent", (json_int_t)st.cookies_sent,
+        "bad-mac-closes", (json_int_t)st.bad_mac_closes, "idle-closes", (json_int_t)st.idle_closes,
+        "peer-closes", (json_int_t)st.peer_closes, "alloc-failures", (json_int_t)st.alloc_failures,
+        "cid-migrations", (json_int_t)st.cid_migrations, "datagrams-in", (json_int_t)st.dgrams_in,
+        "datagrams-out", (json_int_t)st.dgrams_out, "datagrams-dropped",
+        (json_int_t)st.dgrams_dropped, "link-dropped", (json_int_t)st.link_dropped, "send-errors",
+        (json_int_t)st.send_errors, "heap", "live", (json_int_t)st.heap_live, "peak",
+        (json_int_t)st.heap_peak, "session-peak-max", (json_int_t)st.session_peak_max, "budget",
+        (json_int_t)app->args->net.heap_budget);
     if (o != NULL && app->ota_up) {
         const struct coap_server_stats *cs = ota_app_stats(&app->ota);
 
-        json_object_set_new(o, "coap",
-                            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx",
-                                      (json_int_t)cs->rx, "tx", (json_int_t)cs->tx, "malformed",
-                                      (json_int_t)cs->malformed, "duplicates",
-                                      (json_int_t)cs->duplicates, "rst-sent",
-                                      (json_int_t)cs->rst_sent, "retransmits",
-                                      (json_int_t)cs->retransmits, "give-ups",
-                                      (json_int_t)cs->give_ups, "separate",
-                                      (json_int_t)cs->separate));
+        json_object_set_new(
+            o, "coap",
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "rx", (json_int_t)cs->rx, "tx",
+                      (json_int_t)cs->tx, "malformed", (json_int_t)cs->malformed, "duplicates",
+                      (json_int_t)cs->duplicates, "rst-sent", (json_int_t)cs->rst_sent,
+                      "retransmits", (json_int_t)cs->retransmits, "give-ups",
+                      (json_int_t)cs->give_ups, "separate", (json_int_t)cs->separate));
     }
     return o;
 }
@@ -220,8 +209,7 @@ static void fw_app_request(struct fw_app *app, const char *line)
             } else {
                 char link[CONFIG_LINK_MAX];
 
-                if (link_fault_format(dtls_server_link(&app->dtls), link,
-                                      sizeof(link)) < 0) {
+                if (link_fault_format(dtls_server_link(&app->dtls), link, sizeof(link)) < 0) {
                     snprintf(link, sizeof(link), "%s", spec);
                 }
                 json_object_set_new(reply, "return",

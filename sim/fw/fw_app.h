@@ -49,9 +49,9 @@ struct fw_app_host {
 
 /** The app's settings. */
 struct fw_app_args {
-    struct config_net net;   /**< From brownout-fw's --net KEY=VALUE options. */
-    uint64_t seed;           /**< The device's seed (link faults without their own seed). */
-    const char *name;        /**< The device name (logs). */
+    struct config_net net; /**< From brownout-fw's --net KEY=VALUE options. */
+    uint64_t seed;         /**< The device's seed (link faults without their own seed). */
+    const char *name;      /**< The device name (logs). */
 };
 
 /**

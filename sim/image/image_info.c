@@ -125,14 +125,14 @@ static json_t *image_info_hex(const uint8_t *p, size_t len)
 
 static json_t *image_info_header(const struct image_header *h)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:i, s:i, s:i, s:I}",
-                     "magic", (json_int_t)h->magic, "load_addr", (json_int_t)h->load_addr,
-                     "hdr_size", (json_int_t)h->hdr_size, "protect_tlv_size",
-                     (json_int_t)h->protect_tlv_size, "img_size", (json_int_t)h->img_size,
-                     "flags", (json_int_t)h->flags, "flag_names", image_info_flag_names(h->flags),
-                     "version", image_info_version(&h->version), "major", (int)h->version.major,
-                     "minor", (int)h->version.minor, "revision", (int)h->version.revision,
-                     "build", (json_int_t)h->version.build);
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:i, s:i, s:i, s:I}", "magic",
+                     (json_int_t)h->magic, "load_addr", (json_int_t)h->load_addr, "hdr_size",
+                     (json_int_t)h->hdr_size, "protect_tlv_size", (json_int_t)h->protect_tlv_size,
+                     "img_size", (json_int_t)h->img_size, "flags", (json_int_t)h->flags,
+                     "flag_names", image_info_flag_names(h->flags), "version",
+                     image_info_version(&h->version), "major", (int)h->version.major, "minor",
+                     (int)h->version.minor, "revision", (int)h->version.revision, "build",
+                     (json_int_t)h->version.build);
 }
 
 static json_t *image_info_tlv(const uint8_t *data, const struct image_tlv *t)
@@ -142,16 +142,16 @@ static json_t *image_info_tlv(const uint8_t *data, const struct image_tlv *t)
     json_t *o;
 
     o = json_pack("{s:i, s:s, s:i, s:I, s:o}", "type", (int)t->type, "name",
-                  image_info_tlv_name(t->type), "len", (int)t->len, "offset",
-                  (json_int_t)t->off, "value", image_info_hex(v, t->len));
+                  image_info_tlv_name(t->type), "len", (int)t->len, "offset", (json_int_t)t->off,
+                  "value", image_info_hex(v, t->len));
     if (o == NULL) {
         return NULL;
     }
     if (t->type == IMAGE_TLV_SEC_CNT && t->len == IMAGE_SEC_CNT_LEN) {
-        json_object_set_new(o, "sec_cnt",
-                            json_integer((json_int_t)((uint32_t)v[0] | ((uint32_t)v[1] << 8) |
-                                                      ((uint32_t)v[2] << 16) |
-                                                      ((uint32_t)v[3] << 24))));
+        json_object_set_new(
+            o, "sec_cnt",
+            json_integer((json_int_t)((uint32_t)v[0] | ((uint32_t)v[1] << 8) |
+                                      ((uint32_t)v[2] << 16) | ((uint32_t)v[3] << 24))));
     } else if (t->type == IMAGE_TLV_DEPENDENCY && t->len == IMAGE_DEPENDENCY_LEN) {
         image_dependency_decode(v, &dep);
         json_object_set_new(o, "image_id", json_integer(dep.image_id));
@@ -211,12 +211,12 @@ static json_t *image_info_trailer(const uint8_t *data, size_t len, uint8_t erase
     swap_size = (uint32_t)data[lay.swap_size_off] | ((uint32_t)data[lay.swap_size_off + 1] << 8) |
                 ((uint32_t)data[lay.swap_size_off + 2] << 16) |
                 ((uint32_t)data[lay.swap_size_off + 3] << 24);
-    json_object_set_new(o, "image_ok",
-                        json_string(image_info_flag_str(
-                            trailer_decode_flag(&lay, data[lay.image_ok_off]))));
-    json_object_set_new(o, "copy_done",
-                        json_string(image_info_flag_str(
-                            trailer_decode_flag(&lay, data[lay.copy_done_off]))));
+    json_object_set_new(
+        o, "image_ok",
+        json_string(image_info_flag_str(trailer_decode_flag(&lay, data[lay.image_ok_off]))));
+    json_object_set_new(
+        o, "copy_done",
+        json_string(image_info_flag_str(trailer_decode_flag(&lay, data[lay.copy_done_off]))));
     json_object_set_new(o, "swap_info", json_integer(info));
     json_object_set_new(o, "swap_type", json_integer(info & 0x0f));
     json_object_set_new(o, "image_num", json_integer(info >> 4));
@@ -280,19 +280,18 @@ json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val,
         goto fail;
     }
     info = json_pack("{s:I, s:o, s:o, s:o, s:I}", "size", (json_int_t)len, "header",
-                     image_info_header(&hdr), "protected_tlvs", prot, "tlvs", tlvs,
-                     "image_size", (json_int_t)layout.tlv_end);
+                     image_info_header(&hdr), "protected_tlvs", prot, "tlvs", tlvs, "image_size",
+                     (json_int_t)layout.tlv_end);
     prot = NULL;
     tlvs = NULL;
     if (info == NULL) {
         goto nomem;
     }
-    if (have_hash &&
-        image_validate_hash(&src, layout.prot_end, hash_tlv.type, digest) == 0) {
+    if (have_hash && image_validate_hash(&src, layout.prot_end, hash_tlv.type, digest) == 0) {
         json_object_set_new(info, "hash",
                             json_pack("{s:s, s:b}", "type", image_info_tlv_name(hash_tlv.type),
-                                      "matches", memcmp(digest, data + hash_tlv.off,
-                                                        hash_tlv.len) == 0));
+                                      "matches",
+                                      memcmp(digest, data + hash_tlv.off, hash_tlv.len) == 0));
     } else {
         json_object_set_new(info, "hash", json_null());
     }
@@ -322,7 +321,8 @@ static void image_info_print_tlvs(FILE *out, const json_t *arr)
     size_t i;
     json_t *t;
 
-    json_array_foreach(arr, i, t) {
+    json_array_foreach(arr, i, t)
+    {
         hex = json_string_value(json_object_get(t, "value"));
         fprintf(out, "  0x%04x %-12s %5d  ", (unsigned)image_info_int(t, "type"),
                 json_string_value(json_object_get(t, "name")), (int)image_info_int(t, "len"));
@@ -361,7 +361,8 @@ void image_info_print_text(FILE *out, const char *name, const json_t *info)
     fprintf(out, "  image size        0x%llx (%lld)\n", (long long)image_info_int(h, "img_size"),
             (long long)image_info_int(h, "img_size"));
     fprintf(out, "  flags             0x%08llx", (long long)image_info_int(h, "flags"));
-    json_array_foreach(flags, i, f) {
+    json_array_foreach(flags, i, f)
+    {
         fprintf(out, " %s", json_string_value(f));
     }
     fprintf(out, "\n  version           %s\n", json_string_value(json_object_get(h, "version")));

@@ -222,8 +222,7 @@ static void image_sign_le16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)(v >> 8);
 }
 
-static int image_sign_tlv(struct image_sign_buf *b, uint16_t type, const void *value,
-                          uint16_t len)
+static int image_sign_tlv(struct image_sign_buf *b, uint16_t type, const void *value, uint16_t len)
 {
     uint8_t hdr[IMAGE_TLV_HDR_SIZE];
     int rc;
@@ -248,11 +247,9 @@ static int image_sign_signature(const struct image_sign_opts *o, const uint8_t *
     switch (o->key->type) {
     case IMAGE_KEY_EC256:
     case IMAGE_KEY_EC384:
-        ret = mbedtls_pk_sign(&o->key->pk,
-                              o->key->type == IMAGE_KEY_EC256 ? MBEDTLS_MD_SHA256
-                                                              : MBEDTLS_MD_SHA384,
-                              hash, hash_len, sig, IMAGE_SIGN_SIG_MAX, sig_len, o->f_rng,
-                              o->p_rng);
+        ret = mbedtls_pk_sign(
+            &o->key->pk, o->key->type == IMAGE_KEY_EC256 ? MBEDTLS_MD_SHA256 : MBEDTLS_MD_SHA384,
+            hash, hash_len, sig, IMAGE_SIGN_SIG_MAX, sig_len, o->f_rng, o->p_rng);
         break;
     case IMAGE_KEY_RSA2048:
     case IMAGE_KEY_RSA3072:
@@ -288,8 +285,8 @@ static int image_sign_check(const struct image_sign_opts *o, uint32_t max_align,
                                "header size %u: must be between 32 and 65535", o->header_size);
     }
     if (!image_sign_pow2_in(o->align, 1, 32)) {
-        return image_sign_fail(err, errlen, BO_EINVAL,
-                               "--align %u: must be 1, 2, 4, 8, 16 or 32", o->align);
+        return image_sign_fail(err, errlen, BO_EINVAL, "--align %u: must be 1, 2, 4, 8, 16 or 32",
+                               o->align);
     }
     if (!image_sign_pow2_in(max_align, 8, 32)) {
         return image_sign_fail(err, errlen, BO_EINVAL, "--max-align %u: must be 8, 16 or 32",
@@ -332,7 +329,8 @@ static int image_sign_body(const struct image_sign_opts *o, const uint8_t *in, s
             if (i >= in_len || in[i] != 0) {
                 return image_sign_fail(err, errlen, BO_EINVAL,
                                        "the input does not start with %u zero bytes for the "
-                                       "header: use --pad-header", o->header_size);
+                                       "header: use --pad-header",
+                                       o->header_size);
             }
         }
     }
@@ -356,8 +354,8 @@ static int image_sign_body(const struct image_sign_opts *o, const uint8_t *in, s
     hdr.hdr_size = (uint16_t)o->header_size;
     hdr.protect_tlv_size = (uint16_t)prot_size;
     hdr.img_size = (uint32_t)(b->len - o->header_size);
-    hdr.flags = (o->load_addr != 0 ? IMAGE_F_RAM_LOAD : 0) |
-                (o->non_bootable ? IMAGE_F_NON_BOOTABLE : 0);
+    hdr.flags =
+        (o->load_addr != 0 ? IMAGE_F_RAM_LOAD : 0) | (o->non_bootable ? IMAGE_F_NON_BOOTABLE : 0);
     hdr.version = o->version;
     image_header_encode(&hdr, b->data);
     if (prot_size == 0) {
@@ -395,8 +393,8 @@ static int image_sign_body(const struct image_sign_opts *o, const uint8_t *in, s
 static int image_sign_tlvs(const struct image_sign_opts *o, const struct image_sign_buf *b,
                            struct image_sign_buf *tlv, char *err, size_t errlen)
 {
-    uint16_t hash_type = o->key != NULL ? image_validate_hash_type_of(o->key->type)
-                                        : IMAGE_TLV_SHA256;
+    uint16_t hash_type =
+        o->key != NULL ? image_validate_hash_type_of(o->key->type) : IMAGE_TLV_SHA256;
     uint32_t hash_len = image_validate_hash_len(hash_type);
     uint8_t hash[IMAGE_VALIDATE_HASH_MAX];
     uint8_t khash[IMAGE_VALIDATE_HASH_MAX];
@@ -422,8 +420,7 @@ static int image_sign_tlvs(const struct image_sign_opts *o, const struct image_s
             rc = image_sign_tlv(tlv, IMAGE_TLV_PUBKEY, o->key->pub_der,
                                 (uint16_t)o->key->pub_der_len);
         } else {
-            rc = image_validate_key_hash(o->key->pub_der, o->key->pub_der_len, hash_type,
-                                         khash);
+            rc = image_validate_key_hash(o->key->pub_der, o->key->pub_der_len, hash_type, khash);
             if (rc == 0) {
                 rc = image_sign_tlv(tlv, IMAGE_TLV_KEYHASH, khash, (uint16_t)hash_len);
             }
@@ -488,8 +485,10 @@ int image_sign(const struct image_sign_opts *o, const uint8_t *in, size_t in_len
     if (o->slot_size != 0) {
         rc = trailer_imgtool_size(o->align, max_align, max_sectors, o->overwrite_only, &tsize);
         if (rc < 0) {
-            rc = image_sign_fail(err, errlen, rc, "bad trailer geometry (--align %u, "
-                                 "--max-align %u, -M %u)", o->align, max_align, max_sectors);
+            rc = image_sign_fail(err, errlen, rc,
+                                 "bad trailer geometry (--align %u, "
+                                 "--max-align %u, -M %u)",
+                                 o->align, max_align, max_sectors);
             goto out;
         }
     }

@@ -30,24 +30,24 @@
 
 /** Options of `sign`, with imgtool's meaning. */
 struct image_sign_opts {
-    struct keys_key *key;      /**< Signing key (private); NULL makes a hash-only image. */
-    bool pubkey_full;          /**< --public-key-format full: PUBKEY instead of KEYHASH. */
-    uint32_t header_size;      /**< -H: at least 32 and at most 65535. */
-    bool pad_header;           /**< --pad-header. */
-    uint32_t slot_size;        /**< -S: 0 when not given (no fit check, no --pad). */
-    bool pad;                  /**< --pad. */
-    bool confirm;              /**< --confirm (implies pad). */
-    uint32_t align;            /**< --align: 1, 2, 4, 8, 16 or 32. */
-    uint32_t max_align;        /**< --max-align: 8, 16, 32, or 0 for max(8, align). */
-    uint32_t max_sectors;      /**< -M: status entries; 0 for the default 128. */
-    bool overwrite_only;       /**< --overwrite-only. */
-    uint8_t erased_val;        /**< -R: 0xff or 0x00. */
-    uint32_t load_addr;        /**< -L: non-zero sets RAM_LOAD. */
-    bool non_bootable;         /**< --non-bootable. */
+    struct keys_key *key;         /**< Signing key (private); NULL makes a hash-only image. */
+    bool pubkey_full;             /**< --public-key-format full: PUBKEY instead of KEYHASH. */
+    uint32_t header_size;         /**< -H: at least 32 and at most 65535. */
+    bool pad_header;              /**< --pad-header. */
+    uint32_t slot_size;           /**< -S: 0 when not given (no fit check, no --pad). */
+    bool pad;                     /**< --pad. */
+    bool confirm;                 /**< --confirm (implies pad). */
+    uint32_t align;               /**< --align: 1, 2, 4, 8, 16 or 32. */
+    uint32_t max_align;           /**< --max-align: 8, 16, 32, or 0 for max(8, align). */
+    uint32_t max_sectors;         /**< -M: status entries; 0 for the default 128. */
+    bool overwrite_only;          /**< --overwrite-only. */
+    uint8_t erased_val;           /**< -R: 0xff or 0x00. */
+    uint32_t load_addr;           /**< -L: non-zero sets RAM_LOAD. */
+    bool non_bootable;            /**< --non-bootable. */
     struct image_version version; /**< -v. */
-    bool has_sec_cnt;          /**< -s given. */
-    uint32_t sec_cnt;          /**< -s value. */
-    uint32_t dep_count;        /**< -d: number of dependencies. */
+    bool has_sec_cnt;             /**< -s given. */
+    uint32_t sec_cnt;             /**< -s value. */
+    uint32_t dep_count;           /**< -d: number of dependencies. */
     struct image_dependency deps[IMAGE_VALIDATE_MAX_DEPS];
     int (*f_rng)(void *, unsigned char *, size_t); /**< RNG for signing (RSA PSS salt...). */
     void *p_rng;

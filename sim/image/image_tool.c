@@ -92,8 +92,7 @@ static int image_tool_env_setup(struct image_tool_env *env)
     port_rng_init(&env->rng);
     rc = port_rng_setup(&env->rng, "brownout image");
     if (rc < 0) {
-        fprintf(stderr, "brownout image: cannot seed the random generator: %s\n",
-                bo_strerror(rc));
+        fprintf(stderr, "brownout image: cannot seed the random generator: %s\n", bo_strerror(rc));
         port_rng_free(&env->rng);
         mbedtls_platform_teardown(&env->platform);
         return rc;
@@ -532,8 +531,7 @@ static int image_tool_verify(int argc, char **argv)
         return IMAGE_TOOL_EXIT_FAIL;
     }
     memset(&table, 0, sizeof(table));
-    if (keys_table_load(&table, paths, nkeys, port_rng_random, &env.rng, err,
-                        sizeof(err)) < 0) {
+    if (keys_table_load(&table, paths, nkeys, port_rng_random, &env.rng, err, sizeof(err)) < 0) {
         fprintf(stderr, "brownout image verify: %s\n", err);
         goto out;
     }
@@ -661,7 +659,6 @@ int image_tool_main(int argc, char **argv)
             return cmds[i].run(argc - 1, argv + 1);
         }
     }
-    fprintf(stderr, "brownout image: unknown command '%s' (see brownout image --help)\n",
-            argv[1]);
+    fprintf(stderr, "brownout image: unknown command '%s' (see brownout image --help)\n", argv[1]);
     return IMAGE_TOOL_EXIT_USAGE;
 }

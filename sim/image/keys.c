@@ -77,7 +77,10 @@ const char *keys_type_name(enum image_key_type type)
 enum image_key_type keys_type_from_name(const char *name)
 {
     static const enum image_key_type types[] = {
-        IMAGE_KEY_EC256, IMAGE_KEY_EC384, IMAGE_KEY_RSA2048, IMAGE_KEY_RSA3072,
+        IMAGE_KEY_EC256,
+        IMAGE_KEY_EC384,
+        IMAGE_KEY_RSA2048,
+        IMAGE_KEY_RSA3072,
     };
     size_t i;
 
@@ -106,8 +109,10 @@ static int keys_derive_public(struct keys_key *k, char *err, size_t errlen)
     } else if (mbedtls_pk_get_type(&k->pk) == MBEDTLS_PK_RSA && bits == 3072) {
         k->type = IMAGE_KEY_RSA3072;
     } else {
-        keys_err(err, errlen, "unsupported key (%s, %zu bits): want ecdsa-p256, ecdsa-p384, "
-                 "rsa-2048 or rsa-3072", mbedtls_pk_get_name(&k->pk), bits);
+        keys_err(err, errlen,
+                 "unsupported key (%s, %zu bits): want ecdsa-p256, ecdsa-p384, "
+                 "rsa-2048 or rsa-3072",
+                 mbedtls_pk_get_name(&k->pk), bits);
         return BO_ENOTSUP;
     }
     /* imgtool embeds SubjectPublicKeyInfo for ECDSA and the bare RSAPublicKey for RSA. */
@@ -127,8 +132,7 @@ static int keys_derive_public(struct keys_key *k, char *err, size_t errlen)
 }
 
 int keys_parse(struct keys_key *k, const uint8_t *data, size_t len,
-               int (*f_rng)(void *, unsigned char *, size_t), void *p_rng, char *err,
-               size_t errlen)
+               int (*f_rng)(void *, unsigned char *, size_t), void *p_rng, char *err, size_t errlen)
 {
     unsigned char *copy;
     size_t n = len;
@@ -164,7 +168,8 @@ int keys_parse(struct keys_key *k, const uint8_t *data, size_t len,
             keys_err(err, errlen, "out of memory while parsing the key");
             return BO_ENOMEM;
         }
-        keys_err(err, errlen, "not a private or public key in PEM or DER form "
+        keys_err(err, errlen,
+                 "not a private or public key in PEM or DER form "
                  "(or an encrypted one)");
         return BO_EINVAL;
     }
@@ -177,8 +182,7 @@ int keys_parse(struct keys_key *k, const uint8_t *data, size_t len,
 }
 
 /* Reads a whole (small) file into a malloc'd buffer. */
-static int keys_read_file(const char *path, uint8_t **data, size_t *len, char *err,
-                          size_t errlen)
+static int keys_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen)
 {
     int rc = fileio_read_all(path, KEYS_FILE_MAX, data, len, err, errlen);
 
@@ -189,9 +193,8 @@ static int keys_read_file(const char *path, uint8_t **data, size_t *len, char *e
     return rc;
 }
 
-int keys_load(struct keys_key *k, const char *path,
-              int (*f_rng)(void *, unsigned char *, size_t), void *p_rng, char *err,
-              size_t errlen)
+int keys_load(struct keys_key *k, const char *path, int (*f_rng)(void *, unsigned char *, size_t),
+              void *p_rng, char *err, size_t errlen)
 {
     char why[KEYS_ERR_MAX];
     uint8_t *data = NULL;
@@ -309,8 +312,7 @@ int keys_write_private_pem(const struct keys_key *k, const char *path, char *err
 
 int keys_public_pem(const struct keys_key *k, char *buf, size_t size)
 {
-    return mbedtls_pk_write_pubkey_pem(&k->pk, (unsigned char *)buf, size) == 0 ? 0
-                                                                                : BO_ECRYPTO;
+    return mbedtls_pk_write_pubkey_pem(&k->pk, (unsigned char *)buf, size) == 0 ? 0 : BO_ECRYPTO;
 }
 
 int keys_write_public_pem(const struct keys_key *k, const char *path, char *err, size_t errlen)

@@ -25,7 +25,7 @@
 struct keys_key {
     mbedtls_pk_context pk;
     enum image_key_type type;
-    bool is_private;                  /**< The private half is loaded (signing possible). */
+    bool is_private; /**< The private half is loaded (signing possible). */
     uint8_t pub_der[KEYS_PUB_DER_MAX];
     uint32_t pub_der_len;
 };
@@ -55,9 +55,8 @@ void keys_free(struct keys_key *k);
  * \return 0; BO_EOS (cannot read), BO_EINVAL (not a key), BO_ENOTSUP (not one of the four types),
  *         BO_ENOMEM.
  */
-int keys_load(struct keys_key *k, const char *path,
-              int (*f_rng)(void *, unsigned char *, size_t), void *p_rng, char *err,
-              size_t errlen);
+int keys_load(struct keys_key *k, const char *path, int (*f_rng)(void *, unsigned char *, size_t),
+              void *p_rng, char *err, size_t errlen);
 
 /**
  * \brief Parses a private or public key, PEM or DER, from memory (PEM needs no terminator).

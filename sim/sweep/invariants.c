@@ -79,8 +79,7 @@ int invariant_check_boot(const struct scenario *sc, int boot_rc, const struct bo
     for (i = 0; i < sc->image_count; i++) {
         const struct image_version *v = &rsp->versions[i];
 
-        if (sc->cfg.downgrade_version &&
-            invariant_ver_cmp(v, &sc->img[i][0].ver) < 0) {
+        if (sc->cfg.downgrade_version && invariant_ver_cmp(v, &sc->img[i][0].ver) < 0) {
             return invariant_fail(r, INVARIANT_DOWNGRADE,
                                   "image %u runs v%u.%u.%u, below the starting v%u.%u.%u", i,
                                   v->major, v->minor, v->revision, sc->img[i][0].ver.major,
@@ -98,13 +97,13 @@ int invariant_check_boot(const struct scenario *sc, int boot_rc, const struct bo
                                   v->major, v->minor);
         }
         if (!scenario_boot_allowed(sc, i, id)) {
-            return invariant_fail(r, INVARIANT_IMAGE, "image %u runs the %s image, not allowed",
-                                  i, invariant_ident_name(id));
+            return invariant_fail(r, INVARIANT_IMAGE, "image %u runs the %s image, not allowed", i,
+                                  invariant_ident_name(id));
         }
         if (invariant_ver_cmp(v, &sc->img[i][id == SCENARIO_ID_NEW ? 1 : 0].ver) != 0) {
             return invariant_fail(r, INVARIANT_BOOT,
-                                  "image %u: reported version v%u.%u differs from the slot's",
-                                  i, v->major, v->minor);
+                                  "image %u: reported version v%u.%u differs from the slot's", i,
+                                  v->major, v->minor);
         }
         if (i == 0 && rsp->hash_len != 0 &&
             (rsp->hash_len != 32 ||
@@ -148,8 +147,7 @@ static void invariant_describe(const struct scenario *sc, const struct scenario_
         if (fin->pri_id[i] != ref->pri_id[i] || fin->sec_id[i] != ref->sec_id[i]) {
             snprintf(buf, len,
                      "image %u slots hold %s%s / %s%s; an uninterrupted run leaves %s / %s%s", i,
-                     invariant_ident_name(fin->pri_id[i]), "",
-                     invariant_ident_name(fin->sec_id[i]),
+                     invariant_ident_name(fin->pri_id[i]), "", invariant_ident_name(fin->sec_id[i]),
                      (fin->sec_id[i] & 0x10) != 0 ? " (one sector in)" : "",
                      invariant_ident_name(ref->pri_id[i]), invariant_ident_name(ref->sec_id[i]),
                      (ref->sec_id[i] & 0x10) != 0 ? " (one sector in)" : "");
@@ -169,8 +167,8 @@ static bool invariant_final_eq(const struct scenario *sc, const struct scenario_
             !invariant_state_eq(&a->pri[i], &b->pri[i])) {
             return false;
         }
-        if (!primary_only && (a->sec_id[i] != b->sec_id[i] ||
-                              !invariant_state_eq(&a->sec[i], &b->sec[i]))) {
+        if (!primary_only &&
+            (a->sec_id[i] != b->sec_id[i] || !invariant_state_eq(&a->sec[i], &b->sec[i]))) {
             return false;
         }
     }
@@ -249,14 +247,16 @@ int invariant_check_stable(const struct scenario *sc, struct port_flash_map *map
     }
     brc = boot_go_ctx(state, &sc->cfg, &rsp);
     if (brc != 0) {
-        rc = invariant_fail(r, INVARIANT_STABLE, "a further boot fails: %s (%d)",
-                            bo_strerror(brc), brc);
+        rc = invariant_fail(r, INVARIANT_STABLE, "a further boot fails: %s (%d)", bo_strerror(brc),
+                            brc);
         goto out;
     }
     for (i = 0; i < sc->image_count; i++) {
         if (memcmp(&rsp.versions[i], &last->versions[i], sizeof(rsp.versions[i])) != 0) {
-            rc = invariant_fail(r, INVARIANT_STABLE, "a further boot runs v%u.%u of image %u, "
-                                "not v%u.%u", rsp.versions[i].major, rsp.versions[i].minor, i,
+            rc = invariant_fail(r, INVARIANT_STABLE,
+                                "a further boot runs v%u.%u of image %u, "
+                                "not v%u.%u",
+                                rsp.versions[i].major, rsp.versions[i].minor, i,
                                 last->versions[i].major, last->versions[i].minor);
             goto out;
         }
@@ -269,8 +269,7 @@ int invariant_check_stable(const struct scenario *sc, struct port_flash_map *map
             for (off = 0; off < d->size && copy[i][off] == d->mem[off]; off++) {
             }
             rc = invariant_fail(r, INVARIANT_STABLE,
-                                "a further boot changed flash (device %u, first at 0x%x)", i,
-                                off);
+                                "a further boot changed flash (device %u, first at 0x%x)", i, off);
             goto out;
         }
         if (ecc[i] != NULL && memcmp(ecc[i], d->ecc_map, vflash_ecc_map_size(&d->geom)) != 0) {

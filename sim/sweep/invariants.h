@@ -46,8 +46,8 @@ enum invariant_ref {
 
 /** A failed invariant and why. */
 struct invariant_report {
-    uint8_t id;     /**< enum invariant_id; INVARIANT_NONE when all hold. */
-    char msg[200];  /**< One line. */
+    uint8_t id;    /**< enum invariant_id; INVARIANT_NONE when all hold. */
+    char msg[200]; /**< One line. */
 };
 
 /** \brief A short name of an invariant ("bootable", "allowed-image", ...). */

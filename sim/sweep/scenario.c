@@ -205,7 +205,7 @@ struct scenario_sign {
     uint32_t dep_count;
     struct image_dependency deps[1];
     uint32_t seed;
-    uint32_t total;        /* Signed size wanted. */
+    uint32_t total; /* Signed size wanted. */
     uint8_t erased_val;
 };
 
@@ -366,8 +366,7 @@ static int scenario_load_board(struct scenario *sc, char *err, size_t err_len)
     if (strchr(b, '/') != NULL || (strlen(b) > 4 && strcmp(b + strlen(b) - 4, ".ini") == 0)) {
         snprintf(sc->board_path, sizeof(sc->board_path), "%s", b);
     } else {
-        snprintf(sc->board_path, sizeof(sc->board_path), "%s/fixtures/boards/%s.ini", sc->root,
-                 b);
+        snprintf(sc->board_path, sizeof(sc->board_path), "%s/fixtures/boards/%s.ini", sc->root, b);
     }
     base = strrchr(b, '/') != NULL ? strrchr(b, '/') + 1 : b;
     n = strlen(base);
@@ -502,8 +501,7 @@ static int scenario_build_flash(struct scenario *sc, struct port_rng *rng, char 
     return rc;
 }
 
-int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *err,
-                   size_t err_len)
+int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *err, size_t err_len)
 {
     struct port_rng rng;
     char path[700];
@@ -693,8 +691,8 @@ static int scenario_compare_at(const struct flash_area *fa, uint32_t off,
 }
 
 /* Identity of the image at off of an open area. */
-static int scenario_ident_at(const struct scenario *sc, uint32_t image,
-                             const struct flash_area *fa, uint32_t off)
+static int scenario_ident_at(const struct scenario *sc, uint32_t image, const struct flash_area *fa,
+                             uint32_t off)
 {
     uint8_t buf[1024];
     struct image_header hdr;

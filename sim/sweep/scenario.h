@@ -41,20 +41,20 @@
 
 /** The scenarios. */
 enum scenario_kind {
-    SCENARIO_PERM = 0,      /**< Permanent upgrade: request, reboot, runs the new image. */
-    SCENARIO_TEST_REVERT,   /**< Test upgrade never confirmed: the next reboot reverts. */
-    SCENARIO_TEST_CONFIRM,  /**< Test upgrade confirmed by the new image: kept. */
-    SCENARIO_MULTI_IMAGE,   /**< Two images, image 0 depends on image 1's new version. */
-    SCENARIO_DOWNGRADE,     /**< Older image offered with downgrade prevention: refused. */
+    SCENARIO_PERM = 0,     /**< Permanent upgrade: request, reboot, runs the new image. */
+    SCENARIO_TEST_REVERT,  /**< Test upgrade never confirmed: the next reboot reverts. */
+    SCENARIO_TEST_CONFIRM, /**< Test upgrade confirmed by the new image: kept. */
+    SCENARIO_MULTI_IMAGE,  /**< Two images, image 0 depends on image 1's new version. */
+    SCENARIO_DOWNGRADE,    /**< Older image offered with downgrade prevention: refused. */
     SCENARIO_KIND_COUNT
 };
 
 /** Which call of the application is in progress (for the outcomes a cut there allows). */
 enum scenario_call {
     SCENARIO_CALL_NONE = 0,
-    SCENARIO_CALL_BOOT,     /**< boot_go(). */
-    SCENARIO_CALL_REQUEST,  /**< boot_set_pending(). */
-    SCENARIO_CALL_CONFIRM,  /**< boot_set_confirmed(). */
+    SCENARIO_CALL_BOOT,    /**< boot_go(). */
+    SCENARIO_CALL_REQUEST, /**< boot_set_pending(). */
+    SCENARIO_CALL_CONFIRM, /**< boot_set_confirmed(). */
 };
 
 /** What the application knows across power cuts. */
@@ -71,8 +71,8 @@ struct scenario_app {
 
 /** What the application does after a boot. */
 enum scenario_action {
-    SCENARIO_IDLE = 0,  /**< Nothing more: the run is over. */
-    SCENARIO_REBOOT,    /**< Reset (no power loss) and boot again. */
+    SCENARIO_IDLE = 0, /**< Nothing more: the run is over. */
+    SCENARIO_REBOOT,   /**< Reset (no power loss) and boot again. */
 };
 
 /** Identity of a slot's contents. */
@@ -87,29 +87,29 @@ enum scenario_ident {
 struct scenario_opts {
     enum scenario_kind kind;
     enum boot_mode mode;
-    const char *board;      /**< A name under ROOT/fixtures/boards, or a path to an INI file. */
-    const char *root;       /**< Repository root for fixtures; NULL: found automatically. */
-    const char *key_path;   /**< Signing key; NULL: ROOT/fixtures/keys/ec256.pem. */
-    uint32_t image_size;    /**< Signed image size; 0: default; SCENARIO_IMAGE_SIZE_MAX. */
+    const char *board;         /**< A name under ROOT/fixtures/boards, or a path to an INI file. */
+    const char *root;          /**< Repository root for fixtures; NULL: found automatically. */
+    const char *key_path;      /**< Signing key; NULL: ROOT/fixtures/keys/ec256.pem. */
+    uint32_t image_size;       /**< Signed image size; 0: default; SCENARIO_IMAGE_SIZE_MAX. */
     bool downgrade_prevention; /**< MCUBOOT_DOWNGRADE_PREVENTION (by version). */
 };
 
 /** One signed image the scenario knows. */
 struct scenario_image {
-    uint8_t *data;              /**< The signed image, padded to 32 bytes with erased bytes. */
-    uint32_t len;               /**< Bytes written to flash. */
-    uint32_t size;              /**< The signed image's size (header + payload + TLVs). */
+    uint8_t *data; /**< The signed image, padded to 32 bytes with erased bytes. */
+    uint32_t len;  /**< Bytes written to flash. */
+    uint32_t size; /**< The signed image's size (header + payload + TLVs). */
     struct image_version ver;
-    uint8_t hash[32];           /**< Its SHA-256 image hash (as validation computes it). */
+    uint8_t hash[32]; /**< Its SHA-256 image hash (as validation computes it). */
 };
 
 /** The state a run ends in, compared against the uninterrupted run of the same outcome. */
 struct scenario_final {
-    uint8_t run[SCENARIO_IMAGES_MAX];       /**< enum scenario_ident running per image. */
+    uint8_t run[SCENARIO_IMAGES_MAX]; /**< enum scenario_ident running per image. */
     struct boot_swap_state pri[SCENARIO_IMAGES_MAX];
     struct boot_swap_state sec[SCENARIO_IMAGES_MAX];
-    uint8_t pri_id[SCENARIO_IMAGES_MAX];    /**< enum scenario_ident of the primary slot. */
-    uint8_t sec_id[SCENARIO_IMAGES_MAX];    /**< Secondary slot ident; +0x10 when found one
+    uint8_t pri_id[SCENARIO_IMAGES_MAX]; /**< enum scenario_ident of the primary slot. */
+    uint8_t sec_id[SCENARIO_IMAGES_MAX]; /**< Secondary slot ident; +0x10 when found one
                                                  sector in (swap-using-offset). */
 };
 
@@ -125,11 +125,11 @@ struct scenario {
     struct image_key trusted[1];
     uint32_t image_count;
     uint32_t max_align;
-    uint32_t image_size;                              /**< The size actually used. */
-    uint32_t sec_off[SCENARIO_IMAGES_MAX];            /**< Image offset in the secondary. */
+    uint32_t image_size;                               /**< The size actually used. */
+    uint32_t sec_off[SCENARIO_IMAGES_MAX];             /**< Image offset in the secondary. */
     struct scenario_image img[SCENARIO_IMAGES_MAX][2]; /**< [image][0 old, 1 new]. */
-    uint8_t *start_mem[BOARD_MAX_DEVICES];            /**< Starting flash of each device. */
-    uint8_t *start_ecc[BOARD_MAX_DEVICES];            /**< Its ECC map (ecc semantics). */
+    uint8_t *start_mem[BOARD_MAX_DEVICES];             /**< Starting flash of each device. */
+    uint8_t *start_ecc[BOARD_MAX_DEVICES];             /**< Its ECC map (ecc semantics). */
     size_t mem_len[BOARD_MAX_DEVICES];
     size_t ecc_len[BOARD_MAX_DEVICES];
     uint32_t dev_count;

@@ -81,8 +81,8 @@ static int sweep_points(struct sweep_plan *p)
             nk = op->nk;
             if (o->prefix_max != 0 && nk > o->prefix_max) {
                 for (j = 0; j < o->prefix_max && rc == 0; j++) {
-                    uint64_t at = o->prefix_max > 1
-                                      ? (uint64_t)j * (nk - 1) / (o->prefix_max - 1) : 0;
+                    uint64_t at =
+                        o->prefix_max > 1 ? (uint64_t)j * (nk - 1) / (o->prefix_max - 1) : 0;
 
                     rc = sweep_add_point(p, &cap, i, m, op->ks[at]);
                 }
@@ -95,7 +95,6 @@ static int sweep_points(struct sweep_plan *p)
     }
     return rc;
 }
-
 
 void sweep_opts_init(struct sweep_opts *o)
 {
@@ -174,8 +173,7 @@ static int sweep_sample(struct sweep_plan *p)
 }
 
 /* The uninterrupted run(s) on worker w: operations, references, points, tasks. */
-static int sweep_plan_build(struct sweep_plan *p, struct sweep_worker *w, char *err,
-                            size_t err_len)
+static int sweep_plan_build(struct sweep_plan *p, struct sweep_worker *w, char *err, size_t err_len)
 {
     const struct sweep_opts *o = p->o;
     struct invariant_report r;
@@ -316,9 +314,8 @@ static int sweep_execute(struct sweep_plan *p, struct sweep_worker *w0)
         }
         started++;
     }
-    while (o->progress != NULL &&
-           __atomic_load_n(&p->done, __ATOMIC_SEQ_CST) < p->ntasks && started == jobs &&
-           __atomic_load_n(&p->fatal, __ATOMIC_SEQ_CST) == 0) {
+    while (o->progress != NULL && __atomic_load_n(&p->done, __ATOMIC_SEQ_CST) < p->ntasks &&
+           started == jobs && __atomic_load_n(&p->fatal, __ATOMIC_SEQ_CST) == 0) {
         struct timespec ts = { 0, 100 * 1000 * 1000 };
 
         o->progress(o->progress_arg, __atomic_load_n(&p->done, __ATOMIC_SEQ_CST), p->ntasks);

@@ -48,24 +48,24 @@ typedef int (*sweep_inject_fn)(void *arg, struct vflash *dev, const struct vflas
 
 /** Options of a sweep. */
 struct sweep_opts {
-    struct scenario_opts sc;   /**< Scenario, board, mode, image size. */
-    uint32_t faults;           /**< SWEEP_FAULT() bits. */
-    uint32_t depth;            /**< 1 or 2. */
-    uint64_t random;           /**< 0: exhaustive; N: N seeded samples. */
-    uint64_t seed;             /**< Seed of every random choice. */
-    uint32_t jobs;             /**< Parallel workers (0 or 1: one). */
-    bool no_snapshots;         /**< Replay every cut point from the starting flash on jobs
+    struct scenario_opts sc; /**< Scenario, board, mode, image size. */
+    uint32_t faults;         /**< SWEEP_FAULT() bits. */
+    uint32_t depth;          /**< 1 or 2. */
+    uint64_t random;         /**< 0: exhaustive; N: N seeded samples. */
+    uint64_t seed;           /**< Seed of every random choice. */
+    uint32_t jobs;           /**< Parallel workers (0 or 1: one). */
+    bool no_snapshots;       /**< Replay every cut point from the starting flash on jobs
                                     threads instead of forking snapshots of one run. */
-    uint32_t shard_index;      /**< 1-based shard, with shard_count; 0/0 means 1/1. */
+    uint32_t shard_index;    /**< 1-based shard, with shard_count; 0/0 means 1/1. */
     uint32_t shard_count;
-    uint32_t prefix_max;       /**< torn-prefix: at most this many k per operation, evenly
+    uint32_t prefix_max;    /**< torn-prefix: at most this many k per operation, evenly
                                     spread; 0: every unit boundary. */
-    sweep_inject_fn inject;    /**< Optional; may return BO_EPOWER or an error like a hook.
+    sweep_inject_fn inject; /**< Optional; may return BO_EPOWER or an error like a hook.
                                     It must depend only on its arguments and configure only
                                     program and erase faults (results must not depend on the
                                     run order, and a boot that writes nothing is reused). */
     void *inject_arg;
-    FILE *log;                 /**< Optional: the bootloader's log lines (INFO and above) of
+    FILE *log; /**< Optional: the bootloader's log lines (INFO and above) of
                                     every boot, one per line; NULL drops them. */
     void (*progress)(void *arg, uint64_t done, uint64_t total); /**< Optional, main thread. */
     void *progress_arg;
@@ -73,11 +73,11 @@ struct sweep_opts {
 
 /** One cut point. */
 struct sweep_point {
-    uint64_t op;       /**< Operation index of the action (all devices of the board). */
-    uint8_t model;     /**< enum vflash_cut_model. */
-    uint32_t param;    /**< torn-prefix k or erase-partial permille, or VFLASH_CUT_SEEDED. */
-    uint64_t seed;     /**< The cut's seed. */
-    int64_t op2;       /**< Depth 2: operation index of the recovery; -1: no second cut. */
+    uint64_t op;    /**< Operation index of the action (all devices of the board). */
+    uint8_t model;  /**< enum vflash_cut_model. */
+    uint32_t param; /**< torn-prefix k or erase-partial permille, or VFLASH_CUT_SEEDED. */
+    uint64_t seed;  /**< The cut's seed. */
+    int64_t op2;    /**< Depth 2: operation index of the recovery; -1: no second cut. */
     uint8_t model2;
     uint32_t param2;
     uint64_t seed2;
@@ -91,16 +91,16 @@ enum sweep_status {
 
 /** What one cut point gave. */
 struct sweep_outcome {
-    uint64_t task;           /**< Task index in the unsharded sweep. */
+    uint64_t task; /**< Task index in the unsharded sweep. */
     struct sweep_point pt;
-    uint8_t status;          /**< enum sweep_status. */
-    uint8_t invariant;       /**< enum invariant_id that failed, or INVARIANT_NONE. */
-    uint8_t final_run;       /**< enum scenario_ident image 0 ran at the end (0 if unknown). */
-    uint8_t applied;         /**< The model the flash applied to the first cut. */
-    bool reached2;           /**< Depth 2: the second cut fired (false: the recovery was
+    uint8_t status;        /**< enum sweep_status. */
+    uint8_t invariant;     /**< enum invariant_id that failed, or INVARIANT_NONE. */
+    uint8_t final_run;     /**< enum scenario_ident image 0 ran at the end (0 if unknown). */
+    uint8_t applied;       /**< The model the flash applied to the first cut. */
+    bool reached2;         /**< Depth 2: the second cut fired (false: the recovery was
                                   shorter). */
-    char msg[200];           /**< Why it failed. */
-    char id[SWEEP_ID_MAX];   /**< Replay ID. */
+    char msg[200];         /**< Why it failed. */
+    char id[SWEEP_ID_MAX]; /**< Replay ID. */
 };
 
 /** A sweep's results. */
@@ -112,12 +112,12 @@ struct sweep_result {
     uint32_t depth;
     uint64_t random;
     uint64_t seed;
-    uint32_t image_opt;      /**< The --image-size option (0 default, max, N). */
-    uint32_t image_size;     /**< The signed size used. */
+    uint32_t image_opt;  /**< The --image-size option (0 default, max, N). */
+    uint32_t image_size; /**< The signed size used. */
     bool downgrade_prevention;
     uint32_t prefix_max;
-    uint64_t ops;            /**< Flash operations of the uninterrupted action. */
-    uint64_t tasks_total;    /**< Tasks of the unsharded sweep. */
+    uint64_t ops;         /**< Flash operations of the uninterrupted action. */
+    uint64_t tasks_total; /**< Tasks of the unsharded sweep. */
     uint32_t shard_index;
     uint32_t shard_count;
     struct sweep_outcome *out; /**< In task order. */
@@ -167,8 +167,8 @@ int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt
  *        into board_buf) and pt.
  * \return 0 or BO_EINVAL (malformed, or the check does not match).
  */
-int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf,
-                    size_t board_len, struct sweep_point *pt);
+int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, size_t board_len,
+                    struct sweep_point *pt);
 
 /** \brief Parses "before,after,..." or "all" into SWEEP_FAULT bits. \return 0 or BO_EINVAL. */
 int sweep_faults_parse(const char *s, uint32_t *faults);

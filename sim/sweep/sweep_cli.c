@@ -80,20 +80,29 @@ static void sweep_cli_progress(void *arg, uint64_t done, uint64_t total)
 static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
 {
     static const struct option lo[] = {
-        { "board", required_argument, NULL, 'b' },  { "mode", required_argument, NULL, 'm' },
-        { "scenario", required_argument, NULL, 's' }, { "faults", required_argument, NULL, 'f' },
-        { "depth", required_argument, NULL, 'd' },  { "random", required_argument, NULL, 'r' },
-        { "seed", required_argument, NULL, 'S' },   { "jobs", required_argument, NULL, 'j' },
-        { "shard", required_argument, NULL, 'h' },  { "json", no_argument, NULL, 'J' },
-        { "junit", required_argument, NULL, 'u' },  { "replay", required_argument, NULL, 'R' },
-        { "trace", required_argument, NULL, 't' },  { "merge", no_argument, NULL, 'M' },
+        { "board", required_argument, NULL, 'b' },
+        { "mode", required_argument, NULL, 'm' },
+        { "scenario", required_argument, NULL, 's' },
+        { "faults", required_argument, NULL, 'f' },
+        { "depth", required_argument, NULL, 'd' },
+        { "random", required_argument, NULL, 'r' },
+        { "seed", required_argument, NULL, 'S' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "shard", required_argument, NULL, 'h' },
+        { "json", no_argument, NULL, 'J' },
+        { "junit", required_argument, NULL, 'u' },
+        { "replay", required_argument, NULL, 'R' },
+        { "trace", required_argument, NULL, 't' },
+        { "merge", no_argument, NULL, 'M' },
         { "log", no_argument, NULL, 'L' },
         { "image-size", required_argument, NULL, 'i' },
         { "prefix-max", required_argument, NULL, 'p' },
         { "no-downgrade-prevention", no_argument, NULL, 'D' },
         { "no-snapshots", no_argument, NULL, 'N' },
-        { "root", required_argument, NULL, 'o' },   { "key", required_argument, NULL, 'k' },
-        { "help", no_argument, NULL, '?' },         { NULL, 0, NULL, 0 },
+        { "root", required_argument, NULL, 'o' },
+        { "key", required_argument, NULL, 'k' },
+        { "help", no_argument, NULL, '?' },
+        { NULL, 0, NULL, 0 },
     };
     uint64_t v;
     int ch;
@@ -252,9 +261,8 @@ static int sweep_cli_replay(const struct sweep_cli *c)
         fprintf(stderr, "sweep: replay: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
         return 2;
     }
-    printf("replay %s\n  first cut: op %llu %s (applied %s)", out.id,
-           (unsigned long long)out.pt.op, vflash_cut_model_name(out.pt.model),
-           vflash_cut_model_name(out.applied));
+    printf("replay %s\n  first cut: op %llu %s (applied %s)", out.id, (unsigned long long)out.pt.op,
+           vflash_cut_model_name(out.pt.model), vflash_cut_model_name(out.applied));
     if (out.pt.op2 >= 0) {
         printf(", second cut: recovery op %lld %s%s", (long long)out.pt.op2,
                vflash_cut_model_name(out.pt.model2), out.reached2 ? "" : " (not reached)");

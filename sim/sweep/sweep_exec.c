@@ -151,7 +151,7 @@ void sweep_worker_free(struct sweep_worker *w)
 }
 
 int sweep_worker_setup(struct sweep_worker *w, const struct sweep_plan *plan,
-                              const struct sweep_opts *o, const struct scenario *sc)
+                       const struct sweep_opts *o, const struct scenario *sc)
 {
     uint32_t i;
     int rc;
@@ -208,8 +208,7 @@ static void sweep_power_on(struct sweep_worker *w)
     w->recovery = true;
 }
 
-void sweep_arm(struct sweep_worker *w, int64_t at, uint8_t model, uint32_t param,
-               uint64_t seed)
+void sweep_arm(struct sweep_worker *w, int64_t at, uint8_t model, uint32_t param, uint64_t seed)
 {
     memset(&w->cut, 0, sizeof(w->cut));
     w->cut.model = (enum vflash_cut_model)model;
@@ -243,8 +242,7 @@ static int sweep_boot(struct sweep_worker *w, struct boot_rsp *rsp)
         faults = sweep_memo_read_faults(&w->map);
     }
     if (w->o->log != NULL) {
-        fprintf(w->o->log, "  log --- boot (flash operation %llu)\n",
-                (unsigned long long)w->ops);
+        fprintf(w->o->log, "  log --- boot (flash operation %llu)\n", (unsigned long long)w->ops);
     }
     rc = boot_go_ctx(w->state, &w->sc->cfg, rsp);
     if (w->o->log != NULL) {
@@ -268,8 +266,8 @@ static int sweep_stable(struct sweep_worker *w, const struct boot_rsp *last,
     int rc;
 
     if (w->memo != NULL) {
-        keyed = sweep_memo_key(&w->map, SWEEP_MEMO_STABLE, last->versions,
-                               sizeof(last->versions), &k);
+        keyed =
+            sweep_memo_key(&w->map, SWEEP_MEMO_STABLE, last->versions, sizeof(last->versions), &k);
         if (keyed && sweep_memo_find(w->memo, &k, SWEEP_MEMO_STABLE, &rc, r, sizeof(*r))) {
             return rc;
         }
@@ -287,7 +285,7 @@ static int sweep_stable(struct sweep_worker *w, const struct boot_rsp *last,
  * application act, reboot... Returns 0, BO_EPOWER (a cut), or 1 with r filled.
  */
 int sweep_device_run(struct sweep_worker *w, struct scenario_app *app, bool check,
-                            struct invariant_report *r, struct boot_rsp *last)
+                     struct invariant_report *r, struct boot_rsp *last)
 {
     struct boot_rsp rsp;
     int rc;
@@ -340,8 +338,7 @@ static void sweep_final(struct sweep_worker *w, const struct boot_rsp *last,
 
     for (i = 0; i < ncut; i++) {
         /* A test upgrade reverts when power fails before the new image confirmed. */
-        if (p->sc->opts.kind == SCENARIO_TEST_CONFIRM && cuts[i].requested &&
-            !cuts[i].confirmed) {
+        if (p->sc->opts.kind == SCENARIO_TEST_CONFIRM && cuts[i].requested && !cuts[i].confirmed) {
             allow[1] = INVARIANT_REF_FULL;
         }
         /* A cut during the request may lose the update (a torn magic makes the slot corrupt,
@@ -637,4 +634,3 @@ void *sweep_thread(void *arg)
     sweep_worker_free(w);
     return NULL;
 }
-

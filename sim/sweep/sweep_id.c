@@ -138,8 +138,8 @@ int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt
     ok = ok && sweep_put(buf, len, &at, ":%d", so->downgrade_prevention ? 1 : 0);
     ok = ok && sweep_put_cut(buf, len, &at, pt->op, pt->model, pt->param, pt->seed);
     if (pt->op2 >= 0) {
-        ok = ok && sweep_put_cut(buf, len, &at, (uint64_t)pt->op2, pt->model2, pt->param2,
-                                 pt->seed2);
+        ok = ok &&
+             sweep_put_cut(buf, len, &at, (uint64_t)pt->op2, pt->model2, pt->param2, pt->seed2);
     }
     ok = ok && sweep_put(buf, len, &at, ":%08x", sweep_fnv(buf, at));
     if (!ok) {
@@ -168,8 +168,7 @@ static int sweep_parse_u64(const char *s, int base, uint64_t max, uint64_t *v)
     return 0;
 }
 
-static int sweep_parse_cut(char **f, uint64_t *op, uint8_t *model, uint32_t *param,
-                           uint64_t *seed)
+static int sweep_parse_cut(char **f, uint64_t *op, uint8_t *model, uint32_t *param, uint64_t *seed)
 {
     uint64_t v;
     int m = vflash_cut_model_parse(f[1]);
@@ -219,8 +218,8 @@ static int sweep_unescape(const char *src, char *dst, size_t len)
     return n > 0 ? 0 : BO_EINVAL;
 }
 
-int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf,
-                    size_t board_len, struct sweep_point *pt)
+int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, size_t board_len,
+                    struct sweep_point *pt)
 {
     char buf[SWEEP_ID_MAX];
     char *f[SWEEP_ID_FIELDS_MAX];

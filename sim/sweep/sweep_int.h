@@ -17,9 +17,9 @@
 /* One operation of a recorded run. */
 struct sweep_rec_op {
     uint8_t dev;
-    uint8_t kind;      /* enum vflash_op_kind. */
-    bool changed;      /* It changes flash (always true on ECC parts). */
-    uint32_t nk;       /* torn-prefix k values that give distinct results. */
+    uint8_t kind; /* enum vflash_op_kind. */
+    bool changed; /* It changes flash (always true on ECC parts). */
+    uint32_t nk;  /* torn-prefix k values that give distinct results. */
     uint32_t *ks;
 };
 
@@ -34,20 +34,20 @@ struct sweep_rec {
 struct sweep_plan {
     const struct sweep_opts *o;
     const struct scenario *sc;
-    struct sweep_rec rec;               /* Operations of the uninterrupted action. */
-    struct sweep_point *points;         /* Depth-1 cut points. */
+    struct sweep_rec rec;       /* Operations of the uninterrupted action. */
+    struct sweep_point *points; /* Depth-1 cut points. */
     uint64_t npoints;
-    struct scenario_final refs[3];      /* [0] the uninterrupted outcome; [1] test-confirm's
+    struct scenario_final refs[3]; /* [0] the uninterrupted outcome; [1] test-confirm's
                                            revert outcome; [2] the starting state. */
     size_t nref;
-    uint64_t *tasks;                    /* Task indices of this shard. */
+    uint64_t *tasks; /* Task indices of this shard. */
     uint64_t ntasks;
     uint64_t tasks_total;
-    uint64_t *sample;                   /* Depth 1 --random: point index of each task. */
-    struct sweep_outcome **out;         /* Per local task. */
+    uint64_t *sample;           /* Depth 1 --random: point index of each task. */
+    struct sweep_outcome **out; /* Per local task. */
     size_t *nout;
-    uint64_t next;                      /* Next local task (atomic). */
-    uint64_t done;                      /* Finished local tasks (atomic). */
+    uint64_t next; /* Next local task (atomic). */
+    uint64_t done; /* Finished local tasks (atomic). */
     int fatal;
 };
 
@@ -64,26 +64,26 @@ struct sweep_worker {
     struct boot_loader_state *state;
     mbedtls_platform_context plat;
     bool plat_on;
-    struct sweep_rec *rec;      /* Record operations here, or NULL. */
-    uint64_t ops;               /* Operations of the current phase. */
-    int64_t cut_at;             /* Cut at this operation of the phase; -1: none. */
+    struct sweep_rec *rec; /* Record operations here, or NULL. */
+    uint64_t ops;          /* Operations of the current phase. */
+    int64_t cut_at;        /* Cut at this operation of the phase; -1: none. */
     struct vflash_cut cut;
     bool cut_hit;
-    bool dead;                  /* Power is off: refuse every operation. */
+    bool dead; /* Power is off: refuse every operation. */
     bool recovery;
     struct vflash *cut_dev;
-    struct scenario_app *app;   /* The application state, captured at the cut. */
+    struct scenario_app *app; /* The application state, captured at the cut. */
     struct scenario_app app_at_cut;
-    struct sweep_snap *snap;    /* Fork a snapshot at the cut points of the run, or NULL. */
-    struct sweep_memo *memo;    /* Boots that write nothing, shared (sweep_memo.h), or NULL. */
-    uint64_t hook_calls;        /* Calls of the operation hook so far. */
+    struct sweep_snap *snap; /* Fork a snapshot at the cut points of the run, or NULL. */
+    struct sweep_memo *memo; /* Boots that write nothing, shared (sweep_memo.h), or NULL. */
+    uint64_t hook_calls;     /* Calls of the operation hook so far. */
 };
 
 /* The state right after a first cut, powered on again (what the recovery starts from). */
 struct sweep_cut_state {
-    struct scenario_app app;    /* The application's state at the cut. */
-    uint8_t applied;            /* The model the flash applied. */
-    int rc;                     /* 0, or 1 when the cut was not reached (r says so). */
+    struct scenario_app app; /* The application's state at the cut. */
+    uint8_t applied;         /* The model the flash applied. */
+    int rc;                  /* 0, or 1 when the cut was not reached (r says so). */
     struct invariant_report r;
 };
 
@@ -116,8 +116,7 @@ void sweep_worker_free(struct sweep_worker *w);
 void sweep_start(struct sweep_worker *w, struct scenario_app *app);
 
 /** \brief Arms a cut at operation at of the current phase. */
-void sweep_arm(struct sweep_worker *w, int64_t at, uint8_t model, uint32_t param,
-               uint64_t seed);
+void sweep_arm(struct sweep_worker *w, int64_t at, uint8_t model, uint32_t param, uint64_t seed);
 
 /**
  * \brief Runs the device from power-on until its application idles.

@@ -21,7 +21,7 @@
 #define SWEEP_MEMO_PROBES 64u
 
 struct sweep_memo_entry {
-    uint32_t state;     /* Atomic: EMPTY, FILLING (being written), READY (never changes). */
+    uint32_t state; /* Atomic: EMPTY, FILLING (being written), READY (never changes). */
     uint32_t kind;
     uint64_t key[2];
     int32_t rc;
@@ -41,7 +41,10 @@ struct sweep_memo_hash {
 };
 
 static const uint64_t sweep_memo_mul[4] = {
-    0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull, 0xd6e8feb86659fd93ull,
+    0x9e3779b97f4a7c15ull,
+    0xc2b2ae3d27d4eb4full,
+    0x165667b19e3779f9ull,
+    0xd6e8feb86659fd93ull,
 };
 
 static inline uint64_t sweep_memo_step(uint64_t acc, uint64_t v, uint64_t mul)
@@ -109,10 +112,11 @@ static void sweep_memo_hash_end(const struct sweep_memo_hash *h, struct sweep_me
 {
     const uint64_t *l = h->lane;
 
-    k->h[0] = sweep_memo_fmix(l[0] ^ sweep_memo_fmix(l[1] ^ sweep_memo_fmix(l[2] ^
-                                                                           sweep_memo_fmix(l[3]))));
-    k->h[1] = sweep_memo_fmix(l[3] + 3 * sweep_memo_fmix(l[2] + 5 * sweep_memo_fmix(
-                                          l[1] + 7 * sweep_memo_fmix(l[0] + h->words))));
+    k->h[0] = sweep_memo_fmix(
+        l[0] ^ sweep_memo_fmix(l[1] ^ sweep_memo_fmix(l[2] ^ sweep_memo_fmix(l[3]))));
+    k->h[1] = sweep_memo_fmix(
+        l[3] + 3 * sweep_memo_fmix(
+                       l[2] + 5 * sweep_memo_fmix(l[1] + 7 * sweep_memo_fmix(l[0] + h->words))));
 }
 
 int sweep_memo_setup(struct sweep_memo *m, size_t count)
@@ -124,8 +128,7 @@ int sweep_memo_setup(struct sweep_memo *m, size_t count)
     while (n < count) {
         n *= 2;
     }
-    p = mmap(NULL, n * sizeof(*m->tab), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-             0);
+    p = mmap(NULL, n * sizeof(*m->tab), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
         return BO_ENOMEM;
     }
@@ -143,8 +146,8 @@ void sweep_memo_free(struct sweep_memo *m)
     memset(m, 0, sizeof(*m));
 }
 
-bool sweep_memo_key(const struct port_flash_map *map, enum sweep_memo_kind kind,
-                    const void *extra, size_t extra_len, struct sweep_memo_key *k)
+bool sweep_memo_key(const struct port_flash_map *map, enum sweep_memo_kind kind, const void *extra,
+                    size_t extra_len, struct sweep_memo_key *k)
 {
     struct sweep_memo_hash h;
     uint64_t head[2] = { (uint64_t)kind, map->device_count };
@@ -200,8 +203,8 @@ bool sweep_memo_find(struct sweep_memo *m, const struct sweep_memo_key *k,
     return false;
 }
 
-void sweep_memo_add(struct sweep_memo *m, const struct sweep_memo_key *k,
-                    enum sweep_memo_kind kind, int rc, const void *value, size_t len)
+void sweep_memo_add(struct sweep_memo *m, const struct sweep_memo_key *k, enum sweep_memo_kind kind,
+                    int rc, const void *value, size_t len)
 {
     size_t i;
     uint32_t p;

@@ -32,8 +32,8 @@
 
 /** What a memo entry holds. */
 enum sweep_memo_kind {
-    SWEEP_MEMO_BOOT = 1,    /**< A boot's return code and struct boot_rsp. */
-    SWEEP_MEMO_STABLE = 2,  /**< The stable check's return code and struct invariant_report. */
+    SWEEP_MEMO_BOOT = 1,   /**< A boot's return code and struct boot_rsp. */
+    SWEEP_MEMO_STABLE = 2, /**< The stable check's return code and struct invariant_report. */
 };
 
 /** Largest value an entry holds, in bytes. */
@@ -49,10 +49,10 @@ struct sweep_memo_entry;
 /** The shared table. */
 struct sweep_memo {
     struct sweep_memo_entry *tab;
-    size_t count;         /**< Entries, a power of two. */
-    size_t map_len;       /**< Bytes mapped. */
-    uint64_t hits;        /**< Found in this process. */
-    uint64_t stores;      /**< Stored by this process. */
+    size_t count;    /**< Entries, a power of two. */
+    size_t map_len;  /**< Bytes mapped. */
+    uint64_t hits;   /**< Found in this process. */
+    uint64_t stores; /**< Stored by this process. */
 };
 
 /**
@@ -68,8 +68,8 @@ void sweep_memo_free(struct sweep_memo *m);
  * \brief The key of the map's flash for kind, with extra bytes of context mixed in.
  * \return false when the state cannot be keyed (a device holds weak bits).
  */
-bool sweep_memo_key(const struct port_flash_map *map, enum sweep_memo_kind kind,
-                    const void *extra, size_t extra_len, struct sweep_memo_key *k);
+bool sweep_memo_key(const struct port_flash_map *map, enum sweep_memo_kind kind, const void *extra,
+                    size_t extra_len, struct sweep_memo_key *k);
 
 /**
  * \brief Looks k up. \return true with *rc and the len bytes of value filled, or false.
@@ -78,8 +78,8 @@ bool sweep_memo_find(struct sweep_memo *m, const struct sweep_memo_key *k,
                      enum sweep_memo_kind kind, int *rc, void *value, size_t len);
 
 /** \brief Stores rc and len (<= SWEEP_MEMO_VALUE_MAX) bytes of value under k. */
-void sweep_memo_add(struct sweep_memo *m, const struct sweep_memo_key *k,
-                    enum sweep_memo_kind kind, int rc, const void *value, size_t len);
+void sweep_memo_add(struct sweep_memo *m, const struct sweep_memo_key *k, enum sweep_memo_kind kind,
+                    int rc, const void *value, size_t len);
 
 /** \brief Read faults drawn so far by the map's devices (weak reads and bit flips). */
 uint64_t sweep_memo_read_faults(const struct port_flash_map *map);

@@ -53,7 +53,8 @@ void sweep_report_summary(FILE *out, const struct sweep_result *res)
             old[md]++;
         }
     }
-    fprintf(out, "sweep %s on %s, %s, depth %u, image %u bytes: %llu flash operations, "
+    fprintf(out,
+            "sweep %s on %s, %s, depth %u, image %u bytes: %llu flash operations, "
             "%zu cut points (shard %u/%u of %llu tasks), %.2f s\n",
             res->scenario, res->board, res->mode, res->depth, res->image_size,
             (unsigned long long)res->ops, res->count, res->shard_index, res->shard_count,
@@ -66,8 +67,7 @@ void sweep_report_summary(FILE *out, const struct sweep_result *res)
         }
         fprintf(out, "  %-14s %10llu %10llu %10llu %10llu\n",
                 vflash_cut_model_name((enum vflash_cut_model)m), (unsigned long long)pts[m],
-                (unsigned long long)nw[m], (unsigned long long)old[m],
-                (unsigned long long)bad[m]);
+                (unsigned long long)nw[m], (unsigned long long)old[m], (unsigned long long)bad[m]);
     }
     for (i = 0; i < res->count && shown < 20; i++) {
         const struct sweep_outcome *o = &res->out[i];
@@ -96,9 +96,9 @@ static json_t *sweep_report_point(const struct sweep_outcome *o)
     json_object_set_new(j, "task", json_integer((json_int_t)o->task));
     json_object_set_new(j, "op", json_integer((json_int_t)o->pt.op));
     json_object_set_new(j, "model", json_string(vflash_cut_model_name(o->pt.model)));
-    json_object_set_new(j, "param", o->pt.param == VFLASH_CUT_SEEDED
-                                        ? json_string("seeded")
-                                        : json_integer((json_int_t)o->pt.param));
+    json_object_set_new(j, "param",
+                        o->pt.param == VFLASH_CUT_SEEDED ? json_string("seeded")
+                                                         : json_integer((json_int_t)o->pt.param));
     if (o->pt.op2 >= 0) {
         json_object_set_new(j, "op2", json_integer((json_int_t)o->pt.op2));
         json_object_set_new(j, "model2", json_string(vflash_cut_model_name(o->pt.model2)));
@@ -164,8 +164,8 @@ int sweep_report_json(FILE *out, const struct sweep_result *res)
         }
     }
     json_object_set_new(root, "results", arr);
-    if (rc == 0 && (json_dumpf(root, out, JSON_SORT_KEYS | JSON_COMPACT) != 0 ||
-                    fputc('\n', out) == EOF)) {
+    if (rc == 0 &&
+        (json_dumpf(root, out, JSON_SORT_KEYS | JSON_COMPACT) != 0 || fputc('\n', out) == EOF)) {
         rc = BO_EOS;
     }
     json_decref(root);
@@ -181,7 +181,8 @@ static int sweep_report_fail(char *err, size_t err_len, int rc, const char *what
 static int sweep_report_model(json_t *j, const char *key, uint8_t *model)
 {
     int m = vflash_cut_model_parse(json_string_value(json_object_get(j, key)) != NULL
-                                       ? json_string_value(json_object_get(j, key)) : "");
+                                       ? json_string_value(json_object_get(j, key))
+                                       : "");
 
     if (m < 0) {
         return BO_EINVAL;
@@ -210,7 +211,8 @@ static int sweep_report_load_point(json_t *j, struct sweep_outcome *o)
     o->task = (uint64_t)json_integer_value(json_object_get(j, "task"));
     o->status = strcmp(st, "pass") == 0 ? SWEEP_PASS : SWEEP_FAIL;
     o->final_run = strcmp(oc, "new") == 0   ? SCENARIO_ID_NEW
-                   : strcmp(oc, "old") == 0 ? SCENARIO_ID_OLD : 0;
+                   : strcmp(oc, "old") == 0 ? SCENARIO_ID_OLD
+                                            : 0;
     o->reached2 = json_is_true(json_object_get(j, "reached2"));
     o->invariant = (uint8_t)json_integer_value(json_object_get(j, "invariant"));
     snprintf(o->msg, sizeof(o->msg), "%s", msg != NULL ? msg : "");
@@ -233,8 +235,8 @@ int sweep_report_load(const char *path, struct sweep_result *res, char *err, siz
     }
     arr = json_object_get(root, "results");
     faults = json_object_get(root, "faults");
-    if (json_integer_value(json_object_get(root, "brownout_sweep")) != 1 ||
-        !json_is_array(arr) || !json_is_array(faults)) {
+    if (json_integer_value(json_object_get(root, "brownout_sweep")) != 1 || !json_is_array(arr) ||
+        !json_is_array(faults)) {
         json_decref(root);
         return sweep_report_fail(err, err_len, BO_EINVAL, "not a brownout sweep result");
     }
@@ -310,9 +312,8 @@ int sweep_report_merge(const struct sweep_result *parts, size_t n, struct sweep_
         if (strcmp(a->scenario, b->scenario) != 0 || strcmp(a->board, b->board) != 0 ||
             strcmp(a->mode, b->mode) != 0 || a->faults != b->faults || a->depth != b->depth ||
             a->random != b->random || a->seed != b->seed || a->image_opt != b->image_opt ||
-            a->downgrade_prevention != b->downgrade_prevention ||
-            a->prefix_max != b->prefix_max || a->tasks_total != b->tasks_total ||
-            a->shard_count != b->shard_count) {
+            a->downgrade_prevention != b->downgrade_prevention || a->prefix_max != b->prefix_max ||
+            a->tasks_total != b->tasks_total || a->shard_count != b->shard_count) {
             return sweep_report_fail(err, err_len, BO_EINVAL,
                                      "the results are not shards of one sweep");
         }

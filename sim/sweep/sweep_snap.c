@@ -63,9 +63,9 @@ struct sweep_snap_buf {
 
 /* A child running one task. */
 struct sweep_snap_slot {
-    pid_t pid;          /* 0: free. */
-    int fd;             /* Read end of its pipe. */
-    uint64_t t;         /* Local task. */
+    pid_t pid;  /* 0: free. */
+    int fd;     /* Read end of its pipe. */
+    uint64_t t; /* Local task. */
     struct sweep_snap_buf buf;
 };
 
@@ -77,25 +77,25 @@ struct sweep_snap_head {
 
 struct sweep_snap {
     struct sweep_plan *plan;
-    uint64_t *order;               /* Local tasks by the operation of their first cut. */
-    uint64_t *op_of;               /* That operation, per entry of order. */
-    uint64_t cursor;               /* Next entry of order to fork. */
+    uint64_t *order; /* Local tasks by the operation of their first cut. */
+    uint64_t *op_of; /* That operation, per entry of order. */
+    uint64_t cursor; /* Next entry of order to fork. */
     struct sweep_snap_slot *slots;
-    struct pollfd *pf;             /* poll() set of the busy slots. */
-    uint32_t *pf_slot;             /* The slot of each entry of pf. */
+    struct pollfd *pf; /* poll() set of the busy slots. */
+    uint32_t *pf_slot; /* The slot of each entry of pf. */
     uint32_t nslots;
     uint32_t busy;
-    bool stop;                     /* No more forks (a fork failed): the rest replays. */
-    bool child;                    /* This process is a child. */
-    uint64_t task;                 /* In a child: its local task. */
-    int out_fd;                    /* In a child: its pipe. */
-    struct sweep_cut_state *cs;    /* The first cut's state (the run's frame). */
+    bool stop;                  /* No more forks (a fork failed): the rest replays. */
+    bool child;                 /* This process is a child. */
+    uint64_t task;              /* In a child: its local task. */
+    int out_fd;                 /* In a child: its pipe. */
+    struct sweep_cut_state *cs; /* The first cut's state (the run's frame). */
 };
 
 /* A use of a child's state right after its first cut. */
 struct sweep_snap_use {
     const struct sweep_cut_state *cs;
-    bool in_place;                 /* Depth 1: the only use runs in this process. */
+    bool in_place; /* Depth 1: the only use runs in this process. */
 };
 
 static void sweep_snap_put(struct sweep_snap_buf *b, const void *data, size_t len)
@@ -394,8 +394,7 @@ static void sweep_snap_collect(struct sweep_snap *s, struct sweep_worker *w,
     bool ok = false;
 
     memset(&h, 0, sizeof(h));
-    if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-        sl->buf.len >= sizeof(h)) {
+    if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && sl->buf.len >= sizeof(h)) {
         memcpy(&h, sl->buf.data, sizeof(h));
         ok = h.t == sl->t && h.n <= (sl->buf.len - sizeof(h)) / sizeof(*out) &&
              h.n * sizeof(*out) == sl->buf.len - sizeof(h);

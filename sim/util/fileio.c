@@ -62,8 +62,9 @@ int fileio_read_all(const char *path, size_t max, uint8_t **data, size_t *len, c
     if (rc < 0) {
         if (err != NULL) {
             snprintf(err, errlen, "%s: %s", path,
-                     rc == BO_ERANGE ? "too large" : rc == BO_ENOMEM ? "out of memory"
-                                                                     : "read error");
+                     rc == BO_ERANGE   ? "too large"
+                     : rc == BO_ENOMEM ? "out of memory"
+                                       : "read error");
         }
         free(buf);
         return rc;

@@ -21,23 +21,22 @@
 #define RUNS 9
 
 /* A board with room for a 1 MiB image: one 4 MiB NOR part in 4 KiB sectors. */
-static const char bench_board[] =
-    "[board]\n"
-    "name = bench-4m\n"
-    "[flash nor]\n"
-    "sectors = 1024x4K\n"
-    "write-unit = 4\n"
-    "erased-value = 0xff\n"
-    "semantics = nor\n"
-    "[partition image-0-primary]\n"
-    "offset = 0x0\n"
-    "size = 0x180000\n"
-    "[partition image-0-secondary]\n"
-    "offset = 0x180000\n"
-    "size = 0x180000\n"
-    "[partition scratch]\n"
-    "offset = 0x300000\n"
-    "size = 0x20000\n";
+static const char bench_board[] = "[board]\n"
+                                  "name = bench-4m\n"
+                                  "[flash nor]\n"
+                                  "sectors = 1024x4K\n"
+                                  "write-unit = 4\n"
+                                  "erased-value = 0xff\n"
+                                  "semantics = nor\n"
+                                  "[partition image-0-primary]\n"
+                                  "offset = 0x0\n"
+                                  "size = 0x180000\n"
+                                  "[partition image-0-secondary]\n"
+                                  "offset = 0x180000\n"
+                                  "size = 0x180000\n"
+                                  "[partition scratch]\n"
+                                  "offset = 0x300000\n"
+                                  "size = 0x20000\n";
 
 static double now_s(void)
 {
@@ -62,8 +61,8 @@ static double median(double *v, int n)
 }
 
 /* The bare work: SHA-256 of the buffer, then one P-256 verify of a signature over it. */
-static int baseline_once(const uint8_t *buf, size_t len, mbedtls_pk_context *pk,
-                         const uint8_t *sig, size_t sig_len)
+static int baseline_once(const uint8_t *buf, size_t len, mbedtls_pk_context *pk, const uint8_t *sig,
+                         size_t sig_len)
 {
     uint8_t digest[32];
     int rc = mbedtls_sha256(buf, len, digest, 0);

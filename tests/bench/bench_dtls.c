@@ -76,9 +76,9 @@ static double cpu_s(void)
 
 /* What the server process reports on SIGUSR1. */
 struct report {
-    double cpu_s;                 /* User + system time of the server process. */
-    long rss_kb;                  /* VmRSS. */
-    long hwm_kb;                  /* VmHWM (peak RSS). */
+    double cpu_s; /* User + system time of the server process. */
+    long rss_kb;  /* VmRSS. */
+    long hwm_kb;  /* VmHWM (peak RSS). */
     struct dtls_server_stats st;
 };
 
@@ -217,12 +217,15 @@ static int server_report(struct report *r)
     return 0;
 }
 
-enum mode { MODE_ECDSA, MODE_PSK };
+enum mode {
+    MODE_ECDSA,
+    MODE_PSK
+};
 
 struct worker {
     pthread_t thread;
     enum mode mode;
-    int count;                   /* Handshakes to run, one after the other. */
+    int count;                     /* Handshakes to run, one after the other. */
     struct dtls_server_peer *hold; /* When set: establish count peers here and keep them. */
     int ok;
     int failed;
@@ -401,8 +404,7 @@ static int phase(const char *name, enum mode mode, int per_client, double floor_
 }
 
 /* Establishes HELD_SESSIONS sessions of mode to server_port, HOLD_THREADS at a time. */
-static struct dtls_server_peer *hold_sessions(enum mode mode, int *ok, int *failed,
-                                              double *wall)
+static struct dtls_server_peer *hold_sessions(enum mode mode, int *ok, int *failed, double *wall)
 {
     static struct worker w[HOLD_THREADS];
     struct dtls_server_peer *peers = calloc(HELD_SESSIONS, sizeof(*peers));
@@ -469,9 +471,9 @@ static int held_phase(void)
 struct daemon_run {
     char dir[256];
     char bin[PATH_MAX];
-    char path[8][PATH_MAX];      /* Files made in dir, removed at the end. */
+    char path[8][PATH_MAX]; /* Files made in dir, removed at the end. */
     int npaths;
-    const char *ini;             /* The configuration, one of path. */
+    const char *ini; /* The configuration, one of path. */
     pid_t pid;
     struct client_conn conn;
 };
@@ -567,8 +569,9 @@ static int daemon_prepare(struct daemon_run *d, const char *root, const char *lo
     if (f == NULL || fwrite(bytes, 1, sizeof(bytes), f) != sizeof(bytes) || fclose(f) != 0) {
         return -1;
     }
-    char *sign[] = { prog, "image", "sign", "-k", key, "-v", "1.0.0", "--pad-header", "-H",
-                     "0x200", "--align", "4", (char *)payload, (char *)image, NULL };
+    char *sign[] = { prog,      "image", "sign",          "-k",          key,
+                     "-v",      "1.0.0", "--pad-header",  "-H",          "0x200",
+                     "--align", "4",     (char *)payload, (char *)image, NULL };
     pid_t pid = daemon_spawn(sign, log);
     if (pid < 0 || daemon_reap(pid, 20000) != 0) {
         fprintf(stderr, "bench_dtls: %s image sign failed (see %s)\n", prog, log);
@@ -578,7 +581,8 @@ static int daemon_prepare(struct daemon_run *d, const char *root, const char *lo
     if (f == NULL) {
         return -1;
     }
-    fprintf(f, "[device %s]\nboard = %s\nkey = %s\nflash = %s\nimage = primary=%s\n"
+    fprintf(f,
+            "[device %s]\nboard = %s\nkey = %s\nflash = %s\nimage = primary=%s\n"
             "power-on-delay-ms = 50\naddress = 127.0.0.1:0\npsk-identity = %s\npsk = %s\n"
             "max-sessions = %d\nidle-timeout = 600s\ndtls-timeout-min = 5s\n"
             "dtls-timeout-max = 60s\n",
@@ -592,8 +596,8 @@ static json_t *daemon_status(struct daemon_run *d)
     json_t *reply = NULL;
     json_t *ret;
 
-    if (client_execute(&d->conn, "query-status", json_pack("{s:s}", "device", DAEMON_DEVICE),
-                       5000, &reply) != 0) {
+    if (client_execute(&d->conn, "query-status", json_pack("{s:s}", "device", DAEMON_DEVICE), 5000,
+                       &reply) != 0) {
         return NULL;
     }
     ret = json_incref(json_object_get(reply, "return"));
@@ -707,8 +711,8 @@ static int daemon_phase(const char *root)
            est, failed, wall, speak / 1024.0, est > 0 ? live / 1024.0 / (double)est : 0.0,
            live / 1024.0, peak / 1024.0);
     printf("%-12s RSS: device process (brownout-fw) %ld KiB (%ld KiB before the sessions, "
-           "%+.1f KiB per session); daemon (brownoutd) %ld KiB (%ld KiB before)\n", "",
-           fw_rss, fw_before, (double)(fw_rss - fw_before) / (double)HELD_SESSIONS, daemon_rss,
+           "%+.1f KiB per session); daemon (brownoutd) %ld KiB (%ld KiB before)\n",
+           "", fw_rss, fw_before, (double)(fw_rss - fw_before) / (double)HELD_SESSIONS, daemon_rss,
            daemon_before);
     rc = est == ok && failed == 0 && ok == HELD_SESSIONS ? 0 : -1;
 out:
@@ -733,8 +737,7 @@ int main(void)
 
     double floor_s = crypto_floor(50);
     if (floor_s <= 0) {
-        fprintf(stderr, "bench_dtls: cannot measure the crypto floor (fixtures in %s?)\n",
-                pki_dir);
+        fprintf(stderr, "bench_dtls: cannot measure the crypto floor (fixtures in %s?)\n", pki_dir);
         return 1;
     }
     printf("crypto floor: %.0f us (1 ECDSA P-256 sign + 1 ECDHE keygen + 1 shared secret)\n",

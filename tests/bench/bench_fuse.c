@@ -242,8 +242,8 @@ static void report(const char *what, size_t chunk, double fuse, double shm)
 
 int main(void)
 {
-    static const size_t chunks[] = {128u * 1024u, 1024u * 1024u};
-    double ratio[2] = {0.0, 0.0};
+    static const size_t chunks[] = { 128u * 1024u, 1024u * 1024u };
+    double ratio[2] = { 0.0, 0.0 };
     struct bench b;
     int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
     int rc = 1;
@@ -261,7 +261,8 @@ int main(void)
         return 1;
     }
     printf("bench_fuse: 4 MiB NOR flash (4 KiB sectors) through FUSE vs a tmpfs file, "
-           "median of %d; ratio = tmpfs time / FUSE time (target for reads >= 0.3)\n", RUNS);
+           "median of %d; ratio = tmpfs time / FUSE time (target for reads >= 0.3)\n",
+           RUNS);
     for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
         double f;
         double s;
@@ -279,8 +280,8 @@ int main(void)
         report("write", chunks[i], f, s);
         ratio[1] = s / f;
     }
-    printf("bench_fuse: read ratio %.2f (target >= 0.3), programmer write ratio %.2f\n",
-           ratio[0], ratio[1]);
+    printf("bench_fuse: read ratio %.2f (target >= 0.3), programmer write ratio %.2f\n", ratio[0],
+           ratio[1]);
     /* The last write left data[(RUNS - 1) & 1] in the flash: check it went through. */
     if (memcmp(b.dev.mem, b.data[(RUNS - 1) & 1], FLASH_BYTES) != 0) {
         fprintf(stderr, "bench_fuse: the flash does not hold what was written\n");

@@ -50,7 +50,8 @@ static double bench_cpu(void)
     return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
                     kids.ru_stime.tv_sec) +
            (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-                    kids.ru_stime.tv_usec) / 1e6;
+                    kids.ru_stime.tv_usec) /
+               1e6;
 }
 
 /* Seconds of one validation of the scenario's largest image (wall, and CPU in *cpu). */
@@ -125,7 +126,9 @@ static int bench_mode(enum boot_mode mode, uint32_t jobs, uint32_t prefix_max, b
 int main(int argc, char **argv)
 {
     static const enum boot_mode modes[] = {
-        BOOT_MODE_SWAP_SCRATCH, BOOT_MODE_SWAP_MOVE, BOOT_MODE_OVERWRITE,
+        BOOT_MODE_SWAP_SCRATCH,
+        BOOT_MODE_SWAP_MOVE,
+        BOOT_MODE_OVERWRITE,
     };
     mbedtls_platform_context plat;
     uint32_t prefix_max = BENCH_PREFIX_MAX;

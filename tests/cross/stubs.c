@@ -146,10 +146,10 @@ int flash_area_id_from_image_slot(int slot)
 }
 
 /* A placeholder P-256 key: the image only has to link, not to verify anything. */
-static const uint8_t stub_key_der[91] = {0x30};
+static const uint8_t stub_key_der[91] = { 0x30 };
 
 static const struct image_key stub_keys[] = {
-    {.type = IMAGE_KEY_EC256, .der = stub_key_der, .der_len = sizeof(stub_key_der)},
+    { .type = IMAGE_KEY_EC256, .der = stub_key_der, .der_len = sizeof(stub_key_der) },
 };
 
 /* The firmware's boot configuration, from the derived macros of its mcuboot_config.h. */

@@ -27,15 +27,13 @@ static struct keys_key bf_key;
 static struct keys_key bf_other;
 static struct image_key bf_trusted[1];
 
-static void bf_log_sink(void *ctx, enum port_log_level level, const char *module,
-                        const char *line)
+static void bf_log_sink(void *ctx, enum port_log_level level, const char *module, const char *line)
 {
     (void)ctx;
     fprintf(stderr, "[%d] %s: %s\n", (int)level, module, line);
 }
 
-static void bf_log_drop(void *ctx, enum port_log_level level, const char *module,
-                        const char *line)
+static void bf_log_drop(void *ctx, enum port_log_level level, const char *module, const char *line)
 {
     (void)ctx;
     (void)level;
@@ -181,8 +179,7 @@ void bf_stop(struct bf *f)
     f->state = NULL;
 }
 
-void bf_image_init(struct bf_image *img, uint8_t major, uint8_t minor, uint16_t rev,
-                   uint32_t len)
+void bf_image_init(struct bf_image *img, uint8_t major, uint8_t minor, uint16_t rev, uint32_t len)
 {
     memset(img, 0, sizeof(*img));
     img->ver.major = major;
@@ -267,8 +264,8 @@ int bf_make_image(struct bf *f, const struct bf_image *o, uint8_t erased_val, ui
         v.seed++;
     }
     if (o->total_len != 0 && img_len != o->total_len) {
-        fprintf(stderr, "boot_fixture: cannot size an image to %u bytes (got %zu)\n",
-                o->total_len, img_len);
+        fprintf(stderr, "boot_fixture: cannot size an image to %u bytes (got %zu)\n", o->total_len,
+                img_len);
         free(img);
         return BO_ERANGE;
     }
@@ -383,8 +380,8 @@ uint32_t bf_max_align(struct bf *f, uint32_t image)
         return f->cfg.max_align;
     }
     for (slot = 0; slot < 2; slot++) {
-        if (flash_area_open((uint8_t)flash_area_id_from_multi_image_slot((int)image, slot),
-                            &fa) == 0) {
+        if (flash_area_open((uint8_t)flash_area_id_from_multi_image_slot((int)image, slot), &fa) ==
+            0) {
             wu = flash_area_align(fa) > wu ? flash_area_align(fa) : wu;
             flash_area_close(fa);
         }

@@ -48,10 +48,10 @@ struct bf_image {
     uint32_t sec_cnt;
     uint32_t dep_count;
     struct image_dependency deps[2];
-    bool untrusted;       /**< Sign with a key the bootloader does not trust. */
-    bool corrupt;         /**< Flip a payload byte after signing (bad hash). */
-    bool no_key;          /**< Hash only, no signature. */
-    bool non_bootable;    /**< Set IMAGE_F_NON_BOOTABLE. */
+    bool untrusted;    /**< Sign with a key the bootloader does not trust. */
+    bool corrupt;      /**< Flip a payload byte after signing (bad hash). */
+    bool no_key;       /**< Hash only, no signature. */
+    bool non_bootable; /**< Set IMAGE_F_NON_BOOTABLE. */
 };
 
 /** A copy of all flash of a fixture. */
@@ -85,8 +85,7 @@ int bf_start(struct bf *f, const struct board *b, enum boot_mode mode, uint32_t 
 void bf_stop(struct bf *f);
 
 /** \brief Fills img with version major.minor.rev and a payload of len bytes. */
-void bf_image_init(struct bf_image *img, uint8_t major, uint8_t minor, uint16_t rev,
-                   uint32_t len);
+void bf_image_init(struct bf_image *img, uint8_t major, uint8_t minor, uint16_t rev, uint32_t len);
 
 /**
  * \brief Signs an image (malloc'd, padded to 32 bytes with the erased value of area_id).

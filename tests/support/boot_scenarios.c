@@ -23,7 +23,10 @@ static const struct bs_board bs_uniform = {
     "[partition image-1-primary]\noffset = 0x20000\nsize = 0x10000\n"
     "[partition image-1-secondary]\noffset = 0x30000\nsize = 0x10000\n"
     "[partition scratch]\noffset = 0x40000\nsize = 0x4000\n",
-    "nor", bs_wu_any, 10000, 2,
+    "nor",
+    bs_wu_any,
+    10000,
+    2,
 };
 
 /* Like stm32f4: 16 KiB sectors and a 64 KiB one in the primary, 128 KiB ones elsewhere. */
@@ -36,7 +39,10 @@ static const struct bs_board bs_mixed = {
     "[partition image-0-primary]\noffset = 0x0\nsize = 0x20000\n"
     "[partition image-0-secondary]\noffset = 0x20000\nsize = 0x20000\n"
     "[partition scratch]\noffset = 0x40000\nsize = 0x20000\n",
-    "nor", bs_wu_mixed, 20000, 1,
+    "nor",
+    bs_wu_mixed,
+    20000,
+    1,
 };
 
 /* Like stm32l4: 2 KiB pages, 8-byte ECC double words. */
@@ -50,7 +56,10 @@ static const struct bs_board bs_ecc8 = {
     "[partition image-1-primary]\noffset = 0x20000\nsize = 0x10000\n"
     "[partition image-1-secondary]\noffset = 0x30000\nsize = 0x10000\n"
     "[partition scratch]\noffset = 0x40000\nsize = 0x2000\n",
-    "ecc", bs_wu_8, 10000, 2,
+    "ecc",
+    bs_wu_8,
+    10000,
+    2,
 };
 
 /* Like stm32h7 (scaled down): 8 KiB sectors, 32-byte ECC flash words. */
@@ -62,7 +71,10 @@ static const struct bs_board bs_ecc32 = {
     "[partition image-0-primary]\noffset = 0x0\nsize = 0x18000\n"
     "[partition image-0-secondary]\noffset = 0x18000\nsize = 0x18000\n"
     "[partition scratch]\noffset = 0x30000\nsize = 0x4000\n",
-    "ecc", bs_wu_32, 12000, 1,
+    "ecc",
+    bs_wu_32,
+    12000,
+    1,
 };
 
 static const struct bs_board *const bs_board_list[] = {
@@ -75,8 +87,8 @@ const struct bs_board *const *bs_boards(void)
 }
 
 static const char *const bs_names[BS_SCENARIO_COUNT] = {
-    "perm", "test-revert", "test-confirm", "bad-sig", "bad-hash", "oversize", "downgrade",
-    "downgrade-sec-cnt", "leftover-trailer", "multi-met", "multi-unmet", "max-size",
+    "perm",      "test-revert",       "test-confirm",     "bad-sig",   "bad-hash",    "oversize",
+    "downgrade", "downgrade-sec-cnt", "leftover-trailer", "multi-met", "multi-unmet", "max-size",
 };
 
 const char *bs_scenario_name(enum bs_scenario sc)
@@ -96,15 +108,15 @@ struct bs_ctx {
     bool started;
 };
 
-#define BS_CHECK(c, cond, ...)                                                                \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "FAIL %s wu=%u ev=0x%02x %s %s line %d: ", (c)->board, (c)->wu,   \
-                    (c)->ev, boot_mode_name((c)->mode), (c)->what, __LINE__);                 \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fprintf(stderr, "\n");                                                            \
-            return BS_FAIL;                                                                   \
-        }                                                                                     \
+#define BS_CHECK(c, cond, ...)                                                              \
+    do {                                                                                    \
+        if (!(cond)) {                                                                      \
+            fprintf(stderr, "FAIL %s wu=%u ev=0x%02x %s %s line %d: ", (c)->board, (c)->wu, \
+                    (c)->ev, boot_mode_name((c)->mode), (c)->what, __LINE__);               \
+            fprintf(stderr, __VA_ARGS__);                                                   \
+            fprintf(stderr, "\n");                                                          \
+            return BS_FAIL;                                                                 \
+        }                                                                                   \
     } while (0)
 
 static int bs_begin(struct bs_ctx *c, const struct bs_board *b, uint32_t wu, uint8_t ev,
@@ -152,18 +164,16 @@ static bool bs_ver_is(const struct image_version *v, uint8_t major, uint8_t mino
 }
 
 /* Checks a trailer; 0 in a field means "any". */
-static int bs_state(struct bs_ctx *c, int area, uint8_t magic, uint8_t image_ok,
-                    uint8_t copy_done)
+static int bs_state(struct bs_ctx *c, int area, uint8_t magic, uint8_t image_ok, uint8_t copy_done)
 {
     struct boot_swap_state s;
 
     BS_CHECK(c, bf_swap_state(&c->f, area, &s) == 0, "read trailer of area %d", area);
-    BS_CHECK(c, magic == 0 || s.magic == magic, "area %d magic %u, want %u", area, s.magic,
-             magic);
+    BS_CHECK(c, magic == 0 || s.magic == magic, "area %d magic %u, want %u", area, s.magic, magic);
     BS_CHECK(c, image_ok == 0 || s.image_ok == image_ok, "area %d image_ok %u, want %u", area,
              s.image_ok, image_ok);
-    BS_CHECK(c, copy_done == 0 || s.copy_done == copy_done, "area %d copy_done %u, want %u",
-             area, s.copy_done, copy_done);
+    BS_CHECK(c, copy_done == 0 || s.copy_done == copy_done, "area %d copy_done %u, want %u", area,
+             s.copy_done, copy_done);
     return BS_PASS;
 }
 
@@ -231,12 +241,12 @@ static int bs_install2(struct bs_ctx *c, uint32_t image, uint8_t v_pri, uint8_t 
     return BS_PASS;
 }
 
-#define BS_TRY(x)                                                                             \
-    do {                                                                                      \
-        int bs_rc_ = (x);                                                                     \
-        if (bs_rc_ != BS_PASS) {                                                              \
-            return bs_rc_;                                                                    \
-        }                                                                                     \
+#define BS_TRY(x)                \
+    do {                         \
+        int bs_rc_ = (x);        \
+        if (bs_rc_ != BS_PASS) { \
+            return bs_rc_;       \
+        }                        \
     } while (0)
 
 static int bs_perm(struct bs_ctx *c, const struct bs_board *b)
@@ -288,8 +298,7 @@ static int bs_test(struct bs_ctx *c, const struct bs_board *b, bool confirm, uin
         return bs_stable(c, 2);
     }
     BS_TRY(bs_boot(c, 1, TRAILER_SWAP_TYPE_REVERT, &rsp));
-    BS_TRY(bs_state(c, FLASH_AREA_IMAGE_0, TRAILER_MAGIC_GOOD, TRAILER_FLAG_SET,
-                    TRAILER_FLAG_SET));
+    BS_TRY(bs_state(c, FLASH_AREA_IMAGE_0, TRAILER_MAGIC_GOOD, TRAILER_FLAG_SET, TRAILER_FLAG_SET));
     BS_TRY(bs_state(c, FLASH_AREA_IMAGE_1, TRAILER_MAGIC_UNSET, 0, 0));
     return bs_stable(c, 1);
 }
@@ -370,8 +379,7 @@ static int bs_leftover(struct bs_ctx *c, const struct bs_board *b)
     if (rc == 0 && s.fs_off + s.fs_size == flash_area_get_size(fa)) {
         /* The image's first sector holds the trailer too: nothing to leave behind. */
         flash_area_close(fa);
-        printf("skip %s %s leftover-trailer: one-sector slot\n", c->board,
-               boot_mode_name(c->mode));
+        printf("skip %s %s leftover-trailer: one-sector slot\n", c->board, boot_mode_name(c->mode));
         return BS_SKIP;
     }
     if (rc == 0) {
@@ -413,8 +421,8 @@ static int bs_multi(struct bs_ctx *c, const struct bs_board *b, bool met)
     BS_CHECK(c, rsp.image_count == 2, "image count %u", rsp.image_count);
     BS_CHECK(c, bs_ver_is(&rsp.versions[0], met ? 2 : 1, 0), "image 0 runs v%u.%u",
              rsp.versions[0].major, rsp.versions[0].minor);
-    BS_CHECK(c, bs_ver_is(&rsp.versions[1], 2, 1), "image 1 runs v%u.%u",
-             rsp.versions[1].major, rsp.versions[1].minor);
+    BS_CHECK(c, bs_ver_is(&rsp.versions[1], 2, 1), "image 1 runs v%u.%u", rsp.versions[1].major,
+             rsp.versions[1].minor);
     BS_CHECK(c, bf_snapshot(&c->f, &s) == 0, "snapshot");
     rc = bf_boot(&c->f, &rsp);
     same = bf_snap_equal(&c->f, &s);
@@ -425,8 +433,8 @@ static int bs_multi(struct bs_ctx *c, const struct bs_board *b, bool met)
     return BS_PASS;
 }
 
-int bs_run(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
-           enum boot_mode mode, enum bs_scenario sc)
+int bs_run(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val, enum boot_mode mode,
+           enum bs_scenario sc)
 {
     struct bs_ctx *c = calloc(1, sizeof(*c));
     bool multi = sc == BS_MULTI_MET || sc == BS_MULTI_UNMET;
@@ -551,13 +559,14 @@ static int bs_sweep_one(struct bs_ctx *c, const struct bf_snap *start, int64_t n
     bf_power_on(&c->f);
     rc = bf_boot(&c->f, &rsp);
     BS_CHECK(c, rc == 0, "cut at %lld: recovery boot failed: %d", (long long)n, rc);
-    BS_CHECK(c, rsp.version.major == want->major, "cut at %lld: runs v%u, want v%u",
-             (long long)n, rsp.version.major, want->major);
+    BS_CHECK(c, rsp.version.major == want->major, "cut at %lld: runs v%u, want v%u", (long long)n,
+             rsp.version.major, want->major);
     BS_TRY(bs_outcome(c, want->major, &got));
     BS_CHECK(c, memcmp(got.hash, want->hash, sizeof(got.hash)) == 0,
              "cut at %lld: primary differs from an uninterrupted run", (long long)n);
-    BS_CHECK(c, got.pri.magic == want->pri.magic && got.pri.image_ok == want->pri.image_ok &&
-                    got.pri.copy_done == want->pri.copy_done && got.sec.magic == want->sec.magic,
+    BS_CHECK(c,
+             got.pri.magic == want->pri.magic && got.pri.image_ok == want->pri.image_ok &&
+                 got.pri.copy_done == want->pri.copy_done && got.sec.magic == want->sec.magic,
              "cut at %lld: trailers differ (pri magic %u ok %u cd %u sec magic %u; want %u %u %u "
              "%u)",
              (long long)n, got.pri.magic, got.pri.image_ok, got.pri.copy_done, got.sec.magic,
@@ -686,15 +695,15 @@ static int bs_sweep_two(struct bs_ctx *c, const struct bf_snap *start, int64_t n
              (long long)n, (long long)m, rc);
     bf_power_on(&c->f);
     rc = bf_boot(&c->f, &rsp);
-    BS_CHECK(c, rc == 0, "cut at %lld then %lld: recovery failed: %d", (long long)n,
-             (long long)m, rc);
-    BS_CHECK(c, rsp.version.major == want->major, "cut at %lld then %lld: runs v%u",
-             (long long)n, (long long)m, rsp.version.major);
+    BS_CHECK(c, rc == 0, "cut at %lld then %lld: recovery failed: %d", (long long)n, (long long)m,
+             rc);
+    BS_CHECK(c, rsp.version.major == want->major, "cut at %lld then %lld: runs v%u", (long long)n,
+             (long long)m, rsp.version.major);
     BS_TRY(bs_outcome(c, want->major, &got));
-    BS_CHECK(c, memcmp(got.hash, want->hash, sizeof(got.hash)) == 0 &&
-                    got.pri.magic == want->pri.magic &&
-                    got.pri.image_ok == want->pri.image_ok &&
-                    got.pri.copy_done == want->pri.copy_done && got.sec.magic == want->sec.magic,
+    BS_CHECK(c,
+             memcmp(got.hash, want->hash, sizeof(got.hash)) == 0 &&
+                 got.pri.magic == want->pri.magic && got.pri.image_ok == want->pri.image_ok &&
+                 got.pri.copy_done == want->pri.copy_done && got.sec.magic == want->sec.magic,
              "cut at %lld then %lld: result differs from an uninterrupted run", (long long)n,
              (long long)m);
     return bs_stable(c, want->major);
@@ -845,8 +854,8 @@ static int bs_fault_prepare(struct bs_ctx *c, uint32_t payload, struct bs_fault_
 }
 
 /* Cut at op with model and seed, recover, check the invariants. */
-static int bs_fault_one(struct bs_ctx *c, const struct bs_fault_run *r,
-                        enum vflash_cut_model model, int64_t op, uint64_t seed)
+static int bs_fault_one(struct bs_ctx *c, const struct bs_fault_run *r, enum vflash_cut_model model,
+                        int64_t op, uint64_t seed)
 {
     struct boot_rsp rsp;
     struct bs_outcome got;
@@ -871,10 +880,10 @@ static int bs_fault_one(struct bs_ctx *c, const struct bs_fault_run *r,
              "%s at %lld seed 0x%llx: primary is not v%u as installed", mn, (long long)op,
              (unsigned long long)seed, rsp.version.major);
     if (rsp.version.major == 2) {
-        BS_CHECK(c, got.pri.magic == r->want.pri.magic &&
-                        got.pri.image_ok == r->want.pri.image_ok &&
-                        got.pri.copy_done == r->want.pri.copy_done &&
-                        got.sec.magic == r->want.sec.magic,
+        BS_CHECK(c,
+                 got.pri.magic == r->want.pri.magic && got.pri.image_ok == r->want.pri.image_ok &&
+                     got.pri.copy_done == r->want.pri.copy_done &&
+                     got.sec.magic == r->want.sec.magic,
                  "%s at %lld seed 0x%llx: trailers (pri magic %u ok %u cd %u sec magic %u; "
                  "want %u %u %u %u)",
                  mn, (long long)op, (unsigned long long)seed, got.pri.magic, got.pri.image_ok,

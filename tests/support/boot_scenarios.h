@@ -22,29 +22,29 @@ enum bs_result {
 };
 
 enum bs_scenario {
-    BS_PERM = 0,        /**< Permanent upgrade; the next boot changes nothing. */
-    BS_TEST_REVERT,     /**< Test upgrade, no confirmation: reverted on the next boot. */
-    BS_TEST_CONFIRM,    /**< Test upgrade confirmed by the application: kept. */
-    BS_BAD_SIG,         /**< Secondary signed by an untrusted key: erased, primary kept. */
-    BS_BAD_HASH,        /**< Secondary corrupted after signing: erased, primary kept. */
-    BS_OVERSIZE,        /**< Secondary larger than the mode allows: erased, primary kept. */
-    BS_DOWNGRADE,       /**< Lower version with downgrade prevention: erased, primary kept. */
+    BS_PERM = 0,          /**< Permanent upgrade; the next boot changes nothing. */
+    BS_TEST_REVERT,       /**< Test upgrade, no confirmation: reverted on the next boot. */
+    BS_TEST_CONFIRM,      /**< Test upgrade confirmed by the application: kept. */
+    BS_BAD_SIG,           /**< Secondary signed by an untrusted key: erased, primary kept. */
+    BS_BAD_HASH,          /**< Secondary corrupted after signing: erased, primary kept. */
+    BS_OVERSIZE,          /**< Secondary larger than the mode allows: erased, primary kept. */
+    BS_DOWNGRADE,         /**< Lower version with downgrade prevention: erased, primary kept. */
     BS_DOWNGRADE_SEC_CNT, /**< Lower security counter with prevention: refused. */
-    BS_LEFTOVER_TRAILER, /**< Erased image with its trailer left: trailer erased, no swap. */
-    BS_MULTI_MET,       /**< Two images, dependency met: both upgrade. */
-    BS_MULTI_UNMET,     /**< Two images, dependency unmet: that upgrade is refused. */
-    BS_MAX_SIZE,        /**< Largest image the mode allows: upgrades (and reverts). */
+    BS_LEFTOVER_TRAILER,  /**< Erased image with its trailer left: trailer erased, no swap. */
+    BS_MULTI_MET,         /**< Two images, dependency met: both upgrade. */
+    BS_MULTI_UNMET,       /**< Two images, dependency unmet: that upgrade is refused. */
+    BS_MAX_SIZE,          /**< Largest image the mode allows: upgrades (and reverts). */
     BS_SCENARIO_COUNT
 };
 
 /** One board of the matrix: an INI template with the write unit, erased value and semantics. */
 struct bs_board {
     const char *name;
-    const char *ini; /**< printf template: %u write unit, %s erased value, %s semantics. */
-    const char *semantics;     /**< "nor" or "ecc". */
+    const char *ini;       /**< printf template: %u write unit, %s erased value, %s semantics. */
+    const char *semantics; /**< "nor" or "ecc". */
     const uint32_t *write_units; /**< Zero-terminated. */
-    uint32_t payload;          /**< Payload bytes of ordinary images. */
-    int images;                /**< Images the board has (1 or 2). */
+    uint32_t payload;            /**< Payload bytes of ordinary images. */
+    int images;                  /**< Images the board has (1 or 2). */
 };
 
 /** \brief The matrix boards (NULL-terminated). */
@@ -57,8 +57,8 @@ const char *bs_scenario_name(enum bs_scenario sc);
  * \brief Runs one scenario on one board variant.
  * \return BS_PASS, BS_SKIP or BS_FAIL.
  */
-int bs_run(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
-           enum boot_mode mode, enum bs_scenario sc);
+int bs_run(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val, enum boot_mode mode,
+           enum bs_scenario sc);
 
 /**
  * \brief Runs every scenario on every board variant for a mode; prints one line per failure.

@@ -26,14 +26,14 @@
 struct harness {
     uv_loop_t loop;
     uv_async_t stop;
-    uv_timer_t later;          /* Emits BOOT_DONE a moment after power-on. */
+    uv_timer_t later; /* Emits BOOT_DONE a moment after power-on. */
     struct control_server srv;
     pthread_t thread;
     char dir[64];
     char path[128];
     struct control_request *held; /* The request "later" left pending. */
-    int quits;                 /* on_quit calls. */
-    bool closed;               /* on_closed ran. */
+    int quits;                    /* on_quit calls. */
+    bool closed;                  /* on_closed ran. */
 };
 
 static const char *const harness_modes[] = { "a", "b", NULL };
@@ -128,16 +128,16 @@ static inline void harness_status(struct control_request *req, json_t *args, voi
 {
     (void)args;
     (void)ctx;
-    control_reply(req, json_pack("{s:s, s:[{s:s, s:s}]}", "state", "running", "devices",
-                                 "name", "dev0", "state", "off"));
+    control_reply(req, json_pack("{s:s, s:[{s:s, s:s}]}", "state", "running", "devices", "name",
+                                 "dev0", "state", "off"));
 }
 
 static inline void harness_boot_done(uv_timer_t *t)
 {
     struct harness *h = t->data;
 
-    control_emit(&h->srv, "BOOT_DONE", json_pack("{s:s, s:s}", "device", "dev0", "version",
-                                                 "1.0.0"));
+    control_emit(&h->srv, "BOOT_DONE",
+                 json_pack("{s:s, s:s}", "device", "dev0", "version", "1.0.0"));
 }
 
 static inline void harness_power_on(struct control_request *req, json_t *args, void *ctx)
@@ -238,7 +238,10 @@ static inline void *harness_thread(void *arg)
 static inline int harness_register(struct harness *h)
 {
     const struct control_command cmds[] = {
-        { .name = "echo", .args = harness_echo_args, .handler = harness_echo, .ctx = h,
+        { .name = "echo",
+          .args = harness_echo_args,
+          .handler = harness_echo,
+          .ctx = h,
           .help = "returns its arguments" },
         { .name = "need", .args = harness_name_args, .handler = harness_echo, .ctx = h },
         { .name = "fail", .handler = harness_fail, .ctx = h },
@@ -246,13 +249,16 @@ static inline int harness_register(struct harness *h)
         { .name = "later", .handler = harness_later, .ctx = h },
         { .name = "finish", .handler = harness_finish, .ctx = h },
         { .name = "query-status", .handler = harness_status, .ctx = h },
-        { .name = "power-on", .args = harness_device_args, .handler = harness_power_on,
-          .ctx = h },
+        { .name = "power-on", .args = harness_device_args, .handler = harness_power_on, .ctx = h },
         { .name = "image-info", .args = harness_slot_args, .handler = harness_echo, .ctx = h },
         { .name = "image-load", .args = harness_slot_args, .handler = harness_echo, .ctx = h },
-        { .name = "flash-read", .args = harness_flash_args, .handler = harness_flash_read,
+        { .name = "flash-read",
+          .args = harness_flash_args,
+          .handler = harness_flash_read,
           .ctx = h },
-        { .name = "flash-write", .args = harness_flash_args, .handler = harness_flash_write,
+        { .name = "flash-write",
+          .args = harness_flash_args,
+          .handler = harness_flash_write,
           .ctx = h },
         { .name = "power-cut", .args = harness_cut_args, .handler = harness_echo, .ctx = h },
     };

@@ -223,8 +223,7 @@ const char *interop_tmpdir(void)
     return mkdtemp(dir);
 }
 
-int interop_keys_load(struct keys_table *keys, struct port_rng *rng, uint64_t seed,
-                      const char *who)
+int interop_keys_load(struct keys_table *keys, struct port_rng *rng, uint64_t seed, const char *who)
 {
     const char *dir = interop_imgtool_dir();
     char ec[1024];

@@ -23,9 +23,9 @@ struct port_rng;
 
 /** One row of manifest.tsv. */
 struct interop_vector {
-    char file[128];   /**< Image file name, in the interop directory. */
-    char key[64];     /**< Key to trust (keys/KEY.pub.pem), or "none". */
-    char expect[64];  /**< "valid", "invalid" or "valid-if-unsigned-allowed". */
+    char file[128];  /**< Image file name, in the interop directory. */
+    char key[64];    /**< Key to trust (keys/KEY.pub.pem), or "none". */
+    char expect[64]; /**< "valid", "invalid" or "valid-if-unsigned-allowed". */
     char note[256];
 };
 

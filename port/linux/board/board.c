@@ -14,12 +14,9 @@
 #define BOARD_FILE_LIMIT (1024u * 1024u)
 
 static const char *const board_part_names[FLASH_AREA_COUNT] = {
-    [FLASH_AREA_BOOTLOADER] = "bootloader",
-    [FLASH_AREA_IMAGE_0] = "image-0-primary",
-    [FLASH_AREA_IMAGE_1] = "image-0-secondary",
-    [FLASH_AREA_IMAGE_SCRATCH] = "scratch",
-    [FLASH_AREA_IMAGE_2] = "image-1-primary",
-    [FLASH_AREA_IMAGE_3] = "image-1-secondary",
+    [FLASH_AREA_BOOTLOADER] = "bootloader",     [FLASH_AREA_IMAGE_0] = "image-0-primary",
+    [FLASH_AREA_IMAGE_1] = "image-0-secondary", [FLASH_AREA_IMAGE_SCRATCH] = "scratch",
+    [FLASH_AREA_IMAGE_2] = "image-1-primary",   [FLASH_AREA_IMAGE_3] = "image-1-secondary",
 };
 
 void board_vformat_error(char *err, size_t err_len, const char *file, int line, const char *fmt,

@@ -43,15 +43,15 @@ struct board_partition {
     uint8_t device; /**< Index into board.flash. */
     uint32_t off;   /**< Offset in the device. */
     uint32_t size;
-    int line;       /**< Line of the section header (0 if built by hand). */
+    int line; /**< Line of the section header (0 if built by hand). */
 };
 
 /** A board. */
 struct board {
     char name[BOARD_NAME_MAX];
     char description[BOARD_DESC_MAX];
-    char file[BOARD_FILE_MAX];           /**< The file (or name) it was parsed from. */
-    int line;                            /**< Line of the [board] header (0 if built by hand). */
+    char file[BOARD_FILE_MAX]; /**< The file (or name) it was parsed from. */
+    int line;                  /**< Line of the [board] header (0 if built by hand). */
     struct board_flash flash[BOARD_MAX_DEVICES];
     uint32_t flash_count;
     struct board_partition part[FLASH_AREA_COUNT]; /**< Indexed by FLASH_AREA_* id. */
@@ -102,8 +102,8 @@ bool board_valid_name(const char *s);
  * \brief Formats "FILE:LINE: reason" (or "FILE: reason" when line is 0) into err, the message
  *        form of every board error. err may be NULL; the result is always NUL-terminated.
  */
-void board_format_error(char *err, size_t err_len, const char *file, int line, const char *fmt,
-                        ...) __attribute__((format(printf, 5, 6)));
+void board_format_error(char *err, size_t err_len, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /** \brief board_format_error() with a va_list. */
 void board_vformat_error(char *err, size_t err_len, const char *file, int line, const char *fmt,

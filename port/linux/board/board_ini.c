@@ -14,7 +14,12 @@
 #define BOARD_PROGRAM_NS_MAX 1000000000ull
 #define BOARD_ERASE_NS_MAX 1000000000000ull
 
-enum board_ini_section { SEC_NONE = 0, SEC_BOARD, SEC_FLASH, SEC_PARTITION };
+enum board_ini_section {
+    SEC_NONE = 0,
+    SEC_BOARD,
+    SEC_FLASH,
+    SEC_PARTITION
+};
 
 enum board_ini_key {
     KEY_NAME = 0,
@@ -385,8 +390,10 @@ static int board_ini_flash_key(struct board_ini_parser *p, enum board_ini_key ke
         return 0;
     case KEY_ENDURANCE:
         if (board_ini_parse_u64(value, false, &v) < 0 || v > UINT32_MAX) {
-            return board_ini_fail(p, p->line, "bad endurance '%s' (erase cycles per sector, "
-                                  "0 for unlimited)", value);
+            return board_ini_fail(p, p->line,
+                                  "bad endurance '%s' (erase cycles per sector, "
+                                  "0 for unlimited)",
+                                  value);
         }
         g->endurance = (uint32_t)v;
         return 0;

@@ -42,8 +42,7 @@ void dtls_server_init(struct dtls_server *srv)
 
 socklen_t dtls_server_addr_len(const struct sockaddr *addr)
 {
-    return addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                       : sizeof(struct sockaddr_in);
+    return addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
 int dtls_server_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
@@ -104,8 +103,8 @@ static void dtls_server_socket_send(void *ctx, const struct sockaddr *addr, cons
     srv->st.send_errors++;
 }
 
-void dtls_server_output(struct dtls_server *srv, const struct sockaddr *addr,
-                        const uint8_t *buf, size_t len)
+void dtls_server_output(struct dtls_server *srv, const struct sockaddr *addr, const uint8_t *buf,
+                        size_t len)
 {
     if (link_fault_input(&srv->link_out, addr, buf, len) == 1) {
         srv->st.link_dropped++;

@@ -58,36 +58,36 @@
 
 /** The settings of a server. Zero-initialise, then fill what is needed. */
 struct dtls_server_config {
-    const char *bind_addr;        /**< Numeric IPv4/IPv6 address; NULL = "127.0.0.1". */
-    uint16_t port;                /**< UDP port; 0 = ephemeral (see dtls_server_port()). */
+    const char *bind_addr; /**< Numeric IPv4/IPv6 address; NULL = "127.0.0.1". */
+    uint16_t port;         /**< UDP port; 0 = ephemeral (see dtls_server_port()). */
 
     /* Pre-shared key: enabled when psk_len > 0. */
-    const char *psk_identity;     /**< Identity (text); required with a PSK. */
-    const uint8_t *psk;           /**< Raw key bytes (psk_hex is the alternative). */
-    size_t psk_len;               /**< Length of psk; 0 with psk_hex or without PSK. */
-    const char *psk_hex;          /**< Key as hexadecimal text; used when psk is NULL. */
+    const char *psk_identity; /**< Identity (text); required with a PSK. */
+    const uint8_t *psk;       /**< Raw key bytes (psk_hex is the alternative). */
+    size_t psk_len;           /**< Length of psk; 0 with psk_hex or without PSK. */
+    const char *psk_hex;      /**< Key as hexadecimal text; used when psk is NULL. */
 
     /* Certificates (ECDSA P-256): enabled when cert_file is set. Files are PEM or DER. */
-    const char *cert_file;        /**< The device's certificate (chain). */
-    const char *key_file;         /**< Its private key; required with cert_file. */
-    const char *ca_file;          /**< CAs trusted for client certificates; NULL = none. */
-    bool require_client_cert;     /**< MBEDTLS_SSL_VERIFY_REQUIRED (needs ca_file). */
+    const char *cert_file;    /**< The device's certificate (chain). */
+    const char *key_file;     /**< Its private key; required with cert_file. */
+    const char *ca_file;      /**< CAs trusted for client certificates; NULL = none. */
+    bool require_client_cert; /**< MBEDTLS_SSL_VERIFY_REQUIRED (needs ca_file). */
 
-    uint32_t max_sessions;        /**< Cap on sessions (handshaking included); 0 = 16. */
-    uint32_t idle_timeout_ms;     /**< Sessions silent this long are closed; 0 = never. */
-    uint32_t hs_timeout_min_ms;   /**< Handshake retransmission timeout, first; 0 = 1000. */
-    uint32_t hs_timeout_max_ms;   /**< Handshake retransmission timeout, last; 0 = 60000. */
-    uint32_t bad_mac_limit;       /**< Records failing authentication before close; 0 = 16. */
-    bool cid;                     /**< Offer Connection IDs (RFC 9146). */
-    uint16_t mtu;                 /**< Path MTU for handshake fragmentation; 0 = none. */
-    size_t heap_budget;           /**< Budget of the device heap in bytes; 0 = none. */
+    uint32_t max_sessions;         /**< Cap on sessions (handshaking included); 0 = 16. */
+    uint32_t idle_timeout_ms;      /**< Sessions silent this long are closed; 0 = never. */
+    uint32_t hs_timeout_min_ms;    /**< Handshake retransmission timeout, first; 0 = 1000. */
+    uint32_t hs_timeout_max_ms;    /**< Handshake retransmission timeout, last; 0 = 60000. */
+    uint32_t bad_mac_limit;        /**< Records failing authentication before close; 0 = 16. */
+    bool cid;                      /**< Offer Connection IDs (RFC 9146). */
+    uint16_t mtu;                  /**< Path MTU for handshake fragmentation; 0 = none. */
+    size_t heap_budget;            /**< Budget of the device heap in bytes; 0 = none. */
     struct port_heap *heap_parent; /**< Parent of the device heap (the process's); may be NULL. */
-    bool seeded;                  /**< Deterministic RNG from seed (tests); else system entropy. */
-    uint64_t seed;                /**< The seed when seeded. */
+    bool seeded;                   /**< Deterministic RNG from seed (tests); else system entropy. */
+    uint64_t seed;                 /**< The seed when seeded. */
     struct link_fault_config link; /**< Faults on both directions; all zero = none. */
-    int debug_level;              /**< Mbed TLS debug threshold (0..4) to the port log; the
+    int debug_level;               /**< Mbed TLS debug threshold (0..4) to the port log; the
                                        threshold is process-wide in Mbed TLS. */
-    const char *name;             /**< For logs and the RNG personalisation; NULL = "dtls". */
+    const char *name;              /**< For logs and the RNG personalisation; NULL = "dtls". */
 };
 
 /** What the server gives the app. Callbacks run on the loop's thread. */
@@ -101,26 +101,26 @@ struct dtls_server_app {
 
 /** Counters and gauges. */
 struct dtls_server_stats {
-    uint32_t sessions;            /**< Sessions now (handshaking + established). */
-    uint32_t established;         /**< Of which established. */
-    uint32_t sessions_peak;       /**< Most sessions at once. */
-    uint64_t handshakes_ok;       /**< Handshakes completed. */
-    uint64_t handshakes_failed;   /**< Handshakes that failed after a valid cookie. */
-    uint64_t refused;             /**< Valid ClientHellos refused because of max_sessions. */
-    uint64_t cookies_sent;        /**< HelloVerifyRequests sent. */
-    uint64_t bad_mac_closes;      /**< Sessions closed by the bad-MAC limit. */
-    uint64_t idle_closes;         /**< Sessions closed by the idle reaper. */
-    uint64_t peer_closes;         /**< Sessions closed by the peer (close_notify, alert). */
-    uint64_t alloc_failures;      /**< Allocations the device heap (or a session's) refused. */
-    uint64_t cid_migrations;      /**< Address changes of a session found by its CID. */
-    uint64_t dgrams_in;           /**< Datagrams received (before link faults). */
-    uint64_t dgrams_out;          /**< Datagrams sent to the socket (after link faults). */
-    uint64_t dgrams_dropped;      /**< Received datagrams discarded (no session, not a hello). */
-    uint64_t link_dropped;        /**< Datagrams the link faults dropped, both directions. */
-    uint64_t send_errors;         /**< Datagrams the socket refused. */
-    size_t heap_live;             /**< Device heap: bytes live now. */
-    size_t heap_peak;             /**< Device heap: highest live bytes. */
-    size_t session_peak_max;      /**< Highest peak of any one session (heap + its context). */
+    uint32_t sessions;          /**< Sessions now (handshaking + established). */
+    uint32_t established;       /**< Of which established. */
+    uint32_t sessions_peak;     /**< Most sessions at once. */
+    uint64_t handshakes_ok;     /**< Handshakes completed. */
+    uint64_t handshakes_failed; /**< Handshakes that failed after a valid cookie. */
+    uint64_t refused;           /**< Valid ClientHellos refused because of max_sessions. */
+    uint64_t cookies_sent;      /**< HelloVerifyRequests sent. */
+    uint64_t bad_mac_closes;    /**< Sessions closed by the bad-MAC limit. */
+    uint64_t idle_closes;       /**< Sessions closed by the idle reaper. */
+    uint64_t peer_closes;       /**< Sessions closed by the peer (close_notify, alert). */
+    uint64_t alloc_failures;    /**< Allocations the device heap (or a session's) refused. */
+    uint64_t cid_migrations;    /**< Address changes of a session found by its CID. */
+    uint64_t dgrams_in;         /**< Datagrams received (before link faults). */
+    uint64_t dgrams_out;        /**< Datagrams sent to the socket (after link faults). */
+    uint64_t dgrams_dropped;    /**< Received datagrams discarded (no session, not a hello). */
+    uint64_t link_dropped;      /**< Datagrams the link faults dropped, both directions. */
+    uint64_t send_errors;       /**< Datagrams the socket refused. */
+    size_t heap_live;           /**< Device heap: bytes live now. */
+    size_t heap_peak;           /**< Device heap: highest live bytes. */
+    size_t session_peak_max;    /**< Highest peak of any one session (heap + its context). */
 };
 
 struct dtls_session;
@@ -133,7 +133,7 @@ struct dtls_server {
     uv_timer_t reaper;
     struct link_fault link_in;
     struct link_fault link_out;
-    struct port_heap heap;        /**< The device heap. */
+    struct port_heap heap; /**< The device heap. */
     struct port_rng rng;
     mbedtls_ssl_config conf;
     mbedtls_ssl_cookie_ctx cookie;
@@ -152,22 +152,22 @@ struct dtls_server {
     uint32_t idle_timeout_ms;
     uint16_t mtu;
     int cid;
-    struct dtls_session *gate;    /**< The pre-verification context. */
+    struct dtls_session *gate;     /**< The pre-verification context. */
     struct dtls_session *sessions; /**< All sessions, a doubly linked list. */
     struct dtls_session **by_addr; /**< Hash buckets by peer address. */
     struct dtls_session **by_cid;  /**< Hash buckets by our Connection ID. */
     struct dtls_session **by_id;   /**< Hash buckets by session id. */
-    size_t nbuckets;              /**< A power of two. */
+    size_t nbuckets;               /**< A power of two. */
     uint32_t next_id;
-    int gate_running;             /**< The gate is processing a ClientHello. */
-    int gate_admitted;            /**< Its cookie was valid and the cap allowed it. */
-    int gate_refused;             /**< Its cookie was valid but the cap refused it. */
+    int gate_running;  /**< The gate is processing a ClientHello. */
+    int gate_admitted; /**< Its cookie was valid and the cap allowed it. */
+    int gate_refused;  /**< Its cookie was valid but the cap refused it. */
     struct dtls_server_stats st;
-    uint8_t *rxbuf;               /**< Receive buffer of the socket. */
-    int udp_ready;                /**< The socket handle is initialised. */
-    int reaper_ready;             /**< The reaper timer is initialised. */
-    int state;                    /**< 0 init, 1 set up, 2 closing. */
-    unsigned pending_closes;      /**< Handles still closing. */
+    uint8_t *rxbuf;          /**< Receive buffer of the socket. */
+    int udp_ready;           /**< The socket handle is initialised. */
+    int reaper_ready;        /**< The reaper timer is initialised. */
+    int state;               /**< 0 init, 1 set up, 2 closing. */
+    unsigned pending_closes; /**< Handles still closing. */
     void (*done)(void *arg);
     void *done_arg;
 };

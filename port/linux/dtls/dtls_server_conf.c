@@ -64,8 +64,7 @@ int dtls_server_conf_crt(mbedtls_x509_crt *crt, const char *path)
     }
     int ret = mbedtls_x509_crt_parse(crt, buf, len);
     if (ret != 0) {
-        port_log(PORT_LOG_ERROR, "dtls", "%s: not a certificate (-0x%04x)", path,
-                 (unsigned)-ret);
+        port_log(PORT_LOG_ERROR, "dtls", "%s: not a certificate (-0x%04x)", path, (unsigned)-ret);
         rc = ret == MBEDTLS_ERR_X509_ALLOC_FAILED ? BO_ENOMEM : BO_ECRYPTO;
     }
     free(buf);
@@ -83,8 +82,7 @@ int dtls_server_conf_key(mbedtls_pk_context *key, const char *path, struct port_
     }
     int ret = mbedtls_pk_parse_key(key, buf, len, NULL, 0, port_rng_random, rng);
     if (ret != 0) {
-        port_log(PORT_LOG_ERROR, "dtls", "%s: not a private key (-0x%04x)", path,
-                 (unsigned)-ret);
+        port_log(PORT_LOG_ERROR, "dtls", "%s: not a private key (-0x%04x)", path, (unsigned)-ret);
         rc = ret == MBEDTLS_ERR_PK_ALLOC_FAILED ? BO_ENOMEM : BO_ECRYPTO;
     }
     mbedtls_platform_zeroize(buf, len);
@@ -197,7 +195,8 @@ static void dtls_server_conf_suites(struct dtls_server *srv)
     size_t n = 0;
 
     for (size_t i = 0; i < sizeof(dtls_server_conf_aead) / sizeof(dtls_server_conf_aead[0]) &&
-                       n < DTLS_SERVER_SUITES_MAX; i++) {
+                       n < DTLS_SERVER_SUITES_MAX;
+         i++) {
         if (mbedtls_ssl_ciphersuite_from_id(dtls_server_conf_aead[i]) != NULL) {
             srv->suites[n++] = dtls_server_conf_aead[i];
         }
@@ -291,8 +290,7 @@ int dtls_server_conf_setup(struct dtls_server *srv, const struct dtls_server_con
     mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_dtls_anti_replay(conf, MBEDTLS_SSL_ANTI_REPLAY_ENABLED);
     mbedtls_ssl_conf_dtls_badmac_limit(conf, cfg->bad_mac_limit ? cfg->bad_mac_limit : 16);
-    mbedtls_ssl_conf_handshake_timeout(conf,
-                                       cfg->hs_timeout_min_ms ? cfg->hs_timeout_min_ms : 1000,
+    mbedtls_ssl_conf_handshake_timeout(conf, cfg->hs_timeout_min_ms ? cfg->hs_timeout_min_ms : 1000,
                                        cfg->hs_timeout_max_ms ? cfg->hs_timeout_max_ms : 60000);
     if (cfg->cid) {
         ret = mbedtls_ssl_conf_cid(conf, DTLS_SERVER_CID_LEN, MBEDTLS_SSL_UNEXPECTED_CID_IGNORE);
@@ -312,7 +310,7 @@ int dtls_server_conf_setup(struct dtls_server *srv, const struct dtls_server_con
         mbedtls_ssl_conf_ca_chain(conf, &srv->ca, NULL);
     }
     mbedtls_ssl_conf_authmode(conf, cfg->require_client_cert ? MBEDTLS_SSL_VERIFY_REQUIRED
-                                                              : MBEDTLS_SSL_VERIFY_NONE);
+                                                             : MBEDTLS_SSL_VERIFY_NONE);
     if (srv->have_psk) {
         ret = mbedtls_ssl_conf_psk(conf, srv->psk, srv->psk_len,
                                    (const unsigned char *)srv->psk_identity,

@@ -65,8 +65,7 @@ int dtls_server_gate_is_hello(const uint8_t *buf, size_t len)
            buf[GATE_RECORD_HDR] == GATE_HS_CLIENT_HELLO;
 }
 
-int dtls_server_gate_is_stale_hello(const struct dtls_session *s, const uint8_t *buf,
-                                    size_t len)
+int dtls_server_gate_is_stale_hello(const struct dtls_session *s, const uint8_t *buf, size_t len)
 {
     return dtls_server_gate_is_hello(buf, len) && len >= GATE_RANDOM_OFFSET + GATE_RANDOM_LEN &&
            memcmp(buf + GATE_RANDOM_OFFSET, s->hello_random, GATE_RANDOM_LEN) == 0;
@@ -172,8 +171,8 @@ void dtls_server_gate_input(struct dtls_server *srv, const struct sockaddr *addr
         srv->st.cookies_sent++;
     } else if (srv->gate_admitted) {
         srv->st.handshakes_failed++;
-        port_log(PORT_LOG_INFO, "dtls", "%s: hello with a valid cookie failed (-0x%04x)",
-                 srv->name, (unsigned)-ret);
+        port_log(PORT_LOG_INFO, "dtls", "%s: hello with a valid cookie failed (-0x%04x)", srv->name,
+                 (unsigned)-ret);
     } else {
         srv->st.dgrams_dropped++;
     }

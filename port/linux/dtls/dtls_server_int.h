@@ -18,28 +18,28 @@
 
 /** Life of a dtls_session. */
 enum dtls_session_state {
-    DTLS_SESSION_GATE = 0,     /**< The pre-verification context. */
-    DTLS_SESSION_HANDSHAKE,    /**< Cookie verified, handshake running. */
-    DTLS_SESSION_ESTABLISHED,  /**< Application data flows. */
-    DTLS_SESSION_CLOSING,      /**< Out of the map; the handles are closing. */
+    DTLS_SESSION_GATE = 0,    /**< The pre-verification context. */
+    DTLS_SESSION_HANDSHAKE,   /**< Cookie verified, handshake running. */
+    DTLS_SESSION_ESTABLISHED, /**< Application data flows. */
+    DTLS_SESSION_CLOSING,     /**< Out of the map; the handles are closing. */
 };
 
 /** Why a session is closed (selects the counter). */
 enum dtls_close_reason {
-    DTLS_CLOSE_LOCAL = 0,      /**< The app or the server's close. */
-    DTLS_CLOSE_IDLE,           /**< The idle reaper. */
-    DTLS_CLOSE_PEER,           /**< close_notify or a fatal alert from the peer. */
-    DTLS_CLOSE_BADMAC,         /**< The bad-MAC limit. */
-    DTLS_CLOSE_HS_FAILED,      /**< The handshake failed or timed out. */
-    DTLS_CLOSE_ERROR,          /**< Another Mbed TLS error on an established session. */
+    DTLS_CLOSE_LOCAL = 0, /**< The app or the server's close. */
+    DTLS_CLOSE_IDLE,      /**< The idle reaper. */
+    DTLS_CLOSE_PEER,      /**< close_notify or a fatal alert from the peer. */
+    DTLS_CLOSE_BADMAC,    /**< The bad-MAC limit. */
+    DTLS_CLOSE_HS_FAILED, /**< The handshake failed or timed out. */
+    DTLS_CLOSE_ERROR,     /**< Another Mbed TLS error on an established session. */
 };
 
 /** One peer's DTLS session (or the gate). Allocated from the device heap. */
 struct dtls_session {
     struct dtls_server *srv;
-    struct dtls_session *prev;         /**< The server's list of sessions. */
+    struct dtls_session *prev; /**< The server's list of sessions. */
     struct dtls_session *next;
-    struct dtls_session *next_addr;    /**< Hash chains of the map. */
+    struct dtls_session *next_addr; /**< Hash chains of the map. */
     struct dtls_session *next_cid;
     struct dtls_session *next_id;
     int in_addr_map;
@@ -47,26 +47,26 @@ struct dtls_session {
     int in_list;
     uint32_t id;
     enum dtls_session_state state;
-    struct sockaddr_storage peer;      /**< Where records to the peer go. */
-    uint8_t cid[DTLS_SERVER_CID_LEN];  /**< Our Connection ID (what the peer puts in records). */
-    struct port_heap heap;             /**< Charged with this session's Mbed TLS memory. */
+    struct sockaddr_storage peer;     /**< Where records to the peer go. */
+    uint8_t cid[DTLS_SERVER_CID_LEN]; /**< Our Connection ID (what the peer puts in records). */
+    struct port_heap heap;            /**< Charged with this session's Mbed TLS memory. */
     mbedtls_ssl_context ssl;
-    int ssl_ready;                     /**< mbedtls_ssl_setup() succeeded. */
-    uv_timer_t timer;                  /**< The Mbed TLS timer. */
-    uint64_t timer_start;              /**< Loop time (ms) when the timer was set. */
-    uint32_t timer_int_ms;             /**< Intermediate delay; meaningful when timer_fin_ms. */
-    uint32_t timer_fin_ms;             /**< Final delay; 0 = cancelled. */
-    const uint8_t *rx;                 /**< The datagram being handed to Mbed TLS, or NULL. */
+    int ssl_ready;         /**< mbedtls_ssl_setup() succeeded. */
+    uv_timer_t timer;      /**< The Mbed TLS timer. */
+    uint64_t timer_start;  /**< Loop time (ms) when the timer was set. */
+    uint32_t timer_int_ms; /**< Intermediate delay; meaningful when timer_fin_ms. */
+    uint32_t timer_fin_ms; /**< Final delay; 0 = cancelled. */
+    const uint8_t *rx;     /**< The datagram being handed to Mbed TLS, or NULL. */
     size_t rx_len;
-    uint64_t last_active;              /**< Loop time of the last traffic. */
-    uint8_t hello_random[32];          /**< Client random of the hello that made the session. */
+    uint64_t last_active;     /**< Loop time of the last traffic. */
+    uint8_t hello_random[32]; /**< Client random of the hello that made the session. */
 };
 
 /* dtls_server.c */
 
 /** \brief Puts one datagram to addr on the outbound link (then the socket). */
-void dtls_server_output(struct dtls_server *srv, const struct sockaddr *addr,
-                        const uint8_t *buf, size_t len);
+void dtls_server_output(struct dtls_server *srv, const struct sockaddr *addr, const uint8_t *buf,
+                        size_t len);
 
 /** \brief Length of a sockaddr of the family of addr. */
 socklen_t dtls_server_addr_len(const struct sockaddr *addr);
@@ -87,7 +87,6 @@ int dtls_server_conf_crt(mbedtls_x509_crt *crt, const char *path);
 
 /** \brief Parses a private key file, PEM or DER, into key. 0 or a bo_err. */
 int dtls_server_conf_key(mbedtls_pk_context *key, const char *path, struct port_rng *rng);
-
 
 /** \brief Releases what dtls_server_conf_setup() made. Safe after dtls_server_init(). */
 void dtls_server_conf_free(struct dtls_server *srv);
@@ -175,8 +174,7 @@ int dtls_server_gate_is_hello(const uint8_t *buf, size_t len);
  * \brief Whether a datagram is a copy of the ClientHello that made session s (same client
  *        random): a duplicate or late copy from the network, not a restarted client.
  */
-int dtls_server_gate_is_stale_hello(const struct dtls_session *s, const uint8_t *buf,
-                                    size_t len);
+int dtls_server_gate_is_stale_hello(const struct dtls_session *s, const uint8_t *buf, size_t len);
 
 /** \brief Runs one ClientHello from an unknown peer through the gate. */
 void dtls_server_gate_input(struct dtls_server *srv, const struct sockaddr *addr,

@@ -25,8 +25,7 @@ static size_t dtls_server_map_hash(const struct dtls_server *srv, const uint8_t 
     return (size_t)h & (srv->nbuckets - 1);
 }
 
-static size_t dtls_server_map_addr_hash(const struct dtls_server *srv,
-                                        const struct sockaddr *addr)
+static size_t dtls_server_map_addr_hash(const struct dtls_server *srv, const struct sockaddr *addr)
 {
     if (addr->sa_family == AF_INET6) {
         const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)addr;
@@ -44,8 +43,7 @@ static size_t dtls_server_map_addr_hash(const struct dtls_server *srv,
 
 static size_t dtls_server_map_id_hash(const struct dtls_server *srv, uint32_t id)
 {
-    uint8_t key[4] = { (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16),
-                       (uint8_t)(id >> 24) };
+    uint8_t key[4] = { (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16), (uint8_t)(id >> 24) };
 
     return dtls_server_map_hash(srv, key, sizeof(key), 1);
 }

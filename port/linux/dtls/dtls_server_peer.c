@@ -123,8 +123,8 @@ static int dtls_server_peer_socket(struct dtls_server_peer *p)
         /* Only the first socket gets the fixed port; a rebind moves to a fresh one. */
         p->local_port = 0;
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-            bind(fd, (struct sockaddr *)&local,
-                 dtls_server_addr_len((struct sockaddr *)&local)) != 0) {
+            bind(fd, (struct sockaddr *)&local, dtls_server_addr_len((struct sockaddr *)&local)) !=
+                0) {
             close(fd);
             return BO_EOS;
         }
@@ -163,8 +163,7 @@ static int dtls_server_peer_configure(struct dtls_server_peer *p,
     mbedtls_ssl_conf_rng(conf, port_rng_random, &p->rng);
     mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
-    mbedtls_ssl_conf_handshake_timeout(conf,
-                                       cfg->hs_timeout_min_ms ? cfg->hs_timeout_min_ms : 200,
+    mbedtls_ssl_conf_handshake_timeout(conf, cfg->hs_timeout_min_ms ? cfg->hs_timeout_min_ms : 200,
                                        cfg->hs_timeout_max_ms ? cfg->hs_timeout_max_ms : 3200);
     if (cfg->ciphersuite != 0) {
         p->ciphersuites[0] = cfg->ciphersuite;
@@ -173,8 +172,10 @@ static int dtls_server_peer_configure(struct dtls_server_peer *p,
     } else if (cfg->psk_identity != NULL && cfg->cert_file == NULL && cfg->ca_file == NULL) {
         /* A PSK-only peer offers PSK suites only, as a constrained CoAP client does. */
         static const int psk_suites[] = {
-            MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8, MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
-            MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256, 0,
+            MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8,
+            MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
+            MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+            0,
         };
         mbedtls_ssl_conf_ciphersuites(conf, psk_suites);
     }
@@ -212,8 +213,7 @@ static int dtls_server_peer_configure(struct dtls_server_peer *p,
             return BO_ECRYPTO;
         }
     }
-    if (cfg->cid &&
-        mbedtls_ssl_conf_cid(conf, 4, MBEDTLS_SSL_UNEXPECTED_CID_IGNORE) != 0) {
+    if (cfg->cid && mbedtls_ssl_conf_cid(conf, 4, MBEDTLS_SSL_UNEXPECTED_CID_IGNORE) != 0) {
         return BO_ECRYPTO;
     }
     ret = mbedtls_ssl_setup(&p->ssl, conf);
@@ -314,8 +314,7 @@ int dtls_server_peer_send(struct dtls_server_peer *p, const uint8_t *buf, size_t
     return 0;
 }
 
-int dtls_server_peer_recv(struct dtls_server_peer *p, uint8_t *buf, size_t len,
-                          uint32_t timeout_ms)
+int dtls_server_peer_recv(struct dtls_server_peer *p, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     struct port_heap *prev = port_heap_activate(&p->heap);
     uint64_t end = dtls_server_peer_now_ms() + timeout_ms;
@@ -328,8 +327,8 @@ int dtls_server_peer_recv(struct dtls_server_peer *p, uint8_t *buf, size_t len,
             break;
         }
         if (ret == MBEDTLS_ERR_SSL_TIMEOUT ||
-            ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE ||
-              ret == 0) && dtls_server_peer_now_ms() >= end)) {
+            ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE || ret == 0) &&
+             dtls_server_peer_now_ms() >= end)) {
             ret = BO_ETIMEDOUT;
             break;
         }

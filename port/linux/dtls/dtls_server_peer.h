@@ -26,22 +26,22 @@
 
 /** Settings of a peer. Zero-initialise, then fill what is needed. */
 struct dtls_server_peer_config {
-    const char *host;             /**< Numeric server address; NULL = "127.0.0.1". */
-    uint16_t port;                /**< Server port. */
-    const char *psk_identity;     /**< PSK identity; with psk_hex enables PSK suites. */
-    const char *psk_hex;          /**< PSK as hexadecimal text. */
-    const char *ca_file;          /**< CA to verify the server with; NULL = no verification. */
-    const char *cert_file;        /**< Client certificate; NULL = none. */
-    const char *key_file;         /**< Its key. */
-    const char *server_name;      /**< Expected server name (SNI, verification); may be NULL. */
-    int ciphersuite;              /**< Only this suite (an MBEDTLS_TLS_* id); 0 = defaults. */
-    bool cid;                     /**< Offer a Connection ID. */
-    uint32_t hs_timeout_min_ms;   /**< 0 = 200. */
-    uint32_t hs_timeout_max_ms;   /**< 0 = 3200. */
-    uint32_t deadline_ms;         /**< Longest handshake; 0 = 10000. */
-    bool seeded;                  /**< Deterministic RNG from seed; else system entropy. */
+    const char *host;           /**< Numeric server address; NULL = "127.0.0.1". */
+    uint16_t port;              /**< Server port. */
+    const char *psk_identity;   /**< PSK identity; with psk_hex enables PSK suites. */
+    const char *psk_hex;        /**< PSK as hexadecimal text. */
+    const char *ca_file;        /**< CA to verify the server with; NULL = no verification. */
+    const char *cert_file;      /**< Client certificate; NULL = none. */
+    const char *key_file;       /**< Its key. */
+    const char *server_name;    /**< Expected server name (SNI, verification); may be NULL. */
+    int ciphersuite;            /**< Only this suite (an MBEDTLS_TLS_* id); 0 = defaults. */
+    bool cid;                   /**< Offer a Connection ID. */
+    uint32_t hs_timeout_min_ms; /**< 0 = 200. */
+    uint32_t hs_timeout_max_ms; /**< 0 = 3200. */
+    uint32_t deadline_ms;       /**< Longest handshake; 0 = 10000. */
+    bool seeded;                /**< Deterministic RNG from seed; else system entropy. */
     uint64_t seed;
-    uint16_t local_port;          /**< Bind to this local port (SO_REUSEADDR); 0 = any. */
+    uint16_t local_port; /**< Bind to this local port (SO_REUSEADDR); 0 = any. */
 };
 
 /** A peer. Fields are private. */
@@ -62,7 +62,7 @@ struct dtls_server_peer {
     uint32_t timer_fin_ms;
     uint32_t deadline_ms;
     uint16_t local_port;
-    int last_error;               /**< The last Mbed TLS error, for messages. */
+    int last_error; /**< The last Mbed TLS error, for messages. */
 };
 
 /** \brief Initialises a peer so that dtls_server_peer_free() is safe. Cannot fail. */

@@ -132,11 +132,20 @@ void dtls_server_session_close(struct dtls_session *s, enum dtls_close_reason re
         port_heap_activate(prev);
     }
     switch (reason) {
-    case DTLS_CLOSE_IDLE: srv->st.idle_closes++; break;
-    case DTLS_CLOSE_PEER: srv->st.peer_closes++; break;
-    case DTLS_CLOSE_BADMAC: srv->st.bad_mac_closes++; break;
-    case DTLS_CLOSE_HS_FAILED: srv->st.handshakes_failed++; break;
-    default: break;
+    case DTLS_CLOSE_IDLE:
+        srv->st.idle_closes++;
+        break;
+    case DTLS_CLOSE_PEER:
+        srv->st.peer_closes++;
+        break;
+    case DTLS_CLOSE_BADMAC:
+        srv->st.bad_mac_closes++;
+        break;
+    case DTLS_CLOSE_HS_FAILED:
+        srv->st.handshakes_failed++;
+        break;
+    default:
+        break;
     }
     dtls_server_map_remove(srv, s);
     if (srv->st.sessions > 0) {
@@ -168,8 +177,7 @@ static void dtls_server_session_established(struct dtls_session *s)
     srv->st.handshakes_ok++;
     srv->st.established++;
     s->last_active = uv_now(srv->loop);
-    if (srv->cid &&
-        mbedtls_ssl_get_peer_cid(&s->ssl, &cid_enabled, NULL, NULL) == 0 &&
+    if (srv->cid && mbedtls_ssl_get_peer_cid(&s->ssl, &cid_enabled, NULL, NULL) == 0 &&
         cid_enabled == MBEDTLS_SSL_CID_ENABLED) {
         dtls_server_map_add_cid(srv, s);
     }

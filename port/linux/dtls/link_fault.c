@@ -14,15 +14,20 @@
 /* A delayed or held datagram. */
 struct link_fault_pkt {
     struct link_fault_pkt *next;
-    uint64_t due;                   /* Loop time (ms) at which it is delivered. */
-    int held;                       /* Reordered: also delivered right after the next packet. */
+    uint64_t due; /* Loop time (ms) at which it is delivered. */
+    int held;     /* Reordered: also delivered right after the next packet. */
     struct sockaddr_storage addr;
     size_t len;
     uint8_t data[];
 };
 
 /* The draw streams, one per fault. */
-enum { LF_DRAW_DROP = 0, LF_DRAW_DUP = 1, LF_DRAW_REORDER = 2, LF_DRAWS = 3 };
+enum {
+    LF_DRAW_DROP = 0,
+    LF_DRAW_DUP = 1,
+    LF_DRAW_REORDER = 2,
+    LF_DRAWS = 3
+};
 
 static void link_fault_set_error(char *err, size_t len, const char *msg, const char *item,
                                  size_t item_len)
@@ -61,8 +66,8 @@ static int link_fault_is_space(char c)
 
 int link_fault_parse(struct link_fault_config *lf, const char *text, char *err, size_t len)
 {
-    static const char *const keys[] = { "drop", "duplicate", "dup", "delay", "reorder", "mtu",
-                                        "seed" };
+    static const char *const keys[] = { "drop",    "duplicate", "dup", "delay",
+                                        "reorder", "mtu",       "seed" };
     struct link_fault_config out;
     unsigned seen = 0;
     const char *p = text;
@@ -128,12 +133,24 @@ int link_fault_parse(struct link_fault_config *lf, const char *text, char *err, 
             return BO_EINVAL;
         }
         switch (k) {
-        case 0: out.drop_n = (uint32_t)v; break;
-        case 1: out.dup_n = (uint32_t)v; break;
-        case 3: out.delay_ms = (uint32_t)v; break;
-        case 4: out.reorder_n = (uint32_t)v; break;
-        case 5: out.mtu = (uint32_t)v; break;
-        default: out.seed = v; break;
+        case 0:
+            out.drop_n = (uint32_t)v;
+            break;
+        case 1:
+            out.dup_n = (uint32_t)v;
+            break;
+        case 3:
+            out.delay_ms = (uint32_t)v;
+            break;
+        case 4:
+            out.reorder_n = (uint32_t)v;
+            break;
+        case 5:
+            out.mtu = (uint32_t)v;
+            break;
+        default:
+            out.seed = v;
+            break;
         }
         p = *end == ',' ? end + 1 : end;
         if (*end == ',' && *p == '\0') {
@@ -153,8 +170,8 @@ int link_fault_format(const struct link_fault_config *lf, char *buf, size_t len)
         const char *key;
         uint64_t value;
     } items[] = {
-        { "drop", lf->drop_n }, { "duplicate", lf->dup_n }, { "delay", lf->delay_ms },
-        { "reorder", lf->reorder_n }, { "mtu", lf->mtu }, { "seed", lf->seed },
+        { "drop", lf->drop_n },       { "duplicate", lf->dup_n }, { "delay", lf->delay_ms },
+        { "reorder", lf->reorder_n }, { "mtu", lf->mtu },         { "seed", lf->seed },
     };
 
     if (len == 0) {

@@ -34,12 +34,12 @@
 
 /** The fault settings of a link. All zero: a perfect link. */
 struct link_fault_config {
-    uint32_t drop_n;     /**< Drop 1 of N datagrams; 0 = off. */
-    uint32_t dup_n;      /**< Duplicate 1 of N datagrams; 0 = off. */
-    uint32_t delay_ms;   /**< Latency added to every datagram; 0 = off. */
-    uint32_t reorder_n;  /**< Hold back 1 of N datagrams until after the next one; 0 = off. */
-    uint32_t mtu;        /**< Drop datagrams longer than this; 0 = off. */
-    uint64_t seed;       /**< Seed of the random draws. */
+    uint32_t drop_n;    /**< Drop 1 of N datagrams; 0 = off. */
+    uint32_t dup_n;     /**< Duplicate 1 of N datagrams; 0 = off. */
+    uint32_t delay_ms;  /**< Latency added to every datagram; 0 = off. */
+    uint32_t reorder_n; /**< Hold back 1 of N datagrams until after the next one; 0 = off. */
+    uint32_t mtu;       /**< Drop datagrams longer than this; 0 = off. */
+    uint64_t seed;      /**< Seed of the random draws. */
 };
 
 /**
@@ -71,18 +71,18 @@ int link_fault_format(const struct link_fault_config *lf, char *buf, size_t len)
  * \param buf   The datagram; valid only during the call.
  * \param len   Its length.
  */
-typedef void (*link_fault_deliver_fn)(void *ctx, const struct sockaddr *addr,
-                                      const uint8_t *buf, size_t len);
+typedef void (*link_fault_deliver_fn)(void *ctx, const struct sockaddr *addr, const uint8_t *buf,
+                                      size_t len);
 
 /** Counters of one direction of a link. */
 struct link_fault_stats {
-    uint64_t input;       /**< Datagrams given to the link. */
-    uint64_t delivered;   /**< Datagrams delivered (duplicates included). */
-    uint64_t dropped;     /**< Dropped by drop=N. */
-    uint64_t too_big;     /**< Dropped by mtu=N. */
-    uint64_t duplicated;  /**< Extra copies delivered by duplicate=N. */
-    uint64_t delayed;     /**< Delivered late by delay=MS. */
-    uint64_t reordered;   /**< Held back by reorder=N. */
+    uint64_t input;      /**< Datagrams given to the link. */
+    uint64_t delivered;  /**< Datagrams delivered (duplicates included). */
+    uint64_t dropped;    /**< Dropped by drop=N. */
+    uint64_t too_big;    /**< Dropped by mtu=N. */
+    uint64_t duplicated; /**< Extra copies delivered by duplicate=N. */
+    uint64_t delayed;    /**< Delivered late by delay=MS. */
+    uint64_t reordered;  /**< Held back by reorder=N. */
 };
 
 struct link_fault_pkt;
@@ -90,15 +90,15 @@ struct link_fault_pkt;
 /** One direction of a faulty link. Fields are private; read them through the functions. */
 struct link_fault {
     struct link_fault_config cfg;
-    uint64_t prng[3][4];              /**< Draw states of drop, duplicate, reorder. */
+    uint64_t prng[3][4]; /**< Draw states of drop, duplicate, reorder. */
     uv_loop_t *loop;
-    uv_timer_t timer;                 /**< Fires at the due time of the first queued packet. */
-    struct link_fault_pkt *queue;     /**< Delayed and held packets, by due time. */
+    uv_timer_t timer;             /**< Fires at the due time of the first queued packet. */
+    struct link_fault_pkt *queue; /**< Delayed and held packets, by due time. */
     link_fault_deliver_fn deliver;
     void *ctx;
-    uint64_t tag;                     /**< Stream tag (the direction), mixed into the seed. */
+    uint64_t tag; /**< Stream tag (the direction), mixed into the seed. */
     struct link_fault_stats stats;
-    int timer_active;                 /**< The timer handle is initialised (needs closing). */
+    int timer_active; /**< The timer handle is initialised (needs closing). */
     void (*closed)(void *arg);
     void *closed_arg;
 };

@@ -81,7 +81,7 @@ static void vflash_ecc_set(struct vflash *dev, uint32_t unit, bool programmed)
     if (programmed) {
         dev->ecc_map[unit / 8] |= (uint8_t)(1u << (unit % 8));
     } else {
-        dev->ecc_map[unit / 8] &= (uint8_t)~(1u << (unit % 8));
+        dev->ecc_map[unit / 8] &= (uint8_t) ~(1u << (unit % 8));
     }
 }
 
@@ -385,15 +385,14 @@ static bool vflash_program_allowed(const struct vflash *dev, uint32_t off, const
         for (uint32_t i = 0; i < len; i++) {
             /* Erased 0xff: a program may only clear bits; erased 0x00: only set them. */
             uint8_t back = dev->geom.erased_val == 0xff ? (uint8_t)(src[i] & ~old[i])
-                                                         : (uint8_t)(old[i] & ~src[i]);
+                                                        : (uint8_t)(old[i] & ~src[i]);
             if (back != 0) {
                 return false;
             }
         }
         return true;
     case VFLASH_ECC:
-        for (uint32_t u = off / dev->geom.write_unit; u < (off + len) / dev->geom.write_unit;
-             u++) {
+        for (uint32_t u = off / dev->geom.write_unit; u < (off + len) / dev->geom.write_unit; u++) {
             if (vflash_ecc_test(dev, u)) {
                 return false;
             }
@@ -410,8 +409,7 @@ static bool vflash_program_allowed(const struct vflash *dev, uint32_t off, const
  * kept apart from validation, counting and the hook so that fault models can apply part of an
  * operation (a torn write leaves some units new and some old).
  */
-static void vflash_apply_program(struct vflash *dev, uint32_t off, const uint8_t *src,
-                                 uint32_t len)
+static void vflash_apply_program(struct vflash *dev, uint32_t off, const uint8_t *src, uint32_t len)
 {
     memcpy(dev->mem + off, src, len);
     vflash_ecc_mark(dev, off, len, true);

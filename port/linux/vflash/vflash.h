@@ -69,12 +69,12 @@ struct vflash_run {
 struct vflash_geometry {
     struct vflash_run runs[VFLASH_MAX_RUNS]; /**< Sectors, in address order. */
     uint32_t run_count;                      /**< Used entries of runs (1..VFLASH_MAX_RUNS). */
-    uint32_t write_unit;         /**< Program granularity in bytes: 1, 2, 4, 8, 16 or 32. */
-    uint8_t erased_val;          /**< 0xff or 0x00. */
+    uint32_t write_unit; /**< Program granularity in bytes: 1, 2, 4, 8, 16 or 32. */
+    uint8_t erased_val;  /**< 0xff or 0x00. */
     enum vflash_semantics semantics;
-    uint32_t page_size;          /**< 0 (no paging) or a multiple of write_unit. */
+    uint32_t page_size;           /**< 0 (no paging) or a multiple of write_unit. */
     uint64_t program_ns_per_unit; /**< Time to program one write unit, in nanoseconds. */
-    uint32_t endurance;          /**< Erases a sector survives; 0: unlimited. */
+    uint32_t endurance;           /**< Erases a sector survives; 0: unlimited. */
 };
 
 /** Kinds of operations the hook sees. */
@@ -110,25 +110,25 @@ typedef int (*vflash_hook_fn)(void *arg, struct vflash *dev, const struct vflash
 
 /** Per-sector geometry and wear. */
 struct vflash_sector {
-    uint32_t off;       /**< Device offset. */
-    uint32_t size;      /**< Bytes. */
-    uint64_t erase_ns;  /**< Erase time. */
-    uint64_t reads;     /**< Read calls touching the sector. */
-    uint64_t programs;  /**< Program operations starting in the sector. */
-    uint64_t erases;    /**< Erases of the sector since the counters were reset. */
-    uint64_t wear;      /**< Erases over the device's life (not reset), failed worn-out
+    uint32_t off;      /**< Device offset. */
+    uint32_t size;     /**< Bytes. */
+    uint64_t erase_ns; /**< Erase time. */
+    uint64_t reads;    /**< Read calls touching the sector. */
+    uint64_t programs; /**< Program operations starting in the sector. */
+    uint64_t erases;   /**< Erases of the sector since the counters were reset. */
+    uint64_t wear;     /**< Erases over the device's life (not reset), failed worn-out
                              erases included. */
 };
 
 /** Device totals. */
 struct vflash_stats {
-    uint64_t ops;            /**< Operations completed (programs per page + sector erases). */
-    uint64_t reads;          /**< Read calls that succeeded. */
-    uint64_t programs;       /**< Program operations completed. */
-    uint64_t erases;         /**< Sector erases completed. */
+    uint64_t ops;      /**< Operations completed (programs per page + sector erases). */
+    uint64_t reads;    /**< Read calls that succeeded. */
+    uint64_t programs; /**< Program operations completed. */
+    uint64_t erases;   /**< Sector erases completed. */
     uint64_t bytes_read;
     uint64_t bytes_programmed;
-    uint64_t busy_ns;        /**< Simulated time spent programming and erasing. */
+    uint64_t busy_ns; /**< Simulated time spent programming and erasing. */
 };
 
 /**
@@ -136,20 +136,20 @@ struct vflash_stats {
  */
 struct vflash {
     struct vflash_geometry geom;
-    uint32_t size;                  /**< Total bytes. */
+    uint32_t size; /**< Total bytes. */
     uint32_t sector_count;
-    struct vflash_sector *sectors;  /**< sector_count entries, in address order. */
-    uint8_t *mem;                   /**< The contents. */
-    uint8_t *ecc_map;               /**< ECC: one bit per write unit, set = programmed. */
+    struct vflash_sector *sectors; /**< sector_count entries, in address order. */
+    uint8_t *mem;                  /**< The contents. */
+    uint8_t *ecc_map;              /**< ECC: one bit per write unit, set = programmed. */
     bool own_mem;
     bool own_ecc_map;
-    bool power_lost;                /**< Set by a power cut; cleared by vflash_power_on(). */
+    bool power_lost; /**< Set by a power cut; cleared by vflash_power_on(). */
     struct vflash_stats stats;
-    struct port_clock *clock;       /**< Advanced by each operation's duration; may be NULL. */
+    struct port_clock *clock; /**< Advanced by each operation's duration; may be NULL. */
     vflash_hook_fn hook;
     void *hook_arg;
-    struct vflash_fault *fault;     /**< Fault state (vflash_fault.h), NULL until first used. */
-    struct vflash_trace *trace;     /**< Operation trace (vflash_trace.h), or NULL. */
+    struct vflash_fault *fault; /**< Fault state (vflash_fault.h), NULL until first used. */
+    struct vflash_trace *trace; /**< Operation trace (vflash_trace.h), or NULL. */
 };
 
 /**

@@ -341,8 +341,8 @@ static void vflash_cut_torn_bits(uint8_t *mem, const uint8_t *target, uint32_t l
  * erase-partial: each bit that is not at the erased value gets erased when a 32-bit draw is
  * below p * 2^32 / 1000 (draws: high half, then low half of each output, bits LSB first).
  */
-static void vflash_cut_erase_partial(uint8_t *mem, uint32_t len, uint8_t erased,
-                                     uint32_t permille, struct vflash_prng *prng)
+static void vflash_cut_erase_partial(uint8_t *mem, uint32_t len, uint8_t erased, uint32_t permille,
+                                     struct vflash_prng *prng)
 {
     uint32_t thr = (uint32_t)(((uint64_t)permille << 32) / 1000u);
     uint64_t bits = 0;
@@ -417,8 +417,8 @@ static enum vflash_cut_model vflash_cut_resolve(enum vflash_cut_model model,
 }
 
 /* Applies the armed cut to op: flash gets what the model leaves; power is lost by the caller. */
-static void vflash_cut_apply(struct vflash *dev, struct vflash_fault *f,
-                             const struct vflash_op *op, struct vflash_fault_action *act)
+static void vflash_cut_apply(struct vflash *dev, struct vflash_fault *f, const struct vflash_op *op,
+                             struct vflash_fault_action *act)
 {
     struct vflash_cut_result *r = &f->result;
     struct vflash_prng prng;
@@ -461,8 +461,8 @@ static void vflash_cut_apply(struct vflash *dev, struct vflash_fault *f,
         vflash_ecc_mark(dev, op->off, op->len, !erase);
         vflash_fault_settle(dev, op->off, op->len);
         if (r->applied == VFLASH_CUT_WEAK) {
-            r->error = vflash_weak_add(&f->weak, dev->mem, dev->size, op->off, old, op->len,
-                                       f->cut.seed);
+            r->error =
+                vflash_weak_add(&f->weak, dev->mem, dev->size, op->off, old, op->len, f->cut.seed);
         }
         break;
     case VFLASH_CUT_TORN_PREFIX:

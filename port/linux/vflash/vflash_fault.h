@@ -64,13 +64,13 @@ enum vflash_cut_model {
 
 /** A power cut to arm. */
 struct vflash_cut {
-    uint64_t op_index;           /**< The operation to cut (vflash_op.index). */
+    uint64_t op_index; /**< The operation to cut (vflash_op.index). */
     enum vflash_cut_model model;
-    uint32_t units;              /**< torn-prefix: k, or VFLASH_CUT_SEEDED. A k at or beyond
+    uint32_t units;    /**< torn-prefix: k, or VFLASH_CUT_SEEDED. A k at or beyond
                                       the operation's unit count lands every unit. */
-    uint32_t permille;           /**< erase-partial (and torn-prefix on an erase): progress p in
+    uint32_t permille; /**< erase-partial (and torn-prefix on an erase): progress p in
                                       0..1000, or VFLASH_CUT_SEEDED. */
-    uint64_t seed;               /**< Seed of every random choice of the cut. */
+    uint64_t seed;     /**< Seed of every random choice of the cut. */
 };
 
 /** What an armed cut did. */
@@ -101,7 +101,7 @@ struct vflash_fault_rate {
 
 /** Non-cut faults. An all-zero config disables all of them. */
 struct vflash_fault_config {
-    uint64_t seed;                         /**< Seed of all their random choices. */
+    uint64_t seed;                          /**< Seed of all their random choices. */
     struct vflash_fault_rate program_error; /**< A program op overlapping it fails: BO_EIO. */
     struct vflash_fault_rate erase_error;   /**< An erase overlapping it fails: BO_EIO. */
     struct vflash_fault_rate drop;          /**< A program op overlapping it reports success
@@ -214,13 +214,13 @@ void vflash_fault_clear_weak(struct vflash *dev);
 
 /** What the fault layer decided for one operation. */
 enum vflash_fault_kind {
-    VFLASH_FAULT_NONE = 0,    /**< Proceed normally. */
-    VFLASH_FAULT_HOOK_ERROR,  /**< The user hook failed the operation (rc). */
-    VFLASH_FAULT_HOOK_CUT,    /**< The user hook cut power before it. */
-    VFLASH_FAULT_CUT,         /**< An armed cut fired (model, and what it already applied). */
-    VFLASH_FAULT_ERROR,       /**< An injected BO_EIO. */
-    VFLASH_FAULT_WEAR,        /**< Wear-out: BO_EIO. */
-    VFLASH_FAULT_DROP,        /**< Silent drop: counted, nothing lands. */
+    VFLASH_FAULT_NONE = 0,   /**< Proceed normally. */
+    VFLASH_FAULT_HOOK_ERROR, /**< The user hook failed the operation (rc). */
+    VFLASH_FAULT_HOOK_CUT,   /**< The user hook cut power before it. */
+    VFLASH_FAULT_CUT,        /**< An armed cut fired (model, and what it already applied). */
+    VFLASH_FAULT_ERROR,      /**< An injected BO_EIO. */
+    VFLASH_FAULT_WEAR,       /**< Wear-out: BO_EIO. */
+    VFLASH_FAULT_DROP,       /**< Silent drop: counted, nothing lands. */
 };
 
 /** The decision for one operation. */

@@ -243,8 +243,7 @@ static bool vflash_json_int(const json_t *o, const char *key, int *v)
 {
     const json_t *j = json_object_get(o, key);
 
-    if (!json_is_integer(j) || json_integer_value(j) < BO_ERR_MIN_ ||
-        json_integer_value(j) > 0) {
+    if (!json_is_integer(j) || json_integer_value(j) < BO_ERR_MIN_ || json_integer_value(j) > 0) {
         return false;
     }
     *v = (int)json_integer_value(j);
@@ -337,8 +336,7 @@ static int vflash_replay_op(struct vflash *dev, const json_t *o, bool program,
         !vflash_json_u32(o, "sector", &sector) || !vflash_json_int(o, "result", &result)) {
         return BO_EINVAL;
     }
-    if (strcmp(fault, "none") != 0 && strcmp(fault, "cut") != 0 &&
-        strcmp(fault, "hook-cut") != 0) {
+    if (strcmp(fault, "none") != 0 && strcmp(fault, "cut") != 0 && strcmp(fault, "hook-cut") != 0) {
         /* Failed or dropped: nothing of it reached flash. */
         st->skipped++;
         return 0;

@@ -76,10 +76,10 @@ int vflash_trace_attach(struct vflash *dev, struct vflash_trace *t);
 
 /** What a replay did. */
 struct vflash_replay_stats {
-    uint64_t lines;    /**< Lines read (blank lines included). */
-    uint64_t applied;  /**< Lines applied to the device. */
-    uint64_t skipped;  /**< Lines for another device, failed or dropped operations. */
-    uint64_t cuts;     /**< Power cuts re-armed. */
+    uint64_t lines;   /**< Lines read (blank lines included). */
+    uint64_t applied; /**< Lines applied to the device. */
+    uint64_t skipped; /**< Lines for another device, failed or dropped operations. */
+    uint64_t cuts;    /**< Power cuts re-armed. */
 };
 
 /**

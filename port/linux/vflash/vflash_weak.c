@@ -22,9 +22,9 @@
 
 /* One region, in the map's table. */
 struct vflash_weak_region {
-    uint32_t off;            /* First device byte. */
-    uint32_t len;            /* Bytes. */
-    uint32_t unstable;       /* Bytes where old and intended still differ. */
+    uint32_t off;      /* First device byte. */
+    uint32_t len;      /* Bytes. */
+    uint32_t unstable; /* Bytes where old and intended still differ. */
     uint32_t reserved;
     uint64_t data;           /* Arena offset of old[len], then intended[len]. */
     struct vflash_prng prng; /* Draws of its reads. */
@@ -40,8 +40,8 @@ struct vflash_weak_map {
     uint32_t count;       /* Regions in use. */
     uint32_t max_regions; /* Entries of the table. */
     uint32_t reserved;
-    uint64_t arena_cap;   /* Bytes of the arena. */
-    uint64_t arena_used;  /* Bytes of it in use, from its start. */
+    uint64_t arena_cap;  /* Bytes of the arena. */
+    uint64_t arena_used; /* Bytes of it in use, from its start. */
     pthread_mutex_t lock;
     struct vflash_weak_region regions[];
 };
@@ -109,20 +109,18 @@ out:
 }
 
 /* Whether the header fits a map of len bytes serving a device of dev_size bytes. */
-static bool vflash_weak_header_ok(const struct vflash_weak_map *m, uint64_t len,
-                                  uint32_t dev_size)
+static bool vflash_weak_header_ok(const struct vflash_weak_map *m, uint64_t len, uint32_t dev_size)
 {
     uint64_t end;
 
     if (m->magic != VFLASH_WEAK_MAGIC || m->version != VFLASH_WEAK_VERSION || m->size != len ||
         m->dev_size != dev_size || m->max_regions == 0 ||
-        m->max_regions > (len - offsetof(struct vflash_weak_map, regions)) /
-                         sizeof(struct vflash_weak_region)) {
+        m->max_regions >
+            (len - offsetof(struct vflash_weak_map, regions)) / sizeof(struct vflash_weak_region)) {
         return false;
     }
     end = vflash_weak_table_end(m->max_regions);
-    return m->arena_cap == len - end && m->arena_used <= m->arena_cap &&
-           m->count <= m->max_regions;
+    return m->arena_cap == len - end && m->arena_used <= m->arena_cap && m->count <= m->max_regions;
 }
 
 /* Whether every region of the table lies inside the device and the used arena. */
@@ -191,8 +189,8 @@ int vflash_weak_attach(struct vflash_weak_set *set, void *map, size_t len, uint3
 {
     struct vflash_weak_map *m = map;
 
-    if (set == NULL || m == NULL || len < offsetof(struct vflash_weak_map, regions) ||
-        !m->shared || !vflash_weak_header_ok(m, len, dev_size)) {
+    if (set == NULL || m == NULL || len < offsetof(struct vflash_weak_map, regions) || !m->shared ||
+        !vflash_weak_header_ok(m, len, dev_size)) {
         return BO_EINVAL;
     }
     vflash_weak_free(set);

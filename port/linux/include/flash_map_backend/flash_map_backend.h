@@ -21,8 +21,8 @@ struct flash_area {
     uint8_t fa_id;        /**< One of the FLASH_AREA_* ids of sysflash/sysflash.h. */
     uint8_t fa_device_id; /**< Index of the flash device holding the area. */
     uint16_t pad16;
-    uint32_t fa_off;      /**< Offset of the area in its device. */
-    uint32_t fa_size;     /**< Size of the area in bytes. */
+    uint32_t fa_off;  /**< Offset of the area in its device. */
+    uint32_t fa_size; /**< Size of the area in bytes. */
 };
 
 /** An erase unit of an area, its offset relative to the start of the area. */

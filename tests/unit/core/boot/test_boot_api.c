@@ -92,21 +92,21 @@ static void rig_setup(struct rig *r, struct geom g, bool with_image1, bool split
         b.flash[d].geom.erased_val = g.erased;
         b.flash[d].geom.semantics = g.sem;
     }
-    b.part[FLASH_AREA_IMAGE_0] = (struct board_partition){true, 0, off, SLOT_SIZE, 0};
+    b.part[FLASH_AREA_IMAGE_0] = (struct board_partition){ true, 0, off, SLOT_SIZE, 0 };
     off += SLOT_SIZE;
     if (split) {
-        b.part[FLASH_AREA_IMAGE_1] = (struct board_partition){true, 1, 0, SLOT_SIZE, 0};
+        b.part[FLASH_AREA_IMAGE_1] = (struct board_partition){ true, 1, 0, SLOT_SIZE, 0 };
     } else {
-        b.part[FLASH_AREA_IMAGE_1] = (struct board_partition){true, 0, off, SLOT_SIZE, 0};
+        b.part[FLASH_AREA_IMAGE_1] = (struct board_partition){ true, 0, off, SLOT_SIZE, 0 };
         off += SLOT_SIZE;
     }
     if (with_image1) {
-        b.part[FLASH_AREA_IMAGE_2] = (struct board_partition){true, 0, off, SLOT_SIZE, 0};
+        b.part[FLASH_AREA_IMAGE_2] = (struct board_partition){ true, 0, off, SLOT_SIZE, 0 };
         off += SLOT_SIZE;
-        b.part[FLASH_AREA_IMAGE_3] = (struct board_partition){true, 0, off, SLOT_SIZE, 0};
+        b.part[FLASH_AREA_IMAGE_3] = (struct board_partition){ true, 0, off, SLOT_SIZE, 0 };
         off += SLOT_SIZE;
     }
-    b.part[FLASH_AREA_IMAGE_SCRATCH] = (struct board_partition){true, 0, off, 0x2000, 0};
+    b.part[FLASH_AREA_IMAGE_SCRATCH] = (struct board_partition){ true, 0, off, 0x2000, 0 };
     port_flash_map_init(&r->map);
     assert_int_equal(port_flash_map_setup_board(&r->map, &b), 0);
     r->prev = port_flash_map_activate(&r->map);
@@ -161,7 +161,7 @@ static void erase_area(int id)
 static void check_tail(const struct boot_api_config *cfg, int id, const struct trailer_fields *f)
 {
     const struct flash_area *fa;
-    struct trailer_params p = {cfg->max_align, TRAILER_MODE_SCRATCH, 0, 0};
+    struct trailer_params p = { cfg->max_align, TRAILER_MODE_SCRATCH, 0, 0 };
     struct trailer_layout l;
     uint8_t want[256];
     uint8_t got[256];
@@ -174,11 +174,11 @@ static void check_tail(const struct boot_api_config *cfg, int id, const struct t
     flash_area_close(fa);
 }
 
-static const uint32_t max_aligns[] = {8, 16, 32};
+static const uint32_t max_aligns[] = { 8, 16, 32 };
 static const struct geom geoms[] = {
-    {1, 0xff, VFLASH_NOR}, {4, 0xff, VFLASH_NOR}, {8, 0xff, VFLASH_ECC},
-    {1, 0x00, VFLASH_NOR}, {8, 0x00, VFLASH_ECC}, {16, 0xff, VFLASH_ECC},
-    {32, 0xff, VFLASH_ECC}, {32, 0x00, VFLASH_NOR},
+    { 1, 0xff, VFLASH_NOR },  { 4, 0xff, VFLASH_NOR },  { 8, 0xff, VFLASH_ECC },
+    { 1, 0x00, VFLASH_NOR },  { 8, 0x00, VFLASH_ECC },  { 16, 0xff, VFLASH_ECC },
+    { 32, 0xff, VFLASH_ECC }, { 32, 0x00, VFLASH_NOR },
 };
 
 static void check_pending(const struct boot_api_config *cfg, struct geom g)
@@ -241,7 +241,7 @@ static void test_set_pending_test_and_perm(void **state)
     (void)state;
     for (size_t a = 0; a < N(max_aligns); a++) {
         for (size_t i = 0; i < N(geoms); i++) {
-            struct boot_api_config cfg = {max_aligns[a]};
+            struct boot_api_config cfg = { max_aligns[a] };
 
             if (geoms[i].w <= max_aligns[a]) {
                 check_pending(&cfg, geoms[i]);
@@ -254,7 +254,7 @@ static void test_set_pending_test_and_perm(void **state)
 static void write_swapped_primary(const struct boot_api_config *cfg)
 {
     const struct flash_area *fa;
-    struct trailer_params p = {cfg->max_align, TRAILER_MODE_SCRATCH, 0, 0};
+    struct trailer_params p = { cfg->max_align, TRAILER_MODE_SCRATCH, 0, 0 };
     struct trailer_layout l;
 
     assert_int_equal(flash_area_open(FLASH_AREA_IMAGE_0, &fa), 0);
@@ -309,7 +309,7 @@ static void test_set_confirmed(void **state)
     (void)state;
     for (size_t a = 0; a < N(max_aligns); a++) {
         for (size_t i = 0; i < N(geoms); i++) {
-            struct boot_api_config cfg = {max_aligns[a]};
+            struct boot_api_config cfg = { max_aligns[a] };
 
             if (geoms[i].w <= max_aligns[a]) {
                 check_confirm(&cfg, geoms[i]);
@@ -322,11 +322,11 @@ static void test_bad_secondary_magic_erases_slot(void **state)
 {
     (void)state;
     struct rig r;
-    struct boot_api_config cfg = {8};
+    struct boot_api_config cfg = { 8 };
     const struct flash_area *fa;
     uint8_t buf[64];
 
-    rig_setup(&r, (struct geom){8, 0xff, VFLASH_ECC}, false, false);
+    rig_setup(&r, (struct geom){ 8, 0xff, VFLASH_ECC }, false, false);
     memset(buf, 0x33, sizeof(buf));
     assert_int_equal(flash_area_open(FLASH_AREA_IMAGE_1, &fa), 0);
     assert_int_equal(flash_area_write(fa, 0, buf, sizeof(buf)), 0);
@@ -392,7 +392,7 @@ static void test_power_cut_then_retry(void **state)
     (void)state;
     for (size_t a = 0; a < N(max_aligns); a++) {
         for (size_t i = 0; i < N(geoms); i++) {
-            struct boot_api_config cfg = {max_aligns[a]};
+            struct boot_api_config cfg = { max_aligns[a] };
 
             if (geoms[i].w <= max_aligns[a]) {
                 check_power_cuts(&cfg, geoms[i], 0);
@@ -439,11 +439,11 @@ static void test_imgtool_padded_vectors(void **state)
 {
     (void)state;
     struct rig r;
-    struct boot_api_config ma8 = {8};
-    struct boot_api_config ma16 = {16};
+    struct boot_api_config ma8 = { 8 };
+    struct boot_api_config ma16 = { 16 };
     struct boot_swap_state s;
 
-    rig_setup(&r, (struct geom){4, 0xff, VFLASH_ECC}, false, false);
+    rig_setup(&r, (struct geom){ 4, 0xff, VFLASH_ECC }, false, false);
     /* --pad: a test request. */
     program_vector(FLASH_AREA_IMAGE_1, "ec256-test-padded.bin", false);
     s = read_state(&ma8, FLASH_AREA_IMAGE_1);
@@ -488,12 +488,12 @@ static void test_default_max_align_api(void **state)
 {
     (void)state;
     struct rig r;
-    struct boot_api_config dflt = {BOOT_API_DEFAULT_MAX_ALIGN};
-    struct boot_api_config other = {BOOT_API_DEFAULT_MAX_ALIGN == 8 ? 16 : 8};
+    struct boot_api_config dflt = { BOOT_API_DEFAULT_MAX_ALIGN };
+    struct boot_api_config other = { BOOT_API_DEFAULT_MAX_ALIGN == 8 ? 16 : 8 };
     struct boot_swap_state s;
     const struct flash_area *fa;
 
-    rig_setup(&r, (struct geom){8, 0xff, VFLASH_NOR}, false, false);
+    rig_setup(&r, (struct geom){ 8, 0xff, VFLASH_NOR }, false, false);
     assert_int_equal(boot_swap_type(), BOOT_SWAP_TYPE_NONE);
     assert_int_equal(boot_set_pending(0), 0);
     assert_int_equal(boot_swap_type(), BOOT_SWAP_TYPE_TEST);
@@ -521,11 +521,11 @@ static void test_invalid_arguments(void **state)
 {
     (void)state;
     struct rig r;
-    struct boot_api_config cfg = {8};
-    struct boot_api_config bad = {12};
+    struct boot_api_config cfg = { 8 };
+    struct boot_api_config bad = { 12 };
     struct boot_swap_state s;
 
-    rig_setup(&r, (struct geom){4, 0xff, VFLASH_NOR}, false, false);
+    rig_setup(&r, (struct geom){ 4, 0xff, VFLASH_NOR }, false, false);
     assert_int_equal(boot_set_pending_multi_cfg(&cfg, 2, 0), BO_EINVAL);
     assert_int_equal(boot_set_pending_multi_cfg(&cfg, -1, 0), BO_EINVAL);
     assert_int_equal(boot_set_confirmed_multi_cfg(&cfg, 2), BO_EINVAL);
@@ -550,9 +550,9 @@ static void test_unreachable_secondary_is_empty(void **state)
 {
     (void)state;
     struct rig r;
-    struct boot_api_config cfg = {8};
+    struct boot_api_config cfg = { 8 };
 
-    rig_setup(&r, (struct geom){4, 0xff, VFLASH_NOR}, false, true);
+    rig_setup(&r, (struct geom){ 4, 0xff, VFLASH_NOR }, false, true);
     write_swapped_primary(&cfg);
     assert_int_equal(boot_set_pending_multi_cfg(&cfg, 0, 0), 0);
     assert_int_equal(boot_swap_type_multi_cfg(&cfg, 0), BOOT_SWAP_TYPE_TEST);

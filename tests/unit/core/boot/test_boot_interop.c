@@ -27,23 +27,22 @@
 #include "sysflash/sysflash.h"
 
 /* Slots of 256 KiB, the slot size the padded vectors were made for. */
-static const char board_text[] =
-    "[board]\n"
-    "name = interop-256k\n"
-    "[flash nor]\n"
-    "sectors = 160x4K\n"
-    "write-unit = 4\n"
-    "erased-value = 0xff\n"
-    "semantics = nor\n"
-    "[partition image-0-primary]\n"
-    "offset = 0x0\n"
-    "size = 0x40000\n"
-    "[partition image-0-secondary]\n"
-    "offset = 0x40000\n"
-    "size = 0x40000\n"
-    "[partition scratch]\n"
-    "offset = 0x80000\n"
-    "size = 0x20000\n";
+static const char board_text[] = "[board]\n"
+                                 "name = interop-256k\n"
+                                 "[flash nor]\n"
+                                 "sectors = 160x4K\n"
+                                 "write-unit = 4\n"
+                                 "erased-value = 0xff\n"
+                                 "semantics = nor\n"
+                                 "[partition image-0-primary]\n"
+                                 "offset = 0x0\n"
+                                 "size = 0x40000\n"
+                                 "[partition image-0-secondary]\n"
+                                 "offset = 0x40000\n"
+                                 "size = 0x40000\n"
+                                 "[partition scratch]\n"
+                                 "offset = 0x80000\n"
+                                 "size = 0x20000\n";
 
 static struct board board;
 static struct port_rng rng;
@@ -82,8 +81,7 @@ static void write_vector(struct bf *f, int area_id, const char *name, struct ima
     uint8_t *data = NULL;
     size_t len = 0;
 
-    assert_int_equal(interop_read_file(interop_path(interop_imgtool_dir(), name), &data, &len),
-                     0);
+    assert_int_equal(interop_read_file(interop_path(interop_imgtool_dir(), name), &data, &len), 0);
     /* Program whole write units: pad the tail with the erased value. */
     size_t padded = (len + 3u) & ~(size_t)3u;
     uint8_t *buf = malloc(padded);
@@ -230,11 +228,10 @@ static void test_brownout_signed_image_boots(void **state)
     (void)state;
     assert_non_null(dir);
     snprintf(key, sizeof(key), "%s/fixtures/keys/ec256.pem", interop_repo_root());
-    snprintf(payload, sizeof(payload), "%s",
-             interop_path(interop_imgtool_dir(), "payload.bin"));
+    snprintf(payload, sizeof(payload), "%s", interop_path(interop_imgtool_dir(), "payload.bin"));
     snprintf(out, sizeof(out), "%s/v3.bin", dir);
-    char *sign[] = { "sign", "-k", key, "-H", "0x200", "--pad-header", "-S", "0x40000",
-                     "--align", "4", "-v", "3.1.4+15", "--pad", "--confirm", payload, out };
+    char *sign[] = { "sign",    "-k", key,  "-H",       "0x200", "--pad-header", "-S",    "0x40000",
+                     "--align", "4",  "-v", "3.1.4+15", "--pad", "--confirm",    payload, out };
     assert_int_equal(run_image_tool(sign, (int)(sizeof(sign) / sizeof(sign[0]))), 0);
     char *verify[] = { "verify", "-k", key, out };
     assert_int_equal(run_image_tool(verify, 4), 0);

@@ -123,9 +123,8 @@ static void jt_tear_image_ok(struct bf *f, bool shared)
 
 static bool jt_state_eq(const struct boot_swap_state *a, const struct boot_swap_state *b)
 {
-    return a->magic == b->magic && a->swap_type == b->swap_type &&
-           a->copy_done == b->copy_done && a->image_ok == b->image_ok &&
-           a->image_num == b->image_num;
+    return a->magic == b->magic && a->swap_type == b->swap_type && a->copy_done == b->copy_done &&
+           a->image_ok == b->image_ok && a->image_num == b->image_num;
 }
 
 /*
@@ -239,17 +238,15 @@ static int jt_run_mode(enum boot_mode mode, uint32_t size, int *points)
                         "  %s: cut at repair op %lld (%s, seed 0x%016llx): %s (primary %u %u "
                         "%u %u, secondary %u %u %u %u)\n",
                         boot_mode_name(mode), (long long)op,
-                        vflash_cut_model_name((enum vflash_cut_model)m),
-                        (unsigned long long)seed, why, got_pri.magic, got_pri.swap_type,
-                        got_pri.copy_done, got_pri.image_ok, got_sec.magic, got_sec.swap_type,
-                        got_sec.copy_done, got_sec.image_ok);
+                        vflash_cut_model_name((enum vflash_cut_model)m), (unsigned long long)seed,
+                        why, got_pri.magic, got_pri.swap_type, got_pri.copy_done, got_pri.image_ok,
+                        got_sec.magic, got_sec.swap_type, got_sec.copy_done, got_sec.image_ok);
                 failed++;
             }
         }
     }
-    printf("  %s, %s image: repair of %llu ops, %d cut points, %d failed\n",
-           boot_mode_name(mode), size == JT_MAX ? "maximal" : "small", (unsigned long long)ops,
-           *points, failed);
+    printf("  %s, %s image: repair of %llu ops, %d cut points, %d failed\n", boot_mode_name(mode),
+           size == JT_MAX ? "maximal" : "small", (unsigned long long)ops, *points, failed);
     bf_snap_free(&torn);
     bf_stop(&f);
     return failed;

@@ -69,7 +69,10 @@ static void boot_expect(struct bf *f, uint8_t major)
 static void test_weak_request_settles(void **state)
 {
     static const enum boot_mode modes[] = {
-        BOOT_MODE_SWAP_MOVE, BOOT_MODE_SWAP_OFFSET, BOOT_MODE_OVERWRITE, BOOT_MODE_SWAP_SCRATCH,
+        BOOT_MODE_SWAP_MOVE,
+        BOOT_MODE_SWAP_OFFSET,
+        BOOT_MODE_OVERWRITE,
+        BOOT_MODE_SWAP_SCRATCH,
     };
     static const char *const boards[] = { "nrf52840-erased0", "nrf52840" };
     struct boot_swap_state st;
@@ -118,7 +121,10 @@ static void test_weak_request_settles(void **state)
 static int cut_every_op(struct bf *f, struct bf_snap *snap, uint8_t major)
 {
     static const enum vflash_cut_model models[] = {
-        VFLASH_CUT_BEFORE, VFLASH_CUT_AFTER, VFLASH_CUT_TORN_PREFIX, VFLASH_CUT_TORN_BITS,
+        VFLASH_CUT_BEFORE,
+        VFLASH_CUT_AFTER,
+        VFLASH_CUT_TORN_PREFIX,
+        VFLASH_CUT_TORN_BITS,
     };
     struct boot_rsp rsp;
     uint64_t total;
@@ -141,14 +147,14 @@ static int cut_every_op(struct bf *f, struct bf_snap *snap, uint8_t major)
             bf_cut_model_at(f, -1, VFLASH_CUT_BEFORE, 0);
             bf_power_on(f);
             if (rc != BO_EPOWER) {
-                fail_msg("op %llu model %zu: the cut was not reached (%d)",
-                         (unsigned long long)n, m, rc);
+                fail_msg("op %llu model %zu: the cut was not reached (%d)", (unsigned long long)n,
+                         m, rc);
             }
             rc = bf_boot(f, &rsp);
             if (rc != 0 || rsp.version.major != major) {
                 fail_msg("op %llu of %llu model %zu: boot %d runs %u, want %u",
-                         (unsigned long long)n, (unsigned long long)total, m, rc,
-                         rsp.version.major, major);
+                         (unsigned long long)n, (unsigned long long)total, m, rc, rsp.version.major,
+                         major);
             }
             boot_expect(f, major);
             points++;

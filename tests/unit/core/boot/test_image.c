@@ -146,7 +146,8 @@ static void rehash(struct img *im, uint32_t hash_off)
 static int validate(const struct img *im, uint32_t size, bool allow_unsigned,
                     struct image_validate_result *res)
 {
-    struct image_validate_config cfg = { .keys = NULL, .key_count = 0,
+    struct image_validate_config cfg = { .keys = NULL,
+                                         .key_count = 0,
                                          .allow_unsigned = allow_unsigned };
     struct image_src src;
 
@@ -159,15 +160,20 @@ static const uint8_t dep_val[12] = { 1, 0, 0, 0, 2, 3, 4, 0, 5, 0, 0, 0 };
 
 static void test_header_codec(void **state)
 {
-    struct image_header h = { .magic = IMAGE_MAGIC, .load_addr = 0x20000000, .hdr_size = 0x200,
-                              .protect_tlv_size = 28, .img_size = 0xc07b, .flags = 0x10,
-                              .version = { 1, 2, 0x304, 0x05060708 }, .pad1 = 0 };
+    struct image_header h = { .magic = IMAGE_MAGIC,
+                              .load_addr = 0x20000000,
+                              .hdr_size = 0x200,
+                              .protect_tlv_size = 28,
+                              .img_size = 0xc07b,
+                              .flags = 0x10,
+                              .version = { 1, 2, 0x304, 0x05060708 },
+                              .pad1 = 0 };
     uint8_t raw[IMAGE_HEADER_SIZE];
     struct image_header back;
     static const uint8_t want[IMAGE_HEADER_SIZE] = {
-        0x3d, 0xb8, 0xf3, 0x96, 0x00, 0x00, 0x00, 0x20, 0x00, 0x02, 0x1c, 0x00, 0x7b, 0xc0,
-        0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x01, 0x02, 0x04, 0x03, 0x08, 0x07, 0x06, 0x05,
-        0x00, 0x00, 0x00, 0x00,
+        0x3d, 0xb8, 0xf3, 0x96, 0x00, 0x00, 0x00, 0x20, 0x00, 0x02, 0x1c,
+        0x00, 0x7b, 0xc0, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x01, 0x02,
+        0x04, 0x03, 0x08, 0x07, 0x06, 0x05, 0x00, 0x00, 0x00, 0x00,
     };
 
     (void)state;
@@ -485,8 +491,12 @@ static void test_iterator(void **state)
 
     /* Everything, in order: three protected, then the hash and two vendor TLVs. */
     image_tlv_iter_begin(&it, &src, &layout, IMAGE_TLV_ANY, false);
-    static const uint16_t order[] = { IMAGE_TLV_SEC_CNT, IMAGE_TLV_DEPENDENCY,
-                                      IMAGE_TLV_DEPENDENCY, IMAGE_TLV_SHA256, 0x00a0, 0x00a1 };
+    static const uint16_t order[] = { IMAGE_TLV_SEC_CNT,
+                                      IMAGE_TLV_DEPENDENCY,
+                                      IMAGE_TLV_DEPENDENCY,
+                                      IMAGE_TLV_SHA256,
+                                      0x00a0,
+                                      0x00a1 };
     for (n = 0; n < 6; n++) {
         assert_int_equal(image_tlv_iter_next(&it, &tlv), 0);
         assert_int_equal(tlv.type, order[n]);

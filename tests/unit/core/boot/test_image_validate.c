@@ -79,8 +79,7 @@ static int validate_buf(const uint8_t *data, size_t len, const struct image_key 
 
 static uint32_t le32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static uint16_t le16(const uint8_t *p)
@@ -132,11 +131,10 @@ static void test_manifest(void **state)
             load_key(&k, rows[i].key);
             keys_to_image_key(&k, &ik);
         }
-        rc_strict = validate_buf(data, len, have_key ? &ik : NULL, have_key ? 1 : 0, false,
-                                 &res);
+        rc_strict = validate_buf(data, len, have_key ? &ik : NULL, have_key ? 1 : 0, false, &res);
         rc_lax = validate_buf(data, len, have_key ? &ik : NULL, have_key ? 1 : 0, true, &res);
-        print_message("  %-28s %-26s strict=%d lax=%d\n", rows[i].file, rows[i].expect,
-                      rc_strict, rc_lax);
+        print_message("  %-28s %-26s strict=%d lax=%d\n", rows[i].file, rows[i].expect, rc_strict,
+                      rc_lax);
         if (strcmp(rows[i].expect, "valid") == 0) {
             assert_int_equal(rc_strict, 0);
             assert_int_equal(rc_lax, 0);
@@ -227,8 +225,8 @@ static void test_keyhash_form(void **state)
         assert_int_equal(image_tlv_iter_next(&it, &tlv), 0);
         assert_int_equal(tlv.len, 32);
         assert_int_equal(image_tlv_read(&src, &tlv, got, sizeof(got)), 0);
-        assert_int_equal(image_validate_key_hash(k.pub_der, k.pub_der_len, IMAGE_TLV_SHA256,
-                                                 want), 0);
+        assert_int_equal(image_validate_key_hash(k.pub_der, k.pub_der_len, IMAGE_TLV_SHA256, want),
+                         0);
         assert_memory_equal(got, want, 32);
         keys_free(&k);
         free(data);

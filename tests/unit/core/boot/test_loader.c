@@ -181,11 +181,10 @@ static void test_response(void **state)
     assert_false(rsp.resumed[0]);
     /* The hash covers header, payload and protected TLVs. */
     assert_int_equal(rsp.hash_len, 32);
-    assert_int_equal(bf_hash_area(&f, FLASH_AREA_IMAGE_0, 0,
-                                  rsp.br_hdr.hdr_size + rsp.br_hdr.img_size +
-                                      rsp.br_hdr.protect_tlv_size,
-                                  hash),
-                     0);
+    assert_int_equal(
+        bf_hash_area(&f, FLASH_AREA_IMAGE_0, 0,
+                     rsp.br_hdr.hdr_size + rsp.br_hdr.img_size + rsp.br_hdr.protect_tlv_size, hash),
+        0);
     assert_memory_equal(hash, rsp.hash, 32);
     bf_stop(&f);
 }

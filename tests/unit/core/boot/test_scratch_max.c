@@ -47,26 +47,25 @@ static const char *const test_ids[] = {
  * sectors, the first carrying the trailer. Before the fixes these sweeps failed at 12 (perm)
  * and 27 (test-revert) of their cut points.
  */
-static const char test_board_ini[] =
-    "[board]\n"
-    "name = scratch-max-small\n"
-    "description = three-sector scratch, eight-sector slots\n"
-    "[flash internal]\n"
-    "sectors = 64x4K\n"
-    "write-unit = 4\n"
-    "erased-value = 0xff\n"
-    "semantics = nor\n"
-    "program-time-us = 41\n"
-    "erase-time-ms = 85\n"
-    "[partition image-0-primary]\n"
-    "offset = 0x0\n"
-    "size = 0x8000\n"
-    "[partition image-0-secondary]\n"
-    "offset = 0x8000\n"
-    "size = 0x8000\n"
-    "[partition scratch]\n"
-    "offset = 0x10000\n"
-    "size = 0x3000\n";
+static const char test_board_ini[] = "[board]\n"
+                                     "name = scratch-max-small\n"
+                                     "description = three-sector scratch, eight-sector slots\n"
+                                     "[flash internal]\n"
+                                     "sectors = 64x4K\n"
+                                     "write-unit = 4\n"
+                                     "erased-value = 0xff\n"
+                                     "semantics = nor\n"
+                                     "program-time-us = 41\n"
+                                     "erase-time-ms = 85\n"
+                                     "[partition image-0-primary]\n"
+                                     "offset = 0x0\n"
+                                     "size = 0x8000\n"
+                                     "[partition image-0-secondary]\n"
+                                     "offset = 0x8000\n"
+                                     "size = 0x8000\n"
+                                     "[partition scratch]\n"
+                                     "offset = 0x10000\n"
+                                     "size = 0x3000\n";
 
 static void test_replays(void **state)
 {

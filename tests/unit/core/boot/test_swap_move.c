@@ -107,12 +107,9 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_matrix),
-        cmocka_unit_test(test_power_cut_upgrade),
-        cmocka_unit_test(test_power_cut_revert),
-        cmocka_unit_test(test_power_cut_ecc),
-        cmocka_unit_test(test_power_cut_depth2),
-        cmocka_unit_test(test_board_files),
+        cmocka_unit_test(test_matrix),           cmocka_unit_test(test_power_cut_upgrade),
+        cmocka_unit_test(test_power_cut_revert), cmocka_unit_test(test_power_cut_ecc),
+        cmocka_unit_test(test_power_cut_depth2), cmocka_unit_test(test_board_files),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -27,8 +27,8 @@
 #define FUNSET TRAILER_FLAG_UNSET
 #define FANY TRAILER_FLAG_ANY
 
-static const uint8_t magics[] = {GOOD, BAD, UNSET};
-static const uint8_t flags[] = {FSET, FBAD, FUNSET};
+static const uint8_t magics[] = { GOOD, BAD, UNSET };
+static const uint8_t flags[] = { FSET, FBAD, FUNSET };
 
 static struct boot_swap_state st(uint8_t magic, uint8_t image_ok, uint8_t copy_done)
 {
@@ -47,9 +47,9 @@ static void test_swap_table_rows(void **state)
 {
     (void)state;
     static const struct swap_type_row want[] = {
-        {ANY, GOOD, FANY, FUNSET, FANY, TRAILER_SWAP_TYPE_TEST},
-        {ANY, GOOD, FANY, FSET, FANY, TRAILER_SWAP_TYPE_PERM},
-        {GOOD, UNSET, FUNSET, FANY, FSET, TRAILER_SWAP_TYPE_REVERT},
+        { ANY, GOOD, FANY, FUNSET, FANY, TRAILER_SWAP_TYPE_TEST },
+        { ANY, GOOD, FANY, FSET, FANY, TRAILER_SWAP_TYPE_PERM },
+        { GOOD, UNSET, FUNSET, FANY, FSET, TRAILER_SWAP_TYPE_REVERT },
     };
     size_t n = 0;
     const struct swap_type_row *rows = swap_type_table(&n);
@@ -70,10 +70,10 @@ static void test_source_table_rows(void **state)
 {
     (void)state;
     static const struct swap_type_source_row want[] = {
-        {GOOD, NOTGOOD, FSET, SWAP_TYPE_SOURCE_NONE},
-        {GOOD, NOTGOOD, FUNSET, SWAP_TYPE_SOURCE_PRIMARY},
-        {ANY, GOOD, FANY, SWAP_TYPE_SOURCE_SCRATCH},
-        {UNSET, ANY, FUNSET, SWAP_TYPE_SOURCE_PRIMARY},
+        { GOOD, NOTGOOD, FSET, SWAP_TYPE_SOURCE_NONE },
+        { GOOD, NOTGOOD, FUNSET, SWAP_TYPE_SOURCE_PRIMARY },
+        { ANY, GOOD, FANY, SWAP_TYPE_SOURCE_SCRATCH },
+        { UNSET, ANY, FUNSET, SWAP_TYPE_SOURCE_PRIMARY },
     };
     size_t n = 0;
     const struct swap_type_source_row *rows = swap_type_source_table(&n);
@@ -150,7 +150,7 @@ static int reference_swap_type(const struct boot_swap_state *p, const struct boo
 static void test_swap_exhaustive(void **state)
 {
     (void)state;
-    int count[6] = {0};
+    int count[6] = { 0 };
 
     for (size_t pm = 0; pm < 3; pm++) {
         for (size_t sm = 0; sm < 3; sm++) {
@@ -256,8 +256,7 @@ static void test_source_exhaustive(void **state)
                     struct boot_swap_state p = st(magics[pm], flags[po], flags[pc]);
                     struct boot_swap_state s = st(magics[sm], FUNSET, FUNSET);
 
-                    assert_int_equal(swap_type_status_source(&p, &s, 0),
-                                     reference_source(&p, &s));
+                    assert_int_equal(swap_type_status_source(&p, &s, 0), reference_source(&p, &s));
                 }
             }
         }
@@ -323,14 +322,10 @@ static void test_decode_swap_info(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_swap_table_rows),
-        cmocka_unit_test(test_source_table_rows),
-        cmocka_unit_test(test_each_swap_row),
-        cmocka_unit_test(test_swap_exhaustive),
-        cmocka_unit_test(test_each_source_row),
-        cmocka_unit_test(test_source_scratch_other_image),
-        cmocka_unit_test(test_source_exhaustive),
-        cmocka_unit_test(test_wildcards),
+        cmocka_unit_test(test_swap_table_rows),   cmocka_unit_test(test_source_table_rows),
+        cmocka_unit_test(test_each_swap_row),     cmocka_unit_test(test_swap_exhaustive),
+        cmocka_unit_test(test_each_source_row),   cmocka_unit_test(test_source_scratch_other_image),
+        cmocka_unit_test(test_source_exhaustive), cmocka_unit_test(test_wildcards),
         cmocka_unit_test(test_decode_swap_info),
     };
 

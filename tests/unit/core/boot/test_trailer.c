@@ -20,18 +20,18 @@
 #include "port_flash_map.h"
 #include "support/interop.h"
 
-static const uint32_t max_aligns[] = {8, 16, 32};
-static const uint32_t write_units[] = {1, 2, 4, 8, 16, 32};
-static const uint8_t erased_vals[] = {0xff, 0x00};
-static const enum trailer_mode modes[] = {TRAILER_MODE_OVERWRITE, TRAILER_MODE_SCRATCH,
-                                          TRAILER_MODE_MOVE, TRAILER_MODE_OFFSET};
+static const uint32_t max_aligns[] = { 8, 16, 32 };
+static const uint32_t write_units[] = { 1, 2, 4, 8, 16, 32 };
+static const uint8_t erased_vals[] = { 0xff, 0x00 };
+static const enum trailer_mode modes[] = { TRAILER_MODE_OVERWRITE, TRAILER_MODE_SCRATCH,
+                                           TRAILER_MODE_MOVE, TRAILER_MODE_OFFSET };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const uint8_t classic_magic[16] = {0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
-                                          0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80};
-static const uint8_t aligned_tail[14] = {0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
-                                         0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a};
+static const uint8_t classic_magic[16] = { 0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
+                                           0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80 };
+static const uint8_t aligned_tail[14] = { 0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
+                                          0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a };
 
 static struct trailer_config make_cfg(uint32_t size, uint32_t w, uint32_t ma, uint8_t erased,
                                       enum trailer_mode mode, uint32_t sectors)
@@ -114,9 +114,9 @@ static void test_layout_literal_offsets(void **state)
     static const struct {
         uint32_t ma, image_ok, copy_done, swap_info, swap_size;
     } want[] = {
-        {8, 24, 32, 40, 48},
-        {16, 32, 48, 64, 80},
-        {32, 64, 96, 128, 160},
+        { 8, 24, 32, 40, 48 },
+        { 16, 32, 48, 64, 80 },
+        { 32, 64, 96, 128, 160 },
     };
     const uint32_t size = 0x34000;
 
@@ -194,12 +194,12 @@ static void test_layout_rejects(void **state)
     struct trailer_config c;
 
     memset(&l, 0x5a, sizeof(l));
-    static const uint32_t bad_w[] = {0, 3, 5, 6, 12, 24, 64};
+    static const uint32_t bad_w[] = { 0, 3, 5, 6, 12, 24, 64 };
     for (size_t i = 0; i < N(bad_w); i++) {
         c = make_cfg(0x10000, bad_w[i], 32, 0xff, TRAILER_MODE_SCRATCH, 16);
         assert_int_equal(trailer_layout_init(&l, &c), BO_EINVAL);
     }
-    static const uint32_t bad_ma[] = {0, 1, 4, 12, 24, 64};
+    static const uint32_t bad_ma[] = { 0, 1, 4, 12, 24, 64 };
     for (size_t i = 0; i < N(bad_ma); i++) {
         c = make_cfg(0x10000, 1, bad_ma[i], 0xff, TRAILER_MODE_SCRATCH, 16);
         assert_int_equal(trailer_layout_init(&l, &c), BO_EINVAL);
@@ -307,14 +307,10 @@ static void test_status_records(void **state)
     assert_int_equal(off, l.status_off + 12);
     assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 16, 3, &off), 0);
     assert_int_equal(off, l.status_off + l.status_sz - 4);
-    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 17, 1, &off),
-                     BO_EINVAL);
-    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 1, 4, &off),
-                     BO_EINVAL);
-    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 0, 1, &off),
-                     BO_EINVAL);
-    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_MOVE, 1, 1, &off),
-                     BO_EINVAL);
+    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 17, 1, &off), BO_EINVAL);
+    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 1, 4, &off), BO_EINVAL);
+    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 0, 1, &off), BO_EINVAL);
+    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_MOVE, 1, 1, &off), BO_EINVAL);
 
     /* Move: 16 move records, then 16 x 2 swap records. */
     c = make_cfg(0x10000, 8, 8, 0xff, TRAILER_MODE_MOVE, 16);
@@ -324,24 +320,21 @@ static void test_status_records(void **state)
     assert_int_equal(off, l.status_off);
     assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_MOVE, 16, 1, &off), 0);
     assert_int_equal(off, l.status_off + 15 * 8);
-    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_MOVE, 1, 2, &off),
-                     BO_EINVAL);
+    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_MOVE, 1, 2, &off), BO_EINVAL);
     assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 1, 1, &off), 0);
     assert_int_equal(off, l.status_off + 16 * 8);
     assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 2, 2, &off), 0);
     assert_int_equal(off, l.status_off + 16 * 8 + 3 * 8);
     assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 16, 2, &off), 0);
     assert_int_equal(off + 8, l.status_off + l.status_sz);
-    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 1, 3, &off),
-                     BO_EINVAL);
+    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 1, 3, &off), BO_EINVAL);
 
     /* Offset: 2 records per entry. */
     c = make_cfg(0x10000, 2, 16, 0x00, TRAILER_MODE_OFFSET, 16);
     assert_int_equal(trailer_layout_init(&l, &c), 0);
     assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 3, 2, &off), 0);
     assert_int_equal(off, l.status_off + (2 * 2 + 1) * 2);
-    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 3, 3, &off),
-                     BO_EINVAL);
+    assert_int_equal(trailer_status_record_off(&l, TRAILER_STATUS_OP_SWAP, 3, 3, &off), BO_EINVAL);
 }
 
 static void test_imgtool_size(void **state)
@@ -453,8 +446,9 @@ static void test_sector_span(void **state)
     assert_int_equal(first, 7);
     assert_int_equal(off, 0x7000);
     /* With 1 KiB sectors at the end it spans four of them. */
-    struct flash_sector mixed[5] = {{0, 0x4000}, {0x4000, 0x2000}, {0x6000, 0x1000},
-                                    {0x7000, 0x800}, {0x7800, 0x800}};
+    struct flash_sector mixed[5] = {
+        { 0, 0x4000 }, { 0x4000, 0x2000 }, { 0x6000, 0x1000 }, { 0x7000, 0x800 }, { 0x7800, 0x800 }
+    };
     c = make_cfg(0x8000, 8, 8, 0xff, TRAILER_MODE_SCRATCH, 128);
     assert_int_equal(trailer_layout_init(&l, &c), 0);
     assert_int_equal(trailer_sector_span(&l, mixed, 5, &first, NULL), 0);
@@ -565,10 +559,10 @@ static void rig_setup(struct rig *r, uint32_t w, uint8_t erased, enum vflash_sem
     b.flash[0].geom.write_unit = w;
     b.flash[0].geom.erased_val = erased;
     b.flash[0].geom.semantics = sem;
-    b.part[FLASH_AREA_IMAGE_0] = (struct board_partition){true, 0, 0, slot_size, 0};
-    b.part[FLASH_AREA_IMAGE_1] = (struct board_partition){true, 0, slot_size, slot_size, 0};
+    b.part[FLASH_AREA_IMAGE_0] = (struct board_partition){ true, 0, 0, slot_size, 0 };
+    b.part[FLASH_AREA_IMAGE_1] = (struct board_partition){ true, 0, slot_size, slot_size, 0 };
     b.part[FLASH_AREA_IMAGE_SCRATCH] =
-        (struct board_partition){true, 0, 2 * slot_size, 0x2000, 0};
+        (struct board_partition){ true, 0, 2 * slot_size, 0x2000, 0 };
     port_flash_map_init(&r->map);
     assert_int_equal(port_flash_map_setup_board(&r->map, &b), 0);
     r->prev = port_flash_map_activate(&r->map);
@@ -584,12 +578,12 @@ static void rig_free(struct rig *r)
 }
 
 /* Writes every field of a fresh trailer and checks flash against trailer_render(). */
-static void check_field_writes(uint32_t w, uint32_t ma, uint8_t erased,
-                               enum vflash_semantics sem, enum trailer_mode mode)
+static void check_field_writes(uint32_t w, uint32_t ma, uint8_t erased, enum vflash_semantics sem,
+                               enum trailer_mode mode)
 {
     struct rig r;
     const struct flash_area *fa;
-    struct trailer_params p = {ma, mode, 64, 0};
+    struct trailer_params p = { ma, mode, 64, 0 };
     struct trailer_layout l;
     struct trailer_fields f;
     uint8_t want[512];
@@ -661,8 +655,7 @@ static void check_field_writes(uint32_t w, uint32_t ma, uint8_t erased,
     assert_int_equal(r.dev->stats.ops, ops);
 
     /* A different value cannot be programmed over a written field. */
-    assert_int_equal(trailer_write_swap_info(fa, &l, TRAILER_SWAP_TYPE_TEST, 1),
-                     BO_ESEMANTICS);
+    assert_int_equal(trailer_write_swap_info(fa, &l, TRAILER_SWAP_TYPE_TEST, 1), BO_ESEMANTICS);
     assert_int_equal(trailer_write_swap_info(fa, &l, 16, 1), BO_EINVAL);
 
     /* Status records. */
@@ -691,7 +684,7 @@ static void check_field_writes(uint32_t w, uint32_t ma, uint8_t erased,
 static void test_field_writes_every_geometry(void **state)
 {
     (void)state;
-    static const enum vflash_semantics sems[] = {VFLASH_NOR, VFLASH_ECC};
+    static const enum vflash_semantics sems[] = { VFLASH_NOR, VFLASH_ECC };
 
     for (size_t a = 0; a < N(max_aligns); a++) {
         for (size_t u = 0; u < N(write_units); u++) {
@@ -701,8 +694,8 @@ static void test_field_writes_every_geometry(void **state)
             for (size_t e = 0; e < N(erased_vals); e++) {
                 for (size_t s = 0; s < N(sems); s++) {
                     for (size_t m = 0; m < N(modes); m++) {
-                        check_field_writes(write_units[u], max_aligns[a], erased_vals[e],
-                                           sems[s], modes[m]);
+                        check_field_writes(write_units[u], max_aligns[a], erased_vals[e], sems[s],
+                                           modes[m]);
                     }
                 }
             }
@@ -715,7 +708,7 @@ static void test_ecc_refuses_double_program(void **state)
     (void)state;
     struct rig r;
     const struct flash_area *fa;
-    struct trailer_params p = {8, TRAILER_MODE_SCRATCH, 16, 0};
+    struct trailer_params p = { 8, TRAILER_MODE_SCRATCH, 16, 0 };
     struct trailer_layout l;
     uint8_t unit[8];
 
@@ -741,7 +734,7 @@ static void test_layout_from_area(void **state)
     struct rig r;
     const struct flash_area *fa;
     struct trailer_layout l;
-    struct trailer_params p = {16, TRAILER_MODE_SCRATCH, 8, 0};
+    struct trailer_params p = { 16, TRAILER_MODE_SCRATCH, 8, 0 };
 
     rig_setup(&r, 4, 0x00, VFLASH_NOR, 0x10000);
     assert_int_equal(flash_area_open(FLASH_AREA_IMAGE_SCRATCH, &fa), 0);

@@ -37,7 +37,7 @@ static void test_sizes(void **state)
 static void test_encodings(void **state)
 {
     (void)state;
-    struct coap_block b = {0, false, 0};
+    struct coap_block b = { 0, false, 0 };
     uint8_t v[3];
     size_t len;
 
@@ -75,13 +75,13 @@ static void test_encodings(void **state)
 static void test_round_trips(void **state)
 {
     (void)state;
-    const uint32_t nums[] = {0, 1, 15, 16, 4095, 4096, COAP_BLOCK_NUM_MAX};
+    const uint32_t nums[] = { 0, 1, 15, 16, 4095, 4096, COAP_BLOCK_NUM_MAX };
     size_t i;
     uint8_t szx;
 
     for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
         for (szx = 0; szx <= 6; szx++) {
-            struct coap_block in = {nums[i], (i & 1) != 0, szx};
+            struct coap_block in = { nums[i], (i & 1) != 0, szx };
             struct coap_block out;
             uint8_t v[3];
             size_t len;
@@ -98,8 +98,8 @@ static void test_round_trips(void **state)
 static void test_decode_refusals(void **state)
 {
     (void)state;
-    const uint8_t szx7[] = {0x17};
-    const uint8_t four[] = {0, 0, 0x10, 0x06};
+    const uint8_t szx7[] = { 0x17 };
+    const uint8_t four[] = { 0, 0, 0x10, 0x06 };
     struct coap_block b;
 
     assert_int_equal(coap_block_decode(szx7, 1, &b), BO_EINVAL);
@@ -113,7 +113,7 @@ static void test_decode_refusals(void **state)
 static void test_offsets(void **state)
 {
     (void)state;
-    struct coap_block b = {3, true, 6};
+    struct coap_block b = { 3, true, 6 };
     uint32_t off;
 
     assert_int_equal(coap_block_offset(&b, &off), 0);
@@ -129,7 +129,7 @@ static void test_from_message(void **state)
     uint8_t buf[64];
     struct coap_msg_writer w;
     struct coap_msg m;
-    struct coap_block b = {5, true, 4};
+    struct coap_block b = { 5, true, 4 };
     struct coap_block got;
     size_t len;
 
@@ -154,12 +154,9 @@ static void test_from_message(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sizes),
-        cmocka_unit_test(test_encodings),
-        cmocka_unit_test(test_round_trips),
-        cmocka_unit_test(test_decode_refusals),
-        cmocka_unit_test(test_offsets),
-        cmocka_unit_test(test_from_message),
+        cmocka_unit_test(test_sizes),       cmocka_unit_test(test_encodings),
+        cmocka_unit_test(test_round_trips), cmocka_unit_test(test_decode_refusals),
+        cmocka_unit_test(test_offsets),     cmocka_unit_test(test_from_message),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

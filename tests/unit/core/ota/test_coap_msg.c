@@ -21,7 +21,7 @@
 static void test_header_round_trip(void **state)
 {
     (void)state;
-    const uint8_t token[3] = {0xaa, 0xbb, 0xcc};
+    const uint8_t token[3] = { 0xaa, 0xbb, 0xcc };
     uint8_t buf[64];
     struct coap_msg_writer w;
     struct coap_msg m;
@@ -68,7 +68,7 @@ static void test_options_every_form(void **state)
     assert_int_equal(coap_msg_write_opt(&w, COAP_OPT_URI_QUERY, big, 13), 0);      /* len 13 */
     assert_int_equal(coap_msg_write_opt(&w, COAP_OPT_BLOCK1, big, 0), 0);          /* delta 12 */
     assert_int_equal(coap_msg_write_opt_uint(&w, COAP_OPT_SIZE1, 70000), 0);       /* delta 33 */
-    assert_int_equal(coap_msg_write_opt(&w, 2000, big, 269), 0);     /* delta and length 14 */
+    assert_int_equal(coap_msg_write_opt(&w, 2000, big, 269), 0); /* delta and length 14 */
     assert_int_equal(coap_msg_write_opt(&w, 2000, big, 12), 0);
     assert_int_equal(coap_msg_write_opt(&w, 65535, NULL, 0), 0);
     assert_int_equal(coap_msg_write_payload(&w, "hello", 5), 0);
@@ -141,7 +141,7 @@ static void test_writer_errors(void **state)
 {
     (void)state;
     uint8_t buf[16];
-    uint8_t tok[9] = {0};
+    uint8_t tok[9] = { 0 };
     struct coap_msg_writer w;
     size_t len;
 
@@ -195,7 +195,7 @@ static void test_malformed_forms(void **state)
     const uint8_t empty_with_token[] = { 0x41, 0x00, 0, 1, 0x55 };
     const uint8_t empty_with_bytes[] = { 0x40, 0x00, 0, 1, 0xff, 0x01 };
     /* Two deltas of 65535 + 269 overflow the option number. */
-    const uint8_t num_overflow[] = {0x40, 0x01, 0, 1, 0xe0, 0xfe, 0xf2, 0xe0, 0xfe, 0xf2};
+    const uint8_t num_overflow[] = { 0x40, 0x01, 0, 1, 0xe0, 0xfe, 0xf2, 0xe0, 0xfe, 0xf2 };
 
     expect_malformed(short3, sizeof(short3));
     expect_malformed(ver2, sizeof(ver2));
@@ -218,8 +218,8 @@ static void test_malformed_forms(void **state)
 static void test_peek_and_empty(void **state)
 {
     (void)state;
-    const uint8_t ping[] = {0x40, 0x00, 0xbe, 0xef};
-    const uint8_t bad_tkl[] = {0x4f, 0x01, 0x12, 0x34};
+    const uint8_t ping[] = { 0x40, 0x00, 0xbe, 0xef };
+    const uint8_t bad_tkl[] = { 0x4f, 0x01, 0x12, 0x34 };
     struct coap_msg m;
 
     assert_int_equal(coap_msg_parse(&m, ping, sizeof(ping)), 0);
@@ -238,8 +238,8 @@ static void test_peek_and_empty(void **state)
 static void test_opt_uint_too_long(void **state)
 {
     (void)state;
-    const uint8_t v[5] = {1, 2, 3, 4, 5};
-    struct coap_opt o = {60, 5, v};
+    const uint8_t v[5] = { 1, 2, 3, 4, 5 };
+    struct coap_opt o = { 60, 5, v };
     uint32_t x;
 
     assert_int_equal(coap_msg_opt_uint(&o, &x), BO_EINVAL);
@@ -315,14 +315,10 @@ static void test_random_inputs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_header_round_trip),
-        cmocka_unit_test(test_options_every_form),
-        cmocka_unit_test(test_exact_option_bytes),
-        cmocka_unit_test(test_writer_errors),
-        cmocka_unit_test(test_malformed_forms),
-        cmocka_unit_test(test_peek_and_empty),
-        cmocka_unit_test(test_opt_uint_too_long),
-        cmocka_unit_test(test_random_inputs),
+        cmocka_unit_test(test_header_round_trip),  cmocka_unit_test(test_options_every_form),
+        cmocka_unit_test(test_exact_option_bytes), cmocka_unit_test(test_writer_errors),
+        cmocka_unit_test(test_malformed_forms),    cmocka_unit_test(test_peek_and_empty),
+        cmocka_unit_test(test_opt_uint_too_long),  cmocka_unit_test(test_random_inputs),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,7 +191,7 @@ struct xopt {
 static size_t mk(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, uint16_t mid,
                  const char *path, const struct xopt *x, size_t nx, const char *payload)
 {
-    static const uint8_t tok[4] = {0xde, 0xad, 0xbe, 0xef};
+    static const uint8_t tok[4] = { 0xde, 0xad, 0xbe, 0xef };
     struct xopt all[16];
     size_t n = 0;
     size_t i;
@@ -386,10 +386,8 @@ static void test_error_codes(void **state)
                      COAP_CONTENT);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 11, "hello", &proxy, 1),
                      COAP_PROXYING_NOT_SUPPORTED);
-    assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 12, "hello", &bad_block, 1),
-                     COAP_BAD_REQUEST);
-    assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 13, "hello", two_block, 2),
-                     COAP_BAD_OPTION);
+    assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 12, "hello", &bad_block, 1), COAP_BAD_REQUEST);
+    assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 13, "hello", two_block, 2), COAP_BAD_OPTION);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 14, "hello", &accept_json, 1),
                      COAP_NOT_ACCEPTABLE);
     assert_int_equal(ask(r, COAP_TYPE_CON, COAP_GET, 15, "hello", &long_port, 1), COAP_BAD_OPTION);
@@ -425,12 +423,12 @@ static void expect_silence(struct rig *r, const uint8_t *b, size_t n)
 static void test_rst_and_silence(void **state)
 {
     struct rig *r = rig_new();
-    const uint8_t bad_con[] = { 0x49, 0x01, 0x12, 0x34 };      /* TKL 9 */
+    const uint8_t bad_con[] = { 0x49, 0x01, 0x12, 0x34 }; /* TKL 9 */
     const uint8_t bad_opt_con[] = { 0x40, 0x01, 0x12, 0x35, 0xf1, 0x00 };
     const uint8_t bad_non[] = { 0x59, 0x01, 0x12, 0x36 };
     const uint8_t ping[] = { 0x40, 0x00, 0x12, 0x37 };
-    const uint8_t con_rsp[] = { 0x40, 0x45, 0x12, 0x38 };      /* CON 2.05 */
-    const uint8_t reserved[] = { 0x40, 0x21, 0x12, 0x39 };     /* CON 1.01 */
+    const uint8_t con_rsp[] = { 0x40, 0x45, 0x12, 0x38 };  /* CON 2.05 */
+    const uint8_t reserved[] = { 0x40, 0x21, 0x12, 0x39 }; /* CON 1.01 */
     const uint8_t non_rsp[] = { 0x50, 0x45, 0x12, 0x3a };
     const uint8_t ack[] = { 0x60, 0x00, 0x12, 0x3b };
     const uint8_t rst[] = { 0x70, 0x00, 0x12, 0x3c };
@@ -570,7 +568,7 @@ static void test_block2(void **state)
 {
     struct rig *r = rig_new();
     uint8_t v[1];
-    struct xopt b2 = {COAP_OPT_BLOCK2, v, 1};
+    struct xopt b2 = { COAP_OPT_BLOCK2, v, 1 };
     struct coap_block blk;
     struct coap_opt o;
     struct coap_msg m;
@@ -647,7 +645,7 @@ static void test_random_datagrams(void **state)
         }
         if (n > 4 && (x & 3) != 0) {
             buf[0] = (uint8_t)(0x40 | (buf[0] & 0x30) | (buf[0] & 0x7)); /* Version 1. */
-            buf[1] = (uint8_t)(buf[1] & 0x07);                          /* A request. */
+            buf[1] = (uint8_t)(buf[1] & 0x07);                           /* A request. */
         }
         assert_int_equal(coap_server_input(&r->srv, (x >> 8) & 3, buf, n, (uint64_t)round), 0);
         assert_int_equal(coap_server_tick(&r->srv, (uint64_t)round), 0);
@@ -659,16 +657,11 @@ static void test_random_datagrams(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_piggybacked_and_non),
-        cmocka_unit_test(test_duplicates),
-        cmocka_unit_test(test_cache_eviction),
-        cmocka_unit_test(test_error_codes),
-        cmocka_unit_test(test_rst_and_silence),
-        cmocka_unit_test(test_separate_response),
-        cmocka_unit_test(test_separate_acked),
-        cmocka_unit_test(test_block2),
-        cmocka_unit_test(test_after_send_and_power_cut),
-        cmocka_unit_test(test_random_datagrams),
+        cmocka_unit_test(test_piggybacked_and_non),      cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_cache_eviction),           cmocka_unit_test(test_error_codes),
+        cmocka_unit_test(test_rst_and_silence),          cmocka_unit_test(test_separate_response),
+        cmocka_unit_test(test_separate_acked),           cmocka_unit_test(test_block2),
+        cmocka_unit_test(test_after_send_and_power_cut), cmocka_unit_test(test_random_datagrams),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,7 +89,7 @@ static int group_teardown(void **state)
 /* Starts the app (a fresh instance, as after a reset). */
 static int app_start(struct rig *r, enum ota_confirm_policy policy)
 {
-    struct ota_app_ops ops = {r, rig_send, rig_reboot};
+    struct ota_app_ops ops = { r, rig_send, rig_reboot };
 
     if (r->app == NULL) {
         r->app = malloc(sizeof(*r->app));
@@ -156,7 +156,7 @@ struct xopt {
 static uint8_t rq(struct rig *r, uint8_t type, uint8_t code, const char *path, const struct xopt *x,
                   size_t nx, const void *payload, size_t plen, struct coap_msg *rep, int *rc_out)
 {
-    static const uint8_t tok[2] = {0x42, 0x43};
+    static const uint8_t tok[2] = { 0x42, 0x43 };
     uint8_t buf[COAP_SERVER_MSG_MAX];
     struct coap_msg_writer w;
     const char *p = path;
@@ -238,9 +238,10 @@ static uint8_t put_block(struct rig *r, const uint8_t *img, size_t len, uint8_t 
     uint32_t bs = coap_block_size(szx);
     size_t off = (size_t)num * bs;
     size_t n = len - off < bs ? len - off : bs;
-    struct coap_block b = {num, off + n < len, szx};
+    struct coap_block b = { num, off + n < len, szx };
     uint8_t bv[3];
-    uint8_t sv[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
+    uint8_t sv[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+                      (uint8_t)len };
     struct xopt x[2];
     size_t bl;
 
@@ -497,9 +498,9 @@ static void test_refusals(void **state)
     size_t len;
     uint8_t hdr[64];
     const uint8_t cf_json = 50;
-    const struct xopt json = {COAP_OPT_CONTENT_FORMAT, &cf_json, 1};
+    const struct xopt json = { COAP_OPT_CONTENT_FORMAT, &cf_json, 1 };
     const uint8_t b1_szx7 = 0x0f;
-    const struct xopt bad_b1 = {COAP_OPT_BLOCK1, &b1_szx7, 1};
+    const struct xopt bad_b1 = { COAP_OPT_BLOCK1, &b1_szx7, 1 };
 
     (void)state;
     assert_int_equal(app_start(r, OTA_CONFIRM_MANUAL), 0);
@@ -536,8 +537,8 @@ static void test_refusals(void **state)
     {
         uint8_t bv[3];
         size_t bl;
-        struct coap_block b = {0x34000 / 1024, true, 6};
-        struct xopt x = {COAP_OPT_BLOCK1, bv, 0};
+        struct coap_block b = { 0x34000 / 1024, true, 6 };
+        struct xopt x = { COAP_OPT_BLOCK1, bv, 0 };
 
         coap_block_encode(&b, bv, &bl);
         x.len = bl;

@@ -124,8 +124,8 @@ static void app_start(struct rig *r)
 
 /* Sends a request; returns the code of the reply (parsed into *rep). */
 static uint8_t send_req(struct rig *r, uint8_t code, const char *p1, const char *p2,
-                        const uint8_t *opts_b1, size_t b1_len, uint32_t size1,
-                        const void *payload, size_t plen, struct coap_msg *rep)
+                        const uint8_t *opts_b1, size_t b1_len, uint32_t size1, const void *payload,
+                        size_t plen, struct coap_msg *rep)
 {
     uint8_t buf[COAP_SERVER_MSG_MAX];
     struct coap_msg_writer w;
@@ -162,8 +162,8 @@ static uint8_t upload(struct rig *r, const uint8_t *img, size_t len)
         uint8_t code;
 
         assert_int_equal(coap_block_encode(&b, v, &vl), 0);
-        code = send_req(r, COAP_PUT, "fw", "upload", v, vl, off == 0 ? (uint32_t)len : 0,
-                        img + off, n, &rep);
+        code = send_req(r, COAP_PUT, "fw", "upload", v, vl, off == 0 ? (uint32_t)len : 0, img + off,
+                        n, &rep);
         if (code != (b.more ? COAP_CONTINUE : COAP_CHANGED)) {
             return code;
         }

@@ -433,8 +433,7 @@ static void test_setup_board_file(void **state)
     flash_area_close(fa);
     port_flash_map_free(&map);
 
-    assert_int_equal(port_flash_map_setup_board_file(&map, "/nonexistent/x.ini", err,
-                                                     sizeof(err)),
+    assert_int_equal(port_flash_map_setup_board_file(&map, "/nonexistent/x.ini", err, sizeof(err)),
                      BO_ENOENT);
     assert_non_null(strstr(err, "/nonexistent/x.ini: "));
 }

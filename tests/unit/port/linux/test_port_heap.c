@@ -112,7 +112,8 @@ static void test_dtls_context_setup_free_balances(void **state)
     assert_int_equal(port_rng_setup(&rng, "dtls"), 0);
     assert_int_equal(mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_SERVER,
                                                  MBEDTLS_SSL_TRANSPORT_DATAGRAM,
-                                                 MBEDTLS_SSL_PRESET_DEFAULT), 0);
+                                                 MBEDTLS_SSL_PRESET_DEFAULT),
+                     0);
     mbedtls_ssl_conf_rng(&conf, port_rng_random, &rng);
     assert_int_equal(mbedtls_ssl_cookie_setup(&cookie, port_rng_random, &rng), 0);
     mbedtls_ssl_conf_dtls_cookies(&conf, mbedtls_ssl_cookie_write, mbedtls_ssl_cookie_check,
@@ -260,10 +261,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ecdsa_sign_verify_balances, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dtls_context_setup_free_balances, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fail_every_allocation_of_p256_keygen, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_budget_refuses_and_parent_is_charged, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_fail_every_allocation_of_p256_keygen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_budget_refuses_and_parent_is_charged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_is_zeroed_and_aligned, setup, teardown),
     };
     return cmocka_run_group_tests_name("port_heap", tests, NULL, NULL);

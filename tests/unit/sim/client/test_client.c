@@ -121,9 +121,8 @@ static void test_commands(void **state)
     assert_int_equal(cli("raw", "{\"execute\":\"query-version\"}", "-j", "-s", h.path, NULL), 0);
     /* flash read into a file, flash write from one. */
     snprintf(out, sizeof(out), "%s/read.bin", h.dir);
-    assert_int_equal(cli("flash", "read", "dev0", "int", "0x10", "16", "-o", out, "-s", h.path,
-                         NULL),
-                     0);
+    assert_int_equal(
+        cli("flash", "read", "dev0", "int", "0x10", "16", "-o", out, "-s", h.path, NULL), 0);
     f = fopen(out, "rb");
     assert_non_null(f);
     assert_int_equal(fread(buf, 1, sizeof(buf), f), 16);
@@ -138,12 +137,11 @@ static void test_commands(void **state)
     assert_int_equal(cli("flash", "write", "dev0", "0", out, "-s", h.path, NULL), 0);
     /* power-cut: now, or at an operation with a model; the schema checks the values. */
     assert_int_equal(cli("power-cut", "dev0", "-s", h.path, NULL), 0);
-    assert_int_equal(cli("power-cut", "dev0", "--at-op", "12", "--fault", "torn-prefix",
-                         "--units", "3", "--seed", "7", "-s", h.path, NULL),
+    assert_int_equal(cli("power-cut", "dev0", "--at-op", "12", "--fault", "torn-prefix", "--units",
+                         "3", "--seed", "7", "-s", h.path, NULL),
                      0);
-    assert_int_equal(cli("power-cut", "dev0", "--at-op", "1", "--fault", "melt", "-s", h.path,
-                         NULL),
-                     1);
+    assert_int_equal(
+        cli("power-cut", "dev0", "--at-op", "1", "--fault", "melt", "-s", h.path, NULL), 1);
     assert_int_equal(cli("status", "dev0", "-s", h.path, NULL), 1);
     snprintf(file, sizeof(file), "%s/missing.bin", h.dir);
     assert_int_equal(cli("flash", "write", "dev0", "int", "0", file, "-s", h.path, NULL),
@@ -183,8 +181,7 @@ static void test_wait_and_timeouts(void **state)
     assert_int_equal(cli("wait", "BOOT_DONE", "--device", "dev0", "-t", "5", "-s", h.path, NULL),
                      0);
     assert_int_equal(cli("power-on", "dev0", "-s", h.path, NULL), 0);
-    assert_int_equal(cli("wait", "BOOT_DONE", "--device", "dev1", "-t", "0.6", "-s", h.path,
-                         NULL),
+    assert_int_equal(cli("wait", "BOOT_DONE", "--device", "dev1", "-t", "0.6", "-s", h.path, NULL),
                      EX_TEMPFAIL);
     /* A command that never answers times out (75), through the library and the CLI. */
     client_init(&c);
@@ -201,8 +198,7 @@ static void test_wait_and_timeouts(void **state)
     assert_int_equal(client_connect(&c, h.path, 2000), 0);
     assert_int_equal(client_execute(&c, "events", NULL, 2000, &reply), 0);
     json_decref(reply);
-    assert_int_equal(client_execute(&c, "emit", json_pack("{s:s}", "name", "RESET"), 2000,
-                                     &reply),
+    assert_int_equal(client_execute(&c, "emit", json_pack("{s:s}", "name", "RESET"), 2000, &reply),
                      0);
     assert_non_null(json_object_get(reply, "return"));
     json_decref(reply);

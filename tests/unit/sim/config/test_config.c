@@ -54,32 +54,31 @@ static int parse_args(char **argv)
     return config_parse_args(&cfg, argc, argv, &action, err, sizeof(err));
 }
 
-static const char good_ini[] =
-    "; a comment\n"
-    "[daemon]\n"
-    "control = run/bo.sock\n"
-    "mount = /abs/mnt\n"
-    "fuse-write = nor\n"
-    "seed = 0x10\n"
-    "\n"
-    "[device dev0]\n"
-    "board = boards/nrf52840.ini\n"
-    "flash = dev0.bin\n"
-    "image = primary=v1.bin\n"
-    "image = secondary=/images/v2.bin\n"
-    "mode = swap-move\n"
-    "key = k1.pem\n"
-    "key = k2.pem\n"
-    "power-on = manual\n"
-    "power-on-delay-ms = 250\n"
-    "\n"
-    "[device dev1]\n"
-    "board = /b/stm32h7.ini\n"
-    "flash-in-ram = yes\n"
-    "flash = bank2=b2.bin\n"
-    "images = 2\n"
-    "downgrade-prevention = on\n"
-    "validate-primary = false\n";
+static const char good_ini[] = "; a comment\n"
+                               "[daemon]\n"
+                               "control = run/bo.sock\n"
+                               "mount = /abs/mnt\n"
+                               "fuse-write = nor\n"
+                               "seed = 0x10\n"
+                               "\n"
+                               "[device dev0]\n"
+                               "board = boards/nrf52840.ini\n"
+                               "flash = dev0.bin\n"
+                               "image = primary=v1.bin\n"
+                               "image = secondary=/images/v2.bin\n"
+                               "mode = swap-move\n"
+                               "key = k1.pem\n"
+                               "key = k2.pem\n"
+                               "power-on = manual\n"
+                               "power-on-delay-ms = 250\n"
+                               "\n"
+                               "[device dev1]\n"
+                               "board = /b/stm32h7.ini\n"
+                               "flash-in-ram = yes\n"
+                               "flash = bank2=b2.bin\n"
+                               "images = 2\n"
+                               "downgrade-prevention = on\n"
+                               "validate-primary = false\n";
 
 static void test_good_file(void **state)
 {
@@ -153,8 +152,7 @@ static void test_bad_files(void **state)
         int rc = parse(cases[i].text, "c.ini");
 
         if (rc != BO_EINVAL || strstr(err, cases[i].expect) == NULL) {
-            fail_msg("case %zu: rc %d, message '%s', expected '%s'", i, rc, err,
-                     cases[i].expect);
+            fail_msg("case %zu: rc %d, message '%s', expected '%s'", i, rc, err, cases[i].expect);
         }
     }
 }
@@ -174,10 +172,26 @@ static void test_check(void **state)
 
 static void test_args_only(void **state)
 {
-    char *argv[] = { "brownoutd", "--board", "b.ini", "--flash", "dev0=d.bin",
-                     "--image", "primary=v1.bin", "--image", "secondary=v2.bin", "--mount",
-                     "mnt", "--control", "bo.sock", "--mode", "overwrite", "--key", "k.pem",
-                     "--seed", "9", NULL };
+    char *argv[] = { "brownoutd",
+                     "--board",
+                     "b.ini",
+                     "--flash",
+                     "dev0=d.bin",
+                     "--image",
+                     "primary=v1.bin",
+                     "--image",
+                     "secondary=v2.bin",
+                     "--mount",
+                     "mnt",
+                     "--control",
+                     "bo.sock",
+                     "--mode",
+                     "overwrite",
+                     "--key",
+                     "k.pem",
+                     "--seed",
+                     "9",
+                     NULL };
 
     (void)state;
     assert_int_equal(parse_args(argv), 0);
@@ -200,10 +214,12 @@ static void test_args_override_file(void **state)
                                  "board = b.ini\nflash = f.bin\nmode = swap-move\n"
                                  "[device dev1]\nboard = b.ini\nflash-in-ram = true\n");
     char cpath[64];
-    char *argv[] = { "brownoutd", "-c", cpath, "--device", "dev1", "--mode", "swap-offset",
-                     "--control", "/x.sock", "--flash", "dev0=/g.bin", "--check-config", NULL };
+    char *argv[] = { "brownoutd", "-c",      cpath,         "--device",
+                     "dev1",      "--mode",  "swap-offset", "--control",
+                     "/x.sock",   "--flash", "dev0=/g.bin", "--check-config",
+                     NULL };
     char *argv2[] = { "brownoutd", "-c", cpath, "--mode", "overwrite", NULL };
-    char *argv3[] = { "brownoutd", "-c", cpath, "--device", "dev2", "--board", "/b.ini",
+    char *argv3[] = { "brownoutd",      "-c", cpath, "--device", "dev2", "--board", "/b.ini",
                       "--flash-in-ram", NULL };
 
     (void)state;
@@ -297,10 +313,14 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_file),        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_check),            cmocka_unit_test(test_args_only),
-        cmocka_unit_test(test_args_override_file), cmocka_unit_test(test_args_errors),
-        cmocka_unit_test(test_print_round_trip), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_good_file),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_check),
+        cmocka_unit_test(test_args_only),
+        cmocka_unit_test(test_args_override_file),
+        cmocka_unit_test(test_args_errors),
+        cmocka_unit_test(test_print_round_trip),
+        cmocka_unit_test(test_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -190,8 +190,7 @@ static void test_ini(void **state)
 
     (void)state;
     config_init(&cfg);
-    assert_int_equal(config_parse_text(&cfg, bad_value, "/x/ota.ini", err, sizeof(err)),
-                     BO_EINVAL);
+    assert_int_equal(config_parse_text(&cfg, bad_value, "/x/ota.ini", err, sizeof(err)), BO_EINVAL);
     assert_non_null(strstr(err, "/x/ota.ini:4:"));
     config_init(&cfg);
     snprintf(cfg.file, sizeof(cfg.file), "/x/ota.ini");
@@ -204,12 +203,9 @@ static void test_ini(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_address),
-        cmocka_unit_test(test_psk),
-        cmocka_unit_test(test_numbers_and_paths),
-        cmocka_unit_test(test_check),
-        cmocka_unit_test(test_pairs_round_trip),
-        cmocka_unit_test(test_ini),
+        cmocka_unit_test(test_address),           cmocka_unit_test(test_psk),
+        cmocka_unit_test(test_numbers_and_paths), cmocka_unit_test(test_check),
+        cmocka_unit_test(test_pairs_round_trip),  cmocka_unit_test(test_ini),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

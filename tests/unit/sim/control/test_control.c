@@ -87,9 +87,8 @@ static void test_greeting_and_mode(void **state)
     assert_int_equal(json_object_size(greet), 1);
     hello = json_object_get(greet, "brownout");
     assert_string_equal(json_string_value(json_object_get(hello, "version")), "test-1.0");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(hello, "capabilities"),
-                                                         0)),
-                        "events");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(hello, "capabilities"), 0)), "events");
     json_decref(greet);
     close(r.fd);
     assert_int_equal(harness_stop(&h), 0);
@@ -152,14 +151,15 @@ static void test_register_rules(void **state)
 {
     struct control_server srv;
     static const struct control_arg bad_int[] = {
-        { .name = "n", .type = CONTROL_ARG_INT, .min = 3, .max = 1 }, { .name = NULL } };
-    static const struct control_arg dup[] = {
-        { .name = "n", .type = CONTROL_ARG_BOOL }, { .name = "n", .type = CONTROL_ARG_BOOL },
-        { .name = NULL } };
-    static const struct control_arg no_values[] = {
-        { .name = "e", .type = CONTROL_ARG_ENUM }, { .name = NULL } };
-    static const struct control_arg no_size[] = {
-        { .name = "d", .type = CONTROL_ARG_DATA }, { .name = NULL } };
+        { .name = "n", .type = CONTROL_ARG_INT, .min = 3, .max = 1 }, { .name = NULL }
+    };
+    static const struct control_arg dup[] = { { .name = "n", .type = CONTROL_ARG_BOOL },
+                                              { .name = "n", .type = CONTROL_ARG_BOOL },
+                                              { .name = NULL } };
+    static const struct control_arg no_values[] = { { .name = "e", .type = CONTROL_ARG_ENUM },
+                                                    { .name = NULL } };
+    static const struct control_arg no_size[] = { { .name = "d", .type = CONTROL_ARG_DATA },
+                                                  { .name = NULL } };
     struct control_command cmd = { .name = "x-y", .handler = harness_echo };
 
     (void)state;
@@ -190,8 +190,8 @@ static void test_register_rules(void **state)
 static void test_id_echo(void **state)
 {
     static const char *const ids[] = {
-        "7", "-12", "\"abc\"", "\"\\u00e9\\n\"", "null", "true", "false", "1.5", "[]",
-        "[1,\"x\",null]", "{}", "{\"a\":{\"b\":[1,2]}}",
+        "7",     "-12", "\"abc\"", "\"\\u00e9\\n\"", "null", "true",
+        "false", "1.5", "[]",      "[1,\"x\",null]", "{}",   "{\"a\":{\"b\":[1,2]}}",
     };
     struct harness h;
     struct harness_reader r;
@@ -224,9 +224,9 @@ static void test_id_echo(void **state)
         json_t *reply = roundtrip(&r, "{\"execute\":\"query-version\"}");
 
         assert_null(json_object_get(reply, "id"));
-        assert_string_equal(json_string_value(json_object_get(json_object_get(reply, "return"),
-                                                              "version")),
-                            "test-1.0");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(reply, "return"), "version")),
+            "test-1.0");
         json_decref(reply);
     }
     close(r.fd);
@@ -243,13 +243,11 @@ static void test_validation(void **state)
     assert_int_equal(harness_start(&h, NULL), 0);
     open_conn(&h, &r);
     expect_error(&r, "{\"execute\":\"nope\"}", "CommandNotFound", "nope");
-    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"zz\":1}}", "InvalidArgument",
-                 "'zz'");
+    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"zz\":1}}", "InvalidArgument", "'zz'");
     expect_error(&r, "{\"execute\":\"echo\",\"extra\":1}", "InvalidRequest", "'extra'");
     expect_error(&r, "{\"arguments\":{}}", "InvalidRequest", "execute");
     expect_error(&r, "{\"execute\":5}", "InvalidRequest", "execute");
-    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":[]}", "InvalidArgument",
-                 "arguments");
+    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":[]}", "InvalidArgument", "arguments");
     expect_error(&r, "[1,2]", "InvalidRequest", "object");
     expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"text\":5}}", "InvalidArgument",
                  "'text'");
@@ -257,18 +255,15 @@ static void test_validation(void **state)
                  "InvalidArgument", "'text'");
     expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"n\":\"1\"}}", "InvalidArgument",
                  "'n'");
-    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"n\":1.0}}", "InvalidArgument",
-                 "'n'");
-    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"n\":6}}", "InvalidArgument",
-                 "'n'");
-    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"n\":-6}}", "InvalidArgument",
-                 "'n'");
+    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"n\":1.0}}", "InvalidArgument", "'n'");
+    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"n\":6}}", "InvalidArgument", "'n'");
+    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"n\":-6}}", "InvalidArgument", "'n'");
     expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"flag\":1}}", "InvalidArgument",
                  "'flag'");
     expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"flag\":null}}", "InvalidArgument",
                  "'flag'");
-    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"blob\":\"AAA\"}}",
-                 "InvalidArgument", "'blob'");
+    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"blob\":\"AAA\"}}", "InvalidArgument",
+                 "'blob'");
     expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"blob\":\"AA==AA==\"}}",
                  "InvalidArgument", "'blob'");
     expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"blob\":\"AAAAAAAAAAAA\"}}",
@@ -507,7 +502,9 @@ static void test_random_lines(void **state)
 
 static void test_many_clients(void **state)
 {
-    enum { N = 64 };
+    enum {
+        N = 64
+    };
     static struct harness_reader rs[N];
     struct harness h;
     char line[128];
@@ -528,8 +525,8 @@ static void test_many_clients(void **state)
 
         assert_non_null(reply);
         assert_int_equal(json_integer_value(json_object_get(reply, "id")), i);
-        assert_int_equal(
-            json_integer_value(json_object_get(json_object_get(reply, "return"), "n")), i % 6);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(reply, "return"), "n")),
+                         i % 6);
         json_decref(reply);
     }
     for (i = 0; i < N; i++) {
@@ -667,20 +664,19 @@ static void test_query_commands_and_quit(void **state)
     assert_int_equal(harness_start(&h, NULL), 0);
     open_conn(&h, &r);
     reply = roundtrip(&r, "{\"execute\":\"query-commands\"}");
-    json_array_foreach(json_object_get(reply, "return"), i, cmd) {
+    json_array_foreach(json_object_get(reply, "return"), i, cmd)
+    {
         if (strcmp(json_string_value(json_object_get(cmd, "name")), "echo") == 0) {
             json_t *args = json_object_get(cmd, "arguments");
 
             found = true;
             assert_int_equal(json_array_size(args), 6);
-            assert_string_equal(json_string_value(json_object_get(json_array_get(args, 1),
-                                                                  "type")),
+            assert_string_equal(json_string_value(json_object_get(json_array_get(args, 1), "type")),
                                 "int");
             assert_int_equal(json_integer_value(json_object_get(json_array_get(args, 1), "min")),
                              -5);
-            assert_int_equal(json_integer_value(json_object_get(json_array_get(args, 3),
-                                                                "max-size")),
-                             8);
+            assert_int_equal(
+                json_integer_value(json_object_get(json_array_get(args, 3), "max-size")), 8);
             assert_int_equal(json_array_size(json_object_get(json_array_get(args, 4), "values")),
                              2);
         }
@@ -757,8 +753,10 @@ static void test_slow_client_dropped(void **state)
     memset(&r, 0, sizeof(r));
     r.fd = harness_connect(h.path);
     assert_true(r.fd >= 0);
-    n = snprintf(line, sizeof(line), "{\"execute\":\"echo\",\"arguments\":{\"text\":"
-                                     "\"0123456789abcdef\",\"obj\":{\"pad\":\"%0100d\"}}}\n", 0);
+    n = snprintf(line, sizeof(line),
+                 "{\"execute\":\"echo\",\"arguments\":{\"text\":"
+                 "\"0123456789abcdef\",\"obj\":{\"pad\":\"%0100d\"}}}\n",
+                 0);
     /* Requests are sent, replies never read: the server must drop the client. */
     for (i = 0; i < 200000 && !failed; i++) {
         failed = harness_send(r.fd, line, (size_t)n) < 0;
@@ -779,8 +777,13 @@ static void test_base64(void **state)
         const char *plain;
         const char *b64;
     } v[] = {
-        { "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
-        { "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+        { "", "" },
+        { "f", "Zg==" },
+        { "fo", "Zm8=" },
+        { "foo", "Zm9v" },
+        { "foob", "Zm9vYg==" },
+        { "fooba", "Zm9vYmE=" },
+        { "foobar", "Zm9vYmFy" },
     };
     size_t i;
 
@@ -810,8 +813,7 @@ static void test_base64(void **state)
         assert_int_equal(control_arg_data(args, "c", &out, &len), BO_EINVAL);
         json_decref(args);
     }
-    assert_string_equal(control_error_class_name(CONTROL_ERR_INVALID_ARGUMENT),
-                        "InvalidArgument");
+    assert_string_equal(control_error_class_name(CONTROL_ERR_INVALID_ARGUMENT), "InvalidArgument");
     assert_string_equal(control_error_class_name((enum control_error_class)99), "GenericError");
 }
 

@@ -106,8 +106,7 @@ static int setup_dev(struct fixture *fx, struct device *dev, const struct config
                      char *err, size_t err_len)
 {
     device_init(dev);
-    return device_setup(dev, &fx->loop, c, "/nonexistent/brownout-fw", fx_emit, fx, err,
-                        err_len);
+    return device_setup(dev, &fx->loop, c, "/nonexistent/brownout-fw", fx_emit, fx, err, err_len);
 }
 
 static void test_new_file_and_images(void **state)
@@ -143,8 +142,7 @@ static void test_new_file_and_images(void **state)
     assert_memory_equal(fl->mem + off, payload, sizeof(payload));
     assert_int_equal(fl->mem[off + sizeof(payload)], 0xff);
     assert_int_equal(fl->mem[0], 0xff);
-    assert_int_equal(device_slot(&dev, FLASH_AREA_IMAGE_SCRATCH + 40, &fl, &off, &size),
-                     BO_ENOENT);
+    assert_int_equal(device_slot(&dev, FLASH_AREA_IMAGE_SCRATCH + 40, &fl, &off, &size), BO_ENOENT);
     /* A host write lands in the backing file (shared mapping). */
     assert_int_equal(vflash_host_write(&fl->vf, 16, "\x12\x34", 2), 0);
     close_device(fx, &dev);
@@ -219,12 +217,10 @@ static void test_image_too_large(void **state)
     c.flash_count = 0;
     assert_int_equal(setup_dev(fx, &dev, &c, err, sizeof(err)), 0);
     assert_string_equal(dev.flash[0].path, "");
-    assert_int_equal(device_image_load(&dev, FLASH_AREA_IMAGE_PRIMARY(0), big, 0x34001),
-                     BO_ERANGE);
+    assert_int_equal(device_image_load(&dev, FLASH_AREA_IMAGE_PRIMARY(0), big, 0x34001), BO_ERANGE);
     assert_int_equal(device_image_load(&dev, FLASH_AREA_IMAGE_PRIMARY(0), big, 0x34000), 0);
     assert_int_equal(dev.flash[0].mem[0xC000], 0);
-    assert_int_equal(device_image_load(&dev, FLASH_AREA_IMAGE_PRIMARY(1) + 40, big, 1),
-                     BO_ENOENT);
+    assert_int_equal(device_image_load(&dev, FLASH_AREA_IMAGE_PRIMARY(1) + 40, big, 1), BO_ENOENT);
     free(big);
     close_device(fx, &dev);
 }
@@ -281,8 +277,8 @@ static void test_status_and_states(void **state)
     cut.seed = 5;
     device_arm_cut(&dev, 17, &cut);
     st = device_status_json(&dev);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(st, "armed-cut"),
-                                                        "at-op")), 17);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(st, "armed-cut"), "at-op")),
+                     17);
     json_decref(st);
     fl = device_flash_json(&dev);
     assert_int_equal(json_array_size(fl), 1);

@@ -48,8 +48,8 @@ struct fx {
     struct board board0;
     struct board board1;
     int status_calls;
-    int writes;       /* Atomic: EV_WRITE notifications. */
-    int closes;       /* Atomic: EV_CLOSE notifications. */
+    int writes; /* Atomic: EV_WRITE notifications. */
+    int closes; /* Atomic: EV_CLOSE notifications. */
     uint32_t close_off;
     uint32_t close_len;
     uint32_t write_dev_off;
@@ -263,11 +263,11 @@ static int teardown(void **state)
     return mounted == 0 ? 0 : -1;
 }
 
-#define SKIP_WITHOUT_FUSE(fx)                                                                    \
-    do {                                                                                         \
-        if ((fx) == NULL || !(fx)->fuse) {                                                       \
-            skip();                                                                              \
-        }                                                                                        \
+#define SKIP_WITHOUT_FUSE(fx)              \
+    do {                                   \
+        if ((fx) == NULL || !(fx)->fuse) { \
+            skip();                        \
+        }                                  \
     } while (0)
 
 static const char *mpath(struct fx *fx, const char *rel)
@@ -505,7 +505,7 @@ static void test_errors(void **state)
 {
     struct fx *fx = *state;
     char slot[512];
-    uint8_t buf[8] = {0};
+    uint8_t buf[8] = { 0 };
     int fd;
 
     SKIP_WITHOUT_FUSE(fx);
@@ -631,7 +631,7 @@ static void test_power_cut_host_access(void **state)
 {
     struct fx *fx = *state;
     struct vflash *dev;
-    uint8_t word[4] = {1, 2, 3, 4};
+    uint8_t word[4] = { 1, 2, 3, 4 };
     uint8_t got[4];
     int fd;
 
@@ -683,7 +683,7 @@ static void test_stale_mount(void **state)
     assert_int_equal(stat(fx->mnt, &st), -1);
     assert_int_equal(errno, ENOTCONN);
     /* keep_stale refuses to touch it. */
-    struct fuse_view_options opts = {.keep_stale = true};
+    struct fuse_view_options opts = { .keep_stale = true };
     assert_int_equal(fuse_view_setup(&fx->view, &fx->loop, fx->mnt, &opts), BO_EBUSY);
     assert_int_equal(fuse_view_setup(&fx->view, &fx->loop, fx->mnt, NULL), 0);
     assert_int_equal(add_dev(fx, "dev0", &fx->board0, &fx->map0, false), 0);

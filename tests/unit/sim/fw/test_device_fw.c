@@ -24,10 +24,14 @@ static int parse(struct fw_args *a, char **argv, char *err, size_t err_len)
 
 static void test_full_command_line(void **state)
 {
-    char *argv[] = { "brownout-fw", "--name=dev7", "--board=/b.ini", "--mode=swap-offset",
-                     "--images=2", "--key=/k1.pem", "--key", "/k2.pem", "--no-validate",
-                     "--downgrade-prevention", "--flash=4:5", "--flash=6", "--cut-at=123",
-                     "--cut-model=torn-prefix", "--cut-units=3", "--cut-permille=500",
+    char *argv[] = { "brownout-fw",     "--name=dev7",
+                     "--board=/b.ini",  "--mode=swap-offset",
+                     "--images=2",      "--key=/k1.pem",
+                     "--key",           "/k2.pem",
+                     "--no-validate",   "--downgrade-prevention",
+                     "--flash=4:5",     "--flash=6",
+                     "--cut-at=123",    "--cut-model=torn-prefix",
+                     "--cut-units=3",   "--cut-permille=500",
                      "--cut-seed=0x99", NULL };
     struct fw_args a;
     char err[256];
@@ -75,8 +79,8 @@ static void test_defaults(void **state)
 static void test_bad_command_lines(void **state)
 {
     static char *bad[][6] = {
-        { "fw", "--board", "b", NULL },                                 /* no --flash */
-        { "fw", "--flash", "4", NULL },                                 /* no --board */
+        { "fw", "--board", "b", NULL }, /* no --flash */
+        { "fw", "--flash", "4", NULL }, /* no --board */
         { "fw", "--board", "b", "--flash", "x", NULL },
         { "fw", "--board", "b", "--flash", "4:", NULL },
         { "fw", "--board", "b", "--flash", "70000", NULL },

@@ -16,8 +16,9 @@
 
 static int parse(struct fw_args *a, char *flash1, char *flash2)
 {
-    char *argv[] = { "brownout-fw", "--board", "b.ini", "--flash", flash1, "--flash", flash2,
-                     NULL };
+    char *argv[] = {
+        "brownout-fw", "--board", "b.ini", "--flash", flash1, "--flash", flash2, NULL
+    };
     char err[256];
 
     err[0] = '\0';
@@ -45,8 +46,8 @@ static void test_weak_descriptors(void **state)
 
 static void test_bad_weak_descriptors(void **state)
 {
-    static char *bad[] = { "4,weak=", "4,weak=x", "4,wek=5", "4,", "4,weak=70000",
-                           "4:5,weak=-1", ",weak=5", "4,weak=5,weak=6" };
+    static char *bad[] = { "4,weak=",      "4,weak=x",    "4,wek=5", "4,",
+                           "4,weak=70000", "4:5,weak=-1", ",weak=5", "4,weak=5,weak=6" };
     struct fw_args a;
 
     (void)state;

@@ -283,8 +283,9 @@ static void test_layout_matches_imgtool(void **state)
             load_interop_key(&priv, interop_keys[signer], true);
             o.key = &priv;
         }
-        assert_int_equal(image_sign(&o, data + res.hdr.hdr_size, res.hdr.img_size, &out,
-                                    &out_len, err, sizeof(err)), 0);
+        assert_int_equal(image_sign(&o, data + res.hdr.hdr_size, res.hdr.img_size, &out, &out_len,
+                                    err, sizeof(err)),
+                         0);
         assert_same_layout(rows[i].file, data, len, out, out_len, 0xff);
         /* And the re-signed image is valid with the same key. */
         if (signer >= 0) {
@@ -352,8 +353,8 @@ static void test_sign_each_key_type(void **state)
             o.header_size = 0x100;
             o.pad_header = true;
             o.version = (struct image_version){ 1, 2, 3, 4 };
-            assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                        sizeof(err)), 0);
+            assert_int_equal(
+                image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)), 0);
             assert_int_equal(validate_buf(out, out_len, &pub, false, &res), 0);
             assert_int_equal(res.hash_type, cases[i].hash);
             assert_int_equal(res.sig_type, cases[i].sig);
@@ -397,8 +398,7 @@ static void test_padded_ecdsa_signature(void **state)
     o.f_rng = port_rng_random;
     o.p_rng = &rng;
     o.key = &priv;
-    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                sizeof(err)), 0);
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)), 0);
     find_sig(out, out_len, &sig_off, &sig_len, &tlv_off);
     /* The signature is the last TLV: grow it by 3 zero bytes. */
     assert_int_equal(sig_off + 4 + sig_len, out_len);
@@ -449,8 +449,7 @@ static void test_keygen_roundtrip(void **state)
     o.f_rng = port_rng_random;
     o.p_rng = &rng;
     o.key = &back;
-    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                sizeof(err)), 0);
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)), 0);
     assert_int_equal(validate_buf(out, out_len, &k, false, &res), 0);
     free(out);
     unlink(path);
@@ -488,8 +487,8 @@ static void test_pad_trailer(void **state)
                 o.confirm = confirm != 0;
                 o.overwrite_only = ow != 0;
                 o.erased_val = (i & 1) ? 0x00 : 0xff;
-                assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                            sizeof(err)), 0);
+                assert_int_equal(
+                    image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)), 0);
                 assert_int_equal(out_len, 0x8000);
                 memset(&cfg, 0, sizeof(cfg));
                 cfg.area_size = 0x8000;
@@ -529,37 +528,36 @@ static void test_sign_errors(void **state)
     /* Without --pad-header the header room must be zero. */
     image_sign_opts_init(&o);
     payload[5] = 1;
-    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                sizeof(err)), BO_EINVAL);
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)),
+                     BO_EINVAL);
     assert_non_null(strstr(err, "--pad-header"));
     payload[5] = 0;
     /* The image + imgtool's trailer must fit the slot, exactly as imgtool computes it. */
     assert_int_equal(trailer_imgtool_size(1, 8, 128, false, &tsize), 0);
     o.slot_size = (uint32_t)sizeof(payload) + 40 + tsize;
-    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                sizeof(err)), 0);
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)), 0);
     free(out);
     o.slot_size--;
-    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                sizeof(err)), BO_EINVAL);
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)),
+                     BO_EINVAL);
     assert_non_null(strstr(err, "exceeds"));
     /* Bad geometry. */
     image_sign_opts_init(&o);
     o.align = 3;
-    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                sizeof(err)), BO_EINVAL);
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)),
+                     BO_EINVAL);
     image_sign_opts_init(&o);
     o.max_align = 64;
-    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                sizeof(err)), BO_EINVAL);
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)),
+                     BO_EINVAL);
     image_sign_opts_init(&o);
     o.header_size = 16;
-    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                sizeof(err)), BO_EINVAL);
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)),
+                     BO_EINVAL);
     image_sign_opts_init(&o);
     o.pad = true;
-    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err,
-                                sizeof(err)), BO_EINVAL);
+    assert_int_equal(image_sign(&o, payload, sizeof(payload), &out, &out_len, err, sizeof(err)),
+                     BO_EINVAL);
 }
 
 static void test_parse_version_deps(void **state)
@@ -584,8 +582,7 @@ static void test_parse_version_deps(void **state)
     assert_int_equal(image_sign_parse_version("1.2.3.4", &v), BO_EINVAL);
     assert_int_equal(image_sign_parse_version("", &v), BO_EINVAL);
     assert_int_equal(image_sign_parse_version("v1", &v), BO_EINVAL);
-    assert_int_equal(image_sign_auto_sec_cnt(&(struct image_version){ 3, 1, 2, 9 }),
-                     0x03010002u);
+    assert_int_equal(image_sign_auto_sec_cnt(&(struct image_version){ 3, 1, 2, 9 }), 0x03010002u);
 
     assert_int_equal(image_sign_parse_deps("(1,1.0.0)", deps, 4, &n), 0);
     assert_int_equal(n, 1);
@@ -600,8 +597,7 @@ static void test_parse_version_deps(void **state)
     assert_int_equal(image_sign_parse_deps("(1 1.0.0)", deps, 4, &n), BO_EINVAL);
     assert_int_equal(image_sign_parse_deps("(256,1)", deps, 4, &n), BO_EINVAL);
     assert_int_equal(image_sign_parse_deps("", deps, 4, &n), BO_EINVAL);
-    assert_int_equal(image_sign_parse_deps("(1,1)(1,1)(1,1)(1,1)(1,1)", deps, 4, &n),
-                     BO_EINVAL);
+    assert_int_equal(image_sign_parse_deps("(1,1)(1,1)(1,1)(1,1)(1,1)", deps, 4, &n), BO_EINVAL);
 }
 
 /* info reports the header fields as the vectors' bytes hold them, and the trailer states. */
@@ -642,8 +638,7 @@ static void test_info_on_vectors(void **state)
         assert_int_equal(json_integer_value(json_object_get(h, "build")),
                          (json_int_t)(d[24] | d[25] << 8 | d[26] << 16 | (uint32_t)d[27] << 24));
         /* The hash check agrees with the manifest: only the tampered body mismatches. */
-        assert_int_equal(json_is_true(json_object_get(json_object_get(info, "hash"),
-                                                      "matches")),
+        assert_int_equal(json_is_true(json_object_get(json_object_get(info, "hash"), "matches")),
                          strcmp(rows[i].file, "ec256-tampered-body.bin") != 0);
         tr = json_object_get(info, "trailer");
         if (strcmp(rows[i].file, "ec256-confirm-padded.bin") == 0 ||
@@ -724,8 +719,7 @@ static void test_cli(void **state)
     snprintf(vkey, sizeof(vkey), "%s", interop_path(vec_dir(), "keys/ec256.pub.pem"));
     snprintf(vvec, sizeof(vvec), "%s", interop_path(vec_dir(), "ec256-keyhash.bin"));
 
-    assert_int_equal(run_tool("keygen", "-t", "ecdsa-p384", "-k", key, "--public", pub, NULL),
-                     0);
+    assert_int_equal(run_tool("keygen", "-t", "ecdsa-p384", "-k", key, "--public", pub, NULL), 0);
     assert_int_equal(run_tool("sign", "-k", key, "-H", "0x200", "--pad-header", "-S", "0x40000",
                               "--align", "4", "-v", "1.2.3+4", "-s", "auto", "-d", "(1,1.0.0)",
                               "--confirm", vpay, img, NULL),
@@ -754,8 +748,7 @@ static void test_cli(void **state)
     assert_int_equal(run_tool("sign", vpay, NULL), 2);
     assert_int_equal(run_tool("sign", "--align", "3", "--pad-header", vpay, img, NULL), 1);
     assert_int_equal(run_tool("sign", "-v", "1.x", vpay, img, NULL), 2);
-    assert_int_equal(run_tool("sign", "--test", "--confirm", "-S", "0x40000", vpay, img, NULL),
-                     2);
+    assert_int_equal(run_tool("sign", "--test", "--confirm", "-S", "0x40000", vpay, img, NULL), 2);
     assert_int_equal(run_tool("sign", "-k", pub, "--pad-header", vpay, img, NULL), 1);
     assert_int_equal(run_tool("sign", "-k", "/nonexistent.pem", vpay, img, NULL), 1);
     assert_int_equal(run_tool("verify", img, NULL), 2);

@@ -106,7 +106,10 @@ static void test_board_modes(const char *board, const enum boot_mode *modes, siz
 }
 
 static const enum boot_mode test_all_modes[] = {
-    BOOT_MODE_SWAP_SCRATCH, BOOT_MODE_SWAP_MOVE, BOOT_MODE_SWAP_OFFSET, BOOT_MODE_OVERWRITE,
+    BOOT_MODE_SWAP_SCRATCH,
+    BOOT_MODE_SWAP_MOVE,
+    BOOT_MODE_SWAP_OFFSET,
+    BOOT_MODE_OVERWRITE,
 };
 
 /* Mixed 16/64/128 KiB sectors, byte writes: the modes its layout allows. */
@@ -143,7 +146,9 @@ static void test_depth2_sampled(void **state)
 static void test_scenarios(void **state)
 {
     static const enum scenario_kind kinds[] = {
-        SCENARIO_TEST_CONFIRM, SCENARIO_MULTI_IMAGE, SCENARIO_DOWNGRADE,
+        SCENARIO_TEST_CONFIRM,
+        SCENARIO_MULTI_IMAGE,
+        SCENARIO_DOWNGRADE,
     };
     size_t i;
 
@@ -169,11 +174,10 @@ static void test_scenarios(void **state)
  * the new image. The sweep must report failures, and a replay must reproduce them.
  */
 struct test_drop {
-    uint32_t off;   /* Device offset of the primary slot's last 32 bytes (stm32h7: one unit). */
+    uint32_t off; /* Device offset of the primary slot's last 32 bytes (stm32h7: one unit). */
 };
 
-static int test_drop_magic(void *arg, struct vflash *dev, const struct vflash_op *op,
-                           bool recovery)
+static int test_drop_magic(void *arg, struct vflash *dev, const struct vflash_op *op, bool recovery)
 {
     const struct test_drop *d = arg;
     struct vflash_fault_config fc;
@@ -340,7 +344,9 @@ static void test_replay_id(void **state)
     assert_int_equal(sweep_id_decode("", &back, board, sizeof(board), &got), BO_EINVAL);
     assert_int_equal(sweep_id_decode("bo1:perm", &back, board, sizeof(board), &got), BO_EINVAL);
     assert_int_equal(sweep_id_decode("bo2:perm:swap-move:x:d:1:0:before:0:0000000000000000:"
-                                     "00000000", &back, board, sizeof(board), &got), BO_EINVAL);
+                                     "00000000",
+                                     &back, board, sizeof(board), &got),
+                     BO_EINVAL);
     assert_int_equal(sweep_id_decode(NULL, &back, board, sizeof(board), &got), BO_EINVAL);
 }
 
@@ -538,16 +544,11 @@ static int test_teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_replay_id),
-        cmocka_unit_test(test_shards_merge_and_jobs),
-        cmocka_unit_test(test_bad_behaviour_found),
-        cmocka_unit_test(test_snapshots_match_replay),
-        cmocka_unit_test(test_snapshot_child_dies),
-        cmocka_unit_test(test_depth1_stm32f4),
-        cmocka_unit_test(test_depth1_stm32h7),
-        cmocka_unit_test(test_depth1_erased0),
-        cmocka_unit_test(test_depth2_sampled),
-        cmocka_unit_test(test_scenarios),
+        cmocka_unit_test(test_replay_id),           cmocka_unit_test(test_shards_merge_and_jobs),
+        cmocka_unit_test(test_bad_behaviour_found), cmocka_unit_test(test_snapshots_match_replay),
+        cmocka_unit_test(test_snapshot_child_dies), cmocka_unit_test(test_depth1_stm32f4),
+        cmocka_unit_test(test_depth1_stm32h7),      cmocka_unit_test(test_depth1_erased0),
+        cmocka_unit_test(test_depth2_sampled),      cmocka_unit_test(test_scenarios),
         cmocka_unit_test(test_core_bug_replays),
     };
 

@@ -23,7 +23,6 @@
 #include "vflash/vflash.h"
 #include "vflash/vflash_fault.h"
 
-
 static void test_geom(struct vflash_geometry *g, enum vflash_semantics sem, uint32_t wu)
 {
     memset(g, 0, sizeof(*g));

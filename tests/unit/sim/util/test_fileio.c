@@ -103,8 +103,7 @@ static void test_missing_file(void **state)
     char err[128];
 
     (void)state;
-    assert_int_equal(fileio_read_all("/nonexistent/x", 10, &data, &len, err, sizeof(err)),
-                     BO_EOS);
+    assert_int_equal(fileio_read_all("/nonexistent/x", 10, &data, &len, err, sizeof(err)), BO_EOS);
     assert_string_equal(err, "/nonexistent/x: No such file or directory");
     assert_null(data);
 }

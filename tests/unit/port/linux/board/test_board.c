@@ -162,17 +162,17 @@ static void test_fixture_values(void **state)
 }
 
 /* A minimal valid board; the bad texts below are variations of it. */
-#define GOOD_BOARD                                                                                 \
-    "[board]\n"                                                                                    \
-    "name = t\n"                                                                                   \
-    "[flash f]\n"                                                                                  \
-    "sectors = 16x4K\n"                                                                            \
-    "write-unit = 4\n"                                                                             \
-    "[partition image-0-primary]\n"                                                                \
-    "offset = 0x0\n"                                                                               \
-    "size = 0x4000\n"                                                                              \
-    "[partition image-0-secondary]\n"                                                              \
-    "offset = 0x4000\n"                                                                            \
+#define GOOD_BOARD                    \
+    "[board]\n"                       \
+    "name = t\n"                      \
+    "[flash f]\n"                     \
+    "sectors = 16x4K\n"               \
+    "write-unit = 4\n"                \
+    "[partition image-0-primary]\n"   \
+    "offset = 0x0\n"                  \
+    "size = 0x4000\n"                 \
+    "[partition image-0-secondary]\n" \
+    "offset = 0x4000\n"               \
     "size = 0x4000\n"
 
 static void test_good_texts(void **state)

@@ -165,15 +165,15 @@ static size_t make_hello(uint8_t *out, const uint8_t *cookie, size_t clen, uint8
     p[11] = (uint8_t)((12 + body) >> 8);
     p[12] = (uint8_t)(12 + body);
     p += 13;
-    p[0] = 1;                          /* client_hello */
-    p[3] = p[11] = (uint8_t)body;      /* length and fragment length; offsets are 0 */
+    p[0] = 1;                     /* client_hello */
+    p[3] = p[11] = (uint8_t)body; /* length and fragment length; offsets are 0 */
     p += 12;
     p[0] = 0xfe;
     p[1] = 0xfd;
     for (int i = 0; i < 32; i++) {
         p[2 + i] = (uint8_t)(i * 7 + seq);
     }
-    p += 35;                           /* the empty session id included */
+    p += 35; /* the empty session id included */
     *p++ = (uint8_t)clen;
     if (clen > 0) {
         memcpy(p, cookie, clen);

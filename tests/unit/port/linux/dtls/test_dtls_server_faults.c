@@ -24,8 +24,8 @@ static void test_link_faults(void **state)
      */
     f->cfg.hs_timeout_min_ms = 50;
     f->cfg.hs_timeout_max_ms = 12800;
-    assert_int_equal(link_fault_parse(&f->cfg.link, "drop=5,duplicate=5,reorder=4,seed=7", err,
-                                      sizeof(err)), 0);
+    assert_int_equal(
+        link_fault_parse(&f->cfg.link, "drop=5,duplicate=5,reorder=4,seed=7", err, sizeof(err)), 0);
     assert_int_equal(fx_start(f), 0);
     for (int i = 0; i < 6; i++) {
         if (i < 4) {
@@ -133,12 +133,12 @@ static void test_garbage(void **state)
 
 /* A UDP relay between one peer and the server that keeps the peer's first two ClientHellos. */
 struct relay {
-    int front;                 /* The peer sends here. */
-    int back;                  /* Connected to the server. */
-    int port;                  /* Of front. */
+    int front; /* The peer sends here. */
+    int back;  /* Connected to the server. */
+    int port;  /* Of front. */
     struct sockaddr_storage peer;
     socklen_t peer_len;
-    uint8_t hello[2][1024];    /* Without a cookie, then with the cookie. */
+    uint8_t hello[2][1024]; /* Without a cookie, then with the cookie. */
     size_t hello_len[2];
     atomic_int hellos;
     atomic_int stop;
@@ -176,8 +176,8 @@ static void job_relay(struct job *j)
         }
         if (pfd[0].revents & POLLIN) {
             r->peer_len = sizeof(r->peer);
-            ssize_t n = recvfrom(r->front, buf, sizeof(buf), 0, (struct sockaddr *)&r->peer,
-                                 &r->peer_len);
+            ssize_t n =
+                recvfrom(r->front, buf, sizeof(buf), 0, (struct sockaddr *)&r->peer, &r->peer_len);
             int k = atomic_load(&r->hellos);
             if (n > 25 && buf[0] == 22 && buf[13] == 1 && k < 2 &&
                 (size_t)n <= sizeof(r->hello[0])) {

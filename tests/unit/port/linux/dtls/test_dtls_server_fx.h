@@ -148,15 +148,15 @@ struct job {
     struct fx *f;
     void (*fn)(struct job *j);
     struct dtls_server_peer_config pc;
-    int rc;                 /* Result of the handshake. */
-    int echo_ok;            /* Echoes received. */
-    int hold_ms;            /* Keep the session open this long after the echo. */
-    int rebind;             /* Change the local port between two echoes. */
-    int delay_ms;           /* Wait this long before starting. */
-    int cid;                /* A CID was negotiated. */
-    int last_error;         /* The peer's last Mbed TLS error. */
-    int suite;              /* The ciphersuite negotiated. */
-    void *arg;              /* For the job's function. */
+    int rc;         /* Result of the handshake. */
+    int echo_ok;    /* Echoes received. */
+    int hold_ms;    /* Keep the session open this long after the echo. */
+    int rebind;     /* Change the local port between two echoes. */
+    int delay_ms;   /* Wait this long before starting. */
+    int cid;        /* A CID was negotiated. */
+    int last_error; /* The peer's last Mbed TLS error. */
+    int suite;      /* The ciphersuite negotiated. */
+    void *arg;      /* For the job's function. */
 };
 
 static inline void fx_thread_done(struct fx *f)

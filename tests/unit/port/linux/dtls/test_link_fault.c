@@ -23,16 +23,19 @@ static void test_parse(void **state)
     char err[128];
 
     (void)state;
-    assert_int_equal(link_fault_parse(&lf, "drop=5,duplicate=5,delay=20,reorder=4,mtu=600,"
-                                           "seed=7", err, sizeof(err)), 0);
+    assert_int_equal(link_fault_parse(&lf,
+                                      "drop=5,duplicate=5,delay=20,reorder=4,mtu=600,"
+                                      "seed=7",
+                                      err, sizeof(err)),
+                     0);
     assert_int_equal(lf.drop_n, 5);
     assert_int_equal(lf.dup_n, 5);
     assert_int_equal(lf.delay_ms, 20);
     assert_int_equal(lf.reorder_n, 4);
     assert_int_equal(lf.mtu, 600);
     assert_int_equal(lf.seed, 7);
-    assert_int_equal(link_fault_parse(&lf, " dup = 3 , seed=18446744073709551615", err,
-                                      sizeof(err)), 0);
+    assert_int_equal(
+        link_fault_parse(&lf, " dup = 3 , seed=18446744073709551615", err, sizeof(err)), 0);
     assert_int_equal(lf.dup_n, 3);
     assert_int_equal(lf.drop_n, 0);
     assert_true(lf.seed == UINT64_MAX);
@@ -41,8 +44,18 @@ static void test_parse(void **state)
     assert_int_equal(link_fault_parse(&lf, "", err, sizeof(err)), 0);
 
     static const char *const bad[] = {
-        "drop", "drop=", "drop=x", "drop=-1", "drop=4294967296", "loss=3", "drop=1,drop=2",
-        "drop=5,", "=5", "drop=5;dup=2", "seed=18446744073709551616", "drop=5,,dup=1",
+        "drop",
+        "drop=",
+        "drop=x",
+        "drop=-1",
+        "drop=4294967296",
+        "loss=3",
+        "drop=1,drop=2",
+        "drop=5,",
+        "=5",
+        "drop=5;dup=2",
+        "seed=18446744073709551616",
+        "drop=5,,dup=1",
     };
     lf.drop_n = 99;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

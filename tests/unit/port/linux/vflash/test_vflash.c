@@ -149,7 +149,7 @@ static void test_nor_ff(void **state)
     struct vflash_geometry g = geom_uniform(4, 256, 4, 0xff, VFLASH_NOR);
     struct vflash dev;
     const uint8_t a[4] = { 0xf0, 0x0f, 0xaa, 0xff };
-    const uint8_t b[4] = { 0x00, 0x0f, 0x8a, 0x7f }; /* Only clears bits of a. */
+    const uint8_t b[4] = { 0x00, 0x0f, 0x8a, 0x7f };    /* Only clears bits of a. */
     const uint8_t back[4] = { 0x00, 0x1f, 0x8a, 0x7f }; /* Sets one bit of b again. */
     uint8_t buf[4];
 
@@ -675,7 +675,7 @@ static void test_wear(void **state)
     struct vflash_geometry g = geom_uniform(4, 1024, 4, 0xff, VFLASH_NOR);
     struct vflash dev;
     uint64_t wear = 0;
-    uint8_t data[4] = {0x11, 0x11, 0x11, 0x11};
+    uint8_t data[4] = { 0x11, 0x11, 0x11, 0x11 };
 
     (void)state;
     g.endurance = 2;
@@ -721,7 +721,7 @@ static void test_wear(void **state)
 static void test_host_write_settles_weak(void **state)
 {
     struct vflash_geometry g = geom_uniform(2, 1024, 4, 0xff, VFLASH_NO_ERASE);
-    struct vflash_cut cut = {0, VFLASH_CUT_WEAK, 0, 0, 1};
+    struct vflash_cut cut = { 0, VFLASH_CUT_WEAK, 0, 0, 1 };
     struct vflash dev;
     uint8_t data[8];
     uint8_t buf[8];

@@ -22,8 +22,8 @@ struct combo {
 };
 
 static const struct combo combos[] = {
-    {VFLASH_NOR, 0xff},      {VFLASH_NOR, 0x00}, {VFLASH_ECC, 0xff},
-    {VFLASH_ECC, 0x00},      {VFLASH_NO_ERASE, 0xff}, {VFLASH_NO_ERASE, 0x00},
+    { VFLASH_NOR, 0xff }, { VFLASH_NOR, 0x00 },      { VFLASH_ECC, 0xff },
+    { VFLASH_ECC, 0x00 }, { VFLASH_NO_ERASE, 0xff }, { VFLASH_NO_ERASE, 0x00 },
 };
 #define COMBOS (sizeof(combos) / sizeof(combos[0]))
 
@@ -111,7 +111,7 @@ static int popcount8(uint8_t v)
 static void arm(struct vflash *dev, uint64_t index, enum vflash_cut_model model, uint32_t units,
                 uint32_t permille, uint64_t seed)
 {
-    struct vflash_cut cut = {index, model, units, permille, seed};
+    struct vflash_cut cut = { index, model, units, permille, seed };
 
     assert_int_equal(vflash_fault_arm_cut(dev, &cut), 0);
 }
@@ -135,7 +135,7 @@ static void test_model_names(void **state)
 static void test_arm_errors(void **state)
 {
     struct vflash dev;
-    struct vflash_cut cut = {0, VFLASH_CUT_MODEL_COUNT, 0, 0, 1};
+    struct vflash_cut cut = { 0, VFLASH_CUT_MODEL_COUNT, 0, 0, 1 };
     struct vflash_cut_result res;
 
     (void)state;
@@ -253,12 +253,11 @@ static void test_torn_prefix_every_boundary(void **state)
             if (combos[ci].sem == VFLASH_ECC && k < units) {
                 /* Landed units are programmed; the first unit that did not land is not. */
                 if (k > 0) {
-                    assert_int_equal(vflash_program(&dev, PAGE + (k - 1) * WU,
-                                                    data + PAGE + (k - 1) * WU, WU),
-                                     BO_ESEMANTICS);
+                    assert_int_equal(
+                        vflash_program(&dev, PAGE + (k - 1) * WU, data + PAGE + (k - 1) * WU, WU),
+                        BO_ESEMANTICS);
                 }
-                assert_int_equal(vflash_program(&dev, PAGE + k * WU, data + PAGE + k * WU, WU),
-                                 0);
+                assert_int_equal(vflash_program(&dev, PAGE + k * WU, data + PAGE + k * WU, WU), 0);
             }
             vflash_free(&dev);
         }
@@ -269,7 +268,7 @@ static void test_torn_prefix_every_boundary(void **state)
 static void test_torn_prefix_seeded(void **state)
 {
     uint8_t data[PAGE];
-    bool seen[PAGE / WU] = {false};
+    bool seen[PAGE / WU] = { false };
     int distinct = 0;
 
     (void)state;
@@ -318,8 +317,8 @@ static uint64_t check_only_changing_bits(const uint8_t *old, const uint8_t *targ
 
 /* Runs a cut of model on op 0 (a 256-byte program, or erase of sector 0) and reads sector 0. */
 static void run_cut(const struct combo *c, enum vflash_cut_model model, bool erase,
-                    uint32_t permille, uint64_t seed, uint8_t *old, uint8_t *target,
-                    uint8_t *now, struct vflash_cut_result *res)
+                    uint32_t permille, uint64_t seed, uint8_t *old, uint8_t *target, uint8_t *now,
+                    struct vflash_cut_result *res)
 {
     struct vflash dev;
 
@@ -407,13 +406,12 @@ static void test_erase_partial(void **state)
 
     (void)state;
     for (size_t ci = 0; ci < COMBOS; ci++) {
-        static const uint32_t ps[] = {0, 100, 500, 900, 1000};
+        static const uint32_t ps[] = { 0, 100, 500, 900, 1000 };
         uint64_t diff;
         uint64_t moved;
 
         for (size_t pi = 0; pi < sizeof(ps) / sizeof(ps[0]); pi++) {
-            run_cut(&combos[ci], VFLASH_CUT_ERASE_PARTIAL, true, ps[pi], 7, old, target, a,
-                    &res);
+            run_cut(&combos[ci], VFLASH_CUT_ERASE_PARTIAL, true, ps[pi], 7, old, target, a, &res);
             /* Only raises bits toward the erased value, never the other way. */
             moved = check_only_changing_bits(old, target, a, SECTOR, &diff);
             assert_int_equal(res.permille, ps[pi]);
@@ -426,15 +424,15 @@ static void test_erase_partial(void **state)
             }
         }
         /* Seeded progress: in [1, 999], reproducible, and another seed differs. */
-        run_cut(&combos[ci], VFLASH_CUT_ERASE_PARTIAL, true, VFLASH_CUT_SEEDED, 11, old, target,
-                a, &res);
+        run_cut(&combos[ci], VFLASH_CUT_ERASE_PARTIAL, true, VFLASH_CUT_SEEDED, 11, old, target, a,
+                &res);
         assert_in_range(res.permille, 1, 999);
         check_only_changing_bits(old, target, a, SECTOR, &diff);
-        run_cut(&combos[ci], VFLASH_CUT_ERASE_PARTIAL, true, VFLASH_CUT_SEEDED, 11, old, target,
-                b, &res);
+        run_cut(&combos[ci], VFLASH_CUT_ERASE_PARTIAL, true, VFLASH_CUT_SEEDED, 11, old, target, b,
+                &res);
         assert_memory_equal(a, b, SECTOR);
-        run_cut(&combos[ci], VFLASH_CUT_ERASE_PARTIAL, true, VFLASH_CUT_SEEDED, 12, old, target,
-                b, &res);
+        run_cut(&combos[ci], VFLASH_CUT_ERASE_PARTIAL, true, VFLASH_CUT_SEEDED, 12, old, target, b,
+                &res);
         assert_memory_not_equal(a, b, SECTOR);
         /* The progress itself is drawn from the seed: it varies over seeds. */
         {
@@ -643,7 +641,7 @@ static int arming_hook(void *arg, struct vflash *dev, const struct vflash_op *op
     int *mode = arg;
 
     if (*mode == 1 && op->index == 2) {
-        struct vflash_cut cut = {op->index, VFLASH_CUT_TORN_PREFIX, 3, 0, 5};
+        struct vflash_cut cut = { op->index, VFLASH_CUT_TORN_PREFIX, 3, 0, 5 };
 
         assert_int_equal(vflash_fault_arm_cut(dev, &cut), 0);
     }
@@ -697,8 +695,8 @@ static void test_error_rates(void **state)
         dev_open(&dev, &combos[4]); /* No-erase: any rewrite allowed. */
         memset(&cfg, 0, sizeof(cfg));
         cfg.seed = 2024;
-        cfg.program_error = (struct vflash_fault_rate){SECTOR, SECTOR, 4};
-        cfg.erase_error = (struct vflash_fault_rate){2 * SECTOR, 0, 2};
+        cfg.program_error = (struct vflash_fault_rate){ SECTOR, SECTOR, 4 };
+        cfg.erase_error = (struct vflash_fault_rate){ 2 * SECTOR, 0, 2 };
         assert_int_equal(vflash_fault_configure(&dev, &cfg), 0);
         for (int i = 0; i < 256; i++) {
             uint64_t ops = dev.stats.ops;
@@ -747,7 +745,7 @@ static void test_drop_and_flip(void **state)
         dev_open(&dev, &combos[ci]);
         memset(&cfg, 0, sizeof(cfg));
         cfg.seed = 1;
-        cfg.drop = (struct vflash_fault_rate){0, SECTOR, 3};
+        cfg.drop = (struct vflash_fault_rate){ 0, SECTOR, 3 };
         assert_int_equal(vflash_fault_configure(&dev, &cfg), 0);
         memset(data, combos[ci].erased ^ 0x81, WU);
         memset(lost, 0, sizeof(lost));
@@ -786,7 +784,7 @@ static void test_drop_and_flip(void **state)
         dev_open(&dev, &combos[0]);
         memset(&cfg, 0, sizeof(cfg));
         cfg.seed = 5;
-        cfg.read_flip = (struct vflash_fault_rate){100, 10, 2};
+        cfg.read_flip = (struct vflash_fault_rate){ 100, 10, 2 };
         assert_int_equal(vflash_fault_configure(&dev, &cfg), 0);
         for (int r = 0; r < 200; r++) {
             int bits = 0;

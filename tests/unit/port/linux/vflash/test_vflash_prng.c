@@ -12,12 +12,12 @@
 
 static void test_prng_vectors(void **state)
 {
-    static const uint64_t sm[4] = {0xe220a8397b1dcdafull, 0x6e789e6aa1b965f4ull,
-                                   0x06c45d188009454full, 0xf88bb8a8724c81ecull};
-    static const uint64_t xo[4] = {11520u, 0u, 1509978240u, 1215971899390074240ull};
-    struct vflash_prng p = {{1, 2, 3, 4}};
+    static const uint64_t sm[4] = { 0xe220a8397b1dcdafull, 0x6e789e6aa1b965f4ull,
+                                    0x06c45d188009454full, 0xf88bb8a8724c81ecull };
+    static const uint64_t xo[4] = { 11520u, 0u, 1509978240u, 1215971899390074240ull };
+    struct vflash_prng p = { { 1, 2, 3, 4 } };
     uint64_t x = 0;
-    int seen[10] = {0};
+    int seen[10] = { 0 };
 
     (void)state;
     for (int i = 0; i < 4; i++) {

@@ -23,8 +23,8 @@ struct combo {
 };
 
 static const struct combo combos[] = {
-    {VFLASH_NOR, 0xff},      {VFLASH_NOR, 0x00}, {VFLASH_ECC, 0xff},
-    {VFLASH_ECC, 0x00},      {VFLASH_NO_ERASE, 0xff}, {VFLASH_NO_ERASE, 0x00},
+    { VFLASH_NOR, 0xff }, { VFLASH_NOR, 0x00 },      { VFLASH_ECC, 0xff },
+    { VFLASH_ECC, 0x00 }, { VFLASH_NO_ERASE, 0xff }, { VFLASH_NO_ERASE, 0x00 },
 };
 #define COMBOS (sizeof(combos) / sizeof(combos[0]))
 
@@ -68,8 +68,8 @@ static void next_data(const struct vflash *dev, struct vflash_prng *p, uint32_t 
 /* Arms a seeded cut of model for the device's next operation. */
 static void arm_next(struct vflash *dev, enum vflash_cut_model model, struct vflash_prng *p)
 {
-    struct vflash_cut cut = {dev->stats.ops, model, VFLASH_CUT_SEEDED, VFLASH_CUT_SEEDED,
-                             vflash_prng_next(p)};
+    struct vflash_cut cut = { dev->stats.ops, model, VFLASH_CUT_SEEDED, VFLASH_CUT_SEEDED,
+                              vflash_prng_next(p) };
 
     assert_int_equal(vflash_fault_arm_cut(dev, &cut), 0);
 }
@@ -82,12 +82,12 @@ static void arm_next(struct vflash *dev, enum vflash_cut_model model, struct vfl
 static void workload(struct vflash *dev, uint64_t seed)
 {
     static const enum vflash_cut_model prog_models[] = {
-        VFLASH_CUT_BEFORE, VFLASH_CUT_AFTER, VFLASH_CUT_TORN_PREFIX, VFLASH_CUT_TORN_BITS,
-        VFLASH_CUT_WEAK,
+        VFLASH_CUT_BEFORE,    VFLASH_CUT_AFTER, VFLASH_CUT_TORN_PREFIX,
+        VFLASH_CUT_TORN_BITS, VFLASH_CUT_WEAK,
     };
     static const enum vflash_cut_model erase_models[] = {
-        VFLASH_CUT_BEFORE, VFLASH_CUT_AFTER, VFLASH_CUT_TORN_BITS, VFLASH_CUT_ERASE_PARTIAL,
-        VFLASH_CUT_WEAK,
+        VFLASH_CUT_BEFORE,        VFLASH_CUT_AFTER, VFLASH_CUT_TORN_BITS,
+        VFLASH_CUT_ERASE_PARTIAL, VFLASH_CUT_WEAK,
     };
     struct vflash_prng p;
     uint8_t buf[2 * PAGE];
@@ -319,8 +319,8 @@ static void test_line_format(void **state)
     struct vflash dev;
     struct vflash_trace t;
     struct vflash_fault_config cfg;
-    struct vflash_cut cut = {3, VFLASH_CUT_TORN_PREFIX, 2, 0, 0xfeedu};
-    struct lines l = {json_array(), -1};
+    struct vflash_cut cut = { 3, VFLASH_CUT_TORN_PREFIX, 2, 0, 0xfeedu };
+    struct lines l = { json_array(), -1 };
     uint8_t data[2 * PAGE];
     const json_t *o;
 
@@ -331,17 +331,17 @@ static void test_line_format(void **state)
     assert_int_equal(vflash_trace_setup(&t, NULL, collect, &l, 0, "dev-a"), 0);
     assert_int_equal(vflash_trace_attach(&dev, &t), 0);
     memset(&cfg, 0, sizeof(cfg));
-    cfg.program_error = (struct vflash_fault_rate){SECTOR, SECTOR, 1};
-    cfg.drop = (struct vflash_fault_rate){2 * SECTOR, SECTOR, 1};
+    cfg.program_error = (struct vflash_fault_rate){ SECTOR, SECTOR, 1 };
+    cfg.drop = (struct vflash_fault_rate){ 2 * SECTOR, SECTOR, 1 };
     assert_int_equal(vflash_fault_configure(&dev, &cfg), 0);
-    assert_int_equal(vflash_program(&dev, 0, data, 2 * PAGE), 0);      /* ops 0, 1 */
-    assert_int_equal(vflash_program(&dev, SECTOR, data, WU), BO_EIO);  /* fails */
-    assert_int_equal(vflash_program(&dev, 2 * SECTOR, data, WU), 0);   /* op 2, dropped */
+    assert_int_equal(vflash_program(&dev, 0, data, 2 * PAGE), 0);     /* ops 0, 1 */
+    assert_int_equal(vflash_program(&dev, SECTOR, data, WU), BO_EIO); /* fails */
+    assert_int_equal(vflash_program(&dev, 2 * SECTOR, data, WU), 0);  /* op 2, dropped */
     assert_int_equal(vflash_fault_arm_cut(&dev, &cut), 0);
-    assert_int_equal(vflash_erase_sector(&dev, 3), BO_EPOWER);         /* op 3, cut */
+    assert_int_equal(vflash_erase_sector(&dev, 3), BO_EPOWER); /* op 3, cut */
     vflash_power_on(&dev);
     assert_int_equal(vflash_host_write(&dev, 5, "abc", 3), 0);
-    assert_int_equal(vflash_read(&dev, 0, data, 4), 0);                /* not traced */
+    assert_int_equal(vflash_read(&dev, 0, data, 4), 0); /* not traced */
 
     assert_int_equal(json_array_size(l.arr), 8);
     o = json_array_get(l.arr, 0);
@@ -400,7 +400,7 @@ static void test_replay_errors(void **state)
     struct vflash_trace t;
     struct vflash_replay_stats st;
     FILE *fp = tmpfile();
-    uint8_t data[WU] = {1, 2, 3, 4};
+    uint8_t data[WU] = { 1, 2, 3, 4 };
     char err[128];
 
     (void)state;

@@ -94,8 +94,8 @@ static void fill(uint8_t *p, size_t n, uint64_t seed)
 /* Programs page data at off with a weak cut on that very operation (seed). */
 static void weak_program(struct vflash *dev, uint32_t off, const uint8_t *data, uint64_t seed)
 {
-    struct vflash_cut cut = {dev->stats.ops, VFLASH_CUT_WEAK, VFLASH_CUT_SEEDED,
-                             VFLASH_CUT_SEEDED, seed};
+    struct vflash_cut cut = { dev->stats.ops, VFLASH_CUT_WEAK, VFLASH_CUT_SEEDED, VFLASH_CUT_SEEDED,
+                              seed };
     struct vflash_cut_result res;
 
     assert_int_equal(vflash_fault_arm_cut(dev, &cut), 0);
@@ -136,7 +136,7 @@ static bool read_checked(struct vflash *dev, uint32_t off, const uint8_t *old,
         assert_int_equal(vflash_read(dev, off, buf, PAGE), 0);
     }
     for (uint32_t i = 0; i < PAGE; i++) {
-        uint8_t stable = (uint8_t)~(old[i] ^ intended[i]);
+        uint8_t stable = (uint8_t) ~(old[i] ^ intended[i]);
 
         assert_int_equal(buf[i] & stable, intended[i] & stable);
     }
@@ -348,8 +348,8 @@ static void test_shared_map_capacity(void **state)
     shared_open(&sh, VFLASH_NO_ERASE, 0xff);
     view_open(&dev, &sh);
     for (uint32_t i = 0; i <= VFLASH_WEAK_MAP_REGIONS; i++) {
-        struct vflash_cut cut = {dev.stats.ops, VFLASH_CUT_WEAK, VFLASH_CUT_SEEDED,
-                                 VFLASH_CUT_SEEDED, i};
+        struct vflash_cut cut = { dev.stats.ops, VFLASH_CUT_WEAK, VFLASH_CUT_SEEDED,
+                                  VFLASH_CUT_SEEDED, i };
 
         fill(unit, sizeof(unit), 100 + i);
         assert_int_equal(vflash_fault_arm_cut(&dev, &cut), 0);
@@ -385,7 +385,7 @@ static void test_killed_process_never_blocks(void **state)
     fill(data, sizeof(data), 11);
     view_open(&dev, &sh);
     for (int round = 0; round < 30; round++) {
-        struct timespec ts = {0, 200000 + 50000 * (round % 7)};
+        struct timespec ts = { 0, 200000 + 50000 * (round % 7) };
         pid_t pid;
         int status;
 
