@@ -11,6 +11,7 @@
 #   make fuzz       AFL++ and libFuzzer builds of fuzz/ (mk/fuzz.mk; run: scripts/fuzz.sh TARGET)
 #   make cross      core/ for Cortex-M4 with arm-none-eabi-gcc, with a size table (mk/cross.mk)
 #   make config-check  the configuration-check cases of tests/config (mk/config.mk)
+#   make format     format the C files with .clang-format (make check-format: only check)
 #
 # Variables: BUILD (build), PREFIX (/usr/local), DESTDIR, MBEDTLS_SRC (a 3.6 tree to build
 # instead of Debian's source package), OPT (-O2 -g), V=1 (show commands), NO_DEPS=1 (do not run
@@ -190,13 +191,13 @@ include $(sort $(wildcard mk/*.mk))
 # ---------------------------------------------------------------------------------------------
 # Goals.
 
-.PHONY: all check check-unit bench demo run install uninstall clean help
+.PHONY: all check check-unit bench demo run install uninstall clean help format check-format
 
 all: $(ALL_LIBS) $(PROGRAMS) | deps
 
 # The checks and tests make check runs, each an executable that exits 0 on success.
 CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh \
-	tests/scripts/check_linkage_of_build.sh \
+	tests/scripts/check_linkage_of_build.sh scripts/check_format.sh \
 	$(sort $(wildcard tests/scripts/test_*.sh)) $(CHECK_SCRIPTS_EXTRA)
 
 check: all $(TESTS) $(CHECK_PREREQS)
@@ -235,7 +236,15 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
+# The C files against .clang-format: make format rewrites them, make check-format (run by make
+# check too) lists those that would change.
+format:
+	$(Q)scripts/check_format.sh --fix
+
+check-format:
+	$(Q)scripts/check_format.sh
+
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(shell find $(BUILD)/obj $(BUILD)/mbedtls -name '*.d' 2>/dev/null)

@@ -19,13 +19,14 @@ log="$log_dir/deps.log"
 # The packages, one concern per line. A later feature adds its package here.
 # BROWNOUT_DEPS_PACKAGES replaces the list (the tests of this script use it).
 packages=(
-    build-essential pkg-config make python3
+    build-essential pkg-config make python3 clang-format
     libuv1-dev
     libfuse3-dev fuse3
     libcmocka-dev
     afl++ clang llvm libclang-rt-14-dev
     libjansson-dev libinih-dev libsystemd-dev
     openssl libcoap3-bin
+    python3-cryptography python3-click python3-intelhex python3-cbor2
     gcc-arm-none-eabi libnewlib-arm-none-eabi
     dpkg-dev xz-utils ca-certificates
 )
