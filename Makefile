@@ -245,6 +245,6 @@ check-format:
 	$(Q)scripts/check_format.sh
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(shell find $(BUILD)/obj $(BUILD)/mbedtls -name '*.d' 2>/dev/null)
