@@ -302,9 +302,6 @@ static int sweep_cli_merge(const struct sweep_cli *c, int argc, char **argv)
         fprintf(stderr, "sweep: merge: %s\n", err);
         rc = 2;
     } else if (rc == 0) {
-        if (err[0] != '\0') {
-            fprintf(stderr, "sweep: merge: %s\n", err);
-        }
         rc = sweep_cli_output(c, &out);
     }
     for (i = 0; i < n; i++) {

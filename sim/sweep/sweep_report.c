@@ -323,6 +323,15 @@ int sweep_report_merge(const struct sweep_result *parts, size_t n, struct sweep_
         seen[b->shard_index - 1] = true;
         total += b->count;
     }
+    /* A merge that lacks a shard is not the whole sweep: its verdict would claim points that
+     * never ran. */
+    for (i = 0; i < a->shard_count; i++) {
+        if (!seen[i]) {
+            snprintf(err, err_len, "shard %zu of %u is missing (%zu of %u given)", i + 1,
+                     a->shard_count, n, a->shard_count);
+            return BO_EINVAL;
+        }
+    }
     *out = *a;
     out->out = calloc(total + 1, sizeof(*out->out));
     if (out->out == NULL) {
@@ -346,10 +355,6 @@ int sweep_report_merge(const struct sweep_result *parts, size_t n, struct sweep_
     }
     out->shard_index = 1;
     out->shard_count = 1;
-    if (n != a->shard_count) {
-        snprintf(err, err_len, "only %zu of %u shards merged", n, a->shard_count);
-        out->shard_count = a->shard_count;
-    }
     return 0;
 }
 

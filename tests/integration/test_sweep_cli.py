@@ -100,6 +100,11 @@ class SweepCliTest(unittest.TestCase):
         rc, out, err = sweep("--merge", parts[0], parts[0], parts[1])
         self.assertEqual(rc, 2)
         self.assertIn("sweep:", err)
+        # Nor is one that lacks a shard: no verdict at all, and the missing shard is named.
+        rc, out, err = sweep("--merge", parts[0], parts[2])
+        self.assertEqual(rc, 2)
+        self.assertNotIn("PASS", out)
+        self.assertIn("shard 2 of 3 is missing", err)
 
     def test_replay_with_trace_and_log(self):
         rc, out, err = sweep("--replay", JOURNAL_ID, "--trace", self.path("t.jsonl"), "--log")
