@@ -245,6 +245,7 @@ static void link_fault_arm(struct link_fault *lf);
 static void link_fault_release(struct link_fault *lf, struct link_fault_pkt *pkt)
 {
     lf->stats.delivered++;
+    lf->stats.queued--;
     lf->deliver(lf->ctx, (const struct sockaddr *)&pkt->addr, pkt->data, pkt->len);
     free(pkt);
 }
@@ -335,6 +336,7 @@ static int link_fault_enqueue(struct link_fault *lf, const struct sockaddr *addr
     }
     pkt->next = *pp;
     *pp = pkt;
+    lf->stats.queued++;
     link_fault_arm(lf);
     return 0;
 }
@@ -424,6 +426,8 @@ void link_fault_close(struct link_fault *lf, void (*closed)(void *arg), void *ar
     while (lf->queue != NULL) {
         struct link_fault_pkt *pkt = lf->queue;
         lf->queue = pkt->next;
+        lf->stats.queued--;
+        lf->stats.discarded++;
         free(pkt);
     }
     if (!lf->timer_active) {
