@@ -16,13 +16,14 @@
  * charged so far) and a new gate is made.
  *
  * Half-open handshakes (cookie verified, not yet established) cannot starve established
- * sessions: they have a budget of their own (max_handshakes, smaller than max_sessions) and a
- * deadline (hs_deadline_ms from the verified hello, checked by the reaper). A valid ClientHello
- * that finds the budget spent, or every session slot taken while some handshake is half-open,
- * evicts the oldest half-open handshake (with a fatal alert) and takes its place. Only when
- * max_sessions are all established is a valid ClientHello refused (a fatal alert is sent and
- * the refusal counted); existing sessions keep working. Established sessions silent for
- * idle_timeout_ms (finite by default) are closed, so that dead peers free their slots.
+ * sessions: they have a budget of their own (max_handshakes, half of max_sessions by default)
+ * and a deadline (hs_deadline_ms from the verified hello, checked by the reaper). A ClientHello
+ * with a valid cookie that finds the budget spent, or every session slot taken while some
+ * handshake is half-open, evicts the oldest half-open handshake (with a fatal alert) and takes
+ * its place. Only when max_sessions are all established is a valid ClientHello refused (a
+ * fatal alert is sent and the refusal counted); existing sessions keep working. Established
+ * sessions silent for idle_timeout_ms (finite by default) are closed, so that dead peers free
+ * their slots.
  *
  * Ciphersuites: the server's preference decides. AEAD suites (GCM, CCM, CCM-8) come first,
  * those with an ephemeral key exchange (ECDHE) before the others, so that a PSK client that
@@ -92,8 +93,8 @@ struct dtls_server_config {
                                        least 2); at most max_sessions. */
     uint32_t hs_deadline_ms;       /**< Half-open handshakes older than this are closed;
                                        0 = DTLS_SERVER_HS_DEADLINE_MS. */
-    uint32_t idle_timeout_ms;      /**< Sessions silent this long are closed;
-                                       0 = DTLS_SERVER_IDLE_TIMEOUT_MS, DTLS_SERVER_NEVER = never. */
+    uint32_t idle_timeout_ms;      /**< Sessions silent this long are closed; 0 =
+                                       DTLS_SERVER_IDLE_TIMEOUT_MS; DTLS_SERVER_NEVER: never. */
     uint32_t hs_timeout_min_ms;    /**< Handshake retransmission timeout, first; 0 = 1000. */
     uint32_t hs_timeout_max_ms;    /**< Handshake retransmission timeout, last; 0 = 60000. */
     uint32_t bad_mac_limit;        /**< Records failing authentication before close; 0 = 16. */
