@@ -212,8 +212,6 @@ static void test_half_open_deadline(void **state)
     atomic_store(&fl.step, 3);
     fx_run_jobs(f, &j, 1);
     assert_int_equal(fl.admitted, 3);
-    dtls_server_stats(&f->srv, &st);
-    assert_int_equal(st.sessions, 3);
     /* The reaper runs every 75 ms: by 300 + 75 ms of loop time, every one is gone. */
     fx_run_for(f, 500);
     dtls_server_stats(&f->srv, &st);
