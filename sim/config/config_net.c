@@ -200,6 +200,23 @@ static int config_net_file(char *dst, const char *key, const char *value, const 
     return 0;
 }
 
+/* The DTLS server's half-open handshake keys: handshake-deadline, else max-handshakes. */
+static int config_net_handshakes(struct config_net *net, const char *key, const char *value,
+                                 char *err, size_t err_len)
+{
+    uint64_t v;
+
+    if (strcmp(key, "handshake-deadline") == 0) {
+        return config_net_ms(key, value, &net->hs_deadline_ms, err, err_len);
+    }
+    if (config_u64(value, 100000, &v) < 0) {
+        config_fmt(err, err_len, "max-handshakes must be 0..100000, not '%s'", value);
+        return BO_EINVAL;
+    }
+    net->max_handshakes = (uint32_t)v;
+    return 0;
+}
+
 int config_net_set(struct config_net *net, const char *key, const char *value, const char *dir,
                    char *err, size_t err_len)
 {
@@ -255,16 +272,8 @@ int config_net_set(struct config_net *net, const char *key, const char *value, c
         net->max_sessions = (uint32_t)v;
         return 0;
     }
-    if (strcmp(key, "max-handshakes") == 0) {
-        if (config_u64(value, 100000, &v) < 0) {
-            config_fmt(err, err_len, "max-handshakes must be 0..100000, not '%s'", value);
-            return BO_EINVAL;
-        }
-        net->max_handshakes = (uint32_t)v;
-        return 0;
-    }
-    if (strcmp(key, "handshake-deadline") == 0) {
-        return config_net_ms(key, value, &net->hs_deadline_ms, err, err_len);
+    if (strcmp(key, "max-handshakes") == 0 || strcmp(key, "handshake-deadline") == 0) {
+        return config_net_handshakes(net, key, value, err, err_len);
     }
     if (strcmp(key, "idle-timeout") == 0) {
         return config_net_ms(key, value, &net->idle_timeout_ms, err, err_len);
