@@ -293,25 +293,13 @@ static int fuzz_dtls_cli_recv(void *ctx, unsigned char *buf, size_t len)
     return fuzz_dtls_recv(&c->io, buf, len);
 }
 
-/* One recorded handshake (and an application record, then close_notify) into path. */
-static int fuzz_dtls_record(const char *path, int suite, bool cert, bool use_cid)
+/* Sets up the recording client: one suite, a PSK or the CA, optionally a Connection ID. */
+static void fuzz_dtls_client_setup(struct fuzz_dtls_client *c, int *list, bool cert, bool use_cid)
 {
     static const uint8_t ccid[4] = { 9, 9, 9, 9 };
-    struct fuzz_dtls_client *c = calloc(1, sizeof(*c));
-    struct fuzz_dtls_server *s = calloc(1, sizeof(*s));
-    int list[2];
     uint8_t psk[16];
-    unsigned char buf[256];
-    bool wrote = false;
-    bool closed = false;
-    int round;
-    int ret;
-    FILE *f;
 
-    if (c == NULL || s == NULL) {
-        abort();
-    }
-    memcpy(psk, "brownout-ota-psk", 16);
+    memcpy(psk, "brownout-ota-psk", sizeof(psk));
     mbedtls_ssl_config_init(&c->conf);
     mbedtls_ssl_init(&c->ssl);
     mbedtls_x509_crt_init(&c->ca);
@@ -325,8 +313,6 @@ static int fuzz_dtls_record(const char *path, int suite, bool cert, bool use_cid
     mbedtls_ssl_conf_rng(&c->conf, port_rng_random, &c->rng);
     mbedtls_ssl_conf_min_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
-    list[0] = suite;
-    list[1] = 0;
     mbedtls_ssl_conf_ciphersuites(&c->conf, list);
     if (cert) {
         char ca[1024];
@@ -353,30 +339,68 @@ static int fuzz_dtls_record(const char *path, int suite, bool cert, bool use_cid
     }
     mbedtls_ssl_set_bio(&c->ssl, c, fuzz_dtls_cli_send, fuzz_dtls_cli_recv, NULL);
     mbedtls_ssl_set_timer_cb(&c->ssl, &c->io, fuzz_dtls_set_timer, fuzz_dtls_get_timer);
+}
 
+/* One step of the client: handshake, then a CoAP GET /fw, then read and close. -1: failed. */
+static int fuzz_dtls_client_step(struct fuzz_dtls_client *c, const char *path, bool *wrote,
+                                 bool *closed)
+{
+    unsigned char buf[256];
+    int ret;
+
+    if (!mbedtls_ssl_is_handshake_over(&c->ssl)) {
+        ret = mbedtls_ssl_handshake(&c->ssl);
+        if (ret != 0 && ret != MBEDTLS_ERR_SSL_WANT_READ) {
+            fprintf(stderr, "fuzz: recording %s: client handshake -0x%04x\n", path, (unsigned)-ret);
+            return -1;
+        }
+    } else if (!*wrote) {
+        ret = mbedtls_ssl_write(&c->ssl,
+                                (const unsigned char *)"\x40\x01\x00\x01\xb2"
+                                                       "fw",
+                                7);
+        *wrote = ret > 0;
+    } else {
+        ret = mbedtls_ssl_read(&c->ssl, buf, sizeof(buf));
+        if (ret > 0) {
+            mbedtls_ssl_close_notify(&c->ssl);
+            *closed = true;
+        }
+    }
+    return 0;
+}
+
+/* Releases the recording client. */
+static void fuzz_dtls_client_free(struct fuzz_dtls_client *c)
+{
+    mbedtls_ssl_free(&c->ssl);
+    mbedtls_ssl_config_free(&c->conf);
+    mbedtls_x509_crt_free(&c->ca);
+    port_rng_free(&c->rng);
+    free(c->sent);
+    free(c);
+}
+
+/* One recorded handshake (and an application record, then close_notify) into path. */
+static int fuzz_dtls_record(const char *path, int suite, bool cert, bool use_cid)
+{
+    struct fuzz_dtls_client *c = calloc(1, sizeof(*c));
+    struct fuzz_dtls_server *s = calloc(1, sizeof(*s));
+    int list[2] = { suite, 0 };
+    bool wrote = false;
+    bool closed = false;
+    FILE *f;
+
+    if (c == NULL || s == NULL) {
+        abort();
+    }
+    fuzz_dtls_client_setup(c, list, cert, use_cid);
     /* The server reads the client's recording as it grows; its output goes to the client. */
     fuzz_dtls_server_start(s);
     s->io.record = true;
-    for (round = 0; round < 64 && !closed; round++) {
-        if (!mbedtls_ssl_is_handshake_over(&c->ssl)) {
-            ret = mbedtls_ssl_handshake(&c->ssl);
-            if (ret != 0 && ret != MBEDTLS_ERR_SSL_WANT_READ) {
-                fprintf(stderr, "fuzz: recording %s: client handshake -0x%04x\n", path,
-                        (unsigned)-ret);
-                return -1;
-            }
-        } else if (!wrote) {
-            ret = mbedtls_ssl_write(&c->ssl,
-                                    (const unsigned char *)"\x40\x01\x00\x01\xb2"
-                                                           "fw",
-                                    7);
-            wrote = ret > 0;
-        } else {
-            ret = mbedtls_ssl_read(&c->ssl, buf, sizeof(buf));
-            if (ret > 0) {
-                mbedtls_ssl_close_notify(&c->ssl);
-                closed = true;
-            }
+    for (int round = 0; round < 64 && !closed; round++) {
+        if (fuzz_dtls_client_step(c, path, &wrote, &closed) < 0) {
+            return -1;
         }
         s->io.data = c->sent;
         s->io.len = c->sent_len;
@@ -397,12 +421,7 @@ static int fuzz_dtls_record(const char *path, int suite, bool cert, bool use_cid
     }
     fclose(f);
     fuzz_dtls_server_free(s);
-    mbedtls_ssl_free(&c->ssl);
-    mbedtls_ssl_config_free(&c->conf);
-    mbedtls_x509_crt_free(&c->ca);
-    port_rng_free(&c->rng);
-    free(c->sent);
-    free(c);
+    fuzz_dtls_client_free(c);
     free(s);
     return 0;
 }

@@ -200,6 +200,23 @@ static int config_net_file(char *dst, const char *key, const char *value, const 
     return 0;
 }
 
+/* The DTLS server's half-open handshake keys: handshake-deadline, else max-handshakes. */
+static int config_net_handshakes(struct config_net *net, const char *key, const char *value,
+                                 char *err, size_t err_len)
+{
+    uint64_t v;
+
+    if (strcmp(key, "handshake-deadline") == 0) {
+        return config_net_ms(key, value, &net->hs_deadline_ms, err, err_len);
+    }
+    if (config_u64(value, 100000, &v) < 0) {
+        config_fmt(err, err_len, "max-handshakes must be 0..100000, not '%s'", value);
+        return BO_EINVAL;
+    }
+    net->max_handshakes = (uint32_t)v;
+    return 0;
+}
+
 int config_net_set(struct config_net *net, const char *key, const char *value, const char *dir,
                    char *err, size_t err_len)
 {
@@ -254,6 +271,9 @@ int config_net_set(struct config_net *net, const char *key, const char *value, c
         }
         net->max_sessions = (uint32_t)v;
         return 0;
+    }
+    if (strcmp(key, "max-handshakes") == 0 || strcmp(key, "handshake-deadline") == 0) {
+        return config_net_handshakes(net, key, value, err, err_len);
     }
     if (strcmp(key, "idle-timeout") == 0) {
         return config_net_ms(key, value, &net->idle_timeout_ms, err, err_len);
@@ -359,6 +379,8 @@ size_t config_net_pairs(const struct config_net *net, char pairs[][CONFIG_NET_PA
     CONFIG_NET_PAIR("confirm=%s", config_confirm_name(net->confirm));
     CONFIG_NET_PAIR("heap-budget=%llu", (unsigned long long)net->heap_budget);
     CONFIG_NET_PAIR("max-sessions=%u", (unsigned)net->max_sessions);
+    CONFIG_NET_PAIR("max-handshakes=%u", (unsigned)net->max_handshakes);
+    CONFIG_NET_PAIR("handshake-deadline=%u", (unsigned)net->hs_deadline_ms);
     CONFIG_NET_PAIR("idle-timeout=%u", (unsigned)net->idle_timeout_ms);
     CONFIG_NET_PAIR("dtls-timeout-min=%u", (unsigned)net->dtls_timeout_min_ms);
     CONFIG_NET_PAIR("dtls-timeout-max=%u", (unsigned)net->dtls_timeout_max_ms);

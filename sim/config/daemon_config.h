@@ -84,7 +84,7 @@
 /** Room for one "key=value" pair of config_net_pairs(). */
 #define CONFIG_NET_PAIR_MAX (CONFIG_PATH_MAX + 32)
 /** Most pairs config_net_pairs() produces. */
-#define CONFIG_NET_PAIRS 16
+#define CONFIG_NET_PAIRS 20
 
 /** A backing file for one flash device of a board. */
 struct config_flash {
@@ -123,6 +123,8 @@ struct config_net {
     enum config_confirm confirm;
     uint64_t heap_budget;         /**< Bytes of Mbed TLS heap; 0: unlimited. */
     uint32_t max_sessions;        /**< 0: the transport's default. */
+    uint32_t max_handshakes;      /**< Half-open DTLS handshakes; 0: the transport's default. */
+    uint32_t hs_deadline_ms;      /**< Deadline of a half-open handshake; 0: default. */
     uint32_t idle_timeout_ms;     /**< 0: the transport's default. */
     uint32_t dtls_timeout_min_ms; /**< Handshake retransmission; 0: default. */
     uint32_t dtls_timeout_max_ms; /**< 0: default. */

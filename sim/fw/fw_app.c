@@ -309,6 +309,8 @@ static int fw_app_start_net(struct fw_app *app, char *err, size_t err_len)
     dc.ca_file = net->ca[0] != '\0' ? net->ca : NULL;
     dc.require_client_cert = net->require_client_cert;
     dc.max_sessions = net->max_sessions;
+    dc.max_handshakes = net->max_handshakes;
+    dc.hs_deadline_ms = net->hs_deadline_ms;
     dc.idle_timeout_ms = net->idle_timeout_ms;
     dc.hs_timeout_min_ms = net->dtls_timeout_min_ms;
     dc.hs_timeout_max_ms = net->dtls_timeout_max_ms;

@@ -171,6 +171,7 @@ static void dtls_server_recv_cb(uv_udp_t *udp, ssize_t nread, const uv_buf_t *bu
     }
 }
 
+/* Closes half-open handshakes past their deadline and sessions silent for the idle timeout. */
 static void dtls_server_reap(uv_timer_t *timer)
 {
     struct dtls_server *srv = timer->data;
@@ -179,11 +180,50 @@ static void dtls_server_reap(uv_timer_t *timer)
 
     while (s != NULL) {
         struct dtls_session *next = s->next;
-        if (now - s->last_active >= srv->idle_timeout_ms) {
+        if (s->state == DTLS_SESSION_HANDSHAKE && now - s->hs_start >= srv->hs_deadline_ms) {
+            dtls_server_session_close(s, DTLS_CLOSE_HS_EXPIRED);
+        } else if (srv->idle_timeout_ms != DTLS_SERVER_NEVER &&
+                   now - s->last_active >= srv->idle_timeout_ms) {
             dtls_server_session_close(s, DTLS_CLOSE_IDLE);
         }
         s = next;
     }
+}
+
+/* Applies the defaults of the session limits and timeouts of cfg. */
+static void dtls_server_limits(struct dtls_server *srv, const struct dtls_server_config *cfg)
+{
+    srv->max_sessions = cfg->max_sessions != 0 ? cfg->max_sessions : 16;
+    srv->max_handshakes = cfg->max_handshakes != 0 ? cfg->max_handshakes : srv->max_sessions / 2;
+    if (srv->max_handshakes < 2) {
+        srv->max_handshakes = 2; /* Two clients may always handshake at once. */
+    }
+    if (srv->max_handshakes > srv->max_sessions) {
+        srv->max_handshakes = srv->max_sessions;
+    }
+    srv->hs_deadline_ms =
+        cfg->hs_deadline_ms != 0 ? cfg->hs_deadline_ms : DTLS_SERVER_HS_DEADLINE_MS;
+    srv->idle_timeout_ms =
+        cfg->idle_timeout_ms != 0 ? cfg->idle_timeout_ms : DTLS_SERVER_IDLE_TIMEOUT_MS;
+}
+
+/* Starts the reaper: a quarter of the shortest of the deadline and the idle timeout. */
+static int dtls_server_reaper_start(struct dtls_server *srv)
+{
+    uint64_t shortest = srv->hs_deadline_ms;
+    uint64_t period;
+
+    if (srv->idle_timeout_ms != DTLS_SERVER_NEVER && srv->idle_timeout_ms < shortest) {
+        shortest = srv->idle_timeout_ms;
+    }
+    period = shortest / 4 > 10 ? shortest / 4 : 10;
+    if (uv_timer_init(srv->loop, &srv->reaper) != 0) {
+        return BO_EOS;
+    }
+    srv->reaper.data = srv;
+    srv->reaper_ready = 1;
+    uv_timer_start(&srv->reaper, dtls_server_reap, period, period);
+    return 0;
 }
 
 static int dtls_server_bind(struct dtls_server *srv, const struct dtls_server_config *cfg)
@@ -231,8 +271,7 @@ int dtls_server_setup(struct dtls_server *srv, uv_loop_t *loop,
     srv->loop = loop;
     srv->app = *app;
     snprintf(srv->name, sizeof(srv->name), "%s", cfg->name != NULL ? cfg->name : "dtls");
-    srv->max_sessions = cfg->max_sessions != 0 ? cfg->max_sessions : 16;
-    srv->idle_timeout_ms = cfg->idle_timeout_ms;
+    dtls_server_limits(srv, cfg);
     srv->mtu = cfg->mtu;
     srv->cid = cfg->cid;
     srv->debug_level = cfg->debug_level;
@@ -267,16 +306,7 @@ int dtls_server_setup(struct dtls_server *srv, uv_loop_t *loop,
     if (rc < 0) {
         goto out;
     }
-    if (srv->idle_timeout_ms != 0) {
-        uint64_t period = srv->idle_timeout_ms / 4 > 10 ? srv->idle_timeout_ms / 4 : 10;
-        if (uv_timer_init(loop, &srv->reaper) != 0) {
-            rc = BO_EOS;
-            goto out;
-        }
-        srv->reaper.data = srv;
-        srv->reaper_ready = 1;
-        uv_timer_start(&srv->reaper, dtls_server_reap, period, period);
-    }
+    rc = dtls_server_reaper_start(srv);
 out:
     return rc;
 }

@@ -13,8 +13,17 @@
  * answers with a HelloVerifyRequest cookie (cookies are always on) and is reset afterwards, so a
  * peer that has not returned a valid cookie costs no memory beyond that one context. A
  * ClientHello with a valid cookie turns the gate into the peer's session (it keeps the heap
- * charged so far) and a new gate is made. Beyond max_sessions, a valid ClientHello is refused
- * (a fatal alert is sent and the refusal counted); existing sessions keep working.
+ * charged so far) and a new gate is made.
+ *
+ * Half-open handshakes (cookie verified, not yet established) cannot starve established
+ * sessions: they have a budget of their own (max_handshakes, half of max_sessions by default)
+ * and a deadline (hs_deadline_ms from the verified hello, checked by the reaper). A ClientHello
+ * with a valid cookie that finds the budget spent, or every session slot taken while some
+ * handshake is half-open, evicts the oldest half-open handshake (with a fatal alert) and takes
+ * its place. Only when max_sessions are all established is a valid ClientHello refused (a
+ * fatal alert is sent and the refusal counted); existing sessions keep working. Established
+ * sessions silent for idle_timeout_ms (finite by default) are closed, so that dead peers free
+ * their slots.
  *
  * Ciphersuites: the server's preference decides. AEAD suites (GCM, CCM, CCM-8) come first,
  * those with an ephemeral key exchange (ECDHE) before the others, so that a PSK client that
@@ -55,6 +64,12 @@
 #define DTLS_SERVER_CID_LEN 8
 /** Most ciphersuites in the server's preference list. */
 #define DTLS_SERVER_SUITES_MAX 64
+/** Default deadline of a half-open handshake, from its verified ClientHello (ms). */
+#define DTLS_SERVER_HS_DEADLINE_MS 10000u
+/** Default idle timeout of a session (ms). */
+#define DTLS_SERVER_IDLE_TIMEOUT_MS 300000u
+/** An idle_timeout_ms that never expires. */
+#define DTLS_SERVER_NEVER UINT32_MAX
 
 /** The settings of a server. Zero-initialise, then fill what is needed. */
 struct dtls_server_config {
@@ -74,7 +89,12 @@ struct dtls_server_config {
     bool require_client_cert; /**< MBEDTLS_SSL_VERIFY_REQUIRED (needs ca_file). */
 
     uint32_t max_sessions;         /**< Cap on sessions (handshaking included); 0 = 16. */
-    uint32_t idle_timeout_ms;      /**< Sessions silent this long are closed; 0 = never. */
+    uint32_t max_handshakes;       /**< Cap on half-open handshakes; 0 = max_sessions / 2 (at
+                                       least 2); at most max_sessions. */
+    uint32_t hs_deadline_ms;       /**< Half-open handshakes older than this are closed;
+                                       0 = DTLS_SERVER_HS_DEADLINE_MS. */
+    uint32_t idle_timeout_ms;      /**< Sessions silent this long are closed; 0 =
+                                       DTLS_SERVER_IDLE_TIMEOUT_MS; DTLS_SERVER_NEVER: never. */
     uint32_t hs_timeout_min_ms;    /**< Handshake retransmission timeout, first; 0 = 1000. */
     uint32_t hs_timeout_max_ms;    /**< Handshake retransmission timeout, last; 0 = 60000. */
     uint32_t bad_mac_limit;        /**< Records failing authentication before close; 0 = 16. */
@@ -101,12 +121,14 @@ struct dtls_server_app {
 
 /** Counters and gauges. */
 struct dtls_server_stats {
-    uint32_t sessions;          /**< Sessions now (handshaking + established). */
-    uint32_t established;       /**< Of which established. */
+    uint32_t sessions;          /**< Sessions now (half-open + established). */
+    uint32_t established;       /**< Of which established (the others are half-open). */
     uint32_t sessions_peak;     /**< Most sessions at once. */
     uint64_t handshakes_ok;     /**< Handshakes completed. */
     uint64_t handshakes_failed; /**< Handshakes that failed after a valid cookie. */
     uint64_t refused;           /**< Valid ClientHellos refused because of max_sessions. */
+    uint64_t hs_evicted;        /**< Half-open handshakes evicted for a newer valid hello. */
+    uint64_t hs_expired;        /**< Half-open handshakes closed by hs_deadline_ms. */
     uint64_t cookies_sent;      /**< HelloVerifyRequests sent. */
     uint64_t bad_mac_closes;    /**< Sessions closed by the bad-MAC limit. */
     uint64_t idle_closes;       /**< Sessions closed by the idle reaper. */
@@ -149,6 +171,8 @@ struct dtls_server {
     int debug_level;
     char name[32];
     uint32_t max_sessions;
+    uint32_t max_handshakes;
+    uint32_t hs_deadline_ms;
     uint32_t idle_timeout_ms;
     uint16_t mtu;
     int cid;

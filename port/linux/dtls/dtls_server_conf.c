@@ -219,11 +219,10 @@ static int dtls_server_conf_err(int ret)
     return BO_ECRYPTO;
 }
 
-int dtls_server_conf_setup(struct dtls_server *srv, const struct dtls_server_config *cfg)
+/* Checks which credentials cfg gives and that they go together; decodes the PSK. */
+static int dtls_server_conf_check(struct dtls_server *srv, const struct dtls_server_config *cfg)
 {
-    mbedtls_ssl_config *conf = &srv->conf;
-    int ret;
-    int rc = 0;
+    int rc;
 
     srv->have_psk = cfg->psk != NULL || (cfg->psk_hex != NULL && cfg->psk_hex[0] != '\0');
     srv->have_cert = cfg->cert_file != NULL && cfg->cert_file[0] != '\0';
@@ -253,6 +252,13 @@ int dtls_server_conf_setup(struct dtls_server *srv, const struct dtls_server_con
         port_log(PORT_LOG_ERROR, "dtls", "%s: client certificates need a CA", srv->name);
         return BO_EINVAL;
     }
+    return 0;
+}
+
+/* Sets up the RNG and loads the certificate, its key and the CA from their files. */
+static int dtls_server_conf_load(struct dtls_server *srv, const struct dtls_server_config *cfg)
+{
+    int rc;
 
     if (cfg->seeded) {
         port_entropy_set_seed(&srv->rng.source, cfg->seed);
@@ -273,37 +279,21 @@ int dtls_server_conf_setup(struct dtls_server *srv, const struct dtls_server_con
     }
     if (cfg->ca_file != NULL && cfg->ca_file[0] != '\0') {
         rc = dtls_server_conf_crt(&srv->ca, cfg->ca_file);
-        if (rc < 0) {
-            goto out;
-        }
     }
+out:
+    return rc;
+}
 
-    ret = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_DATAGRAM,
-                                      MBEDTLS_SSL_PRESET_DEFAULT);
-    if (ret != 0) {
-        rc = dtls_server_conf_err(ret);
-        goto out;
-    }
-    mbedtls_ssl_conf_rng(conf, port_rng_random, &srv->rng);
-    dtls_server_conf_suites(srv);
-    mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
-    mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
-    mbedtls_ssl_conf_dtls_anti_replay(conf, MBEDTLS_SSL_ANTI_REPLAY_ENABLED);
-    mbedtls_ssl_conf_dtls_badmac_limit(conf, cfg->bad_mac_limit ? cfg->bad_mac_limit : 16);
-    mbedtls_ssl_conf_handshake_timeout(conf, cfg->hs_timeout_min_ms ? cfg->hs_timeout_min_ms : 1000,
-                                       cfg->hs_timeout_max_ms ? cfg->hs_timeout_max_ms : 60000);
-    if (cfg->cid) {
-        ret = mbedtls_ssl_conf_cid(conf, DTLS_SERVER_CID_LEN, MBEDTLS_SSL_UNEXPECTED_CID_IGNORE);
-        if (ret != 0) {
-            rc = dtls_server_conf_err(ret);
-            goto out;
-        }
-    }
+/* The credentials in the configuration: own certificate, CA, authentication mode, PSK. */
+static int dtls_server_conf_creds(struct dtls_server *srv, const struct dtls_server_config *cfg)
+{
+    mbedtls_ssl_config *conf = &srv->conf;
+    int ret;
+
     if (srv->have_cert) {
         ret = mbedtls_ssl_conf_own_cert(conf, &srv->cert, &srv->key);
         if (ret != 0) {
-            rc = dtls_server_conf_err(ret);
-            goto out;
+            return dtls_server_conf_err(ret);
         }
     }
     if (cfg->ca_file != NULL && cfg->ca_file[0] != '\0') {
@@ -316,14 +306,44 @@ int dtls_server_conf_setup(struct dtls_server *srv, const struct dtls_server_con
                                    (const unsigned char *)srv->psk_identity,
                                    strlen(srv->psk_identity));
         if (ret != 0) {
-            rc = dtls_server_conf_err(ret);
-            goto out;
+            return dtls_server_conf_err(ret);
         }
+    }
+    return 0;
+}
+
+/* The shared mbedtls_ssl_config: DTLS 1.2 server, suites, timeouts, CID, cookies, debug. */
+static int dtls_server_conf_ssl(struct dtls_server *srv, const struct dtls_server_config *cfg)
+{
+    mbedtls_ssl_config *conf = &srv->conf;
+    int ret = mbedtls_ssl_config_defaults(
+        conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_DATAGRAM, MBEDTLS_SSL_PRESET_DEFAULT);
+    int rc;
+
+    if (ret != 0) {
+        return dtls_server_conf_err(ret);
+    }
+    mbedtls_ssl_conf_rng(conf, port_rng_random, &srv->rng);
+    dtls_server_conf_suites(srv);
+    mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_dtls_anti_replay(conf, MBEDTLS_SSL_ANTI_REPLAY_ENABLED);
+    mbedtls_ssl_conf_dtls_badmac_limit(conf, cfg->bad_mac_limit ? cfg->bad_mac_limit : 16);
+    mbedtls_ssl_conf_handshake_timeout(conf, cfg->hs_timeout_min_ms ? cfg->hs_timeout_min_ms : 1000,
+                                       cfg->hs_timeout_max_ms ? cfg->hs_timeout_max_ms : 60000);
+    if (cfg->cid) {
+        ret = mbedtls_ssl_conf_cid(conf, DTLS_SERVER_CID_LEN, MBEDTLS_SSL_UNEXPECTED_CID_IGNORE);
+        if (ret != 0) {
+            return dtls_server_conf_err(ret);
+        }
+    }
+    rc = dtls_server_conf_creds(srv, cfg);
+    if (rc < 0) {
+        return rc;
     }
     ret = mbedtls_ssl_cookie_setup(&srv->cookie, port_rng_random, &srv->rng);
     if (ret != 0) {
-        rc = dtls_server_conf_err(ret);
-        goto out;
+        return dtls_server_conf_err(ret);
     }
     mbedtls_ssl_conf_dtls_cookies(conf, dtls_server_gate_cookie_write,
                                   dtls_server_gate_cookie_check, srv);
@@ -331,6 +351,21 @@ int dtls_server_conf_setup(struct dtls_server *srv, const struct dtls_server_con
         mbedtls_ssl_conf_dbg(conf, dtls_server_conf_debug, srv);
         mbedtls_debug_set_threshold(cfg->debug_level);
     }
+    return 0;
+}
+
+int dtls_server_conf_setup(struct dtls_server *srv, const struct dtls_server_config *cfg)
+{
+    int rc = dtls_server_conf_check(srv, cfg);
+
+    if (rc < 0) {
+        goto out;
+    }
+    rc = dtls_server_conf_load(srv, cfg);
+    if (rc < 0) {
+        goto out;
+    }
+    rc = dtls_server_conf_ssl(srv, cfg);
 out:
     return rc;
 }

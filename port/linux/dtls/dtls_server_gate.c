@@ -6,9 +6,14 @@
  * transport id. Without a valid cookie, Mbed TLS answers with a HelloVerifyRequest and the gate
  * is reset: the peer has cost one reused context and nothing else. With a valid cookie and
  * room under the session cap, the handshake goes on in the gate, which then becomes the peer's
- * session (keeping its heap), and the next ClientHello gets a new gate. With a valid cookie but
- * no room, the peer gets a fatal handshake_failure alert instead of a second HelloVerifyRequest,
- * and the refusal is counted.
+ * session (keeping its heap), and the next ClientHello gets a new gate.
+ *
+ * Room: a valid hello is admitted when a session slot is free or some handshake is half-open.
+ * Once its cookie is verified, the oldest half-open handshake is evicted while the half-open
+ * budget (max_handshakes) is spent or every slot is taken, so half-open handshakes never hold
+ * more than their budget and never push out established sessions. With a valid cookie but
+ * every slot established, the peer gets a fatal handshake_failure alert instead of a second
+ * HelloVerifyRequest, and the refusal is counted.
  */
 #include "dtls/dtls_server_int.h"
 
@@ -37,6 +42,36 @@ int dtls_server_gate_cookie_write(void *ctx, unsigned char **p, unsigned char *e
     return mbedtls_ssl_cookie_write(&srv->cookie, p, end, cli_id, cli_id_len);
 }
 
+int dtls_server_gate_evict(struct dtls_server *srv)
+{
+    struct dtls_session *oldest = NULL;
+
+    /* The list is newest first: the last half-open session in it is the oldest. */
+    for (struct dtls_session *s = srv->sessions; s != NULL; s = s->next) {
+        if (s->state == DTLS_SESSION_HANDSHAKE) {
+            oldest = s;
+        }
+    }
+    if (oldest == NULL) {
+        return 0;
+    }
+    port_log(PORT_LOG_INFO, "dtls", "%s: half-open session %u evicted", srv->name,
+             (unsigned)oldest->id);
+    dtls_server_session_close(oldest, DTLS_CLOSE_HS_EVICTED);
+    return 1;
+}
+
+/* Makes room for one more half-open handshake: within the budget and the session cap. */
+static void dtls_server_gate_make_room(struct dtls_server *srv)
+{
+    while (srv->st.sessions - srv->st.established >= srv->max_handshakes ||
+           srv->st.sessions >= srv->max_sessions) {
+        if (!dtls_server_gate_evict(srv)) {
+            break;
+        }
+    }
+}
+
 int dtls_server_gate_cookie_check(void *ctx, const unsigned char *cookie, size_t clen,
                                   const unsigned char *cli_id, size_t cli_id_len)
 {
@@ -47,10 +82,12 @@ int dtls_server_gate_cookie_check(void *ctx, const unsigned char *cookie, size_t
     if (ret != 0 || !srv->gate_running) {
         return ret;
     }
-    if (srv->st.sessions >= srv->max_sessions) {
+    if (srv->st.sessions >= srv->max_sessions && srv->st.sessions == srv->st.established) {
         srv->gate_refused = 1;
         return -1;
     }
+    /* Evicted before the new peer's flight goes out, so the budget is never exceeded. */
+    dtls_server_gate_make_room(srv);
     srv->gate_admitted = 1;
     return 0;
 }
@@ -113,6 +150,7 @@ static void dtls_server_gate_promote(struct dtls_server *srv, struct dtls_sessio
     } while (g->id == 0 || dtls_server_map_by_id(srv, g->id) != NULL);
     g->state = DTLS_SESSION_HANDSHAKE;
     g->last_active = uv_now(srv->loop);
+    g->hs_start = g->last_active;
     srv->gate = NULL;
     dtls_server_map_add(srv, g);
     srv->st.sessions++;

@@ -26,12 +26,14 @@ enum dtls_session_state {
 
 /** Why a session is closed (selects the counter). */
 enum dtls_close_reason {
-    DTLS_CLOSE_LOCAL = 0, /**< The app or the server's close. */
-    DTLS_CLOSE_IDLE,      /**< The idle reaper. */
-    DTLS_CLOSE_PEER,      /**< close_notify or a fatal alert from the peer. */
-    DTLS_CLOSE_BADMAC,    /**< The bad-MAC limit. */
-    DTLS_CLOSE_HS_FAILED, /**< The handshake failed or timed out. */
-    DTLS_CLOSE_ERROR,     /**< Another Mbed TLS error on an established session. */
+    DTLS_CLOSE_LOCAL = 0,  /**< The app or the server's close. */
+    DTLS_CLOSE_IDLE,       /**< The idle reaper. */
+    DTLS_CLOSE_PEER,       /**< close_notify or a fatal alert from the peer. */
+    DTLS_CLOSE_BADMAC,     /**< The bad-MAC limit. */
+    DTLS_CLOSE_HS_FAILED,  /**< The handshake failed or timed out. */
+    DTLS_CLOSE_HS_EVICTED, /**< A half-open handshake made way for a newer one. */
+    DTLS_CLOSE_HS_EXPIRED, /**< A half-open handshake passed its deadline. */
+    DTLS_CLOSE_ERROR,      /**< Another Mbed TLS error on an established session. */
 };
 
 /** One peer's DTLS session (or the gate). Allocated from the device heap. */
@@ -59,6 +61,7 @@ struct dtls_session {
     const uint8_t *rx;     /**< The datagram being handed to Mbed TLS, or NULL. */
     size_t rx_len;
     uint64_t last_active;     /**< Loop time of the last traffic. */
+    uint64_t hs_start;        /**< Loop time of the verified hello (the deadline's start). */
     uint8_t hello_random[32]; /**< Client random of the hello that made the session. */
 };
 
@@ -175,6 +178,9 @@ int dtls_server_gate_is_hello(const uint8_t *buf, size_t len);
  *        random): a duplicate or late copy from the network, not a restarted client.
  */
 int dtls_server_gate_is_stale_hello(const struct dtls_session *s, const uint8_t *buf, size_t len);
+
+/** \brief Closes the oldest half-open handshake (with a fatal alert). 1 if there was one. */
+int dtls_server_gate_evict(struct dtls_server *srv);
 
 /** \brief Runs one ClientHello from an unknown peer through the gate. */
 void dtls_server_gate_input(struct dtls_server *srv, const struct sockaddr *addr,

@@ -141,12 +141,20 @@ static int dtls_server_peer_socket(struct dtls_server_peer *p)
     return 0;
 }
 
-static int dtls_server_peer_configure(struct dtls_server_peer *p,
+/* The PSK-only suites a constrained CoAP client offers. */
+static const int dtls_server_peer_psk_suites[] = {
+    MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8,
+    MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+    0,
+};
+
+/* The RNG, the client defaults, versions, timeouts and the ciphersuites. */
+static int dtls_server_peer_conf_base(struct dtls_server_peer *p,
                                       const struct dtls_server_peer_config *cfg)
 {
     mbedtls_ssl_config *conf = &p->conf;
-    int rc = 0;
-    int ret;
+    int rc;
 
     if (cfg->seeded) {
         port_entropy_set_seed(&p->rng.source, cfg->seed);
@@ -155,9 +163,8 @@ static int dtls_server_peer_configure(struct dtls_server_peer *p,
     if (rc < 0) {
         return rc;
     }
-    ret = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_DATAGRAM,
-                                      MBEDTLS_SSL_PRESET_DEFAULT);
-    if (ret != 0) {
+    if (mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_DATAGRAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
         return BO_ECRYPTO;
     }
     mbedtls_ssl_conf_rng(conf, port_rng_random, &p->rng);
@@ -171,14 +178,18 @@ static int dtls_server_peer_configure(struct dtls_server_peer *p,
         mbedtls_ssl_conf_ciphersuites(conf, p->ciphersuites);
     } else if (cfg->psk_identity != NULL && cfg->cert_file == NULL && cfg->ca_file == NULL) {
         /* A PSK-only peer offers PSK suites only, as a constrained CoAP client does. */
-        static const int psk_suites[] = {
-            MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8,
-            MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
-            MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
-            0,
-        };
-        mbedtls_ssl_conf_ciphersuites(conf, psk_suites);
+        mbedtls_ssl_conf_ciphersuites(conf, dtls_server_peer_psk_suites);
     }
+    return 0;
+}
+
+/* The credentials: the CA that verifies the server, the client certificate, the PSK. */
+static int dtls_server_peer_conf_creds(struct dtls_server_peer *p,
+                                       const struct dtls_server_peer_config *cfg)
+{
+    mbedtls_ssl_config *conf = &p->conf;
+    int rc;
+
     if (cfg->ca_file != NULL) {
         rc = dtls_server_conf_crt(&p->ca, cfg->ca_file);
         if (rc < 0) {
@@ -213,11 +224,19 @@ static int dtls_server_peer_configure(struct dtls_server_peer *p,
             return BO_ECRYPTO;
         }
     }
-    if (cfg->cid && mbedtls_ssl_conf_cid(conf, 4, MBEDTLS_SSL_UNEXPECTED_CID_IGNORE) != 0) {
+    return 0;
+}
+
+/* The ssl context: Connection ID, server name, bio and timer callbacks. */
+static int dtls_server_peer_conf_ssl(struct dtls_server_peer *p,
+                                     const struct dtls_server_peer_config *cfg)
+{
+    int rc = 0;
+
+    if (cfg->cid && mbedtls_ssl_conf_cid(&p->conf, 4, MBEDTLS_SSL_UNEXPECTED_CID_IGNORE) != 0) {
         return BO_ECRYPTO;
     }
-    ret = mbedtls_ssl_setup(&p->ssl, conf);
-    if (ret != 0) {
+    if (mbedtls_ssl_setup(&p->ssl, &p->conf) != 0) {
         return BO_ECRYPTO;
     }
     if (cfg->server_name != NULL && mbedtls_ssl_set_hostname(&p->ssl, cfg->server_name) != 0) {
@@ -237,6 +256,23 @@ static int dtls_server_peer_configure(struct dtls_server_peer *p,
     mbedtls_ssl_set_bio(&p->ssl, p, dtls_server_peer_send_cb, NULL, dtls_server_peer_recv_cb);
     mbedtls_ssl_set_timer_cb(&p->ssl, p, dtls_server_peer_timer_set, dtls_server_peer_timer_get);
     return 0;
+}
+
+static int dtls_server_peer_configure(struct dtls_server_peer *p,
+                                      const struct dtls_server_peer_config *cfg)
+{
+    int rc = dtls_server_peer_conf_base(p, cfg);
+
+    if (rc < 0) {
+        goto out;
+    }
+    rc = dtls_server_peer_conf_creds(p, cfg);
+    if (rc < 0) {
+        goto out;
+    }
+    rc = dtls_server_peer_conf_ssl(p, cfg);
+out:
+    return rc;
 }
 
 int dtls_server_peer_setup(struct dtls_server_peer *p, const struct dtls_server_peer_config *cfg)

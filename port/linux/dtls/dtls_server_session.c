@@ -131,6 +131,13 @@ void dtls_server_session_close(struct dtls_session *s, enum dtls_close_reason re
         (void)mbedtls_ssl_close_notify(&s->ssl);
         port_heap_activate(prev);
     }
+    if (reason == DTLS_CLOSE_HS_EVICTED || reason == DTLS_CLOSE_HS_EXPIRED) {
+        /* A live client learns at once that it must start again; a silent one costs a send. */
+        struct port_heap *prev = port_heap_activate(&s->heap);
+        (void)mbedtls_ssl_send_alert_message(&s->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+                                             MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+        port_heap_activate(prev);
+    }
     switch (reason) {
     case DTLS_CLOSE_IDLE:
         srv->st.idle_closes++;
@@ -143,6 +150,14 @@ void dtls_server_session_close(struct dtls_session *s, enum dtls_close_reason re
         break;
     case DTLS_CLOSE_HS_FAILED:
         srv->st.handshakes_failed++;
+        break;
+    case DTLS_CLOSE_HS_EVICTED:
+        srv->st.handshakes_failed++;
+        srv->st.hs_evicted++;
+        break;
+    case DTLS_CLOSE_HS_EXPIRED:
+        srv->st.handshakes_failed++;
+        srv->st.hs_expired++;
         break;
     default:
         break;

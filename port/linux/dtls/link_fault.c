@@ -64,10 +64,93 @@ static int link_fault_is_space(char c)
     return c == ' ' || c == '\t';
 }
 
+/* The keys of a specification, in the order of their bits in "seen"; dup is duplicate. */
+static const char *const link_fault_keys[] = { "drop",    "duplicate", "dup", "delay",
+                                               "reorder", "mtu",       "seed" };
+
+/* Trims spaces and tabs from both ends of [*s, *e). */
+static void link_fault_trim(const char **s, const char **e)
+{
+    while (*s < *e && link_fault_is_space(**s)) {
+        (*s)++;
+    }
+    while (*e > *s && link_fault_is_space((*e)[-1])) {
+        (*e)--;
+    }
+}
+
+/* The index of the key [s, s + n) in link_fault_keys (dup as duplicate), or -1. */
+static int link_fault_key(const char *s, size_t n)
+{
+    for (size_t i = 0; i < sizeof(link_fault_keys) / sizeof(link_fault_keys[0]); i++) {
+        if (strlen(link_fault_keys[i]) == n && memcmp(link_fault_keys[i], s, n) == 0) {
+            return i == 2 ? 1 : (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Stores the value v of key k in out. */
+static void link_fault_store(struct link_fault_config *out, int k, uint64_t v)
+{
+    switch (k) {
+    case 0:
+        out->drop_n = (uint32_t)v;
+        break;
+    case 1:
+        out->dup_n = (uint32_t)v;
+        break;
+    case 3:
+        out->delay_ms = (uint32_t)v;
+        break;
+    case 4:
+        out->reorder_n = (uint32_t)v;
+        break;
+    case 5:
+        out->mtu = (uint32_t)v;
+        break;
+    default:
+        out->seed = v;
+        break;
+    }
+}
+
+/* Parses one "key = value" item [item, end) into out; seen holds the keys given so far. */
+static int link_fault_item(struct link_fault_config *out, unsigned *seen, const char *item,
+                           const char *end, char *err, size_t len)
+{
+    const char *s = item, *e = end;
+    uint64_t v;
+
+    link_fault_trim(&s, &e);
+    const char *eq = memchr(s, '=', (size_t)(e - s));
+    if (eq == NULL) {
+        link_fault_set_error(err, len, "expected key=value", item, (size_t)(end - item));
+        return BO_EINVAL;
+    }
+    const char *ks = s, *ke = eq, *vs = eq + 1, *ve = e;
+    link_fault_trim(&ks, &ke);
+    link_fault_trim(&vs, &ve);
+    int k = link_fault_key(ks, (size_t)(ke - ks));
+    if (k < 0) {
+        link_fault_set_error(err, len, "unknown link fault", ks, (size_t)(ke - ks));
+        return BO_EINVAL;
+    }
+    if (*seen & (1u << k)) {
+        link_fault_set_error(err, len, "repeated link fault", ks, (size_t)(ke - ks));
+        return BO_EINVAL;
+    }
+    *seen |= 1u << k;
+    if (link_fault_number(vs, ve, k == 6 ? UINT64_MAX : UINT32_MAX, &v) < 0) {
+        link_fault_set_error(err, len, "bad value", item, (size_t)(end - item));
+        return BO_EINVAL;
+    }
+    link_fault_store(out, k, v);
+    return 0;
+}
+
 int link_fault_parse(struct link_fault_config *lf, const char *text, char *err, size_t len)
 {
-    static const char *const keys[] = { "drop",    "duplicate", "dup", "delay",
-                                        "reorder", "mtu",       "seed" };
     struct link_fault_config out;
     unsigned seen = 0;
     const char *p = text;
@@ -88,69 +171,8 @@ int link_fault_parse(struct link_fault_config *lf, const char *text, char *err, 
         if (end == NULL) {
             end = p + strlen(p);
         }
-        const char *s = item, *e = end;
-        while (s < e && link_fault_is_space(*s)) {
-            s++;
-        }
-        while (e > s && link_fault_is_space(e[-1])) {
-            e--;
-        }
-        const char *eq = memchr(s, '=', (size_t)(e - s));
-        if (eq == NULL) {
-            link_fault_set_error(err, len, "expected key=value", item, (size_t)(end - item));
+        if (link_fault_item(&out, &seen, item, end, err, len) < 0) {
             return BO_EINVAL;
-        }
-        const char *ke = eq;
-        while (ke > s && link_fault_is_space(ke[-1])) {
-            ke--;
-        }
-        const char *vs = eq + 1;
-        while (vs < e && link_fault_is_space(*vs)) {
-            vs++;
-        }
-        size_t klen = (size_t)(ke - s);
-        int k = -1;
-        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-            if (strlen(keys[i]) == klen && memcmp(keys[i], s, klen) == 0) {
-                k = (int)i;
-            }
-        }
-        if (k < 0) {
-            link_fault_set_error(err, len, "unknown link fault", s, klen);
-            return BO_EINVAL;
-        }
-        if (k == 2) {
-            k = 1; /* dup is duplicate. */
-        }
-        if (seen & (1u << k)) {
-            link_fault_set_error(err, len, "repeated link fault", s, klen);
-            return BO_EINVAL;
-        }
-        seen |= 1u << k;
-        uint64_t v;
-        if (link_fault_number(vs, e, k == 6 ? UINT64_MAX : UINT32_MAX, &v) < 0) {
-            link_fault_set_error(err, len, "bad value", item, (size_t)(end - item));
-            return BO_EINVAL;
-        }
-        switch (k) {
-        case 0:
-            out.drop_n = (uint32_t)v;
-            break;
-        case 1:
-            out.dup_n = (uint32_t)v;
-            break;
-        case 3:
-            out.delay_ms = (uint32_t)v;
-            break;
-        case 4:
-            out.reorder_n = (uint32_t)v;
-            break;
-        case 5:
-            out.mtu = (uint32_t)v;
-            break;
-        default:
-            out.seed = v;
-            break;
         }
         p = *end == ',' ? end + 1 : end;
         if (*end == ',' && *p == '\0') {
@@ -245,6 +267,7 @@ static void link_fault_arm(struct link_fault *lf);
 static void link_fault_release(struct link_fault *lf, struct link_fault_pkt *pkt)
 {
     lf->stats.delivered++;
+    lf->stats.queued--;
     lf->deliver(lf->ctx, (const struct sockaddr *)&pkt->addr, pkt->data, pkt->len);
     free(pkt);
 }
@@ -335,6 +358,7 @@ static int link_fault_enqueue(struct link_fault *lf, const struct sockaddr *addr
     }
     pkt->next = *pp;
     *pp = pkt;
+    lf->stats.queued++;
     link_fault_arm(lf);
     return 0;
 }
@@ -424,6 +448,8 @@ void link_fault_close(struct link_fault *lf, void (*closed)(void *arg), void *ar
     while (lf->queue != NULL) {
         struct link_fault_pkt *pkt = lf->queue;
         lf->queue = pkt->next;
+        lf->stats.queued--;
+        lf->stats.discarded++;
         free(pkt);
     }
     if (!lf->timer_active) {

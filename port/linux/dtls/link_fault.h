@@ -83,6 +83,8 @@ struct link_fault_stats {
     uint64_t duplicated; /**< Extra copies delivered by duplicate=N. */
     uint64_t delayed;    /**< Delivered late by delay=MS. */
     uint64_t reordered;  /**< Held back by reorder=N. */
+    uint64_t queued;     /**< Copies waiting now (delayed or held), each a host allocation. */
+    uint64_t discarded;  /**< Copies freed undelivered by link_fault_close(). */
 };
 
 struct link_fault_pkt;

@@ -97,6 +97,12 @@ static void test_numbers_and_paths(void **state)
     assert_int_equal(set(&n, "max-sessions", "100001"), BO_EINVAL);
     assert_int_equal(set(&n, "max-sessions", "8"), 0);
     assert_int_equal(n.max_sessions, 8);
+    assert_int_equal(set(&n, "max-handshakes", "100001"), BO_EINVAL);
+    assert_int_equal(set(&n, "max-handshakes", "3"), 0);
+    assert_int_equal(n.max_handshakes, 3);
+    assert_int_equal(set(&n, "handshake-deadline", "2s"), 0);
+    assert_int_equal(n.hs_deadline_ms, 2000);
+    assert_int_equal(set(&n, "handshake-deadline", "soon"), BO_EINVAL);
     assert_int_equal(set(&n, "confirm", "auto"), 0);
     assert_int_equal(n.confirm, CONFIG_CONFIRM_AUTO);
     assert_int_equal(set(&n, "confirm", "sometimes"), BO_EINVAL);
@@ -162,6 +168,8 @@ static void test_pairs_round_trip(void **state)
     assert_int_equal(set(&n, "confirm", "never"), 0);
     assert_int_equal(set(&n, "heap-budget", "48K"), 0);
     assert_int_equal(set(&n, "max-sessions", "3"), 0);
+    assert_int_equal(set(&n, "max-handshakes", "2"), 0);
+    assert_int_equal(set(&n, "handshake-deadline", "750ms"), 0);
     assert_int_equal(set(&n, "idle-timeout", "9s"), 0);
     assert_int_equal(set(&n, "dtls-timeout-min", "200ms"), 0);
     assert_int_equal(set(&n, "dtls-timeout-max", "2s"), 0);

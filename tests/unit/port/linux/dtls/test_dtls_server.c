@@ -150,40 +150,6 @@ static void test_refused_credentials(void **state)
     fx_stop(f);
 }
 
-/* A raw ClientHello (DTLS 1.2, one PSK suite), with the given cookie (at most 32 bytes). */
-static size_t make_hello(uint8_t *out, const uint8_t *cookie, size_t clen, uint8_t seq)
-{
-    /* Record header (13), handshake header (12), version and random (34), session id (1). */
-    size_t body = 2 + 32 + 1 + 1 + clen + 2 + 2 + 2;
-    uint8_t *p = out;
-
-    memset(out, 0, 13 + 12 + body);
-    p[0] = 22;
-    p[1] = 0xfe;
-    p[2] = 0xfd;
-    p[10] = seq;
-    p[11] = (uint8_t)((12 + body) >> 8);
-    p[12] = (uint8_t)(12 + body);
-    p += 13;
-    p[0] = 1;                     /* client_hello */
-    p[3] = p[11] = (uint8_t)body; /* length and fragment length; offsets are 0 */
-    p += 12;
-    p[0] = 0xfe;
-    p[1] = 0xfd;
-    for (int i = 0; i < 32; i++) {
-        p[2 + i] = (uint8_t)(i * 7 + seq);
-    }
-    p += 35; /* the empty session id included */
-    *p++ = (uint8_t)clen;
-    if (clen > 0) {
-        memcpy(p, cookie, clen);
-        p += clen;
-    }
-    static const uint8_t tail[] = { 0, 2, 0xc0, 0xa8, 1, 0 }; /* PSK-AES128-CCM8, null */
-    memcpy(p, tail, sizeof(tail));
-    return 13 + 12 + body;
-}
-
 static void job_raw_hellos(struct job *j)
 {
     int fd = raw_socket(j->f);
@@ -192,7 +158,7 @@ static void job_raw_hellos(struct job *j)
 
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     /* No cookie: a HelloVerifyRequest comes back. */
-    size_t n = make_hello(hello, NULL, 0, 0);
+    size_t n = fx_make_hello(hello, NULL, 0, 0);
     send(fd, hello, n, 0);
     ssize_t r = recv(fd, reply, sizeof(reply), 0);
     if (r > 25 && reply[0] == 22 && reply[13] == 3) {
@@ -200,7 +166,7 @@ static void job_raw_hellos(struct job *j)
     }
     /* A forged cookie: another HelloVerifyRequest, still no session. */
     memset(cookie, 0x5a, sizeof(cookie));
-    n = make_hello(hello, cookie, sizeof(cookie), 1);
+    n = fx_make_hello(hello, cookie, sizeof(cookie), 1);
     send(fd, hello, n, 0);
     r = recv(fd, reply, sizeof(reply), 0);
     if (r > 25 && reply[0] == 22 && reply[13] == 3) {

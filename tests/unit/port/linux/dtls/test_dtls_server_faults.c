@@ -24,6 +24,8 @@ static void test_link_faults(void **state)
      */
     f->cfg.hs_timeout_min_ms = 50;
     f->cfg.hs_timeout_max_ms = 12800;
+    f->cfg.hs_deadline_ms = 40000;
+    f->cfg.max_handshakes = 8; /* Six handshakes at once, none evicted. */
     assert_int_equal(
         link_fault_parse(&f->cfg.link, "drop=5,duplicate=5,reorder=4,seed=7", err, sizeof(err)), 0);
     assert_int_equal(fx_start(f), 0);

@@ -282,6 +282,40 @@ static inline int raw_socket(struct fx *f)
     return fd;
 }
 
+/* A raw ClientHello (DTLS 1.2, one PSK suite), with the given cookie (at most 32 bytes). */
+static inline size_t fx_make_hello(uint8_t *out, const uint8_t *cookie, size_t clen, uint8_t seq)
+{
+    /* Record header (13), handshake header (12), version and random (34), session id (1). */
+    size_t body = 2 + 32 + 1 + 1 + clen + 2 + 2 + 2;
+    uint8_t *p = out;
+
+    memset(out, 0, 13 + 12 + body);
+    p[0] = 22;
+    p[1] = 0xfe;
+    p[2] = 0xfd;
+    p[10] = seq;
+    p[11] = (uint8_t)((12 + body) >> 8);
+    p[12] = (uint8_t)(12 + body);
+    p += 13;
+    p[0] = 1;                     /* client_hello */
+    p[3] = p[11] = (uint8_t)body; /* length and fragment length; offsets are 0 */
+    p += 12;
+    p[0] = 0xfe;
+    p[1] = 0xfd;
+    for (int i = 0; i < 32; i++) {
+        p[2 + i] = (uint8_t)(i * 7 + seq);
+    }
+    p += 35; /* the empty session id included */
+    *p++ = (uint8_t)clen;
+    if (clen > 0) {
+        memcpy(p, cookie, clen);
+        p += clen;
+    }
+    static const uint8_t tail[] = { 0, 2, 0xc0, 0xa8, 1, 0 }; /* PSK-AES128-CCM8, null */
+    memcpy(p, tail, sizeof(tail));
+    return 13 + 12 + body;
+}
+
 static inline void fx_run_timer_cb(uv_timer_t *t)
 {
     uv_stop(t->loop);
