@@ -69,17 +69,6 @@ static size_t test_sweep(const struct sweep_opts *o, struct sweep_result *r)
     return sweep_report_failures(r);
 }
 
-/*
- * Fault models known to find core bugs on a board and mode (see test_known_core_bugs): none
- * since the fixes of issue 4 (test_fixed_core_bugs).
- */
-static uint32_t test_known_bad(const char *board, enum boot_mode mode)
-{
-    (void)board;
-    (void)mode;
-    return 0;
-}
-
 static void test_board_modes(const char *board, const enum boot_mode *modes, size_t n,
                              uint32_t depth, uint64_t random, uint32_t prefix_max)
 {
@@ -95,7 +84,6 @@ static void test_board_modes(const char *board, const enum boot_mode *modes, siz
         o.random = random;
         o.seed = 7;
         o.prefix_max = prefix_max;
-        o.faults &= ~test_known_bad(board, modes[i]);
         fails = test_sweep(&o, &r);
         printf("  %s %s depth %u: %zu points, %llu ops, %zu failures\n", board,
                boot_mode_name(modes[i]), depth, r.count, (unsigned long long)r.ops, fails);
@@ -225,10 +213,6 @@ static void test_bad_behaviour_found(void **state)
     sweep_result_free(&r);
 }
 
-/*
- * Failures the sweep found and that are not fixed yet: each replay ID must pass once fixed
- * (then it moves to test_fixed_core_bugs); until then the test is skipped. NULL ends the list.
- */
 /*
  * Points the sweep's application model got wrong (test-revert): the cut lands "after" the test
  * request's magic, so the request's call never returned. The core does everything right (test
