@@ -134,15 +134,21 @@ def c_functions(text):
     head_start = 0
     start = None
     name = None
+    opened = 0
     for i, c in enumerate(code):
         if c == "{":
             if depth == 0:
                 name = function_name(code[head_start:i])
                 head = code[head_start:i]
                 start = head_start + (len(head) - len(head.lstrip()))
+                opened = i
             depth += 1
         elif c == "}":
-            depth = max(depth - 1, 0)
+            if depth == 0:
+                line = code.count("\n", 0, i) + 1
+                raise InputError(f"{line}: unbalanced braces (this '}}' closes nothing)",
+                                 EX_DATAERR)
+            depth -= 1
             if depth == 0:
                 if name is not None:
                     yield (name, code.count("\n", 0, start) + 1, code.count("\n", 0, i) + 1)
@@ -151,7 +157,8 @@ def c_functions(text):
         elif c == ";" and depth == 0:
             head_start = i + 1
     if depth != 0:
-        raise InputError("unbalanced braces", EX_DATAERR)
+        line = code.count("\n", 0, opened) + 1
+        raise InputError(f"{line}: unbalanced braces (this '{{' is never closed)", EX_DATAERR)
 
 
 def read_exceptions(path):
@@ -221,7 +228,7 @@ def check_file(root, rel, entries, problems):
     try:
         functions = list(c_functions(text))
     except InputError as e:
-        raise InputError(f"{rel}: {e}", e.status) from e
+        raise InputError(f"{rel}:{e}", e.status) from e
     for name, first, last in functions:
         length = last - first + 1
         if length > MAX_FUNCTION_LINES and not exempt(entries, rel, name):

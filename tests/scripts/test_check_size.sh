@@ -112,7 +112,9 @@ expect 66 "no exceptions file" "ex.txt: cannot read"
 
 reset
 printf 'int broken(void)\n{\n' >"$tmp/tree/core/broken.c"
-expect 65 "unbalanced braces" "core/broken.c: unbalanced braces"
+expect 65 "an unclosed brace" "core/broken.c:2: unbalanced braces"
+printf 'int broken(void)\n{\n}\n}\n' >"$tmp/tree/core/broken.c"
+expect 65 "a brace that closes nothing" "core/broken.c:4: unbalanced braces"
 out=$(python3 "$check" --no-such-option 2>&1)
 rc=$?
 if [ $rc -eq 64 ]; then passed=$((passed + 1)); else
