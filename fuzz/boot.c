@@ -295,12 +295,59 @@ static void fuzz_boot_install(struct vflash *dev, const struct flash_area *fa, u
     }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The boot configuration byte 0 asks for, on the device's write unit. */
+static void fuzz_boot_config(struct boot_config *cfg, uint8_t b0, const struct vflash *dev)
 {
     static const enum boot_mode modes[4] = { BOOT_MODE_OVERWRITE, BOOT_MODE_SWAP_SCRATCH,
                                              BOOT_MODE_SWAP_MOVE, BOOT_MODE_SWAP_OFFSET };
+
+    boot_config_defaults(cfg);
+    cfg->mode = modes[b0 & 3];
+    cfg->image_count = 1;
+    cfg->validate_primary = true;
+    cfg->downgrade_version = (b0 & 0x10) != 0;
+    cfg->downgrade_sec_cnt = (b0 & 0x20) != 0;
+    cfg->allow_unsigned = false;
+    cfg->keys = fuzz_boot_trusted;
+    cfg->key_count = 1;
+    cfg->max_align = dev->geom.write_unit > 8 ? dev->geom.write_unit : 8;
+}
+
+/* Applies the input's patches (the rest of it) to the slots and the scratch area. */
+static void fuzz_boot_patch(struct fuzz_in *in, struct vflash *dev,
+                            const struct port_flash_map *map)
+{
     static const int areas[3] = { FLASH_AREA_IMAGE_0, FLASH_AREA_IMAGE_1,
                                   FLASH_AREA_IMAGE_SCRATCH };
+    uint32_t n;
+
+    for (n = 0; n < FUZZ_BOOT_PATCHES && fuzz_left(in) >= 4; n++) {
+        uint8_t flags = fuzz_u8(in);
+        uint32_t off = fuzz_u16(in);
+        uint32_t len = fuzz_u8(in) % (FUZZ_BOOT_PATCH_MAX + 1);
+        const struct flash_area *fa = &map->areas[areas[(flags & 3) % 3]];
+
+        if (len > fuzz_left(in)) {
+            len = (uint32_t)fuzz_left(in);
+        }
+        if (len > fa->fa_size) {
+            len = fa->fa_size;
+        }
+        if ((flags & 4) != 0) {
+            off = off % (fa->fa_size - len + 1);
+            off = fa->fa_size - len - off;
+        } else {
+            off = off % (fa->fa_size - len + 1);
+        }
+        if (len > 0) {
+            (void)vflash_host_write(dev, fa->fa_off + off, fuzz_rest(in), len);
+        }
+        fuzz_skip(in, len);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     struct fuzz_in in;
     struct boot_config cfg;
     struct boot_api_config acfg;
@@ -310,7 +357,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t b0;
     uint8_t b1;
     uint8_t b2;
-    uint32_t n;
     int rc;
 
     if (!fuzz_boot_ready) {
@@ -331,16 +377,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       FUZZ_BOOT_DEV_SIZE - FUZZ_BOOT_GUARD_OFF);
     prev = port_flash_map_activate(map);
 
-    boot_config_defaults(&cfg);
-    cfg.mode = modes[b0 & 3];
-    cfg.image_count = 1;
-    cfg.validate_primary = true;
-    cfg.downgrade_version = (b0 & 0x10) != 0;
-    cfg.downgrade_sec_cnt = (b0 & 0x20) != 0;
-    cfg.allow_unsigned = false;
-    cfg.keys = fuzz_boot_trusted;
-    cfg.key_count = 1;
-    cfg.max_align = dev->geom.write_unit > 8 ? dev->geom.write_unit : 8;
+    fuzz_boot_config(&cfg, b0, dev);
     fuzz_boot_image_count = cfg.image_count;
     acfg.max_align = cfg.max_align;
 
@@ -353,29 +390,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if ((b2 & 3) == 1 || (b2 & 3) == 2) {
         (void)boot_set_pending_multi_cfg(&acfg, 0, (b2 & 3) == 2);
     }
-    for (n = 0; n < FUZZ_BOOT_PATCHES && fuzz_left(&in) >= 4; n++) {
-        uint8_t flags = fuzz_u8(&in);
-        uint32_t off = fuzz_u16(&in);
-        uint32_t len = fuzz_u8(&in) % (FUZZ_BOOT_PATCH_MAX + 1);
-        const struct flash_area *fa = &map->areas[areas[(flags & 3) % 3]];
-
-        if (len > fuzz_left(&in)) {
-            len = (uint32_t)fuzz_left(&in);
-        }
-        if (len > fa->fa_size) {
-            len = fa->fa_size;
-        }
-        if ((flags & 4) != 0) {
-            off = off % (fa->fa_size - len + 1);
-            off = fa->fa_size - len - off;
-        } else {
-            off = off % (fa->fa_size - len + 1);
-        }
-        if (len > 0) {
-            (void)vflash_host_write(dev, fa->fa_off + off, fuzz_rest(&in), len);
-        }
-        fuzz_skip(&in, len);
-    }
+    fuzz_boot_patch(&in, dev, map);
 
     rc = fuzz_boot_once(map, &cfg);
     if (rc == 0) {

@@ -187,39 +187,25 @@ static void fuzz_pc_fail(const struct fuzz_pc *pc, const struct invariant_report
     fuzz_check(false, msg);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/*
+ * Runs the input's cuts: the first in the scenario's run, each later one in the recovery after
+ * the previous. Returns -1 when every cut fired (the device is powered on again), else the
+ * return of the run that ended without one; cuts[] gets the application state at each cut.
+ */
+static int fuzz_pc_cuts(struct fuzz_pc *pc, struct fuzz_in *in, struct scenario_app *app,
+                        struct scenario_app *cuts, uint32_t *ncut, struct invariant_report *r,
+                        struct boot_rsp *last)
 {
-    struct fuzz_in in;
-    struct fuzz_pc *pc;
-    struct sweep_worker *w;
-    struct invariant_report r;
-    struct scenario_app app;
-    struct scenario_app cuts[FUZZ_PC_CUTS];
-    struct scenario_final fin;
-    struct boot_rsp last;
-    uint8_t allow[3] = { INVARIANT_REF_FULL, INVARIANT_REF_NO, INVARIANT_REF_NO };
-    uint32_t ncuts;
-    uint32_t ncut = 0;
+    struct sweep_worker *w = &pc->w;
+    uint32_t ncuts = (fuzz_u8(in) & 3u) + 1u;
     uint32_t i;
     int rc = 0;
 
-    if (fuzz_pc_count == 0) {
-        LLVMFuzzerInitialize(NULL, NULL);
-    }
-    fuzz_in_init(&in, data, size);
-    pc = fuzz_pc_list[fuzz_u8(&in) % fuzz_pc_count];
-    ncuts = (fuzz_u8(&in) & 3u) + 1u;
-    w = &pc->w;
-    port_flash_map_activate(&w->map);
-    memset(&r, 0, sizeof(r));
-    memset(&last, 0, sizeof(last));
-
-    sweep_start(w, &app);
     for (i = 0; i < ncuts; i++) {
-        uint64_t op = fuzz_u16(&in);
-        uint8_t model = (uint8_t)(fuzz_u8(&in) % VFLASH_CUT_MODEL_COUNT);
-        uint32_t param = fuzz_u16(&in);
-        uint64_t seed = fuzz_u32(&in);
+        uint64_t op = fuzz_u16(in);
+        uint8_t model = (uint8_t)(fuzz_u8(in) % VFLASH_CUT_MODEL_COUNT);
+        uint32_t param = fuzz_u16(in);
+        uint64_t seed = fuzz_u32(in);
 
         if (param == 0xffff) {
             param = VFLASH_CUT_SEEDED;
@@ -228,47 +214,83 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         op = i == 0 ? op % pc->plan.rec.n : op % FUZZ_PC_LATER_OPS;
         fuzz_pc_arm(w, (int64_t)op, model, param, seed);
-        rc = sweep_device_run(w, &app, i > 0, &r, &last);
+        rc = sweep_device_run(w, app, i > 0, r, last);
         if (!w->cut_hit) {
             /* Only a cut during a recovery may miss: the recovery was shorter. */
             fuzz_check(i > 0, "the first cut was not reached in a deterministic run");
             w->cut_at = -1;
-            break;
+            return rc;
         }
         if (rc != BO_EPOWER && rc != 0) {
-            break;
+            return rc;
         }
-        app = w->app_at_cut;
-        cuts[ncut++] = app;
+        *app = w->app_at_cut;
+        cuts[(*ncut)++] = *app;
         fuzz_pc_power_on(w);
-        rc = -1;
     }
+    return -1;
+}
+
+/*
+ * The end of a run that reported no invariant: the final state must be one the scenario
+ * allows, given where the cuts fell, and one more boot must change nothing.
+ */
+static void fuzz_pc_check_end(struct fuzz_pc *pc, const struct scenario_app *cuts, uint32_t ncut,
+                              int rc, struct invariant_report *r, const struct boot_rsp *last)
+{
+    uint8_t allow[3] = { INVARIANT_REF_FULL, INVARIANT_REF_NO, INVARIANT_REF_NO };
+    struct scenario_final fin;
+    uint32_t i;
+
+    fuzz_check(rc != BO_EPOWER, "power loss after the last cut");
+    fuzz_check(rc == 0, "the run stopped without an invariant report");
+    for (i = 0; i < ncut; i++) {
+        if (pc->sc.opts.kind == SCENARIO_TEST_CONFIRM && cuts[i].requested && !cuts[i].confirmed) {
+            allow[1] = INVARIANT_REF_FULL;
+        }
+        if (cuts[i].in_call == SCENARIO_CALL_REQUEST) {
+            allow[2] = INVARIANT_REF_PRIMARY;
+        }
+    }
+    rc = scenario_final_read(&pc->sc, last, &fin);
+    if (rc < 0) {
+        invariant_fail(r, INVARIANT_FINAL, "cannot read the final state: %d", rc);
+    } else if (invariant_check_final(&pc->sc, &fin, pc->plan.refs, allow, pc->plan.nref, r) == 0) {
+        rc = invariant_check_stable(&pc->sc, &pc->w.map, pc->w.state, last, r);
+        if (rc < 0) {
+            invariant_fail(r, INVARIANT_HARNESS, "stable check: %d", rc);
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fuzz_in in;
+    struct fuzz_pc *pc;
+    struct invariant_report r;
+    struct scenario_app app;
+    struct scenario_app cuts[FUZZ_PC_CUTS];
+    struct boot_rsp last;
+    uint32_t ncut = 0;
+    int rc;
+
+    if (fuzz_pc_count == 0) {
+        LLVMFuzzerInitialize(NULL, NULL);
+    }
+    fuzz_in_init(&in, data, size);
+    pc = fuzz_pc_list[fuzz_u8(&in) % fuzz_pc_count];
+    port_flash_map_activate(&pc->w.map);
+    memset(&r, 0, sizeof(r));
+    memset(&last, 0, sizeof(last));
+
+    sweep_start(&pc->w, &app);
+    rc = fuzz_pc_cuts(pc, &in, &app, cuts, &ncut, &r, &last);
     if (rc == -1) {
         /* Every cut fired: boot to idle with the checks on. */
-        rc = sweep_device_run(w, &app, true, &r, &last);
+        rc = sweep_device_run(&pc->w, &app, true, &r, &last);
     }
     if (r.id == INVARIANT_NONE) {
-        fuzz_check(rc != BO_EPOWER, "power loss after the last cut");
-        fuzz_check(rc == 0, "the run stopped without an invariant report");
-        for (i = 0; i < ncut; i++) {
-            if (pc->sc.opts.kind == SCENARIO_TEST_CONFIRM && cuts[i].requested &&
-                !cuts[i].confirmed) {
-                allow[1] = INVARIANT_REF_FULL;
-            }
-            if (cuts[i].in_call == SCENARIO_CALL_REQUEST) {
-                allow[2] = INVARIANT_REF_PRIMARY;
-            }
-        }
-        rc = scenario_final_read(&pc->sc, &last, &fin);
-        if (rc < 0) {
-            invariant_fail(&r, INVARIANT_FINAL, "cannot read the final state: %d", rc);
-        } else if (invariant_check_final(&pc->sc, &fin, pc->plan.refs, allow, pc->plan.nref, &r) ==
-                   0) {
-            rc = invariant_check_stable(&pc->sc, &w->map, w->state, &last, &r);
-            if (rc < 0) {
-                invariant_fail(&r, INVARIANT_HARNESS, "stable check: %d", rc);
-            }
-        }
+        fuzz_pc_check_end(pc, cuts, ncut, rc, &r, &last);
     }
     if (r.id != INVARIANT_NONE) {
         fuzz_pc_fail(pc, &r);

@@ -240,154 +240,189 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static const int fuzz_trailer_ids[3] = { FLASH_AREA_IMAGE_0, FLASH_AREA_IMAGE_1,
+                                         FLASH_AREA_IMAGE_SCRATCH };
+
+/*
+ * Reads bytes 0 and 1 (MA, write unit, erased value, mode; max sectors, the status source flag
+ * and the API call) into p and *b1, and returns the map of that geometry, erased and powered.
+ */
+static struct port_flash_map *fuzz_trailer_setup(struct fuzz_in *in, struct trailer_params *p,
+                                                 uint8_t *b1)
 {
     static const uint32_t mas[4] = { 8, 16, 32, 8 };
     static const enum trailer_mode modes[4] = { TRAILER_MODE_OVERWRITE, TRAILER_MODE_SCRATCH,
                                                 TRAILER_MODE_MOVE, TRAILER_MODE_OFFSET };
-    static const int ids[3] = { FLASH_AREA_IMAGE_0, FLASH_AREA_IMAGE_1, FLASH_AREA_IMAGE_SCRATCH };
-    struct fuzz_in in;
     struct port_flash_map *map;
-    struct port_flash_map *prev;
     struct vflash *dev;
-    struct trailer_params p;
-    struct trailer_layout lay[3];
-    struct boot_swap_state st[3];
-    struct boot_swap_state api;
-    struct boot_api_config acfg;
-    struct flash_sector sectors[16];
-    const struct flash_area *fa[3] = { NULL, NULL, NULL };
-    bool ok[3] = { false, false, false };
-    uint32_t tail_len[3];
-    uint32_t wu_log;
-    uint32_t ma;
-    uint8_t b0;
-    uint8_t b1;
-    uint8_t erased;
-    int call;
-    int type;
-    int i;
+    uint8_t b0 = fuzz_u8(in);
+    uint32_t ma = mas[b0 & 3];
+    uint32_t wu_log = (b0 >> 2) & 7;
+    uint8_t erased = (b0 & 0x20) != 0 ? 0x00 : 0xff;
 
-    fuzz_setup_once();
-    fuzz_in_init(&in, data, size);
-    b0 = fuzz_u8(&in);
-    b1 = fuzz_u8(&in);
-    ma = mas[b0 & 3];
-    wu_log = (b0 >> 2) & 7;
+    *b1 = fuzz_u8(in);
     if (wu_log > 5) {
         wu_log = 5;
     }
     while ((1u << wu_log) > ma) {
         wu_log--;
     }
-    erased = (b0 & 0x20) != 0 ? 0x00 : 0xff;
     map = fuzz_trailer_map(wu_log, erased == 0x00);
     dev = port_flash_map_device(map, 0);
     memset(dev->mem, erased, dev->size);
     port_flash_map_power_on(map);
+    memset(p, 0, sizeof(*p));
+    p->max_align = ma;
+    p->mode = modes[b0 >> 6];
+    p->max_sectors = (*b1 & 0x0f) == 0 ? 128u : (uint32_t)(*b1 & 0x0f);
+    return map;
+}
 
-    memset(&p, 0, sizeof(p));
-    p.max_align = ma;
-    p.mode = modes[b0 >> 6];
-    p.max_sectors = (b1 & 0x0f) == 0 ? 128u : (uint32_t)(b1 & 0x0f);
-    call = (b1 >> 5) & 3;
+/* Writes the input's tails at the end of the three areas (each at most the area). */
+static void fuzz_trailer_tails(struct fuzz_in *in, struct port_flash_map *map,
+                               const uint32_t *tail_len)
+{
+    struct vflash *dev = port_flash_map_device(map, 0);
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        const struct flash_area *a = &map->areas[fuzz_trailer_ids[i]];
+        uint32_t n = tail_len[i] > a->fa_size ? a->fa_size : tail_len[i];
+
+        if (n > fuzz_left(in)) {
+            n = (uint32_t)fuzz_left(in);
+        }
+        if (n > 0) {
+            memcpy(dev->mem + a->fa_off + a->fa_size - n, fuzz_rest(in), n);
+            fuzz_skip(in, n);
+        }
+    }
+}
+
+/*
+ * Checks area i: its layout, state, status records, swap size, TLV sizes and sector span, and
+ * (slots only) that the application API reads the same state. Returns whether it has a layout.
+ */
+static bool fuzz_trailer_area(int i, const struct trailer_params *p, const struct flash_area *fa,
+                              struct trailer_layout *lay, struct boot_swap_state *st)
+{
+    struct flash_sector sectors[16];
+    struct boot_swap_state api;
+    struct boot_api_config acfg;
+    uint32_t nsec = 16;
+    uint32_t first;
+    uint32_t ss;
+    uint16_t t0;
+    uint16_t t1;
+
+    if (trailer_layout_from_area(lay, fa, p) != 0) {
+        return false;
+    }
+    fuzz_trailer_check_layout(lay);
+    fuzz_check(swap_state_read(fa, lay, st) == 0, "trailer unreadable");
+    fuzz_trailer_check_state(st);
+    fuzz_trailer_records(fa, lay);
+    fuzz_check(trailer_read_swap_size(fa, lay, &ss) == 0, "swap_size unreadable");
+    fuzz_check((trailer_read_tlv_sizes(fa, lay, &t0, &t1) == 0) == (p->mode == TRAILER_MODE_OFFSET),
+               "tlv_sizes readable outside swap-using-offset (or not inside)");
+    if (flash_area_get_sectors(fuzz_trailer_ids[i], &nsec, sectors) == 0) {
+        fuzz_check(trailer_sector_span(lay, sectors, nsec, &first, NULL) == 0 && first < nsec,
+                   "trailer sector span");
+    }
+    if (i < 2) {
+        acfg.max_align = p->max_align;
+        fuzz_check(boot_read_swap_state_cfg(&acfg, fa, &api) == 0,
+                   "application API cannot read the trailer");
+        fuzz_check(memcmp(&api, st, sizeof(api)) == 0,
+                   "application API reads another state than the bootloader");
+    }
+    return true;
+}
+
+/* The application API's request (call 1, 2) or confirmation (call 3) does what it says. */
+static void fuzz_trailer_call(int call, const struct boot_api_config *acfg,
+                              const struct flash_area *pri, const struct boot_swap_state *st)
+{
+    struct boot_swap_state api;
+    int type;
+    int rc;
+
+    if (call == 1 || call == 2) {
+        rc = boot_set_pending_multi_cfg(acfg, 0, call == 2);
+        fuzz_check(rc <= 0 && rc > BO_ERR_MIN_, "request error outside enum bo_err");
+        if (rc == 0 && st[1].magic == TRAILER_MAGIC_UNSET) {
+            type = boot_swap_type_multi_cfg(acfg, 0);
+            fuzz_check(type == (call == 2 ? TRAILER_SWAP_TYPE_PERM : TRAILER_SWAP_TYPE_TEST),
+                       "a request that succeeded does not ask for its swap");
+        }
+    } else if (call == 3) {
+        rc = boot_set_confirmed_multi_cfg(acfg, 0);
+        fuzz_check(rc <= 0 && rc > BO_ERR_MIN_, "confirm error outside enum bo_err");
+        if (rc == 0 && st[0].magic == TRAILER_MAGIC_GOOD && st[0].image_ok == TRAILER_FLAG_UNSET) {
+            fuzz_check(boot_read_swap_state_cfg(acfg, pri, &api) == 0 &&
+                           api.image_ok == TRAILER_FLAG_SET,
+                       "a confirmation that succeeded left image_ok unset");
+        }
+    }
+}
+
+/* Both slots read: the decision table, the status source and the API agree. */
+static void fuzz_trailer_decide(const struct boot_swap_state *st, bool scratch_ok, uint8_t b1,
+                                uint32_t ma, const struct flash_area *pri)
+{
+    struct boot_api_config acfg;
+    int type = swap_type_decide(&st[0], &st[1]);
+
+    fuzz_check(type >= TRAILER_SWAP_TYPE_NONE && type <= TRAILER_SWAP_TYPE_REVERT,
+               "swap type outside NONE..REVERT");
+    acfg.max_align = ma;
+    fuzz_check(boot_swap_type_multi_cfg(&acfg, 0) == type,
+               "boot_swap_type_multi disagrees with the decision table");
+    if (scratch_ok) {
+        int src = swap_type_status_source(&st[0], &st[2], (uint8_t)((b1 >> 4) & 1));
+
+        fuzz_check(src >= SWAP_TYPE_SOURCE_NONE && src <= SWAP_TYPE_SOURCE_PRIMARY,
+                   "status source outside its enum");
+    }
+    fuzz_trailer_call((b1 >> 5) & 3, &acfg, pri, st);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fuzz_in in;
+    struct fuzz_in rin;
+    struct port_flash_map *map;
+    struct port_flash_map *prev;
+    struct trailer_params p;
+    struct trailer_layout lay[3];
+    struct boot_swap_state st[3];
+    const struct flash_area *fa[3] = { NULL, NULL, NULL };
+    bool ok[3] = { false, false, false };
+    uint32_t tail_len[3];
+    uint8_t b1;
+    int i;
+
+    fuzz_setup_once();
+    fuzz_in_init(&in, data, size);
+    map = fuzz_trailer_setup(&in, &p, &b1);
     for (i = 0; i < 3; i++) {
         tail_len[i] = fuzz_u16(&in);
     }
     /* The render request is read whatever happens, so the tails start at a fixed offset. */
-    {
-        struct fuzz_in rin = in;
-
-        fuzz_skip(&in, 8);
-        prev = port_flash_map_activate(map);
-        for (i = 0; i < 3; i++) {
-            const struct flash_area *a = &map->areas[ids[i]];
-            uint32_t n = tail_len[i] > a->fa_size ? a->fa_size : tail_len[i];
-
-            if (n > fuzz_left(&in)) {
-                n = (uint32_t)fuzz_left(&in);
-            }
-            if (n > 0) {
-                memcpy(dev->mem + a->fa_off + a->fa_size - n, fuzz_rest(&in), n);
-                fuzz_skip(&in, n);
-            }
-        }
-        for (i = 0; i < 3; i++) {
-            if (i == 2 && p.mode != TRAILER_MODE_SCRATCH) {
-                break;
-            }
-            fuzz_check(flash_area_open((uint8_t)ids[i], &fa[i]) == 0, "area does not open");
-            if (trailer_layout_from_area(&lay[i], fa[i], &p) != 0) {
-                continue;
-            }
-            fuzz_trailer_check_layout(&lay[i]);
-            fuzz_check(swap_state_read(fa[i], &lay[i], &st[i]) == 0, "trailer unreadable");
-            fuzz_trailer_check_state(&st[i]);
-            ok[i] = true;
-            fuzz_trailer_records(fa[i], &lay[i]);
-            {
-                uint32_t ss;
-                uint16_t t0;
-                uint16_t t1;
-                uint32_t first;
-                uint32_t nsec = 16;
-
-                fuzz_check(trailer_read_swap_size(fa[i], &lay[i], &ss) == 0,
-                           "swap_size unreadable");
-                fuzz_check((trailer_read_tlv_sizes(fa[i], &lay[i], &t0, &t1) == 0) ==
-                               (p.mode == TRAILER_MODE_OFFSET),
-                           "tlv_sizes readable outside swap-using-offset (or not inside)");
-                if (flash_area_get_sectors(ids[i], &nsec, sectors) == 0) {
-                    fuzz_check(trailer_sector_span(&lay[i], sectors, nsec, &first, NULL) == 0 &&
-                                   first < nsec,
-                               "trailer sector span");
-                }
-            }
-            if (i < 2) {
-                acfg.max_align = ma;
-                fuzz_check(boot_read_swap_state_cfg(&acfg, fa[i], &api) == 0,
-                           "application API cannot read the trailer");
-                fuzz_check(memcmp(&api, &st[i], sizeof(api)) == 0,
-                           "application API reads another state than the bootloader");
-            }
-        }
-        if (ok[0]) {
-            fuzz_trailer_render(&lay[0], &rin);
-        }
+    rin = in;
+    fuzz_skip(&in, 8);
+    prev = port_flash_map_activate(map);
+    fuzz_trailer_tails(&in, map, tail_len);
+    for (i = 0; i < 3 && (i < 2 || p.mode == TRAILER_MODE_SCRATCH); i++) {
+        fuzz_check(flash_area_open((uint8_t)fuzz_trailer_ids[i], &fa[i]) == 0,
+                   "area does not open");
+        ok[i] = fuzz_trailer_area(i, &p, fa[i], &lay[i], &st[i]);
+    }
+    if (ok[0]) {
+        fuzz_trailer_render(&lay[0], &rin);
     }
     if (ok[0] && ok[1]) {
-        type = swap_type_decide(&st[0], &st[1]);
-        fuzz_check(type >= TRAILER_SWAP_TYPE_NONE && type <= TRAILER_SWAP_TYPE_REVERT,
-                   "swap type outside NONE..REVERT");
-        acfg.max_align = ma;
-        fuzz_check(boot_swap_type_multi_cfg(&acfg, 0) == type,
-                   "boot_swap_type_multi disagrees with the decision table");
-        if (ok[2]) {
-            int src = swap_type_status_source(&st[0], &st[2], (uint8_t)((b1 >> 4) & 1));
-
-            fuzz_check(src >= SWAP_TYPE_SOURCE_NONE && src <= SWAP_TYPE_SOURCE_PRIMARY,
-                       "status source outside its enum");
-        }
-        if (call == 1 || call == 2) {
-            int rc = boot_set_pending_multi_cfg(&acfg, 0, call == 2);
-
-            fuzz_check(rc <= 0 && rc > BO_ERR_MIN_, "request error outside enum bo_err");
-            if (rc == 0 && st[1].magic == TRAILER_MAGIC_UNSET) {
-                type = boot_swap_type_multi_cfg(&acfg, 0);
-                fuzz_check(type == (call == 2 ? TRAILER_SWAP_TYPE_PERM : TRAILER_SWAP_TYPE_TEST),
-                           "a request that succeeded does not ask for its swap");
-            }
-        } else if (call == 3) {
-            int rc = boot_set_confirmed_multi_cfg(&acfg, 0);
-
-            fuzz_check(rc <= 0 && rc > BO_ERR_MIN_, "confirm error outside enum bo_err");
-            if (rc == 0 && st[0].magic == TRAILER_MAGIC_GOOD &&
-                st[0].image_ok == TRAILER_FLAG_UNSET) {
-                fuzz_check(boot_read_swap_state_cfg(&acfg, fa[0], &api) == 0 &&
-                               api.image_ok == TRAILER_FLAG_SET,
-                           "a confirmation that succeeded left image_ok unset");
-            }
-        }
+        fuzz_trailer_decide(st, ok[2], b1, p.max_align, fa[0]);
     }
     for (i = 0; i < 3; i++) {
         if (fa[i] != NULL) {

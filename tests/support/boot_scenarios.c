@@ -10,6 +10,7 @@
 
 #include "bo_err.h"
 #include "boot_fixture.h"
+#include "boot_scenarios_int.h"
 #include "sysflash/sysflash.h"
 
 /* Like nrf52840 / nrf54: uniform 4 KiB sectors, two images, a 16 KiB scratch. */
@@ -96,31 +97,8 @@ const char *bs_scenario_name(enum bs_scenario sc)
     return sc < BS_SCENARIO_COUNT ? bs_names[sc] : "?";
 }
 
-/* The context of a failure message. */
-struct bs_ctx {
-    struct bf f;
-    const char *board;
-    uint32_t wu;
-    uint8_t ev;
-    enum boot_mode mode;
-    const char *what;
-    uint32_t max[2];
-    bool started;
-};
-
-#define BS_CHECK(c, cond, ...)                                                              \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            fprintf(stderr, "FAIL %s wu=%u ev=0x%02x %s %s line %d: ", (c)->board, (c)->wu, \
-                    (c)->ev, boot_mode_name((c)->mode), (c)->what, __LINE__);               \
-            fprintf(stderr, __VA_ARGS__);                                                   \
-            fprintf(stderr, "\n");                                                          \
-            return BS_FAIL;                                                                 \
-        }                                                                                   \
-    } while (0)
-
-static int bs_begin(struct bs_ctx *c, const struct bs_board *b, uint32_t wu, uint8_t ev,
-                    enum boot_mode mode, int images, const char *what)
+int bs_begin(struct bs_ctx *c, const struct bs_board *b, uint32_t wu, uint8_t ev,
+             enum boot_mode mode, int images, const char *what)
 {
     char ini[2048];
     struct board board;
@@ -150,7 +128,7 @@ static int bs_begin(struct bs_ctx *c, const struct bs_board *b, uint32_t wu, uin
     return BS_PASS;
 }
 
-static void bs_end(struct bs_ctx *c)
+void bs_end(struct bs_ctx *c)
 {
     if (c->started) {
         bf_stop(&c->f);
@@ -178,7 +156,7 @@ static int bs_state(struct bs_ctx *c, int area, uint8_t magic, uint8_t image_ok,
 }
 
 /* Boots and checks the version of image 0 and the operation performed. */
-static int bs_boot(struct bs_ctx *c, uint8_t major, uint8_t swap_type, struct boot_rsp *rsp)
+int bs_boot(struct bs_ctx *c, uint8_t major, uint8_t swap_type, struct boot_rsp *rsp)
 {
     int rc = bf_boot(&c->f, rsp);
 
@@ -190,7 +168,7 @@ static int bs_boot(struct bs_ctx *c, uint8_t major, uint8_t swap_type, struct bo
 }
 
 /* One more boot changes no byte of flash. */
-static int bs_stable(struct bs_ctx *c, uint8_t major)
+int bs_stable(struct bs_ctx *c, uint8_t major)
 {
     struct bf_snap s;
     struct boot_rsp rsp;
@@ -229,8 +207,7 @@ static int bs_sec_header(struct bs_ctx *c, uint32_t off, struct image_header *hd
     return BS_PASS;
 }
 
-static int bs_install2(struct bs_ctx *c, uint32_t image, uint8_t v_pri, uint8_t v_sec,
-                       uint32_t payload)
+int bs_install2(struct bs_ctx *c, uint32_t image, uint8_t v_pri, uint8_t v_sec, uint32_t payload)
 {
     struct bf_image img;
 
@@ -240,14 +217,6 @@ static int bs_install2(struct bs_ctx *c, uint32_t image, uint8_t v_pri, uint8_t 
     BS_CHECK(c, bf_install(&c->f, image, 1, &img) == 0, "install secondary");
     return BS_PASS;
 }
-
-#define BS_TRY(x)                \
-    do {                         \
-        int bs_rc_ = (x);        \
-        if (bs_rc_ != BS_PASS) { \
-            return bs_rc_;       \
-        }                        \
-    } while (0)
 
 static int bs_perm(struct bs_ctx *c, const struct bs_board *b)
 {
@@ -527,291 +496,13 @@ int bs_run_matrix(enum boot_mode mode, int *passed, int *skipped)
     return failed;
 }
 
-/* What an uninterrupted run ended with. */
-struct bs_outcome {
-    uint8_t major;
-    struct boot_swap_state pri;
-    struct boot_swap_state sec;
-    uint8_t hash[32];
-};
-
-static int bs_outcome(struct bs_ctx *c, uint8_t major, struct bs_outcome *o)
+int bs_outcome(struct bs_ctx *c, uint8_t major, struct bs_outcome *o)
 {
     o->major = major;
     BS_CHECK(c, bf_swap_state(&c->f, FLASH_AREA_IMAGE_0, &o->pri) == 0, "state");
     BS_CHECK(c, bf_swap_state(&c->f, FLASH_AREA_IMAGE_1, &o->sec) == 0, "state");
     BS_CHECK(c, bf_hash_area(&c->f, FLASH_AREA_IMAGE_0, 0, 0x2000, o->hash) == 0, "hash");
     return BS_PASS;
-}
-
-static int bs_sweep_one(struct bs_ctx *c, const struct bf_snap *start, int64_t n,
-                        const struct bs_outcome *want)
-{
-    struct boot_rsp rsp;
-    struct bs_outcome got;
-    int rc;
-
-    bf_restore(&c->f, start);
-    bf_reset_ops(&c->f);
-    bf_cut_at(&c->f, n);
-    rc = bf_boot(&c->f, &rsp);
-    BS_CHECK(c, rc == BO_EPOWER && c->f.cut, "cut at %lld: boot returned %d", (long long)n, rc);
-    bf_power_on(&c->f);
-    rc = bf_boot(&c->f, &rsp);
-    BS_CHECK(c, rc == 0, "cut at %lld: recovery boot failed: %d", (long long)n, rc);
-    BS_CHECK(c, rsp.version.major == want->major, "cut at %lld: runs v%u, want v%u", (long long)n,
-             rsp.version.major, want->major);
-    BS_TRY(bs_outcome(c, want->major, &got));
-    BS_CHECK(c, memcmp(got.hash, want->hash, sizeof(got.hash)) == 0,
-             "cut at %lld: primary differs from an uninterrupted run", (long long)n);
-    BS_CHECK(c,
-             got.pri.magic == want->pri.magic && got.pri.image_ok == want->pri.image_ok &&
-                 got.pri.copy_done == want->pri.copy_done && got.sec.magic == want->sec.magic,
-             "cut at %lld: trailers differ (pri magic %u ok %u cd %u sec magic %u; want %u %u %u "
-             "%u)",
-             (long long)n, got.pri.magic, got.pri.image_ok, got.pri.copy_done, got.sec.magic,
-             want->pri.magic, want->pri.image_ok, want->pri.copy_done, want->sec.magic);
-    return bs_stable(c, want->major);
-}
-
-int bs_power_sweep(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
-                   enum boot_mode mode, int revert, int *cuts)
-{
-    struct bs_ctx *c = calloc(1, sizeof(*c));
-    struct bs_outcome want;
-    struct boot_rsp rsp;
-    struct bf_snap start;
-    uint64_t total;
-    uint64_t n;
-    int failed = 0;
-    int rc;
-
-    *cuts = 0;
-    if (c == NULL) {
-        return 1;
-    }
-    memset(&start, 0, sizeof(start));
-    rc = bs_begin(c, b, write_unit, erased_val, mode, 1, revert ? "sweep-revert" : "sweep");
-    if (rc == BS_PASS) {
-        rc = bs_install2(c, 0, 1, 2, b->payload);
-    }
-    if (rc == BS_PASS) {
-        rc = bf_set_pending(&c->f, 0, !revert) == 0 ? BS_PASS : BS_FAIL;
-    }
-    if (rc == BS_PASS && revert) {
-        rc = bs_boot(c, 2, TRAILER_SWAP_TYPE_TEST, &rsp);
-    }
-    if (rc == BS_PASS) {
-        rc = bf_snapshot(&c->f, &start) == 0 ? BS_PASS : BS_FAIL;
-    }
-    if (rc == BS_PASS) {
-        bf_reset_ops(&c->f);
-        rc = bs_boot(c, revert ? 1 : 2, 0, &rsp);
-    }
-    total = c->f.ops;
-    if (rc == BS_PASS) {
-        rc = bs_outcome(c, revert ? 1 : 2, &want);
-    }
-    for (n = 0; rc == BS_PASS && n < total; n++) {
-        (*cuts)++;
-        if (bs_sweep_one(c, &start, (int64_t)n, &want) != BS_PASS) {
-            failed++;
-        }
-    }
-    if (rc == BS_FAIL) {
-        failed++;
-    }
-    bf_snap_free(&start);
-    bs_end(c);
-    free(c);
-    return failed;
-}
-
-int bs_board_file_upgrade(const char *name, enum boot_mode mode)
-{
-    struct bs_ctx *c = calloc(1, sizeof(*c));
-    struct board board;
-    struct boot_rsp rsp;
-    const char *why = NULL;
-    uint32_t payload;
-    int rc = BS_FAIL;
-
-    if (c == NULL) {
-        return BS_FAIL;
-    }
-    c->board = name;
-    c->mode = mode;
-    c->what = "board-file";
-    if (bf_board_file(&board, name) != 0 || bf_start(&c->f, &board, mode, 1) != 0) {
-        fprintf(stderr, "FAIL %s: cannot start\n", name);
-        free(c);
-        return BS_FAIL;
-    }
-    c->started = true;
-    rc = bf_capacity(&c->f, 0, &c->max[0], &why);
-    if (rc == 0) {
-        printf("skip %s %s: %s\n", name, boot_mode_name(mode), why != NULL ? why : "?");
-        rc = BS_SKIP;
-    } else if (rc < 0) {
-        fprintf(stderr, "FAIL %s %s: capacity %d\n", name, boot_mode_name(mode), rc);
-        rc = BS_FAIL;
-    } else {
-        payload = c->max[0] / 2 < 65536 ? c->max[0] / 2 : 65536;
-        rc = bs_install2(c, 0, 1, 2, payload);
-        if (rc == BS_PASS) {
-            rc = bf_set_pending(&c->f, 0, true) == 0 ? BS_PASS : BS_FAIL;
-        }
-        if (rc == BS_PASS) {
-            rc = bs_boot(c, 2, TRAILER_SWAP_TYPE_PERM, &rsp);
-        }
-        if (rc == BS_PASS) {
-            rc = bs_stable(c, 2);
-        }
-    }
-    bs_end(c);
-    free(c);
-    return rc;
-}
-
-/* Cut at n, then at m of the recovery, then recover fully. */
-static int bs_sweep_two(struct bs_ctx *c, const struct bf_snap *start, int64_t n, int64_t m,
-                        const struct bs_outcome *want, bool *m_beyond)
-{
-    struct boot_rsp rsp;
-    struct bs_outcome got;
-    int rc;
-
-    bf_restore(&c->f, start);
-    bf_reset_ops(&c->f);
-    bf_cut_at(&c->f, n);
-    rc = bf_boot(&c->f, &rsp);
-    BS_CHECK(c, rc == BO_EPOWER, "cut at %lld: boot returned %d", (long long)n, rc);
-    bf_power_on(&c->f);
-    bf_reset_ops(&c->f);
-    bf_cut_at(&c->f, m);
-    rc = bf_boot(&c->f, &rsp);
-    *m_beyond = rc == 0 && !c->f.cut;
-    BS_CHECK(c, rc == BO_EPOWER || *m_beyond, "cut at %lld then %lld: boot returned %d",
-             (long long)n, (long long)m, rc);
-    bf_power_on(&c->f);
-    rc = bf_boot(&c->f, &rsp);
-    BS_CHECK(c, rc == 0, "cut at %lld then %lld: recovery failed: %d", (long long)n, (long long)m,
-             rc);
-    BS_CHECK(c, rsp.version.major == want->major, "cut at %lld then %lld: runs v%u", (long long)n,
-             (long long)m, rsp.version.major);
-    BS_TRY(bs_outcome(c, want->major, &got));
-    BS_CHECK(c,
-             memcmp(got.hash, want->hash, sizeof(got.hash)) == 0 &&
-                 got.pri.magic == want->pri.magic && got.pri.image_ok == want->pri.image_ok &&
-                 got.pri.copy_done == want->pri.copy_done && got.sec.magic == want->sec.magic,
-             "cut at %lld then %lld: result differs from an uninterrupted run", (long long)n,
-             (long long)m);
-    return bs_stable(c, want->major);
-}
-
-int bs_power_sweep2(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
-                    enum boot_mode mode, int revert, uint32_t stride, int *cuts)
-{
-    struct bs_ctx *c = calloc(1, sizeof(*c));
-    struct bs_outcome want;
-    struct boot_rsp rsp;
-    struct bf_snap start;
-    uint64_t total;
-    uint64_t n;
-    uint64_t m;
-    uint64_t k = 0;
-    bool beyond;
-    int failed = 0;
-    int rc;
-
-    *cuts = 0;
-    if (c == NULL) {
-        return 1;
-    }
-    memset(&start, 0, sizeof(start));
-    rc = bs_begin(c, b, write_unit, erased_val, mode, 1, revert ? "sweep2-revert" : "sweep2");
-    if (rc == BS_PASS) {
-        rc = bs_install2(c, 0, 1, 2, b->payload);
-    }
-    if (rc == BS_PASS) {
-        rc = bf_set_pending(&c->f, 0, !revert) == 0 ? BS_PASS : BS_FAIL;
-    }
-    if (rc == BS_PASS && revert) {
-        rc = bs_boot(c, 2, TRAILER_SWAP_TYPE_TEST, &rsp);
-    }
-    if (rc == BS_PASS) {
-        rc = bf_snapshot(&c->f, &start) == 0 ? BS_PASS : BS_FAIL;
-    }
-    if (rc == BS_PASS) {
-        bf_reset_ops(&c->f);
-        rc = bs_boot(c, revert ? 1 : 2, 0, &rsp);
-    }
-    total = c->f.ops;
-    if (rc == BS_PASS) {
-        rc = bs_outcome(c, revert ? 1 : 2, &want);
-    }
-    for (n = 0; rc == BS_PASS && n < total; n++) {
-        beyond = false;
-        for (m = 0; !beyond; m++) {
-            if (k++ % (stride == 0 ? 1 : stride) != 0) {
-                continue;
-            }
-            (*cuts)++;
-            if (bs_sweep_two(c, &start, (int64_t)n, (int64_t)m, &want, &beyond) != BS_PASS) {
-                failed++;
-                break;
-            }
-        }
-    }
-    if (rc == BS_FAIL) {
-        failed++;
-    }
-    bf_snap_free(&start);
-    bs_end(c);
-    free(c);
-    return failed;
-}
-
-int bs_power_pair(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
-                  enum boot_mode mode, int revert, int64_t n, int64_t m)
-{
-    struct bs_ctx *c = calloc(1, sizeof(*c));
-    struct bs_outcome want;
-    struct boot_rsp rsp;
-    struct bf_snap start;
-    bool beyond = false;
-    int rc;
-
-    if (c == NULL) {
-        return BS_FAIL;
-    }
-    memset(&start, 0, sizeof(start));
-    rc = bs_begin(c, b, write_unit, erased_val, mode, 1, "pair");
-    if (rc == BS_PASS) {
-        rc = bs_install2(c, 0, 1, 2, b->payload);
-    }
-    if (rc == BS_PASS) {
-        rc = bf_set_pending(&c->f, 0, !revert) == 0 ? BS_PASS : BS_FAIL;
-    }
-    if (rc == BS_PASS && revert) {
-        rc = bs_boot(c, 2, TRAILER_SWAP_TYPE_TEST, &rsp);
-    }
-    if (rc == BS_PASS) {
-        rc = bf_snapshot(&c->f, &start) == 0 ? BS_PASS : BS_FAIL;
-    }
-    if (rc == BS_PASS) {
-        rc = bs_boot(c, revert ? 1 : 2, 0, &rsp);
-    }
-    if (rc == BS_PASS) {
-        rc = bs_outcome(c, revert ? 1 : 2, &want);
-    }
-    if (rc == BS_PASS) {
-        rc = bs_sweep_two(c, &start, n, m, &want, &beyond);
-    }
-    bf_snap_free(&start);
-    bs_end(c);
-    free(c);
-    return rc;
 }
 
 const struct bs_board *bs_board_named(const char *name)
@@ -824,145 +515,4 @@ const struct bs_board *bs_board_named(const char *name)
         }
     }
     return NULL;
-}
-
-uint64_t bs_fault_seed(uint64_t base, uint64_t n)
-{
-    return base ^ ((n + 1) * 0x9e3779b97f4a7c15ull);
-}
-
-/* A permanent upgrade ready to boot, its start snapshot and the uninterrupted outcome. */
-struct bs_fault_run {
-    struct bf_snap start;
-    struct bs_outcome want;
-    uint8_t old_hash[32];
-    uint64_t total;
-};
-
-static int bs_fault_prepare(struct bs_ctx *c, uint32_t payload, struct bs_fault_run *r)
-{
-    struct boot_rsp rsp;
-
-    BS_TRY(bs_install2(c, 0, 1, 2, payload));
-    BS_CHECK(c, bf_set_pending(&c->f, 0, true) == 0, "set pending");
-    BS_CHECK(c, bf_hash_area(&c->f, FLASH_AREA_IMAGE_0, 0, 0x2000, r->old_hash) == 0, "hash");
-    BS_CHECK(c, bf_snapshot(&c->f, &r->start) == 0, "snapshot");
-    bf_reset_ops(&c->f);
-    BS_TRY(bs_boot(c, 2, TRAILER_SWAP_TYPE_PERM, &rsp));
-    r->total = c->f.ops;
-    return bs_outcome(c, 2, &r->want);
-}
-
-/* Cut at op with model and seed, recover, check the invariants. */
-static int bs_fault_one(struct bs_ctx *c, const struct bs_fault_run *r, enum vflash_cut_model model,
-                        int64_t op, uint64_t seed)
-{
-    struct boot_rsp rsp;
-    struct bs_outcome got;
-    const char *mn = vflash_cut_model_name(model);
-    int rc;
-
-    bf_restore(&c->f, &r->start);
-    bf_reset_ops(&c->f);
-    bf_cut_model_at(&c->f, op, model, seed);
-    rc = bf_boot(&c->f, &rsp);
-    BS_CHECK(c, rc == BO_EPOWER && c->f.cut, "%s at %lld seed 0x%llx: boot returned %d", mn,
-             (long long)op, (unsigned long long)seed, rc);
-    bf_power_on(&c->f);
-    rc = bf_boot(&c->f, &rsp);
-    BS_CHECK(c, rc == 0, "%s at %lld seed 0x%llx: recovery boot failed: %d", mn, (long long)op,
-             (unsigned long long)seed, rc);
-    BS_CHECK(c, rsp.version.major == 1 || rsp.version.major == 2,
-             "%s at %lld seed 0x%llx: runs v%u", mn, (long long)op, (unsigned long long)seed,
-             rsp.version.major);
-    BS_TRY(bs_outcome(c, rsp.version.major, &got));
-    BS_CHECK(c, memcmp(got.hash, rsp.version.major == 2 ? r->want.hash : r->old_hash, 32) == 0,
-             "%s at %lld seed 0x%llx: primary is not v%u as installed", mn, (long long)op,
-             (unsigned long long)seed, rsp.version.major);
-    if (rsp.version.major == 2) {
-        BS_CHECK(c,
-                 got.pri.magic == r->want.pri.magic && got.pri.image_ok == r->want.pri.image_ok &&
-                     got.pri.copy_done == r->want.pri.copy_done &&
-                     got.sec.magic == r->want.sec.magic,
-                 "%s at %lld seed 0x%llx: trailers (pri magic %u ok %u cd %u sec magic %u; "
-                 "want %u %u %u %u)",
-                 mn, (long long)op, (unsigned long long)seed, got.pri.magic, got.pri.image_ok,
-                 got.pri.copy_done, got.sec.magic, r->want.pri.magic, r->want.pri.image_ok,
-                 r->want.pri.copy_done, r->want.sec.magic);
-    }
-    rc = bs_stable(c, rsp.version.major);
-    if (rc != BS_PASS) {
-        fprintf(stderr, "  (after %s at %lld seed 0x%llx)\n", mn, (long long)op,
-                (unsigned long long)seed);
-    }
-    return rc;
-}
-
-int bs_fault_case(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
-                  enum boot_mode mode, enum vflash_cut_model model, int64_t op, uint64_t seed)
-{
-    struct bs_ctx *c = calloc(1, sizeof(*c));
-    struct bs_fault_run *r = calloc(1, sizeof(*r));
-    int rc = BS_FAIL;
-
-    if (c != NULL && r != NULL) {
-        rc = bs_begin(c, b, write_unit, erased_val, mode, 1, "torn-write");
-        if (rc == BS_PASS) {
-            rc = bs_fault_prepare(c, b->payload, r);
-        }
-        if (rc == BS_PASS && (op < 0 || (uint64_t)op >= r->total)) {
-            printf("skip: op %lld beyond the %llu operations of the upgrade\n", (long long)op,
-                   (unsigned long long)r->total);
-            rc = BS_SKIP;
-        }
-        if (rc == BS_PASS) {
-            rc = bs_fault_one(c, r, model, op, seed);
-        }
-        bf_snap_free(&r->start);
-        bs_end(c);
-    }
-    free(r);
-    free(c);
-    return rc;
-}
-
-int bs_fault_sweep(const struct bs_board *b, uint32_t write_unit, uint8_t erased_val,
-                   enum boot_mode mode, enum vflash_cut_model model, uint64_t base_seed,
-                   uint32_t payload, int *cuts)
-{
-    struct bs_ctx *c = calloc(1, sizeof(*c));
-    struct bs_fault_run *r = calloc(1, sizeof(*r));
-    uint64_t seed;
-    uint64_t n;
-    int failed = 0;
-    int rc = BS_FAIL;
-
-    *cuts = 0;
-    if (c != NULL && r != NULL) {
-        rc = bs_begin(c, b, write_unit, erased_val, mode, 1, "torn-write");
-        if (rc == BS_PASS) {
-            rc = bs_fault_prepare(c, payload != 0 ? payload : b->payload, r);
-        }
-        for (n = 0; rc == BS_PASS && n < r->total; n++) {
-            (*cuts)++;
-            seed = bs_fault_seed(base_seed, n);
-            if (bs_fault_one(c, r, model, (int64_t)n, seed) != BS_PASS) {
-                fprintf(stderr,
-                        "torn-write FAIL board=%s wu=%u ev=0x%02x mode=%s model=%s op=%llu "
-                        "seed=0x%016llx\n",
-                        b->name, write_unit, erased_val, boot_mode_name(mode),
-                        vflash_cut_model_name(model), (unsigned long long)n,
-                        (unsigned long long)seed);
-                failed++;
-            }
-        }
-        bf_snap_free(&r->start);
-        bs_end(c);
-    }
-    if (rc == BS_FAIL) {
-        failed++;
-    }
-    free(r);
-    free(c);
-    return failed;
 }

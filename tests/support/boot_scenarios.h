@@ -103,6 +103,26 @@ int bs_power_pair(const struct bs_board *b, uint32_t write_unit, uint8_t erased_
  */
 int bs_board_file_upgrade(const char *name, enum boot_mode mode);
 
+/** A shipped board that does not run a mode it claims yet, and why (the issue that fixes it). */
+struct bs_known_failure {
+    const char *board;  /**< Name of the board file, without ".ini"; NULL ends a list. */
+    const char *reason; /**< Why it does not run, printed with the result. */
+};
+
+/**
+ * \brief A permanent upgrade (bs_board_file_upgrade()) on every board file of fixtures/boards
+ *        whose "; Modes:" header line claims mode. A claimed board that is skipped or fails is a
+ *        failure, except the boards of known, which must be skipped: a listed board that runs
+ *        (passes or fails), or that does not claim the mode, is a failure too, so the list
+ *        cannot go stale. A board
+ *        file without a Modes line is a failure. Each failure prints one FILE:LINE line on
+ *        stderr.
+ * \param known  Boards expected not to run the mode, ended by a NULL board (may be NULL).
+ * \param boards Receives the number of board files that claim the mode.
+ * \return The number of failures (at least 1 when no board file claims the mode).
+ */
+int bs_claimed_board_files(enum boot_mode mode, const struct bs_known_failure *known, int *boards);
+
 /** \brief The matrix board called name, or NULL. */
 const struct bs_board *bs_board_named(const char *name);
 

@@ -161,6 +161,60 @@ static bool jt_cut_op(bool all, int64_t op, uint64_t ops)
 }
 
 /*
+ * Cuts the repair of the torn state at operation op with model m, powers on and checks the
+ * device ends as after the uninterrupted repair; returns 1 (reported) when it does not.
+ */
+static int jt_cut_point(struct bf *f, const struct bf_snap *torn, enum boot_mode mode, int64_t op,
+                        int m, const struct boot_swap_state *want_pri,
+                        const struct boot_swap_state *want_sec)
+{
+    uint64_t seed = 0x6a6f75726e616cull ^ ((uint64_t)op << 8) ^ (uint64_t)m;
+    struct boot_swap_state got_pri;
+    struct boot_swap_state got_sec;
+    struct bf_snap after;
+    struct boot_rsp rsp;
+    const char *why = NULL;
+
+    memset(&got_pri, 0, sizeof(got_pri));
+    memset(&got_sec, 0, sizeof(got_sec));
+    bf_restore(f, torn);
+    bf_reset_ops(f);
+    bf_cut_model_at(f, op, (enum vflash_cut_model)m, seed);
+    (void)bf_boot(f, &rsp);
+    bf_power_on(f);
+    if (bf_boot(f, &rsp) != 0) {
+        why = "the boot after the cut failed";
+    } else if (rsp.versions[0].major != 2) {
+        why = "the old image runs";
+    } else if (bf_swap_state(f, FLASH_AREA_IMAGE_PRIMARY(0), &got_pri) != 0 ||
+               bf_swap_state(f, FLASH_AREA_IMAGE_SECONDARY(0), &got_sec) != 0) {
+        why = "trailers unreadable";
+    } else if (!jt_state_eq(&got_pri, want_pri)) {
+        why = "primary trailer differs from the uninterrupted repair's";
+    } else if (!jt_state_eq(&got_sec, want_sec)) {
+        why = "secondary trailer differs from the uninterrupted repair's";
+    } else if (bf_snapshot(f, &after) != 0) {
+        why = "snapshot";
+    } else {
+        if (bf_boot(f, &rsp) != 0 || !bf_snap_equal(f, &after)) {
+            why = "one more boot changed flash";
+        }
+        bf_snap_free(&after);
+    }
+    if (why == NULL) {
+        return 0;
+    }
+    fprintf(stderr,
+            "  %s: cut at repair op %lld (%s, seed 0x%016llx): %s (primary %u %u %u %u, "
+            "secondary %u %u %u %u)\n",
+            boot_mode_name(mode), (long long)op, vflash_cut_model_name((enum vflash_cut_model)m),
+            (unsigned long long)seed, why, got_pri.magic, got_pri.swap_type, got_pri.copy_done,
+            got_pri.image_ok, got_sec.magic, got_sec.swap_type, got_sec.copy_done,
+            got_sec.image_ok);
+    return 1;
+}
+
+/*
  * Runs the cut matrix of one mode with images of size (JT_SMALL, or JT_MAX for the largest);
  * returns the number of failed cut points.
  */
@@ -169,15 +223,11 @@ static int jt_run_mode(enum boot_mode mode, uint32_t size, int *points)
     struct bf f;
     struct bf_image v2;
     struct bf_snap torn;
-    struct bf_snap after;
     struct boot_rsp rsp;
     struct boot_swap_state want_pri;
     struct boot_swap_state want_sec;
     struct boot_swap_state got_pri;
-    struct boot_swap_state got_sec;
     uint64_t ops;
-
-    memset(&got_sec, 0, sizeof(got_sec));
     int failed = 0;
     int64_t op;
     int m;
@@ -205,44 +255,8 @@ static int jt_run_mode(enum boot_mode mode, uint32_t size, int *points)
 
     for (op = 0; op < (int64_t)ops; op++) {
         for (m = 0; m < VFLASH_CUT_MODEL_COUNT && jt_cut_op(size != JT_MAX, op, ops); m++) {
-            uint64_t seed = 0x6a6f75726e616cull ^ ((uint64_t)op << 8) ^ (uint64_t)m;
-            const char *why = NULL;
-
-            bf_restore(&f, &torn);
-            bf_reset_ops(&f);
-            bf_cut_model_at(&f, op, (enum vflash_cut_model)m, seed);
-            (void)bf_boot(&f, &rsp);
-            bf_power_on(&f);
             (*points)++;
-            if (bf_boot(&f, &rsp) != 0) {
-                why = "the boot after the cut failed";
-            } else if (rsp.versions[0].major != 2) {
-                why = "the old image runs";
-            } else if (bf_swap_state(&f, FLASH_AREA_IMAGE_PRIMARY(0), &got_pri) != 0 ||
-                       bf_swap_state(&f, FLASH_AREA_IMAGE_SECONDARY(0), &got_sec) != 0) {
-                why = "trailers unreadable";
-            } else if (!jt_state_eq(&got_pri, &want_pri)) {
-                why = "primary trailer differs from the uninterrupted repair's";
-            } else if (!jt_state_eq(&got_sec, &want_sec)) {
-                why = "secondary trailer differs from the uninterrupted repair's";
-            } else if (bf_snapshot(&f, &after) != 0) {
-                why = "snapshot";
-            } else {
-                if (bf_boot(&f, &rsp) != 0 || !bf_snap_equal(&f, &after)) {
-                    why = "one more boot changed flash";
-                }
-                bf_snap_free(&after);
-            }
-            if (why != NULL) {
-                fprintf(stderr,
-                        "  %s: cut at repair op %lld (%s, seed 0x%016llx): %s (primary %u %u "
-                        "%u %u, secondary %u %u %u %u)\n",
-                        boot_mode_name(mode), (long long)op,
-                        vflash_cut_model_name((enum vflash_cut_model)m), (unsigned long long)seed,
-                        why, got_pri.magic, got_pri.swap_type, got_pri.copy_done, got_pri.image_ok,
-                        got_sec.magic, got_sec.swap_type, got_sec.copy_done, got_sec.image_ok);
-                failed++;
-            }
+            failed += jt_cut_point(&f, &torn, mode, op, m, &want_pri, &want_sec);
         }
     }
     printf("  %s, %s image: repair of %llu ops, %d cut points, %d failed\n", boot_mode_name(mode),

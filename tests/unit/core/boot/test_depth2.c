@@ -152,7 +152,7 @@ static const char *const test_ecc_torn_during_swap[] = {
     "torn-bits:s:54d7c0caa2fceac5:c564b5b8",
 };
 
-static void test_replays_pass(const char *const *ids, size_t n)
+static void d2_replays_pass(const char *const *ids, size_t n)
 {
     struct sweep_outcome out;
     char err[512];
@@ -170,62 +170,61 @@ static void test_replays_pass(const char *const *ids, size_t n)
 static void test_move_weak_record(void **state)
 {
     (void)state;
-    test_replays_pass(test_weak_record, sizeof(test_weak_record) / sizeof(test_weak_record[0]));
+    d2_replays_pass(test_weak_record, sizeof(test_weak_record) / sizeof(test_weak_record[0]));
 }
 
 static void test_offset_resumed_revert(void **state)
 {
     (void)state;
-    test_replays_pass(test_resumed_revert,
-                      sizeof(test_resumed_revert) / sizeof(test_resumed_revert[0]));
+    d2_replays_pass(test_resumed_revert,
+                    sizeof(test_resumed_revert) / sizeof(test_resumed_revert[0]));
 }
 
 static void test_offset_revert_request_erased(void **state)
 {
     (void)state;
-    test_replays_pass(test_revert_request_erased,
-                      sizeof(test_revert_request_erased) / sizeof(test_revert_request_erased[0]));
+    d2_replays_pass(test_revert_request_erased,
+                    sizeof(test_revert_request_erased) / sizeof(test_revert_request_erased[0]));
 }
 
 static void test_offset_repair_in_place(void **state)
 {
     (void)state;
-    test_replays_pass(test_repair_in_place,
-                      sizeof(test_repair_in_place) / sizeof(test_repair_in_place[0]));
+    d2_replays_pass(test_repair_in_place,
+                    sizeof(test_repair_in_place) / sizeof(test_repair_in_place[0]));
 }
 
 static void test_ecc_rewrite_window_fixed(void **state)
 {
     (void)state;
-    test_replays_pass(test_ecc_rewrite_window,
-                      sizeof(test_ecc_rewrite_window) / sizeof(test_ecc_rewrite_window[0]));
+    d2_replays_pass(test_ecc_rewrite_window,
+                    sizeof(test_ecc_rewrite_window) / sizeof(test_ecc_rewrite_window[0]));
 }
 
 static void test_overwrite_half_erased_fixed(void **state)
 {
     (void)state;
-    test_replays_pass(test_overwrite_half_erased,
-                      sizeof(test_overwrite_half_erased) / sizeof(test_overwrite_half_erased[0]));
+    d2_replays_pass(test_overwrite_half_erased,
+                    sizeof(test_overwrite_half_erased) / sizeof(test_overwrite_half_erased[0]));
 }
 
 static void test_ecc_shared_trailer_sector_fixed(void **state)
 {
     (void)state;
-    test_replays_pass(test_ecc_shared_trailer_sector,
-                      sizeof(test_ecc_shared_trailer_sector) /
-                          sizeof(test_ecc_shared_trailer_sector[0]));
-    test_replays_pass(test_ecc_torn_during_swap,
-                      sizeof(test_ecc_torn_during_swap) / sizeof(test_ecc_torn_during_swap[0]));
+    d2_replays_pass(test_ecc_shared_trailer_sector, sizeof(test_ecc_shared_trailer_sector) /
+                                                        sizeof(test_ecc_shared_trailer_sector[0]));
+    d2_replays_pass(test_ecc_torn_during_swap,
+                    sizeof(test_ecc_torn_during_swap) / sizeof(test_ecc_torn_during_swap[0]));
 }
 
-static int test_setup(void **state)
+static int d2_setup(void **state)
 {
     (void)state;
     memset(&plat, 0, sizeof(plat));
     return mbedtls_platform_setup(&plat) == 0 ? 0 : -1;
 }
 
-static int test_teardown(void **state)
+static int d2_teardown(void **state)
 {
     (void)state;
     mbedtls_platform_teardown(&plat);
@@ -244,5 +243,5 @@ int main(void)
         cmocka_unit_test(test_ecc_shared_trailer_sector_fixed),
     };
 
-    return cmocka_run_group_tests(tests, test_setup, test_teardown);
+    return cmocka_run_group_tests(tests, d2_setup, d2_teardown);
 }

@@ -70,15 +70,25 @@ static void test_power_cut_depth2(void **state)
     assert_int_equal(failed, 0);
 }
 
+/*
+ * Shipped boards whose board file claims this mode but that cannot run it yet, each with the
+ * reason. A listed board that runs (passes or fails) fails test_board_files: remove it then.
+ */
+static const struct bs_known_failure known_failing[] = {
+    { NULL, NULL },
+};
+
+/* Every shipped board file that claims the mode runs a permanent upgrade in it. */
 static void test_board_files(void **state)
 {
-    static const char *const names[] = { "nrf52840", "stm32f4", "stm32l4", "k64f", NULL };
-    int i;
+    int boards;
+    int failed;
 
     (void)state;
-    for (i = 0; names[i] != NULL; i++) {
-        assert_int_not_equal(bs_board_file_upgrade(names[i], MODE), BS_FAIL);
-    }
+    failed = bs_claimed_board_files(MODE, known_failing, &boards);
+    printf("overwrite board files: %d claim the mode, %d failed\n", boards, failed);
+    assert_int_equal(failed, 0);
+    assert_true(boards > 0);
 }
 
 /* The magic of the header at the start of the image 0 secondary. */

@@ -90,7 +90,7 @@ static void test_replays(void **state)
 }
 
 /* Writes the board to a temporary file; returns 0 and its path in path. */
-static int test_write_board(char *path, size_t len)
+static int sm_write_board(char *path, size_t len)
 {
     const char *dir = getenv("TMPDIR");
     FILE *f;
@@ -125,7 +125,7 @@ static int test_write_board(char *path, size_t len)
 }
 
 /* Runs a maximal-image depth-1 sweep of every fault model; returns its failures. */
-static size_t test_small_sweep(const char *board, enum scenario_kind kind, uint64_t *ops)
+static size_t sm_small_sweep(const char *board, enum scenario_kind kind, uint64_t *ops)
 {
     struct sweep_opts o;
     struct sweep_result r;
@@ -175,24 +175,24 @@ static void test_small_board_sweeps(void **state)
     size_t revert;
 
     (void)state;
-    assert_int_equal(test_write_board(path, sizeof(path)), 0);
-    perm = test_small_sweep(path, SCENARIO_PERM, &ops);
+    assert_int_equal(sm_write_board(path, sizeof(path)), 0);
+    perm = sm_small_sweep(path, SCENARIO_PERM, &ops);
     /* Three steps of three records and their erases and copies: well over 100 operations. */
     assert_true(ops > 100);
-    revert = test_small_sweep(path, SCENARIO_TEST_REVERT, &ops);
+    revert = sm_small_sweep(path, SCENARIO_TEST_REVERT, &ops);
     unlink(path);
     assert_int_equal(perm, 0);
     assert_int_equal(revert, 0);
 }
 
-static int test_setup(void **state)
+static int sm_setup(void **state)
 {
     (void)state;
     memset(&plat, 0, sizeof(plat));
     return mbedtls_platform_setup(&plat) == 0 ? 0 : -1;
 }
 
-static int test_teardown(void **state)
+static int sm_teardown(void **state)
 {
     (void)state;
     mbedtls_platform_teardown(&plat);
@@ -206,5 +206,5 @@ int main(void)
         cmocka_unit_test(test_small_board_sweeps),
     };
 
-    return cmocka_run_group_tests(tests, test_setup, test_teardown);
+    return cmocka_run_group_tests(tests, sm_setup, sm_teardown);
 }

@@ -91,15 +91,31 @@ static void test_revert_cut_twice_keeps_scratch_trailer(void **state)
     assert_int_equal(bs_power_pair(bs_boards()[0], 4, 0xff, MODE, 1, 8, 4), BS_PASS);
 }
 
+/*
+ * Shipped boards whose board file claims this mode but that cannot run it yet, each with the
+ * reason. A listed board that runs (passes or fails) fails test_board_files: remove it then.
+ */
+static const struct bs_known_failure known_failing[] = {
+    /* More sectors in a slot than the core's 128-sector limit (BOOT_DEFAULT_MAX_SECTORS). */
+    { "lpc55", "1216 sectors of 512 bytes: more than 128 (issue 14)" },
+    { "nrf52840-mx25r64", "4 KiB sectors: more than 128 in a slot (issue 14)" },
+    { "nrf54l15", "4 KiB sectors: more than 128 in a slot (issue 14)" },
+    { "stm32l4", "2 KiB sectors: more than 128 in a slot (issue 14)" },
+    { "w25q", "4 KiB sectors: more than 128 in a slot (issue 14)" },
+    { NULL, NULL },
+};
+
+/* Every shipped board file that claims the mode runs a permanent upgrade in it. */
 static void test_board_files(void **state)
 {
-    static const char *const names[] = { "nrf52840", "stm32f4", "stm32l4", "k64f", NULL };
-    int i;
+    int boards;
+    int failed;
 
     (void)state;
-    for (i = 0; names[i] != NULL; i++) {
-        assert_int_not_equal(bs_board_file_upgrade(names[i], MODE), BS_FAIL);
-    }
+    failed = bs_claimed_board_files(MODE, known_failing, &boards);
+    printf("swap-scratch board files: %d claim the mode, %d failed\n", boards, failed);
+    assert_int_equal(failed, 0);
+    assert_true(boards > 0);
 }
 
 static int setup(void **state)

@@ -28,8 +28,8 @@ static mbedtls_platform_context plat;
  * operation; the CLI default is every boundary, which the ECC board's sweeps use). */
 #define TEST_PREFIX_MAX 8u
 
-static void test_opts(struct sweep_opts *o, const char *board, enum boot_mode mode,
-                      enum scenario_kind kind)
+static void sw_opts(struct sweep_opts *o, const char *board, enum boot_mode mode,
+                    enum scenario_kind kind)
 {
     sweep_opts_init(o);
     o->sc.board = board;
@@ -39,7 +39,7 @@ static void test_opts(struct sweep_opts *o, const char *board, enum boot_mode mo
     o->prefix_max = TEST_PREFIX_MAX;
 }
 
-static void test_print_failures(const struct sweep_result *r)
+static void sw_print_failures(const struct sweep_result *r)
 {
     size_t i;
     size_t n = 0;
@@ -54,7 +54,7 @@ static void test_print_failures(const struct sweep_result *r)
     }
 }
 
-static size_t test_sweep(const struct sweep_opts *o, struct sweep_result *r)
+static size_t sw_run(const struct sweep_opts *o, struct sweep_result *r)
 {
     char err[512] = "";
     int rc;
@@ -69,19 +69,8 @@ static size_t test_sweep(const struct sweep_opts *o, struct sweep_result *r)
     return sweep_report_failures(r);
 }
 
-/*
- * Fault models known to find core bugs on a board and mode (see test_known_core_bugs): none
- * since the fixes of issue 4 (test_fixed_core_bugs).
- */
-static uint32_t test_known_bad(const char *board, enum boot_mode mode)
-{
-    (void)board;
-    (void)mode;
-    return 0;
-}
-
-static void test_board_modes(const char *board, const enum boot_mode *modes, size_t n,
-                             uint32_t depth, uint64_t random, uint32_t prefix_max)
+static void sw_board_modes(const char *board, const enum boot_mode *modes, size_t n, uint32_t depth,
+                           uint64_t random, uint32_t prefix_max)
 {
     size_t i;
 
@@ -90,16 +79,15 @@ static void test_board_modes(const char *board, const enum boot_mode *modes, siz
         struct sweep_result r;
         size_t fails;
 
-        test_opts(&o, board, modes[i], SCENARIO_PERM);
+        sw_opts(&o, board, modes[i], SCENARIO_PERM);
         o.depth = depth;
         o.random = random;
         o.seed = 7;
         o.prefix_max = prefix_max;
-        o.faults &= ~test_known_bad(board, modes[i]);
-        fails = test_sweep(&o, &r);
+        fails = sw_run(&o, &r);
         printf("  %s %s depth %u: %zu points, %llu ops, %zu failures\n", board,
                boot_mode_name(modes[i]), depth, r.count, (unsigned long long)r.ops, fails);
-        test_print_failures(&r);
+        sw_print_failures(&r);
         assert_int_equal(fails, 0);
         sweep_result_free(&r);
     }
@@ -118,28 +106,28 @@ static void test_depth1_stm32f4(void **state)
     static const enum boot_mode modes[] = { BOOT_MODE_SWAP_SCRATCH, BOOT_MODE_OVERWRITE };
 
     (void)state;
-    test_board_modes("stm32f4", modes, 2, 1, 0, TEST_PREFIX_MAX);
+    sw_board_modes("stm32f4", modes, 2, 1, 0, TEST_PREFIX_MAX);
 }
 
 /* 128 KiB sectors, 32-byte ECC flash words programmed once: every torn-prefix boundary. */
 static void test_depth1_stm32h7(void **state)
 {
     (void)state;
-    test_board_modes("stm32h7", test_all_modes, 4, 1, 0, 0);
+    sw_board_modes("stm32h7", test_all_modes, 4, 1, 0, 0);
 }
 
 /* Erased value 0x00. */
 static void test_depth1_erased0(void **state)
 {
     (void)state;
-    test_board_modes("nrf52840-erased0", test_all_modes, 4, 1, 0, TEST_PREFIX_MAX);
+    sw_board_modes("nrf52840-erased0", test_all_modes, 4, 1, 0, TEST_PREFIX_MAX);
 }
 
 /* Depth 2, seeded samples, one board per mode. */
 static void test_depth2_sampled(void **state)
 {
     (void)state;
-    test_board_modes("stm32h7", test_all_modes, 4, 2, 24, TEST_PREFIX_MAX);
+    sw_board_modes("stm32h7", test_all_modes, 4, 2, 24, TEST_PREFIX_MAX);
 }
 
 /* The other scenarios on one board. */
@@ -158,11 +146,11 @@ static void test_scenarios(void **state)
         struct sweep_result r;
         size_t fails;
 
-        test_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, kinds[i]);
+        sw_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, kinds[i]);
         o.random = 120;
-        fails = test_sweep(&o, &r);
+        fails = sw_run(&o, &r);
         printf("  %s: %zu points, %zu failures\n", scenario_kind_name(kinds[i]), r.count, fails);
-        test_print_failures(&r);
+        sw_print_failures(&r);
         assert_int_equal(fails, 0);
         sweep_result_free(&r);
     }
@@ -177,7 +165,7 @@ struct test_drop {
     uint32_t off; /* Device offset of the primary slot's last 32 bytes (stm32h7: one unit). */
 };
 
-static int test_drop_magic(void *arg, struct vflash *dev, const struct vflash_op *op, bool recovery)
+static int sw_drop_magic(void *arg, struct vflash *dev, const struct vflash_op *op, bool recovery)
 {
     const struct test_drop *d = arg;
     struct vflash_fault_config fc;
@@ -205,11 +193,11 @@ static void test_bad_behaviour_found(void **state)
     int rc;
 
     (void)state;
-    test_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, SCENARIO_PERM);
+    sw_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, SCENARIO_PERM);
     o.faults = SWEEP_FAULT(VFLASH_CUT_BEFORE);
-    o.inject = test_drop_magic;
+    o.inject = sw_drop_magic;
     o.inject_arg = &drop;
-    fails = test_sweep(&o, &r);
+    fails = sw_run(&o, &r);
     printf("  dropped magic: %zu of %zu points fail\n", fails, r.count);
     assert_true(fails > 0);
     for (i = 0; i < r.count && r.out[i].status == SWEEP_PASS; i++) {
@@ -225,10 +213,6 @@ static void test_bad_behaviour_found(void **state)
     sweep_result_free(&r);
 }
 
-/*
- * Failures the sweep found and that are not fixed yet: each replay ID must pass once fixed
- * (then it moves to test_fixed_core_bugs); until then the test is skipped. NULL ends the list.
- */
 /*
  * Points the sweep's application model got wrong (test-revert): the cut lands "after" the test
  * request's magic, so the request's call never returned. The core does everything right (test
@@ -266,7 +250,7 @@ static const char *const test_fixed_core_bugs[] = {
 };
 
 /* Replays each ID and asserts it passes now. */
-static void test_replays_pass(const char *const *ids, size_t n)
+static void sw_replays_pass(const char *const *ids, size_t n)
 {
     struct sweep_outcome out;
     char err[512];
@@ -284,10 +268,10 @@ static void test_replays_pass(const char *const *ids, size_t n)
 static void test_core_bug_replays(void **state)
 {
     (void)state;
-    test_replays_pass(test_fixed_core_bugs,
-                      sizeof(test_fixed_core_bugs) / sizeof(test_fixed_core_bugs[0]));
-    test_replays_pass(test_fixed_model_bugs,
-                      sizeof(test_fixed_model_bugs) / sizeof(test_fixed_model_bugs[0]));
+    sw_replays_pass(test_fixed_core_bugs,
+                    sizeof(test_fixed_core_bugs) / sizeof(test_fixed_core_bugs[0]));
+    sw_replays_pass(test_fixed_model_bugs,
+                    sizeof(test_fixed_model_bugs) / sizeof(test_fixed_model_bugs[0]));
 }
 
 static void test_replay_id(void **state)
@@ -351,7 +335,7 @@ static void test_replay_id(void **state)
 }
 
 /* The JSON of a result, in memory. */
-static char *test_json(const struct sweep_result *r)
+static char *sw_json(const struct sweep_result *r)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -364,7 +348,7 @@ static char *test_json(const struct sweep_result *r)
 }
 
 /* Runs o on both paths (replay and snapshots) and asserts byte-identical JSON results. */
-static size_t test_paths_match(struct sweep_opts *o)
+static size_t sw_paths_match(struct sweep_opts *o)
 {
     struct sweep_result replay;
     struct sweep_result snap;
@@ -373,11 +357,11 @@ static size_t test_paths_match(struct sweep_opts *o)
     char *b;
 
     o->no_snapshots = true;
-    fails = test_sweep(o, &replay);
+    fails = sw_run(o, &replay);
     o->no_snapshots = false;
-    assert_int_equal(test_sweep(o, &snap), fails);
-    a = test_json(&replay);
-    b = test_json(&snap);
+    assert_int_equal(sw_run(o, &snap), fails);
+    a = sw_json(&replay);
+    b = sw_json(&snap);
     assert_string_equal(a, b);
     printf("  %s %s %s depth %u: %zu points, %zu failures, replay %.2f s, snapshots %.2f s\n",
            o->sc.board, boot_mode_name(o->sc.mode), scenario_kind_name(o->sc.kind), o->depth,
@@ -400,36 +384,36 @@ static void test_snapshots_match_replay(void **state)
     struct sweep_opts o;
 
     (void)state;
-    test_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, SCENARIO_PERM);
+    sw_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, SCENARIO_PERM);
     o.faults = SWEEP_FAULT(VFLASH_CUT_BEFORE) | SWEEP_FAULT(VFLASH_CUT_TORN_PREFIX) |
                SWEEP_FAULT(VFLASH_CUT_WEAK);
-    o.inject = test_drop_magic;
+    o.inject = sw_drop_magic;
     o.inject_arg = &drop;
-    assert_true(test_paths_match(&o) > 0);
+    assert_true(sw_paths_match(&o) > 0);
     o.jobs = 1;
     o.depth = 2;
     o.random = 12;
-    assert_true(test_paths_match(&o) > 0);
+    assert_true(sw_paths_match(&o) > 0);
 
-    test_opts(&o, "nrf52840-erased0", BOOT_MODE_SWAP_MOVE, SCENARIO_TEST_REVERT);
+    sw_opts(&o, "nrf52840-erased0", BOOT_MODE_SWAP_MOVE, SCENARIO_TEST_REVERT);
     o.random = 90;
-    assert_int_equal(test_paths_match(&o), 0);
+    assert_int_equal(sw_paths_match(&o), 0);
     o.shard_index = 2;
     o.shard_count = 3;
     o.random = 40;
     o.jobs = 3;
-    assert_int_equal(test_paths_match(&o), 0);
+    assert_int_equal(sw_paths_match(&o), 0);
 
     /* Depth 2, exhaustive: each second cut forks again from the state after the first. */
-    test_opts(&o, "stm32h7", BOOT_MODE_OVERWRITE, SCENARIO_PERM);
+    sw_opts(&o, "stm32h7", BOOT_MODE_OVERWRITE, SCENARIO_PERM);
     o.faults = SWEEP_FAULT(VFLASH_CUT_AFTER);
     o.depth = 2;
-    assert_int_equal(test_paths_match(&o), 0);
+    assert_int_equal(sw_paths_match(&o), 0);
 }
 
 /* A cut point whose process dies is a failure with its replay ID; the sweep goes on. */
-static int test_die_in_recovery(void *arg, struct vflash *dev, const struct vflash_op *op,
-                                bool recovery)
+static int sw_die_in_recovery(void *arg, struct vflash *dev, const struct vflash_op *op,
+                              bool recovery)
 {
     (void)arg;
     (void)dev;
@@ -447,10 +431,10 @@ static void test_snapshot_child_dies(void **state)
     size_t i;
 
     (void)state;
-    test_opts(&o, "stm32h7", BOOT_MODE_OVERWRITE, SCENARIO_PERM);
+    sw_opts(&o, "stm32h7", BOOT_MODE_OVERWRITE, SCENARIO_PERM);
     o.faults = SWEEP_FAULT(VFLASH_CUT_BEFORE);
-    o.inject = test_die_in_recovery;
-    fails = test_sweep(&o, &r);
+    o.inject = sw_die_in_recovery;
+    fails = sw_run(&o, &r);
     assert_true(fails > 0);
     for (i = 0; i < r.count; i++) {
         if (r.out[i].status == SWEEP_FAIL) {
@@ -480,25 +464,25 @@ static void test_shards_merge_and_jobs(void **state)
     int fd;
 
     (void)state;
-    test_opts(&o, "stm32h7", BOOT_MODE_SWAP_MOVE, SCENARIO_TEST_REVERT);
+    sw_opts(&o, "stm32h7", BOOT_MODE_SWAP_MOVE, SCENARIO_TEST_REVERT);
     o.faults = SWEEP_FAULT(VFLASH_CUT_BEFORE) | SWEEP_FAULT(VFLASH_CUT_TORN_BITS);
-    test_sweep(&o, &whole);
+    sw_run(&o, &whole);
     o.jobs = 1;
-    test_sweep(&o, &one);
-    a = test_json(&whole);
-    b = test_json(&one);
+    sw_run(&o, &one);
+    a = sw_json(&whole);
+    b = sw_json(&one);
     assert_string_equal(a, b);
     free(b);
     for (i = 0; i < 3; i++) {
         o.jobs = 2;
         o.shard_index = (uint32_t)i + 1;
         o.shard_count = 3;
-        test_sweep(&o, &parts[i]);
+        sw_run(&o, &parts[i]);
         seen += parts[i].count;
     }
     assert_int_equal(seen, whole.count);
     assert_int_equal(sweep_report_merge(parts, 3, &merged, err, sizeof(err)), 0);
-    b = test_json(&merged);
+    b = sw_json(&merged);
     assert_string_equal(a, b);
     free(b);
     /* Through a file, as --merge reads it. */
@@ -508,7 +492,7 @@ static void test_shards_merge_and_jobs(void **state)
     assert_int_equal(sweep_report_json(f, &merged), 0);
     fclose(f);
     assert_int_equal(sweep_report_load(path, &loaded, err, sizeof(err)), 0);
-    b = test_json(&loaded);
+    b = sw_json(&loaded);
     assert_string_equal(a, b);
     free(b);
     unlink(path);
@@ -527,14 +511,14 @@ static void test_shards_merge_and_jobs(void **state)
     }
 }
 
-static int test_setup(void **state)
+static int sw_setup(void **state)
 {
     (void)state;
     memset(&plat, 0, sizeof(plat));
     return mbedtls_platform_setup(&plat) == 0 ? 0 : -1;
 }
 
-static int test_teardown(void **state)
+static int sw_teardown(void **state)
 {
     (void)state;
     mbedtls_platform_teardown(&plat);
@@ -552,5 +536,5 @@ int main(void)
         cmocka_unit_test(test_core_bug_replays),
     };
 
-    return cmocka_run_group_tests(tests, test_setup, test_teardown);
+    return cmocka_run_group_tests(tests, sw_setup, sw_teardown);
 }

@@ -23,7 +23,7 @@
 #include "vflash/vflash.h"
 #include "vflash/vflash_fault.h"
 
-static void test_geom(struct vflash_geometry *g, enum vflash_semantics sem, uint32_t wu)
+static void memo_geom(struct vflash_geometry *g, enum vflash_semantics sem, uint32_t wu)
 {
     memset(g, 0, sizeof(*g));
     g->runs[0].count = 8;
@@ -34,15 +34,15 @@ static void test_geom(struct vflash_geometry *g, enum vflash_semantics sem, uint
     g->semantics = sem;
 }
 
-static void test_map_setup(struct port_flash_map *map, struct vflash *dev)
+static void memo_map_setup(struct port_flash_map *map, struct vflash *dev)
 {
     struct vflash_geometry g;
 
     port_flash_map_init(map);
-    test_geom(&g, VFLASH_NOR, 4);
+    memo_geom(&g, VFLASH_NOR, 4);
     vflash_init(&dev[0]);
     assert_int_equal(vflash_setup(&dev[0], &g, NULL, 0, NULL), 0);
-    test_geom(&g, VFLASH_ECC, 32);
+    memo_geom(&g, VFLASH_ECC, 32);
     vflash_init(&dev[1]);
     assert_int_equal(vflash_setup(&dev[1], &g, NULL, 0, NULL), 0);
     map->devices[0] = &dev[0];
@@ -61,7 +61,7 @@ static void test_key_changes(void **state)
     uint32_t d;
 
     (void)state;
-    test_map_setup(&map, dev);
+    memo_map_setup(&map, dev);
     assert_true(sweep_memo_key(&map, SWEEP_MEMO_BOOT, NULL, 0, &base));
     assert_true(sweep_memo_key(&map, SWEEP_MEMO_BOOT, NULL, 0, &k));
     assert_memory_equal(&k, &base, sizeof(k));
@@ -100,7 +100,7 @@ static void test_key_refuses_weak(void **state)
     uint8_t data[4] = { 0x00, 0x0f, 0xf0, 0x55 };
 
     (void)state;
-    test_map_setup(&map, dev);
+    memo_map_setup(&map, dev);
     memset(&cut, 0, sizeof(cut));
     cut.op_index = 0;
     cut.model = VFLASH_CUT_WEAK;
