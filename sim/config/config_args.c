@@ -348,6 +348,9 @@ void config_print(const struct config *cfg, FILE *out)
                     d->images[j].path);
         }
         fprintf(out, "mode = %s\nimages = %u\n", boot_mode_name(d->mode), (unsigned)d->boot_images);
+        if (d->max_sectors != 0) {
+            fprintf(out, "max-sectors = %u\n", (unsigned)d->max_sectors);
+        }
         for (j = 0; j < d->key_count; j++) {
             fprintf(out, "key = %s\n", d->keys[j]);
         }

@@ -240,6 +240,7 @@ static void daemon_reload(struct daemon *d)
         /* Applied live or at the next power-on: the runner gets them on each spawn. */
         dev->cfg.mode = n->mode;
         dev->cfg.boot_images = n->boot_images;
+        dev->cfg.max_sectors = n->max_sectors;
         memcpy(dev->cfg.keys, n->keys, sizeof(n->keys));
         dev->cfg.key_count = n->key_count;
         dev->cfg.validate_primary = n->validate_primary;
