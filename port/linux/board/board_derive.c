@@ -4,6 +4,7 @@
 #include "board/board_derive.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,10 +115,11 @@ static int board_derive_slots(const struct board *board, enum boot_mode mode, ui
     return 0;
 }
 
-/* Checks every slot's sector count against max-sectors (overwrite-only has no status area). */
+/* Checks every slot's sector count against max-sectors (overwrite-only has no status area).
+ * explicit: max-sectors came from the caller (a device key or an option), not the board. */
 static int board_derive_check_sectors(const struct board *board, enum boot_mode mode,
-                                      uint32_t images, const struct board_derived *out, char *err,
-                                      size_t err_len)
+                                      uint32_t images, bool explicit,
+                                      const struct board_derived *out, char *err, size_t err_len)
 {
     uint32_t i;
     int slot;
@@ -129,15 +131,17 @@ static int board_derive_check_sectors(const struct board *board, enum boot_mode 
         for (slot = 0; slot < 2; slot++) {
             int id = flash_area_id_from_multi_image_slot((int)i, slot);
             uint32_t n = out->slot_sectors[i][slot];
+            int line = !explicit && board->max_sectors_line > 0 ? board->max_sectors_line
+                                                                : board->part[id].line;
 
             if (n > out->max_sectors) {
                 return board_derive_fail(
-                    board, err, err_len,
-                    board->max_sectors_line > 0 ? board->max_sectors_line : board->part[id].line,
-                    "%s has %u sectors, more than max-sectors %u allows in %s (set max-sectors "
-                    "= %u or more in [board], MCUboot's MCUBOOT_MAX_IMG_SECTORS)",
+                    board, err, err_len, line,
+                    "%s has %u sectors, more than max-sectors %u allows in %s (%s max-sectors "
+                    "to %u or more: MCUboot's MCUBOOT_MAX_IMG_SECTORS)",
                     board_partition_name(id), (unsigned)n, (unsigned)out->max_sectors,
-                    boot_mode_name(mode), (unsigned)n);
+                    boot_mode_name(mode),
+                    explicit ? "raise the device's or option's" : "set [board]", (unsigned)n);
             }
         }
     }
@@ -174,7 +178,7 @@ int board_derive(const struct board *board, enum boot_mode mode, uint32_t images
                                (unsigned)out->write_unit);
         goto out;
     }
-    rc = board_derive_check_sectors(board, mode, images, out, err, err_len);
+    rc = board_derive_check_sectors(board, mode, images, max_sectors != 0, out, err, err_len);
 out:
     return rc;
 }

@@ -193,6 +193,10 @@ static void test_refuses_too_many_sectors(void **state)
     /* An explicit value (device or sweep option) wins over the board's. */
     assert_int_equal(board_derive(&b, BOOT_MODE_SWAP_MOVE, 1, 40, &d, err, sizeof(err)), 0);
     assert_int_equal(d.max_sectors, 40);
+    /* Too few by the caller's value: the partition's line, and the caller's option to raise. */
+    assert_int_equal(board_derive(&b, BOOT_MODE_SWAP_MOVE, 1, 30, &d, err, sizeof(err)), BO_EINVAL);
+    assert_non_null(strstr(err, "t.ini:7: image-0-primary has 40 sectors"));
+    assert_non_null(strstr(err, "raise the device's or option's max-sectors"));
     assert_int_equal(board_derive(&b, BOOT_MODE_SWAP_MOVE, 1, BOARD_DERIVE_MAX_SECTORS + 1, &d, err,
                                   sizeof(err)),
                      BO_EINVAL);
