@@ -541,34 +541,6 @@ static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
     return rc;
 }
 
-/* The text of a failed boot: an erased primary slot is "no image", not a malformed one. */
-static const char *fw_boot_error(const struct fw_ctx *ctx, int rc)
-{
-    uint32_t i;
-
-    for (i = 0; rc == BO_EBADIMAGE && i < ctx->cfg.image_count; i++) {
-        const struct flash_area *fa;
-        uint8_t hdr[32];
-        bool erased = false;
-
-        if (flash_area_open((uint8_t)FLASH_AREA_IMAGE_PRIMARY(i), &fa) != 0) {
-            continue;
-        }
-        if (flash_area_read(fa, 0, hdr, sizeof(hdr)) == 0) {
-            erased = true;
-            for (size_t k = 0; k < sizeof(hdr); k++) {
-                erased = erased && hdr[k] == flash_area_erased_val(fa);
-            }
-        }
-        flash_area_close(fa);
-        if (erased) {
-            return i == 0 ? "no image: the primary slot is erased"
-                          : "no image: image 1's primary slot is erased";
-        }
-    }
-    return bo_strerror(rc);
-}
-
 /* Reads image 0's trailer states. */
 static json_t *fw_state_json(struct fw_ctx *ctx)
 {
@@ -781,9 +753,9 @@ int fw_run(const struct fw_args *a)
     if (rc < 0) {
         fw_send(&ctx, fw_event("BOOT_FAILED",
                                json_pack("{s:s, s:i, s:I, s:I, s:I}", "error",
-                                         fw_boot_error(&ctx, rc), "code", rc, "boot-time-ns",
-                                         (json_int_t)port_clock_now_ns(&ctx.clock), "ops",
-                                         (json_int_t)ctx.ops, "weak-regions",
+                                         fw_boot_error(ctx.cfg.image_count, rc), "code", rc,
+                                         "boot-time-ns", (json_int_t)port_clock_now_ns(&ctx.clock),
+                                         "ops", (json_int_t)ctx.ops, "weak-regions",
                                          (json_int_t)ctx.weak_at_power_on)));
         return 0;
     }

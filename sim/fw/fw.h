@@ -93,6 +93,15 @@ struct fw_args {
 };
 
 /**
+ * \brief The text of a failed boot for BOOT_FAILED (fw_boot_error.c): bo_strerror(rc), except
+ *        that a primary slot whose header holds the erased value is "no image", not a
+ *        malformed one. Reads the active flash map's primary slots.
+ * \param image_count  Images the bootloader handles.
+ * \param rc           boot_go_ctx()'s error.
+ */
+const char *fw_boot_error(uint32_t image_count, int rc);
+
+/**
  * \brief Parses the runner's command line.
  * \return 0; BO_EINVAL with a message in err (usage error).
  */
