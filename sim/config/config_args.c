@@ -84,8 +84,8 @@ void config_usage(FILE *out)
                  "\n"
                  "Signals: SIGTERM/SIGINT shut down cleanly (a second one exits at once); SIGHUP\n"
                  "re-reads the configuration file.\n"
-                 "Exit status: 0 ok, 64 usage error, 66 missing input, 70 internal error,\n"
-                 "71 system error, 78 configuration error.\n");
+                 "Exit status: 0 ok, 64 usage error, 65 bad data (a key file), 66 missing\n"
+                 "input, 70 internal error, 71 system error, 78 configuration error.\n");
 }
 
 /* The devices command-line device options apply to. */

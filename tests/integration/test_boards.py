@@ -359,7 +359,8 @@ class TestRefusedAtStart(unittest.TestCase):
                                         "primary=" + missing, check=check),
                          66, "image " + missing)
         r = subprocess.run([os.path.join(BIN, "brownoutd"), "--help"], capture_output=True)
-        self.assertIn(b"66 missing input", r.stdout)
+        self.assertIn(b"66 missing", r.stdout)
+        self.assertIn(b"65 bad data", r.stdout)
 
 
 if __name__ == "__main__":
