@@ -33,6 +33,7 @@
 
 #include "bo_err.h"
 #include "board/board.h"
+#include "board/board_derive.h"
 #include "boot/boot_api.h"
 #include "boot/image.h"
 #include "boot/image_validate.h"
@@ -66,6 +67,8 @@ static struct keys_key fuzz_boot_other;
 static struct image_key fuzz_boot_trusted[1];
 static struct fuzz_boot_image fuzz_boot_images[FUZZ_BOOT_IMAGES];
 static struct port_flash_map fuzz_boot_maps[FUZZ_BOOT_PARTS];
+/* What each map's board derives (board_derive.h): the same max-align every user computes. */
+static struct board_derived fuzz_boot_derived[FUZZ_BOOT_PARTS];
 static struct boot_loader_state *fuzz_boot_state;
 static bool fuzz_boot_ready;
 static uint8_t fuzz_boot_guard[FUZZ_BOOT_BL_END];
@@ -207,7 +210,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             abort();
         }
         port_flash_map_init(&fuzz_boot_maps[i]);
-        if (port_flash_map_setup_board(&fuzz_boot_maps[i], &b) != 0) {
+        if (board_derive(&b, BOOT_MODE_SWAP_SCRATCH, 1, 0, &fuzz_boot_derived[i], err,
+                         sizeof(err)) != 0 ||
+            port_flash_map_setup_board(&fuzz_boot_maps[i], &b) != 0) {
             abort();
         }
     }
@@ -296,7 +301,7 @@ static void fuzz_boot_install(struct vflash *dev, const struct flash_area *fa, u
 }
 
 /* The boot configuration byte 0 asks for, on the device's write unit. */
-static void fuzz_boot_config(struct boot_config *cfg, uint8_t b0, const struct vflash *dev)
+static void fuzz_boot_config(struct boot_config *cfg, uint8_t b0)
 {
     static const enum boot_mode modes[4] = { BOOT_MODE_OVERWRITE, BOOT_MODE_SWAP_SCRATCH,
                                              BOOT_MODE_SWAP_MOVE, BOOT_MODE_SWAP_OFFSET };
@@ -310,7 +315,7 @@ static void fuzz_boot_config(struct boot_config *cfg, uint8_t b0, const struct v
     cfg->allow_unsigned = false;
     cfg->keys = fuzz_boot_trusted;
     cfg->key_count = 1;
-    cfg->max_align = dev->geom.write_unit > 8 ? dev->geom.write_unit : 8;
+    board_derive_apply(&fuzz_boot_derived[(b0 >> 2) & 3], cfg);
 }
 
 /* Applies the input's patches (the rest of it) to the slots and the scratch area. */
@@ -377,7 +382,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       FUZZ_BOOT_DEV_SIZE - FUZZ_BOOT_GUARD_OFF);
     prev = port_flash_map_activate(map);
 
-    fuzz_boot_config(&cfg, b0, dev);
+    fuzz_boot_config(&cfg, b0);
     fuzz_boot_image_count = cfg.image_count;
     acfg.max_align = cfg.max_align;
 

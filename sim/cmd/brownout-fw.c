@@ -36,6 +36,7 @@ static void brownout_fw_usage(FILE *out)
             "  --cut-permille P        erase-partial: progress in permille\n"
             "  --cut-seed S            seed of the cut's random choices\n"
             "  --seed S                seed of the device's randomness (DTLS, link faults)\n"
+            "  --max-sectors N         status entries per slot (default: the board's, else 128)\n"
             "  --net KEY=VALUE         a network key of the device app (repeatable; the keys\n"
             "                          of a [device] section: address, psk, certificate, ...)\n"
             "  --help, --version\n"

@@ -12,6 +12,7 @@
 
 #include "board/board.h"
 #include "bo_err.h"
+#include "config/config_start.h"
 #include "config/daemon_config.h"
 #include "daemon/daemon.h"
 
@@ -61,18 +62,13 @@ int main(int argc, char **argv)
         printf("brownoutd %s\n", BROWNOUT_VERSION);
         return 0;
     }
+    /* Boards, modes, keys and images are checked once here, never at each boot. */
+    rc = config_start_check(&cfg, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "brownoutd: %s\n", err);
+        return rc;
+    }
     if (cfg.check_only) {
-        static struct board board;
-        uint32_t i;
-
-        /* The boards are part of the configuration: check them too (FILE:LINE errors). */
-        for (i = 0; i < cfg.device_count; i++) {
-            rc = board_load(&board, cfg.devices[i].board, err, sizeof(err));
-            if (rc < 0) {
-                fprintf(stderr, "brownoutd: device %s: %s\n", cfg.devices[i].name, err);
-                return rc == BO_EINVAL ? EX_CONFIG : EX_NOINPUT;
-            }
-        }
         config_print(&cfg, stdout);
         return 0;
     }

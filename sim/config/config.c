@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "board/board_derive.h"
 #include "util/fileio.h"
 #include "config/config_int.h"
 
@@ -372,6 +373,14 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
             return BO_EINVAL;
         }
         dev->boot_images = (uint32_t)v;
+        return 0;
+    }
+    if (strcmp(key, "max-sectors") == 0) {
+        if (board_derive_parse_max_sectors(value, &dev->max_sectors) < 0) {
+            config_fmt(err, err_len, "max-sectors must be 1..%u, not '%s'",
+                       (unsigned)BOARD_DERIVE_MAX_SECTORS, value);
+            return BO_EINVAL;
+        }
         return 0;
     }
     if (strcmp(key, "power-on") == 0) {

@@ -84,8 +84,8 @@ void config_usage(FILE *out)
                  "\n"
                  "Signals: SIGTERM/SIGINT shut down cleanly (a second one exits at once); SIGHUP\n"
                  "re-reads the configuration file.\n"
-                 "Exit status: 0 ok, 64 usage error, 66 missing input, 70 internal error,\n"
-                 "71 system error, 78 configuration error.\n");
+                 "Exit status: 0 ok, 64 usage error, 65 bad data (a key file), 66 missing\n"
+                 "input, 70 internal error, 71 system error, 78 configuration error.\n");
 }
 
 /* The devices command-line device options apply to. */
@@ -348,6 +348,9 @@ void config_print(const struct config *cfg, FILE *out)
                     d->images[j].path);
         }
         fprintf(out, "mode = %s\nimages = %u\n", boot_mode_name(d->mode), (unsigned)d->boot_images);
+        if (d->max_sectors != 0) {
+            fprintf(out, "max-sectors = %u\n", (unsigned)d->max_sectors);
+        }
         for (j = 0; j < d->key_count; j++) {
             fprintf(out, "key = %s\n", d->keys[j]);
         }

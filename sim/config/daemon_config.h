@@ -22,6 +22,7 @@
  *     image = primary=app-v1.bin     ; written when the flash starts erased (may repeat)
  *     mode = swap-scratch            ; overwrite, swap-scratch, swap-move, swap-offset
  *     images = 1                     ; images the bootloader handles (1 or 2)
+ *     max-sectors = 0                ; status entries per slot; 0: the board's, else 128
  *     key = keys/ec256.pub.pem       ; trusted key (may repeat)
  *     validate-primary = true
  *     downgrade-prevention = false
@@ -143,6 +144,7 @@ struct config_device {
     uint32_t image_count;
     enum boot_mode mode;
     uint32_t boot_images; /**< Images the bootloader handles: 1 or 2. */
+    uint32_t max_sectors; /**< Status entries per slot; 0: the board's (board_derive.h). */
     char keys[CONFIG_MAX_KEYS][CONFIG_PATH_MAX];
     uint32_t key_count;
     bool validate_primary;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bo_err.h"
+#include "config/config_start.h"
 
 static const char *const daemon_caps[] = {
     "devices", "power-cut", "flash", "images", "events", NULL
@@ -204,7 +205,8 @@ static void daemon_reload(struct daemon *d)
         return;
     }
     config_init(cfg);
-    if (config_parse_args(cfg, d->argc, d->argv, &action, err, sizeof(err)) < 0) {
+    if (config_parse_args(cfg, d->argc, d->argv, &action, err, sizeof(err)) < 0 ||
+        config_start_check(cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "brownoutd: SIGHUP: configuration not reloaded: %s\n", err);
         free(cfg);
         return;
@@ -240,6 +242,7 @@ static void daemon_reload(struct daemon *d)
         /* Applied live or at the next power-on: the runner gets them on each spawn. */
         dev->cfg.mode = n->mode;
         dev->cfg.boot_images = n->boot_images;
+        dev->cfg.max_sectors = n->max_sectors;
         memcpy(dev->cfg.keys, n->keys, sizeof(n->keys));
         dev->cfg.key_count = n->key_count;
         dev->cfg.validate_primary = n->validate_primary;

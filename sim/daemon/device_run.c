@@ -320,6 +320,9 @@ static int device_spawn(struct device *dev)
     DEVICE_ARG("--board=%s", dev->cfg.board);
     DEVICE_ARG("--mode=%s", boot_mode_name(dev->cfg.mode));
     DEVICE_ARG("--images=%u", (unsigned)dev->cfg.boot_images);
+    if (dev->cfg.max_sectors != 0) {
+        DEVICE_ARG("--max-sectors=%u", (unsigned)dev->cfg.max_sectors);
+    }
     for (i = 0; i < dev->cfg.key_count; i++) {
         DEVICE_ARG("--key=%s", dev->cfg.keys[i]);
     }

@@ -19,6 +19,7 @@
 
 #include "bo_err.h"
 #include "boot/boot_api.h"
+#include "board/board_derive.h"
 #include "config/config_int.h"
 #include "fw/fw_app.h"
 #include "image/keys.h"
@@ -44,6 +45,7 @@ struct fw_ctx {
     struct port_flash_map map;
     struct port_clock clock;
     struct boot_config cfg;
+    struct board_derived derived; /* Max-align and max-sectors of the board (board_derive.h). */
     struct keys_table keys;
     struct port_rng rng;
     uint64_t ops;        /* Flash operations of this run so far. */
@@ -115,6 +117,7 @@ enum {
     FW_OPT_CUT_SEED,
     FW_OPT_NET,
     FW_OPT_SEED,
+    FW_OPT_MAX_SECTORS,
 };
 
 static const struct option fw_longopts[] = {
@@ -133,6 +136,7 @@ static const struct option fw_longopts[] = {
     { "cut-seed", required_argument, NULL, FW_OPT_CUT_SEED },
     { "net", required_argument, NULL, FW_OPT_NET },
     { "seed", required_argument, NULL, FW_OPT_SEED },
+    { "max-sectors", required_argument, NULL, FW_OPT_MAX_SECTORS },
     { NULL, 0, NULL, 0 },
 };
 
@@ -272,6 +276,11 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
                 goto bad;
             }
             a->cut.seed = v;
+            break;
+        case FW_OPT_MAX_SECTORS:
+            if (board_derive_parse_max_sectors(arg, &a->max_sectors) < 0) {
+                goto bad;
+            }
             break;
         case FW_OPT_SEED:
             if (fw_num(arg, UINT64_MAX, &v) < 0) {
@@ -704,6 +713,10 @@ int fw_run(const struct fw_args *a)
         return EX_SOFTWARE;
     }
     rc = board_load(&ctx.board, a->board, err, sizeof(err));
+    if (rc == 0) {
+        rc = board_derive(&ctx.board, a->mode, a->images, a->max_sectors, &ctx.derived, err,
+                          sizeof(err));
+    }
     if (rc < 0) {
         fprintf(stderr, "brownout-fw: %s\n", err);
         return EX_DATAERR;
@@ -729,6 +742,7 @@ int fw_run(const struct fw_args *a)
     ctx.cfg.downgrade_version = a->downgrade_prevention;
     ctx.cfg.keys = ctx.keys.table;
     ctx.cfg.key_count = (uint32_t)ctx.keys.count;
+    board_derive_apply(&ctx.derived, &ctx.cfg);
     port_flash_map_activate(&ctx.map);
     port_clock_activate(&ctx.clock);
 
@@ -737,11 +751,12 @@ int fw_run(const struct fw_args *a)
         fw_power_loss(&ctx);
     }
     if (rc < 0) {
-        fw_send(&ctx, fw_event("BOOT_FAILED", json_pack("{s:s, s:i, s:I, s:I, s:I}", "error",
-                                                        bo_strerror(rc), "code", rc, "boot-time-ns",
-                                                        (json_int_t)port_clock_now_ns(&ctx.clock),
-                                                        "ops", (json_int_t)ctx.ops, "weak-regions",
-                                                        (json_int_t)ctx.weak_at_power_on)));
+        fw_send(&ctx, fw_event("BOOT_FAILED",
+                               json_pack("{s:s, s:i, s:I, s:I, s:I}", "error",
+                                         fw_boot_error(ctx.cfg.image_count, rc), "code", rc,
+                                         "boot-time-ns", (json_int_t)port_clock_now_ns(&ctx.clock),
+                                         "ops", (json_int_t)ctx.ops, "weak-regions",
+                                         (json_int_t)ctx.weak_at_power_on)));
         return 0;
     }
     {

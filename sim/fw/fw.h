@@ -19,7 +19,7 @@
  *                 --flash MEMFD[:ECCFD][,weak=WEAKFD]...  (one per board flash device, in order)
  *                 [--cut-at N --cut-model MODEL [--cut-units K] [--cut-permille P]
  *                  [--cut-seed S]]
- *                 [--seed S] [--net KEY=VALUE]...
+ *                 [--seed S] [--max-sectors N] [--net KEY=VALUE]...
  *
  * --net takes the network keys of a [device] section (config.h: address, psk-identity, psk,
  * certificate, ...). With an address, the application phase is fw_app.h's libuv loop (DTLS
@@ -88,8 +88,18 @@ struct fw_args {
     struct vflash_cut cut; /**< op_index is rewritten per device when it fires. */
     int pipe_fd;
     uint64_t seed;         /**< The device's seed (default of link fault draws). */
+    uint32_t max_sectors;  /**< --max-sectors; 0: the board's (board_derive.h). */
     struct config_net net; /**< The device app's network (--net KEY=VALUE). */
 };
+
+/**
+ * \brief The text of a failed boot for BOOT_FAILED (fw_boot_error.c): bo_strerror(rc), except
+ *        that a primary slot whose header holds the erased value is "no image", not a
+ *        malformed one. Reads the active flash map's primary slots.
+ * \param image_count  Images the bootloader handles.
+ * \param rc           boot_go_ctx()'s error.
+ */
+const char *fw_boot_error(uint32_t image_count, int rc);
 
 /**
  * \brief Parses the runner's command line.

@@ -17,6 +17,19 @@
 
 #define IMAGE_INFO_HEX_TEXT_MAX 32u /* Bytes of a value shown in text before "...". */
 
+/* Whether a header's bytes all hold an erased value (0xff or 0x00): an empty slot. */
+static bool image_info_erased(const uint8_t *data, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (data[i] != data[0] || (data[0] != 0xff && data[0] != 0x00)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void image_info_err(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
@@ -248,7 +261,8 @@ json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val,
     rc = image_header_read(&src, &hdr);
     if (rc < 0) {
         image_info_err(err, errlen, "not an MCUboot image: %s",
-                       len < IMAGE_HEADER_SIZE ? "shorter than a header"
+                       len < IMAGE_HEADER_SIZE                      ? "shorter than a header"
+                       : image_info_erased(data, IMAGE_HEADER_SIZE) ? "erased (no image)"
                        : (data[0] | data[1] << 8 | data[2] << 16 | (uint32_t)data[3] << 24) !=
                                IMAGE_MAGIC
                            ? "bad magic"

@@ -157,35 +157,6 @@ uint32_t scenario_max_align(const struct scenario *sc)
     return sc->max_align;
 }
 
-/* MCUboot's BOOT_MAX_ALIGN for the board: max(8, the largest write unit of the areas used). */
-static uint32_t scenario_compute_ma(const struct scenario *sc)
-{
-    uint32_t wu = 1;
-    uint32_t i;
-    int id;
-
-    for (i = 0; i < sc->image_count; i++) {
-        int slot;
-
-        for (slot = 0; slot < 2; slot++) {
-            id = flash_area_id_from_multi_image_slot((int)i, slot);
-            if (id >= 0 && id < FLASH_AREA_COUNT && sc->board.part[id].present) {
-                uint32_t w = sc->board.flash[sc->board.part[id].device].geom.write_unit;
-
-                wu = w > wu ? w : wu;
-            }
-        }
-    }
-    if (sc->opts.mode == BOOT_MODE_SWAP_SCRATCH &&
-        sc->board.part[FLASH_AREA_IMAGE_SCRATCH].present) {
-        const struct board_partition *s = &sc->board.part[FLASH_AREA_IMAGE_SCRATCH];
-        uint32_t w = sc->board.flash[s->device].geom.write_unit;
-
-        wu = w > wu ? w : wu;
-    }
-    return wu <= 8 ? 8 : wu <= 16 ? 16 : 32;
-}
-
 /* Deterministic payload bytes. */
 static void scenario_fill(uint8_t *p, uint32_t len, uint32_t seed)
 {
@@ -544,13 +515,18 @@ int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *
         rc = BO_ENOTSUP;
         goto out;
     }
-    sc->max_align = scenario_compute_ma(sc);
+    rc = board_derive(&sc->board, opts->mode, sc->image_count, opts->max_sectors, &sc->derived, err,
+                      err_len);
+    if (rc < 0) {
+        goto out;
+    }
+    sc->max_align = sc->derived.max_align;
     boot_config_defaults(&sc->cfg);
     sc->cfg.mode = opts->mode;
     sc->cfg.image_count = sc->image_count;
     sc->cfg.keys = sc->trusted;
     sc->cfg.key_count = 1;
-    sc->cfg.max_align = sc->max_align;
+    board_derive_apply(&sc->derived, &sc->cfg);
     sc->cfg.downgrade_version = opts->downgrade_prevention;
     rc = scenario_build_flash(sc, &rng, err, err_len);
 out:

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "board/board.h"
+#include "board/board_derive.h"
 #include "boot/loader.h"
 #include "boot/swap_state.h"
 #include "image/keys.h"
@@ -92,6 +93,7 @@ struct scenario_opts {
     const char *key_path;      /**< Signing key; NULL: ROOT/fixtures/keys/ec256.pem. */
     uint32_t image_size;       /**< Signed image size; 0: default; SCENARIO_IMAGE_SIZE_MAX. */
     bool downgrade_prevention; /**< MCUBOOT_DOWNGRADE_PREVENTION (by version). */
+    uint32_t max_sectors;      /**< Status entries per slot; 0: the board's (board_derive.h). */
 };
 
 /** One signed image the scenario knows. */
@@ -125,8 +127,9 @@ struct scenario {
     struct image_key trusted[1];
     uint32_t image_count;
     uint32_t max_align;
-    uint32_t image_size;                               /**< The size actually used. */
-    uint32_t sec_off[SCENARIO_IMAGES_MAX];             /**< Image offset in the secondary. */
+    struct board_derived derived;          /**< Settings derived from the board (board_derive.h). */
+    uint32_t image_size;                   /**< The size actually used. */
+    uint32_t sec_off[SCENARIO_IMAGES_MAX]; /**< Image offset in the secondary. */
     struct scenario_image img[SCENARIO_IMAGES_MAX][2]; /**< [image][0 old, 1 new]. */
     uint8_t *start_mem[BOARD_MAX_DEVICES];             /**< Starting flash of each device. */
     uint8_t *start_ecc[BOARD_MAX_DEVICES];             /**< Its ECC map (ecc semantics). */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bo_err.h"
+#include "board/board_derive.h"
 #include "mbedtls/platform.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_report.h"
@@ -41,7 +42,8 @@ void sweep_cli_usage(FILE *out)
             "  --trace FILE       replay: write every flash operation as JSON lines\n"
             "  --log              replay: print the bootloader's log of every boot\n"
             "  --root DIR         repository root (fixtures); default: found automatically\n"
-            "  --key PEM          signing key (default fixtures/keys/ec256.pem)\n",
+            "  --key PEM          signing key (default fixtures/keys/ec256.pem)\n"
+            "  --max-sectors N    status entries per slot (default: the board's, else 128)\n",
             SCENARIO_IMAGE_SIZE_DEFAULT);
 }
 
@@ -101,6 +103,7 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
         { "no-snapshots", no_argument, NULL, 'N' },
         { "root", required_argument, NULL, 'o' },
         { "key", required_argument, NULL, 'k' },
+        { "max-sectors", required_argument, NULL, 'x' },
         { "help", no_argument, NULL, '?' },
         { NULL, 0, NULL, 0 },
     };
@@ -205,6 +208,13 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
             break;
         case 'k':
             c->o.sc.key_path = optarg;
+            break;
+        case 'x':
+            if (board_derive_parse_max_sectors(optarg, &c->o.sc.max_sectors) != 0) {
+                fprintf(stderr, "sweep: --max-sectors is 1..%u\n",
+                        (unsigned)BOARD_DERIVE_MAX_SECTORS);
+                return 2;
+            }
             break;
         default:
             return 2;

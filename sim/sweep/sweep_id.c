@@ -5,7 +5,7 @@
  * bo1:SCENARIO:MODE:BOARD:SIZE:DP:OP:MODEL:PARAM:SEED[:OP2:MODEL2:PARAM2:SEED2]:CHECK
  *
  * BOARD is percent-encoded outside [A-Za-z0-9._/-]; SIZE is "d" (default), "max" or bytes; DP is
- * 0 or 1 (downgrade prevention); PARAM is "s" (seeded) or a number; SEED is 16 hex digits;
+ * 0 or 1 (downgrade prevention), followed by mMAXSECTORS when --max-sectors was given; PARAM is "s" (seeded) or a number; SEED is 16 hex digits;
  * CHECK is the FNV-1a 32-bit hash of everything before ":CHECK", as 8 hex digits.
  */
 #include <ctype.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "board/board_derive.h"
 #include "sweep/sweep.h"
 
 #define SWEEP_ID_FIELDS_MAX 16
@@ -136,6 +137,9 @@ int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt
         ok = ok && sweep_put(buf, len, &at, ":%u", so->image_size);
     }
     ok = ok && sweep_put(buf, len, &at, ":%d", so->downgrade_prevention ? 1 : 0);
+    if (so->max_sectors != 0) {
+        ok = ok && sweep_put(buf, len, &at, "m%u", (unsigned)so->max_sectors);
+    }
     ok = ok && sweep_put_cut(buf, len, &at, pt->op, pt->model, pt->param, pt->seed);
     if (pt->op2 >= 0) {
         ok = ok &&
@@ -272,7 +276,10 @@ int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, s
     } else {
         return BO_EINVAL;
     }
-    if (strcmp(f[5], "0") != 0 && strcmp(f[5], "1") != 0) {
+    so->max_sectors = 0;
+    if ((f[5][0] != '0' && f[5][0] != '1') ||
+        (f[5][1] != '\0' &&
+         (f[5][1] != 'm' || board_derive_parse_max_sectors(&f[5][2], &so->max_sectors) != 0))) {
         return BO_EINVAL;
     }
     so->downgrade_prevention = f[5][0] == '1';

@@ -163,6 +163,10 @@ int bf_start(struct bf *f, const struct board *b, enum boot_mode mode, uint32_t 
     boot_config_defaults(&f->cfg);
     f->cfg.mode = mode;
     f->cfg.image_count = image_count;
+    if (f->board.max_sectors != 0) {
+        /* A board file's max-sectors sizes the trailers, as the daemon and the sweep do. */
+        f->cfg.max_sectors = f->board.max_sectors;
+    }
     f->cfg.keys = bf_trusted;
     f->cfg.key_count = 1;
     f->prev_map = port_flash_map_activate(&f->map);

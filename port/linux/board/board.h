@@ -55,6 +55,8 @@ struct board {
     struct board_flash flash[BOARD_MAX_DEVICES];
     uint32_t flash_count;
     struct board_partition part[FLASH_AREA_COUNT]; /**< Indexed by FLASH_AREA_* id. */
+    uint32_t max_sectors; /**< [board] max-sectors (board_derive.h); 0: the default 128. */
+    int max_sectors_line; /**< Line of that key (0 if not given). */
 };
 
 /** \brief Initialises an empty board. Cannot fail. */

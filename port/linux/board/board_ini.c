@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "board/board_derive.h"
 
 /* Largest program time per unit (1 s, in ns) and erase time per sector (1000 s, in ns). */
 #define BOARD_PROGRAM_NS_MAX 1000000000ull
@@ -24,6 +25,7 @@ enum board_ini_section {
 enum board_ini_key {
     KEY_NAME = 0,
     KEY_DESCRIPTION,
+    KEY_MAX_SECTORS,
     KEY_SECTORS,
     KEY_WRITE_UNIT,
     KEY_ERASED_VALUE,
@@ -48,6 +50,7 @@ struct board_ini_key_def {
 static const struct board_ini_key_def board_ini_keys[] = {
     { "name", SEC_BOARD, KEY_NAME },
     { "description", SEC_BOARD, KEY_DESCRIPTION },
+    { "max-sectors", SEC_BOARD, KEY_MAX_SECTORS },
     { "sectors", SEC_FLASH, KEY_SECTORS },
     { "write-unit", SEC_FLASH, KEY_WRITE_UNIT },
     { "erased-value", SEC_FLASH, KEY_ERASED_VALUE },
@@ -488,6 +491,12 @@ static int board_ini_handler(void *user, const char *section, const char *name, 
             if (rc == 0) {
                 strcpy(p->board->name, value);
             }
+        } else if (def->key == KEY_MAX_SECTORS) {
+            rc = board_derive_parse_max_sectors(value, &p->board->max_sectors) == 0
+                     ? 0
+                     : board_ini_fail(p, p->line, "max-sectors must be 1..%u, got '%s'",
+                                      (unsigned)BOARD_DERIVE_MAX_SECTORS, value);
+            p->board->max_sectors_line = p->line;
         } else {
             rc = strlen(value) < BOARD_DESC_MAX
                      ? 0

@@ -85,12 +85,6 @@ static void test_power_cut_depth2(void **state)
  * reason. A listed board that runs (passes or fails) fails test_board_files: remove it then.
  */
 static const struct bs_known_failure known_failing[] = {
-    /* More sectors in a slot than the core's 128-sector limit (BOOT_DEFAULT_MAX_SECTORS). */
-    { "lpc55", "1216 sectors of 512 bytes: more than 128 (issue 14)" },
-    { "nrf52840-mx25r64", "4 KiB sectors: more than 128 in a slot (issue 14)" },
-    { "nrf54l15", "4 KiB sectors: more than 128 in a slot (issue 14)" },
-    { "stm32l4", "2 KiB sectors: more than 128 in a slot (issue 14)" },
-    { "w25q", "4 KiB sectors: more than 128 in a slot (issue 14)" },
     { NULL, NULL },
 };
 
