@@ -15,6 +15,7 @@
 #include "client/client.h"
 #include "client/client_cli.h"
 #include "util/fileio.h"
+#include "util/num.h"
 #include "client/client_format.h"
 #include "control/control.h"
 #include "image/image_tool.h"
@@ -92,18 +93,12 @@ static int client_cli_usage_error(const struct client_cli *cli, const char *msg)
     return EX_USAGE;
 }
 
-/* Parses an unsigned number (decimal or 0x hex) into [0, max]. */
+/* Parses an unsigned number (decimal or 0x hex) into [0, max], for the long long fields. */
 static bool client_cli_number(const char *s, long long max, long long *out)
 {
-    unsigned long long v;
-    char *end;
+    uint64_t v;
 
-    if (s == NULL || s[0] == '\0' || s[0] == '-' || s[0] == '+') {
-        return false;
-    }
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v > (unsigned long long)max) {
+    if (num_parse_u64(s, 0, (uint64_t)max, &v) < 0) {
         return false;
     }
     *out = (long long)v;

@@ -2,7 +2,6 @@
 /* brownoutd's configuration: INI file, command-line overrides, checks and printing. */
 #include "config/daemon_config.h"
 
-#include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +9,9 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "util/errbuf.h"
 #include "util/fileio.h"
+#include "util/num.h"
 #include "config/config_int.h"
 
 /* The state of one INI parse. */
@@ -28,18 +29,6 @@ struct config_parser {
     int section;               /* 0 none, 1 daemon, 2 device, -1 unknown. */
     struct config_device *dev;
 };
-
-void config_fmt(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || err_len == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
 
 static int config_fail(struct config_parser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -182,24 +171,6 @@ static int config_bool(const char *s)
     return BO_EINVAL;
 }
 
-/* Parses an unsigned decimal or 0x number up to max. */
-int config_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
-        return BO_EINVAL;
-    }
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v > max) {
-        return BO_EINVAL;
-    }
-    *out = v;
-    return 0;
-}
-
 /* Resolves path against dir (when relative and dir is not empty) into out. */
 int config_path(char *out, size_t out_len, const char *dir, const char *path)
 {
@@ -248,14 +219,14 @@ static int config_dev_flash(struct config_device *dev, const char *flash, const 
     }
     if (f == NULL) {
         if (dev->flash_count >= BOARD_MAX_DEVICES) {
-            config_fmt(err, err_len, "more than %u flash files", (unsigned)BOARD_MAX_DEVICES);
+            errbuf_set(err, err_len, "more than %u flash files", (unsigned)BOARD_MAX_DEVICES);
             return BO_EINVAL;
         }
         f = &dev->flash[dev->flash_count++];
         config_copy(f->name, sizeof(f->name), flash);
     }
     if (config_path(f->path, sizeof(f->path), dir, path) < 0) {
-        config_fmt(err, err_len, "bad flash file path '%s'", path);
+        errbuf_set(err, err_len, "bad flash file path '%s'", path);
         return BO_EINVAL;
     }
     return 0;
@@ -272,7 +243,7 @@ static int config_dev_image(struct config_device *dev, const char *value, const 
     struct config_image *im = NULL;
 
     if (path == NULL || (id = config_slot_parse(slot)) < 0 || id == FLASH_AREA_IMAGE_SCRATCH) {
-        config_fmt(err, err_len,
+        errbuf_set(err, err_len,
                    "image '%s': expected SLOT=FILE with SLOT primary, secondary, "
                    "1-primary or 1-secondary",
                    value);
@@ -285,14 +256,14 @@ static int config_dev_image(struct config_device *dev, const char *value, const 
     }
     if (im == NULL) {
         if (dev->image_count >= CONFIG_MAX_IMAGES) {
-            config_fmt(err, err_len, "more than %u images", (unsigned)CONFIG_MAX_IMAGES);
+            errbuf_set(err, err_len, "more than %u images", (unsigned)CONFIG_MAX_IMAGES);
             return BO_EINVAL;
         }
         im = &dev->images[dev->image_count++];
     }
     im->area_id = id;
     if (config_path(im->path, sizeof(im->path), dir, path) < 0) {
-        config_fmt(err, err_len, "bad image path '%s'", path);
+        errbuf_set(err, err_len, "bad image path '%s'", path);
         return BO_EINVAL;
     }
     return 0;
@@ -305,7 +276,7 @@ static int config_dev_key(struct config_device *dev, const char *value, const ch
     char path[CONFIG_PATH_MAX];
 
     if (config_path(path, sizeof(path), dir, value) < 0) {
-        config_fmt(err, err_len, "bad key path '%s'", value);
+        errbuf_set(err, err_len, "bad key path '%s'", value);
         return BO_EINVAL;
     }
     for (i = 0; i < dev->key_count; i++) {
@@ -314,7 +285,7 @@ static int config_dev_key(struct config_device *dev, const char *value, const ch
         }
     }
     if (dev->key_count >= CONFIG_MAX_KEYS) {
-        config_fmt(err, err_len, "more than %u keys", (unsigned)CONFIG_MAX_KEYS);
+        errbuf_set(err, err_len, "more than %u keys", (unsigned)CONFIG_MAX_KEYS);
         return BO_EINVAL;
     }
     memcpy(dev->keys[dev->key_count++], path, sizeof(path));
@@ -330,7 +301,7 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
 
     if (strcmp(key, "board") == 0) {
         if (config_path(dev->board, sizeof(dev->board), dir, value) < 0) {
-            config_fmt(err, err_len, "bad board path '%s'", value);
+            errbuf_set(err, err_len, "bad board path '%s'", value);
             return BO_EINVAL;
         }
         return 0;
@@ -343,7 +314,7 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
             return config_dev_flash(dev, "", dir, value, err, err_len);
         }
         if (!board_valid_name(name)) {
-            config_fmt(err, err_len, "flash '%s': bad flash device name '%s'", value, name);
+            errbuf_set(err, err_len, "flash '%s': bad flash device name '%s'", value, name);
             return BO_EINVAL;
         }
         return config_dev_flash(dev, name, dir, path, err, err_len);
@@ -357,7 +328,7 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
     if (strcmp(key, "mode") == 0) {
         b = config_mode_parse(value);
         if (b < 0) {
-            config_fmt(err, err_len,
+            errbuf_set(err, err_len,
                        "unknown mode '%s' (overwrite, swap-scratch, swap-move, "
                        "swap-offset)",
                        value);
@@ -367,8 +338,8 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
         return 0;
     }
     if (strcmp(key, "images") == 0) {
-        if (config_u64(value, 2, &v) < 0 || v == 0) {
-            config_fmt(err, err_len, "images must be 1 or 2, not '%s'", value);
+        if (num_parse_u64(value, 0, 2, &v) < 0 || v == 0) {
+            errbuf_set(err, err_len, "images must be 1 or 2, not '%s'", value);
             return BO_EINVAL;
         }
         dev->boot_images = (uint32_t)v;
@@ -376,23 +347,23 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
     }
     if (strcmp(key, "power-on") == 0) {
         if (strcmp(value, "auto") != 0 && strcmp(value, "manual") != 0) {
-            config_fmt(err, err_len, "power-on must be auto or manual, not '%s'", value);
+            errbuf_set(err, err_len, "power-on must be auto or manual, not '%s'", value);
             return BO_EINVAL;
         }
         dev->auto_power_on = strcmp(value, "auto") == 0;
         return 0;
     }
     if (strcmp(key, "power-on-delay-ms") == 0) {
-        if (config_u64(value, 3600000u, &v) < 0) {
-            config_fmt(err, err_len, "power-on-delay-ms must be 0..3600000, not '%s'", value);
+        if (num_parse_u64(value, 0, 3600000u, &v) < 0) {
+            errbuf_set(err, err_len, "power-on-delay-ms must be 0..3600000, not '%s'", value);
             return BO_EINVAL;
         }
         dev->power_on_delay_ms = (uint32_t)v;
         return 0;
     }
     if (strcmp(key, "seed") == 0) {
-        if (config_u64(value, UINT64_MAX, &v) < 0) {
-            config_fmt(err, err_len, "seed must be an unsigned number, not '%s'", value);
+        if (num_parse_u64(value, 0, UINT64_MAX, &v) < 0) {
+            errbuf_set(err, err_len, "seed must be an unsigned number, not '%s'", value);
             return BO_EINVAL;
         }
         dev->seed = v;
@@ -413,7 +384,7 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
             if (strcmp(key, bools[i]) == 0) {
                 b = config_bool(value);
                 if (b < 0) {
-                    config_fmt(err, err_len, "%s must be true or false, not '%s'", key, value);
+                    errbuf_set(err, err_len, "%s must be true or false, not '%s'", key, value);
                     return BO_EINVAL;
                 }
                 *dst[i] = b != 0;
@@ -421,7 +392,7 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
             }
         }
     }
-    config_fmt(err, err_len, "unknown key '%s' in a [device] section", key);
+    errbuf_set(err, err_len, "unknown key '%s' in a [device] section", key);
     return BO_EINVAL;
 }
 
@@ -433,7 +404,7 @@ int config_daemon_set(struct config *cfg, const char *key, const char *value, co
 
     if (strcmp(key, "control") == 0) {
         if (config_path(cfg->control, sizeof(cfg->control), dir, value) < 0) {
-            config_fmt(err, err_len, "bad control socket path '%s'", value);
+            errbuf_set(err, err_len, "bad control socket path '%s'", value);
             return BO_EINVAL;
         }
         return 0;
@@ -444,35 +415,35 @@ int config_daemon_set(struct config *cfg, const char *key, const char *value, co
             return 0;
         }
         if (config_path(cfg->mount, sizeof(cfg->mount), dir, value) < 0) {
-            config_fmt(err, err_len, "bad mount path '%s'", value);
+            errbuf_set(err, err_len, "bad mount path '%s'", value);
             return BO_EINVAL;
         }
         return 0;
     }
     if (strcmp(key, "firmware") == 0) {
         if (config_path(cfg->firmware, sizeof(cfg->firmware), dir, value) < 0) {
-            config_fmt(err, err_len, "bad firmware path '%s'", value);
+            errbuf_set(err, err_len, "bad firmware path '%s'", value);
             return BO_EINVAL;
         }
         return 0;
     }
     if (strcmp(key, "fuse-write") == 0) {
         if (strcmp(value, "nor") != 0 && strcmp(value, "programmer") != 0) {
-            config_fmt(err, err_len, "fuse-write must be programmer or nor, not '%s'", value);
+            errbuf_set(err, err_len, "fuse-write must be programmer or nor, not '%s'", value);
             return BO_EINVAL;
         }
         cfg->fuse_nor = strcmp(value, "nor") == 0;
         return 0;
     }
     if (strcmp(key, "seed") == 0) {
-        if (config_u64(value, UINT64_MAX, &v) < 0) {
-            config_fmt(err, err_len, "seed must be an unsigned number, not '%s'", value);
+        if (num_parse_u64(value, 0, UINT64_MAX, &v) < 0) {
+            errbuf_set(err, err_len, "seed must be an unsigned number, not '%s'", value);
             return BO_EINVAL;
         }
         cfg->seed = v;
         return 0;
     }
-    config_fmt(err, err_len, "unknown key '%s' in the [daemon] section", key);
+    errbuf_set(err, err_len, "unknown key '%s' in the [daemon] section", key);
     return BO_EINVAL;
 }
 
@@ -635,7 +606,7 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
     }
     /* fileio_read_all() ends the buffer with a NUL; another one inside is not text. */
     if (strlen((const char *)data) != len) {
-        config_fmt(err, err_len, "%s: NUL byte in the file", path);
+        errbuf_set(err, err_len, "%s: NUL byte in the file", path);
         free(data);
         return BO_EINVAL;
     }
@@ -651,7 +622,7 @@ int config_check(const struct config *cfg, char *err, size_t err_len)
     uint32_t i;
 
     if (cfg->control[0] == '\0') {
-        config_fmt(err, err_len, "no control socket path");
+        errbuf_set(err, err_len, "no control socket path");
         return BO_EINVAL;
     }
     for (i = 0; i < cfg->device_count; i++) {
@@ -662,7 +633,7 @@ int config_check(const struct config *cfg, char *err, size_t err_len)
                 board_format_error(err, err_len, cfg->file, d->line, "device '%s' has no board",
                                    d->name);
             } else {
-                config_fmt(err, err_len, "device '%s' has no board (use --board FILE)", d->name);
+                errbuf_set(err, err_len, "device '%s' has no board (use --board FILE)", d->name);
             }
             return BO_EINVAL;
         }
@@ -673,7 +644,7 @@ int config_check(const struct config *cfg, char *err, size_t err_len)
                                    "flash-in-ram = true)",
                                    d->name);
             } else {
-                config_fmt(err, err_len,
+                errbuf_set(err, err_len,
                            "device '%s' has no flash file (use --flash FILE or "
                            "--flash-in-ram)",
                            d->name);
@@ -685,7 +656,7 @@ int config_check(const struct config *cfg, char *err, size_t err_len)
                 board_format_error(err, err_len, cfg->file, d->line, "device '%s': %s", d->name,
                                    msg);
             } else {
-                config_fmt(err, err_len, "device '%s': %s", d->name, msg);
+                errbuf_set(err, err_len, "device '%s': %s", d->name, msg);
             }
             return BO_EINVAL;
         }

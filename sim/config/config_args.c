@@ -8,6 +8,8 @@
 
 #include "bo_err.h"
 #include "config/config_int.h"
+#include "util/errbuf.h"
+#include "util/num.h"
 
 enum {
     OPT_BOARD = 256,
@@ -104,11 +106,11 @@ static struct config_device *config_get_device(struct config *cfg, const char *n
         return &cfg->devices[i];
     }
     if (!board_valid_name(name)) {
-        config_fmt(err, err_len, "bad device name '%s'", name);
+        errbuf_set(err, err_len, "bad device name '%s'", name);
         return NULL;
     }
     if (cfg->device_count >= CONFIG_MAX_DEVICES) {
-        config_fmt(err, err_len, "more than %d devices", CONFIG_MAX_DEVICES);
+        errbuf_set(err, err_len, "more than %d devices", CONFIG_MAX_DEVICES);
         return NULL;
     }
     config_device_init(&cfg->devices[cfg->device_count], name);
@@ -129,7 +131,7 @@ static int config_apply_dev(struct config *cfg, struct config_targets *t, const 
         } else if (cfg->device_count == 0) {
             snprintf(t->names[0], sizeof(t->names[0]), "dev0");
         } else {
-            config_fmt(err, err_len,
+            errbuf_set(err, err_len,
                        "--%s: the configuration has %u devices; say which with "
                        "--device NAME",
                        key, (unsigned)cfg->device_count);
@@ -144,7 +146,7 @@ static int config_apply_dev(struct config *cfg, struct config_targets *t, const 
             return BO_EINVAL;
         }
         if (config_dev_set(d, key, value, "", msg, sizeof(msg)) < 0) {
-            config_fmt(err, err_len, "--%s %s: %s", key, value, msg);
+            errbuf_set(err, err_len, "--%s %s: %s", key, value, msg);
             return BO_EINVAL;
         }
     }
@@ -186,7 +188,7 @@ static int config_apply_flash(struct config *cfg, struct config_targets *t, cons
         t->count = 1;
     }
     if (config_dev_set(d, "flash", flash_value, "", msg, sizeof(msg)) < 0) {
-        config_fmt(err, err_len, "--flash %s: %s", value, msg);
+        errbuf_set(err, err_len, "--flash %s: %s", value, msg);
         return BO_EINVAL;
     }
     return 0;
@@ -218,20 +220,20 @@ int config_parse_args(struct config *cfg, int argc, char **argv, enum config_act
             file = optarg;
         } else if (c == OPT_DEVICE) {
             if (t.count >= CONFIG_MAX_DEVICES || !board_valid_name(optarg)) {
-                config_fmt(err, err_len, "--device %s: bad name or too many devices", optarg);
+                errbuf_set(err, err_len, "--device %s: bad name or too many devices", optarg);
                 return BO_EINVAL;
             }
             config_copy(t.names[t.count++], sizeof(t.names[0]), optarg);
         } else if (c == '?') {
-            config_fmt(err, err_len, "unknown option '%s'", argv[optind - 1]);
+            errbuf_set(err, err_len, "unknown option '%s'", argv[optind - 1]);
             return BO_EINVAL;
         } else if (c == ':') {
-            config_fmt(err, err_len, "option '%s' needs an argument", argv[optind - 1]);
+            errbuf_set(err, err_len, "option '%s' needs an argument", argv[optind - 1]);
             return BO_EINVAL;
         }
     }
     if (optind < argc) {
-        config_fmt(err, err_len, "unexpected argument '%s'", argv[optind]);
+        errbuf_set(err, err_len, "unexpected argument '%s'", argv[optind]);
         return BO_EINVAL;
     }
     /* The daemon-wide options that device defaults depend on come before the file's devices. */
@@ -272,8 +274,8 @@ int config_parse_args(struct config *cfg, int argc, char **argv, enum config_act
             rc = config_apply_dev(cfg, &t, "power-on", optarg, err, err_len);
             break;
         case OPT_SEED:
-            if (config_u64(optarg, UINT64_MAX, &v) < 0) {
-                config_fmt(err, err_len, "--seed %s: not an unsigned number", optarg);
+            if (num_parse_u64(optarg, 0, UINT64_MAX, &v) < 0) {
+                errbuf_set(err, err_len, "--seed %s: not an unsigned number", optarg);
                 return BO_EINVAL;
             }
             cfg->seed = v;

@@ -11,15 +11,8 @@
 
 #include "config/daemon_config.h"
 
-/** \brief snprintf into err (no-op for a NULL or empty buffer). */
-void config_fmt(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /** \brief Copies src into dst of size bytes, truncating; always terminated. */
 void config_copy(char *dst, size_t size, const char *src);
-
-/** \brief Parses an unsigned decimal or 0x number up to max. \return 0 or BO_EINVAL. */
-int config_u64(const char *s, uint64_t max, uint64_t *out);
 
 /**
  * \brief Resolves path against dir (when path is relative and dir is not empty) into out.

@@ -10,6 +10,8 @@
 #include "config/config_int.h"
 #include "dtls/dtls_server.h"
 #include "dtls/link_fault.h"
+#include "util/errbuf.h"
+#include "util/num.h"
 
 /* Longest duration accepted for a timeout: one day, in milliseconds. */
 #define CONFIG_NET_MS_MAX 86400000u
@@ -67,7 +69,7 @@ static int config_net_address(struct config_net *net, const char *value, char *e
     }
     memcpy(host, value, n);
     host[n] = '\0';
-    if (inet_pton(family, host, addr) != 1 || config_u64(port, 65535, &v) < 0) {
+    if (inet_pton(family, host, addr) != 1 || num_parse_u64(port, 0, 65535, &v) < 0) {
         goto bad;
     }
     memcpy(net->host, host, n + 1);
@@ -75,7 +77,7 @@ static int config_net_address(struct config_net *net, const char *value, char *e
     net->enabled = true;
     return 0;
 bad:
-    config_fmt(err, err_len,
+    errbuf_set(err, err_len,
                "address must be IPV4:PORT or [IPV6]:PORT (port 0: ephemeral), "
                "not '%s'",
                value);
@@ -93,7 +95,7 @@ static int config_net_psk(struct config_net *net, const char *value, char *err, 
     net->psk_len = (uint32_t)len;
     return 0;
 bad:
-    config_fmt(err, err_len, "psk must be 1 to %d bytes in hex (an even number of 0-9a-f)",
+    errbuf_set(err, err_len, "psk must be 1 to %d bytes in hex (an even number of 0-9a-f)",
                CONFIG_PSK_MAX);
     return BO_EINVAL;
 }
@@ -110,7 +112,7 @@ static int config_net_identity(struct config_net *net, const char *value, char *
         }
     }
     if (n == 0 || n >= sizeof(net->psk_identity)) {
-        config_fmt(err, err_len, "psk-identity must be 1 to %d printable characters",
+        errbuf_set(err, err_len, "psk-identity must be 1 to %d printable characters",
                    (int)sizeof(net->psk_identity) - 1);
         return BO_EINVAL;
     }
@@ -138,13 +140,13 @@ static int config_net_ms(const char *key, const char *value, uint32_t *out, char
     }
     memcpy(num, value, n);
     num[n] = '\0';
-    if (config_u64(num, CONFIG_NET_MS_MAX, &v) < 0 || v * scale > CONFIG_NET_MS_MAX) {
+    if (num_parse_u64(num, 0, CONFIG_NET_MS_MAX, &v) < 0 || v * scale > CONFIG_NET_MS_MAX) {
         goto bad;
     }
     *out = (uint32_t)(v * scale);
     return 0;
 bad:
-    config_fmt(err, err_len,
+    errbuf_set(err, err_len,
                "%s must be a duration of at most a day (N in ms, Nms or Ns), "
                "not '%s'",
                key, value);
@@ -179,13 +181,13 @@ static int config_net_bytes(const char *key, const char *value, uint64_t *out, c
     }
     memcpy(num, value, n);
     num[n] = '\0';
-    if (config_u64(num, (uint64_t)1 << 32, &v) < 0 || v * scale > (uint64_t)1 << 32) {
+    if (num_parse_u64(num, 0, (uint64_t)1 << 32, &v) < 0 || v * scale > (uint64_t)1 << 32) {
         goto bad;
     }
     *out = v * scale;
     return 0;
 bad:
-    config_fmt(err, err_len, "%s must be a byte count up to 4 GiB (N, NK or NM), not '%s'", key,
+    errbuf_set(err, err_len, "%s must be a byte count up to 4 GiB (N, NK or NM), not '%s'", key,
                value);
     return BO_EINVAL;
 }
@@ -194,7 +196,7 @@ static int config_net_file(char *dst, const char *key, const char *value, const 
                            char *err, size_t err_len)
 {
     if (config_path(dst, CONFIG_PATH_MAX, dir, value) < 0) {
-        config_fmt(err, err_len, "bad %s path '%s'", key, value);
+        errbuf_set(err, err_len, "bad %s path '%s'", key, value);
         return BO_EINVAL;
     }
     return 0;
@@ -225,7 +227,7 @@ int config_net_set(struct config_net *net, const char *key, const char *value, c
     }
     if (strcmp(key, "require-client-cert") == 0) {
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
-            config_fmt(err, err_len, "require-client-cert must be true or false, not '%s'", value);
+            errbuf_set(err, err_len, "require-client-cert must be true or false, not '%s'", value);
             return BO_EINVAL;
         }
         net->require_client_cert = strcmp(value, "true") == 0;
@@ -239,7 +241,7 @@ int config_net_set(struct config_net *net, const char *key, const char *value, c
         } else if (strcmp(value, "never") == 0) {
             net->confirm = CONFIG_CONFIRM_NEVER;
         } else {
-            config_fmt(err, err_len, "confirm must be manual, auto or never, not '%s'", value);
+            errbuf_set(err, err_len, "confirm must be manual, auto or never, not '%s'", value);
             return BO_EINVAL;
         }
         return 0;
@@ -248,8 +250,8 @@ int config_net_set(struct config_net *net, const char *key, const char *value, c
         return config_net_bytes(key, value, &net->heap_budget, err, err_len);
     }
     if (strcmp(key, "max-sessions") == 0) {
-        if (config_u64(value, 100000, &v) < 0) {
-            config_fmt(err, err_len, "max-sessions must be 0..100000, not '%s'", value);
+        if (num_parse_u64(value, 0, 100000, &v) < 0) {
+            errbuf_set(err, err_len, "max-sessions must be 0..100000, not '%s'", value);
             return BO_EINVAL;
         }
         net->max_sessions = (uint32_t)v;
@@ -269,11 +271,11 @@ int config_net_set(struct config_net *net, const char *key, const char *value, c
         char msg[160];
 
         if (strlen(value) >= sizeof(net->link)) {
-            config_fmt(err, err_len, "link: longer than %d characters", (int)sizeof(net->link) - 1);
+            errbuf_set(err, err_len, "link: longer than %d characters", (int)sizeof(net->link) - 1);
             return BO_EINVAL;
         }
         if (value[0] != '\0' && link_fault_parse(&lf, value, msg, sizeof(msg)) < 0) {
-            config_fmt(err, err_len, "link '%s': %s", value, msg);
+            errbuf_set(err, err_len, "link '%s': %s", value, msg);
             return BO_EINVAL;
         }
         memcpy(net->link, value, strlen(value) + 1);
@@ -289,32 +291,32 @@ int config_net_check(const struct config_net *net, char *err, size_t err_len)
 
     if (!net->enabled) {
         if (psk || cert || net->ca[0] != '\0') {
-            config_fmt(err, err_len, "psk, certificate and ca need an address");
+            errbuf_set(err, err_len, "psk, certificate and ca need an address");
             return BO_EINVAL;
         }
         return 0;
     }
     if (psk && (net->psk_len == 0 || net->psk_identity[0] == '\0')) {
-        config_fmt(err, err_len, "psk and psk-identity go together");
+        errbuf_set(err, err_len, "psk and psk-identity go together");
         return BO_EINVAL;
     }
     if (cert && (net->certificate[0] == '\0' || net->private_key[0] == '\0')) {
-        config_fmt(err, err_len, "certificate and private-key go together");
+        errbuf_set(err, err_len, "certificate and private-key go together");
         return BO_EINVAL;
     }
     if (!psk && !cert) {
-        config_fmt(err, err_len,
+        errbuf_set(err, err_len,
                    "an address needs psk-identity + psk or certificate + "
                    "private-key");
         return BO_EINVAL;
     }
     if (net->require_client_cert && (net->ca[0] == '\0' || !cert)) {
-        config_fmt(err, err_len, "require-client-cert needs a ca and a certificate");
+        errbuf_set(err, err_len, "require-client-cert needs a ca and a certificate");
         return BO_EINVAL;
     }
     if (net->dtls_timeout_min_ms != 0 && net->dtls_timeout_max_ms != 0 &&
         net->dtls_timeout_min_ms > net->dtls_timeout_max_ms) {
-        config_fmt(err, err_len, "dtls-timeout-min is above dtls-timeout-max");
+        errbuf_set(err, err_len, "dtls-timeout-min is above dtls-timeout-max");
         return BO_EINVAL;
     }
     return 0;

@@ -4,7 +4,6 @@
  */
 #include "image/image_info.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +13,9 @@
 #include "boot/image_src.h"
 #include "boot/image_validate.h"
 #include "boot/trailer.h"
+#include "util/errbuf.h"
 
 #define IMAGE_INFO_HEX_TEXT_MAX 32u /* Bytes of a value shown in text before "...". */
-
-static void image_info_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 const char *image_info_tlv_name(uint16_t type)
 {
@@ -241,24 +229,24 @@ json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val,
     int rc;
 
     if (len > UINT32_MAX) {
-        image_info_err(err, errlen, "file larger than 4 GiB");
+        errbuf_set(err, errlen, "file larger than 4 GiB");
         return NULL;
     }
     image_src_from_buffer(&src, data, (uint32_t)len);
     rc = image_header_read(&src, &hdr);
     if (rc < 0) {
-        image_info_err(err, errlen, "not an MCUboot image: %s",
-                       len < IMAGE_HEADER_SIZE ? "shorter than a header"
-                       : (data[0] | data[1] << 8 | data[2] << 16 | (uint32_t)data[3] << 24) !=
-                               IMAGE_MAGIC
-                           ? "bad magic"
-                           : "header and payload sizes exceed the file");
+        errbuf_set(err, errlen, "not an MCUboot image: %s",
+                   len < IMAGE_HEADER_SIZE ? "shorter than a header"
+                   : (data[0] | data[1] << 8 | data[2] << 16 | (uint32_t)data[3] << 24) !=
+                           IMAGE_MAGIC
+                       ? "bad magic"
+                       : "header and payload sizes exceed the file");
         return NULL;
     }
     rc = image_layout_read(&src, &hdr, &layout);
     if (rc < 0) {
-        image_info_err(err, errlen, "malformed image: %s",
-                       image_validate_reason_str(IMAGE_VALIDATE_BAD_TLV_AREA));
+        errbuf_set(err, errlen, "malformed image: %s",
+                   image_validate_reason_str(IMAGE_VALIDATE_BAD_TLV_AREA));
         return NULL;
     }
     prot = json_array();
@@ -275,8 +263,8 @@ json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val,
         }
     }
     if (rc != BO_ENOENT) {
-        image_info_err(err, errlen, "malformed image: %s",
-                       image_validate_reason_str(IMAGE_VALIDATE_BAD_TLV));
+        errbuf_set(err, errlen, "malformed image: %s",
+                   image_validate_reason_str(IMAGE_VALIDATE_BAD_TLV));
         goto fail;
     }
     info = json_pack("{s:I, s:o, s:o, s:o, s:I}", "size", (json_int_t)len, "header",
@@ -302,7 +290,7 @@ json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val,
     }
     return info;
 nomem:
-    image_info_err(err, errlen, "out of memory");
+    errbuf_set(err, errlen, "out of memory");
 fail:
     json_decref(prot);
     json_decref(tlvs);

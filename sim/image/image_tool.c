@@ -18,6 +18,7 @@
 #include "bo_err.h"
 #include "boot/image_validate.h"
 #include "util/fileio.h"
+#include "util/num.h"
 #include "image/image_info.h"
 #include "image/image_sign.h"
 #include "image/keys.h"
@@ -110,18 +111,12 @@ static void image_tool_env_free(struct image_tool_env *env)
     mbedtls_platform_teardown(&env->platform);
 }
 
-/* Parses an unsigned number with C prefixes (0x, 0); false when not all of s is a number. */
+/* Parses a 32-bit unsigned number with C prefixes (0x, 0); false when s is not one. */
 static bool image_tool_u32(const char *s, uint32_t *out)
 {
-    unsigned long long v;
-    char *end;
+    uint64_t v;
 
-    if (s == NULL || *s == '\0' || *s == '-') {
-        return false;
-    }
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v > UINT32_MAX) {
+    if (num_parse_u64(s, 0, UINT32_MAX, &v) < 0) {
         return false;
     }
     *out = (uint32_t)v;
