@@ -202,86 +202,138 @@ static int config_net_file(char *dst, const char *key, const char *value, const 
     return 0;
 }
 
-int config_net_set(struct config_net *net, const char *key, const char *value, const char *dir,
-                   char *err, size_t err_len)
-{
-    uint64_t v;
+/* The network keys of a [device] section, in the style of the board reader's table. */
+static const struct {
+    const char *name;
+    enum config_net_key key;
+} config_net_keys[] = {
+    { "address", CONFIG_NET_ADDRESS },
+    { "psk-identity", CONFIG_NET_PSK_IDENTITY },
+    { "psk", CONFIG_NET_PSK },
+    { "certificate", CONFIG_NET_CERTIFICATE },
+    { "private-key", CONFIG_NET_PRIVATE_KEY },
+    { "ca", CONFIG_NET_CA },
+    { "require-client-cert", CONFIG_NET_REQUIRE_CLIENT_CERT },
+    { "confirm", CONFIG_NET_CONFIRM },
+    { "heap-budget", CONFIG_NET_HEAP_BUDGET },
+    { "max-sessions", CONFIG_NET_MAX_SESSIONS },
+    { "idle-timeout", CONFIG_NET_IDLE_TIMEOUT },
+    { "dtls-timeout-min", CONFIG_NET_DTLS_TIMEOUT_MIN },
+    { "dtls-timeout-max", CONFIG_NET_DTLS_TIMEOUT_MAX },
+    { "link", CONFIG_NET_LINK },
+};
 
-    if (strcmp(key, "address") == 0) {
+int config_net_key_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(config_net_keys) / sizeof(config_net_keys[0]); i++) {
+        if (strcmp(config_net_keys[i].name, name) == 0) {
+            return (int)config_net_keys[i].key;
+        }
+    }
+    return BO_ENOENT;
+}
+
+/* Parses a link fault description (empty: none), checked by the link fault parser. */
+static int config_net_link(struct config_net *net, const char *value, char *err, size_t err_len)
+{
+    struct link_fault_config lf;
+    char msg[160];
+
+    if (strlen(value) >= sizeof(net->link)) {
+        return errbuf_fail(err, err_len, BO_EINVAL, "link: longer than %d characters",
+                           (int)sizeof(net->link) - 1);
+    }
+    if (value[0] != '\0' && link_fault_parse(&lf, value, msg, sizeof(msg)) < 0) {
+        return errbuf_fail(err, err_len, BO_EINVAL, "link '%s': %s", value, msg);
+    }
+    memcpy(net->link, value, strlen(value) + 1);
+    return 0;
+}
+
+/* Parses the confirm policy: manual, auto or never. */
+static int config_net_confirm(struct config_net *net, const char *value, char *err, size_t err_len)
+{
+    static const enum config_confirm all[] = { CONFIG_CONFIRM_MANUAL, CONFIG_CONFIRM_AUTO,
+                                               CONFIG_CONFIRM_NEVER };
+
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (strcmp(value, config_confirm_name(all[i])) == 0) {
+            net->confirm = all[i];
+            return 0;
+        }
+    }
+    return errbuf_fail(err, err_len, BO_EINVAL, "confirm must be manual, auto or never, not '%s'",
+                       value);
+}
+
+/* Applies a key of the server's identity: address, PSK, certificates, client policy. */
+static int config_net_set_peer(struct config_net *net, enum config_net_key k, const char *key,
+                               const char *value, const char *dir, char *err, size_t err_len)
+{
+    switch (k) {
+    case CONFIG_NET_ADDRESS:
         return config_net_address(net, value, err, err_len);
-    }
-    if (strcmp(key, "psk-identity") == 0) {
+    case CONFIG_NET_PSK_IDENTITY:
         return config_net_identity(net, value, err, err_len);
-    }
-    if (strcmp(key, "psk") == 0) {
+    case CONFIG_NET_PSK:
         return config_net_psk(net, value, err, err_len);
-    }
-    if (strcmp(key, "certificate") == 0) {
+    case CONFIG_NET_CERTIFICATE:
         return config_net_file(net->certificate, key, value, dir, err, err_len);
-    }
-    if (strcmp(key, "private-key") == 0) {
+    case CONFIG_NET_PRIVATE_KEY:
         return config_net_file(net->private_key, key, value, dir, err, err_len);
-    }
-    if (strcmp(key, "ca") == 0) {
+    case CONFIG_NET_CA:
         return config_net_file(net->ca, key, value, dir, err, err_len);
-    }
-    if (strcmp(key, "require-client-cert") == 0) {
+    case CONFIG_NET_REQUIRE_CLIENT_CERT:
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
-            errbuf_set(err, err_len, "require-client-cert must be true or false, not '%s'", value);
-            return BO_EINVAL;
+            return errbuf_fail(err, err_len, BO_EINVAL,
+                               "require-client-cert must be true or false, not '%s'", value);
         }
         net->require_client_cert = strcmp(value, "true") == 0;
         return 0;
+    default:
+        return config_net_confirm(net, value, err, err_len);
     }
-    if (strcmp(key, "confirm") == 0) {
-        if (strcmp(value, "manual") == 0) {
-            net->confirm = CONFIG_CONFIRM_MANUAL;
-        } else if (strcmp(value, "auto") == 0) {
-            net->confirm = CONFIG_CONFIRM_AUTO;
-        } else if (strcmp(value, "never") == 0) {
-            net->confirm = CONFIG_CONFIRM_NEVER;
-        } else {
-            errbuf_set(err, err_len, "confirm must be manual, auto or never, not '%s'", value);
-            return BO_EINVAL;
-        }
-        return 0;
-    }
-    if (strcmp(key, "heap-budget") == 0) {
+}
+
+/* Applies a key of the server's limits: heap, sessions, timeouts, link faults. */
+static int config_net_set_limits(struct config_net *net, enum config_net_key k, const char *key,
+                                 const char *value, char *err, size_t err_len)
+{
+    uint64_t v;
+
+    switch (k) {
+    case CONFIG_NET_HEAP_BUDGET:
         return config_net_bytes(key, value, &net->heap_budget, err, err_len);
-    }
-    if (strcmp(key, "max-sessions") == 0) {
+    case CONFIG_NET_MAX_SESSIONS:
         if (num_parse_u64(value, 0, 100000, &v) < 0) {
-            errbuf_set(err, err_len, "max-sessions must be 0..100000, not '%s'", value);
-            return BO_EINVAL;
+            return errbuf_fail(err, err_len, BO_EINVAL, "max-sessions must be 0..100000, not '%s'",
+                               value);
         }
         net->max_sessions = (uint32_t)v;
         return 0;
-    }
-    if (strcmp(key, "idle-timeout") == 0) {
+    case CONFIG_NET_IDLE_TIMEOUT:
         return config_net_ms(key, value, &net->idle_timeout_ms, err, err_len);
-    }
-    if (strcmp(key, "dtls-timeout-min") == 0) {
+    case CONFIG_NET_DTLS_TIMEOUT_MIN:
         return config_net_ms(key, value, &net->dtls_timeout_min_ms, err, err_len);
-    }
-    if (strcmp(key, "dtls-timeout-max") == 0) {
+    case CONFIG_NET_DTLS_TIMEOUT_MAX:
         return config_net_ms(key, value, &net->dtls_timeout_max_ms, err, err_len);
+    default:
+        return config_net_link(net, value, err, err_len);
     }
-    if (strcmp(key, "link") == 0) {
-        struct link_fault_config lf;
-        char msg[160];
+}
 
-        if (strlen(value) >= sizeof(net->link)) {
-            errbuf_set(err, err_len, "link: longer than %d characters", (int)sizeof(net->link) - 1);
-            return BO_EINVAL;
-        }
-        if (value[0] != '\0' && link_fault_parse(&lf, value, msg, sizeof(msg)) < 0) {
-            errbuf_set(err, err_len, "link '%s': %s", value, msg);
-            return BO_EINVAL;
-        }
-        memcpy(net->link, value, strlen(value) + 1);
-        return 0;
+int config_net_set(struct config_net *net, const char *key, const char *value, const char *dir,
+                   char *err, size_t err_len)
+{
+    int k = config_net_key_find(key);
+
+    if (k < 0) {
+        return BO_ENOENT;
     }
-    return BO_ENOENT;
+    if (k <= CONFIG_NET_CONFIRM) {
+        return config_net_set_peer(net, (enum config_net_key)k, key, value, dir, err, err_len);
+    }
+    return config_net_set_limits(net, (enum config_net_key)k, key, value, err, err_len);
 }
 
 int config_net_check(const struct config_net *net, char *err, size_t err_len)
