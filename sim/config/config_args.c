@@ -105,8 +105,7 @@ static struct config_device *config_get_device(struct config *cfg, const char *n
     if (i >= 0) {
         return &cfg->devices[i];
     }
-    if (!board_valid_name(name)) {
-        errbuf_set(err, err_len, "bad device name '%s'", name);
+    if (config_device_name_check(name, err, err_len) < 0) {
         return NULL;
     }
     if (cfg->device_count >= CONFIG_MAX_DEVICES) {
@@ -219,8 +218,14 @@ int config_parse_args(struct config *cfg, int argc, char **argv, enum config_act
         if (c == 'c') {
             file = optarg;
         } else if (c == OPT_DEVICE) {
-            if (t.count >= CONFIG_MAX_DEVICES || !board_valid_name(optarg)) {
-                errbuf_set(err, err_len, "--device %s: bad name or too many devices", optarg);
+            char msg[CONFIG_ERR_MAX];
+
+            if (config_device_name_check(optarg, msg, sizeof(msg)) < 0) {
+                return errbuf_fail(err, err_len, BO_EINVAL, "--device %s: %s", optarg, msg);
+            }
+            if (t.count >= CONFIG_MAX_DEVICES) {
+                errbuf_set(err, err_len, "--device %s: more than %d devices", optarg,
+                           CONFIG_MAX_DEVICES);
                 return BO_EINVAL;
             }
             config_copy(t.names[t.count++], sizeof(t.names[0]), optarg);
