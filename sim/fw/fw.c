@@ -659,7 +659,6 @@ int fw_run(const struct fw_args *a)
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1) {
         return EX_OSERR;
     }
-    signal(SIGPIPE, SIG_IGN);
     flags = fcntl(a->pipe_fd, F_GETFL);
     if (flags < 0 || fcntl(a->pipe_fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
         fprintf(stderr, "brownout-fw: no pipe on descriptor %d\n", a->pipe_fd);
