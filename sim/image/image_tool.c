@@ -319,32 +319,30 @@ static int image_tool_sign_num(int c, const char *arg, struct image_sign_opts *o
     return -1;
 }
 
+/* The sign options without argument, with the flag they set (--test also sets pad). */
+static const struct {
+    int c;
+    size_t off;
+} image_tool_flag_opts[] = {
+    { OPT_PAD_HEADER, offsetof(struct image_sign_opts, pad_header) },
+    { OPT_PAD, offsetof(struct image_sign_opts, pad) },
+    { OPT_CONFIRM, offsetof(struct image_sign_opts, confirm) },
+    { OPT_TEST, offsetof(struct image_sign_opts, pad) },
+    { OPT_OVERWRITE_ONLY, offsetof(struct image_sign_opts, overwrite_only) },
+    { OPT_NON_BOOTABLE, offsetof(struct image_sign_opts, non_bootable) },
+};
+
 /* Applies a sign option without argument; returns 0 or a usage exit status. */
 static int image_tool_sign_flag(int c, struct image_sign_opts *o, bool *test)
 {
-    switch (c) {
-    case OPT_PAD_HEADER:
-        o->pad_header = true;
-        return 0;
-    case OPT_PAD:
-        o->pad = true;
-        return 0;
-    case OPT_CONFIRM:
-        o->confirm = true;
-        return 0;
-    case OPT_TEST:
-        *test = true;
-        o->pad = true;
-        return 0;
-    case OPT_OVERWRITE_ONLY:
-        o->overwrite_only = true;
-        return 0;
-    case OPT_NON_BOOTABLE:
-        o->non_bootable = true;
-        return 0;
-    default:
-        return image_tool_usage_error("sign", "%s", "bad option");
+    for (size_t i = 0; i < sizeof(image_tool_flag_opts) / sizeof(image_tool_flag_opts[0]); i++) {
+        if (image_tool_flag_opts[i].c == c) {
+            *(bool *)((uint8_t *)o + image_tool_flag_opts[i].off) = true;
+            *test = *test || c == OPT_TEST;
+            return 0;
+        }
     }
+    return image_tool_usage_error("sign", "%s", "bad option");
 }
 
 /* Applies one sign option to o; returns 0 or a usage exit status. */
