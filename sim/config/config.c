@@ -309,7 +309,8 @@ int config_dev_entry(const struct config_device *dev, enum config_key key, const
                      const char *dir)
 {
     char name[CONFIG_PATH_MAX];
-    const char *rest = config_split(value, name, sizeof(name));
+    /* The split config_dev_files() makes: a left part too long for a flash name is no name. */
+    const char *rest = config_split(value, name, BOARD_NAME_MAX);
     int id;
 
     if (key == CONFIG_KEY_FLASH) {
