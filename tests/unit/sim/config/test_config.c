@@ -159,7 +159,7 @@ static void test_bad_files(void **state)
         { "[device a]\nflash = a.bin\nflash = b.bin\n",
           "c.ini:3: duplicate key 'flash' for the same flash device (first on line 2)" },
         /* A left part too long for a flash name makes the whole value a path. */
-        { "[device a]\nflash = a234567890123456789012345678901234567890=x.bin\nflash = b.bin\n",
+        { "[device a]\nflash = b.bin\nflash = a234567890123456789012345678901234567890=x.bin\n",
           "c.ini:3: duplicate key 'flash' for the same flash device (first on line 2)" },
         { "[device a]\nkey = k.pem\nkey = j.pem\nkey = k.pem\n",
           "c.ini:4: duplicate key 'key' for the same file (first on line 2)" },
