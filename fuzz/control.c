@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         }
     }
 
+    /* The control engine leaves SIGPIPE to main(); this setup is the fuzzer's main. */
+    signal(SIGPIPE, SIG_IGN);
     control_init(&fuzz_control_daemon.control);
     if (daemon_cmds_register(&fuzz_control_daemon) != 0) {
         abort();

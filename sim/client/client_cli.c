@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "client/client.h"
 #include "client/client_cli.h"
 #include "util/fileio.h"
+#include "util/num.h"
 #include "client/client_format.h"
 #include "control/control.h"
 #include "image/image_tool.h"
@@ -92,22 +94,96 @@ static int client_cli_usage_error(const struct client_cli *cli, const char *msg)
     return EX_USAGE;
 }
 
-/* Parses an unsigned number (decimal or 0x hex) into [0, max]. */
+/* Parses an unsigned number (decimal or 0x hex) into [0, max], for the long long fields. */
 static bool client_cli_number(const char *s, long long max, long long *out)
 {
-    unsigned long long v;
-    char *end;
+    uint64_t v;
 
-    if (s == NULL || s[0] == '\0' || s[0] == '-' || s[0] == '+') {
-        return false;
-    }
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v > (unsigned long long)max) {
+    if (num_parse_u64(s, 0, (uint64_t)max, &v) < 0) {
         return false;
     }
     *out = (long long)v;
     return true;
+}
+
+/* The command options that take a number: their bit, range, field and usage error. */
+static const struct {
+    int c;
+    unsigned bit;
+    long long max;
+    size_t off;
+    const char *msg;
+} client_cli_num_opts[] = {
+    { 'A', CLIENT_OPT_AT_OP, INT64_MAX, offsetof(struct client_cli, at_op),
+      "--at-op wants an operation index" },
+    { 'S', CLIENT_OPT_SEED, INT64_MAX, offsetof(struct client_cli, seed), "--seed wants a number" },
+    { 'U', CLIENT_OPT_UNITS, UINT32_MAX - 1, offsetof(struct client_cli, units),
+      "--units wants a number" },
+    { 'P', CLIENT_OPT_PERMILLE, 1000, offsetof(struct client_cli, permille),
+      "--permille wants 0 to 1000" },
+};
+
+/* Parses --timeout SECONDS into cli->timeout_ms; false when it is not a duration. */
+static bool client_cli_timeout(struct client_cli *cli, const char *arg)
+{
+    char *end;
+    double secs;
+
+    errno = 0;
+    secs = strtod(arg, &end);
+    if (errno != 0 || *end != '\0' || !(secs >= 0) || secs > 86400.0 * 365) {
+        return false;
+    }
+    cli->timeout_ms = (int)(secs * 1000.0 + 0.5);
+    return true;
+}
+
+/* Applies one option; sets *bit for the command options. Returns 0, -1 (help) or a status. */
+static int client_cli_option(struct client_cli *cli, int c, const char *arg, unsigned *bit)
+{
+    for (size_t i = 0; i < sizeof(client_cli_num_opts) / sizeof(client_cli_num_opts[0]); i++) {
+        if (client_cli_num_opts[i].c == c) {
+            long long *field = (long long *)((char *)cli + client_cli_num_opts[i].off);
+
+            *bit = client_cli_num_opts[i].bit;
+            return client_cli_number(arg, client_cli_num_opts[i].max, field)
+                       ? 0
+                       : client_cli_usage_error(cli, client_cli_num_opts[i].msg);
+        }
+    }
+    switch (c) {
+    case 's':
+        cli->socket = arg;
+        return 0;
+    case 'j':
+        cli->json = true;
+        return 0;
+    case 't':
+        return client_cli_timeout(cli, arg)
+                   ? 0
+                   : client_cli_usage_error(cli, "--timeout wants seconds");
+    case 'h':
+        client_cli_usage(stdout);
+        return -1;
+    case 'F':
+        *bit = CLIENT_OPT_FAULT;
+        cli->fault = arg;
+        return 0;
+    case 'f':
+        *bit = CLIENT_OPT_FOLLOW;
+        cli->follow = true;
+        return 0;
+    case 'd':
+        *bit = CLIENT_OPT_DEVICE;
+        cli->device = arg;
+        return 0;
+    case 'o':
+        *bit = CLIENT_OPT_OUTPUT;
+        cli->output = arg;
+        return 0;
+    default:
+        return client_cli_usage_error(cli, "unknown option or missing value");
+    }
 }
 
 static int client_cli_parse(struct client_cli *cli, int argc, char **argv, unsigned allowed)
@@ -128,74 +204,16 @@ static int client_cli_parse(struct client_cli *cli, int argc, char **argv, unsig
         { NULL, 0, NULL, 0 },
     };
     unsigned bit;
-    char *end;
-    double secs;
+    int rc;
     int c;
 
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "s:jt:hfd:o:", longopts, NULL)) != -1) {
         bit = 0;
-        switch (c) {
-        case 's':
-            cli->socket = optarg;
-            break;
-        case 'j':
-            cli->json = true;
-            break;
-        case 't':
-            errno = 0;
-            secs = strtod(optarg, &end);
-            if (errno != 0 || *end != '\0' || !(secs >= 0) || secs > 86400.0 * 365) {
-                return client_cli_usage_error(cli, "--timeout wants seconds");
-            }
-            cli->timeout_ms = (int)(secs * 1000.0 + 0.5);
-            break;
-        case 'h':
-            client_cli_usage(stdout);
-            return -1;
-        case 'A':
-            bit = CLIENT_OPT_AT_OP;
-            if (!client_cli_number(optarg, INT64_MAX, &cli->at_op)) {
-                return client_cli_usage_error(cli, "--at-op wants an operation index");
-            }
-            break;
-        case 'F':
-            bit = CLIENT_OPT_FAULT;
-            cli->fault = optarg;
-            break;
-        case 'S':
-            bit = CLIENT_OPT_SEED;
-            if (!client_cli_number(optarg, INT64_MAX, &cli->seed)) {
-                return client_cli_usage_error(cli, "--seed wants a number");
-            }
-            break;
-        case 'U':
-            bit = CLIENT_OPT_UNITS;
-            if (!client_cli_number(optarg, UINT32_MAX - 1, &cli->units)) {
-                return client_cli_usage_error(cli, "--units wants a number");
-            }
-            break;
-        case 'P':
-            bit = CLIENT_OPT_PERMILLE;
-            if (!client_cli_number(optarg, 1000, &cli->permille)) {
-                return client_cli_usage_error(cli, "--permille wants 0 to 1000");
-            }
-            break;
-        case 'f':
-            bit = CLIENT_OPT_FOLLOW;
-            cli->follow = true;
-            break;
-        case 'd':
-            bit = CLIENT_OPT_DEVICE;
-            cli->device = optarg;
-            break;
-        case 'o':
-            bit = CLIENT_OPT_OUTPUT;
-            cli->output = optarg;
-            break;
-        default:
-            return client_cli_usage_error(cli, "unknown option or missing value");
+        rc = client_cli_option(cli, c, optarg, &bit);
+        if (rc != 0) {
+            return rc;
         }
         if ((bit & ~allowed) != 0) {
             return client_cli_usage_error(cli, "option not valid for this command");

@@ -3,6 +3,7 @@
  * brownout-fw: the firmware runner brownoutd starts for each power-on of a device (sim/fw/fw.h
  * describes its command line, descriptors and messages).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
     char err[256];
     int i;
 
+    /* The pipe to brownoutd and the app's sockets: a closed peer is an EPIPE, not an exit. */
+    signal(SIGPIPE, SIG_IGN);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             brownout_fw_usage(stdout);

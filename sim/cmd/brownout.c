@@ -52,6 +52,10 @@ int main(int argc, char **argv)
 {
     size_t i;
 
+    /*
+     * SIGPIPE keeps its default here on purpose: `brownout events --follow | head` ends quietly
+     * when head does. The control socket's writes use MSG_NOSIGNAL (client.c).
+     */
     if (argc < 2) {
         brownout_usage(stderr);
         return 2;

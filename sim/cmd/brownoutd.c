@@ -3,6 +3,7 @@
  * brownoutd: the simulator daemon. Parses the configuration (config.h), sets up the daemon
  * (daemon.h) on the default libuv loop and runs it in the foreground until SIGTERM/SIGINT.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,11 @@ int main(int argc, char **argv)
     int status = 0;
     int rc;
 
+    /*
+     * A control client or a firmware process that goes away costs a write an EPIPE, not the
+     * daemon its life: the one place the process's SIGPIPE disposition is chosen.
+     */
+    signal(SIGPIPE, SIG_IGN);
     config_init(&cfg);
     rc = config_parse_args(&cfg, argc, argv, &action, err, sizeof(err));
     if (rc < 0) {

@@ -8,6 +8,8 @@
 
 #include "bo_err.h"
 #include "config/config_int.h"
+#include "util/errbuf.h"
+#include "util/num.h"
 
 enum {
     OPT_BOARD = 256,
@@ -82,6 +84,10 @@ void config_usage(FILE *out)
                  "  -h, --help               display this help and exit\n"
                  "  -V, --version            output version information and exit\n"
                  "\n"
+                 "The file has a [daemon] section and [device NAME] sections (NAME not . or ..);\n"
+                 "a section gives each key once (image, flash and key: once per slot, flash\n"
+                 "device and file). Errors name FILE:LINE.\n"
+                 "\n"
                  "Signals: SIGTERM/SIGINT shut down cleanly (a second one exits at once); SIGHUP\n"
                  "re-reads the configuration file.\n"
                  "Exit status: 0 ok, 64 usage error, 65 bad data (a key file), 66 missing\n"
@@ -103,12 +109,11 @@ static struct config_device *config_get_device(struct config *cfg, const char *n
     if (i >= 0) {
         return &cfg->devices[i];
     }
-    if (!board_valid_name(name)) {
-        config_fmt(err, err_len, "bad device name '%s'", name);
+    if (config_device_name_check(name, err, err_len) < 0) {
         return NULL;
     }
     if (cfg->device_count >= CONFIG_MAX_DEVICES) {
-        config_fmt(err, err_len, "more than %d devices", CONFIG_MAX_DEVICES);
+        errbuf_set(err, err_len, "more than %d devices", CONFIG_MAX_DEVICES);
         return NULL;
     }
     config_device_init(&cfg->devices[cfg->device_count], name);
@@ -129,7 +134,7 @@ static int config_apply_dev(struct config *cfg, struct config_targets *t, const 
         } else if (cfg->device_count == 0) {
             snprintf(t->names[0], sizeof(t->names[0]), "dev0");
         } else {
-            config_fmt(err, err_len,
+            errbuf_set(err, err_len,
                        "--%s: the configuration has %u devices; say which with "
                        "--device NAME",
                        key, (unsigned)cfg->device_count);
@@ -144,7 +149,7 @@ static int config_apply_dev(struct config *cfg, struct config_targets *t, const 
             return BO_EINVAL;
         }
         if (config_dev_set(d, key, value, "", msg, sizeof(msg)) < 0) {
-            config_fmt(err, err_len, "--%s %s: %s", key, value, msg);
+            errbuf_set(err, err_len, "--%s %s: %s", key, value, msg);
             return BO_EINVAL;
         }
     }
@@ -186,10 +191,113 @@ static int config_apply_flash(struct config *cfg, struct config_targets *t, cons
         t->count = 1;
     }
     if (config_dev_set(d, "flash", flash_value, "", msg, sizeof(msg)) < 0) {
-        config_fmt(err, err_len, "--flash %s: %s", value, msg);
+        errbuf_set(err, err_len, "--flash %s: %s", value, msg);
         return BO_EINVAL;
     }
     return 0;
+}
+
+/* The options that set one key: of the target devices, or of the [daemon] section. */
+static const struct {
+    int opt;
+    const char *key;
+    const char *value; /* The value of an option without argument; NULL: the argument. */
+    bool daemon;
+} config_opt_keys[] = {
+    { OPT_BOARD, "board", NULL, false },
+    { OPT_FLASH_ERASE, "flash-erase", "true", false },
+    { OPT_FLASH_IN_RAM, "flash-in-ram", "true", false },
+    { OPT_IMAGE, "image", NULL, false },
+    { OPT_MODE, "mode", NULL, false },
+    { OPT_KEY, "key", NULL, false },
+    { OPT_POWER_ON, "power-on", NULL, false },
+    { OPT_MOUNT, "mount", NULL, true },
+    { OPT_CONTROL, "control", NULL, true },
+    { OPT_FIRMWARE, "firmware", NULL, true },
+    { OPT_FUSE_WRITE, "fuse-write", NULL, true },
+};
+
+/*
+ * First pass: --config, --device, --help, --version, and usage errors.
+ * Returns 1 when action is decided (help, version), 0 to go on, or BO_EINVAL.
+ */
+static int config_args_first(int argc, char **argv, struct config_targets *t, const char **file,
+                             enum config_action *action, char *err, size_t err_len)
+{
+    char msg[CONFIG_ERR_MAX];
+    int c;
+
+    opterr = 0;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, ":c:vhV", config_longopts, NULL)) != -1) {
+        if (c == 'h' || c == 'V') {
+            *action = c == 'h' ? CONFIG_HELP : CONFIG_VERSION;
+            return 1;
+        }
+        if (c == 'c') {
+            *file = optarg;
+        } else if (c == OPT_DEVICE) {
+            if (config_device_name_check(optarg, msg, sizeof(msg)) < 0) {
+                return errbuf_fail(err, err_len, BO_EINVAL, "--device %s: %s", optarg, msg);
+            }
+            if (t->count >= CONFIG_MAX_DEVICES) {
+                return errbuf_fail(err, err_len, BO_EINVAL, "--device %s: more than %d devices",
+                                   optarg, CONFIG_MAX_DEVICES);
+            }
+            config_copy(t->names[t->count++], sizeof(t->names[0]), optarg);
+        } else if (c == '?') {
+            return errbuf_fail(err, err_len, BO_EINVAL, "unknown option '%s'", argv[optind - 1]);
+        } else if (c == ':') {
+            return errbuf_fail(err, err_len, BO_EINVAL, "option '%s' needs an argument",
+                               argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        return errbuf_fail(err, err_len, BO_EINVAL, "unexpected argument '%s'", argv[optind]);
+    }
+    return 0;
+}
+
+/* Second pass: applies one option over the configuration file. */
+static int config_args_option(struct config *cfg, struct config_targets *t, int c, const char *arg,
+                              char *err, size_t err_len)
+{
+    uint64_t v;
+
+    for (size_t i = 0; i < sizeof(config_opt_keys) / sizeof(config_opt_keys[0]); i++) {
+        const char *value = config_opt_keys[i].value != NULL ? config_opt_keys[i].value : arg;
+
+        if (config_opt_keys[i].opt != c) {
+            continue;
+        }
+        if (config_opt_keys[i].daemon) {
+            return config_daemon_set(cfg, config_opt_keys[i].key, value, "", err, err_len);
+        }
+        return config_apply_dev(cfg, t, config_opt_keys[i].key, value, err, err_len);
+    }
+    switch (c) {
+    case OPT_FLASH:
+        return config_apply_flash(cfg, t, arg, err, err_len);
+    case OPT_SEED:
+        if (num_parse_u64(arg, 0, UINT64_MAX, &v) < 0) {
+            return errbuf_fail(err, err_len, BO_EINVAL, "--seed %s: not an unsigned number", arg);
+        }
+        cfg->seed = v;
+        return cfg->device_count > 0 || t->count > 0
+                   ? config_apply_dev(cfg, t, "seed", arg, err, err_len)
+                   : 0;
+    case OPT_NO_MOUNT:
+        cfg->mount[0] = '\0';
+        return 0;
+    case OPT_CHECK:
+        cfg->check_only = true;
+        return 0;
+    case 'v':
+        cfg->verbose = true;
+        return 0;
+    default:
+        return 0;
+    }
 }
 
 int config_parse_args(struct config *cfg, int argc, char **argv, enum config_action *action,
@@ -202,37 +310,9 @@ int config_parse_args(struct config *cfg, int argc, char **argv, enum config_act
 
     memset(&t, 0, sizeof(t));
     *action = CONFIG_RUN;
-    /* First pass: --config, --device, --help, --version, and usage errors. */
-    opterr = 0;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, ":c:vhV", config_longopts, NULL)) != -1) {
-        if (c == 'h') {
-            *action = CONFIG_HELP;
-            return 0;
-        }
-        if (c == 'V') {
-            *action = CONFIG_VERSION;
-            return 0;
-        }
-        if (c == 'c') {
-            file = optarg;
-        } else if (c == OPT_DEVICE) {
-            if (t.count >= CONFIG_MAX_DEVICES || !board_valid_name(optarg)) {
-                config_fmt(err, err_len, "--device %s: bad name or too many devices", optarg);
-                return BO_EINVAL;
-            }
-            config_copy(t.names[t.count++], sizeof(t.names[0]), optarg);
-        } else if (c == '?') {
-            config_fmt(err, err_len, "unknown option '%s'", argv[optind - 1]);
-            return BO_EINVAL;
-        } else if (c == ':') {
-            config_fmt(err, err_len, "option '%s' needs an argument", argv[optind - 1]);
-            return BO_EINVAL;
-        }
-    }
-    if (optind < argc) {
-        config_fmt(err, err_len, "unexpected argument '%s'", argv[optind]);
-        return BO_EINVAL;
+    rc = config_args_first(argc, argv, &t, &file, action, err, err_len);
+    if (rc != 0) {
+        return rc < 0 ? rc : 0;
     }
     /* The daemon-wide options that device defaults depend on come before the file's devices. */
     if (file != NULL) {
@@ -243,68 +323,7 @@ int config_parse_args(struct config *cfg, int argc, char **argv, enum config_act
     }
     optind = 0;
     while ((c = getopt_long(argc, argv, ":c:vhV", config_longopts, NULL)) != -1) {
-        uint64_t v;
-
-        rc = 0;
-        switch (c) {
-        case OPT_BOARD:
-            rc = config_apply_dev(cfg, &t, "board", optarg, err, err_len);
-            break;
-        case OPT_FLASH:
-            rc = config_apply_flash(cfg, &t, optarg, err, err_len);
-            break;
-        case OPT_FLASH_ERASE:
-            rc = config_apply_dev(cfg, &t, "flash-erase", "true", err, err_len);
-            break;
-        case OPT_FLASH_IN_RAM:
-            rc = config_apply_dev(cfg, &t, "flash-in-ram", "true", err, err_len);
-            break;
-        case OPT_IMAGE:
-            rc = config_apply_dev(cfg, &t, "image", optarg, err, err_len);
-            break;
-        case OPT_MODE:
-            rc = config_apply_dev(cfg, &t, "mode", optarg, err, err_len);
-            break;
-        case OPT_KEY:
-            rc = config_apply_dev(cfg, &t, "key", optarg, err, err_len);
-            break;
-        case OPT_POWER_ON:
-            rc = config_apply_dev(cfg, &t, "power-on", optarg, err, err_len);
-            break;
-        case OPT_SEED:
-            if (config_u64(optarg, UINT64_MAX, &v) < 0) {
-                config_fmt(err, err_len, "--seed %s: not an unsigned number", optarg);
-                return BO_EINVAL;
-            }
-            cfg->seed = v;
-            rc = cfg->device_count > 0 || t.count > 0
-                     ? config_apply_dev(cfg, &t, "seed", optarg, err, err_len)
-                     : 0;
-            break;
-        case OPT_MOUNT:
-            rc = config_daemon_set(cfg, "mount", optarg, "", err, err_len);
-            break;
-        case OPT_NO_MOUNT:
-            cfg->mount[0] = '\0';
-            break;
-        case OPT_CONTROL:
-            rc = config_daemon_set(cfg, "control", optarg, "", err, err_len);
-            break;
-        case OPT_FIRMWARE:
-            rc = config_daemon_set(cfg, "firmware", optarg, "", err, err_len);
-            break;
-        case OPT_FUSE_WRITE:
-            rc = config_daemon_set(cfg, "fuse-write", optarg, "", err, err_len);
-            break;
-        case OPT_CHECK:
-            cfg->check_only = true;
-            break;
-        case 'v':
-            cfg->verbose = true;
-            break;
-        default:
-            break;
-        }
+        rc = config_args_option(cfg, &t, c, optarg, err, err_len);
         if (rc < 0) {
             return rc;
         }

@@ -10,6 +10,8 @@
 #include "config/config_int.h"
 #include "dtls/dtls_server.h"
 #include "dtls/link_fault.h"
+#include "util/errbuf.h"
+#include "util/num.h"
 
 /* Longest duration accepted for a timeout: one day, in milliseconds. */
 #define CONFIG_NET_MS_MAX 86400000u
@@ -67,7 +69,7 @@ static int config_net_address(struct config_net *net, const char *value, char *e
     }
     memcpy(host, value, n);
     host[n] = '\0';
-    if (inet_pton(family, host, addr) != 1 || config_u64(port, 65535, &v) < 0) {
+    if (inet_pton(family, host, addr) != 1 || num_parse_u64(port, 0, 65535, &v) < 0) {
         goto bad;
     }
     memcpy(net->host, host, n + 1);
@@ -75,7 +77,7 @@ static int config_net_address(struct config_net *net, const char *value, char *e
     net->enabled = true;
     return 0;
 bad:
-    config_fmt(err, err_len,
+    errbuf_set(err, err_len,
                "address must be IPV4:PORT or [IPV6]:PORT (port 0: ephemeral), "
                "not '%s'",
                value);
@@ -93,7 +95,7 @@ static int config_net_psk(struct config_net *net, const char *value, char *err, 
     net->psk_len = (uint32_t)len;
     return 0;
 bad:
-    config_fmt(err, err_len, "psk must be 1 to %d bytes in hex (an even number of 0-9a-f)",
+    errbuf_set(err, err_len, "psk must be 1 to %d bytes in hex (an even number of 0-9a-f)",
                CONFIG_PSK_MAX);
     return BO_EINVAL;
 }
@@ -110,7 +112,7 @@ static int config_net_identity(struct config_net *net, const char *value, char *
         }
     }
     if (n == 0 || n >= sizeof(net->psk_identity)) {
-        config_fmt(err, err_len, "psk-identity must be 1 to %d printable characters",
+        errbuf_set(err, err_len, "psk-identity must be 1 to %d printable characters",
                    (int)sizeof(net->psk_identity) - 1);
         return BO_EINVAL;
     }
@@ -138,13 +140,13 @@ static int config_net_ms(const char *key, const char *value, uint32_t *out, char
     }
     memcpy(num, value, n);
     num[n] = '\0';
-    if (config_u64(num, CONFIG_NET_MS_MAX, &v) < 0 || v * scale > CONFIG_NET_MS_MAX) {
+    if (num_parse_u64(num, 0, CONFIG_NET_MS_MAX, &v) < 0 || v * scale > CONFIG_NET_MS_MAX) {
         goto bad;
     }
     *out = (uint32_t)(v * scale);
     return 0;
 bad:
-    config_fmt(err, err_len,
+    errbuf_set(err, err_len,
                "%s must be a duration of at most a day (N in ms, Nms or Ns), "
                "not '%s'",
                key, value);
@@ -179,13 +181,13 @@ static int config_net_bytes(const char *key, const char *value, uint64_t *out, c
     }
     memcpy(num, value, n);
     num[n] = '\0';
-    if (config_u64(num, (uint64_t)1 << 32, &v) < 0 || v * scale > (uint64_t)1 << 32) {
+    if (num_parse_u64(num, 0, (uint64_t)1 << 32, &v) < 0 || v * scale > (uint64_t)1 << 32) {
         goto bad;
     }
     *out = v * scale;
     return 0;
 bad:
-    config_fmt(err, err_len, "%s must be a byte count up to 4 GiB (N, NK or NM), not '%s'", key,
+    errbuf_set(err, err_len, "%s must be a byte count up to 4 GiB (N, NK or NM), not '%s'", key,
                value);
     return BO_EINVAL;
 }
@@ -194,112 +196,155 @@ static int config_net_file(char *dst, const char *key, const char *value, const 
                            char *err, size_t err_len)
 {
     if (config_path(dst, CONFIG_PATH_MAX, dir, value) < 0) {
-        config_fmt(err, err_len, "bad %s path '%s'", key, value);
+        errbuf_set(err, err_len, "bad %s path '%s'", key, value);
         return BO_EINVAL;
     }
     return 0;
 }
 
-/* The DTLS server's half-open handshake keys: handshake-deadline, else max-handshakes. */
-static int config_net_handshakes(struct config_net *net, const char *key, const char *value,
-                                 char *err, size_t err_len)
+/* The network keys of a [device] section, in the style of the board reader's table. */
+static const struct {
+    const char *name;
+    enum config_net_key key;
+} config_net_keys[] = {
+    { "address", CONFIG_NET_ADDRESS },
+    { "psk-identity", CONFIG_NET_PSK_IDENTITY },
+    { "psk", CONFIG_NET_PSK },
+    { "certificate", CONFIG_NET_CERTIFICATE },
+    { "private-key", CONFIG_NET_PRIVATE_KEY },
+    { "ca", CONFIG_NET_CA },
+    { "require-client-cert", CONFIG_NET_REQUIRE_CLIENT_CERT },
+    { "confirm", CONFIG_NET_CONFIRM },
+    { "heap-budget", CONFIG_NET_HEAP_BUDGET },
+    { "max-sessions", CONFIG_NET_MAX_SESSIONS },
+    { "max-handshakes", CONFIG_NET_MAX_HANDSHAKES },
+    { "handshake-deadline", CONFIG_NET_HANDSHAKE_DEADLINE },
+    { "idle-timeout", CONFIG_NET_IDLE_TIMEOUT },
+    { "dtls-timeout-min", CONFIG_NET_DTLS_TIMEOUT_MIN },
+    { "dtls-timeout-max", CONFIG_NET_DTLS_TIMEOUT_MAX },
+    { "link", CONFIG_NET_LINK },
+};
+
+int config_net_key_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(config_net_keys) / sizeof(config_net_keys[0]); i++) {
+        if (strcmp(config_net_keys[i].name, name) == 0) {
+            return (int)config_net_keys[i].key;
+        }
+    }
+    return BO_ENOENT;
+}
+
+/* Parses a link fault description (empty: none), checked by the link fault parser. */
+static int config_net_link(struct config_net *net, const char *value, char *err, size_t err_len)
+{
+    struct link_fault_config lf;
+    char msg[160];
+
+    if (strlen(value) >= sizeof(net->link)) {
+        return errbuf_fail(err, err_len, BO_EINVAL, "link: longer than %d characters",
+                           (int)sizeof(net->link) - 1);
+    }
+    if (value[0] != '\0' && link_fault_parse(&lf, value, msg, sizeof(msg)) < 0) {
+        return errbuf_fail(err, err_len, BO_EINVAL, "link '%s': %s", value, msg);
+    }
+    memcpy(net->link, value, strlen(value) + 1);
+    return 0;
+}
+
+/* Parses the confirm policy: manual, auto or never. */
+static int config_net_confirm(struct config_net *net, const char *value, char *err, size_t err_len)
+{
+    static const enum config_confirm all[] = { CONFIG_CONFIRM_MANUAL, CONFIG_CONFIRM_AUTO,
+                                               CONFIG_CONFIRM_NEVER };
+
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (strcmp(value, config_confirm_name(all[i])) == 0) {
+            net->confirm = all[i];
+            return 0;
+        }
+    }
+    return errbuf_fail(err, err_len, BO_EINVAL, "confirm must be manual, auto or never, not '%s'",
+                       value);
+}
+
+/* Applies a key of the server's identity: address, PSK, certificates, client policy. */
+static int config_net_set_peer(struct config_net *net, enum config_net_key k, const char *key,
+                               const char *value, const char *dir, char *err, size_t err_len)
+{
+    switch (k) {
+    case CONFIG_NET_ADDRESS:
+        return config_net_address(net, value, err, err_len);
+    case CONFIG_NET_PSK_IDENTITY:
+        return config_net_identity(net, value, err, err_len);
+    case CONFIG_NET_PSK:
+        return config_net_psk(net, value, err, err_len);
+    case CONFIG_NET_CERTIFICATE:
+        return config_net_file(net->certificate, key, value, dir, err, err_len);
+    case CONFIG_NET_PRIVATE_KEY:
+        return config_net_file(net->private_key, key, value, dir, err, err_len);
+    case CONFIG_NET_CA:
+        return config_net_file(net->ca, key, value, dir, err, err_len);
+    case CONFIG_NET_REQUIRE_CLIENT_CERT:
+        if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
+            return errbuf_fail(err, err_len, BO_EINVAL,
+                               "require-client-cert must be true or false, not '%s'", value);
+        }
+        net->require_client_cert = strcmp(value, "true") == 0;
+        return 0;
+    default:
+        return config_net_confirm(net, value, err, err_len);
+    }
+}
+
+/* Applies a key of the server's limits: heap, sessions, timeouts, link faults. */
+static int config_net_set_limits(struct config_net *net, enum config_net_key k, const char *key,
+                                 const char *value, char *err, size_t err_len)
 {
     uint64_t v;
 
-    if (strcmp(key, "handshake-deadline") == 0) {
+    switch (k) {
+    case CONFIG_NET_HEAP_BUDGET:
+        return config_net_bytes(key, value, &net->heap_budget, err, err_len);
+    case CONFIG_NET_MAX_SESSIONS:
+        if (num_parse_u64(value, 0, 100000, &v) < 0) {
+            return errbuf_fail(err, err_len, BO_EINVAL, "max-sessions must be 0..100000, not '%s'",
+                               value);
+        }
+        net->max_sessions = (uint32_t)v;
+        return 0;
+    case CONFIG_NET_MAX_HANDSHAKES:
+        if (num_parse_u64(value, 0, 100000, &v) < 0) {
+            return errbuf_fail(err, err_len, BO_EINVAL,
+                               "max-handshakes must be 0..100000, not '%s'", value);
+        }
+        net->max_handshakes = (uint32_t)v;
+        return 0;
+    case CONFIG_NET_HANDSHAKE_DEADLINE:
         return config_net_ms(key, value, &net->hs_deadline_ms, err, err_len);
+    case CONFIG_NET_IDLE_TIMEOUT:
+        return config_net_ms(key, value, &net->idle_timeout_ms, err, err_len);
+    case CONFIG_NET_DTLS_TIMEOUT_MIN:
+        return config_net_ms(key, value, &net->dtls_timeout_min_ms, err, err_len);
+    case CONFIG_NET_DTLS_TIMEOUT_MAX:
+        return config_net_ms(key, value, &net->dtls_timeout_max_ms, err, err_len);
+    default:
+        return config_net_link(net, value, err, err_len);
     }
-    if (config_u64(value, 100000, &v) < 0) {
-        config_fmt(err, err_len, "max-handshakes must be 0..100000, not '%s'", value);
-        return BO_EINVAL;
-    }
-    net->max_handshakes = (uint32_t)v;
-    return 0;
 }
 
 int config_net_set(struct config_net *net, const char *key, const char *value, const char *dir,
                    char *err, size_t err_len)
 {
-    uint64_t v;
+    int k = config_net_key_find(key);
 
-    if (strcmp(key, "address") == 0) {
-        return config_net_address(net, value, err, err_len);
+    if (k < 0) {
+        return BO_ENOENT;
     }
-    if (strcmp(key, "psk-identity") == 0) {
-        return config_net_identity(net, value, err, err_len);
+    if (k <= CONFIG_NET_CONFIRM) {
+        return config_net_set_peer(net, (enum config_net_key)k, key, value, dir, err, err_len);
     }
-    if (strcmp(key, "psk") == 0) {
-        return config_net_psk(net, value, err, err_len);
-    }
-    if (strcmp(key, "certificate") == 0) {
-        return config_net_file(net->certificate, key, value, dir, err, err_len);
-    }
-    if (strcmp(key, "private-key") == 0) {
-        return config_net_file(net->private_key, key, value, dir, err, err_len);
-    }
-    if (strcmp(key, "ca") == 0) {
-        return config_net_file(net->ca, key, value, dir, err, err_len);
-    }
-    if (strcmp(key, "require-client-cert") == 0) {
-        if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
-            config_fmt(err, err_len, "require-client-cert must be true or false, not '%s'", value);
-            return BO_EINVAL;
-        }
-        net->require_client_cert = strcmp(value, "true") == 0;
-        return 0;
-    }
-    if (strcmp(key, "confirm") == 0) {
-        if (strcmp(value, "manual") == 0) {
-            net->confirm = CONFIG_CONFIRM_MANUAL;
-        } else if (strcmp(value, "auto") == 0) {
-            net->confirm = CONFIG_CONFIRM_AUTO;
-        } else if (strcmp(value, "never") == 0) {
-            net->confirm = CONFIG_CONFIRM_NEVER;
-        } else {
-            config_fmt(err, err_len, "confirm must be manual, auto or never, not '%s'", value);
-            return BO_EINVAL;
-        }
-        return 0;
-    }
-    if (strcmp(key, "heap-budget") == 0) {
-        return config_net_bytes(key, value, &net->heap_budget, err, err_len);
-    }
-    if (strcmp(key, "max-sessions") == 0) {
-        if (config_u64(value, 100000, &v) < 0) {
-            config_fmt(err, err_len, "max-sessions must be 0..100000, not '%s'", value);
-            return BO_EINVAL;
-        }
-        net->max_sessions = (uint32_t)v;
-        return 0;
-    }
-    if (strcmp(key, "max-handshakes") == 0 || strcmp(key, "handshake-deadline") == 0) {
-        return config_net_handshakes(net, key, value, err, err_len);
-    }
-    if (strcmp(key, "idle-timeout") == 0) {
-        return config_net_ms(key, value, &net->idle_timeout_ms, err, err_len);
-    }
-    if (strcmp(key, "dtls-timeout-min") == 0) {
-        return config_net_ms(key, value, &net->dtls_timeout_min_ms, err, err_len);
-    }
-    if (strcmp(key, "dtls-timeout-max") == 0) {
-        return config_net_ms(key, value, &net->dtls_timeout_max_ms, err, err_len);
-    }
-    if (strcmp(key, "link") == 0) {
-        struct link_fault_config lf;
-        char msg[160];
-
-        if (strlen(value) >= sizeof(net->link)) {
-            config_fmt(err, err_len, "link: longer than %d characters", (int)sizeof(net->link) - 1);
-            return BO_EINVAL;
-        }
-        if (value[0] != '\0' && link_fault_parse(&lf, value, msg, sizeof(msg)) < 0) {
-            config_fmt(err, err_len, "link '%s': %s", value, msg);
-            return BO_EINVAL;
-        }
-        memcpy(net->link, value, strlen(value) + 1);
-        return 0;
-    }
-    return BO_ENOENT;
+    return config_net_set_limits(net, (enum config_net_key)k, key, value, err, err_len);
 }
 
 int config_net_check(const struct config_net *net, char *err, size_t err_len)
@@ -309,32 +354,32 @@ int config_net_check(const struct config_net *net, char *err, size_t err_len)
 
     if (!net->enabled) {
         if (psk || cert || net->ca[0] != '\0') {
-            config_fmt(err, err_len, "psk, certificate and ca need an address");
+            errbuf_set(err, err_len, "psk, certificate and ca need an address");
             return BO_EINVAL;
         }
         return 0;
     }
     if (psk && (net->psk_len == 0 || net->psk_identity[0] == '\0')) {
-        config_fmt(err, err_len, "psk and psk-identity go together");
+        errbuf_set(err, err_len, "psk and psk-identity go together");
         return BO_EINVAL;
     }
     if (cert && (net->certificate[0] == '\0' || net->private_key[0] == '\0')) {
-        config_fmt(err, err_len, "certificate and private-key go together");
+        errbuf_set(err, err_len, "certificate and private-key go together");
         return BO_EINVAL;
     }
     if (!psk && !cert) {
-        config_fmt(err, err_len,
+        errbuf_set(err, err_len,
                    "an address needs psk-identity + psk or certificate + "
                    "private-key");
         return BO_EINVAL;
     }
     if (net->require_client_cert && (net->ca[0] == '\0' || !cert)) {
-        config_fmt(err, err_len, "require-client-cert needs a ca and a certificate");
+        errbuf_set(err, err_len, "require-client-cert needs a ca and a certificate");
         return BO_EINVAL;
     }
     if (net->dtls_timeout_min_ms != 0 && net->dtls_timeout_max_ms != 0 &&
         net->dtls_timeout_min_ms > net->dtls_timeout_max_ms) {
-        config_fmt(err, err_len, "dtls-timeout-min is above dtls-timeout-max");
+        errbuf_set(err, err_len, "dtls-timeout-min is above dtls-timeout-max");
         return BO_EINVAL;
     }
     return 0;

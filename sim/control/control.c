@@ -4,7 +4,6 @@
  * limit, events and the shutdown. Requests themselves are handled in control_dispatch.c.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -486,7 +485,6 @@ static int control_socket_listen(const char *path, int *out)
 
 int control_setup(struct control_server *srv, uv_loop_t *loop, const struct control_config *cfg)
 {
-    struct sigaction sa;
     struct sockaddr_un addr;
     int fd = -1;
     int rc;
@@ -510,10 +508,6 @@ int control_setup(struct control_server *srv, uv_loop_t *loop, const struct cont
     }
     if (srv->config.flush_ms == 0) {
         srv->config.flush_ms = CONTROL_FLUSH_MS_DEFAULT;
-    }
-    /* A client that goes away must cost an EPIPE, not the process. */
-    if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
-        signal(SIGPIPE, SIG_IGN);
     }
     rc = control_socket_prepare(cfg->path);
     if (rc < 0) {

@@ -68,15 +68,6 @@ int control_schema_validate(const struct control_arg *schema, const json_t *args
 /** \brief The query-commands description of a command; NULL on ENOMEM. */
 json_t *control_schema_describe(const struct control_command *cmd);
 
-/** \brief Length of the data that base64 text decodes to, or -1 if it is not strict base64. */
-long long control_base64_decoded_len(const char *text, size_t len);
-
-/** \brief Decodes strict base64 into out (control_base64_decoded_len() bytes). \return 0/-1. */
-int control_base64_decode(const char *text, size_t len, uint8_t *out);
-
-/** \brief Encodes len bytes; returns a malloc'ed NUL-terminated string or NULL. */
-char *control_base64_encode(const uint8_t *buf, size_t len);
-
 /**
  * \brief Processes one complete request line (no newline) from client: replies or dispatches.
  */

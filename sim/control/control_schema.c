@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "control/control_int.h"
+#include "util/base64.h"
 
 /* Whether s is a protocol name: [a-z0-9] words joined by single hyphens. */
 static bool control_schema_name_ok(const char *s)
@@ -157,7 +158,7 @@ static int control_schema_value(const struct control_arg *a, const json_t *v, ch
         if (!json_is_string(v)) {
             break;
         }
-        n = control_base64_decoded_len(json_string_value(v), json_string_length(v));
+        n = base64_decoded_len(json_string_value(v), json_string_length(v));
         if (n < 0) {
             snprintf(desc, desc_len, "argument '%s': not valid base64", a->name);
             return BO_EINVAL;

@@ -338,7 +338,6 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
         uv_signal_start(&d->sig[i], daemon_signal_cb, signums[i]);
     }
     d->sig_init = true;
-    signal(SIGPIPE, SIG_IGN);
 
     /* Flash first: a bad device stops the start before anything is visible. */
     if (d->cfg.mount[0] != '\0') {

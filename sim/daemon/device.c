@@ -15,22 +15,8 @@
 #include "bo_err.h"
 #include "util/fileio.h"
 #include "daemon/device_int.h"
+#include "util/errbuf.h"
 #include "vflash/vflash_weak.h"
-
-static void device_fmt(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void device_fmt(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || err_len == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
 
 const char *device_state_name(enum device_state state)
 {
@@ -96,18 +82,18 @@ static int device_open_backing(const char *path, size_t size, bool erase, bool i
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     }
     if (fd < 0) {
-        device_fmt(err, err_len, "%s: %s", in_ram ? what : path, strerror(errno));
+        errbuf_set(err, err_len, "%s: %s", in_ram ? what : path, strerror(errno));
         return BO_EOS;
     }
     if (fstat(fd, &st) != 0) {
-        device_fmt(err, err_len, "%s: %s", path, strerror(errno));
+        errbuf_set(err, err_len, "%s: %s", path, strerror(errno));
         close(fd);
         return BO_EOS;
     }
     if (st.st_size == 0) {
         *fresh = true;
     } else if ((uint64_t)st.st_size != size && !erase) {
-        device_fmt(err, err_len,
+        errbuf_set(err, err_len,
                    "%s: %llu bytes, but the board's %s has %zu (use --flash-erase "
                    "to start it over)",
                    path, (unsigned long long)st.st_size, what, size);
@@ -119,7 +105,7 @@ static int device_open_backing(const char *path, size_t size, bool erase, bool i
     }
     if ((uint64_t)st.st_size != size || *fresh) {
         if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)size) != 0) {
-            device_fmt(err, err_len, "%s: %s", path, strerror(errno));
+            errbuf_set(err, err_len, "%s: %s", path, strerror(errno));
             close(fd);
             return BO_EOS;
         }
@@ -134,7 +120,7 @@ static int device_map(int fd, size_t size, uint8_t **out, const char *path, char
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
     if (p == MAP_FAILED) {
-        device_fmt(err, err_len, "%s: mmap: %s", path, strerror(errno));
+        errbuf_set(err, err_len, "%s: mmap: %s", path, strerror(errno));
         return BO_EOS;
     }
     *out = p;
@@ -149,7 +135,7 @@ static int device_setup_weak(struct device *dev, struct device_flash *fl, char *
     fl->weak_len = vflash_weak_map_size((uint32_t)fl->size);
     fl->weak_fd = memfd_create("weak", MFD_CLOEXEC);
     if (fl->weak_fd < 0 || ftruncate(fl->weak_fd, (off_t)fl->weak_len) != 0) {
-        device_fmt(err, err_len, "device %s: weak map of %s: %s", dev->cfg.name, fl->name,
+        errbuf_set(err, err_len, "device %s: weak map of %s: %s", dev->cfg.name, fl->name,
                    strerror(errno));
         return BO_EOS;
     }
@@ -162,7 +148,7 @@ static int device_setup_weak(struct device *dev, struct device_flash *fl, char *
         rc = vflash_fault_weak_attach(&fl->vf, fl->weak, fl->weak_len);
     }
     if (rc < 0) {
-        device_fmt(err, err_len, "device %s: weak map of %s: %s", dev->cfg.name, fl->name,
+        errbuf_set(err, err_len, "device %s: weak map of %s: %s", dev->cfg.name, fl->name,
                    bo_strerror(rc));
     }
     return rc;
@@ -187,14 +173,14 @@ static int device_setup_flash(struct device *dev, uint32_t i, char *err, size_t 
         }
     }
     if (path == NULL && !c->flash_in_ram) {
-        device_fmt(err, err_len, "device %s: no backing file for flash device '%s'", c->name,
+        errbuf_set(err, err_len, "device %s: no backing file for flash device '%s'", c->name,
                    bf->name);
         return BO_EINVAL;
     }
     snprintf(fl->path, sizeof(fl->path), "%s", c->flash_in_ram ? "" : path);
     rc = vflash_geometry_check(&bf->geom, &size);
     if (rc < 0) {
-        device_fmt(err, err_len, "device %s: bad geometry", c->name);
+        errbuf_set(err, err_len, "device %s: bad geometry", c->name);
         return rc;
     }
     fl->size = size;
@@ -227,7 +213,7 @@ static int device_setup_flash(struct device *dev, uint32_t i, char *err, size_t 
     }
     rc = vflash_setup(&fl->vf, &bf->geom, fl->mem, size, fl->ecc);
     if (rc < 0) {
-        device_fmt(err, err_len, "device %s: vflash: %s", c->name, bo_strerror(rc));
+        errbuf_set(err, err_len, "device %s: vflash: %s", c->name, bo_strerror(rc));
         return rc;
     }
     if (ecc_fresh && !fl->fresh) {
@@ -328,7 +314,7 @@ int device_setup(struct device *dev, uv_loop_t *loop, const struct config_device
     }
     rc = port_flash_map_setup(&dev->map, &dev->board, views, dev->flash_count);
     if (rc < 0) {
-        device_fmt(err, err_len, "device %s: flash map: %s", cfg->name, bo_strerror(rc));
+        errbuf_set(err, err_len, "device %s: flash map: %s", cfg->name, bo_strerror(rc));
         return rc;
     }
     for (i = 0; fresh && i < cfg->image_count; i++) {
@@ -342,7 +328,7 @@ int device_setup(struct device *dev, uv_loop_t *loop, const struct config_device
         rc = device_image_load(dev, cfg->images[i].area_id, data, len);
         free(data);
         if (rc < 0) {
-            device_fmt(err, err_len, "%s: cannot load into %s: %s", cfg->images[i].path,
+            errbuf_set(err, err_len, "%s: cannot load into %s: %s", cfg->images[i].path,
                        config_slot_name(cfg->images[i].area_id), bo_strerror(rc));
             return rc;
         }

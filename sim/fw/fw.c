@@ -28,6 +28,8 @@
 #include "port_flash_map.h"
 #include "port_logsink.h"
 #include "port_rng.h"
+#include "util/errbuf.h"
+#include "util/num.h"
 
 /* Everything of one run. */
 struct fw_ctx {
@@ -70,35 +72,6 @@ const char *fw_swap_type_name(uint8_t swap_type)
     default:
         return "panic";
     }
-}
-
-static void fw_fmt(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fw_fmt(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
-static int fw_num(const char *s, uint64_t max, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    if (s == NULL || *s == '\0' || *s == '-') {
-        return BO_EINVAL;
-    }
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v > max) {
-        return BO_EINVAL;
-    }
-    *out = v;
-    return 0;
 }
 
 enum {
@@ -157,18 +130,18 @@ static int fw_parse_flash(struct fw_args *a, const char *s)
     comma = strchr(buf, ',');
     if (comma != NULL) {
         *comma = '\0';
-        if (strncmp(comma + 1, "weak=", 5) != 0 || fw_num(comma + 6, 65535, &weak) < 0) {
+        if (strncmp(comma + 1, "weak=", 5) != 0 || num_parse_u64(comma + 6, 0, 65535, &weak) < 0) {
             return BO_EINVAL;
         }
     }
     colon = strchr(buf, ':');
     if (colon != NULL) {
         *colon = '\0';
-        if (fw_num(colon + 1, 65535, &ecc) < 0) {
+        if (num_parse_u64(colon + 1, 0, 65535, &ecc) < 0) {
             return BO_EINVAL;
         }
     }
-    if (fw_num(buf, 65535, &mem) < 0) {
+    if (num_parse_u64(buf, 0, 65535, &mem) < 0) {
         return BO_EINVAL;
     }
     a->mem_fd[a->flash_count] = (int)mem;
@@ -222,7 +195,7 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
             a->mode = (enum boot_mode)m;
             break;
         case FW_OPT_IMAGES:
-            if (fw_num(arg, 2, &v) < 0 || v == 0) {
+            if (num_parse_u64(arg, 0, 2, &v) < 0 || v == 0) {
                 goto bad;
             }
             a->images = (uint32_t)v;
@@ -246,7 +219,7 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
             }
             break;
         case FW_OPT_CUT_AT:
-            if (fw_num(arg, UINT64_MAX, &v) < 0) {
+            if (num_parse_u64(arg, 0, UINT64_MAX, &v) < 0) {
                 goto bad;
             }
             a->cut_armed = true;
@@ -260,19 +233,19 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
             a->cut.model = (enum vflash_cut_model)m;
             break;
         case FW_OPT_CUT_UNITS:
-            if (fw_num(arg, UINT32_MAX, &v) < 0) {
+            if (num_parse_u64(arg, 0, UINT32_MAX, &v) < 0) {
                 goto bad;
             }
             a->cut.units = (uint32_t)v;
             break;
         case FW_OPT_CUT_PERMILLE:
-            if (fw_num(arg, 1000, &v) < 0) {
+            if (num_parse_u64(arg, 0, 1000, &v) < 0) {
                 goto bad;
             }
             a->cut.permille = (uint32_t)v;
             break;
         case FW_OPT_CUT_SEED:
-            if (fw_num(arg, UINT64_MAX, &v) < 0) {
+            if (num_parse_u64(arg, 0, UINT64_MAX, &v) < 0) {
                 goto bad;
             }
             a->cut.seed = v;
@@ -283,7 +256,7 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
             }
             break;
         case FW_OPT_SEED:
-            if (fw_num(arg, UINT64_MAX, &v) < 0) {
+            if (num_parse_u64(arg, 0, UINT64_MAX, &v) < 0) {
                 goto bad;
             }
             a->seed = v;
@@ -294,36 +267,36 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
             const char *value = config_split(arg, key, sizeof(key));
 
             if (value == NULL || config_net_set(&a->net, key, value, "", msg, sizeof(msg)) < 0) {
-                fw_fmt(err, err_len, "--net %s: %s", arg,
-                       value == NULL ? "expected KEY=VALUE" : msg);
+                errbuf_set(err, err_len, "--net %s: %s", arg,
+                           value == NULL ? "expected KEY=VALUE" : msg);
                 return BO_EINVAL;
             }
             break;
         }
         default:
-            fw_fmt(err, err_len, "unknown option or missing argument: %s", argv[optind - 1]);
+            errbuf_set(err, err_len, "unknown option or missing argument: %s", argv[optind - 1]);
             return BO_EINVAL;
         }
     }
     if (optind < argc) {
-        fw_fmt(err, err_len, "unexpected argument '%s'", argv[optind]);
+        errbuf_set(err, err_len, "unexpected argument '%s'", argv[optind]);
         return BO_EINVAL;
     }
     if (a->board[0] == '\0' || a->flash_count == 0) {
-        fw_fmt(err, err_len, "--board and --flash are required");
+        errbuf_set(err, err_len, "--board and --flash are required");
         return BO_EINVAL;
     }
     {
         char msg[CONFIG_ERR_MAX];
 
         if (config_net_check(&a->net, msg, sizeof(msg)) < 0) {
-            fw_fmt(err, err_len, "--net: %s", msg);
+            errbuf_set(err, err_len, "--net: %s", msg);
             return BO_EINVAL;
         }
     }
     return 0;
 bad:
-    fw_fmt(err, err_len, "bad value for %s", argv[optind - 1]);
+    errbuf_set(err, err_len, "bad value for %s", argv[optind - 1]);
     return BO_EINVAL;
 }
 
@@ -452,20 +425,21 @@ static int fw_setup_weak(struct fw_ctx *ctx, uint32_t i, char *err, size_t err_l
     int rc;
 
     if (fstat(a->weak_fd[i], &st) != 0 || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
-        fw_fmt(err, err_len, "flash %s: descriptor %d is no weak map", ctx->board.flash[i].name,
-               a->weak_fd[i]);
+        errbuf_set(err, err_len, "flash %s: descriptor %d is no weak map", ctx->board.flash[i].name,
+                   a->weak_fd[i]);
         return BO_EINVAL;
     }
     p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->weak_fd[i], 0);
     if (p == MAP_FAILED) {
-        fw_fmt(err, err_len, "mmap: %s", strerror(errno));
+        errbuf_set(err, err_len, "mmap: %s", strerror(errno));
         return BO_EOS;
     }
     ctx->weak[i] = p;
     ctx->weak_len[i] = (size_t)st.st_size;
     rc = vflash_fault_weak_attach(&ctx->flash[i], p, ctx->weak_len[i]);
     if (rc < 0) {
-        fw_fmt(err, err_len, "flash %s: weak map: %s", ctx->board.flash[i].name, bo_strerror(rc));
+        errbuf_set(err, err_len, "flash %s: weak map: %s", ctx->board.flash[i].name,
+                   bo_strerror(rc));
         return rc;
     }
     ctx->weak_at_power_on += vflash_fault_weak_count(&ctx->flash[i]);
@@ -480,8 +454,8 @@ static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
     int rc;
 
     if (a->flash_count != ctx->board.flash_count) {
-        fw_fmt(err, err_len, "%u flash descriptors for a board of %u flash devices",
-               (unsigned)a->flash_count, (unsigned)ctx->board.flash_count);
+        errbuf_set(err, err_len, "%u flash descriptors for a board of %u flash devices",
+                   (unsigned)a->flash_count, (unsigned)ctx->board.flash_count);
         return BO_EINVAL;
     }
     for (i = 0; i < ctx->board.flash_count; i++) {
@@ -492,13 +466,13 @@ static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
 
         vflash_geometry_check(g, &size);
         if (fstat(a->mem_fd[i], &st) != 0 || (uint64_t)st.st_size != size) {
-            fw_fmt(err, err_len, "flash %s: descriptor %d is not %u bytes",
-                   ctx->board.flash[i].name, a->mem_fd[i], (unsigned)size);
+            errbuf_set(err, err_len, "flash %s: descriptor %d is not %u bytes",
+                       ctx->board.flash[i].name, a->mem_fd[i], (unsigned)size);
             return BO_EINVAL;
         }
         p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a->mem_fd[i], 0);
         if (p == MAP_FAILED) {
-            fw_fmt(err, err_len, "mmap: %s", strerror(errno));
+            errbuf_set(err, err_len, "mmap: %s", strerror(errno));
             return BO_EOS;
         }
         ctx->mem[i] = p;
@@ -507,13 +481,13 @@ static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
             size_t elen = vflash_ecc_map_size(g);
 
             if (a->ecc_fd[i] < 0 || fstat(a->ecc_fd[i], &st) != 0 || (uint64_t)st.st_size != elen) {
-                fw_fmt(err, err_len, "flash %s: no ECC map of %zu bytes", ctx->board.flash[i].name,
-                       elen);
+                errbuf_set(err, err_len, "flash %s: no ECC map of %zu bytes",
+                           ctx->board.flash[i].name, elen);
                 return BO_EINVAL;
             }
             p = mmap(NULL, elen, PROT_READ | PROT_WRITE, MAP_SHARED, a->ecc_fd[i], 0);
             if (p == MAP_FAILED) {
-                fw_fmt(err, err_len, "mmap: %s", strerror(errno));
+                errbuf_set(err, err_len, "mmap: %s", strerror(errno));
                 return BO_EOS;
             }
             ctx->ecc[i] = p;
@@ -521,7 +495,7 @@ static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
         }
         rc = vflash_setup(&ctx->flash[i], g, ctx->mem[i], size, ctx->ecc[i]);
         if (rc < 0) {
-            fw_fmt(err, err_len, "vflash_setup: %s", bo_strerror(rc));
+            errbuf_set(err, err_len, "vflash_setup: %s", bo_strerror(rc));
             return rc;
         }
         if (a->weak_fd[i] >= 0) {
@@ -536,7 +510,7 @@ static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
     }
     rc = port_flash_map_setup(&ctx->map, &ctx->board, ctx->devs, ctx->board.flash_count);
     if (rc < 0) {
-        fw_fmt(err, err_len, "flash map: %s", bo_strerror(rc));
+        errbuf_set(err, err_len, "flash map: %s", bo_strerror(rc));
     }
     return rc;
 }
@@ -694,7 +668,6 @@ int fw_run(const struct fw_args *a)
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1) {
         return EX_OSERR;
     }
-    signal(SIGPIPE, SIG_IGN);
     flags = fcntl(a->pipe_fd, F_GETFL);
     if (flags < 0 || fcntl(a->pipe_fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
         fprintf(stderr, "brownout-fw: no pipe on descriptor %d\n", a->pipe_fd);

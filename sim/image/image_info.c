@@ -4,7 +4,6 @@
  */
 #include "image/image_info.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "boot/image_src.h"
 #include "boot/image_validate.h"
 #include "boot/trailer.h"
+#include "util/errbuf.h"
 
 #define IMAGE_INFO_HEX_TEXT_MAX 32u /* Bytes of a value shown in text before "...". */
 
@@ -28,18 +28,6 @@ static bool image_info_erased(const uint8_t *data, size_t len)
         }
     }
     return true;
-}
-
-static void image_info_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 const char *image_info_tlv_name(uint16_t type)
@@ -237,10 +225,48 @@ static json_t *image_info_trailer(const uint8_t *data, size_t len, uint8_t erase
     return o;
 }
 
+/* Reads the header and the layout of the image in data; 0, or -1 with the reason in err. */
+static int image_info_open(const uint8_t *data, size_t len, struct image_src *src,
+                           struct image_header *hdr, struct image_layout *layout, char *err,
+                           size_t errlen)
+{
+    if (len > UINT32_MAX) {
+        return errbuf_fail(err, errlen, -1, "file larger than 4 GiB");
+    }
+    image_src_from_buffer(src, data, (uint32_t)len);
+    if (image_header_read(src, hdr) < 0) {
+        return errbuf_fail(err, errlen, -1, "not an MCUboot image: %s",
+                           len < IMAGE_HEADER_SIZE                      ? "shorter than a header"
+                           : image_info_erased(data, IMAGE_HEADER_SIZE) ? "erased (no image)"
+                           : (data[0] | data[1] << 8 | data[2] << 16 | (uint32_t)data[3] << 24) !=
+                                   IMAGE_MAGIC
+                               ? "bad magic"
+                               : "header and payload sizes exceed the file");
+    }
+    if (image_layout_read(src, hdr, layout) < 0) {
+        return errbuf_fail(err, errlen, -1, "malformed image: %s",
+                           image_validate_reason_str(IMAGE_VALIDATE_BAD_TLV_AREA));
+    }
+    return 0;
+}
+
+/* The "hash" member: the first hash TLV's type and whether it matches, or null. */
+static json_t *image_info_hash(const struct image_src *src, const struct image_layout *layout,
+                               const uint8_t *data, const struct image_tlv *hash_tlv)
+{
+    uint8_t digest[IMAGE_VALIDATE_HASH_MAX];
+
+    if (hash_tlv == NULL ||
+        image_validate_hash(src, layout->prot_end, hash_tlv->type, digest) != 0) {
+        return json_null();
+    }
+    return json_pack("{s:s, s:b}", "type", image_info_tlv_name(hash_tlv->type), "matches",
+                     memcmp(digest, data + hash_tlv->off, hash_tlv->len) == 0);
+}
+
 json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val, char *err,
                             size_t errlen)
 {
-    uint8_t digest[IMAGE_VALIDATE_HASH_MAX];
     struct image_layout layout;
     struct image_header hdr;
     struct image_tlv_iter it;
@@ -253,26 +279,7 @@ json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val,
     struct image_tlv hash_tlv;
     int rc;
 
-    if (len > UINT32_MAX) {
-        image_info_err(err, errlen, "file larger than 4 GiB");
-        return NULL;
-    }
-    image_src_from_buffer(&src, data, (uint32_t)len);
-    rc = image_header_read(&src, &hdr);
-    if (rc < 0) {
-        image_info_err(err, errlen, "not an MCUboot image: %s",
-                       len < IMAGE_HEADER_SIZE                      ? "shorter than a header"
-                       : image_info_erased(data, IMAGE_HEADER_SIZE) ? "erased (no image)"
-                       : (data[0] | data[1] << 8 | data[2] << 16 | (uint32_t)data[3] << 24) !=
-                               IMAGE_MAGIC
-                           ? "bad magic"
-                           : "header and payload sizes exceed the file");
-        return NULL;
-    }
-    rc = image_layout_read(&src, &hdr, &layout);
-    if (rc < 0) {
-        image_info_err(err, errlen, "malformed image: %s",
-                       image_validate_reason_str(IMAGE_VALIDATE_BAD_TLV_AREA));
+    if (image_info_open(data, len, &src, &hdr, &layout, err, errlen) < 0) {
         return NULL;
     }
     prot = json_array();
@@ -289,8 +296,8 @@ json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val,
         }
     }
     if (rc != BO_ENOENT) {
-        image_info_err(err, errlen, "malformed image: %s",
-                       image_validate_reason_str(IMAGE_VALIDATE_BAD_TLV));
+        errbuf_set(err, errlen, "malformed image: %s",
+                   image_validate_reason_str(IMAGE_VALIDATE_BAD_TLV));
         goto fail;
     }
     info = json_pack("{s:I, s:o, s:o, s:o, s:I}", "size", (json_int_t)len, "header",
@@ -301,14 +308,8 @@ json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val,
     if (info == NULL) {
         goto nomem;
     }
-    if (have_hash && image_validate_hash(&src, layout.prot_end, hash_tlv.type, digest) == 0) {
-        json_object_set_new(info, "hash",
-                            json_pack("{s:s, s:b}", "type", image_info_tlv_name(hash_tlv.type),
-                                      "matches",
-                                      memcmp(digest, data + hash_tlv.off, hash_tlv.len) == 0));
-    } else {
-        json_object_set_new(info, "hash", json_null());
-    }
+    json_object_set_new(info, "hash",
+                        image_info_hash(&src, &layout, data, have_hash ? &hash_tlv : NULL));
     if (len > layout.tlv_end && len >= TRAILER_MAGIC_SZ) {
         json_object_set_new(info, "trailer", image_info_trailer(data, len, erased_val));
     } else {
@@ -316,7 +317,7 @@ json_t *image_info_describe(const uint8_t *data, size_t len, uint8_t erased_val,
     }
     return info;
 nomem:
-    image_info_err(err, errlen, "out of memory");
+    errbuf_set(err, errlen, "out of memory");
 fail:
     json_decref(prot);
     json_decref(tlvs);

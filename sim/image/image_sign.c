@@ -6,8 +6,6 @@
 #include "image/image_sign.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +15,9 @@
 
 #include "bo_err.h"
 #include "boot/trailer.h"
+#include "util/errbuf.h"
 
 #define IMAGE_SIGN_SIG_MAX 512u
-
-static int image_sign_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err != NULL && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 void image_sign_opts_init(struct image_sign_opts *o)
 {
@@ -262,11 +249,11 @@ static int image_sign_signature(const struct image_sign_opts *o, const uint8_t *
         *sig_len = mbedtls_rsa_get_len(rsa);
         break;
     default:
-        return image_sign_fail(err, errlen, BO_EINVAL, "unsupported key type");
+        return errbuf_fail(err, errlen, BO_EINVAL, "unsupported key type");
     }
     if (ret != 0) {
-        return image_sign_fail(err, errlen, BO_ECRYPTO, "signing failed (Mbed TLS error -0x%04x)",
-                               (unsigned)-ret);
+        return errbuf_fail(err, errlen, BO_ECRYPTO, "signing failed (Mbed TLS error -0x%04x)",
+                           (unsigned)-ret);
     }
     return 0;
 }
@@ -281,29 +268,29 @@ static int image_sign_check(const struct image_sign_opts *o, uint32_t max_align,
                             size_t errlen)
 {
     if (o->header_size < IMAGE_HEADER_SIZE || o->header_size > 0xffff) {
-        return image_sign_fail(err, errlen, BO_EINVAL,
-                               "header size %u: must be between 32 and 65535", o->header_size);
+        return errbuf_fail(err, errlen, BO_EINVAL, "header size %u: must be between 32 and 65535",
+                           o->header_size);
     }
     if (!image_sign_pow2_in(o->align, 1, 32)) {
-        return image_sign_fail(err, errlen, BO_EINVAL, "--align %u: must be 1, 2, 4, 8, 16 or 32",
-                               o->align);
+        return errbuf_fail(err, errlen, BO_EINVAL, "--align %u: must be 1, 2, 4, 8, 16 or 32",
+                           o->align);
     }
     if (!image_sign_pow2_in(max_align, 8, 32)) {
-        return image_sign_fail(err, errlen, BO_EINVAL, "--max-align %u: must be 8, 16 or 32",
-                               max_align);
+        return errbuf_fail(err, errlen, BO_EINVAL, "--max-align %u: must be 8, 16 or 32",
+                           max_align);
     }
     if (o->erased_val != 0xff && o->erased_val != 0x00) {
-        return image_sign_fail(err, errlen, BO_EINVAL, "erased value must be 0 or 0xff");
+        return errbuf_fail(err, errlen, BO_EINVAL, "erased value must be 0 or 0xff");
     }
     if ((o->pad || o->confirm) && o->slot_size == 0) {
-        return image_sign_fail(err, errlen, BO_EINVAL, "--pad and --confirm need -S/--slot-size");
+        return errbuf_fail(err, errlen, BO_EINVAL, "--pad and --confirm need -S/--slot-size");
     }
     if (o->key != NULL && !o->key->is_private) {
-        return image_sign_fail(err, errlen, BO_EINVAL, "signing needs a private key");
+        return errbuf_fail(err, errlen, BO_EINVAL, "signing needs a private key");
     }
     if (o->dep_count > IMAGE_VALIDATE_MAX_DEPS) {
-        return image_sign_fail(err, errlen, BO_EINVAL, "at most %u dependencies",
-                               IMAGE_VALIDATE_MAX_DEPS);
+        return errbuf_fail(err, errlen, BO_EINVAL, "at most %u dependencies",
+                           IMAGE_VALIDATE_MAX_DEPS);
     }
     return 0;
 }
@@ -322,24 +309,24 @@ static int image_sign_body(const struct image_sign_opts *o, const uint8_t *in, s
     if (o->pad_header) {
         rc = image_sign_fill(b, o->erased_val, o->header_size);
         if (rc < 0) {
-            return image_sign_fail(err, errlen, rc, "out of memory");
+            return errbuf_fail(err, errlen, rc, "out of memory");
         }
     } else {
         for (i = 0; i < o->header_size; i++) {
             if (i >= in_len || in[i] != 0) {
-                return image_sign_fail(err, errlen, BO_EINVAL,
-                                       "the input does not start with %u zero bytes for the "
-                                       "header: use --pad-header",
-                                       o->header_size);
+                return errbuf_fail(err, errlen, BO_EINVAL,
+                                   "the input does not start with %u zero bytes for the "
+                                   "header: use --pad-header",
+                                   o->header_size);
             }
         }
     }
     rc = image_sign_append(b, in, in_len);
     if (rc < 0) {
-        return image_sign_fail(err, errlen, rc, "out of memory");
+        return errbuf_fail(err, errlen, rc, "out of memory");
     }
     if (b->len - o->header_size > UINT32_MAX) {
-        return image_sign_fail(err, errlen, BO_EINVAL, "the payload is larger than 4 GiB");
+        return errbuf_fail(err, errlen, BO_EINVAL, "the payload is larger than 4 GiB");
     }
     if (o->has_sec_cnt) {
         prot_size += IMAGE_TLV_HDR_SIZE + IMAGE_SEC_CNT_LEN;
@@ -384,7 +371,7 @@ static int image_sign_body(const struct image_sign_opts *o, const uint8_t *in, s
         rc = image_sign_tlv(b, IMAGE_TLV_DEPENDENCY, raw, IMAGE_DEPENDENCY_LEN);
     }
     if (rc < 0) {
-        return image_sign_fail(err, errlen, rc, "out of memory");
+        return errbuf_fail(err, errlen, rc, "out of memory");
     }
     return 0;
 }
@@ -404,12 +391,12 @@ static int image_sign_tlvs(const struct image_sign_opts *o, const struct image_s
     int rc;
 
     if (b->len > UINT32_MAX) {
-        return image_sign_fail(err, errlen, BO_EINVAL, "the image is larger than 4 GiB");
+        return errbuf_fail(err, errlen, BO_EINVAL, "the image is larger than 4 GiB");
     }
     image_src_from_buffer(&src, b->data, (uint32_t)b->len);
     rc = image_validate_hash(&src, (uint32_t)b->len, hash_type, hash);
     if (rc < 0) {
-        return image_sign_fail(err, errlen, rc, "hashing failed");
+        return errbuf_fail(err, errlen, rc, "hashing failed");
     }
     rc = image_sign_fill(tlv, 0, IMAGE_TLV_INFO_SIZE);
     if (rc == 0) {
@@ -435,10 +422,10 @@ static int image_sign_tlvs(const struct image_sign_opts *o, const struct image_s
         }
     }
     if (rc < 0) {
-        return image_sign_fail(err, errlen, rc, "cannot build the TLV area");
+        return errbuf_fail(err, errlen, rc, "cannot build the TLV area");
     }
     if (tlv->len > 0xffff) {
-        return image_sign_fail(err, errlen, BO_EINVAL, "the TLV area exceeds 65535 bytes");
+        return errbuf_fail(err, errlen, BO_EINVAL, "the TLV area exceeds 65535 bytes");
     }
     image_sign_le16(tlv->data, IMAGE_TLV_INFO_MAGIC);
     image_sign_le16(tlv->data + 2, (uint16_t)tlv->len);
@@ -458,7 +445,7 @@ static int image_sign_pad(const struct image_sign_opts *o, uint32_t max_align,
         rc = image_sign_fill(b, o->erased_val, o->slot_size - b->len);
     }
     if (rc < 0) {
-        return image_sign_fail(err, errlen, rc, "cannot pad to the slot size");
+        return errbuf_fail(err, errlen, rc, "cannot pad to the slot size");
     }
     memcpy(b->data + b->len - TRAILER_MAGIC_SZ, magic, TRAILER_MAGIC_SZ);
     if (o->confirm && !o->overwrite_only) {
@@ -485,10 +472,10 @@ int image_sign(const struct image_sign_opts *o, const uint8_t *in, size_t in_len
     if (o->slot_size != 0) {
         rc = trailer_imgtool_size(o->align, max_align, max_sectors, o->overwrite_only, &tsize);
         if (rc < 0) {
-            rc = image_sign_fail(err, errlen, rc,
-                                 "bad trailer geometry (--align %u, "
-                                 "--max-align %u, -M %u)",
-                                 o->align, max_align, max_sectors);
+            rc = errbuf_fail(err, errlen, rc,
+                             "bad trailer geometry (--align %u, "
+                             "--max-align %u, -M %u)",
+                             o->align, max_align, max_sectors);
             goto out;
         }
     }
@@ -502,13 +489,13 @@ int image_sign(const struct image_sign_opts *o, const uint8_t *in, size_t in_len
     }
     rc = image_sign_append(&b, tlv.data, tlv.len);
     if (rc < 0) {
-        rc = image_sign_fail(err, errlen, rc, "out of memory");
+        rc = errbuf_fail(err, errlen, rc, "out of memory");
         goto out;
     }
     if (o->slot_size != 0 && (b.len > o->slot_size || o->slot_size - b.len < tsize)) {
-        rc = image_sign_fail(err, errlen, BO_EINVAL,
-                             "image size (0x%zx) + trailer (0x%x) exceeds the slot size 0x%x",
-                             b.len, tsize, o->slot_size);
+        rc = errbuf_fail(err, errlen, BO_EINVAL,
+                         "image size (0x%zx) + trailer (0x%x) exceeds the slot size 0x%x", b.len,
+                         tsize, o->slot_size);
         goto out;
     }
     if (o->pad || o->confirm) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "bo_err.h"
 #include "boot/image_validate.h"
 #include "util/fileio.h"
+#include "util/num.h"
 #include "image/image_info.h"
 #include "image/image_sign.h"
 #include "image/keys.h"
@@ -110,18 +112,12 @@ static void image_tool_env_free(struct image_tool_env *env)
     mbedtls_platform_teardown(&env->platform);
 }
 
-/* Parses an unsigned number with C prefixes (0x, 0); false when not all of s is a number. */
+/* Parses a 32-bit unsigned number with C prefixes (0x, 0); false when s is not one. */
 static bool image_tool_u32(const char *s, uint32_t *out)
 {
-    unsigned long long v;
-    char *end;
+    uint64_t v;
 
-    if (s == NULL || *s == '\0' || *s == '-') {
-        return false;
-    }
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v > UINT32_MAX) {
+    if (num_parse_u64(s, 0, UINT32_MAX, &v) < 0) {
         return false;
     }
     *out = (uint32_t)v;
@@ -291,12 +287,74 @@ enum image_tool_sign_opt {
     OPT_JSON,
 };
 
+/* The sign options that take a 32-bit number, with the field they set. */
+static const struct {
+    int c;
+    size_t off;
+    bool nonzero;
+    const char *fmt; /* The usage error, with the argument. */
+} image_tool_u32_opts[] = {
+    { 'H', offsetof(struct image_sign_opts, header_size), false, "bad header size '%s'" },
+    { 'S', offsetof(struct image_sign_opts, slot_size), true, "bad slot size '%s'" },
+    { 'M', offsetof(struct image_sign_opts, max_sectors), true, "bad max sectors '%s'" },
+    { 'L', offsetof(struct image_sign_opts, load_addr), false, "bad load address '%s'" },
+    { OPT_ALIGN, offsetof(struct image_sign_opts, align), false, "bad alignment '%s'" },
+    { OPT_MAX_ALIGN, offsetof(struct image_sign_opts, max_align), true, "bad max alignment '%s'" },
+};
+
+/* Applies a numeric sign option; returns 0, a usage exit status, or -1 for another option. */
+static int image_tool_sign_num(int c, const char *arg, struct image_sign_opts *o)
+{
+    for (size_t i = 0; i < sizeof(image_tool_u32_opts) / sizeof(image_tool_u32_opts[0]); i++) {
+        uint32_t *field = (uint32_t *)((uint8_t *)o + image_tool_u32_opts[i].off);
+
+        if (image_tool_u32_opts[i].c != c) {
+            continue;
+        }
+        if (!image_tool_u32(arg, field) || (image_tool_u32_opts[i].nonzero && *field == 0)) {
+            return image_tool_usage_error("sign", image_tool_u32_opts[i].fmt, arg);
+        }
+        return 0;
+    }
+    return -1;
+}
+
+/* The sign options without argument, with the flag they set (--test also sets pad). */
+static const struct {
+    int c;
+    size_t off;
+} image_tool_flag_opts[] = {
+    { OPT_PAD_HEADER, offsetof(struct image_sign_opts, pad_header) },
+    { OPT_PAD, offsetof(struct image_sign_opts, pad) },
+    { OPT_CONFIRM, offsetof(struct image_sign_opts, confirm) },
+    { OPT_TEST, offsetof(struct image_sign_opts, pad) },
+    { OPT_OVERWRITE_ONLY, offsetof(struct image_sign_opts, overwrite_only) },
+    { OPT_NON_BOOTABLE, offsetof(struct image_sign_opts, non_bootable) },
+};
+
+/* Applies a sign option without argument; returns 0 or a usage exit status. */
+static int image_tool_sign_flag(int c, struct image_sign_opts *o, bool *test)
+{
+    for (size_t i = 0; i < sizeof(image_tool_flag_opts) / sizeof(image_tool_flag_opts[0]); i++) {
+        if (image_tool_flag_opts[i].c == c) {
+            *(bool *)((uint8_t *)o + image_tool_flag_opts[i].off) = true;
+            *test = *test || c == OPT_TEST;
+            return 0;
+        }
+    }
+    return image_tool_usage_error("sign", "%s", "bad option");
+}
+
 /* Applies one sign option to o; returns 0 or a usage exit status. */
 static int image_tool_sign_opt(int c, const char *arg, struct image_sign_opts *o,
                                const char **key_path, const char **sec_cnt, bool *test)
 {
     uint32_t v;
+    int rc = image_tool_sign_num(c, arg, o);
 
+    if (rc >= 0) {
+        return rc;
+    }
     switch (c) {
     case 'k':
         *key_path = arg;
@@ -304,21 +362,6 @@ static int image_tool_sign_opt(int c, const char *arg, struct image_sign_opts *o
     case 'v':
         if (image_sign_parse_version(arg, &o->version) < 0) {
             return image_tool_usage_error("sign", "bad version '%s'", arg);
-        }
-        return 0;
-    case 'H':
-        if (!image_tool_u32(arg, &o->header_size)) {
-            return image_tool_usage_error("sign", "bad header size '%s'", arg);
-        }
-        return 0;
-    case 'S':
-        if (!image_tool_u32(arg, &o->slot_size) || o->slot_size == 0) {
-            return image_tool_usage_error("sign", "bad slot size '%s'", arg);
-        }
-        return 0;
-    case 'M':
-        if (!image_tool_u32(arg, &o->max_sectors) || o->max_sectors == 0) {
-            return image_tool_usage_error("sign", "bad max sectors '%s'", arg);
         }
         return 0;
     case 'R':
@@ -335,52 +378,27 @@ static int image_tool_sign_opt(int c, const char *arg, struct image_sign_opts *o
             return image_tool_usage_error("sign", "bad dependencies '%s'", arg);
         }
         return 0;
-    case 'L':
-        if (!image_tool_u32(arg, &o->load_addr)) {
-            return image_tool_usage_error("sign", "bad load address '%s'", arg);
-        }
-        return 0;
-    case OPT_PAD_HEADER:
-        o->pad_header = true;
-        return 0;
-    case OPT_PAD:
-        o->pad = true;
-        return 0;
-    case OPT_CONFIRM:
-        o->confirm = true;
-        return 0;
-    case OPT_TEST:
-        *test = true;
-        o->pad = true;
-        return 0;
-    case OPT_ALIGN:
-        if (!image_tool_u32(arg, &o->align)) {
-            return image_tool_usage_error("sign", "bad alignment '%s'", arg);
-        }
-        return 0;
-    case OPT_MAX_ALIGN:
-        if (!image_tool_u32(arg, &o->max_align) || o->max_align == 0) {
-            return image_tool_usage_error("sign", "bad max alignment '%s'", arg);
-        }
-        return 0;
-    case OPT_OVERWRITE_ONLY:
-        o->overwrite_only = true;
-        return 0;
     case OPT_PUBKEY_FORMAT:
         if (strcmp(arg, "hash") != 0 && strcmp(arg, "full") != 0) {
             return image_tool_usage_error("sign", "public key format '%s': hash or full", arg);
         }
         o->pubkey_full = strcmp(arg, "full") == 0;
         return 0;
-    case OPT_NON_BOOTABLE:
-        o->non_bootable = true;
-        return 0;
     default:
-        return image_tool_usage_error("sign", "%s", "bad option");
+        return image_tool_sign_flag(c, o, test);
     }
 }
 
-static int image_tool_sign(int argc, char **argv)
+/* What the sign command line asks for. */
+struct image_tool_sign_cli {
+    struct image_sign_opts o;
+    const char *key_path;
+    const char *in;
+    const char *out;
+};
+
+/* Parses the sign command line; returns -1 to go on, or an exit status. */
+static int image_tool_sign_parse(struct image_tool_sign_cli *s, int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "key", required_argument, NULL, 'k' },
@@ -404,27 +422,18 @@ static int image_tool_sign(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct image_sign_opts o;
-    struct image_tool_env env;
-    const char *key_path = NULL;
+    struct image_sign_opts *o = &s->o;
     const char *sec_cnt = NULL;
-    char err[KEYS_ERR_MAX];
-    uint8_t *in = NULL;
-    uint8_t *out = NULL;
-    size_t in_len = 0;
-    size_t out_len = 0;
-    struct keys_key k;
     bool test = false;
     int status;
     int c;
 
-    image_sign_opts_init(&o);
     while ((c = getopt_long(argc, argv, "+k:v:H:S:M:R:s:d:L:h", longopts, NULL)) != -1) {
         if (c == 'h') {
             image_tool_usage(stdout);
             return IMAGE_TOOL_EXIT_OK;
         }
-        status = image_tool_sign_opt(c, optarg, &o, &key_path, &sec_cnt, &test);
+        status = image_tool_sign_opt(c, optarg, o, &s->key_path, &sec_cnt, &test);
         if (status != 0) {
             return status;
         }
@@ -432,43 +441,66 @@ static int image_tool_sign(int argc, char **argv)
     if (argc - optind != 2) {
         return image_tool_usage_error("sign", "%s", "needs INFILE and OUTFILE");
     }
-    if (test && o.confirm) {
+    if (test && o->confirm) {
         return image_tool_usage_error("sign", "%s", "--test and --confirm exclude each other");
     }
     if (sec_cnt != NULL) {
-        o.has_sec_cnt = true;
+        o->has_sec_cnt = true;
         if (strcmp(sec_cnt, "auto") == 0) {
-            o.sec_cnt = image_sign_auto_sec_cnt(&o.version);
-        } else if (!image_tool_u32(sec_cnt, &o.sec_cnt)) {
+            o->sec_cnt = image_sign_auto_sec_cnt(&o->version);
+        } else if (!image_tool_u32(sec_cnt, &o->sec_cnt)) {
             return image_tool_usage_error("sign", "bad security counter '%s'", sec_cnt);
         }
+    }
+    s->in = argv[optind];
+    s->out = argv[optind + 1];
+    return -1;
+}
+
+static int image_tool_sign(int argc, char **argv)
+{
+    struct image_tool_sign_cli s;
+    struct image_tool_env env;
+    char err[KEYS_ERR_MAX];
+    uint8_t *in = NULL;
+    uint8_t *out = NULL;
+    size_t in_len = 0;
+    size_t out_len = 0;
+    struct keys_key k;
+    int status;
+
+    memset(&s, 0, sizeof(s));
+    image_sign_opts_init(&s.o);
+    status = image_tool_sign_parse(&s, argc, argv);
+    if (status >= 0) {
+        return status;
     }
     if (image_tool_env_setup(&env) < 0) {
         return IMAGE_TOOL_EXIT_FAIL;
     }
     status = IMAGE_TOOL_EXIT_FAIL;
     keys_init(&k);
-    o.f_rng = port_rng_random;
-    o.p_rng = &env.rng;
-    if (key_path != NULL) {
-        if (keys_load(&k, key_path, port_rng_random, &env.rng, err, sizeof(err)) < 0) {
+    s.o.f_rng = port_rng_random;
+    s.o.p_rng = &env.rng;
+    if (s.key_path != NULL) {
+        if (keys_load(&k, s.key_path, port_rng_random, &env.rng, err, sizeof(err)) < 0) {
             fprintf(stderr, "brownout image sign: %s\n", err);
             goto out;
         }
         if (!k.is_private) {
-            fprintf(stderr, "brownout image sign: %s: a public key cannot sign\n", key_path);
+            fprintf(stderr, "brownout image sign: %s: a public key cannot sign\n", s.key_path);
             goto out;
         }
-        o.key = &k;
+        s.o.key = &k;
     }
-    if (image_tool_read(argv[optind], &in, &in_len) < 0) {
+    if (image_tool_read(s.in, &in, &in_len) < 0) {
         goto out;
     }
-    if (image_sign(&o, in, in_len, &out, &out_len, err, sizeof(err)) < 0) {
+    if (image_sign(&s.o, in, in_len, &out, &out_len, err, sizeof(err)) < 0) {
         fprintf(stderr, "brownout image sign: %s\n", err);
         goto out;
     }
-    if (image_tool_write(argv[optind + 1], out, out_len) < 0) {
+    if (image_tool_write(s.out, out, out_len) < 0) {
         goto out;
     }
     status = IMAGE_TOOL_EXIT_OK;
@@ -480,7 +512,16 @@ out:
     return status;
 }
 
-static int image_tool_verify(int argc, char **argv)
+/* What the verify command line asks for. */
+struct image_tool_verify_cli {
+    const char *paths[IMAGE_TOOL_MAX_KEYS];
+    size_t nkeys;
+    bool allow_unsigned;
+    const char *file;
+};
+
+/* Parses the verify command line; returns -1 to go on, or an exit status. */
+static int image_tool_verify_parse(struct image_tool_verify_cli *v, int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "key", required_argument, NULL, 'k' },
@@ -488,31 +529,18 @@ static int image_tool_verify(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *paths[IMAGE_TOOL_MAX_KEYS];
-    struct image_validate_result res;
-    struct image_validate_config cfg;
-    struct image_tool_env env;
-    struct keys_table table;
-    struct image_src src;
-    char err[KEYS_ERR_MAX];
-    bool allow_unsigned = false;
-    uint8_t *data = NULL;
-    size_t nkeys = 0;
-    size_t len = 0;
-    int status = IMAGE_TOOL_EXIT_FAIL;
-    int rc;
     int c;
 
     while ((c = getopt_long(argc, argv, "+k:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k':
-            if (nkeys == IMAGE_TOOL_MAX_KEYS) {
+            if (v->nkeys == IMAGE_TOOL_MAX_KEYS) {
                 return image_tool_usage_error("verify", "%s", "too many keys");
             }
-            paths[nkeys++] = optarg;
+            v->paths[v->nkeys++] = optarg;
             break;
         case OPT_ALLOW_UNSIGNED:
-            allow_unsigned = true;
+            v->allow_unsigned = true;
             break;
         case 'h':
             image_tool_usage(stdout);
@@ -524,42 +552,73 @@ static int image_tool_verify(int argc, char **argv)
     if (argc - optind != 1) {
         return image_tool_usage_error("verify", "%s", "needs one FILE");
     }
-    if (nkeys == 0 && !allow_unsigned) {
+    if (v->nkeys == 0 && !v->allow_unsigned) {
         return image_tool_usage_error("verify", "%s", "needs -k KEY (or --allow-unsigned)");
+    }
+    v->file = argv[optind];
+    return -1;
+}
+
+/* Validates data against the keys of table and prints the verdict; returns an exit status. */
+static int image_tool_verify_data(const struct image_tool_verify_cli *v,
+                                  const struct keys_table *table, const uint8_t *data, size_t len)
+{
+    struct image_validate_result res;
+    struct image_validate_config cfg;
+    struct image_src src;
+
+    if (len > UINT32_MAX) {
+        fprintf(stderr, "%s: invalid: larger than 4 GiB\n", v->file);
+        return IMAGE_TOOL_EXIT_FAIL;
+    }
+    cfg.keys = table->table;
+    cfg.key_count = (uint32_t)table->count;
+    cfg.allow_unsigned = v->allow_unsigned;
+    image_src_from_buffer(&src, data, (uint32_t)len);
+    if (image_validate(&src, &cfg, &res) < 0) {
+        fprintf(stderr, "%s: invalid: %s\n", v->file, image_validate_reason_str(res.reason));
+        return IMAGE_TOOL_EXIT_FAIL;
+    }
+    printf("%s: valid: version %u.%u.%u+%u, ", v->file, res.hdr.version.major,
+           res.hdr.version.minor, res.hdr.version.revision, res.hdr.version.build);
+    if (res.key_index >= 0) {
+        printf("signed by %s (%s)\n", v->paths[res.key_index],
+               keys_type_name(table->keys[res.key_index].type));
+    } else {
+        printf("unsigned (hash only)\n");
+    }
+    return IMAGE_TOOL_EXIT_OK;
+}
+
+static int image_tool_verify(int argc, char **argv)
+{
+    struct image_tool_verify_cli v;
+    struct image_tool_env env;
+    struct keys_table table;
+    char err[KEYS_ERR_MAX];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int status;
+
+    memset(&v, 0, sizeof(v));
+    status = image_tool_verify_parse(&v, argc, argv);
+    if (status >= 0) {
+        return status;
     }
     if (image_tool_env_setup(&env) < 0) {
         return IMAGE_TOOL_EXIT_FAIL;
     }
+    status = IMAGE_TOOL_EXIT_FAIL;
     memset(&table, 0, sizeof(table));
-    if (keys_table_load(&table, paths, nkeys, port_rng_random, &env.rng, err, sizeof(err)) < 0) {
+    if (keys_table_load(&table, v.paths, v.nkeys, port_rng_random, &env.rng, err, sizeof(err)) <
+        0) {
         fprintf(stderr, "brownout image verify: %s\n", err);
         goto out;
     }
-    if (image_tool_read(argv[optind], &data, &len) < 0) {
+    if (image_tool_read(v.file, &data, &len) < 0) {
         goto out;
     }
-    if (len > UINT32_MAX) {
-        fprintf(stderr, "%s: invalid: larger than 4 GiB\n", argv[optind]);
-        goto out;
-    }
-    cfg.keys = table.table;
-    cfg.key_count = (uint32_t)table.count;
-    cfg.allow_unsigned = allow_unsigned;
-    image_src_from_buffer(&src, data, (uint32_t)len);
-    rc = image_validate(&src, &cfg, &res);
-    if (rc < 0) {
-        fprintf(stderr, "%s: invalid: %s\n", argv[optind], image_validate_reason_str(res.reason));
-        goto out;
-    }
-    printf("%s: valid: version %u.%u.%u+%u, ", argv[optind], res.hdr.version.major,
-           res.hdr.version.minor, res.hdr.version.revision, res.hdr.version.build);
-    if (res.key_index >= 0) {
-        printf("signed by %s (%s)\n", paths[res.key_index],
-               keys_type_name(table.keys[res.key_index].type));
-    } else {
-        printf("unsigned (hash only)\n");
-    }
-    status = IMAGE_TOOL_EXIT_OK;
+    status = image_tool_verify_data(&v, &table, data, len);
 out:
     free(data);
     keys_table_free(&table);

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +18,10 @@
 
 #include "bo_err.h"
 #include "util/fileio.h"
+#include "util/errbuf.h"
 
 #define KEYS_FILE_MAX (64u * 1024u)
 #define KEYS_PEM_MAX 4096u
-
-static void keys_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static bool keys_alloc_failed(int ret)
 {
@@ -109,10 +97,10 @@ static int keys_derive_public(struct keys_key *k, char *err, size_t errlen)
     } else if (mbedtls_pk_get_type(&k->pk) == MBEDTLS_PK_RSA && bits == 3072) {
         k->type = IMAGE_KEY_RSA3072;
     } else {
-        keys_err(err, errlen,
-                 "unsupported key (%s, %zu bits): want ecdsa-p256, ecdsa-p384, "
-                 "rsa-2048 or rsa-3072",
-                 mbedtls_pk_get_name(&k->pk), bits);
+        errbuf_set(err, errlen,
+                   "unsupported key (%s, %zu bits): want ecdsa-p256, ecdsa-p384, "
+                   "rsa-2048 or rsa-3072",
+                   mbedtls_pk_get_name(&k->pk), bits);
         return BO_ENOTSUP;
     }
     /* imgtool embeds SubjectPublicKeyInfo for ECDSA and the bare RSAPublicKey for RSA. */
@@ -122,8 +110,8 @@ static int keys_derive_public(struct keys_key *k, char *err, size_t errlen)
         ret = mbedtls_pk_write_pubkey_der(&k->pk, buf, sizeof(buf));
     }
     if (ret <= 0) {
-        keys_err(err, errlen, "cannot encode the public key (Mbed TLS error -0x%04x)",
-                 (unsigned)-ret);
+        errbuf_set(err, errlen, "cannot encode the public key (Mbed TLS error -0x%04x)",
+                   (unsigned)-ret);
         return keys_alloc_failed(ret) ? BO_ENOMEM : BO_ECRYPTO;
     }
     memcpy(k->pub_der, buf + sizeof(buf) - (size_t)ret, (size_t)ret);
@@ -142,7 +130,7 @@ int keys_parse(struct keys_key *k, const uint8_t *data, size_t len,
     /* PEM parsing wants the terminating NUL counted in the length. */
     copy = malloc(len + 1);
     if (copy == NULL) {
-        keys_err(err, errlen, "out of memory");
+        errbuf_set(err, errlen, "out of memory");
         return BO_ENOMEM;
     }
     memcpy(copy, data, len);
@@ -165,12 +153,12 @@ int keys_parse(struct keys_key *k, const uint8_t *data, size_t len,
     free(copy);
     if (ret != 0) {
         if (keys_alloc_failed(ret)) {
-            keys_err(err, errlen, "out of memory while parsing the key");
+            errbuf_set(err, errlen, "out of memory while parsing the key");
             return BO_ENOMEM;
         }
-        keys_err(err, errlen,
-                 "not a private or public key in PEM or DER form "
-                 "(or an encrypted one)");
+        errbuf_set(err, errlen,
+                   "not a private or public key in PEM or DER form "
+                   "(or an encrypted one)");
         return BO_EINVAL;
     }
     rc = keys_derive_public(k, err, errlen);
@@ -187,7 +175,7 @@ static int keys_read_file(const char *path, uint8_t **data, size_t *len, char *e
     int rc = fileio_read_all(path, KEYS_FILE_MAX, data, len, err, errlen);
 
     if (rc == BO_ERANGE) {
-        keys_err(err, errlen, "%s: too large for a key file", path);
+        errbuf_set(err, errlen, "%s: too large for a key file", path);
         rc = BO_EINVAL;
     }
     return rc;
@@ -206,7 +194,7 @@ int keys_load(struct keys_key *k, const char *path, int (*f_rng)(void *, unsigne
     }
     rc = keys_parse(k, data, len, f_rng, p_rng, why, sizeof(why));
     if (rc < 0) {
-        keys_err(err, errlen, "%s: %s", path, why);
+        errbuf_set(err, errlen, "%s: %s", path, why);
     }
     mbedtls_platform_zeroize(data, len);
     free(data);
@@ -261,12 +249,12 @@ static int keys_write_text(const char *path, const char *text, mode_t mode, char
 
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) {
-        keys_err(err, errlen, "%s: %s", path, strerror(errno));
+        errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
         return BO_EOS;
     }
     /* An existing file keeps its mode through O_TRUNC: make a private key private anyway. */
     if (fchmod(fd, mode) != 0) {
-        keys_err(err, errlen, "%s: %s", path, strerror(errno));
+        errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
         close(fd);
         return BO_EOS;
     }
@@ -276,14 +264,14 @@ static int keys_write_text(const char *path, const char *text, mode_t mode, char
             continue;
         }
         if (n <= 0) {
-            keys_err(err, errlen, "%s: %s", path, n < 0 ? strerror(errno) : "short write");
+            errbuf_set(err, errlen, "%s: %s", path, n < 0 ? strerror(errno) : "short write");
             close(fd);
             return BO_EOS;
         }
         done += (size_t)n;
     }
     if (close(fd) != 0) {
-        keys_err(err, errlen, "%s: %s", path, strerror(errno));
+        errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
         return BO_EOS;
     }
     return 0;
@@ -296,13 +284,13 @@ int keys_write_private_pem(const struct keys_key *k, const char *path, char *err
     int rc;
 
     if (!k->is_private) {
-        keys_err(err, errlen, "no private key to write");
+        errbuf_set(err, errlen, "no private key to write");
         return BO_EINVAL;
     }
     ret = mbedtls_pk_write_key_pem(&k->pk, pem, sizeof(pem));
     if (ret != 0) {
-        keys_err(err, errlen, "cannot encode the private key (Mbed TLS error -0x%04x)",
-                 (unsigned)-ret);
+        errbuf_set(err, errlen, "cannot encode the private key (Mbed TLS error -0x%04x)",
+                   (unsigned)-ret);
         return BO_ECRYPTO;
     }
     rc = keys_write_text(path, (const char *)pem, 0600, err, errlen);
@@ -320,7 +308,7 @@ int keys_write_public_pem(const struct keys_key *k, const char *path, char *err,
     char pem[KEYS_PEM_MAX];
 
     if (keys_public_pem(k, pem, sizeof(pem)) < 0) {
-        keys_err(err, errlen, "cannot encode the public key");
+        errbuf_set(err, errlen, "cannot encode the public key");
         return BO_ECRYPTO;
     }
     return keys_write_text(path, pem, 0644, err, errlen);
@@ -347,7 +335,7 @@ int keys_table_load(struct keys_table *t, const char *const *paths, size_t n,
     t->keys = calloc(n, sizeof(*t->keys));
     t->table = calloc(n, sizeof(*t->table));
     if (t->keys == NULL || t->table == NULL) {
-        keys_err(err, errlen, "out of memory");
+        errbuf_set(err, errlen, "out of memory");
         rc = BO_ENOMEM;
         goto out;
     }

@@ -16,6 +16,7 @@
 #include "mbedtls/platform.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_report.h"
+#include "util/num.h"
 
 void sweep_cli_usage(FILE *out)
 {
@@ -55,23 +56,6 @@ struct sweep_cli {
     bool json;
     bool merge;
 };
-
-static int sweep_cli_u64(const char *s, uint64_t *v)
-{
-    char *end = NULL;
-    unsigned long long x;
-
-    errno = 0;
-    if (s == NULL || s[0] < '0' || s[0] > '9') {
-        return BO_EINVAL;
-    }
-    x = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0') {
-        return BO_EINVAL;
-    }
-    *v = x;
-    return 0;
-}
 
 static void sweep_cli_progress(void *arg, uint64_t done, uint64_t total)
 {
@@ -139,7 +123,7 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
             }
             break;
         case 'd':
-            if (sweep_cli_u64(optarg, &v) != 0 || v < 1 || v > 2) {
+            if (num_parse_u64(optarg, 0, UINT64_MAX, &v) != 0 || v < 1 || v > 2) {
                 fprintf(stderr, "sweep: --depth is 1 or 2\n");
                 return 2;
             }
@@ -147,7 +131,7 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
             break;
         case 'r':
         case 'S':
-            if (sweep_cli_u64(optarg, &v) != 0) {
+            if (num_parse_u64(optarg, 0, UINT64_MAX, &v) != 0) {
                 fprintf(stderr, "sweep: bad number '%s'\n", optarg);
                 return 2;
             }
@@ -155,7 +139,8 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
             break;
         case 'j':
         case 'p':
-            if (sweep_cli_u64(optarg, &v) != 0 || v > 1024 || (ch == 'j' && v == 0)) {
+            if (num_parse_u64(optarg, 0, UINT64_MAX, &v) != 0 || v > 1024 ||
+                (ch == 'j' && v == 0)) {
                 fprintf(stderr, "sweep: bad number '%s'\n", optarg);
                 return 2;
             }
@@ -164,7 +149,7 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
         case 'i':
             if (strcmp(optarg, "max") == 0) {
                 c->o.sc.image_size = SCENARIO_IMAGE_SIZE_MAX;
-            } else if (sweep_cli_u64(optarg, &v) == 0 && v > 0 && v < UINT32_MAX) {
+            } else if (num_parse_u64(optarg, 0, UINT64_MAX, &v) == 0 && v > 0 && v < UINT32_MAX) {
                 c->o.sc.image_size = (uint32_t)v;
             } else {
                 fprintf(stderr, "sweep: bad --image-size '%s'\n", optarg);

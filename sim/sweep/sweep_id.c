@@ -19,6 +19,7 @@
 #include "bo_err.h"
 #include "board/board_derive.h"
 #include "sweep/sweep.h"
+#include "util/num.h"
 
 #define SWEEP_ID_FIELDS_MAX 16
 
@@ -155,36 +156,19 @@ int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt
     return 0;
 }
 
-static int sweep_parse_u64(const char *s, int base, uint64_t max, uint64_t *v)
-{
-    char *end = NULL;
-    unsigned long long x;
-
-    if (s[0] == '\0' || !isxdigit((unsigned char)s[0])) {
-        return BO_EINVAL;
-    }
-    errno = 0;
-    x = strtoull(s, &end, base);
-    if (errno != 0 || end == NULL || *end != '\0' || x > max) {
-        return BO_EINVAL;
-    }
-    *v = x;
-    return 0;
-}
-
 static int sweep_parse_cut(char **f, uint64_t *op, uint8_t *model, uint32_t *param, uint64_t *seed)
 {
     uint64_t v;
     int m = vflash_cut_model_parse(f[1]);
 
-    if (m < 0 || sweep_parse_u64(f[0], 10, UINT64_MAX >> 1, op) != 0 || strlen(f[3]) != 16 ||
-        sweep_parse_u64(f[3], 16, UINT64_MAX, seed) != 0) {
+    if (m < 0 || num_parse_u64(f[0], 10, UINT64_MAX >> 1, op) != 0 || strlen(f[3]) != 16 ||
+        num_parse_u64(f[3], 16, UINT64_MAX, seed) != 0) {
         return BO_EINVAL;
     }
     *model = (uint8_t)m;
     if (strcmp(f[2], "s") == 0) {
         *param = VFLASH_CUT_SEEDED;
-    } else if (sweep_parse_u64(f[2], 10, UINT32_MAX - 1u, &v) == 0) {
+    } else if (num_parse_u64(f[2], 10, UINT32_MAX - 1u, &v) == 0) {
         *param = (uint32_t)v;
     } else {
         return BO_EINVAL;
@@ -204,7 +188,7 @@ static int sweep_unescape(const char *src, char *dst, size_t len)
             char hex[3] = { src[1], src[1] != '\0' ? src[2] : '\0', '\0' };
             uint64_t v;
 
-            if (hex[0] == '\0' || hex[1] == '\0' || sweep_parse_u64(hex, 16, 255, &v) != 0 ||
+            if (hex[0] == '\0' || hex[1] == '\0' || num_parse_u64(hex, 16, 255, &v) != 0 ||
                 v == 0) {
                 return BO_EINVAL;
             }
@@ -237,7 +221,7 @@ int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, s
         return BO_EINVAL;
     }
     last = strrchr(id, ':');
-    if (last == NULL || strlen(last + 1) != 8 || sweep_parse_u64(last + 1, 16, UINT32_MAX, &v) ||
+    if (last == NULL || strlen(last + 1) != 8 || num_parse_u64(last + 1, 16, UINT32_MAX, &v) ||
         (uint32_t)v != sweep_fnv(id, (size_t)(last - id))) {
         return BO_EINVAL;
     }
@@ -271,7 +255,7 @@ int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, s
         so->image_size = 0;
     } else if (strcmp(f[4], "max") == 0) {
         so->image_size = SCENARIO_IMAGE_SIZE_MAX;
-    } else if (sweep_parse_u64(f[4], 10, UINT32_MAX - 1u, &v) == 0 && v != 0) {
+    } else if (num_parse_u64(f[4], 10, UINT32_MAX - 1u, &v) == 0 && v != 0) {
         so->image_size = (uint32_t)v;
     } else {
         return BO_EINVAL;

@@ -514,6 +514,18 @@ class TestIsolation(DaemonTest):
         c2 = d.client()
         self.assertEqual(c2.ok("query-devices")[0]["name"], "dev0")
 
+    def test_clients_gone_before_their_replies(self):
+        # brownoutd's main() ignores SIGPIPE: a reply to a closed client is an EPIPE.
+        d = self.start("--power-on", "manual")
+        req = {"execute": "flash-read", "arguments": {"device": "dev0", "offset": 0,
+                                                      "length": 4096}}
+        for i in range(50):
+            c = Client(d.sock)
+            c.send_line(json.dumps(dict(req, id=i)).encode())
+            c.close()
+        self.assertEqual(d.client().ok("query-devices")[0]["name"], "dev0")
+        self.assertIsNone(d.proc.poll())
+
     def test_64_concurrent_clients(self):
         d = self.start("--power-on", "manual")
         clients = [d.client() for _ in range(64)]

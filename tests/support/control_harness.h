@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,8 @@ static inline int harness_start(struct harness *h, const struct control_config *
     c.on_closed = harness_on_closed;
     c.on_quit = harness_on_quit;
     c.ctx = h;
+    /* The engine leaves SIGPIPE to the program's main(); the harness is this test's. */
+    signal(SIGPIPE, SIG_IGN);
     uv_loop_init(&h->loop);
     control_init(&h->srv);
     rc = harness_register(h);

@@ -144,6 +144,27 @@ static void test_bad_files(void **state)
         { "[daemon]\nfuse-write = magic\n", "c.ini:2: fuse-write must be programmer or nor" },
         { "[daemon]\n\n\nthis line has no equals sign\n", "c.ini:4: syntax error" },
         { "[daemon\n", "c.ini:1: unterminated" },
+        /* Issue 15 item 8: names the FUSE view reserves, and keys given twice in a section. */
+        { "[device .]\n", "c.ini:1: bad device name '.' (reserved" },
+        { "[device ..]\n", "c.ini:1: bad device name '..' (reserved" },
+        { "[device a]\nboard = x\nmode = move\nboard = y\n",
+          "c.ini:4: duplicate key 'board' (first on line 2)" },
+        { "[daemon]\nseed = 1\n\nseed = 2\n", "c.ini:4: duplicate key 'seed' (first on line 2)" },
+        { "[device a]\naddress = 127.0.0.1:0\naddress = 127.0.0.1:1\n",
+          "c.ini:3: duplicate key 'address' (first on line 2)" },
+        { "[device a]\nflash-in-ram = yes\nflash-in-ram = no\n",
+          "c.ini:3: duplicate key 'flash-in-ram' (first on line 2)" },
+        { "[device a]\nimage = primary=a.bin\nimage = secondary=b.bin\nimage = 0-primary=c.bin\n",
+          "c.ini:4: duplicate key 'image' for the same slot (first on line 2)" },
+        { "[device a]\nflash = a.bin\nflash = b.bin\n",
+          "c.ini:3: duplicate key 'flash' for the same flash device (first on line 2)" },
+        /* A left part too long for a flash name makes the whole value a path. */
+        { "[device a]\nflash = b.bin\nflash = a234567890123456789012345678901234567890=x.bin\n",
+          "c.ini:3: duplicate key 'flash' for the same flash device (first on line 2)" },
+        { "[device a]\nkey = k.pem\nkey = j.pem\nkey = k.pem\n",
+          "c.ini:4: duplicate key 'key' for the same file (first on line 2)" },
+        { "[daemon]\nseed = 1\n[device a]\n[daemon]\n",
+          "c.ini:4: duplicate [daemon] section (first on line 1)" },
     };
     size_t i;
 
@@ -269,6 +290,22 @@ static void test_args_errors(void **state)
     assert_int_equal(action, CONFIG_HELP);
 }
 
+/* The command line refuses the names the FUSE view reserves too. */
+static void test_args_reserved_names(void **state)
+{
+    char *dot[] = { "brownoutd", "--device", ".", "--board", "b.ini", "--flash-in-ram", NULL };
+    char *dotdot[] = { "brownoutd", "--device", "..", "--board", "b.ini", "--flash-in-ram", NULL };
+    char *fine[] = { "brownoutd", "--device", ".a", "--board", "b.ini", "--flash-in-ram", NULL };
+
+    (void)state;
+    assert_int_equal(parse_args(dot), BO_EINVAL);
+    assert_non_null(strstr(err, "--device .: bad device name '.' (reserved"));
+    assert_int_equal(parse_args(dotdot), BO_EINVAL);
+    assert_non_null(strstr(err, "reserved"));
+    assert_int_equal(parse_args(fine), 0);
+    assert_string_equal(cfg.devices[0].name, ".a");
+}
+
 static void test_print_round_trip(void **state)
 {
     static struct config again;
@@ -319,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_args_only),
         cmocka_unit_test(test_args_override_file),
         cmocka_unit_test(test_args_errors),
+        cmocka_unit_test(test_args_reserved_names),
         cmocka_unit_test(test_print_round_trip),
         cmocka_unit_test(test_names),
     };
