@@ -16,7 +16,7 @@ the identity of the tree (docs/mcuboot.md).
 
 Settings of a variant (names as in a device section of the daemon's INI):
   mode                  overwrite-only | swap-scratch | swap-move | swap-offset
-  sig                   none | ec256 | rsa2048 | rsa3072 | ec384 | ed25519
+  sig                   none | ec256 | rsa2048 | rsa3072 | ec384 (upstream needs PSA for it)
   max-align             the largest write unit, 1..32 (trailer fields are padded to it)
   max-sectors           most sectors in a slot
   validate-primary      true | false
@@ -52,7 +52,6 @@ SIGS = {
     "ec384": ["MCUBOOT_SIGN_EC384"],
     "rsa2048": ["MCUBOOT_SIGN_RSA", "MCUBOOT_SIGN_RSA_LEN 2048"],
     "rsa3072": ["MCUBOOT_SIGN_RSA", "MCUBOOT_SIGN_RSA_LEN 3072"],
-    "ed25519": ["MCUBOOT_SIGN_ED25519"],
 }
 DEFAULTS = {"mode": "swap-scratch", "sig": "ec256", "max-align": "8", "max-sectors": "512",
             "validate-primary": "true", "downgrade-prevention": "false", "images": "1",
@@ -343,8 +342,7 @@ def c_bytes(name, data):
 def hw_key_table(name, s, keys):
     """MCUBOOT_HW_KEY: upstream takes the key from the image's PUBKEY TLV and checks its hash
     against boot_retrieve_public_key_hash(): the device trusts the one key of its type."""
-    family = {"ec256": "ec", "ec384": "ec", "rsa2048": "rsa", "rsa3072": "rsa",
-              "ed25519": "ed25519"}.get(s["sig"])
+    family = {"ec256": "ec", "ec384": "ec", "rsa2048": "rsa", "rsa3072": "rsa"}.get(s["sig"])
     mine = [(path, key) for path, kind, key in keys if kind == family]
     if len(mine) != 1:
         die(EX_DATAERR, "mcuboot: variant %s trusts one %s key (MCUBOOT_HW_KEY): %d given" % (
