@@ -119,6 +119,7 @@ $(MCUBOOT_OUT)/$(1)/tests/%.o: tests/mcuboot/%.c \
 $(MCUBOOT_OUT)/$(1)/keys.c: port/linux/mcuboot/mcuboot_gen.py $(MCUBOOT_KEYS_REC)
 	@echo "  GEN     $$@"
 	$(Q)$(MCUBOOT_GEN) keys $(1) $$@ $(MCUBOOT_KEYS)
+	$(Q)touch $$@
 
 $(MCUBOOT_OUT)/$(1)/keys.o: $(MCUBOOT_OUT)/$(1)/keys.c
 	$(Q)$(CC) $(call MCUBOOT_UP_CFLAGS,$(1)) -I$(MCUBOOT_BU)/include -c $$< -o $$@

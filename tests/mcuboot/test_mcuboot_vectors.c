@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "bo_err.h"
+#include "mcuboot_config/mcuboot_logging.h"
 #include "mcuboot_run.h"
 #include "mcuboot_variant.h"
 #include "port_flash_map.h"
@@ -410,12 +411,52 @@ static void test_powercut(void **state)
     }
 }
 
+/* What the capturing log sink saw. */
+struct tm_log {
+    int lines;
+    int errors_from_mcuboot;
+    enum port_log_level last_level;
+    char last[256];
+};
+
+static void tm_log_sink(void *ctx, enum port_log_level level, const char *module, const char *line)
+{
+    struct tm_log *log = ctx;
+
+    log->lines++;
+    log->last_level = level;
+    snprintf(log->last, sizeof(log->last), "%s: %s", module, line);
+    if (level == PORT_LOG_ERROR && strcmp(module, "mcuboot") == 0) {
+        log->errors_from_mcuboot++;
+    }
+}
+
+/* Upstream's MCUBOOT_LOG_* lines reach the port's sink as module "mcuboot" with their level;
+ * port_log_mcuboot() clamps levels outside 0..3. */
+static void test_log(void **state)
+{
+    struct tm_log log = { 0 };
+    static const uint8_t junk[64] = { 0x3d, 0xb8, 0xf3, 0x96 };
+
+    (void)state;
+    port_logsink_set(tm_log_sink, &log, PORT_LOG_DEBUG);
+    assert_int_equal(tm_boot_vector(junk, sizeof(junk)), 0);
+    assert_true(log.errors_from_mcuboot > 0);
+    port_log_mcuboot(7, "t", "beyond debug");
+    assert_int_equal(log.last_level, PORT_LOG_DEBUG);
+    assert_string_equal(log.last, "t: beyond debug");
+    port_log_mcuboot(-1, "t", "below error");
+    assert_int_equal(log.last_level, PORT_LOG_ERROR);
+    port_logsink_set(NULL, NULL, PORT_LOG_ERROR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_upgrade),
         cmocka_unit_test(test_powercut),
+        cmocka_unit_test(test_log),
     };
 
     return cmocka_run_group_tests_name(BO_MCUBOOT_VARIANT, tests, tm_load_manifest, NULL);
