@@ -90,12 +90,16 @@ MCUBOOT_CORE_OBJS := $(BUILD)/obj/core/common/bo_err.o
 
 # mcuboot_variant_rules(VARIANT): the configuration, libraries and test programs of one variant.
 define mcuboot_variant_rules
-$(MCUBOOT_OUT)/$(1)/include/mcuboot_config/mcuboot_config.h: port/linux/mcuboot/mcuboot_gen.py \
-		$(MCUBOOT_TREE_H)
-	@echo "  GEN     $$@"
+# The generator rewrites the configuration only when it changes, so a new generator or tree
+# that yields the same configuration rebuilds nothing; the stamp records that it ran.
+$(MCUBOOT_OUT)/$(1)/config.stamp: port/linux/mcuboot/mcuboot_gen.py $(MCUBOOT_TREE_H)
+	@echo "  GEN     $(MCUBOOT_OUT)/$(1)/include/mcuboot_config/mcuboot_config.h"
 	$(Q)$(MCUBOOT_GEN) config $(1) '$(MCUBOOT_SRC)' $(MCUBOOT_OUT)/$(1)/include
-	$(Q)$(MCUBOOT_GEN) probe $(1) '$(MCUBOOT_SRC)' $(CC) $(call MCUBOOT_UP_CFLAGS,$(1))
+	$(Q)$(MCUBOOT_GEN) probe $(1) '$(MCUBOOT_SRC)' $(CC) $(call MCUBOOT_UP_CFLAGS,$(1)) || \
+		{ rm -f $(MCUBOOT_OUT)/$(1)/include/mcuboot_config/mcuboot_config.h; exit 65; }
 	$(Q)touch $$@
+
+$(MCUBOOT_OUT)/$(1)/include/mcuboot_config/mcuboot_config.h: $(MCUBOOT_OUT)/$(1)/config.stamp ;
 
 $(MCUBOOT_OUT)/$(1)/obj/%.o: $(MCUBOOT_BU)/src/%.c \
 		$(MCUBOOT_OUT)/$(1)/include/mcuboot_config/mcuboot_config.h $(MBEDTLS_MK)

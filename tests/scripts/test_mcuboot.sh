@@ -86,6 +86,23 @@ expect_line "rejected configuration" \
 expect_line "bad variant name" "not a variant name" MCUBOOT_SRC="$tree" \
     MCUBOOT_VARIANTS=swap-sideways_ec256 mcuboot
 
+# A device's settings name its variant; its key file gives the signature type.
+gen="python3 port/linux/mcuboot/mcuboot_gen.py"
+keys=$shared/interop/imgtool/keys
+name=$($gen name mode=overwrite key="$keys/rsa2048.pub.pem" validate-primary=false max-align=4)
+if [ "$name" = overwrite-only_rsa2048_a4_s512_i1_vp0_dg0_hk0 ]; then
+    ok "variant of a device: $name"
+else
+    bad "variant of a device: got '$name'"
+fi
+if line=$($gen name key="$keys/ec256.pub.pem" sig=rsa2048 2>&1); then
+    bad "a key of another type than sig: accepted"
+elif [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] && [[ $line == *"is an ec256 key, but sig = rsa2048" ]]; then
+    ok "a key of another type than sig: $line"
+else
+    bad "a key of another type than sig: '$line'"
+fi
+
 # The tree before the fix of mcuboot#1966 has no swap-offset.
 if [ -d "$shared/peers/mcuboot-1966/boot/bootutil" ]; then
     expect_line "mode missing" "mode swap-offset (MCUBOOT_SWAP_USING_OFFSET) is not in" \

@@ -6,7 +6,9 @@ the identity of the tree (docs/mcuboot.md).
   mcuboot_gen.py check SRC                    is SRC a MCUboot tree the port can build?
   mcuboot_gen.py identify SRC                 the tree's identity (git describe, or a SHA-256)
   mcuboot_gen.py sources SRC                  the bootutil sources the port compiles
-  mcuboot_gen.py name SETTING=VALUE...        the variant name of a device's settings
+  mcuboot_gen.py name SETTING=VALUE...        the variant name of a device's settings (key=FILE
+                                              gives the signature type, mode=overwrite is
+                                              overwrite-only)
   mcuboot_gen.py config VARIANT SRC OUTDIR    OUTDIR/mcuboot_config/mcuboot_config.h and
                                               OUTDIR/mcuboot_variant.h of a variant
   mcuboot_gen.py tree SRC OUT.h               a header naming the tree (BO_MCUBOOT_TREE_ID)
@@ -332,6 +334,52 @@ def pem_public_key(path):
     return {EC_OID: "ec", ED25519_OID: "ed25519"}.get(oid, "other"), der
 
 
+P256_OID = bytes([0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07])
+P384_OID = bytes([0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22])
+
+
+def key_sig(path):
+    """The signature type of a PEM public key (a device's `key` file): ec256, ec384, rsa2048,
+    rsa3072, or one line and exit."""
+    kind, key = pem_public_key(path)
+    if kind == "ec" and P256_OID in key:
+        return "ec256"
+    if kind == "ec" and P384_OID in key:
+        return "ec384"
+    if kind == "rsa":
+        try:
+            _tag, start, _stop = der_item(key, 0)
+            _tag, n_start, n_end = der_item(key, start)
+        except ValueError as e:
+            die(EX_DATAERR, "%s: bad RSA public key: %s" % (path, e))
+        bits = len(key[n_start:n_end].lstrip(b"\0")) * 8
+        if "rsa%d" % bits in SIGS:
+            return "rsa%d" % bits
+        die(EX_DATAERR, "%s: RSA-%d keys are not supported (2048 or 3072)" % (path, bits))
+    die(EX_DATAERR, "%s: not an ECDSA P-256/P-384 or RSA key" % path)
+
+
+def name_settings(args):
+    """Settings from SETTING=VALUE arguments; key=FILE (repeatable) gives the signature type."""
+    settings = {}
+    sigs = set()
+    for arg in args:
+        key, sep, val = arg.partition("=")
+        if not sep:
+            die(EX_USAGE, "mcuboot: %s: expected SETTING=VALUE" % arg)
+        if key == "key":
+            sigs.add((key_sig(val), val))
+            continue
+        if key == "mode" and val == "overwrite":
+            val = "overwrite-only"
+        settings[key] = val
+    for sig, path in sorted(sigs):
+        if settings.setdefault("sig", sig) != sig:
+            die(EX_DATAERR, "mcuboot: key %s is an %s key, but sig = %s" % (
+                path, sig, settings["sig"]))
+    return settings
+
+
 def c_bytes(name, data):
     out = ["static const unsigned char %s[] = {" % name]
     for off in range(0, len(data), 12):
@@ -446,13 +494,7 @@ def main(argv):
         elif cmd == "sources":
             print(" ".join(sources(args[0])))
     elif cmd == "name":
-        settings = {}
-        for arg in args:
-            key, sep, val = arg.partition("=")
-            if not sep:
-                die(EX_USAGE, "mcuboot: %s: expected SETTING=VALUE" % arg)
-            settings[key] = val
-        print(variant_name(settings_check(settings)))
+        print(variant_name(settings_check(name_settings(args))))
     elif cmd == "config" and len(args) == 3:
         cmd_config(*args)
     elif cmd == "tree" and len(args) == 2:
