@@ -81,7 +81,8 @@ MCUBOOT_UP_CFLAGS = -std=gnu11 $(OPT) -Wall -Wno-unused-function -Wno-unused-var
 MCUBOOT_PORT_CFLAGS = -std=c11 $(OPT) $(WARN) -D_GNU_SOURCE -MMD -MP -Iport/linux/mcuboot \
 	$(call MCUBOOT_INC,$(1)) -Icore/include -isystem $(MCUBOOT_BU)/include
 # Upstream calls the flash layer of port/linux/mcuboot/mcuboot_flash.h instead of the port's.
-MCUBOOT_REDEFINE := $(foreach f,read write erase,--redefine-sym flash_area_$(f)=mcuboot_flash_area_$(f))
+MCUBOOT_REDEFINE := $(foreach f,read write erase,\
+	--redefine-sym flash_area_$(f)=mcuboot_flash_area_$(f))
 MCUBOOT_PORT_SRCS := $(sort $(wildcard port/linux/mcuboot/*.c))
 MCUBOOT_TEST_SRCS := $(sort $(wildcard tests/mcuboot/test_*.c))
 # The port and Mbed TLS, and the one core object the port needs (bo_strerror): never

@@ -97,7 +97,8 @@ else
 fi
 if line=$($gen name key="$keys/ec256.pub.pem" sig=rsa2048 2>&1); then
     bad "a key of another type than sig: accepted"
-elif [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] && [[ $line == *"is an ec256 key, but sig = rsa2048" ]]; then
+elif [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] &&
+    [[ $line == *"is an ec256 key, but sig = rsa2048" ]]; then
     ok "a key of another type than sig: $line"
 else
     bad "a key of another type than sig: '$line'"
