@@ -2,6 +2,8 @@
 /* The Linux port's log sink: per-thread destination for port_log() and Mbed TLS printf. */
 #include "port_logsink.h"
 
+#include "mcuboot_config/mcuboot_logging.h"
+
 #include <stdio.h>
 
 struct logsink_state {
@@ -55,6 +57,19 @@ void port_log(enum port_log_level level, const char *module, const char *fmt, ..
 
     va_start(ap, fmt);
     port_log_v(level, module, fmt, ap);
+    va_end(ap);
+}
+
+/* MCUboot's logging macros (mcuboot_config/mcuboot_logging.h) land here, with a plain int level. */
+void port_log_mcuboot(int level, const char *module, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    port_log_v(level <= 0   ? PORT_LOG_ERROR
+               : level >= 3 ? PORT_LOG_DEBUG
+                            : (enum port_log_level)level,
+               module, fmt, ap);
     va_end(ap);
 }
 

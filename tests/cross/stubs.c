@@ -13,6 +13,7 @@
 #include "boot/loader.h"
 #include "config/build_info.h"
 #include "flash_map_backend/flash_map_backend.h"
+#include "mcuboot_config/mcuboot_logging.h"
 #include "port/port_boot.h"
 #include "port/port_log.h"
 #include "port/port_time.h"
@@ -50,6 +51,13 @@ void port_heap_release(void *ptr)
 }
 
 void port_log(enum port_log_level level, const char *module, const char *fmt, ...)
+{
+    (void)level;
+    (void)module;
+    (void)fmt;
+}
+
+void port_log_mcuboot(int level, const char *module, const char *fmt, ...)
 {
     (void)level;
     (void)module;

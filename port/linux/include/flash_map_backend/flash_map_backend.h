@@ -111,4 +111,12 @@ int flash_area_id_from_multi_image_slot(int image_index, int slot);
 /** \brief flash_area_id_from_multi_image_slot(0, slot). */
 int flash_area_id_from_image_slot(int slot);
 
+/**
+ * \brief The slot (0 primary, 1 secondary) that area area_id is for image image_index: the
+ *        inverse of flash_area_id_from_multi_image_slot(). Upstream MCUboot's ports provide it;
+ *        here it is built with an upstream tree only (port/linux/mcuboot/mcuboot_flash.c).
+ * \return The slot, or BO_EINVAL when the area is no slot of that image.
+ */
+int flash_area_id_to_multi_image_slot(int image_index, int area_id);
+
 #endif /* FLASH_MAP_BACKEND_H */
