@@ -20,6 +20,7 @@
 #include "bo_err.h"
 #include "boot/boot_api.h"
 #include "config/config_int.h"
+#include "control/control_event.h"
 #include "fw/fw_app.h"
 #include "image/keys.h"
 #include "mbedtls/platform.h"
@@ -353,9 +354,10 @@ static void fw_send(struct fw_ctx *ctx, json_t *msg)
     free(text);
 }
 
+/* An event to the daemon (no timestamp: the daemon adds it when it broadcasts). */
 static json_t *fw_event(const char *name, json_t *data)
 {
-    return json_pack("{s:s, s:o}", "event", name, "data", data);
+    return control_event_new(name, data, NULL);
 }
 
 /* The hook of every flash device: counts the run's operations and arms the cut at its op. */
