@@ -22,7 +22,10 @@ bool board_text_trim_copy(char *out, size_t out_len, const char *s, size_t n);
  */
 int board_text_u64(const char *s, bool suffix, uint64_t *out);
 
-/** \brief A decimal number with up to three fraction digits, in thousandths. \return 0, BO_EINVAL. */
+/**
+ * \brief A decimal number with up to three fraction digits, in thousandths.
+ * \return 0 or BO_EINVAL.
+ */
 int board_text_milli(const char *s, uint64_t *out);
 
 /**

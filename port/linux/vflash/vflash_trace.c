@@ -130,6 +130,7 @@ static json_t *vflash_trace_seed(uint64_t seed)
     return json_string(buf);
 }
 
+/* The observer's op: traces one operation and what the fault layer did to it. */
 static void vflash_trace_op(struct vflash *dev, const struct vflash_op *op,
                             const struct vflash_fault_action *act, int rc)
 {
@@ -157,6 +158,7 @@ static void vflash_trace_op(struct vflash *dev, const struct vflash_op *op,
     vflash_trace_emit(t, o);
 }
 
+/* The observer's read: traces a read call (only with VFLASH_TRACE_READS). */
 static void vflash_trace_read(struct vflash *dev, uint32_t off, uint32_t len, int rc)
 {
     struct vflash_trace *t = dev->trace;
@@ -174,6 +176,7 @@ static void vflash_trace_read(struct vflash *dev, uint32_t off, uint32_t len, in
     vflash_trace_emit(t, o);
 }
 
+/* The observer's host_write: traces a host write and its bytes. */
 static void vflash_trace_host_write(struct vflash *dev, uint32_t off, const uint8_t *src,
                                     uint32_t len, int rc)
 {
@@ -189,6 +192,7 @@ static void vflash_trace_host_write(struct vflash *dev, uint32_t off, const uint
     vflash_trace_emit(t, o);
 }
 
+/* The observer's power_on: traces a power-on. */
 static void vflash_trace_power_on(struct vflash *dev)
 {
     vflash_trace_emit(dev->trace, vflash_trace_line(dev->trace, "power-on"));
