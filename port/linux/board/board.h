@@ -101,6 +101,14 @@ int board_partition_id(const char *name);
 bool board_valid_name(const char *s);
 
 /**
+ * \brief Parses a max-sectors value (the [board] key, a device key or an option): a decimal
+ *        number 1..max. Here, not in board_derive.c, so that reading a board file needs no
+ *        bootloader code (the upstream MCUboot test programs link the port without the core).
+ * \return 0, or BO_EINVAL.
+ */
+int board_parse_max_sectors(const char *s, uint32_t max, uint32_t *out);
+
+/**
  * \brief Formats "FILE:LINE: reason" (or "FILE: reason" when line is 0) into err, the message
  *        form of every board error. err may be NULL; the result is always NUL-terminated.
  */

@@ -29,22 +29,6 @@ static int board_derive_fail(const struct board *board, char *err, size_t err_le
     return BO_EINVAL;
 }
 
-int board_derive_parse_max_sectors(const char *s, uint32_t *out)
-{
-    char *end = NULL;
-    unsigned long v;
-
-    if (s == NULL || out == NULL || s[0] < '0' || s[0] > '9') {
-        return BO_EINVAL;
-    }
-    v = strtoul(s, &end, 10);
-    if (end == s || *end != '\0' || v == 0 || v > BOARD_DERIVE_MAX_SECTORS) {
-        return BO_EINVAL;
-    }
-    *out = (uint32_t)v;
-    return 0;
-}
-
 uint32_t board_derive_sector_count(const struct board *board, int area_id)
 {
     const struct board_partition *p;

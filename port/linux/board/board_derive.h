@@ -40,11 +40,9 @@ struct board_derived {
     uint32_t trailer_size; /**< imgtool's trailer size for this board and mode. */
 };
 
-/**
- * \brief Parses a max-sectors value: a decimal number 1..BOARD_DERIVE_MAX_SECTORS.
- * \return 0, or BO_EINVAL.
- */
-int board_derive_parse_max_sectors(const char *s, uint32_t *out);
+/** \brief board_parse_max_sectors() with the core's limit, BOARD_DERIVE_MAX_SECTORS. */
+#define board_derive_parse_max_sectors(s, out) \
+    board_parse_max_sectors((s), BOARD_DERIVE_MAX_SECTORS, (out))
 
 /**
  * \brief The number of sectors of a board's partition (0 when it is absent).
