@@ -97,6 +97,7 @@ static void daemon_fuse_add(struct daemon *d, struct device *dev)
 
 int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err, size_t err_len)
 {
+    const char *timeout;
     struct device *dev;
     int rc;
 
@@ -118,6 +119,11 @@ int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *e
         device_free(dev);
         free(dev);
         return rc;
+    }
+    timeout = getenv("BROWNOUT_REQUEST_TIMEOUT_MS");
+    if (timeout != NULL && atoi(timeout) > 0) {
+        /* For tests: how long a request to the firmware may take. */
+        dev->request_timeout_ms = (uint32_t)atoi(timeout);
     }
     d->devices[d->device_count++] = dev;
     d->devices_open++;
@@ -156,6 +162,17 @@ static void daemon_device_closed(struct device *dev)
 
     d->devices_open--;
     daemon_maybe_done(d);
+}
+
+/* A client left: the requests it had forwarded to firmware are dropped now. */
+static void daemon_client_gone(void *ctx, uint64_t client)
+{
+    struct daemon *d = ctx;
+    uint32_t i;
+
+    for (i = 0; i < d->device_count; i++) {
+        device_request_cancel(d->devices[i], client);
+    }
 }
 
 static void daemon_control_closed(void *ctx)
@@ -320,6 +337,9 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
     uint32_t i;
     int rc;
 
+    /* Descriptors inherited from whoever started the daemon must not reach firmware runs;
+     * every descriptor the daemon opens itself is close-on-exec from its creation. */
+    (void)close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);
     d->loop = loop;
     d->cfg = *cfg;
     d->argc = argc;
@@ -357,6 +377,7 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
     cc.version = BROWNOUT_VERSION;
     cc.capabilities = daemon_caps;
     cc.on_closed = daemon_control_closed;
+    cc.on_client_gone = daemon_client_gone;
     cc.ctx = d;
     rc = daemon_cmds_register(d);
     if (rc < 0) {
