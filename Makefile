@@ -6,6 +6,7 @@
 #   make check      install what is missing (scripts/deps.sh), build, run every test
 #   make demo       a scripted tour of the daemon (make run: the daemon in the foreground)
 #   make bench      benchmarks, printed as ratios to a limit measured in the same run
+#   make soak       the long form of the attack suite on the daemon (figures for the README)
 #   make install    install the programs under $(DESTDIR)$(PREFIX)
 #   make clean      remove $(BUILD) (the downloaded Mbed TLS source included)
 #   make fuzz       AFL++ and libFuzzer builds of fuzz/ (mk/fuzz.mk; run: scripts/fuzz.sh TARGET)
@@ -190,7 +191,7 @@ include $(sort $(wildcard mk/*.mk))
 # ---------------------------------------------------------------------------------------------
 # Goals.
 
-.PHONY: all check check-unit bench demo run install uninstall clean help
+.PHONY: all check check-unit bench soak demo run install uninstall clean help
 
 all: $(ALL_LIBS) $(PROGRAMS) | deps
 
@@ -224,6 +225,11 @@ run: all
 # speed (a failure here is a broken benchmark, not a slow machine).
 bench: all $(BENCHES)
 	$(Q)for b in $(BENCHES); do echo "=== $$b"; BROWNOUT_ROOT=$(CURDIR) $$b || exit 1; done
+
+# The long form of the attack suite (tests/integration/test_attack.py): more random lines,
+# cycles, SIGKILLs and forwarded requests; it prints the figures for the README.
+soak: all
+	$(Q)BROWNOUT_ROOT=$(CURDIR) BUILD=$(BUILD) BROWNOUT_SOAK=1 tests/scripts/test_integration_attack.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -189,7 +189,10 @@ void daemon_stop(struct daemon *d, const char *reason)
     }
     d->stopping = true;
     sd_notify(0, "STOPPING=1");
-    fprintf(stderr, "brownoutd: shutting down (%s)\n", reason);
+    if (d->control_up) {
+        /* A daemon that never started said why in one line already. */
+        fprintf(stderr, "brownoutd: shutting down (%s)\n", reason);
+    }
     if (d->fuse_up) {
         fuse_view_free(&d->fuse);
         d->fuse_up = false;

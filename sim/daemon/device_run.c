@@ -440,11 +440,10 @@ void device_lose_run(struct device *dev)
     if (dev->timer != NULL) {
         uv_timer_stop(dev->timer);
     }
-    if (dev->run == NULL) {
-        dev->state = DEVICE_FAULT;
-        return;
+    dev->state = DEVICE_FAULT;
+    if (dev->run != NULL && dev->next == DEVICE_NEXT_NONE) {
+        device_kill(dev, DEVICE_NEXT_CLOSE);
     }
-    device_kill(dev, DEVICE_NEXT_CLOSE);
 }
 
 int device_power_off(struct device *dev)
