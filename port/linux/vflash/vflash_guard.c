@@ -17,7 +17,6 @@ struct vflash_guard_range {
 };
 
 static struct vflash_guard_range vflash_guard_ranges[VFLASH_GUARD_MAX];
-static bool vflash_guard_installed;
 
 /* The handler: swaps zero pages in under a guarded range, or restores the default action. */
 static void vflash_guard_handler(int sig, siginfo_t *si, void *uc)
@@ -46,15 +45,13 @@ int vflash_guard_add(void *base, size_t len)
     struct sigaction sa;
     size_t i;
 
-    if (!vflash_guard_installed) {
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_sigaction = vflash_guard_handler;
-        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-        sigemptyset(&sa.sa_mask);
-        if (sigaction(SIGBUS, &sa, NULL) != 0) {
-            return BO_EOS;
-        }
-        vflash_guard_installed = true;
+    /* (Re)installed on each add: a handler someone set since then must not hide ours. */
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = vflash_guard_handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, NULL) != 0) {
+        return BO_EOS;
     }
     for (i = 0; i < VFLASH_GUARD_MAX; i++) {
         if (vflash_guard_ranges[i].base == 0) {
