@@ -332,6 +332,30 @@ static void daemon_default_firmware(struct config *cfg)
              (int)(sizeof(cfg->firmware) - 16), self);
 }
 
+/* Mounts the FUSE view when asked (or says once that the daemon runs without it). */
+static int daemon_mount(struct daemon *d, char *err, size_t err_len)
+{
+    int rc;
+
+    if (d->cfg.mount[0] == '\0') {
+        return 0;
+    }
+    mkdir(d->cfg.mount, 0755);
+    rc = fuse_view_setup(&d->fuse, d->loop, d->cfg.mount, NULL);
+    if (rc == BO_ENOTSUP) {
+        fprintf(stderr, "brownoutd: /dev/fuse cannot be opened: running without FUSE\n");
+        return 0;
+    }
+    if (rc < 0) {
+        snprintf(err, err_len, "mount %s: %s", d->cfg.mount, bo_strerror(rc));
+        return rc;
+    }
+    d->fuse_up = true;
+    fuse_view_set_write_mode(&d->fuse,
+                             d->cfg.fuse_nor ? FUSE_VIEW_WRITE_NOR : FUSE_VIEW_WRITE_PROGRAMMER);
+    return 0;
+}
+
 int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, int argc, char **argv,
                  char *err, size_t err_len)
 {
@@ -360,20 +384,9 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
     d->sig_init = true;
     signal(SIGPIPE, SIG_IGN);
 
-    /* Flash first: a bad device stops the start before anything is visible. */
-    if (d->cfg.mount[0] != '\0') {
-        mkdir(d->cfg.mount, 0755);
-        rc = fuse_view_setup(&d->fuse, loop, d->cfg.mount, NULL);
-        if (rc == BO_ENOTSUP) {
-            fprintf(stderr, "brownoutd: /dev/fuse cannot be opened: running without FUSE\n");
-        } else if (rc < 0) {
-            snprintf(err, err_len, "mount %s: %s", d->cfg.mount, bo_strerror(rc));
-            return rc;
-        } else {
-            d->fuse_up = true;
-            fuse_view_set_write_mode(&d->fuse, d->cfg.fuse_nor ? FUSE_VIEW_WRITE_NOR
-                                                               : FUSE_VIEW_WRITE_PROGRAMMER);
-        }
+    rc = daemon_mount(d, err, err_len);
+    if (rc < 0) {
+        return rc;
     }
     memset(&cc, 0, sizeof(cc));
     cc.path = d->cfg.control;
