@@ -6,6 +6,7 @@
 #   make check      install what is missing (scripts/deps.sh), build, run every test
 #   make demo       a scripted tour of the daemon (make run: the daemon in the foreground)
 #   make bench      benchmarks, printed as ratios to a limit measured in the same run
+#   make soak       the long form of the attack suite on the daemon (figures for the README)
 #   make install    install the programs under $(DESTDIR)$(PREFIX)
 #   make clean      remove $(BUILD) (the downloaded Mbed TLS source included)
 #   make fuzz       AFL++ and libFuzzer builds of fuzz/ (mk/fuzz.mk; run: scripts/fuzz.sh TARGET)
@@ -192,7 +193,7 @@ include $(sort $(wildcard mk/*.mk))
 # ---------------------------------------------------------------------------------------------
 # Goals.
 
-.PHONY: all check check-unit bench demo run install uninstall clean help format check-format
+.PHONY: all check check-unit bench soak demo run install uninstall clean help format check-format
 
 all: $(ALL_LIBS) $(PROGRAMS) | deps
 
@@ -227,6 +228,11 @@ run: all
 bench: all $(BENCHES)
 	$(Q)for b in $(BENCHES); do echo "=== $$b"; BROWNOUT_ROOT=$(CURDIR) $$b || exit 1; done
 
+# The long form of the attack suite (tests/integration/test_attack.py): more random lines,
+# cycles, SIGKILLs and forwarded requests; it prints the figures for the README.
+soak: all
+	$(Q)BROWNOUT_ROOT=$(CURDIR) BUILD=$(BUILD) BROWNOUT_SOAK=1 tests/scripts/test_integration_attack.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	$(if $(PROGRAMS),install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin)
@@ -246,6 +252,6 @@ check-format:
 	$(Q)scripts/check_format.sh
 
 help:
-	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(shell find $(BUILD)/obj $(BUILD)/mbedtls -name '*.d' 2>/dev/null)

@@ -4,6 +4,8 @@
  * limit, events and the shutdown. Requests themselves are handled in control_dispatch.c.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -131,6 +133,10 @@ void control_client_close(struct control_client *client, bool flush)
     }
     client->closing = true;
     uv_read_stop((uv_stream_t *)&client->pipe);
+    /* The owner may complete them now (their replies go nowhere), or keep them running. */
+    if (client->pending != NULL && client->srv->config.on_client_gone != NULL) {
+        client->srv->config.on_client_gone(client->srv->config.ctx, client->id);
+    }
     /* Requests still running lose their client: their replies will be dropped. */
     for (req = client->pending; req != NULL; req = next) {
         next = req->next;
@@ -139,6 +145,7 @@ void control_client_close(struct control_client *client, bool flush)
         req->prev = NULL;
     }
     client->pending = NULL;
+    client->n_pending = 0;
     if (flush && uv_shutdown(&client->shutdown_req, (uv_stream_t *)&client->pipe,
                              control_client_shutdown_done) == 0) {
         uv_timer_start(&client->flush_timer, control_client_flush_expired,
@@ -411,6 +418,41 @@ void control_emit(struct control_server *srv, const char *name, json_t *data)
 
 /* ---- The listening socket. */
 
+/*
+ * Whether the process that made the socket listen still lives. A connect can succeed on the
+ * socket of a killed daemon when another process holds a copy of its descriptor (a child
+ * between fork and exec): the kernel then queues the connection although nobody will accept it.
+ */
+static bool control_socket_owner_alive(int fd)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+
+    char path[64];
+    char stat[256];
+    const char *paren;
+    ssize_t n;
+    int sfd;
+
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.pid <= 0) {
+        return true;
+    }
+    if (kill(cred.pid, 0) != 0 && errno == ESRCH) {
+        return false;
+    }
+    /* A killed daemon its parent has not reaped yet is a zombie: dead too. */
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)cred.pid);
+    sfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (sfd < 0) {
+        return true;
+    }
+    n = read(sfd, stat, sizeof(stat) - 1);
+    close(sfd);
+    stat[n > 0 ? n : 0] = '\0';
+    paren = strrchr(stat, ')');
+    return paren == NULL || paren[1] != ' ' || paren[2] != 'Z';
+}
+
 /* Refuses a live socket or a file that is not a socket; removes a stale socket. */
 static int control_socket_prepare(const char *path)
 {
@@ -433,13 +475,15 @@ static int control_socket_prepare(const char *path)
     addr.sun_family = AF_UNIX;
     memcpy(addr.sun_path, path, strlen(path) + 1);
     rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
-    close(fd);
-    if (rc == 0) {
+    if (rc == 0 && control_socket_owner_alive(fd)) {
+        close(fd);
         return BO_EBUSY;
     }
-    if (errno != ECONNREFUSED) {
+    if (rc != 0 && errno != ECONNREFUSED) {
+        close(fd);
         return BO_EOS;
     }
+    close(fd);
     port_log(PORT_LOG_INFO, "control", "removing stale socket %s", path);
     return unlink(path) < 0 && errno != ENOENT ? BO_EOS : 0;
 }
@@ -502,6 +546,9 @@ int control_setup(struct control_server *srv, uv_loop_t *loop, const struct cont
     }
     if (srv->config.flush_ms == 0) {
         srv->config.flush_ms = CONTROL_FLUSH_MS_DEFAULT;
+    }
+    if (srv->config.max_pending == 0) {
+        srv->config.max_pending = CONTROL_PENDING_DEFAULT;
     }
     rc = control_socket_prepare(cfg->path);
     if (rc < 0) {

@@ -44,6 +44,8 @@
 #define CONTROL_QUEUE_DEFAULT ((size_t)16 * 1024 * 1024)
 /** Default time a closing connection may take to flush its output (milliseconds). */
 #define CONTROL_FLUSH_MS_DEFAULT 1000u
+/** Default limit of requests of one client waiting for their reply at once. */
+#define CONTROL_PENDING_DEFAULT 32
 /** The protocol revision reported by query-version. */
 #define CONTROL_PROTOCOL 1
 
@@ -124,6 +126,12 @@ struct control_config {
     size_t max_queue;                /**< Bytes queued per client; 0: CONTROL_QUEUE_DEFAULT. */
     size_t max_line;                 /**< 0: CONTROL_LINE_MAX. */
     unsigned flush_ms;               /**< 0: CONTROL_FLUSH_MS_DEFAULT. */
+    size_t max_pending; /**< Requests of one client in flight; 0: CONTROL_PENDING_DEFAULT. */
+    /**
+     * Called when a client that still has requests in flight goes away (before they become
+     * orphans), so that the owner can complete them now; may be NULL.
+     */
+    void (*on_client_gone)(void *ctx, uint64_t client);
     /** Called after `quit` was answered and its connection is closing; may be NULL. */
     void (*on_quit)(void *ctx, uint64_t client);
     /** Called once control_close() has finished (every handle closed); may be NULL. */

@@ -209,6 +209,7 @@ static void control_request_finish(struct control_request *req, json_t *msg)
         if (req->next != NULL) {
             req->next->prev = req->prev;
         }
+        client->n_pending--;
         req->client = NULL;
         req->next = NULL;
         req->prev = NULL;
@@ -275,8 +276,15 @@ const char *control_request_command(const struct control_request *req)
 static void control_dispatch_run(struct control_client *client, const struct control_command *cmd,
                                  const json_t *id, json_t *args)
 {
-    struct control_request *req = calloc(1, sizeof(*req));
+    struct control_request *req;
 
+    if (client->n_pending >= client->srv->config.max_pending) {
+        json_decref(args);
+        control_dispatch_error(client, id, CONTROL_ERR_GENERIC,
+                               "too many requests in flight; wait for their replies");
+        return;
+    }
+    req = calloc(1, sizeof(*req));
     if (req == NULL) {
         json_decref(args);
         control_dispatch_error(client, id, CONTROL_ERR_GENERIC, "out of memory");
@@ -292,6 +300,7 @@ static void control_dispatch_run(struct control_client *client, const struct con
         client->pending->prev = req;
     }
     client->pending = req;
+    client->n_pending++;
     req->in_handler = true;
     cmd->handler(req, args, cmd->ctx);
     req->in_handler = false;

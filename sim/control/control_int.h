@@ -34,6 +34,7 @@ struct control_client {
     size_t line_len;
     size_t line_cap;
     struct control_request *pending; /**< Requests not yet completed (list). */
+    size_t n_pending;                /**< Their number. */
     char rbuf[65536];                /**< Read buffer handed to libuv. */
 };
 

@@ -98,6 +98,7 @@ static void daemon_fuse_add(struct daemon *d, struct device *dev)
 
 int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err, size_t err_len)
 {
+    const char *timeout;
     struct device *dev;
     int rc;
 
@@ -119,6 +120,11 @@ int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *e
         device_free(dev);
         free(dev);
         return rc;
+    }
+    timeout = getenv("BROWNOUT_REQUEST_TIMEOUT_MS");
+    if (timeout != NULL && atoi(timeout) > 0) {
+        /* For tests: how long a request to the firmware may take. */
+        dev->request_timeout_ms = (uint32_t)atoi(timeout);
     }
     d->devices[d->device_count++] = dev;
     d->devices_open++;
@@ -159,6 +165,17 @@ static void daemon_device_closed(struct device *dev)
     daemon_maybe_done(d);
 }
 
+/* A client left: the requests it had forwarded to firmware are dropped now. */
+static void daemon_client_gone(void *ctx, uint64_t client)
+{
+    struct daemon *d = ctx;
+    uint32_t i;
+
+    for (i = 0; i < d->device_count; i++) {
+        device_request_cancel(d->devices[i], client);
+    }
+}
+
 static void daemon_control_closed(void *ctx)
 {
     daemon_maybe_done(ctx);
@@ -173,7 +190,10 @@ void daemon_stop(struct daemon *d, const char *reason)
     }
     d->stopping = true;
     sd_notify(0, "STOPPING=1");
-    fprintf(stderr, "brownoutd: shutting down (%s)\n", reason);
+    if (d->control_up) {
+        /* A daemon that never started said why in one line already. */
+        fprintf(stderr, "brownoutd: shutting down (%s)\n", reason);
+    }
     if (d->fuse_up) {
         fuse_view_free(&d->fuse);
         d->fuse_up = false;
@@ -315,6 +335,30 @@ static void daemon_default_firmware(struct config *cfg)
              (int)(sizeof(cfg->firmware) - 16), self);
 }
 
+/* Mounts the FUSE view when asked (or says once that the daemon runs without it). */
+static int daemon_mount(struct daemon *d, char *err, size_t err_len)
+{
+    int rc;
+
+    if (d->cfg.mount[0] == '\0') {
+        return 0;
+    }
+    mkdir(d->cfg.mount, 0755);
+    rc = fuse_view_setup(&d->fuse, d->loop, d->cfg.mount, NULL);
+    if (rc == BO_ENOTSUP) {
+        fprintf(stderr, "brownoutd: /dev/fuse cannot be opened: running without FUSE\n");
+        return 0;
+    }
+    if (rc < 0) {
+        snprintf(err, err_len, "mount %s: %s", d->cfg.mount, bo_strerror(rc));
+        return rc;
+    }
+    d->fuse_up = true;
+    fuse_view_set_write_mode(&d->fuse,
+                             d->cfg.fuse_nor ? FUSE_VIEW_WRITE_NOR : FUSE_VIEW_WRITE_PROGRAMMER);
+    return 0;
+}
+
 int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, int argc, char **argv,
                  char *err, size_t err_len)
 {
@@ -323,6 +367,9 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
     uint32_t i;
     int rc;
 
+    /* Descriptors inherited from whoever started the daemon must not reach firmware runs;
+     * every descriptor the daemon opens itself is close-on-exec from its creation. */
+    (void)close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);
     d->loop = loop;
     d->cfg = *cfg;
     d->argc = argc;
@@ -339,26 +386,16 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
     }
     d->sig_init = true;
 
-    /* Flash first: a bad device stops the start before anything is visible. */
-    if (d->cfg.mount[0] != '\0') {
-        mkdir(d->cfg.mount, 0755);
-        rc = fuse_view_setup(&d->fuse, loop, d->cfg.mount, NULL);
-        if (rc == BO_ENOTSUP) {
-            fprintf(stderr, "brownoutd: /dev/fuse cannot be opened: running without FUSE\n");
-        } else if (rc < 0) {
-            snprintf(err, err_len, "mount %s: %s", d->cfg.mount, bo_strerror(rc));
-            return rc;
-        } else {
-            d->fuse_up = true;
-            fuse_view_set_write_mode(&d->fuse, d->cfg.fuse_nor ? FUSE_VIEW_WRITE_NOR
-                                                               : FUSE_VIEW_WRITE_PROGRAMMER);
-        }
+    rc = daemon_mount(d, err, err_len);
+    if (rc < 0) {
+        return rc;
     }
     memset(&cc, 0, sizeof(cc));
     cc.path = d->cfg.control;
     cc.version = BROWNOUT_VERSION;
     cc.capabilities = daemon_caps;
     cc.on_closed = daemon_control_closed;
+    cc.on_client_gone = daemon_client_gone;
     cc.ctx = d;
     rc = daemon_cmds_register(d);
     if (rc < 0) {

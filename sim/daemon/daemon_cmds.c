@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bo_err.h"
+#include "daemon/daemon_int.h"
 #include "fw/fw.h"
 #include "image/image_info.h"
 
@@ -97,8 +98,7 @@ static const struct control_arg daemon_args_crash[] = {
     ARG_END
 };
 
-/* Finds the device of a request or replies DeviceNotFound. */
-static struct device *daemon_cmds_dev(struct daemon *d, struct control_request *req, json_t *args)
+struct device *daemon_cmds_dev(struct daemon *d, struct control_request *req, json_t *args)
 {
     const char *name = json_string_value(json_object_get(args, "device"));
     struct device *dev = daemon_device(d, name);
@@ -106,12 +106,18 @@ static struct device *daemon_cmds_dev(struct daemon *d, struct control_request *
     if (dev == NULL) {
         control_reply_error(req, CONTROL_ERR_DEVICE_NOT_FOUND, "no device '%s'",
                             name != NULL ? name : "");
+    } else if (device_flash_lost(dev)) {
+        /* A backing file shrank under the daemon: the device is faulted for good. */
+        control_reply_error(req, CONTROL_ERR_INVALID_STATE,
+                            "device %s: its flash is lost (a backing file shrank); restart the "
+                            "daemon",
+                            dev->cfg.name);
+        dev = NULL;
     }
     return dev;
 }
 
-/* Replies to a bo_err failure with the closest class. */
-static void daemon_cmds_fail(struct control_request *req, int rc, const char *what)
+void daemon_cmds_fail(struct control_request *req, int rc, const char *what)
 {
     enum control_error_class cls = CONTROL_ERR_GENERIC;
 
@@ -153,18 +159,22 @@ static void daemon_cmd_status(struct control_request *req, json_t *args, void *c
     uint32_t i;
 
     if (name != NULL) {
-        struct device *dev = daemon_cmds_dev(d, req, args);
+        struct device *dev = daemon_device(d, json_string_value(name));
         struct daemon_cmds_status *st;
 
         if (dev == NULL) {
+            control_reply_error(req, CONTROL_ERR_DEVICE_NOT_FOUND, "no device '%s'",
+                                json_string_value(name));
             return;
         }
+        (void)device_flash_lost(dev);
         /* A running app with a network adds its live DTLS and heap statistics. */
         st = dev->app != NULL ? calloc(1, sizeof(*st)) : NULL;
         if (st != NULL) {
             st->req = req;
             st->dev = dev;
-            if (device_request(dev, "status", daemon_cmds_status_reply, st) == 0) {
+            if (device_request_owned(dev, "status", NULL, control_request_client(req),
+                                     daemon_cmds_status_reply, st) == 0) {
                 return;
             }
             free(st);
@@ -433,9 +443,8 @@ static void daemon_cmd_erase(struct control_request *req, json_t *args, void *ct
     control_reply(req, json_pack("{s:I}", "erased", (json_int_t)len));
 }
 
-/* Parses the slot of a request or replies. */
-static int daemon_cmds_slot(struct control_request *req, struct device *dev, json_t *args,
-                            struct device_flash **fl, uint32_t *off, uint32_t *size)
+int daemon_cmds_slot(struct control_request *req, struct device *dev, json_t *args,
+                     struct device_flash **fl, uint32_t *off, uint32_t *size)
 {
     const char *name = json_string_value(json_object_get(args, "slot"));
     int id = config_slot_parse(name);
@@ -446,54 +455,6 @@ static int daemon_cmds_slot(struct control_request *req, struct device *dev, jso
         return BO_ENOENT;
     }
     return id;
-}
-
-static void daemon_cmd_image_load(struct control_request *req, json_t *args, void *ctx)
-{
-    struct device *dev = daemon_cmds_dev(ctx, req, args);
-    const char *path = json_string_value(json_object_get(args, "path"));
-    struct device_flash *fl;
-    uint32_t off;
-    uint32_t size;
-    uint8_t *data;
-    long n;
-    FILE *f;
-    int id;
-    int rc;
-
-    if (dev == NULL || (id = daemon_cmds_slot(req, dev, args, &fl, &off, &size)) < 0) {
-        return;
-    }
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        control_reply_error(req, CONTROL_ERR_INVALID_ARGUMENT, "%s: %s", path, strerror(errno));
-        return;
-    }
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-        (uint64_t)n > size) {
-        fclose(f);
-        control_reply_error(req, CONTROL_ERR_INVALID_ARGUMENT,
-                            "%s: not a file that fits the "
-                            "slot (0x%x bytes)",
-                            path, (unsigned)size);
-        return;
-    }
-    data = malloc((size_t)n + 1);
-    if (data == NULL || fread(data, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(data);
-        control_reply_error(req, CONTROL_ERR_GENERIC, "%s: read error", path);
-        return;
-    }
-    fclose(f);
-    rc = device_image_load(dev, id, data, (size_t)n);
-    free(data);
-    if (rc < 0) {
-        daemon_cmds_fail(req, rc, "image-load");
-        return;
-    }
-    control_reply(req,
-                  json_pack("{s:s, s:I}", "slot", config_slot_name(id), "bytes", (json_int_t)n));
 }
 
 static void daemon_cmd_image_info(struct control_request *req, json_t *args, void *ctx)
@@ -535,7 +496,9 @@ static void daemon_cmds_fw_reply(void *arg, json_t *result, const char *error)
     struct control_request *req = arg;
 
     if (error != NULL) {
-        control_reply_error(req, CONTROL_ERR_GENERIC, "%s", error);
+        control_reply_error(
+            req, error == device_error_timeout ? CONTROL_ERR_TIMEOUT : CONTROL_ERR_GENERIC, "%s",
+            error);
         return;
     }
     control_reply(req, result);
@@ -549,9 +512,12 @@ static void daemon_cmd_confirm(struct control_request *req, json_t *args, void *
     if (dev == NULL) {
         return;
     }
-    rc = device_request(dev, "confirm", daemon_cmds_fw_reply, req);
+    rc = device_request_owned(dev, "confirm", NULL, control_request_client(req),
+                              daemon_cmds_fw_reply, req);
     if (rc < 0) {
-        daemon_cmds_fail(req, rc, "the application is not running");
+        daemon_cmds_fail(req, rc,
+                         rc == BO_EBUSY ? "too many requests wait for the firmware"
+                                        : "the application is not running");
     }
 }
 
@@ -619,8 +585,8 @@ static const struct control_command daemon_commands[] = {
     { "flash-write", "Write flash bytes as a programmer (base64).", daemon_args_write,
       daemon_cmd_write, NULL },
     { "flash-erase", "Erase whole sectors.", daemon_args_erase, daemon_cmd_erase, NULL },
-    { "image-load", "Write an image file into a slot (the slot is erased first).", daemon_args_load,
-      daemon_cmd_image_load, NULL },
+    { "image-load", "Write an image file into a slot (a regular file; the slot is erased first).",
+      daemon_args_load, daemon_cmd_image_load, NULL },
     { "image-info", "Describe the image in a slot.", daemon_args_slot, daemon_cmd_image_info,
       NULL },
     { "confirm", "Confirm the running image (boot_set_confirmed in the firmware).",

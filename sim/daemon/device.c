@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "util/fileio.h"
 #include "daemon/device_int.h"
 #include "util/errbuf.h"
+#include "vflash/vflash_guard.h"
 #include "vflash/vflash_weak.h"
 
 const char *device_state_name(enum device_state state)
@@ -44,6 +46,8 @@ void device_init(struct device *dev)
         dev->flash[i].fd = -1;
         dev->flash[i].ecc_fd = -1;
         dev->flash[i].weak_fd = -1;
+        dev->flash[i].lock_fd = -1;
+        dev->flash[i].ecc_lock_fd = -1;
         vflash_init(&dev->flash[i].vf);
     }
     port_flash_map_init(&dev->map);
@@ -66,13 +70,45 @@ void device_emit(struct device *dev, const char *event, json_t *data, uint64_t c
     }
 }
 
+/* How long a lock held by a dying daemon's child (between its fork and exec) is waited for. */
+#define DEVICE_LOCK_WAIT_MS 1000
+
+/*
+ * Takes the exclusive lock of a backing file on an open file description of its own (never
+ * inherited by a firmware run: a run of a killed daemon must not keep the file locked).
+ */
+static int device_lock_backing(const char *path, int *lock_out, char *err, size_t err_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int waited = 0;
+
+    if (fd < 0) {
+        errbuf_set(err, err_len, "%s: %s", path, strerror(errno));
+        return BO_EOS;
+    }
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= DEVICE_LOCK_WAIT_MS) {
+            errbuf_set(err, err_len, "%s: %s", path,
+                       errno == EWOULDBLOCK ? "in use by another brownoutd (locked)"
+                                            : strerror(errno));
+            close(fd);
+            return errno == EWOULDBLOCK ? BO_EBUSY : BO_EOS;
+        }
+        usleep(10000);
+        waited += 10;
+    }
+    *lock_out = fd;
+    return 0;
+}
+
 /* Opens (or creates) a backing file or memfd of size bytes. *fresh tells whether it is new. */
 static int device_open_backing(const char *path, size_t size, bool erase, bool in_ram,
-                               const char *what, int *fd_out, bool *fresh, char *err,
+                               const char *what, int *fd_out, int *lock_out, bool *fresh, char *err,
                                size_t err_len)
 {
     struct stat st;
     int fd;
+    int rc;
 
     *fresh = false;
     if (in_ram) {
@@ -84,6 +120,11 @@ static int device_open_backing(const char *path, size_t size, bool erase, bool i
     if (fd < 0) {
         errbuf_set(err, err_len, "%s: %s", in_ram ? what : path, strerror(errno));
         return BO_EOS;
+    }
+    /* Locked before anything is read or erased: a second daemon must not wipe a live device. */
+    if (!in_ram && (rc = device_lock_backing(path, lock_out, err, err_len)) < 0) {
+        close(fd);
+        return rc;
     }
     if (fstat(fd, &st) != 0) {
         errbuf_set(err, err_len, "%s: %s", path, strerror(errno));
@@ -124,6 +165,10 @@ static int device_map(int fd, size_t size, uint8_t **out, const char *path, char
         return BO_EOS;
     }
     *out = p;
+    if (vflash_guard_add(p, size) < 0) {
+        errbuf_set(err, err_len, "%s: cannot guard the mapping against SIGBUS", path);
+        return BO_ENOMEM;
+    }
     return 0;
 }
 
@@ -185,7 +230,7 @@ static int device_setup_flash(struct device *dev, uint32_t i, char *err, size_t 
     }
     fl->size = size;
     rc = device_open_backing(fl->path, size, c->flash_erase, c->flash_in_ram, bf->name, &fl->fd,
-                             &fl->fresh, err, err_len);
+                             &fl->lock_fd, &fl->fresh, err, err_len);
     if (rc < 0) {
         return rc;
     }
@@ -202,7 +247,7 @@ static int device_setup_flash(struct device *dev, uint32_t i, char *err, size_t 
         fl->ecc_len = vflash_ecc_map_size(&bf->geom);
         snprintf(epath, sizeof(epath), "%s.ecc", fl->path);
         rc = device_open_backing(epath, fl->ecc_len, c->flash_erase || fl->fresh, c->flash_in_ram,
-                                 "ecc", &fl->ecc_fd, &ecc_fresh, err, err_len);
+                                 "ecc", &fl->ecc_fd, &fl->ecc_lock_fd, &ecc_fresh, err, err_len);
         if (rc < 0) {
             return rc;
         }
@@ -298,6 +343,7 @@ int device_setup(struct device *dev, uv_loop_t *loop, const struct config_device
     dev->loop = loop;
     dev->emit = emit;
     dev->emit_arg = emit_arg;
+    dev->request_timeout_ms = DEVICE_REQUEST_TIMEOUT_MS;
     snprintf(dev->firmware, sizeof(dev->firmware), "%s", firmware);
     rc = board_load(&dev->board, cfg->board, err, err_len);
     if (rc < 0) {
@@ -374,6 +420,49 @@ void device_flush(struct device *dev)
     }
 }
 
+static void device_close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+/* Whether a backing file lost bytes under its mapping (truncated, or replaced by cp). */
+static bool device_flash_shrunk(const struct device_flash *fl)
+{
+    struct stat st;
+
+    if (vflash_guard_tripped(fl->mem) || vflash_guard_tripped(fl->ecc)) {
+        return true;
+    }
+    if (fl->fd >= 0 && fstat(fl->fd, &st) == 0 && (uint64_t)st.st_size < fl->size) {
+        return true;
+    }
+    return fl->ecc_fd >= 0 && fstat(fl->ecc_fd, &st) == 0 && (uint64_t)st.st_size < fl->ecc_len;
+}
+
+bool device_flash_lost(struct device *dev)
+{
+    uint32_t i;
+
+    for (i = 0; !dev->lost && i < dev->flash_count; i++) {
+        if (device_flash_shrunk(&dev->flash[i])) {
+            dev->lost = true;
+            dev->faults++;
+            fprintf(stderr, "brownoutd: device %s: backing file of %s shrank; device faulted\n",
+                    dev->cfg.name, dev->flash[i].name);
+            device_emit(dev, "DEVICE_FAULT",
+                        json_pack("{s:i, s:s, s:I, s:s, s:s}", "signal", 0, "signal-name", "",
+                                  "exit-status", (json_int_t)0, "reason",
+                                  "a flash backing file shrank", "flash", dev->flash[i].name),
+                        0);
+            device_lose_run(dev);
+        }
+    }
+    return dev->lost;
+}
+
 void device_free(struct device *dev)
 {
     uint32_t i;
@@ -384,6 +473,9 @@ void device_free(struct device *dev)
         struct device_flash *fl = &dev->flash[i];
 
         vflash_free(&fl->vf);
+        vflash_guard_remove(fl->mem);
+        vflash_guard_remove(fl->ecc);
+        vflash_guard_remove(fl->weak);
         if (fl->mem != NULL) {
             munmap(fl->mem, fl->size);
         }
@@ -393,6 +485,8 @@ void device_free(struct device *dev)
         if (fl->weak != NULL) {
             munmap(fl->weak, fl->weak_len);
         }
+        device_close_fd(&fl->lock_fd);
+        device_close_fd(&fl->ecc_lock_fd);
         if (fl->weak_fd >= 0) {
             close(fl->weak_fd);
         }

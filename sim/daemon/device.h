@@ -63,7 +63,9 @@ struct device_flash {
     char name[BOARD_NAME_MAX];
     char path[CONFIG_PATH_MAX]; /**< Backing file, or "" in RAM. */
     int fd;
-    int ecc_fd; /**< -1 without ECC semantics. */
+    int ecc_fd;      /**< -1 without ECC semantics. */
+    int lock_fd;     /**< The backing file's exclusive lock (flock), or -1 in RAM. */
+    int ecc_lock_fd; /**< The ECC map's lock, or -1. */
     uint8_t *mem;
     size_t size;
     uint8_t *ecc;
@@ -74,6 +76,16 @@ struct device_flash {
     bool fresh;       /**< Started erased (new file, erase asked, or RAM). */
     struct vflash vf; /**< The daemon's view, for host access. */
 };
+
+/** Requests to the firmware waiting for their reply, per device. */
+#define DEVICE_PENDING_MAX 64
+/** Bytes of requests queued to a firmware that does not read them before new ones are refused. */
+#define DEVICE_WRITE_QUEUE_MAX ((size_t)64 * 1024)
+/** Default time a request to the firmware may take (milliseconds). */
+#define DEVICE_REQUEST_TIMEOUT_MS 5000u
+
+/** The error text a request gets when it timed out (compare the pointer). */
+extern const char device_error_timeout[];
 
 /** A power cut armed for the next run. */
 struct device_cut {
@@ -118,6 +130,11 @@ struct device {
     uint64_t reset_requests; /**< Resets the app asked for (RESET_REQUEST). */
     uint64_t next_req_id;
     struct device_pending *pending;
+    size_t n_pending;            /**< Requests in pending (at most DEVICE_PENDING_MAX). */
+    uint32_t request_timeout_ms; /**< A request unanswered this long fails with a timeout. */
+    uv_timer_t *req_timer;       /**< Expires pending requests; heap, closed through libuv. */
+    void (*req_timer_closed)(struct device *dev); /**< Called once req_timer is closed. */
+    bool lost; /**< A backing file shrank: faulted until a restart. */
     device_emit_fn emit;
     void *emit_arg;
     bool closing;
@@ -180,6 +197,28 @@ int device_request(struct device *dev, const char *cmd, device_reply_fn cb, void
  */
 int device_request_args(struct device *dev, const char *cmd, json_t *extra, device_reply_fn cb,
                         void *arg);
+
+/**
+ * \brief device_request_args() on behalf of an owner (a control client id, 0 for none), whose
+ *        requests device_request_cancel() can drop.
+ *
+ * Every request completes exactly once: with the firmware's reply, with an error when the run
+ * ends, or with device_error_timeout after request_timeout_ms.
+ * \return 0; BO_ESTATE (the app is not running); BO_EBUSY (DEVICE_PENDING_MAX requests wait, or
+ *         the firmware does not read its pipe); BO_ENOMEM.
+ */
+int device_request_owned(struct device *dev, const char *cmd, json_t *extra, uint64_t owner,
+                         device_reply_fn cb, void *arg);
+
+/** \brief Completes every pending request of owner with an error (its client left). */
+void device_request_cancel(struct device *dev, uint64_t owner);
+
+/**
+ * \brief Checks the flash backing files: one that shrank (or a SIGBUS the guard caught) faults
+ *        the device for good (a DEVICE_FAULT event once, its run killed, no more power-on).
+ * \return Whether the device's flash is lost.
+ */
+bool device_flash_lost(struct device *dev);
 
 /**
  * \brief Sets the link faults of the device's network: kept for its next runs, and handed to

@@ -3,6 +3,7 @@
 #include "daemon/device.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,39 +12,6 @@
 #include "daemon/device_int.h"
 #include "fw/fw.h"
 #include "dtls/link_fault.h"
-
-/* One firmware process and its pipe. Freed once both handles are closed. */
-struct device_run {
-    struct device *dev;
-    uv_process_t proc;
-    uv_pipe_t pipe;
-    int open_handles;
-    bool exited;
-    bool eof;
-    bool finished;
-    int64_t exit_status;
-    int term_signal;
-    bool power_loss;
-    bool boot_failed;
-    json_t *loss; /* POWER_LOSS data from the firmware. */
-    char *line;
-    size_t line_len;
-    bool line_overflow;
-};
-
-/* A request to the firmware waiting for its reply. */
-struct device_pending {
-    struct device_pending *next;
-    uint64_t id;
-    device_reply_fn cb;
-    void *arg;
-};
-
-/* A write to the firmware's pipe. */
-struct device_write {
-    uv_write_t req;
-    char *text;
-};
 
 int device_pid(const struct device *dev)
 {
@@ -67,17 +35,6 @@ static void device_run_handle_closed(uv_handle_t *h)
     free(run);
     if (dev->closing && dev->run == NULL) {
         device_closed_cb(dev);
-    }
-}
-
-static void device_fail_pending(struct device *dev, const char *why)
-{
-    while (dev->pending != NULL) {
-        struct device_pending *p = dev->pending;
-
-        dev->pending = p->next;
-        p->cb(p->arg, NULL, why);
-        free(p);
     }
 }
 
@@ -111,12 +68,16 @@ static void device_run_finish(struct device_run *run)
     run->finished = true;
     dev->run = NULL;
     dev->next = DEVICE_NEXT_NONE;
-    device_fail_pending(dev, "the firmware stopped");
+    device_req_fail_all(dev, "the firmware stopped");
     if (!uv_is_closing((uv_handle_t *)&run->pipe)) {
         uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
     }
     if (!uv_is_closing((uv_handle_t *)&run->proc)) {
         uv_close((uv_handle_t *)&run->proc, device_run_handle_closed);
+    }
+    if (dev->lost) {
+        dev->state = DEVICE_FAULT;
+        return;
     }
     switch (next) {
     case DEVICE_NEXT_CLOSE:
@@ -224,22 +185,7 @@ static void device_message(struct device_run *run, const char *line)
             device_reset(dev);
         }
     } else if (json_is_integer(reply)) {
-        uint64_t id = (uint64_t)json_integer_value(reply);
-        struct device_pending **pp = &dev->pending;
-
-        while (*pp != NULL && (*pp)->id != id) {
-            pp = &(*pp)->next;
-        }
-        if (*pp != NULL) {
-            struct device_pending *p = *pp;
-            json_t *ret = json_object_get(msg, "return");
-            const char *error = json_string_value(json_object_get(msg, "error"));
-
-            *pp = p->next;
-            p->cb(p->arg, error == NULL ? json_incref(ret != NULL ? ret : json_null()) : NULL,
-                  error);
-            free(p);
-        }
+        device_req_reply(dev, (uint64_t)json_integer_value(reply), msg);
     }
     json_decref(msg);
 }
@@ -290,60 +236,88 @@ static void device_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     }
 }
 
-/* Builds the runner's command line and starts it. */
-static int device_spawn(struct device *dev)
-{
-    struct device_run *run;
-    uv_process_options_t o;
-    uv_stdio_container_t stdio[FW_FIRST_FLASH_FD + 3 * BOARD_MAX_DEVICES];
-    char weak[24];
-    char argbuf[80][CONFIG_NET_PAIR_MAX + 8];
+/* The command line of a run, built in place. */
+struct device_argv {
+    char buf[80][CONFIG_NET_PAIR_MAX + 8];
     char *argv[82];
+    int argc;
+};
+
+static void device_argv_add(struct device_argv *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends one printf-formatted argument (silently dropped past the 80th: never reached). */
+static void device_argv_add(struct device_argv *a, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (a->argc >= 80) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(a->buf[a->argc], sizeof(a->buf[0]), fmt, ap);
+    va_end(ap);
+    a->argv[a->argc] = a->buf[a->argc];
+    a->argv[++a->argc] = NULL;
+}
+
+/* The device's options: identity, boot policy, keys, seed and network. */
+static void device_spawn_options(struct device *dev, struct device_argv *a)
+{
     char pairs[CONFIG_NET_PAIRS][CONFIG_NET_PAIR_MAX];
     size_t npairs;
-    int argc = 0;
-    int fd = FW_FIRST_FLASH_FD;
     uint32_t i;
-    int rc;
 
-#define DEVICE_ARG(...) \
-    snprintf(argbuf[argc], sizeof(argbuf[0]), __VA_ARGS__), argv[argc] = argbuf[argc], argc++
-    run = calloc(1, sizeof(*run));
-    if (run == NULL) {
-        return BO_ENOMEM;
-    }
-    run->dev = dev;
-    memset(&o, 0, sizeof(o));
-    memset(stdio, 0, sizeof(stdio));
-    DEVICE_ARG("%s", dev->firmware);
-    DEVICE_ARG("--name=%s", dev->cfg.name);
-    DEVICE_ARG("--board=%s", dev->cfg.board);
-    DEVICE_ARG("--mode=%s", boot_mode_name(dev->cfg.mode));
-    DEVICE_ARG("--images=%u", (unsigned)dev->cfg.boot_images);
+    device_argv_add(a, "%s", dev->firmware);
+    device_argv_add(a, "--name=%s", dev->cfg.name);
+    device_argv_add(a, "--board=%s", dev->cfg.board);
+    device_argv_add(a, "--mode=%s", boot_mode_name(dev->cfg.mode));
+    device_argv_add(a, "--images=%u", (unsigned)dev->cfg.boot_images);
     if (dev->cfg.max_sectors != 0) {
-        DEVICE_ARG("--max-sectors=%u", (unsigned)dev->cfg.max_sectors);
+        device_argv_add(a, "--max-sectors=%u", (unsigned)dev->cfg.max_sectors);
     }
     for (i = 0; i < dev->cfg.key_count; i++) {
-        DEVICE_ARG("--key=%s", dev->cfg.keys[i]);
+        device_argv_add(a, "--key=%s", dev->cfg.keys[i]);
     }
     if (!dev->cfg.validate_primary) {
-        DEVICE_ARG("--no-validate");
+        device_argv_add(a, "--no-validate");
     }
     if (dev->cfg.downgrade_prevention) {
-        DEVICE_ARG("--downgrade-prevention");
+        device_argv_add(a, "--downgrade-prevention");
     }
-    DEVICE_ARG("--seed=%llu", (unsigned long long)dev->cfg.seed);
+    device_argv_add(a, "--seed=%llu", (unsigned long long)dev->cfg.seed);
     npairs = config_net_pairs(&dev->cfg.net, pairs, CONFIG_NET_PAIRS);
     for (i = 0; i < npairs; i++) {
-        DEVICE_ARG("--net=%.*s", CONFIG_NET_PAIR_MAX - 1, pairs[i]);
+        device_argv_add(a, "--net=%.*s", CONFIG_NET_PAIR_MAX - 1, pairs[i]);
     }
-    stdio[0].flags = UV_IGNORE;
-    stdio[1].flags = UV_INHERIT_FD;
-    stdio[1].data.fd = 1;
-    stdio[2].flags = UV_INHERIT_FD;
-    stdio[2].data.fd = 2;
-    stdio[FW_PIPE_FD].flags = UV_CREATE_PIPE | UV_READABLE_PIPE | UV_WRITABLE_PIPE;
-    stdio[FW_PIPE_FD].data.stream = (uv_stream_t *)&run->pipe;
+}
+
+/* The armed power cut, handed to this run and disarmed. */
+static void device_spawn_cut(struct device *dev, struct device_argv *a)
+{
+    if (!dev->cut.armed) {
+        return;
+    }
+    device_argv_add(a, "--cut-at=%llu", (unsigned long long)dev->cut.at);
+    device_argv_add(a, "--cut-model=%s", vflash_cut_model_name(dev->cut.cut.model));
+    device_argv_add(a, "--cut-seed=%llu", (unsigned long long)dev->cut.cut.seed);
+    if (dev->cut.cut.units != VFLASH_CUT_SEEDED) {
+        device_argv_add(a, "--cut-units=%u", (unsigned)dev->cut.cut.units);
+    }
+    if (dev->cut.cut.permille != VFLASH_CUT_SEEDED) {
+        device_argv_add(a, "--cut-permille=%u", (unsigned)dev->cut.cut.permille);
+    }
+    dev->cut.armed = false;
+}
+
+/* Hands each flash device's memory (and weak and ECC maps) to the run. \return stdio count. */
+static int device_spawn_flash(struct device *dev, struct device_argv *a,
+                              uv_stdio_container_t *stdio)
+{
+    int fd = FW_FIRST_FLASH_FD;
+    char weak[24];
+    uint32_t i;
+
     for (i = 0; i < dev->flash_count; i++) {
         int mem_fd = fd++;
 
@@ -363,37 +337,28 @@ static int device_spawn(struct device *dev)
 
             stdio[ecc_fd].flags = UV_INHERIT_FD;
             stdio[ecc_fd].data.fd = dev->flash[i].ecc_fd;
-            DEVICE_ARG("--flash=%d:%d%s", mem_fd, ecc_fd, weak);
+            device_argv_add(a, "--flash=%d:%d%s", mem_fd, ecc_fd, weak);
         } else {
-            DEVICE_ARG("--flash=%d%s", mem_fd, weak);
+            device_argv_add(a, "--flash=%d%s", mem_fd, weak);
         }
     }
-    if (dev->cut.armed) {
-        DEVICE_ARG("--cut-at=%llu", (unsigned long long)dev->cut.at);
-        DEVICE_ARG("--cut-model=%s", vflash_cut_model_name(dev->cut.cut.model));
-        DEVICE_ARG("--cut-seed=%llu", (unsigned long long)dev->cut.cut.seed);
-        if (dev->cut.cut.units != VFLASH_CUT_SEEDED) {
-            DEVICE_ARG("--cut-units=%u", (unsigned)dev->cut.cut.units);
-        }
-        if (dev->cut.cut.permille != VFLASH_CUT_SEEDED) {
-            DEVICE_ARG("--cut-permille=%u", (unsigned)dev->cut.cut.permille);
-        }
-        dev->cut.armed = false;
-    }
-#undef DEVICE_ARG
-    argv[argc] = NULL;
-    o.file = dev->firmware;
-    o.args = argv;
-    o.exit_cb = device_exit_cb;
-    o.stdio = stdio;
-    o.stdio_count = fd;
+    return fd;
+}
+
+/* Starts the run's process with its pipe. \return 0 or BO_EOS. */
+static int device_spawn_process(struct device *dev, struct device_run *run, uv_process_options_t *o)
+{
+    int rc;
+
     /* Its own session: a terminal's Ctrl-C or a group kill reaches the daemon, not the part. */
-    o.flags = UV_PROCESS_DETACHED;
+    o->flags = UV_PROCESS_DETACHED;
+    o->file = dev->firmware;
+    o->exit_cb = device_exit_cb;
     uv_pipe_init(dev->loop, &run->pipe, 0);
     run->pipe.data = run;
     run->proc.data = run;
     run->open_handles = 1;
-    rc = uv_spawn(dev->loop, &run->proc, &o);
+    rc = uv_spawn(dev->loop, &run->proc, o);
     if (rc != 0) {
         fprintf(stderr, "brownoutd: device %s: cannot start %s: %s\n", dev->cfg.name, dev->firmware,
                 uv_strerror(rc));
@@ -402,19 +367,56 @@ static int device_spawn(struct device *dev)
         return BO_EOS;
     }
     run->open_handles = 2;
+    return 0;
+}
+
+/* Builds the runner's command line and starts it. */
+static int device_spawn(struct device *dev)
+{
+    uv_stdio_container_t stdio[FW_FIRST_FLASH_FD + 3 * BOARD_MAX_DEVICES];
+    uv_process_options_t o;
+    struct device_argv *a = calloc(1, sizeof(*a));
+    struct device_run *run = calloc(1, sizeof(*run));
+    int rc = BO_ENOMEM;
+
+    if (a == NULL || run == NULL) {
+        free(run);
+        goto out;
+    }
+    run->dev = dev;
+    memset(&o, 0, sizeof(o));
+    memset(stdio, 0, sizeof(stdio));
+    device_spawn_options(dev, a);
+    stdio[0].flags = UV_IGNORE;
+    stdio[1].flags = UV_INHERIT_FD;
+    stdio[1].data.fd = 1;
+    stdio[2].flags = UV_INHERIT_FD;
+    stdio[2].data.fd = 2;
+    stdio[FW_PIPE_FD].flags = UV_CREATE_PIPE | UV_READABLE_PIPE | UV_WRITABLE_PIPE;
+    stdio[FW_PIPE_FD].data.stream = (uv_stream_t *)&run->pipe;
+    o.stdio_count = device_spawn_flash(dev, a, stdio);
+    device_spawn_cut(dev, a);
+    o.args = a->argv;
+    o.stdio = stdio;
+    rc = device_spawn_process(dev, run, &o);
+    if (rc < 0) {
+        goto out;
+    }
     dev->run = run;
     dev->state = DEVICE_BOOTING;
     json_decref(dev->app);
     dev->app = NULL;
     uv_read_start((uv_stream_t *)&run->pipe, device_alloc_cb, device_read_cb);
-    return 0;
+out:
+    free(a);
+    return rc;
 }
 
 int device_power_on(struct device *dev)
 {
     int rc;
 
-    if (dev->closing || dev->run != NULL) {
+    if (dev->closing || dev->run != NULL || dev->lost) {
         return BO_ESTATE;
     }
     if (dev->timer != NULL) {
@@ -433,6 +435,17 @@ static void device_kill(struct device *dev, enum device_next next)
     dev->next = next;
     if (!dev->run->exited) {
         uv_process_kill(&dev->run->proc, SIGKILL);
+    }
+}
+
+void device_lose_run(struct device *dev)
+{
+    if (dev->timer != NULL) {
+        uv_timer_stop(dev->timer);
+    }
+    dev->state = DEVICE_FAULT;
+    if (dev->run != NULL && dev->next == DEVICE_NEXT_NONE) {
+        device_kill(dev, DEVICE_NEXT_CLOSE);
     }
 }
 
@@ -458,7 +471,7 @@ int device_power_off(struct device *dev)
 
 int device_reset(struct device *dev)
 {
-    if (dev->closing) {
+    if (dev->closing || dev->lost) {
         return BO_ESTATE;
     }
     dev->resets++;
@@ -490,100 +503,6 @@ void device_arm_cut(struct device *dev, uint64_t at, const struct vflash_cut *cu
     dev->cut.cut = *cut;
 }
 
-static void device_write_cb(uv_write_t *req, int status)
-{
-    struct device_write *w = (struct device_write *)req;
-
-    (void)status;
-    free(w->text);
-    free(w);
-}
-
-int device_request(struct device *dev, const char *cmd, device_reply_fn cb, void *arg)
-{
-    return device_request_args(dev, cmd, NULL, cb, arg);
-}
-
-int device_request_args(struct device *dev, const char *cmd, json_t *extra, device_reply_fn cb,
-                        void *arg)
-{
-    struct device_pending *p;
-    struct device_write *w;
-    uv_buf_t buf;
-    json_t *msg;
-    int n;
-
-    if (dev->run == NULL || dev->state != DEVICE_RUNNING || dev->next != DEVICE_NEXT_NONE) {
-        return BO_ESTATE;
-    }
-    p = calloc(1, sizeof(*p));
-    w = calloc(1, sizeof(*w));
-    msg = json_pack("{s:s, s:I}", "cmd", cmd, "id", (json_int_t)++dev->next_req_id);
-    if (msg != NULL && extra != NULL && json_object_update_missing(msg, extra) != 0) {
-        json_decref(msg);
-        msg = NULL;
-    }
-    if (p == NULL || w == NULL || msg == NULL) {
-        free(p);
-        free(w);
-        json_decref(msg);
-        return BO_ENOMEM;
-    }
-    w->text = json_dumps(msg, JSON_COMPACT);
-    json_decref(msg);
-    if (w->text == NULL) {
-        free(p);
-        free(w);
-        return BO_ENOMEM;
-    }
-    n = (int)strlen(w->text);
-    w->text[n] = '\n';
-    buf = uv_buf_init(w->text, (unsigned)n + 1);
-    if (uv_write(&w->req, (uv_stream_t *)&dev->run->pipe, &buf, 1, device_write_cb) != 0) {
-        free(w->text);
-        free(w);
-        free(p);
-        return BO_ESTATE;
-    }
-    p->id = dev->next_req_id;
-    p->cb = cb;
-    p->arg = arg;
-    p->next = dev->pending;
-    dev->pending = p;
-    return 0;
-}
-
-int device_set_link(struct device *dev, const char *spec, device_reply_fn cb, void *arg, char *err,
-                    size_t err_len)
-{
-    struct link_fault_config lf;
-    json_t *extra;
-    int rc;
-
-    if (!dev->cfg.net.enabled) {
-        snprintf(err, err_len, "device %s has no network (no address)", dev->cfg.name);
-        return BO_ENOTSUP;
-    }
-    if (strlen(spec) >= sizeof(dev->cfg.net.link)) {
-        snprintf(err, err_len, "longer than %d characters", (int)sizeof(dev->cfg.net.link) - 1);
-        return BO_EINVAL;
-    }
-    if (link_fault_parse(&lf, spec, err, err_len) < 0) {
-        return BO_EINVAL;
-    }
-    memcpy(dev->cfg.net.link, spec, strlen(spec) + 1);
-    if (dev->app == NULL || !json_is_true(json_object_get(dev->app, "ready"))) {
-        return 1;
-    }
-    extra = json_pack("{s:s}", "link", spec);
-    if (extra == NULL) {
-        return BO_ENOMEM;
-    }
-    rc = device_request_args(dev, "set-link", extra, cb, arg);
-    json_decref(extra);
-    return rc == BO_ESTATE ? 1 : rc;
-}
-
 /* ---- Shutdown. ---- */
 
 static void device_timer_closed(uv_handle_t *h)
@@ -601,7 +520,7 @@ static void device_closed_cb(struct device *dev)
 {
     void (*cb)(struct device *) = dev->on_closed;
 
-    if (dev->timer != NULL || dev->run != NULL || cb == NULL) {
+    if (dev->timer != NULL || dev->req_timer != NULL || dev->run != NULL || cb == NULL) {
         return;
     }
     dev->on_closed = NULL;
@@ -615,6 +534,8 @@ void device_close(struct device *dev, void (*on_closed)(struct device *dev))
     if (dev->run != NULL) {
         device_kill(dev, DEVICE_NEXT_CLOSE);
     }
+    device_req_fail_all(dev, "the daemon is stopping");
+    (void)device_req_close(dev, device_closed_cb);
     if (dev->timer != NULL) {
         if (!uv_is_closing((uv_handle_t *)dev->timer)) {
             uv_close((uv_handle_t *)dev->timer, device_timer_closed);

@@ -100,12 +100,66 @@ static int fuse_view_probe_device(void)
     return 0;
 }
 
-int fuse_view_setup(struct fuse_view *view, uv_loop_t *loop, const char *mountpoint,
-                    const struct fuse_view_options *opts)
+/* Creates the FUSE session and mounts it at the view's mountpoint. \return 0 or BO_EOS. */
+static int fuse_view_session_mount(struct fuse_view *view)
 {
     char optstr[128];
     char *argv[4];
     struct fuse_args args;
+
+    snprintf(optstr, sizeof(optstr), "default_permissions,fsname=brownout,subtype=brownout%s",
+             view->opts.allow_other ? ",allow_other" : "");
+    argv[0] = "brownout";
+    argv[1] = "-o";
+    argv[2] = optstr;
+    argv[3] = NULL;
+    args.argc = 3;
+    args.argv = argv;
+    args.allocated = 0;
+    view->se = fuse_session_new(&args, &fuse_view_ops, sizeof(fuse_view_ops), view);
+    fuse_opt_free_args(&args);
+    if (view->se == NULL) {
+        port_log(PORT_LOG_ERROR, "fuse", "cannot create a FUSE session");
+        return BO_EOS;
+    }
+    if (fuse_session_mount(view->se, view->mountpoint) != 0) {
+        port_log(PORT_LOG_ERROR, "fuse", "cannot mount %s", view->mountpoint);
+        fuse_session_destroy(view->se);
+        view->se = NULL;
+        return BO_EOS;
+    }
+    return 0;
+}
+
+/* Drives the session from loop: a non-blocking, close-on-exec fd under a uv_poll. */
+static int fuse_view_poll_start(struct fuse_view *view, uv_loop_t *loop)
+{
+    int fd = fuse_session_fd(view->se);
+    int fl = fcntl(fd, F_GETFL);
+
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        return BO_EOS;
+    }
+    view->poll = malloc(sizeof(*view->poll));
+    if (view->poll == NULL) {
+        return BO_ENOMEM;
+    }
+    if (uv_poll_init(loop, view->poll, fd) < 0) {
+        free(view->poll);
+        view->poll = NULL;
+        return BO_EOS;
+    }
+    view->poll->data = view;
+    view->loop = loop;
+    if (uv_poll_start(view->poll, UV_READABLE, fuse_view_poll_cb) < 0) {
+        return BO_EOS;
+    }
+    return 0;
+}
+
+int fuse_view_setup(struct fuse_view *view, uv_loop_t *loop, const char *mountpoint,
+                    const struct fuse_view_options *opts)
+{
     int rc;
 
     if (view == NULL || loop == NULL || mountpoint == NULL || mountpoint[0] == '\0') {
@@ -131,50 +185,12 @@ int fuse_view_setup(struct fuse_view *view, uv_loop_t *loop, const char *mountpo
         rc = BO_ENOMEM;
         goto out;
     }
-    snprintf(optstr, sizeof(optstr), "default_permissions,fsname=brownout,subtype=brownout%s",
-             view->opts.allow_other ? ",allow_other" : "");
-    argv[0] = "brownout";
-    argv[1] = "-o";
-    argv[2] = optstr;
-    argv[3] = NULL;
-    args.argc = 3;
-    args.argv = argv;
-    args.allocated = 0;
-    view->se = fuse_session_new(&args, &fuse_view_ops, sizeof(fuse_view_ops), view);
-    fuse_opt_free_args(&args);
-    if (view->se == NULL) {
-        port_log(PORT_LOG_ERROR, "fuse", "cannot create a FUSE session");
-        rc = BO_EOS;
+    rc = fuse_view_session_mount(view);
+    if (rc < 0) {
         goto out;
     }
-    if (fuse_session_mount(view->se, mountpoint) != 0) {
-        port_log(PORT_LOG_ERROR, "fuse", "cannot mount %s", mountpoint);
-        fuse_session_destroy(view->se);
-        view->se = NULL;
-        rc = BO_EOS;
-        goto out;
-    }
-    int fd = fuse_session_fd(view->se);
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        rc = BO_EOS;
-        goto out;
-    }
-    view->poll = malloc(sizeof(*view->poll));
-    if (view->poll == NULL) {
-        rc = BO_ENOMEM;
-        goto out;
-    }
-    if (uv_poll_init(loop, view->poll, fd) < 0) {
-        free(view->poll);
-        view->poll = NULL;
-        rc = BO_EOS;
-        goto out;
-    }
-    view->poll->data = view;
-    view->loop = loop;
-    if (uv_poll_start(view->poll, UV_READABLE, fuse_view_poll_cb) < 0) {
-        rc = BO_EOS;
+    rc = fuse_view_poll_start(view, loop);
+    if (rc < 0) {
         goto out;
     }
     view->uid = (unsigned)getuid();
@@ -182,7 +198,6 @@ int fuse_view_setup(struct fuse_view *view, uv_loop_t *loop, const char *mountpo
     view->mount_time = (int64_t)time(NULL);
     port_log(PORT_LOG_INFO, "fuse", "mounted %s (writes: %s)", mountpoint,
              fuse_view_write_mode_name(view->opts.write_mode));
-    rc = 0;
 out:
     if (rc < 0) {
         fuse_view_free(view);

@@ -173,6 +173,40 @@ static void test_new_file_and_images(void **state)
     close_device(fx, &dev);
 }
 
+/* A second device on a locked backing file fails before erasing; a shrunk file is lost. */
+static void test_lock_and_lost(void **state)
+{
+    struct fixture *fx = *state;
+    static struct device a;
+    static struct device b;
+    struct config_device c;
+    char err[512];
+
+    make_cfg(fx, &c, NULL);
+    assert_int_equal(setup_dev(fx, &a, &c, err, sizeof(err)), 0);
+    a.flash[0].mem[64] = 0x5a;
+    c.flash_erase = true;
+    err[0] = '\0';
+    assert_int_equal(setup_dev(fx, &b, &c, err, sizeof(err)), BO_EBUSY);
+    assert_non_null(strstr(err, "locked"));
+    device_free(&b);
+    assert_int_equal(a.flash[0].mem[64], 0x5a);
+    assert_false(device_flash_lost(&a));
+    assert_int_equal(truncate(c.flash[0].path, 4096), 0);
+    fx->events = 0;
+    assert_true(device_flash_lost(&a));
+    assert_int_equal(fx->events, 1);
+    assert_string_equal(fx->last_event, "DEVICE_FAULT");
+    assert_int_equal(a.state, DEVICE_FAULT);
+    assert_int_equal(device_power_on(&a), BO_ESTATE);
+    assert_true(device_flash_lost(&a));
+    assert_int_equal(fx->events, 1);
+    close_device(fx, &a);
+    /* The lock went with the device. */
+    assert_int_equal(setup_dev(fx, &b, &c, err, sizeof(err)), 0);
+    close_device(fx, &b);
+}
+
 static void test_bad_setups(void **state)
 {
     struct fixture *fx = *state;
@@ -305,6 +339,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_new_file_and_images, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_setups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lock_and_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_image_too_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ecc_map, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_and_states, setup, teardown),
