@@ -3,7 +3,7 @@
  * Tests of the image tool (sim/image/image_sign.c, sim/image/image_info.c, sim/image/image_tool.c, sim/image/keys.c):
  * images re-signed from the imgtool vectors' payloads have imgtool's layout byte for byte
  * (signature bytes aside), images signed with every key type verify and fail once tampered,
- * info reports what the files hold, and the command line fails cleanly on bad input.
+ * and info reports what the files hold (the command line: test_image_tool_cli.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -209,25 +209,73 @@ static void assert_same_layout(const char *name, const uint8_t *a, size_t alen, 
     }
 }
 
+/* Which interop key signed a vector (an index of interop_keys), or -1; res gets its verdict. */
+static int it_vector_signer(const uint8_t *data, size_t len, struct image_validate_result *res)
+{
+    struct keys_key pub;
+    size_t k;
+    int signer = -1;
+
+    /* Tampered vectors are nobody's output. */
+    for (k = 0; k < sizeof(interop_keys) / sizeof(interop_keys[0]) && signer < 0; k++) {
+        load_interop_key(&pub, interop_keys[k], false);
+        if (validate_buf(data, len, &pub, false, res) == 0) {
+            signer = (int)k;
+        }
+        keys_free(&pub);
+    }
+    return signer;
+}
+
+/* The signing options a vector's bytes reveal (res: its validation), as imgtool was run. */
+static void it_opts_from_vector(struct image_sign_opts *o, const struct image_validate_result *res,
+                                const uint8_t *data, size_t len)
+{
+    struct image_layout layout = res->layout;
+    uint8_t magic[TRAILER_MAGIC_SZ];
+    struct image_tlv_iter it;
+    struct image_tlv tlv;
+    struct image_src src;
+
+    image_sign_opts_init(o);
+    o->f_rng = port_rng_random;
+    o->p_rng = &rng;
+    o->header_size = res->hdr.hdr_size;
+    o->pad_header = true;
+    o->version = res->hdr.version;
+    o->load_addr = res->hdr.load_addr;
+    o->non_bootable = res->non_bootable;
+    o->has_sec_cnt = res->has_sec_cnt;
+    o->sec_cnt = res->sec_cnt;
+    o->dep_count = res->dep_count;
+    memcpy(o->deps, res->deps, sizeof(o->deps));
+    /* As the vectors' README says: -S 0x40000 --align 4, max-align 8. */
+    o->slot_size = 0x40000;
+    o->align = 4;
+    image_src_from_buffer(&src, data, (uint32_t)len);
+    image_tlv_iter_begin(&it, &src, &layout, IMAGE_TLV_PUBKEY, false);
+    o->pubkey_full = image_tlv_iter_next(&it, &tlv) == 0;
+    if (len > layout.tlv_end) {
+        assert_int_equal(len, o->slot_size);
+        assert_int_equal(trailer_magic_bytes(8, magic), 0);
+        assert_memory_equal(data + len - 16, magic, 16);
+        o->pad = true;
+        o->confirm = data[len - 24] == TRAILER_FLAG_SET_BYTE;
+    }
+}
+
 /* Re-signs each vector's payload with the options its bytes reveal and compares layouts. */
 static void test_layout_matches_imgtool(void **state)
 {
     struct interop_vector rows[INTEROP_MAX_VECTORS];
     struct image_validate_result res;
     struct image_sign_opts o;
-    struct image_layout layout;
-    struct image_tlv_iter it;
-    struct image_tlv tlv;
-    struct image_src src;
-    struct keys_key pub;
     struct keys_key priv;
     char err[KEYS_ERR_MAX];
-    uint8_t magic[TRAILER_MAGIC_SZ];
     uint8_t *data;
     uint8_t *out;
     size_t len;
     size_t out_len;
-    size_t k;
     int signer;
     int n;
     int i;
@@ -238,46 +286,13 @@ static void test_layout_matches_imgtool(void **state)
     assert_true(n > 0);
     for (i = 0; i < n; i++) {
         data = load_vec(rows[i].file, &len);
-        /* Who signed it? Tampered vectors are nobody's output and are skipped. */
-        signer = -1;
-        for (k = 0; k < sizeof(interop_keys) / sizeof(interop_keys[0]) && signer < 0; k++) {
-            load_interop_key(&pub, interop_keys[k], false);
-            if (validate_buf(data, len, &pub, false, &res) == 0) {
-                signer = (int)k;
-            }
-            keys_free(&pub);
-        }
+        signer = it_vector_signer(data, len, &res);
         if (signer < 0 && validate_buf(data, len, NULL, true, &res) != 0) {
             print_message("  %-28s skipped (not imgtool's output as is)\n", rows[i].file);
             free(data);
             continue;
         }
-        image_sign_opts_init(&o);
-        o.f_rng = port_rng_random;
-        o.p_rng = &rng;
-        o.header_size = res.hdr.hdr_size;
-        o.pad_header = true;
-        o.version = res.hdr.version;
-        o.load_addr = res.hdr.load_addr;
-        o.non_bootable = res.non_bootable;
-        o.has_sec_cnt = res.has_sec_cnt;
-        o.sec_cnt = res.sec_cnt;
-        o.dep_count = res.dep_count;
-        memcpy(o.deps, res.deps, sizeof(o.deps));
-        /* As the vectors' README says: -S 0x40000 --align 4, max-align 8. */
-        o.slot_size = 0x40000;
-        o.align = 4;
-        layout = res.layout;
-        image_src_from_buffer(&src, data, (uint32_t)len);
-        image_tlv_iter_begin(&it, &src, &layout, IMAGE_TLV_PUBKEY, false);
-        o.pubkey_full = image_tlv_iter_next(&it, &tlv) == 0;
-        if (len > layout.tlv_end) {
-            assert_int_equal(len, o.slot_size);
-            assert_int_equal(trailer_magic_bytes(8, magic), 0);
-            assert_memory_equal(data + len - 16, magic, 16);
-            o.pad = true;
-            o.confirm = data[len - 24] == TRAILER_FLAG_SET_BYTE;
-        }
+        it_opts_from_vector(&o, &res, data, len);
         keys_init(&priv);
         if (signer >= 0) {
             load_interop_key(&priv, interop_keys[signer], true);
@@ -662,110 +677,6 @@ static void test_info_on_vectors(void **state)
     free(d);
 }
 
-/* Runs `brownout image ARGS...` in-process with stdout and stderr sent to /dev/null. */
-static int run_tool(const char *first, ...)
-{
-    char *argv[32];
-    va_list ap;
-    int argc = 0;
-    int saved_out;
-    int saved_err;
-    int rc;
-    FILE *null;
-
-    argv[argc++] = (char *)"image";
-    argv[argc++] = (char *)first;
-    va_start(ap, first);
-    while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL) {
-        argc++;
-    }
-    va_end(ap);
-    argv[argc] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    saved_out = dup(1);
-    saved_err = dup(2);
-    null = fopen("/dev/null", "w");
-    assert_non_null(null);
-    dup2(fileno(null), 1);
-    dup2(fileno(null), 2);
-    rc = image_tool_main(argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(saved_out, 1);
-    dup2(saved_err, 2);
-    close(saved_out);
-    close(saved_err);
-    fclose(null);
-    return rc;
-}
-
-static void test_cli(void **state)
-{
-    const char *dir = interop_tmpdir();
-    char key[1024], pub[1024], img[1024], bad[1024], trunc[1024];
-    char vpay[1024], vkey[1024], vvec[1024];
-    uint8_t *d;
-    size_t len;
-
-    (void)state;
-    assert_non_null(dir);
-    snprintf(key, sizeof(key), "%s/k.pem", dir);
-    snprintf(pub, sizeof(pub), "%s/k.pub.pem", dir);
-    snprintf(img, sizeof(img), "%s/img.bin", dir);
-    snprintf(bad, sizeof(bad), "%s/bad.bin", dir);
-    snprintf(trunc, sizeof(trunc), "%s/trunc.bin", dir);
-    snprintf(vpay, sizeof(vpay), "%s", interop_path(vec_dir(), "payload.bin"));
-    snprintf(vkey, sizeof(vkey), "%s", interop_path(vec_dir(), "keys/ec256.pub.pem"));
-    snprintf(vvec, sizeof(vvec), "%s", interop_path(vec_dir(), "ec256-keyhash.bin"));
-
-    assert_int_equal(run_tool("keygen", "-t", "ecdsa-p384", "-k", key, "--public", pub, NULL), 0);
-    assert_int_equal(run_tool("sign", "-k", key, "-H", "0x200", "--pad-header", "-S", "0x40000",
-                              "--align", "4", "-v", "1.2.3+4", "-s", "auto", "-d", "(1,1.0.0)",
-                              "--confirm", vpay, img, NULL),
-                     0);
-    assert_int_equal(run_tool("verify", "-k", pub, img, NULL), 0);
-    assert_int_equal(run_tool("verify", "-k", vkey, img, NULL), 1);
-    assert_int_equal(run_tool("verify", "-k", vkey, "-k", pub, img, NULL), 0);
-    assert_int_equal(run_tool("info", img, NULL), 0);
-    assert_int_equal(run_tool("info", "--json", img, NULL), 0);
-    assert_int_equal(run_tool("verify", "-k", vkey, vvec, NULL), 0);
-    assert_int_equal(run_tool("getpub", "-k", key, NULL), 0);
-
-    /* A flipped bit fails verify; a truncated image fails verify and info, cleanly. */
-    d = read_or_fail(img, &len);
-    d[0x300] ^= 1;
-    assert_int_equal(interop_write_file(bad, d, len), 0);
-    assert_int_equal(run_tool("verify", "-k", pub, bad, NULL), 1);
-    assert_int_equal(interop_write_file(trunc, d, 0xc000), 0);
-    assert_int_equal(run_tool("verify", "-k", pub, trunc, NULL), 1);
-    assert_int_equal(run_tool("info", trunc, NULL), 1);
-    assert_int_equal(interop_write_file(trunc, d, 10), 0);
-    assert_int_equal(run_tool("info", trunc, NULL), 1);
-    free(d);
-
-    /* Usage errors and failures. */
-    assert_int_equal(run_tool("sign", vpay, NULL), 2);
-    assert_int_equal(run_tool("sign", "--align", "3", "--pad-header", vpay, img, NULL), 1);
-    assert_int_equal(run_tool("sign", "-v", "1.x", vpay, img, NULL), 2);
-    assert_int_equal(run_tool("sign", "--test", "--confirm", "-S", "0x40000", vpay, img, NULL), 2);
-    assert_int_equal(run_tool("sign", "-k", pub, "--pad-header", vpay, img, NULL), 1);
-    assert_int_equal(run_tool("sign", "-k", "/nonexistent.pem", vpay, img, NULL), 1);
-    assert_int_equal(run_tool("verify", img, NULL), 2);
-    assert_int_equal(run_tool("verify", "-k", vpay, img, NULL), 1);
-    assert_int_equal(run_tool("info", "/nonexistent", NULL), 1);
-    assert_int_equal(run_tool("keygen", "-t", "dsa", "-k", key, NULL), 2);
-    assert_int_equal(run_tool("frobnicate", NULL), 2);
-    assert_int_equal(run_tool("--help", NULL), 0);
-
-    unlink(key);
-    unlink(pub);
-    unlink(img);
-    unlink(bad);
-    unlink(trunc);
-    rmdir(dir);
-}
-
 static int setup(void **state)
 {
     static mbedtls_platform_context plat;
@@ -797,7 +708,6 @@ int main(void)
         cmocka_unit_test(test_sign_errors),
         cmocka_unit_test(test_parse_version_deps),
         cmocka_unit_test(test_info_on_vectors),
-        cmocka_unit_test(test_cli),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
