@@ -12,8 +12,8 @@ with the symbols that close it, and the script exits 1. Symbols defined outside 
 
 Without an argument it checks build/obj/core/boot, build/obj/port/linux/vflash and
 build/obj/sim/sweep under $BUILD (default build). --graph prints each area's edges too.
-Exit codes: 0 acyclic, 1 a cycle, 66 (EX_NOINPUT) an area with no object, 69 (EX_UNAVAILABLE)
-nm failed.
+Exit codes: 0 acyclic, 1 a cycle, 64 (EX_USAGE) an unknown option, 66 (EX_NOINPUT) an area with
+no object, 69 (EX_UNAVAILABLE) nm failed.
 """
 
 import os
@@ -161,7 +161,8 @@ def main(argv):
         show_graph = True
         argv = argv[1:]
     if argv and argv[0].startswith("-"):
-        sys.stderr.write(__doc__)
+        sys.stderr.write(f"check_layers.py: unknown option {argv[0]} "
+                         "(usage: [--graph] AREA_DIR...)\n")
         return 64
     build = os.environ.get("BUILD", "build")
     areas = argv or [os.path.join(build, a) for a in DEFAULT_AREAS]

@@ -3,7 +3,8 @@
 #
 # Proves scripts/check_layers.py works and runs it on the build: the modules of core/boot form
 # a layered graph, a planted two-object cycle is caught (and printed), a chain of three objects
-# passes, and a directory without objects is a usage error (EX_NOINPUT).
+# passes, and bad input fails with its sysexits code: no object (EX_NOINPUT), an object nm cannot
+# read (EX_UNAVAILABLE), an unknown option (EX_USAGE).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,7 +32,7 @@ result() {
 result 0 $? "core/boot is layered"
 
 # A planted cycle: ping.o calls pong(), pong.o calls ping().
-mkdir -p "$tmp/cycle" "$tmp/chain" "$tmp/empty"
+mkdir -p "$tmp/cycle" "$tmp/chain" "$tmp/empty" "$tmp/bogus"
 printf 'int pong(int n);\nint ping(int n) { return n > 0 ? pong(n - 1) : 0; }\n' > "$tmp/ping.c"
 printf 'int ping(int n);\nint pong(int n) { return n > 0 ? ping(n - 1) : 1; }\n' > "$tmp/pong.c"
 "$cc" -c -o "$tmp/cycle/ping.o" "$tmp/ping.c" && "$cc" -c -o "$tmp/cycle/pong.o" "$tmp/pong.c"
@@ -52,6 +53,11 @@ result 0 $? "a chain passes"
 
 "$check" "$tmp/empty" > /dev/null 2>&1
 result 66 $? "an area without objects is EX_NOINPUT"
+printf 'not an object\n' > "$tmp/bogus/junk.o"
+"$check" "$tmp/bogus" > /dev/null 2>&1
+result 69 $? "an object nm cannot read is EX_UNAVAILABLE"
+"$check" --bogus > /dev/null 2>&1
+result 64 $? "an unknown option is EX_USAGE"
 
 echo "check_layers: $passed passed, $failed failed"
 [ $failed -eq 0 ]
