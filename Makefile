@@ -200,6 +200,7 @@ all: $(ALL_LIBS) $(PROGRAMS) | deps
 # The checks and tests make check runs, each an executable that exits 0 on success.
 CHECK_SCRIPTS := tests/scripts/check_core_purity_of_tree.sh \
 	tests/scripts/check_linkage_of_build.sh scripts/check_format.sh \
+	tests/scripts/check_size_of_tree.sh \
 	$(sort $(wildcard tests/scripts/test_*.sh)) $(CHECK_SCRIPTS_EXTRA)
 
 check: all $(TESTS) $(CHECK_PREREQS)

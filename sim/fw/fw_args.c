@@ -226,14 +226,16 @@ static int fw_args_check(const struct fw_args *a, int argc, char **argv, char *e
 
 int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t err_len)
 {
+    struct boot_config boot;
     int c;
     int rc;
 
     memset(a, 0, sizeof(*a));
     snprintf(a->name, sizeof(a->name), "dev0");
-    a->mode = BOOT_MODE_SWAP_SCRATCH;
-    a->images = 1;
-    a->validate_primary = true;
+    boot_config_defaults(&boot);
+    a->mode = boot.mode;
+    a->images = boot.image_count;
+    a->validate_primary = boot.validate_primary;
     a->pipe_fd = FW_PIPE_FD;
     a->cut.units = VFLASH_CUT_SEEDED;
     a->cut.permille = VFLASH_CUT_SEEDED;
