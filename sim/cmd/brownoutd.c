@@ -100,6 +100,10 @@ int main(int argc, char **argv)
         config_print(&cfg, stdout);
         return 0;
     }
+    if (cfg.has_ready_fd && fcntl(cfg.ready_fd, F_GETFD) < 0) {
+        fprintf(stderr, "brownoutd: --ready-fd %d: not an open descriptor\n", cfg.ready_fd);
+        return EX_USAGE;
+    }
     if (cfg.log[0] != '\0' && brownoutd_open_log(cfg.log) < 0) {
         return EX_CANTCREAT;
     }

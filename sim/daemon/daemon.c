@@ -3,7 +3,6 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,10 +386,6 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
 
     /* Descriptors inherited from whoever started the daemon must not reach firmware runs;
      * every descriptor the daemon opens itself is close-on-exec from its creation. */
-    if (cfg->has_ready_fd && fcntl(cfg->ready_fd, F_GETFD) < 0) {
-        snprintf(err, err_len, "--ready-fd %d: not an open descriptor", cfg->ready_fd);
-        return BO_EINVAL;
-    }
     (void)close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);
     d->loop = loop;
     d->cfg = *cfg;
