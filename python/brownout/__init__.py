@@ -14,3 +14,11 @@ from .daemon import Daemon, DaemonError, default_device, find_program, fixture, 
 from .device import Device
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "BrownoutError", "Client", "CommandError", "CommandNotFoundError", "CommandTimeoutError",
+    "ConnectionClosed", "DaemonShutdown", "DeviceNotFoundError", "ERROR_CLASSES", "Expectation",
+    "GenericError", "InvalidArgumentError", "InvalidRequestError", "InvalidStateError",
+    "ParseError", "ProtocolViolation", "WaitTimeout", "Daemon", "DaemonError", "default_device",
+    "find_program", "fixture", "write_config", "Device",
+]

@@ -15,6 +15,7 @@ class per error class of the protocol (CommandError and its subclasses).
 """
 import collections
 import json
+import os
 import socket
 import time
 
@@ -163,7 +164,6 @@ class Client:
     HISTORY = 65536
 
     def __init__(self, path=None, timeout=10.0):
-        import os
         self.path = path or os.environ.get("BROWNOUT_SOCKET", "brownout.sock")
         self.timeout = timeout
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -302,7 +302,6 @@ class Client:
         if not self.subscribed:
             self.execute("events", enable=True)
             self.subscribed = True
-            # Events received from here on count; none was sent before the reply above.
         return self
 
     def last_seq(self):
