@@ -234,12 +234,18 @@ bench: all $(BENCHES)
 soak: all
 	$(Q)BROWNOUT_ROOT=$(CURDIR) BUILD=$(BUILD) BROWNOUT_SOAK=1 tests/scripts/test_integration_attack.sh
 
+# The Python client (python/brownout) goes where Debian's python3 finds it.
+PYTHON_DIR ?= $(PREFIX)/lib/python3/dist-packages
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	$(if $(PROGRAMS),install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin)
+	install -d $(DESTDIR)$(PYTHON_DIR)/brownout
+	install -m 0644 $(wildcard python/brownout/*.py) $(DESTDIR)$(PYTHON_DIR)/brownout
 
 uninstall:
 	$(if $(PROGRAMS),rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))))
+	rm -rf $(DESTDIR)$(PYTHON_DIR)/brownout
 
 clean:
 	rm -rf $(BUILD)

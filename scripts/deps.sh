@@ -27,6 +27,7 @@ packages=(
     libjansson-dev libinih-dev libsystemd-dev
     openssl libcoap3-bin
     python3-cryptography python3-click python3-intelhex python3-cbor2
+    python3-pytest
     gcc-arm-none-eabi libnewlib-arm-none-eabi
     dpkg-dev xz-utils ca-certificates
 )

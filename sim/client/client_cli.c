@@ -15,6 +15,7 @@
 
 #include "client/client.h"
 #include "client/client_cli.h"
+#include "client/client_wait.h"
 #include "util/fileio.h"
 #include "util/num.h"
 #include "client/client_format.h"
@@ -38,7 +39,11 @@ enum {
     CLIENT_OPT_OUTPUT = 1u << 5,
     CLIENT_OPT_UNITS = 1u << 6,
     CLIENT_OPT_PERMILLE = 1u << 7,
+    CLIENT_OPT_WAIT = 1u << 8,
 };
+
+/* The longest event name --wait takes. */
+#define CLIENT_CLI_EVENT_MAX 64
 
 struct client_cli {
     const char *name; /* The subcommand as typed, for messages. */
@@ -54,7 +59,9 @@ struct client_cli {
     bool follow;
     const char *device;
     const char *output;
-    char **pos; /* Positional arguments. */
+    char wait_event[CLIENT_CLI_EVENT_MAX]; /* --wait EVENT, or empty. */
+    int wait_ms;                           /* --wait's :TIMEOUT in ms; -1: none given. */
+    char **pos;                            /* Positional arguments. */
     int npos;
     struct client_conn conn;
 };
@@ -78,6 +85,9 @@ void client_cli_usage(FILE *out)
             "  events [--follow]               print the next event (--follow: all of them)\n"
             "  wait EVENT [--device DEV]       wait for an event, e.g. BOOT_DONE\n"
             "  raw JSON                        send one request line as typed\n"
+            "  reset, power-on, power-cut and image load take --wait EVENT[:TIMEOUT]: subscribe\n"
+            "  to events first, send the command, then print the device's EVENT it caused as\n"
+            "  JSON (TIMEOUT in seconds, default -t or 30), e.g. reset dev0 --wait BOOT_DONE\n"
             "options (after the command):\n"
             "  -s, --socket PATH   control socket (default: $BROWNOUT_SOCKET, else\n"
             "                      ./brownout.sock, brownoutd's default)\n"
@@ -138,6 +148,29 @@ static bool client_cli_timeout(struct client_cli *cli, const char *arg)
     return true;
 }
 
+/* Parses --wait EVENT[:TIMEOUT]; false when it is malformed. */
+static bool client_cli_wait_option(struct client_cli *cli, const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    size_t len = colon != NULL ? (size_t)(colon - arg) : strlen(arg);
+    int saved = cli->timeout_ms;
+
+    if (len == 0 || len >= sizeof(cli->wait_event)) {
+        return false;
+    }
+    memcpy(cli->wait_event, arg, len);
+    cli->wait_event[len] = '\0';
+    cli->wait_ms = -1;
+    if (colon != NULL) {
+        if (!client_cli_timeout(cli, colon + 1)) {
+            return false;
+        }
+        cli->wait_ms = cli->timeout_ms;
+        cli->timeout_ms = saved;
+    }
+    return true;
+}
+
 /* Applies one option; sets *bit for the command options. Returns 0, -1 (help) or a status. */
 static int client_cli_option(struct client_cli *cli, int c, const char *arg, unsigned *bit)
 {
@@ -181,6 +214,11 @@ static int client_cli_option(struct client_cli *cli, int c, const char *arg, uns
         *bit = CLIENT_OPT_OUTPUT;
         cli->output = arg;
         return 0;
+    case 'W':
+        *bit = CLIENT_OPT_WAIT;
+        return client_cli_wait_option(cli, arg)
+                   ? 0
+                   : client_cli_usage_error(cli, "--wait wants EVENT or EVENT:SECONDS");
     default:
         return client_cli_usage_error(cli, "unknown option or missing value");
     }
@@ -201,6 +239,7 @@ static int client_cli_parse(struct client_cli *cli, int argc, char **argv, unsig
         { "output", required_argument, NULL, 'o' },
         { "units", required_argument, NULL, 'U' },
         { "permille", required_argument, NULL, 'P' },
+        { "wait", required_argument, NULL, 'W' }, /* EVENT[:TIMEOUT] */
         { NULL, 0, NULL, 0 },
     };
     unsigned bit;
@@ -284,6 +323,7 @@ static void client_cli_print_json(const json_t *v)
 /* Executes one command (args taken over) and prints its result; returns the exit status. */
 static int client_cli_run(struct client_cli *cli, const char *command, json_t *args, json_t **ret)
 {
+    char device[CLIENT_CLI_EVENT_MAX * 4] = "";
     json_t *reply = NULL;
     int rc;
 
@@ -295,6 +335,14 @@ static int client_cli_run(struct client_cli *cli, const char *command, json_t *a
         return EX_OSERR;
     }
     rc = client_cli_connect(cli);
+    if (rc == 0 && cli->wait_event[0] != '\0') {
+        const char *dev = json_string_value(json_object_get(args, "device"));
+
+        snprintf(device, sizeof(device), "%s", dev != NULL ? dev : "");
+        rc = client_wait_subscribe(&cli->conn,
+                                   cli->timeout_ms >= 0 ? cli->timeout_ms : CLIENT_CLI_TIMEOUT_MS);
+        rc = rc < 0 ? client_cli_failure(rc) : 0;
+    }
     if (rc != 0) {
         json_decref(args);
         return rc;
@@ -308,6 +356,13 @@ static int client_cli_run(struct client_cli *cli, const char *command, json_t *a
         client_format_error(stderr, reply);
         json_decref(reply);
         return CLIENT_CLI_EXIT_ERROR;
+    }
+    if (cli->wait_event[0] != '\0') {
+        json_decref(reply);
+        return client_wait_cli(
+            &cli->conn, command, cli->wait_event, device[0] != '\0' ? device : NULL,
+            cli->wait_ms >= 0 ? cli->wait_ms
+                              : (cli->timeout_ms >= 0 ? cli->timeout_ms : CLIENT_CLI_TIMEOUT_MS));
     }
     if (ret != NULL) {
         *ret = json_incref(json_object_get(reply, "return"));
@@ -653,7 +708,11 @@ int client_cli_main(int argc, char **argv)
     client_init(&cli.conn);
     if (strcmp(cmd, "power-cut") == 0) {
         allowed = CLIENT_OPT_AT_OP | CLIENT_OPT_FAULT | CLIENT_OPT_SEED | CLIENT_OPT_UNITS |
-                  CLIENT_OPT_PERMILLE;
+                  CLIENT_OPT_PERMILLE | CLIENT_OPT_WAIT;
+    } else if (strcmp(cmd, "reset") == 0 || strcmp(cmd, "power-on") == 0) {
+        allowed = CLIENT_OPT_WAIT;
+    } else if (strcmp(cmd, "image") == 0 && argc > 1 && strcmp(argv[1], "load") == 0) {
+        allowed = CLIENT_OPT_WAIT;
     } else if (strcmp(cmd, "flash") == 0) {
         allowed = CLIENT_OPT_OUTPUT;
     } else if (strcmp(cmd, "events") == 0) {

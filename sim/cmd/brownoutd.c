@@ -3,11 +3,14 @@
  * brownoutd: the simulator daemon. Parses the configuration (config.h), sets up the daemon
  * (daemon.h) on the default libuv loop and runs it in the foreground until SIGTERM/SIGINT.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -33,6 +36,25 @@ static int brownoutd_exit_code(int rc)
     default:
         return EX_SOFTWARE;
     }
+}
+
+/* --log FILE: stderr (the daemon's and its firmware runs') goes to FILE, appended. */
+static int brownoutd_open_log(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+    if (fd < 0) {
+        fprintf(stderr, "brownoutd: --log %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    fflush(stderr);
+    if (dup2(fd, STDERR_FILENO) < 0) {
+        fprintf(stderr, "brownoutd: --log %s: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -77,6 +99,13 @@ int main(int argc, char **argv)
     if (cfg.check_only) {
         config_print(&cfg, stdout);
         return 0;
+    }
+    if (cfg.has_ready_fd && fcntl(cfg.ready_fd, F_GETFD) < 0) {
+        fprintf(stderr, "brownoutd: --ready-fd %d: not an open descriptor\n", cfg.ready_fd);
+        return EX_USAGE;
+    }
+    if (cfg.log[0] != '\0' && brownoutd_open_log(cfg.log) < 0) {
+        return EX_CANTCREAT;
     }
     setvbuf(stderr, NULL, _IOLBF, 0);
     loop = uv_default_loop();

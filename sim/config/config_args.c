@@ -28,6 +28,9 @@ enum {
     OPT_CHECK,
     OPT_POWER_ON,
     OPT_NO_MOUNT,
+    OPT_READY_FD,
+    OPT_LOG,
+    OPT_QUIET,
 };
 
 static const struct option config_longopts[] = {
@@ -48,6 +51,9 @@ static const struct option config_longopts[] = {
     { "fuse-write", required_argument, NULL, OPT_FUSE_WRITE },
     { "power-on", required_argument, NULL, OPT_POWER_ON },
     { "check-config", no_argument, NULL, OPT_CHECK },
+    { "ready-fd", required_argument, NULL, OPT_READY_FD },
+    { "log", required_argument, NULL, OPT_LOG },
+    { "quiet", no_argument, NULL, OPT_QUIET },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
@@ -80,6 +86,10 @@ void config_usage(FILE *out)
                  "      --firmware PROGRAM   the firmware runner (default: brownout-fw next to\n"
                  "                           brownoutd)\n"
                  "      --check-config       print the effective configuration and exit\n"
+                 "      --ready-fd N         write READY and a newline to descriptor N once the\n"
+                 "                           socket listens and the mount is up, then close it\n"
+                 "      --log FILE           messages and events to FILE (appended), not stderr\n"
+                 "      --quiet              no line on stderr (or the log) for each event\n"
                  "  -v, --verbose            log more\n"
                  "  -h, --help               display this help and exit\n"
                  "  -V, --version            output version information and exit\n"
@@ -291,6 +301,23 @@ static int config_args_option(struct config *cfg, struct config_targets *t, int 
         return 0;
     case OPT_CHECK:
         cfg->check_only = true;
+        return 0;
+    case OPT_READY_FD:
+        if (num_parse_u64(arg, 0, INT32_MAX, &v) < 0) {
+            return errbuf_fail(err, err_len, BO_EINVAL, "--ready-fd %s: not a descriptor number",
+                               arg);
+        }
+        cfg->ready_fd = (int)v;
+        cfg->has_ready_fd = true;
+        return 0;
+    case OPT_LOG:
+        if (strlen(arg) == 0 || strlen(arg) >= sizeof(cfg->log)) {
+            return errbuf_fail(err, err_len, BO_EINVAL, "--log: empty or too long path");
+        }
+        config_copy(cfg->log, sizeof(cfg->log), arg);
+        return 0;
+    case OPT_QUIET:
+        cfg->quiet = true;
         return 0;
     case 'v':
         cfg->verbose = true;

@@ -166,6 +166,10 @@ struct config {
     uint64_t seed;
     bool check_only; /**< --check-config. */
     bool verbose;
+    bool quiet;                /**< --quiet: no line for each event. */
+    bool has_ready_fd;         /**< --ready-fd was given. */
+    int ready_fd;              /**< --ready-fd: gets "READY\n" once the daemon serves. */
+    char log[CONFIG_PATH_MAX]; /**< --log: messages go to this file, or empty. */
     struct config_device devices[CONFIG_MAX_DEVICES];
     uint32_t device_count;
 };

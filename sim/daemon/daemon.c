@@ -43,7 +43,9 @@ void daemon_emit(struct daemon *d, const char *event, json_t *data, uint64_t clo
     char *text = data != NULL ? json_dumps(data, JSON_COMPACT) : NULL;
 
     d->events++;
-    fprintf(stderr, "brownoutd: event %s %s\n", event, text != NULL ? text : "{}");
+    if (!d->cfg.quiet) {
+        fprintf(stderr, "brownoutd: event %s %s\n", event, text != NULL ? text : "{}");
+    }
     free(text);
     if (d->control_up) {
         if (clock_ns != 0) {
@@ -359,6 +361,21 @@ static int daemon_mount(struct daemon *d, char *err, size_t err_len)
     return 0;
 }
 
+/* --ready-fd: tells the parent, in one line, that the socket listens and the mount is up. */
+static void daemon_ready_fd(struct daemon *d)
+{
+    static const char ready[] = "READY\n";
+
+    if (!d->cfg.has_ready_fd) {
+        return;
+    }
+    if (write(d->cfg.ready_fd, ready, sizeof(ready) - 1) != (ssize_t)(sizeof(ready) - 1)) {
+        fprintf(stderr, "brownoutd: --ready-fd %d: %s\n", d->cfg.ready_fd, strerror(errno));
+    }
+    close(d->cfg.ready_fd);
+    d->cfg.has_ready_fd = false;
+}
+
 int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, int argc, char **argv,
                  char *err, size_t err_len)
 {
@@ -428,6 +445,7 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
     fprintf(stderr, "brownoutd: %u device(s), control socket %s%s%s\n", (unsigned)d->device_count,
             d->cfg.control, d->fuse_up ? ", FUSE view at " : "", d->fuse_up ? d->cfg.mount : "");
     sd_notify(0, "READY=1");
+    daemon_ready_fd(d);
     return 0;
 }
 
