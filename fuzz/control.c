@@ -43,6 +43,8 @@
 #define FUZZ_CONTROL_SYNC "{\"execute\":\"query-version\",\"id\":\"fuzz-sync\"}\n"
 #define FUZZ_CONTROL_OUT_MAX ((size_t)64 * 1024 * 1024)
 #define FUZZ_CONTROL_SPINS 200000
+/* Spins (about 1 ms each past the first 100) for replies that follow the sync reply. */
+#define FUZZ_CONTROL_AWAIT_SPINS 2000
 
 static uv_loop_t fuzz_control_loop;
 static struct daemon fuzz_control_daemon;
@@ -336,6 +338,32 @@ static bool fuzz_control_send(const void *buf, size_t len)
     return true;
 }
 
+/*
+ * Runs the loop until the output holds `expected` replies in whole lines, or the spins run out
+ * (the oracle then reports the missing replies). A command that works off the loop (image-load
+ * reads its file on libuv's thread pool) may answer after the sync request.
+ * \return false if the connection closed.
+ */
+static bool fuzz_control_await(size_t expected)
+{
+    struct pollfd pfd = { .fd = fuzz_control_fd, .events = POLLIN };
+    int spins;
+
+    for (spins = 0; spins < FUZZ_CONTROL_AWAIT_SPINS; spins++) {
+        if (fuzz_control_out[fuzz_control_out_len - 1] == '\n' &&
+            fuzz_control_check_output() >= expected) {
+            return true;
+        }
+        /* Give the thread pool a moment: its completion wakes the loop's async handle. */
+        (void)poll(&pfd, 1, spins > 100 ? 1 : 0);
+        uv_run(&fuzz_control_loop, UV_RUN_NOWAIT);
+        if (!fuzz_control_drain()) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     bool open = true;
@@ -365,6 +393,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             (void)poll(&pfd, 1, 0);
         }
+    }
+    if (open && fuzz_control_synced()) {
+        open = fuzz_control_await(fuzz_control_lines(data, size) + 1);
     }
     if (getenv("FUZZ_VERBOSE") != NULL) {
         fwrite(fuzz_control_out, 1, fuzz_control_out_len, stderr);
