@@ -9,9 +9,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "control/control_event.h"
 #include "control/control_int.h"
 #include "port/port_log.h"
 
@@ -383,24 +383,18 @@ void control_emit_clock(struct control_server *srv, const char *name, json_t *da
                         uint64_t device_clock_ns)
 {
     struct control_client *client;
-    struct timespec now;
+    struct control_event_clock clock;
     json_t *msg;
 
     if (srv->state != CONTROL_STATE_RUNNING) {
         json_decref(data);
         return;
     }
-    clock_gettime(CLOCK_REALTIME, &now);
-    msg = json_pack("{s:s, s:o, s:{s:I, s:I}}", "event", name, "data",
-                    data != NULL ? data : json_object(), "timestamp", "seconds",
-                    (json_int_t)now.tv_sec, "microseconds", (json_int_t)(now.tv_nsec / 1000));
+    control_event_clock_now(&clock, device_clock_ns);
+    msg = control_event_new(name, data, &clock);
     if (msg == NULL) {
         port_log(PORT_LOG_ERROR, "control", "could not build event %s", name);
         return;
-    }
-    if (device_clock_ns != UINT64_MAX) {
-        json_object_set_new(json_object_get(msg, "timestamp"), "device-clock-ns",
-                            json_integer((json_int_t)(device_clock_ns & INT64_MAX)));
     }
     for (client = srv->clients; client != NULL; client = client->next) {
         if (client->subscribed && !client->closing) {
@@ -543,16 +537,15 @@ int control_setup(struct control_server *srv, uv_loop_t *loop, const struct cont
 void control_close(struct control_server *srv, const char *reason)
 {
     struct control_client *client;
+    struct control_event_clock clock;
     json_t *msg;
-    struct timespec now;
 
     if (srv->state != CONTROL_STATE_RUNNING) {
         return;
     }
-    clock_gettime(CLOCK_REALTIME, &now);
-    msg = json_pack("{s:s, s:{s:s}, s:{s:I, s:I}}", "event", "SHUTDOWN", "data", "reason",
-                    reason != NULL ? reason : "shutdown", "timestamp", "seconds",
-                    (json_int_t)now.tv_sec, "microseconds", (json_int_t)(now.tv_nsec / 1000));
+    control_event_clock_now(&clock, CONTROL_EVENT_NO_DEVICE_CLOCK);
+    msg = control_event_new(
+        "SHUTDOWN", json_pack("{s:s}", "reason", reason != NULL ? reason : "shutdown"), &clock);
     srv->state = CONTROL_STATE_CLOSING;
     for (client = srv->clients; client != NULL; client = client->next) {
         if (msg != NULL) {

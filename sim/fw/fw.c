@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +20,7 @@
 #include "boot/boot_api.h"
 #include "board/board_derive.h"
 #include "config/config_int.h"
+#include "control/control_event.h"
 #include "fw/fw_app.h"
 #include "image/keys.h"
 #include "mbedtls/platform.h"
@@ -29,7 +29,6 @@
 #include "port_logsink.h"
 #include "port_rng.h"
 #include "util/errbuf.h"
-#include "util/num.h"
 
 /* Everything of one run. */
 struct fw_ctx {
@@ -74,232 +73,6 @@ const char *fw_swap_type_name(uint8_t swap_type)
     }
 }
 
-enum {
-    FW_OPT_NAME = 256,
-    FW_OPT_BOARD,
-    FW_OPT_MODE,
-    FW_OPT_IMAGES,
-    FW_OPT_KEY,
-    FW_OPT_NO_VALIDATE,
-    FW_OPT_DOWNGRADE,
-    FW_OPT_FLASH,
-    FW_OPT_CUT_AT,
-    FW_OPT_CUT_MODEL,
-    FW_OPT_CUT_UNITS,
-    FW_OPT_CUT_PERMILLE,
-    FW_OPT_CUT_SEED,
-    FW_OPT_NET,
-    FW_OPT_SEED,
-    FW_OPT_MAX_SECTORS,
-};
-
-static const struct option fw_longopts[] = {
-    { "name", required_argument, NULL, FW_OPT_NAME },
-    { "board", required_argument, NULL, FW_OPT_BOARD },
-    { "mode", required_argument, NULL, FW_OPT_MODE },
-    { "images", required_argument, NULL, FW_OPT_IMAGES },
-    { "key", required_argument, NULL, FW_OPT_KEY },
-    { "no-validate", no_argument, NULL, FW_OPT_NO_VALIDATE },
-    { "downgrade-prevention", no_argument, NULL, FW_OPT_DOWNGRADE },
-    { "flash", required_argument, NULL, FW_OPT_FLASH },
-    { "cut-at", required_argument, NULL, FW_OPT_CUT_AT },
-    { "cut-model", required_argument, NULL, FW_OPT_CUT_MODEL },
-    { "cut-units", required_argument, NULL, FW_OPT_CUT_UNITS },
-    { "cut-permille", required_argument, NULL, FW_OPT_CUT_PERMILLE },
-    { "cut-seed", required_argument, NULL, FW_OPT_CUT_SEED },
-    { "net", required_argument, NULL, FW_OPT_NET },
-    { "seed", required_argument, NULL, FW_OPT_SEED },
-    { "max-sectors", required_argument, NULL, FW_OPT_MAX_SECTORS },
-    { NULL, 0, NULL, 0 },
-};
-
-/* Parses "MEMFD[:ECCFD][,weak=WEAKFD]". */
-static int fw_parse_flash(struct fw_args *a, const char *s)
-{
-    char buf[64];
-    char *colon;
-    char *comma;
-    uint64_t mem;
-    uint64_t ecc = 0;
-    uint64_t weak = 0;
-
-    if (a->flash_count >= BOARD_MAX_DEVICES || strlen(s) >= sizeof(buf)) {
-        return BO_EINVAL;
-    }
-    memcpy(buf, s, strlen(s) + 1);
-    comma = strchr(buf, ',');
-    if (comma != NULL) {
-        *comma = '\0';
-        if (strncmp(comma + 1, "weak=", 5) != 0 || num_parse_u64(comma + 6, 0, 65535, &weak) < 0) {
-            return BO_EINVAL;
-        }
-    }
-    colon = strchr(buf, ':');
-    if (colon != NULL) {
-        *colon = '\0';
-        if (num_parse_u64(colon + 1, 0, 65535, &ecc) < 0) {
-            return BO_EINVAL;
-        }
-    }
-    if (num_parse_u64(buf, 0, 65535, &mem) < 0) {
-        return BO_EINVAL;
-    }
-    a->mem_fd[a->flash_count] = (int)mem;
-    a->ecc_fd[a->flash_count] = colon != NULL ? (int)ecc : -1;
-    a->weak_fd[a->flash_count] = comma != NULL ? (int)weak : -1;
-    a->flash_count++;
-    return 0;
-}
-
-int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t err_len)
-{
-    int c;
-    int m;
-    uint64_t v;
-    size_t len;
-
-    memset(a, 0, sizeof(*a));
-    snprintf(a->name, sizeof(a->name), "dev0");
-    a->mode = BOOT_MODE_SWAP_SCRATCH;
-    a->images = 1;
-    a->validate_primary = true;
-    a->pipe_fd = FW_PIPE_FD;
-    a->cut.units = VFLASH_CUT_SEEDED;
-    a->cut.permille = VFLASH_CUT_SEEDED;
-    a->seed = 1;
-    config_net_init(&a->net);
-    opterr = 0;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, ":", fw_longopts, NULL)) != -1) {
-        const char *arg = optarg;
-
-        switch (c) {
-        case FW_OPT_NAME:
-            if (!board_valid_name(arg)) {
-                goto bad;
-            }
-            memcpy(a->name, arg, strlen(arg) + 1);
-            break;
-        case FW_OPT_BOARD:
-            len = strlen(arg);
-            if (len == 0 || len >= sizeof(a->board)) {
-                goto bad;
-            }
-            memcpy(a->board, arg, len + 1);
-            break;
-        case FW_OPT_MODE:
-            m = config_mode_parse(arg);
-            if (m < 0) {
-                goto bad;
-            }
-            a->mode = (enum boot_mode)m;
-            break;
-        case FW_OPT_IMAGES:
-            if (num_parse_u64(arg, 0, 2, &v) < 0 || v == 0) {
-                goto bad;
-            }
-            a->images = (uint32_t)v;
-            break;
-        case FW_OPT_KEY:
-            len = strlen(arg);
-            if (a->key_count >= CONFIG_MAX_KEYS || len == 0 || len >= CONFIG_PATH_MAX) {
-                goto bad;
-            }
-            memcpy(a->keys[a->key_count++], arg, len + 1);
-            break;
-        case FW_OPT_NO_VALIDATE:
-            a->validate_primary = false;
-            break;
-        case FW_OPT_DOWNGRADE:
-            a->downgrade_prevention = true;
-            break;
-        case FW_OPT_FLASH:
-            if (fw_parse_flash(a, arg) < 0) {
-                goto bad;
-            }
-            break;
-        case FW_OPT_CUT_AT:
-            if (num_parse_u64(arg, 0, UINT64_MAX, &v) < 0) {
-                goto bad;
-            }
-            a->cut_armed = true;
-            a->cut_at = v;
-            break;
-        case FW_OPT_CUT_MODEL:
-            m = vflash_cut_model_parse(arg);
-            if (m < 0) {
-                goto bad;
-            }
-            a->cut.model = (enum vflash_cut_model)m;
-            break;
-        case FW_OPT_CUT_UNITS:
-            if (num_parse_u64(arg, 0, UINT32_MAX, &v) < 0) {
-                goto bad;
-            }
-            a->cut.units = (uint32_t)v;
-            break;
-        case FW_OPT_CUT_PERMILLE:
-            if (num_parse_u64(arg, 0, 1000, &v) < 0) {
-                goto bad;
-            }
-            a->cut.permille = (uint32_t)v;
-            break;
-        case FW_OPT_CUT_SEED:
-            if (num_parse_u64(arg, 0, UINT64_MAX, &v) < 0) {
-                goto bad;
-            }
-            a->cut.seed = v;
-            break;
-        case FW_OPT_MAX_SECTORS:
-            if (board_derive_parse_max_sectors(arg, &a->max_sectors) < 0) {
-                goto bad;
-            }
-            break;
-        case FW_OPT_SEED:
-            if (num_parse_u64(arg, 0, UINT64_MAX, &v) < 0) {
-                goto bad;
-            }
-            a->seed = v;
-            break;
-        case FW_OPT_NET: {
-            char key[32];
-            char msg[CONFIG_ERR_MAX];
-            const char *value = config_split(arg, key, sizeof(key));
-
-            if (value == NULL || config_net_set(&a->net, key, value, "", msg, sizeof(msg)) < 0) {
-                errbuf_set(err, err_len, "--net %s: %s", arg,
-                           value == NULL ? "expected KEY=VALUE" : msg);
-                return BO_EINVAL;
-            }
-            break;
-        }
-        default:
-            errbuf_set(err, err_len, "unknown option or missing argument: %s", argv[optind - 1]);
-            return BO_EINVAL;
-        }
-    }
-    if (optind < argc) {
-        errbuf_set(err, err_len, "unexpected argument '%s'", argv[optind]);
-        return BO_EINVAL;
-    }
-    if (a->board[0] == '\0' || a->flash_count == 0) {
-        errbuf_set(err, err_len, "--board and --flash are required");
-        return BO_EINVAL;
-    }
-    {
-        char msg[CONFIG_ERR_MAX];
-
-        if (config_net_check(&a->net, msg, sizeof(msg)) < 0) {
-            errbuf_set(err, err_len, "--net: %s", msg);
-            return BO_EINVAL;
-        }
-    }
-    return 0;
-bad:
-    errbuf_set(err, err_len, "bad value for %s", argv[optind - 1]);
-    return BO_EINVAL;
-}
-
 /* Writes one JSON message line to the daemon; a daemon that is gone ends the run. */
 static void fw_send(struct fw_ctx *ctx, json_t *msg)
 {
@@ -335,9 +108,10 @@ static void fw_send(struct fw_ctx *ctx, json_t *msg)
     free(text);
 }
 
+/* An event to the daemon (no timestamp: the daemon adds it when it broadcasts). */
 static json_t *fw_event(const char *name, json_t *data)
 {
-    return json_pack("{s:s, s:o}", "event", name, "data", data);
+    return control_event_new(name, data, NULL);
 }
 
 /* The hook of every flash device: counts the run's operations and arms the cut at its op. */
@@ -647,23 +421,23 @@ static void fw_log_sink(void *arg, enum port_log_level level, const char *module
     fprintf(stderr, "brownout-fw[%s] %s: %s\n", a->name, module != NULL ? module : "-", line);
 }
 
-int fw_run(const struct fw_args *a)
+/*
+ * Sets up the process of a run before the flash (parent death, pipe, log, clock, crypto, the
+ * board and the keys). \return 0, or the exit status after a message on stderr.
+ */
+static int fw_start(struct fw_ctx *ctx, mbedtls_platform_context *plat, const struct fw_args *a)
 {
-    static struct boot_loader_state state;
-    static struct fw_ctx ctx;
-    mbedtls_platform_context plat;
-    struct boot_rsp rsp;
     char err[512];
     const char *paths[CONFIG_MAX_KEYS];
     uint32_t i;
     int flags;
     int rc;
 
-    memset(&ctx, 0, sizeof(ctx));
-    memset(&plat, 0, sizeof(plat));
-    ctx.args = a;
-    ctx.cut_dev = -1;
-    ctx.phase = "boot";
+    memset(ctx, 0, sizeof(*ctx));
+    memset(plat, 0, sizeof(*plat));
+    ctx->args = a;
+    ctx->cut_dev = -1;
+    ctx->phase = "boot";
     /* The device has no power without the daemon: die with it, never race its successor. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1) {
         return EX_OSERR;
@@ -675,19 +449,19 @@ int fw_run(const struct fw_args *a)
     }
     port_logsink_set(fw_log_sink, (void *)a,
                      getenv("BROWNOUT_FW_VERBOSE") != NULL ? PORT_LOG_DEBUG : PORT_LOG_WARN);
-    port_clock_init_virtual(&ctx.clock, 0);
-    port_flash_map_init(&ctx.map);
+    port_clock_init_virtual(&ctx->clock, 0);
+    port_flash_map_init(&ctx->map);
     for (i = 0; i < BOARD_MAX_DEVICES; i++) {
-        vflash_init(&ctx.flash[i]);
+        vflash_init(&ctx->flash[i]);
     }
-    port_rng_init(&ctx.rng);
-    if (mbedtls_platform_setup(&plat) != 0 || port_rng_setup(&ctx.rng, "brownout-fw") != 0) {
+    port_rng_init(&ctx->rng);
+    if (mbedtls_platform_setup(plat) != 0 || port_rng_setup(&ctx->rng, "brownout-fw") != 0) {
         fprintf(stderr, "brownout-fw: crypto setup failed\n");
         return EX_SOFTWARE;
     }
-    rc = board_load(&ctx.board, a->board, err, sizeof(err));
+    rc = board_load(&ctx->board, a->board, err, sizeof(err));
     if (rc == 0) {
-        rc = board_derive(&ctx.board, a->mode, a->images, a->max_sectors, &ctx.derived, err,
+        rc = board_derive(&ctx->board, a->mode, a->images, a->max_sectors, &ctx->derived, err,
                           sizeof(err));
     }
     if (rc < 0) {
@@ -697,11 +471,74 @@ int fw_run(const struct fw_args *a)
     for (i = 0; i < a->key_count; i++) {
         paths[i] = a->keys[i];
     }
-    rc = keys_table_load(&ctx.keys, paths, a->key_count, port_rng_random, &ctx.rng, err,
+    rc = keys_table_load(&ctx->keys, paths, a->key_count, port_rng_random, &ctx->rng, err,
                          sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "brownout-fw: %s\n", err);
         return EX_DATAERR;
+    }
+    return 0;
+}
+
+/* Reports the boot's result (boot_go_ctx() returned rc) to the daemon: BOOT_FAILED or BOOT_DONE. */
+static void fw_report_boot(struct fw_ctx *ctx, int rc, const struct boot_rsp *rsp)
+{
+    char hash[2 * IMAGE_VALIDATE_HASH_MAX + 1];
+    json_t *data;
+
+    if (rc < 0) {
+        fw_send(ctx, fw_event("BOOT_FAILED",
+                              json_pack("{s:s, s:i, s:I, s:I, s:I}", "error",
+                                        fw_boot_error(ctx->cfg.image_count, rc), "code", rc,
+                                        "boot-time-ns", (json_int_t)port_clock_now_ns(&ctx->clock),
+                                        "ops", (json_int_t)ctx->ops, "weak-regions",
+                                        (json_int_t)ctx->weak_at_power_on)));
+        return;
+    }
+    fw_hex(rsp->hash, rsp->hash_len, hash);
+    data =
+        json_pack("{s:s, s:o, s:s, s:s, s:b, s:I, s:I, s:i, s:I}", "slot", "primary", "version",
+                  fw_version_json(&rsp->version), "hash", hash, "swap-type",
+                  fw_swap_type_name(rsp->swap_type[0]), "resumed", rsp->resumed[0], "boot-time-ns",
+                  (json_int_t)port_clock_now_ns(&ctx->clock), "ops", (json_int_t)ctx->ops, "images",
+                  (int)rsp->image_count, "weak-regions", (json_int_t)ctx->weak_at_power_on);
+    if (data != NULL) {
+        json_object_set_new(data, "state", fw_state_json(ctx));
+        fw_send(ctx, fw_event("BOOT_DONE", data));
+    }
+}
+
+/* The application phase: fw_app.h's loop when the device has a network, else the pipe only. */
+static void fw_run_app(struct fw_ctx *ctx, const struct fw_args *a)
+{
+    struct fw_app_host host = { ctx, fw_host_request, fw_host_send, fw_host_check_power,
+                                &ctx->cfg };
+    struct fw_app_args app_args;
+
+    if (!a->net.enabled) {
+        fw_app(ctx);
+        return;
+    }
+    ctx->phase = "app";
+    memset(&app_args, 0, sizeof(app_args));
+    app_args.net = a->net;
+    app_args.seed = a->seed;
+    app_args.name = a->name;
+    fw_app_run(&app_args, a->pipe_fd, &host);
+}
+
+int fw_run(const struct fw_args *a)
+{
+    static struct boot_loader_state state;
+    static struct fw_ctx ctx;
+    mbedtls_platform_context plat;
+    struct boot_rsp rsp;
+    char err[512];
+    int rc;
+
+    rc = fw_start(&ctx, &plat, a);
+    if (rc != 0) {
+        return rc;
     }
     rc = fw_setup_flash(&ctx, err, sizeof(err));
     if (rc < 0) {
@@ -723,45 +560,11 @@ int fw_run(const struct fw_args *a)
     if (rc == BO_EPOWER) {
         fw_power_loss(&ctx);
     }
+    fw_report_boot(&ctx, rc, &rsp);
     if (rc < 0) {
-        fw_send(&ctx, fw_event("BOOT_FAILED",
-                               json_pack("{s:s, s:i, s:I, s:I, s:I}", "error",
-                                         fw_boot_error(ctx.cfg.image_count, rc), "code", rc,
-                                         "boot-time-ns", (json_int_t)port_clock_now_ns(&ctx.clock),
-                                         "ops", (json_int_t)ctx.ops, "weak-regions",
-                                         (json_int_t)ctx.weak_at_power_on)));
         return 0;
     }
-    {
-        char hash[2 * IMAGE_VALIDATE_HASH_MAX + 1];
-        json_t *data;
-
-        fw_hex(rsp.hash, rsp.hash_len, hash);
-        data = json_pack("{s:s, s:o, s:s, s:s, s:b, s:I, s:I, s:i, s:I}", "slot", "primary",
-                         "version", fw_version_json(&rsp.version), "hash", hash, "swap-type",
-                         fw_swap_type_name(rsp.swap_type[0]), "resumed", rsp.resumed[0],
-                         "boot-time-ns", (json_int_t)port_clock_now_ns(&ctx.clock), "ops",
-                         (json_int_t)ctx.ops, "images", (int)rsp.image_count, "weak-regions",
-                         (json_int_t)ctx.weak_at_power_on);
-        if (data != NULL) {
-            json_object_set_new(data, "state", fw_state_json(&ctx));
-            fw_send(&ctx, fw_event("BOOT_DONE", data));
-        }
-    }
-    if (a->net.enabled) {
-        struct fw_app_host host = { &ctx, fw_host_request, fw_host_send, fw_host_check_power,
-                                    &ctx.cfg };
-        struct fw_app_args app_args;
-
-        ctx.phase = "app";
-        memset(&app_args, 0, sizeof(app_args));
-        app_args.net = a->net;
-        app_args.seed = a->seed;
-        app_args.name = a->name;
-        fw_app_run(&app_args, a->pipe_fd, &host);
-    } else {
-        fw_app(&ctx);
-    }
+    fw_run_app(&ctx, a);
     keys_table_free(&ctx.keys);
     port_rng_free(&ctx.rng);
     return 0;

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "bo_err.h"
+#include "control/control_event.h"
 #include "dtls/dtls_server.h"
 #include "fw/fw.h"
 #include "dtls/link_fault.h"
@@ -45,8 +46,7 @@ static void fw_app_send(struct fw_app *app, json_t *msg)
 
 static void fw_app_event(struct fw_app *app, const char *name, json_t *data)
 {
-    fw_app_send(
-        app, json_pack("{s:s, s:o}", "event", name, "data", data != NULL ? data : json_object()));
+    fw_app_send(app, control_event_new(name, data, NULL));
 }
 
 static void fw_app_timer_cb(uv_timer_t *t);

@@ -63,146 +63,182 @@ static void sweep_cli_progress(void *arg, uint64_t done, uint64_t total)
     sweep_report_progress(stdout, done, total);
 }
 
+/* The long options of `brownout sweep`. */
+static const struct option sweep_cli_options[] = {
+    { "board", required_argument, NULL, 'b' },
+    { "mode", required_argument, NULL, 'm' },
+    { "scenario", required_argument, NULL, 's' },
+    { "faults", required_argument, NULL, 'f' },
+    { "depth", required_argument, NULL, 'd' },
+    { "random", required_argument, NULL, 'r' },
+    { "seed", required_argument, NULL, 'S' },
+    { "jobs", required_argument, NULL, 'j' },
+    { "shard", required_argument, NULL, 'h' },
+    { "json", no_argument, NULL, 'J' },
+    { "junit", required_argument, NULL, 'u' },
+    { "replay", required_argument, NULL, 'R' },
+    { "trace", required_argument, NULL, 't' },
+    { "merge", no_argument, NULL, 'M' },
+    { "log", no_argument, NULL, 'L' },
+    { "image-size", required_argument, NULL, 'i' },
+    { "prefix-max", required_argument, NULL, 'p' },
+    { "no-downgrade-prevention", no_argument, NULL, 'D' },
+    { "no-snapshots", no_argument, NULL, 'N' },
+    { "root", required_argument, NULL, 'o' },
+    { "key", required_argument, NULL, 'k' },
+    { "max-sectors", required_argument, NULL, 'x' },
+    { "help", no_argument, NULL, '?' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* Applies an option that takes a number. \return 0, 2 (bad value), or 1 (not such an option). */
+static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
+{
+    uint64_t v;
+
+    switch (ch) {
+    case 'd':
+        if (num_parse_u64(arg, 0, UINT64_MAX, &v) != 0 || v < 1 || v > 2) {
+            fprintf(stderr, "sweep: --depth is 1 or 2\n");
+            return 2;
+        }
+        c->o.depth = (uint32_t)v;
+        return 0;
+    case 'r':
+    case 'S':
+        if (num_parse_u64(arg, 0, UINT64_MAX, &v) != 0) {
+            fprintf(stderr, "sweep: bad number '%s'\n", arg);
+            return 2;
+        }
+        *(ch == 'r' ? &c->o.random : &c->o.seed) = v;
+        return 0;
+    case 'j':
+    case 'p':
+        if (num_parse_u64(arg, 0, UINT64_MAX, &v) != 0 || v > 1024 || (ch == 'j' && v == 0)) {
+            fprintf(stderr, "sweep: bad number '%s'\n", arg);
+            return 2;
+        }
+        *(ch == 'j' ? &c->o.jobs : &c->o.prefix_max) = (uint32_t)v;
+        return 0;
+    case 'x':
+        if (board_derive_parse_max_sectors(arg, &c->o.sc.max_sectors) != 0) {
+            fprintf(stderr, "sweep: --max-sectors is 1..%u\n", (unsigned)BOARD_DERIVE_MAX_SECTORS);
+            return 2;
+        }
+        return 0;
+    case 'i':
+        if (strcmp(arg, "max") == 0) {
+            c->o.sc.image_size = SCENARIO_IMAGE_SIZE_MAX;
+        } else if (num_parse_u64(arg, 0, UINT64_MAX, &v) == 0 && v > 0 && v < UINT32_MAX) {
+            c->o.sc.image_size = (uint32_t)v;
+        } else {
+            fprintf(stderr, "sweep: bad --image-size '%s'\n", arg);
+            return 2;
+        }
+        return 0;
+    case 'h':
+        if (sscanf(arg, "%u/%u", &c->o.shard_index, &c->o.shard_count) != 2 ||
+            c->o.shard_count == 0 || c->o.shard_index < 1 || c->o.shard_index > c->o.shard_count) {
+            fprintf(stderr, "sweep: --shard is I/N with 1 <= I <= N\n");
+            return 2;
+        }
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* Applies an option that names something (mode, scenario, faults). \return 0, 2, or 1. */
+static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
+{
+    int x;
+
+    switch (ch) {
+    case 'm':
+        if ((x = scenario_mode_parse(arg)) < 0) {
+            fprintf(stderr, "sweep: unknown mode '%s'\n", arg);
+            return 2;
+        }
+        c->o.sc.mode = (enum boot_mode)x;
+        return 0;
+    case 's':
+        if ((x = scenario_kind_parse(arg)) < 0) {
+            fprintf(stderr, "sweep: unknown scenario '%s'\n", arg);
+            return 2;
+        }
+        c->o.sc.kind = (enum scenario_kind)x;
+        return 0;
+    case 'f':
+        if (sweep_faults_parse(arg, &c->o.faults) != 0) {
+            fprintf(stderr, "sweep: bad fault list '%s'\n", arg);
+            return 2;
+        }
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* Applies an option kept as given (a path, a flag). \return 0, or 2 (unknown option). */
+static int sweep_cli_plain(struct sweep_cli *c, int ch, const char *arg)
+{
+    switch (ch) {
+    case 'b':
+        c->o.sc.board = arg;
+        break;
+    case 'J':
+        c->json = true;
+        break;
+    case 'u':
+        c->junit = arg;
+        break;
+    case 'R':
+        c->replay = arg;
+        break;
+    case 't':
+        c->trace = arg;
+        break;
+    case 'M':
+        c->merge = true;
+        break;
+    case 'L':
+        c->o.log = stdout;
+        break;
+    case 'D':
+        c->o.sc.downgrade_prevention = false;
+        break;
+    case 'N':
+        c->o.no_snapshots = true;
+        break;
+    case 'o':
+        c->o.sc.root = arg;
+        break;
+    case 'k':
+        c->o.sc.key_path = arg;
+        break;
+    default:
+        return 2;
+    }
+    return 0;
+}
+
 static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
 {
-    static const struct option lo[] = {
-        { "board", required_argument, NULL, 'b' },
-        { "mode", required_argument, NULL, 'm' },
-        { "scenario", required_argument, NULL, 's' },
-        { "faults", required_argument, NULL, 'f' },
-        { "depth", required_argument, NULL, 'd' },
-        { "random", required_argument, NULL, 'r' },
-        { "seed", required_argument, NULL, 'S' },
-        { "jobs", required_argument, NULL, 'j' },
-        { "shard", required_argument, NULL, 'h' },
-        { "json", no_argument, NULL, 'J' },
-        { "junit", required_argument, NULL, 'u' },
-        { "replay", required_argument, NULL, 'R' },
-        { "trace", required_argument, NULL, 't' },
-        { "merge", no_argument, NULL, 'M' },
-        { "log", no_argument, NULL, 'L' },
-        { "image-size", required_argument, NULL, 'i' },
-        { "prefix-max", required_argument, NULL, 'p' },
-        { "no-downgrade-prevention", no_argument, NULL, 'D' },
-        { "no-snapshots", no_argument, NULL, 'N' },
-        { "root", required_argument, NULL, 'o' },
-        { "key", required_argument, NULL, 'k' },
-        { "max-sectors", required_argument, NULL, 'x' },
-        { "help", no_argument, NULL, '?' },
-        { NULL, 0, NULL, 0 },
-    };
-    uint64_t v;
     int ch;
-    int x;
+    int rc;
 
     optind = 1;
     opterr = 1;
-    while ((ch = getopt_long(argc, argv, "j:", lo, NULL)) != -1) {
-        switch (ch) {
-        case 'b':
-            c->o.sc.board = optarg;
-            break;
-        case 'm':
-            if ((x = scenario_mode_parse(optarg)) < 0) {
-                fprintf(stderr, "sweep: unknown mode '%s'\n", optarg);
-                return 2;
-            }
-            c->o.sc.mode = (enum boot_mode)x;
-            break;
-        case 's':
-            if ((x = scenario_kind_parse(optarg)) < 0) {
-                fprintf(stderr, "sweep: unknown scenario '%s'\n", optarg);
-                return 2;
-            }
-            c->o.sc.kind = (enum scenario_kind)x;
-            break;
-        case 'f':
-            if (sweep_faults_parse(optarg, &c->o.faults) != 0) {
-                fprintf(stderr, "sweep: bad fault list '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'd':
-            if (num_parse_u64(optarg, 0, UINT64_MAX, &v) != 0 || v < 1 || v > 2) {
-                fprintf(stderr, "sweep: --depth is 1 or 2\n");
-                return 2;
-            }
-            c->o.depth = (uint32_t)v;
-            break;
-        case 'r':
-        case 'S':
-            if (num_parse_u64(optarg, 0, UINT64_MAX, &v) != 0) {
-                fprintf(stderr, "sweep: bad number '%s'\n", optarg);
-                return 2;
-            }
-            *(ch == 'r' ? &c->o.random : &c->o.seed) = v;
-            break;
-        case 'j':
-        case 'p':
-            if (num_parse_u64(optarg, 0, UINT64_MAX, &v) != 0 || v > 1024 ||
-                (ch == 'j' && v == 0)) {
-                fprintf(stderr, "sweep: bad number '%s'\n", optarg);
-                return 2;
-            }
-            *(ch == 'j' ? &c->o.jobs : &c->o.prefix_max) = (uint32_t)v;
-            break;
-        case 'i':
-            if (strcmp(optarg, "max") == 0) {
-                c->o.sc.image_size = SCENARIO_IMAGE_SIZE_MAX;
-            } else if (num_parse_u64(optarg, 0, UINT64_MAX, &v) == 0 && v > 0 && v < UINT32_MAX) {
-                c->o.sc.image_size = (uint32_t)v;
-            } else {
-                fprintf(stderr, "sweep: bad --image-size '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h':
-            if (sscanf(optarg, "%u/%u", &c->o.shard_index, &c->o.shard_count) != 2 ||
-                c->o.shard_count == 0 || c->o.shard_index < 1 ||
-                c->o.shard_index > c->o.shard_count) {
-                fprintf(stderr, "sweep: --shard is I/N with 1 <= I <= N\n");
-                return 2;
-            }
-            break;
-        case 'J':
-            c->json = true;
-            break;
-        case 'u':
-            c->junit = optarg;
-            break;
-        case 'R':
-            c->replay = optarg;
-            break;
-        case 't':
-            c->trace = optarg;
-            break;
-        case 'M':
-            c->merge = true;
-            break;
-        case 'L':
-            c->o.log = stdout;
-            break;
-        case 'D':
-            c->o.sc.downgrade_prevention = false;
-            break;
-        case 'N':
-            c->o.no_snapshots = true;
-            break;
-        case 'o':
-            c->o.sc.root = optarg;
-            break;
-        case 'k':
-            c->o.sc.key_path = optarg;
-            break;
-        case 'x':
-            if (board_derive_parse_max_sectors(optarg, &c->o.sc.max_sectors) != 0) {
-                fprintf(stderr, "sweep: --max-sectors is 1..%u\n",
-                        (unsigned)BOARD_DERIVE_MAX_SECTORS);
-                return 2;
-            }
-            break;
-        default:
-            return 2;
+    while ((ch = getopt_long(argc, argv, "j:", sweep_cli_options, NULL)) != -1) {
+        rc = sweep_cli_number(c, ch, optarg);
+        if (rc == 1) {
+            rc = sweep_cli_name(c, ch, optarg);
+        }
+        if (rc == 1) {
+            rc = sweep_cli_plain(c, ch, optarg);
+        }
+        if (rc != 0) {
+            return rc;
         }
     }
     if ((c->trace != NULL || c->o.log != NULL) && c->replay == NULL) {

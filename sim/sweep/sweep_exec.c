@@ -95,8 +95,8 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
     if (w->rec != NULL) {
         sweep_record(w, dev, op);
     }
-    if (w->snap != NULL) {
-        sweep_snap_at(w);
+    if (w->op_hook != NULL) {
+        w->op_hook->at(w->op_hook->arg, w);
     }
     if (w->cut_at >= 0 && w->ops == (uint64_t)w->cut_at) {
         struct vflash_cut c = w->cut;

@@ -51,8 +51,18 @@ struct sweep_plan {
     int fatal;
 };
 
-struct sweep_snap;
 struct sweep_memo;
+struct sweep_worker;
+
+/*
+ * A layer's hook in the operation hook of a worker, called before the cut check: the snapshot
+ * layer (sweep_snap.c) installs one to fork at the cut points of the run, so that the workers
+ * (sweep_exec.c) never call it by name.
+ */
+struct sweep_op_hook {
+    void (*at)(void *arg, struct sweep_worker *w);
+    void *arg;
+};
 
 /* A worker: its own flash, boot state and Mbed TLS platform. */
 struct sweep_worker {
@@ -74,7 +84,8 @@ struct sweep_worker {
     struct vflash *cut_dev;
     struct scenario_app *app; /* The application state, captured at the cut. */
     struct scenario_app app_at_cut;
-    struct sweep_snap *snap; /* Fork a snapshot at the cut points of the run, or NULL. */
+    const struct sweep_op_hook *op_hook; /* Called at each operation before the cut check
+                                             (a snapshot layer's forks), or NULL. */
     struct sweep_memo *memo; /* Boots that write nothing, shared (sweep_memo.h), or NULL. */
     uint64_t hook_calls;     /* Calls of the operation hook so far. */
 };
@@ -166,13 +177,6 @@ int sweep_task(struct sweep_worker *w, uint64_t t);
  * \return 0 (p->out filled) or a negative code.
  */
 int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w);
-
-/**
- * \brief Called by the operation hook before the cut check: forks the snapshots of the tasks
- *        whose first cut is this operation. Returns in the parent after the last of them, or in
- *        a child with the cut of its task armed.
- */
-void sweep_snap_at(struct sweep_worker *w);
 
 /** \brief A worker thread: sets up arg (a struct sweep_worker) and runs tasks. */
 void *sweep_thread(void *arg);

@@ -362,7 +362,7 @@ static void sweep_snap_child(struct sweep_snap *s, struct sweep_worker *w, int r
     size_t n = 0;
     int rc;
 
-    w->snap = NULL;
+    w->op_hook = NULL;
     sweep_task_point(s->plan, s->task, &pt);
     sweep_cut_taken(w, &pt, run_rc, s->cs);
     u.cs = s->cs;
@@ -475,9 +475,14 @@ static int sweep_snap_wait(struct sweep_snap *s, struct sweep_worker *w)
     return 0;
 }
 
-void sweep_snap_at(struct sweep_worker *w)
+/*
+ * The operation hook (struct sweep_op_hook) before the cut check: forks the snapshots of the
+ * tasks whose first cut is this operation. Returns in the parent after the last of them, or in
+ * a child with the cut of its task armed.
+ */
+static void sweep_snap_at(void *arg, struct sweep_worker *w)
 {
-    struct sweep_snap *s = w->snap;
+    struct sweep_snap *s = arg;
 
     if (s->child || s->stop) {
         return;
@@ -588,6 +593,7 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
     struct sweep_cut_state cs;
     struct sweep_point none;
     struct sweep_memo memo;
+    struct sweep_op_hook hook;
     struct sweep_snap s;
     struct boot_rsp last;
     uint64_t k;
@@ -616,12 +622,14 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
     /* The action once, as every replay runs it (no checks), forking at the first cuts. */
     sweep_cut_state_init(&cs, &none);
     sweep_start(w, &cs.app);
-    w->snap = &s;
+    hook.at = sweep_snap_at;
+    hook.arg = &s;
+    w->op_hook = &hook;
     rc = sweep_device_run(w, &cs.app, false, &cs.r, &last);
     if (s.child) {
         sweep_snap_child(&s, w, rc);
     }
-    w->snap = NULL;
+    w->op_hook = NULL;
     rc = 0;
     while (s.busy > 0 && rc == 0) {
         rc = sweep_snap_wait(&s, w);

@@ -158,6 +158,67 @@ out:
 
 /* ---- Consistency of a board (also of one edited by hand). ---- */
 
+/* Whether a partition starts (start_ok) and ends (end_ok) on sector boundaries of device f. */
+static void board_sector_bounds(const struct board_flash *f, const struct board_partition *a,
+                                bool *start_ok, bool *end_ok)
+{
+    uint32_t pos = 0;
+
+    *start_ok = false;
+    *end_ok = false;
+    for (uint32_t r = 0; r < f->geom.run_count; r++) {
+        for (uint32_t s = 0; s < f->geom.runs[r].count; s++) {
+            *start_ok = *start_ok || pos == a->off;
+            *end_ok = *end_ok || pos == a->off + a->size;
+            pos += f->geom.runs[r].size;
+        }
+    }
+    *end_ok = *end_ok || pos == a->off + a->size;
+}
+
+/*
+ * Checks present partition id: on an existing device, inside it, on its sector boundaries, and
+ * overlapping no partition of a lower id. dev_size: the size of each device.
+ */
+static int board_check_partition(const struct board *board, int id, const uint32_t *dev_size,
+                                 char *err, size_t err_len)
+{
+    const struct board_partition *a = &board->part[id];
+    const char *an = board_part_names[id];
+    const struct board_flash *f;
+    bool start_ok;
+    bool end_ok;
+
+    if (a->device >= board->flash_count) {
+        return board_vfail(board, err, err_len, a->line, "partition '%s' names device %u", an,
+                           a->device);
+    }
+    f = &board->flash[a->device];
+    if (a->size == 0 || a->off > dev_size[a->device] || a->size > dev_size[a->device] - a->off) {
+        return board_vfail(board, err, err_len, a->line,
+                           "partition '%s' (0x%x + 0x%x) does not fit in device '%s' "
+                           "(0x%x bytes)",
+                           an, a->off, a->size, f->name, dev_size[a->device]);
+    }
+    board_sector_bounds(f, a, &start_ok, &end_ok);
+    if (!start_ok || !end_ok) {
+        return board_vfail(board, err, err_len, a->line,
+                           "partition '%s' (0x%x + 0x%x) does not %s on a sector "
+                           "boundary of '%s'",
+                           an, a->off, a->size, start_ok ? "end" : "start", f->name);
+    }
+    for (int other = 0; other < id; other++) {
+        const struct board_partition *b = &board->part[other];
+
+        if (b->present && b->device == a->device && a->off < b->off + b->size &&
+            b->off < a->off + a->size) {
+            return board_vfail(board, err, err_len, a->line > b->line ? a->line : b->line,
+                               "partitions '%s' and '%s' overlap", board_part_names[other], an);
+        }
+    }
+    return 0;
+}
+
 int board_validate(const struct board *board, char *err, size_t err_len)
 {
     uint32_t dev_size[BOARD_MAX_DEVICES];
@@ -177,58 +238,8 @@ int board_validate(const struct board *board, char *err, size_t err_len)
         }
     }
     for (int id = 0; id < FLASH_AREA_COUNT && rc == 0; id++) {
-        const struct board_partition *a = &board->part[id];
-        const char *an = board_part_names[id];
-        const struct board_flash *f;
-
-        if (!a->present) {
-            continue;
-        }
-        if (a->device >= board->flash_count) {
-            rc = board_vfail(board, err, err_len, a->line, "partition '%s' names device %u", an,
-                             a->device);
-            break;
-        }
-        f = &board->flash[a->device];
-        if (a->size == 0 || a->off > dev_size[a->device] ||
-            a->size > dev_size[a->device] - a->off) {
-            rc = board_vfail(board, err, err_len, a->line,
-                             "partition '%s' (0x%x + 0x%x) does not fit in device '%s' "
-                             "(0x%x bytes)",
-                             an, a->off, a->size, f->name, dev_size[a->device]);
-            break;
-        }
-        /* Both ends of the partition must fall on sector boundaries of its device. */
-        {
-            uint32_t pos = 0;
-            bool start_ok = false;
-            bool end_ok = false;
-
-            for (uint32_t r = 0; r < f->geom.run_count; r++) {
-                for (uint32_t s = 0; s < f->geom.runs[r].count; s++) {
-                    start_ok = start_ok || pos == a->off;
-                    end_ok = end_ok || pos == a->off + a->size;
-                    pos += f->geom.runs[r].size;
-                }
-            }
-            end_ok = end_ok || pos == a->off + a->size;
-            if (!start_ok || !end_ok) {
-                rc = board_vfail(board, err, err_len, a->line,
-                                 "partition '%s' (0x%x + 0x%x) does not %s on a sector "
-                                 "boundary of '%s'",
-                                 an, a->off, a->size, start_ok ? "end" : "start", f->name);
-                break;
-            }
-        }
-        for (int other = 0; other < id; other++) {
-            const struct board_partition *b = &board->part[other];
-
-            if (b->present && b->device == a->device && a->off < b->off + b->size &&
-                b->off < a->off + a->size) {
-                rc = board_vfail(board, err, err_len, a->line > b->line ? a->line : b->line,
-                                 "partitions '%s' and '%s' overlap", board_part_names[other], an);
-                break;
-            }
+        if (board->part[id].present) {
+            rc = board_check_partition(board, id, dev_size, err, err_len);
         }
     }
     if (rc < 0) {

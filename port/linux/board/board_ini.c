@@ -10,6 +10,7 @@
 
 #include "bo_err.h"
 #include "board/board_derive.h"
+#include "board/board_text_int.h"
 
 /* Largest program time per unit (1 s, in ns) and erase time per sector (1000 s, in ns). */
 #define BOARD_PROGRAM_NS_MAX 1000000000ull
@@ -116,117 +117,6 @@ static int board_ini_fail(struct board_ini_parser *p, int line, const char *fmt,
     return BO_EINVAL;
 }
 
-/* ---- Value parsers. Each returns 0 or BO_EINVAL; s is already trimmed by inih. ---- */
-
-static bool board_ini_is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Copies s[0..n) into out with surrounding blanks removed. Returns false if it does not fit. */
-static bool board_ini_trim_copy(char *out, size_t out_len, const char *s, size_t n)
-{
-    while (n > 0 && board_ini_is_space(*s)) {
-        s++;
-        n--;
-    }
-    while (n > 0 && board_ini_is_space(s[n - 1])) {
-        n--;
-    }
-    if (n >= out_len) {
-        return false;
-    }
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return true;
-}
-
-/* An unsigned number: decimal or 0x hex, with an optional K (KiB) or M (MiB) suffix. */
-static int board_ini_parse_u64(const char *s, bool suffix, uint64_t *out)
-{
-    uint64_t v = 0;
-    unsigned base = 10;
-    const char *c = s;
-    int digits = 0;
-
-    if (c[0] == '0' && (c[1] == 'x' || c[1] == 'X')) {
-        base = 16;
-        c += 2;
-    }
-    for (;; c++) {
-        unsigned d;
-
-        if (*c >= '0' && *c <= '9') {
-            d = (unsigned)(*c - '0');
-        } else if (base == 16 && *c >= 'a' && *c <= 'f') {
-            d = (unsigned)(*c - 'a' + 10);
-        } else if (base == 16 && *c >= 'A' && *c <= 'F') {
-            d = (unsigned)(*c - 'A' + 10);
-        } else {
-            break;
-        }
-        if (v > (UINT64_MAX - d) / base) {
-            return BO_EINVAL;
-        }
-        v = v * base + d;
-        digits++;
-    }
-    if (digits == 0) {
-        return BO_EINVAL;
-    }
-    if (suffix && (*c == 'K' || *c == 'M')) {
-        unsigned shift = *c == 'K' ? 10 : 20;
-
-        if (v > (UINT64_MAX >> shift)) {
-            return BO_EINVAL;
-        }
-        v <<= shift;
-        c++;
-    }
-    if (*c != '\0') {
-        return BO_EINVAL;
-    }
-    *out = v;
-    return 0;
-}
-
-/* A decimal number with up to three fraction digits, returned in thousandths. */
-static int board_ini_parse_milli(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    int digits = 0;
-    int frac = -1;
-
-    for (const char *c = s; *c != '\0'; c++) {
-        if (*c == '.' && frac < 0 && digits > 0) {
-            frac = 0;
-            continue;
-        }
-        if (*c < '0' || *c > '9' || frac == 3) {
-            return BO_EINVAL;
-        }
-        if (v > (UINT64_MAX - 9) / 10) {
-            return BO_EINVAL;
-        }
-        v = v * 10 + (uint64_t)(*c - '0');
-        digits++;
-        if (frac >= 0) {
-            frac++;
-        }
-    }
-    if (digits == 0 || frac == 0) {
-        return BO_EINVAL;
-    }
-    for (int i = frac < 0 ? 0 : frac; i < 3; i++) {
-        if (v > UINT64_MAX / 10) {
-            return BO_EINVAL;
-        }
-        v *= 10;
-    }
-    *out = v;
-    return 0;
-}
-
 /* Splits a comma-separated list; calls fn on each trimmed item. */
 typedef int (*board_ini_item_fn)(struct board_ini_parser *p, const char *item, void *arg);
 
@@ -241,7 +131,7 @@ static int board_ini_each_item(struct board_ini_parser *p, const char *value, bo
         char item[64];
         int rc;
 
-        if (!board_ini_trim_copy(item, sizeof(item), start, n) || item[0] == '\0') {
+        if (!board_text_trim_copy(item, sizeof(item), start, n) || item[0] == '\0') {
             return board_ini_fail(p, p->line, "empty or overlong item in list '%s'", value);
         }
         rc = fn(p, item, arg);
@@ -267,17 +157,16 @@ static int board_ini_sector_item(struct board_ini_parser *p, const char *item, v
     if (x != NULL && !(item[0] == '0' && (item[1] == 'x' || item[1] == 'X'))) {
         char num[24];
 
-        if (!board_ini_trim_copy(num, sizeof(num), item, (size_t)(x - item)) ||
-            board_ini_parse_u64(num, false, &count) < 0 || count == 0 ||
-            count > VFLASH_MAX_SECTORS) {
+        if (!board_text_trim_copy(num, sizeof(num), item, (size_t)(x - item)) ||
+            board_text_u64(num, false, &count) < 0 || count == 0 || count > VFLASH_MAX_SECTORS) {
             return board_ini_fail(p, p->line, "bad sector count in '%s'", item);
         }
         size_text = x + 1;
-        while (board_ini_is_space(*size_text)) {
+        while (board_text_is_space(*size_text)) {
             size_text++;
         }
     }
-    if (board_ini_parse_u64(size_text, true, &size) < 0 || size == 0 || size > UINT32_MAX) {
+    if (board_text_u64(size_text, true, &size) < 0 || size == 0 || size > UINT32_MAX) {
         return board_ini_fail(p, p->line, "bad sector size in '%s'", item);
     }
     if (g->run_count > 0 && g->runs[g->run_count - 1].size == size &&
@@ -304,15 +193,15 @@ static int board_ini_erase_item(struct board_ini_parser *p, const char *item, vo
     uint64_t us;
 
     if (colon == NULL ||
-        !board_ini_trim_copy(size_text, sizeof(size_text), item, (size_t)(colon - item)) ||
-        board_ini_parse_u64(size_text, true, &size) < 0 || size == 0 || size > UINT32_MAX) {
+        !board_text_trim_copy(size_text, sizeof(size_text), item, (size_t)(colon - item)) ||
+        board_text_u64(size_text, true, &size) < 0 || size == 0 || size > UINT32_MAX) {
         return board_ini_fail(p, p->line, "expected SIZE:MILLISECONDS, got '%s'", item);
     }
     colon++;
-    while (board_ini_is_space(*colon)) {
+    while (board_text_is_space(*colon)) {
         colon++;
     }
-    if (board_ini_parse_milli(colon, &us) < 0 || us * 1000u > BOARD_ERASE_NS_MAX) {
+    if (board_text_milli(colon, &us) < 0 || us * 1000u > BOARD_ERASE_NS_MAX) {
         return board_ini_fail(p, p->line, "bad erase time in '%s'", item);
     }
     for (uint32_t i = 0; i < spec->count; i++) {
@@ -342,7 +231,7 @@ static int board_ini_flash_key(struct board_ini_parser *p, enum board_ini_key ke
     case KEY_SECTORS:
         return board_ini_each_item(p, value, board_ini_sector_item, g);
     case KEY_WRITE_UNIT:
-        if (board_ini_parse_u64(value, false, &v) < 0 || v == 0 || v > VFLASH_MAX_WRITE_UNIT ||
+        if (board_text_u64(value, false, &v) < 0 || v == 0 || v > VFLASH_MAX_WRITE_UNIT ||
             (v & (v - 1)) != 0) {
             return board_ini_fail(p, p->line, "write-unit must be 1, 2, 4, 8, 16 or 32, got '%s'",
                                   value);
@@ -350,7 +239,7 @@ static int board_ini_flash_key(struct board_ini_parser *p, enum board_ini_key ke
         g->write_unit = (uint32_t)v;
         return 0;
     case KEY_ERASED_VALUE:
-        if (board_ini_parse_u64(value, false, &v) < 0 || (v != 0xff && v != 0)) {
+        if (board_text_u64(value, false, &v) < 0 || (v != 0xff && v != 0)) {
             return board_ini_fail(p, p->line, "erased-value must be 0xff or 0x00, got '%s'", value);
         }
         g->erased_val = (uint8_t)v;
@@ -368,13 +257,13 @@ static int board_ini_flash_key(struct board_ini_parser *p, enum board_ini_key ke
         }
         return 0;
     case KEY_PAGE_SIZE:
-        if (board_ini_parse_u64(value, true, &v) < 0 || v > UINT32_MAX) {
+        if (board_text_u64(value, true, &v) < 0 || v > UINT32_MAX) {
             return board_ini_fail(p, p->line, "bad page-size '%s'", value);
         }
         g->page_size = (uint32_t)v;
         return 0;
     case KEY_PROGRAM_TIME:
-        if (board_ini_parse_milli(value, &v) < 0 || v > BOARD_PROGRAM_NS_MAX) {
+        if (board_text_milli(value, &v) < 0 || v > BOARD_PROGRAM_NS_MAX) {
             return board_ini_fail(p, p->line, "bad program-time-us '%s' (microseconds, up to 1e6)",
                                   value);
         }
@@ -385,14 +274,14 @@ static int board_ini_flash_key(struct board_ini_parser *p, enum board_ini_key ke
             p->erase[p->cur_index].per_size = true;
             return board_ini_each_item(p, value, board_ini_erase_item, &p->erase[p->cur_index]);
         }
-        if (board_ini_parse_milli(value, &v) < 0 || v * 1000u > BOARD_ERASE_NS_MAX) {
+        if (board_text_milli(value, &v) < 0 || v * 1000u > BOARD_ERASE_NS_MAX) {
             return board_ini_fail(p, p->line, "bad erase-time-ms '%s' (milliseconds, up to 1e6)",
                                   value);
         }
         p->erase[p->cur_index].all_ns = v * 1000u;
         return 0;
     case KEY_ENDURANCE:
-        if (board_ini_parse_u64(value, false, &v) < 0 || v > UINT32_MAX) {
+        if (board_text_u64(value, false, &v) < 0 || v > UINT32_MAX) {
             return board_ini_fail(p, p->line,
                                   "bad endurance '%s' (erase cycles per sector, "
                                   "0 for unlimited)",
@@ -401,7 +290,7 @@ static int board_ini_flash_key(struct board_ini_parser *p, enum board_ini_key ke
         g->endurance = (uint32_t)v;
         return 0;
     case KEY_BASE:
-        if (board_ini_parse_u64(value, false, &v) < 0) {
+        if (board_text_u64(value, false, &v) < 0) {
             return board_ini_fail(p, p->line, "bad base address '%s'", value);
         }
         f->base = v;
@@ -426,7 +315,7 @@ static int board_ini_partition_key(struct board_ini_parser *p, enum board_ini_ke
         return 0;
     case KEY_OFFSET:
     case KEY_SIZE:
-        if (board_ini_parse_u64(value, true, &v) < 0 || v > UINT32_MAX) {
+        if (board_text_u64(value, true, &v) < 0 || v > UINT32_MAX) {
             return board_ini_fail(p, p->line, "bad %s '%s'", key == KEY_OFFSET ? "offset" : "size",
                                   value);
         }
@@ -519,43 +408,54 @@ static int board_ini_handler(void *user, const char *section, const char *name, 
 
 /* ---- Reader: hands inih whole lines, counts them, and registers section headers. ---- */
 
-/*
- * Splits "KIND" or "KIND NAME" into its words. Returns the number of words, or -1 when there are
- * more than two or one does not fit.
- */
-static int board_ini_split_words(const char *s, char *w1, size_t w1_len, char *w2, size_t w2_len)
+/* Opens a [flash NAME] section: a new device with the default erased value and semantics. */
+static int board_ini_open_flash(struct board_ini_parser *p, const char *name)
 {
-    char *out[2] = { w1, w2 };
-    size_t room[2] = { w1_len, w2_len };
-    int words = 0;
+    struct board_flash *f;
 
-    w1[0] = w2[0] = '\0';
-    while (*s != '\0') {
-        size_t n = 0;
-
-        while (board_ini_is_space(*s)) {
-            s++;
-        }
-        if (*s == '\0') {
-            break;
-        }
-        if (words == 2) {
-            return -1;
-        }
-        while (s[n] != '\0' && !board_ini_is_space(s[n])) {
-            n++;
-        }
-        if (n >= room[words]) {
-            return -1;
-        }
-        memcpy(out[words], s, n);
-        out[words][n] = '\0';
-        words++;
-        s += n;
+    if (!board_valid_name(name)) {
+        return board_ini_fail(p, p->line, "bad flash device name '%s'", name);
     }
-    return words;
+    if (board_flash_index(p->board, name) >= 0) {
+        return board_ini_fail(p, p->line, "duplicate flash device '%s'", name);
+    }
+    if (p->board->flash_count == BOARD_MAX_DEVICES) {
+        return board_ini_fail(p, p->line, "more than %d flash devices", BOARD_MAX_DEVICES);
+    }
+    p->cur_index = (int)p->board->flash_count++;
+    f = &p->board->flash[p->cur_index];
+    strcpy(f->name, name);
+    f->line = p->line;
+    f->geom.erased_val = 0xff;
+    f->geom.semantics = VFLASH_NOR;
+    p->cur = SEC_FLASH;
+    return 0;
 }
 
+/* Opens a [partition NAME] section of a known partition seen for the first time. */
+static int board_ini_open_partition(struct board_ini_parser *p, const char *name)
+{
+    int id = board_partition_id(name);
+
+    if (id < 0) {
+        return board_ini_fail(p, p->line,
+                              "unknown partition '%s' (expected bootloader, image-0-primary, "
+                              "image-0-secondary, scratch, image-1-primary or "
+                              "image-1-secondary)",
+                              name);
+    }
+    if (p->board->part[id].present) {
+        return board_ini_fail(p, p->line, "duplicate partition '%s' (first on line %d)", name,
+                              p->board->part[id].line);
+    }
+    p->board->part[id].present = true;
+    p->board->part[id].line = p->line;
+    p->cur_index = id;
+    p->cur = SEC_PARTITION;
+    return 0;
+}
+
+/* Registers a section header line (line[0] is '['), or fails with the reason. */
 static int board_ini_section_header(struct board_ini_parser *p, const char *line, size_t n)
 {
     const char *close = memchr(line, ']', n);
@@ -571,14 +471,14 @@ static int board_ini_section_header(struct board_ini_parser *p, const char *line
         if (*c == ';' || *c == '#') {
             break;
         }
-        if (!board_ini_is_space(*c) && *c != '\r' && *c != '\n') {
+        if (!board_text_is_space(*c) && *c != '\r' && *c != '\n') {
             return board_ini_fail(p, p->line, "text after the section header");
         }
     }
-    if (!board_ini_trim_copy(inner, sizeof(inner), line + 1, (size_t)(close - line - 1))) {
+    if (!board_text_trim_copy(inner, sizeof(inner), line + 1, (size_t)(close - line - 1))) {
         return board_ini_fail(p, p->line, "section header too long");
     }
-    words = board_ini_split_words(inner, kind, sizeof(kind), name, sizeof(name));
+    words = board_text_split_words(inner, kind, sizeof(kind), name, sizeof(name));
     if (words < 0) {
         return board_ini_fail(p, p->line, "bad section header '[%s]'", inner);
     }
@@ -592,45 +492,10 @@ static int board_ini_section_header(struct board_ini_parser *p, const char *line
         return 0;
     }
     if (words == 2 && strcmp(kind, "flash") == 0) {
-        struct board_flash *f;
-
-        if (!board_valid_name(name)) {
-            return board_ini_fail(p, p->line, "bad flash device name '%s'", name);
-        }
-        if (board_flash_index(p->board, name) >= 0) {
-            return board_ini_fail(p, p->line, "duplicate flash device '%s'", name);
-        }
-        if (p->board->flash_count == BOARD_MAX_DEVICES) {
-            return board_ini_fail(p, p->line, "more than %d flash devices", BOARD_MAX_DEVICES);
-        }
-        p->cur_index = (int)p->board->flash_count++;
-        f = &p->board->flash[p->cur_index];
-        strcpy(f->name, name);
-        f->line = p->line;
-        f->geom.erased_val = 0xff;
-        f->geom.semantics = VFLASH_NOR;
-        p->cur = SEC_FLASH;
-        return 0;
+        return board_ini_open_flash(p, name);
     }
     if (words == 2 && strcmp(kind, "partition") == 0) {
-        int id = board_partition_id(name);
-
-        if (id < 0) {
-            return board_ini_fail(p, p->line,
-                                  "unknown partition '%s' (expected bootloader, image-0-primary, "
-                                  "image-0-secondary, scratch, image-1-primary or "
-                                  "image-1-secondary)",
-                                  name);
-        }
-        if (p->board->part[id].present) {
-            return board_ini_fail(p, p->line, "duplicate partition '%s' (first on line %d)", name,
-                                  p->board->part[id].line);
-        }
-        p->board->part[id].present = true;
-        p->board->part[id].line = p->line;
-        p->cur_index = id;
-        p->cur = SEC_PARTITION;
-        return 0;
+        return board_ini_open_partition(p, name);
     }
     return board_ini_fail(p, p->line,
                           "unknown section '[%s]' (expected [board], [flash NAME] or "
@@ -664,10 +529,10 @@ static char *board_ini_reader(char *str, int num, void *stream)
     if (p->line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
         skip = 3;
     }
-    if (n > skip && board_ini_is_space(line[skip])) {
+    if (n > skip && board_text_is_space(line[skip])) {
         size_t i = skip;
 
-        while (i < n && (board_ini_is_space(line[i]) || line[i] == '\r' || line[i] == '\n')) {
+        while (i < n && (board_text_is_space(line[i]) || line[i] == '\r' || line[i] == '\n')) {
             i++;
         }
         if (i < n) {

@@ -7,7 +7,6 @@
 
 #include "bo_err.h"
 #include "vflash/vflash_fault.h"
-#include "vflash/vflash_trace.h"
 
 void vflash_init(struct vflash *dev)
 {
@@ -74,45 +73,6 @@ size_t vflash_ecc_map_size(const struct vflash_geometry *geom)
 static bool vflash_ecc_test(const struct vflash *dev, uint32_t unit)
 {
     return (dev->ecc_map[unit / 8] >> (unit % 8)) & 1u;
-}
-
-static void vflash_ecc_set(struct vflash *dev, uint32_t unit, bool programmed)
-{
-    if (programmed) {
-        dev->ecc_map[unit / 8] |= (uint8_t)(1u << (unit % 8));
-    } else {
-        dev->ecc_map[unit / 8] &= (uint8_t) ~(1u << (unit % 8));
-    }
-}
-
-void vflash_ecc_mark(struct vflash *dev, uint32_t off, uint32_t len, bool programmed)
-{
-    uint32_t wu = dev->geom.write_unit;
-
-    if (dev->geom.semantics != VFLASH_ECC) {
-        return;
-    }
-    for (uint32_t u = off / wu; u < off / wu + len / wu; u++) {
-        vflash_ecc_set(dev, u, programmed);
-    }
-}
-
-void vflash_ecc_mark_unerased(struct vflash *dev, uint32_t off, uint32_t len)
-{
-    uint32_t wu = dev->geom.write_unit;
-
-    if (dev->geom.semantics != VFLASH_ECC) {
-        return;
-    }
-    for (uint32_t u = off / wu; u < off / wu + len / wu; u++) {
-        const uint8_t *p = dev->mem + (size_t)u * wu;
-        bool erased = true;
-
-        for (uint32_t i = 0; i < wu; i++) {
-            erased = erased && p[i] == dev->geom.erased_val;
-        }
-        vflash_ecc_set(dev, u, !erased);
-    }
 }
 
 int vflash_setup(struct vflash *dev, const struct vflash_geometry *geom, uint8_t *mem,
@@ -227,7 +187,7 @@ void vflash_power_on(struct vflash *dev)
     }
     dev->power_lost = false;
     if (dev->trace != NULL) {
-        vflash_trace_power_on(dev);
+        dev->observer->power_on(dev);
     }
 }
 
@@ -363,7 +323,7 @@ int vflash_read(struct vflash *dev, uint32_t off, void *dst, uint32_t len)
         vflash_fault_read(dev, off, dst, len);
     }
     if (dev->trace != NULL) {
-        vflash_trace_read(dev, off, len, 0);
+        dev->observer->read(dev, off, len, 0);
     }
     for (int i = vflash_sector_at(dev, off);
          i >= 0 && (uint32_t)i < dev->sector_count && dev->sectors[i].off < off + len; i++) {
@@ -509,7 +469,7 @@ static int vflash_run_op(struct vflash *dev, const struct vflash_op *op)
         break;
     }
     if (dev->trace != NULL) {
-        vflash_trace_op(dev, op, &act, rc);
+        dev->observer->op(dev, op, &act, rc);
     }
     return rc;
 }
@@ -680,7 +640,7 @@ static int vflash_host_write_sectors(struct vflash *dev, uint32_t off, const uin
 
             for (uint32_t u = a / wu; u <= (b - 1) / wu; u++) {
                 if (!vflash_unit_erased(dev, u)) {
-                    vflash_ecc_set(dev, u, true);
+                    vflash_ecc_mark(dev, u * wu, wu, true);
                 }
             }
         }
@@ -709,7 +669,7 @@ int vflash_host_write(struct vflash *dev, uint32_t off, const void *src, uint32_
     }
     rc = vflash_host_write_sectors(dev, off, src, len);
     if (dev->trace != NULL) {
-        vflash_trace_host_write(dev, off, src, len, rc);
+        dev->observer->host_write(dev, off, src, len, rc);
     }
     return rc;
 }

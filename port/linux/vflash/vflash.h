@@ -26,7 +26,9 @@
  * No argument value crashes the device (NULL buffers with a nonzero length are BO_EINVAL).
  *
  * Fault models (power cuts that tear an operation, injected errors, weak bits) live in
- * vflash_fault.h, the operation trace and its replay in vflash_trace.h; both plug in here.
+ * vflash_fault.h and plug in here. The operation trace (vflash_trace.h) attaches as an observer
+ * (struct vflash_observer), so the device never calls it by name; its replay, which drives a
+ * device, is in vflash_replay.h.
  *
  * Wear: each sector counts the erases of its life (vflash_sector.wear, kept by
  * vflash_reset_counters()). With an endurance E (geometry or vflash_set_endurance()), the erase
@@ -95,7 +97,25 @@ struct vflash_op {
 
 struct vflash;
 struct vflash_fault;
+struct vflash_fault_action;
 struct vflash_trace;
+
+/**
+ * What a device reports of its activity to an observer attached with its sink in vflash.trace
+ * (the operation trace installs one: vflash_trace_attach()). Every member is called only while
+ * vflash.trace is set.
+ */
+struct vflash_observer {
+    /** After an operation, with what the fault layer did to it and the result. */
+    void (*op)(struct vflash *dev, const struct vflash_op *op,
+               const struct vflash_fault_action *act, int rc);
+    /** After a successful read call. */
+    void (*read)(struct vflash *dev, uint32_t off, uint32_t len, int rc);
+    /** After a host write. */
+    void (*host_write)(struct vflash *dev, uint32_t off, const uint8_t *src, uint32_t len, int rc);
+    /** After a power-on. */
+    void (*power_on)(struct vflash *dev);
+};
 
 /**
  * \brief Called before every operation.
@@ -150,6 +170,7 @@ struct vflash {
     void *hook_arg;
     struct vflash_fault *fault; /**< Fault state (vflash_fault.h), NULL until first used. */
     struct vflash_trace *trace; /**< Operation trace (vflash_trace.h), or NULL. */
+    const struct vflash_observer *observer; /**< The trace's callbacks, set with trace. */
 };
 
 /**
@@ -309,6 +330,7 @@ const char *vflash_semantics_name(enum vflash_semantics sem);
 /*
  * For the fault models (vflash_fault.c) only: they change cells outside the normal apply path.
  * Ranges must be whole write units inside the device; both are no-ops without ECC semantics.
+ * Both are in vflash_ecc.c.
  */
 
 /** \brief Marks the ECC units of [off, off + len) programmed or not. */

@@ -416,6 +416,66 @@ static enum vflash_cut_model vflash_cut_resolve(enum vflash_cut_model model,
     return model;
 }
 
+/*
+ * Leaves in flash what the resolved model (f->result.applied) leaves of op: old holds the bytes
+ * before it, target the erased bytes of an erase (NULL for a program); prng draws the model's
+ * parameters and bits its bits.
+ */
+static void vflash_cut_leave(struct vflash *dev, struct vflash_fault *f, const struct vflash_op *op,
+                             const uint8_t *old, const uint8_t *target, struct vflash_prng *prng,
+                             struct vflash_prng *bits)
+{
+    struct vflash_cut_result *r = &f->result;
+    uint32_t wu = dev->geom.write_unit;
+    uint8_t *mem = dev->mem + op->off;
+    bool erase = op->kind == VFLASH_OP_ERASE;
+
+    switch (r->applied) {
+    case VFLASH_CUT_BEFORE:
+    case VFLASH_CUT_MODEL_COUNT:
+        break;
+    case VFLASH_CUT_AFTER:
+    case VFLASH_CUT_WEAK:
+        memcpy(mem, erase ? target : op->data, op->len);
+        vflash_ecc_mark(dev, op->off, op->len, !erase);
+        vflash_fault_settle(dev, op->off, op->len);
+        if (r->applied == VFLASH_CUT_WEAK) {
+            r->error =
+                vflash_weak_add(&f->weak, dev->mem, dev->size, op->off, old, op->len, f->cut.seed);
+        }
+        break;
+    case VFLASH_CUT_TORN_PREFIX:
+        r->prefix = f->cut.units;
+        if (r->prefix == VFLASH_CUT_SEEDED) {
+            r->prefix = (uint32_t)vflash_prng_below(prng, r->units);
+        } else if (r->prefix > r->units) {
+            r->prefix = r->units;
+        }
+        memcpy(mem, op->data, (size_t)r->prefix * wu);
+        vflash_ecc_mark(dev, op->off, r->prefix * wu, true);
+        vflash_fault_settle(dev, op->off, r->prefix * wu);
+        break;
+    case VFLASH_CUT_TORN_BITS:
+        vflash_cut_torn_bits(mem, erase ? target : op->data, op->len, bits);
+        if (erase) {
+            vflash_ecc_mark_unerased(dev, op->off, op->len);
+        } else {
+            vflash_ecc_mark(dev, op->off, op->len, true);
+        }
+        vflash_fault_settle(dev, op->off, op->len);
+        break;
+    case VFLASH_CUT_ERASE_PARTIAL:
+        r->permille = f->cut.permille;
+        if (r->permille == VFLASH_CUT_SEEDED) {
+            r->permille = 1u + (uint32_t)vflash_prng_below(prng, 999);
+        }
+        vflash_cut_erase_partial(mem, op->len, dev->geom.erased_val, r->permille, bits);
+        vflash_ecc_mark_unerased(dev, op->off, op->len);
+        vflash_fault_settle(dev, op->off, op->len);
+        break;
+    }
+}
+
 /* Applies the armed cut to op: flash gets what the model leaves; power is lost by the caller. */
 static void vflash_cut_apply(struct vflash *dev, struct vflash_fault *f, const struct vflash_op *op,
                              struct vflash_fault_action *act)
@@ -451,50 +511,7 @@ static void vflash_cut_apply(struct vflash *dev, struct vflash_fault *f, const s
     if (erase) {
         memset(target, dev->geom.erased_val, op->len);
     }
-    switch (r->applied) {
-    case VFLASH_CUT_BEFORE:
-    case VFLASH_CUT_MODEL_COUNT:
-        break;
-    case VFLASH_CUT_AFTER:
-    case VFLASH_CUT_WEAK:
-        memcpy(mem, erase ? target : op->data, op->len);
-        vflash_ecc_mark(dev, op->off, op->len, !erase);
-        vflash_fault_settle(dev, op->off, op->len);
-        if (r->applied == VFLASH_CUT_WEAK) {
-            r->error =
-                vflash_weak_add(&f->weak, dev->mem, dev->size, op->off, old, op->len, f->cut.seed);
-        }
-        break;
-    case VFLASH_CUT_TORN_PREFIX:
-        r->prefix = f->cut.units;
-        if (r->prefix == VFLASH_CUT_SEEDED) {
-            r->prefix = (uint32_t)vflash_prng_below(&prng, r->units);
-        } else if (r->prefix > r->units) {
-            r->prefix = r->units;
-        }
-        memcpy(mem, op->data, (size_t)r->prefix * wu);
-        vflash_ecc_mark(dev, op->off, r->prefix * wu, true);
-        vflash_fault_settle(dev, op->off, r->prefix * wu);
-        break;
-    case VFLASH_CUT_TORN_BITS:
-        vflash_cut_torn_bits(mem, erase ? target : op->data, op->len, &bits);
-        if (erase) {
-            vflash_ecc_mark_unerased(dev, op->off, op->len);
-        } else {
-            vflash_ecc_mark(dev, op->off, op->len, true);
-        }
-        vflash_fault_settle(dev, op->off, op->len);
-        break;
-    case VFLASH_CUT_ERASE_PARTIAL:
-        r->permille = f->cut.permille;
-        if (r->permille == VFLASH_CUT_SEEDED) {
-            r->permille = 1u + (uint32_t)vflash_prng_below(&prng, 999);
-        }
-        vflash_cut_erase_partial(mem, op->len, dev->geom.erased_val, r->permille, &bits);
-        vflash_ecc_mark_unerased(dev, op->off, op->len);
-        vflash_fault_settle(dev, op->off, op->len);
-        break;
-    }
+    vflash_cut_leave(dev, f, op, old, target, &prng, &bits);
     vflash_cut_count(dev, r, old, erase ? target : op->data);
 out:
     free(old);

@@ -24,15 +24,25 @@ static int parse(struct fw_args *a, char **argv, char *err, size_t err_len)
 
 static void test_full_command_line(void **state)
 {
-    char *argv[] = { "brownout-fw",     "--name=dev7",
-                     "--board=/b.ini",  "--mode=swap-offset",
-                     "--images=2",      "--key=/k1.pem",
-                     "--key",           "/k2.pem",
-                     "--no-validate",   "--downgrade-prevention",
-                     "--flash=4:5",     "--flash=6",
-                     "--cut-at=123",    "--cut-model=torn-prefix",
-                     "--cut-units=3",   "--cut-permille=500",
-                     "--cut-seed=0x99", NULL };
+    char *argv[] = { "brownout-fw",
+                     "--name=dev7",
+                     "--board=/b.ini",
+                     "--mode=swap-offset",
+                     "--images=2",
+                     "--key=/k1.pem",
+                     "--key",
+                     "/k2.pem",
+                     "--no-validate",
+                     "--downgrade-prevention",
+                     "--flash=4:5",
+                     "--flash=6",
+                     "--cut-at=123",
+                     "--cut-model=torn-prefix",
+                     "--cut-units=3",
+                     "--cut-permille=500",
+                     "--cut-seed=0x99",
+                     "--seed=7",
+                     NULL };
     struct fw_args a;
     char err[256];
 
@@ -57,6 +67,7 @@ static void test_full_command_line(void **state)
     assert_int_equal(a.cut.units, 3);
     assert_int_equal(a.cut.permille, 500);
     assert_int_equal(a.cut.seed, 0x99);
+    assert_int_equal(a.seed, 7);
     assert_int_equal(a.pipe_fd, FW_PIPE_FD);
 }
 
@@ -110,6 +121,15 @@ static void test_bad_command_lines(void **state)
             fail_msg("case %zu was accepted", i);
         }
     }
+    /* The message names the option: its value, or the option itself when unknown. */
+    argv[0] = "fw";
+    argv[1] = "--images=3";
+    argv[2] = NULL;
+    assert_int_equal(parse(&a, argv, err, sizeof(err)), BO_EINVAL);
+    assert_string_equal(err, "bad value for --images=3");
+    argv[1] = "--what";
+    assert_int_equal(parse(&a, argv, err, sizeof(err)), BO_EINVAL);
+    assert_string_equal(err, "unknown option or missing argument: --what");
 }
 
 static void test_swap_type_names(void **state)

@@ -15,6 +15,7 @@
 #include "vflash/vflash.h"
 #include "vflash/vflash_fault.h"
 #include "vflash/vflash_prng.h"
+#include "vflash/vflash_replay.h"
 #include "vflash/vflash_trace.h"
 
 struct combo {
@@ -230,7 +231,7 @@ static void test_replay_reproduces(void **state)
                              0);
             assert_int_equal(vflash_trace_attach(&b, &tb), 0);
             rewind(fa);
-            assert_int_equal(vflash_trace_replay(&b, fa, "flash0", &st, err, sizeof(err)), 0);
+            assert_int_equal(vflash_replay(&b, fa, "flash0", &st, err, sizeof(err)), 0);
             vflash_trace_attach(&b, NULL);
             assert_true(st.cuts >= 12);
             assert_true(vflash_fault_weak_count(&b) >= 1);
@@ -269,7 +270,7 @@ static void test_replay_without_reads(void **state)
     assert_int_equal(vflash_trace_attach(&a, &t), 0);
     workload(&a, 7);
     rewind(fp);
-    assert_int_equal(vflash_trace_replay(&b, fp, NULL, NULL, NULL, 0), 0);
+    assert_int_equal(vflash_replay(&b, fp, NULL, NULL, NULL, 0), 0);
     assert_memory_equal(a.mem, b.mem, a.size);
     assert_memory_equal(a.ecc_map, b.ecc_map, vflash_ecc_map_size(&a.geom));
     fclose(fp);
@@ -414,7 +415,7 @@ static void test_replay_errors(void **state)
     /* Another geometry is refused at the header. */
     dev_open(&other, &combos[1], 0);
     rewind(fp);
-    assert_int_equal(vflash_trace_replay(&other, fp, NULL, NULL, err, sizeof(err)), BO_EINVAL);
+    assert_int_equal(vflash_replay(&other, fp, NULL, NULL, err, sizeof(err)), BO_EINVAL);
     assert_non_null(strstr(err, "line 1: "));
     vflash_free(&other);
 
@@ -423,11 +424,11 @@ static void test_replay_errors(void **state)
     data[0] = 0x00;
     assert_int_equal(vflash_program(&other, 0, data, WU), 0);
     rewind(fp);
-    assert_int_equal(vflash_trace_replay(&other, fp, "x", &st, err, sizeof(err)), BO_ESTATE);
+    assert_int_equal(vflash_replay(&other, fp, "x", &st, err, sizeof(err)), BO_ESTATE);
     assert_non_null(strstr(err, "line 2"));
     /* Lines of another device are skipped. */
     rewind(fp);
-    assert_int_equal(vflash_trace_replay(&other, fp, "y", &st, err, sizeof(err)), 0);
+    assert_int_equal(vflash_replay(&other, fp, "y", &st, err, sizeof(err)), 0);
     assert_int_equal(st.skipped, 2);
     assert_int_equal(st.applied, 0);
     vflash_free(&other);
@@ -449,18 +450,17 @@ static void test_replay_errors(void **state)
         "{\"kind\":\"read\",\"off\":0,\"len\":4,\"result\":7}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(vflash_trace_replay_line(&other, bad[i], strlen(bad[i]), NULL, NULL),
-                         BO_EINVAL);
+        assert_int_equal(vflash_replay_line(&other, bad[i], strlen(bad[i]), NULL, NULL), BO_EINVAL);
     }
-    assert_int_equal(vflash_trace_replay_line(&other, "\n", 1, NULL, NULL), 0);
+    assert_int_equal(vflash_replay_line(&other, "\n", 1, NULL, NULL), 0);
     {
         const char *ok = "{\"kind\":\"program\",\"op\":0,\"sector\":0,\"off\":0,\"len\":4,"
                          "\"result\":0,\"fault\":\"none\",\"data\":\"AQIDBA==\"}\n";
 
-        assert_int_equal(vflash_trace_replay_line(&other, ok, strlen(ok), NULL, NULL), 0);
+        assert_int_equal(vflash_replay_line(&other, ok, strlen(ok), NULL, NULL), 0);
         assert_int_equal(other.mem[3], 4);
     }
-    assert_int_equal(vflash_trace_replay(NULL, fp, NULL, NULL, NULL, 0), BO_EINVAL);
+    assert_int_equal(vflash_replay(NULL, fp, NULL, NULL, NULL, 0), BO_EINVAL);
     vflash_free(&other);
     fclose(fp);
 }
