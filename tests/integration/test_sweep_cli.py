@@ -149,6 +149,9 @@ class SweepCliTest(unittest.TestCase):
             (SMALL + ["--trace", self.path("t")], "--replay"),
             (["--merge"], "--merge"),
             (SMALL + ["stray"], "unexpected argument"),
+            (["--merge", "a.json", "--bundle", self.path("b")], "--merge takes JSON files"),
+            (SMALL + ["--device", "dev0"], "--device goes with --config"),
+            (SMALL + ["--key", "k"] * 5, "at most 4 --key"),
         ]
         for args, word in cases:
             rc, out, err = sweep(*args)
