@@ -24,11 +24,11 @@
 #include "fw/fw_app.h"
 #include "image/keys.h"
 #include "mbedtls/platform.h"
+#include "util/errbuf.h"
 #include "port_clock.h"
 #include "port_flash_map.h"
 #include "port_logsink.h"
 #include "port_rng.h"
-#include "util/errbuf.h"
 
 /* Everything of one run. */
 struct fw_ctx {
