@@ -236,16 +236,22 @@ soak: all
 
 # The Python client (python/brownout) goes where Debian's python3 finds it.
 PYTHON_DIR ?= $(PREFIX)/lib/python3/dist-packages
+# The sweep finds the boards and its default key in ../share/brownout next to its binary.
+SHARE_DIR = $(DESTDIR)$(PREFIX)/share/brownout
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	$(if $(PROGRAMS),install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin)
 	install -d $(DESTDIR)$(PYTHON_DIR)/brownout
 	install -m 0644 $(wildcard python/brownout/*.py) $(DESTDIR)$(PYTHON_DIR)/brownout
+	install -d $(SHARE_DIR)/fixtures/boards $(SHARE_DIR)/fixtures/keys
+	install -m 0644 fixtures/boards/*.ini $(SHARE_DIR)/fixtures/boards
+	install -m 0644 fixtures/keys/ec256.pem fixtures/keys/ec256.pub.pem $(SHARE_DIR)/fixtures/keys
 
 uninstall:
 	$(if $(PROGRAMS),rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))))
 	rm -rf $(DESTDIR)$(PYTHON_DIR)/brownout
+	rm -rf $(SHARE_DIR)
 
 clean:
 	rm -rf $(BUILD)

@@ -19,6 +19,8 @@
 #include "boot/image_validate.h"
 #include "image/image_sign.h"
 #include "port_rng.h"
+#include "util/errbuf.h"
+#include "sweep/scenario_int.h"
 #include "sysflash/sysflash.h"
 #include "vflash/vflash_fault.h"
 
@@ -71,7 +73,6 @@ void scenario_opts_init(struct scenario_opts *opts)
 void scenario_init(struct scenario *sc)
 {
     memset(sc, 0, sizeof(*sc));
-    keys_init(&sc->key);
 }
 
 void scenario_free(struct scenario *sc)
@@ -79,7 +80,7 @@ void scenario_free(struct scenario *sc)
     uint32_t i;
     uint32_t j;
 
-    keys_free(&sc->key);
+    keys_table_free(&sc->keys);
     for (i = 0; i < SCENARIO_IMAGES_MAX; i++) {
         for (j = 0; j < 2; j++) {
             free(sc->img[i][j].data);
@@ -92,68 +93,6 @@ void scenario_free(struct scenario *sc)
         sc->start_mem[i] = NULL;
         sc->start_ecc[i] = NULL;
     }
-}
-
-static bool scenario_is_dir(const char *path)
-{
-    struct stat st;
-
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Whether dir holds fixtures/boards. */
-static bool scenario_is_root(const char *dir)
-{
-    char p[PATH_MAX];
-
-    snprintf(p, sizeof(p), "%s/fixtures/boards", dir);
-    return scenario_is_dir(p);
-}
-
-/* Walks up from dir looking for the repository root. */
-static bool scenario_walk_up(char *dir, char *out, size_t out_len)
-{
-    char *slash;
-
-    for (;;) {
-        if (scenario_is_root(dir)) {
-            snprintf(out, out_len, "%s", dir);
-            return true;
-        }
-        slash = strrchr(dir, '/');
-        if (slash == NULL || slash == dir) {
-            return false;
-        }
-        *slash = '\0';
-    }
-}
-
-static int scenario_find_root(struct scenario *sc)
-{
-    char buf[PATH_MAX];
-    const char *env = getenv("BROWNOUT_ROOT");
-    ssize_t n;
-
-    if (sc->opts.root != NULL) {
-        snprintf(sc->root, sizeof(sc->root), "%s", sc->opts.root);
-        return 0;
-    }
-    if (env != NULL && env[0] != '\0' && scenario_is_root(env)) {
-        snprintf(sc->root, sizeof(sc->root), "%s", env);
-        return 0;
-    }
-    if (getcwd(buf, sizeof(buf)) != NULL && scenario_walk_up(buf, sc->root, sizeof(sc->root))) {
-        return 0;
-    }
-    n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    if (n > 0) {
-        buf[n] = '\0';
-        if (scenario_walk_up(buf, sc->root, sizeof(sc->root))) {
-            return 0;
-        }
-    }
-    snprintf(sc->root, sizeof(sc->root), ".");
-    return 0;
 }
 
 uint32_t scenario_max_align(const struct scenario *sc)
@@ -197,7 +136,7 @@ static int scenario_sign_once(struct scenario *sc, const struct scenario_sign *s
     }
     scenario_fill(payload, plen, seed);
     image_sign_opts_init(&so);
-    so.key = &sc->key;
+    so.key = &sc->keys.keys[0];
     so.header_size = IMAGE_HEADER_SIZE;
     so.pad_header = true;
     so.erased_val = s->erased_val;
@@ -215,7 +154,7 @@ static int scenario_sign_once(struct scenario *sc, const struct scenario_sign *s
 static int scenario_sign(struct scenario *sc, const struct scenario_sign *s, struct port_rng *rng,
                          struct scenario_image *img, char *err, size_t err_len)
 {
-    struct image_validate_config vc = { sc->trusted, 1, false };
+    struct image_validate_config vc = { sc->keys.table, (uint32_t)sc->keys.count, false };
     struct image_validate_result res;
     struct image_src src;
     uint8_t *data = NULL;
@@ -333,15 +272,16 @@ static int scenario_load_board(struct scenario *sc, char *err, size_t err_len)
     const char *b = sc->opts.board;
     const char *base;
     size_t n;
+    int rc;
 
     if (b == NULL || b[0] == '\0') {
         snprintf(err, err_len, "no board");
         return BO_EINVAL;
     }
-    if (strchr(b, '/') != NULL || (strlen(b) > 4 && strcmp(b + strlen(b) - 4, ".ini") == 0)) {
-        snprintf(sc->board_path, sizeof(sc->board_path), "%s", b);
+    if (sc->opts.in.board_file != NULL) {
+        snprintf(sc->board_path, sizeof(sc->board_path), "%s", sc->opts.in.board_file);
     } else {
-        snprintf(sc->board_path, sizeof(sc->board_path), "%s/fixtures/boards/%s.ini", sc->root, b);
+        sweep_inputs_board_path(b, sc->root, sc->board_path, sizeof(sc->board_path));
     }
     base = strrchr(b, '/') != NULL ? strrchr(b, '/') + 1 : b;
     n = strlen(base);
@@ -353,7 +293,14 @@ static int scenario_load_board(struct scenario *sc, char *err, size_t err_len)
     }
     memcpy(sc->board_name, base, n);
     sc->board_name[n] = '\0';
-    return board_load(&sc->board, sc->board_path, err, err_len);
+    rc = board_load(&sc->board, sc->board_path, err, err_len);
+    if (rc == BO_ENOENT && sc->opts.in.expect != 0 && sc->opts.in.board_file == NULL) {
+        errbuf_set(
+            err, err_len,
+            "%s: no such board here; replay the ID's board with --bundle DIR or --board FILE",
+            sc->board_path);
+    }
+    return rc;
 }
 
 /* Signs the known images of every image number. */
@@ -434,10 +381,12 @@ static int scenario_build_flash(struct scenario *sc, struct port_rng *rng, char 
             rc = scenario_sec_offset(sc, i);
         }
     }
-    if (rc == 0) {
+    if (rc == 0 && sc->user_images) {
+        rc = scenario_inputs_images(sc, cap_min, err, err_len);
+    } else if (rc == 0) {
         rc = scenario_sizes(sc, cap_min, err, err_len);
     }
-    if (rc == 0) {
+    if (rc == 0 && !sc->user_images) {
         rc = scenario_make_images(sc, rng, err, err_len);
     }
     for (i = 0; i < sc->image_count && rc == 0; i++) {
@@ -479,11 +428,10 @@ static int scenario_build_flash(struct scenario *sc, struct port_rng *rng, char 
 int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *err, size_t err_len)
 {
     struct port_rng rng;
-    char path[700];
     int rc;
 
     sc->opts = *opts;
-    scenario_find_root(sc);
+    sweep_inputs_root(opts->root, sc->root, sizeof(sc->root));
     port_rng_init(&rng);
     /* A fixed seed: the same options sign the same bytes, so op counts and replays match. */
     port_entropy_set_seed(&rng.source, 0x62726f776e6f7574ull);
@@ -500,19 +448,12 @@ int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *
         goto out;
     }
     rc = scenario_load_board(sc, err, err_len);
+    if (rc == 0) {
+        rc = scenario_inputs_keys(sc, &rng, err, err_len);
+    }
     if (rc < 0) {
         goto out;
     }
-    if (opts->key_path != NULL) {
-        snprintf(path, sizeof(path), "%s", opts->key_path);
-    } else {
-        snprintf(path, sizeof(path), "%s/fixtures/keys/ec256.pem", sc->root);
-    }
-    rc = keys_load(&sc->key, path, port_rng_random, &rng, err, err_len);
-    if (rc < 0) {
-        goto out;
-    }
-    keys_to_image_key(&sc->key, &sc->trusted[0]);
     sc->image_count = opts->kind == SCENARIO_MULTI_IMAGE ? 2u : 1u;
     if (sc->image_count == 2 && !sc->board.part[FLASH_AREA_IMAGE_2].present) {
         snprintf(err, err_len, "%s has no second image", sc->board_name);
@@ -528,11 +469,18 @@ int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *
     boot_config_defaults(&sc->cfg);
     sc->cfg.mode = opts->mode;
     sc->cfg.image_count = sc->image_count;
-    sc->cfg.keys = sc->trusted;
-    sc->cfg.key_count = 1;
+    sc->cfg.keys = sc->keys.table;
+    sc->cfg.key_count = (uint32_t)sc->keys.count;
+    sc->cfg.validate_primary = !opts->no_validate_primary;
     board_derive_apply(&sc->derived, &sc->cfg);
     sc->cfg.downgrade_version = opts->downgrade_prevention;
     rc = scenario_build_flash(sc, &rng, err, err_len);
+    if (rc == 0) {
+        rc = scenario_inputs_hash(sc, err, err_len);
+    }
+    /* Replay IDs name the board and the inputs hash from here on. */
+    sc->opts.board = sc->board_name;
+    sc->opts.in.expect = sc->inputs;
 out:
     port_rng_free(&rng);
     return rc;
