@@ -86,8 +86,14 @@ struct sweep_worker {
     struct scenario_app app_at_cut;
     const struct sweep_op_hook *op_hook; /* Called at each operation before the cut check
                                              (a snapshot layer's forks), or NULL. */
-    struct sweep_memo *memo; /* Boots that write nothing, shared (sweep_memo.h), or NULL. */
-    uint64_t hook_calls;     /* Calls of the operation hook so far. */
+    struct sweep_memo *memo;      /* Boots that write nothing, shared (sweep_memo.h), or NULL. */
+    uint64_t hook_calls;          /* Calls of the operation hook so far. */
+    const struct sweep_point *nc; /* The non-cut fault point being run (sweep_fault.c), or NULL. */
+    uint64_t nc_ops;              /* Operations since the start of that run. */
+    struct vflash *nc_drop_dev;   /* The device whose next program is set to drop, or NULL. */
+    struct vflash *nc_dev;        /* The device, offset and bytes of the point's operation. */
+    uint32_t nc_off;
+    uint32_t nc_len;
 };
 
 /* The state right after a first cut, powered on again (what the recovery starts from). */
@@ -182,6 +188,24 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w);
 void *sweep_thread(void *arg);
 
 /** \brief The enabled fault models of faults, in enum order. \return Their number. */
-uint32_t sweep_fault_list(uint32_t faults, uint8_t list[VFLASH_CUT_MODEL_COUNT]);
+uint32_t sweep_fault_list(uint32_t faults, uint8_t list[SWEEP_MODEL_COUNT]);
+
+/** \brief One boot of the worker's device (through the memo when it has one). */
+int sweep_boot(struct sweep_worker *w, struct boot_rsp *rsp);
+
+/** \brief Whether a non-cut model has a point at an operation of that kind. */
+bool sweep_nc_applies(uint8_t model, enum vflash_op_kind kind);
+
+/** \brief The point parameter of a non-cut model from the sweep's options. */
+uint32_t sweep_nc_param(const struct sweep_opts *o, uint8_t model);
+
+/**
+ * \brief The operation hook's part for a non-cut point (w->nc): injects its fault.
+ * \return 0 (proceed) or the error the operation fails with.
+ */
+int sweep_nc_hook(struct sweep_worker *w, struct vflash *dev, const struct vflash_op *op);
+
+/** \brief Runs a non-cut fault point from the starting flash and checks its invariants. */
+void sweep_nc_exec(struct sweep_worker *w, const struct sweep_point *pt, struct sweep_outcome *out);
 
 #endif /* SIM_SWEEP_PRIV_H */

@@ -28,10 +28,10 @@ static const char *sweep_report_outcome(uint8_t run)
 
 void sweep_report_summary(FILE *out, const struct sweep_result *res)
 {
-    uint64_t pts[VFLASH_CUT_MODEL_COUNT] = { 0 };
-    uint64_t nw[VFLASH_CUT_MODEL_COUNT] = { 0 };
-    uint64_t old[VFLASH_CUT_MODEL_COUNT] = { 0 };
-    uint64_t bad[VFLASH_CUT_MODEL_COUNT] = { 0 };
+    uint64_t pts[SWEEP_MODEL_COUNT] = { 0 };
+    uint64_t nw[SWEEP_MODEL_COUNT] = { 0 };
+    uint64_t old[SWEEP_MODEL_COUNT] = { 0 };
+    uint64_t bad[SWEEP_MODEL_COUNT] = { 0 };
     size_t fails = sweep_report_failures(res);
     size_t shown = 0;
     size_t i;
@@ -41,7 +41,7 @@ void sweep_report_summary(FILE *out, const struct sweep_result *res)
         const struct sweep_outcome *o = &res->out[i];
         uint8_t md = o->pt.op2 >= 0 ? o->pt.model2 : o->pt.model;
 
-        if (md >= VFLASH_CUT_MODEL_COUNT) {
+        if (md >= SWEEP_MODEL_COUNT) {
             continue;
         }
         pts[md]++;
@@ -61,13 +61,13 @@ void sweep_report_summary(FILE *out, const struct sweep_result *res)
             (unsigned long long)res->tasks_total, res->wall_s);
     fprintf(out, "  %-14s %10s %10s %10s %10s\n", res->depth > 1 ? "second cut" : "fault model",
             "points", "new image", "old image", "FAILED");
-    for (m = 0; m < VFLASH_CUT_MODEL_COUNT; m++) {
+    for (m = 0; m < SWEEP_MODEL_COUNT; m++) {
         if ((res->faults & SWEEP_FAULT((unsigned)m)) == 0 && pts[m] == 0) {
             continue;
         }
-        fprintf(out, "  %-14s %10llu %10llu %10llu %10llu\n",
-                vflash_cut_model_name((enum vflash_cut_model)m), (unsigned long long)pts[m],
-                (unsigned long long)nw[m], (unsigned long long)old[m], (unsigned long long)bad[m]);
+        fprintf(out, "  %-14s %10llu %10llu %10llu %10llu\n", sweep_model_name((uint8_t)m),
+                (unsigned long long)pts[m], (unsigned long long)nw[m], (unsigned long long)old[m],
+                (unsigned long long)bad[m]);
     }
     for (i = 0; i < res->count && shown < 20; i++) {
         const struct sweep_outcome *o = &res->out[i];
@@ -95,7 +95,7 @@ static json_t *sweep_report_point(const struct sweep_outcome *o)
     }
     json_object_set_new(j, "task", json_integer((json_int_t)o->task));
     json_object_set_new(j, "op", json_integer((json_int_t)o->pt.op));
-    json_object_set_new(j, "model", json_string(vflash_cut_model_name(o->pt.model)));
+    json_object_set_new(j, "model", json_string(sweep_model_name(o->pt.model)));
     json_object_set_new(j, "param",
                         o->pt.param == VFLASH_CUT_SEEDED ? json_string("seeded")
                                                          : json_integer((json_int_t)o->pt.param));
@@ -104,7 +104,7 @@ static json_t *sweep_report_point(const struct sweep_outcome *o)
         json_object_set_new(j, "model2", json_string(vflash_cut_model_name(o->pt.model2)));
         json_object_set_new(j, "reached2", json_boolean(o->reached2));
     }
-    json_object_set_new(j, "applied", json_string(vflash_cut_model_name(o->applied)));
+    json_object_set_new(j, "applied", json_string(sweep_model_name(o->applied)));
     json_object_set_new(j, "status", json_string(o->status == SWEEP_PASS ? "pass" : "fail"));
     json_object_set_new(j, "outcome", json_string(sweep_report_outcome(o->final_run)));
     if (o->status != SWEEP_PASS) {
@@ -132,9 +132,9 @@ int sweep_report_json(FILE *out, const struct sweep_result *res)
         json_decref(faults);
         return BO_ENOMEM;
     }
-    for (m = 0; m < VFLASH_CUT_MODEL_COUNT; m++) {
+    for (m = 0; m < SWEEP_MODEL_COUNT; m++) {
         if ((res->faults & SWEEP_FAULT((unsigned)m)) != 0) {
-            json_array_append_new(faults, json_string(vflash_cut_model_name(m)));
+            json_array_append_new(faults, json_string(sweep_model_name((uint8_t)m)));
         }
     }
     json_object_set_new(root, "brownout_sweep", json_integer(1));
@@ -247,7 +247,7 @@ int sweep_report_load(const char *path, struct sweep_result *res, char *err, siz
     snprintf(res->mode, sizeof(res->mode), "%s",
              json_string_value(json_object_get(root, "mode")) ?: "");
     for (i = 0; i < json_array_size(faults); i++) {
-        int m = vflash_cut_model_parse(json_string_value(json_array_get(faults, i)) ?: "");
+        int m = sweep_model_parse(json_string_value(json_array_get(faults, i)) ?: "");
 
         if (m >= 0) {
             res->faults |= SWEEP_FAULT((unsigned)m);
@@ -398,7 +398,7 @@ int sweep_report_junit(const char *path, const struct sweep_result *res)
         const struct sweep_outcome *o = &res->out[i];
 
         fprintf(f, "  <testcase classname=\"sweep.%s.%s\" name=\"op%llu.%s", res->scenario,
-                res->mode, (unsigned long long)o->pt.op, vflash_cut_model_name(o->pt.model));
+                res->mode, (unsigned long long)o->pt.op, sweep_model_name(o->pt.model));
         if (o->pt.param != VFLASH_CUT_SEEDED && o->pt.model == VFLASH_CUT_TORN_PREFIX) {
             fprintf(f, ".k%u", o->pt.param);
         }
