@@ -26,4 +26,7 @@ int daemon_cmds_slot(struct control_request *req, struct device *dev, json_t *ar
  */
 void daemon_cmd_image_load(struct control_request *req, json_t *args, void *ctx);
 
+/** \brief Registers the fault-inject command (daemon_fault.c). \return 0 or an error. */
+int daemon_fault_register(struct daemon *d);
+
 #endif /* SIM_DAEMON_INT_H */
