@@ -142,6 +142,11 @@ static const struct control_command daemon_fault_command = {
     NULL,
 };
 
+const struct control_arg *daemon_fault_schema(void)
+{
+    return daemon_fault_args;
+}
+
 int daemon_fault_register(struct daemon *d)
 {
     struct control_command c = daemon_fault_command;
