@@ -388,6 +388,7 @@ int sweep_run(const struct sweep_opts *o, struct sweep_result *res, char *err, s
     }
     p.o = o;
     p.sc = sc;
+    p.nc_exec = sweep_nc_exec;
     rc = sweep_worker_setup(w0, &p, o, sc);
     if (rc == 0) {
         rc = sweep_plan_build(&p, w0, err, err_len);

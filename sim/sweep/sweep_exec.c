@@ -98,8 +98,8 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
     if (w->op_hook != NULL) {
         w->op_hook->at(w->op_hook->arg, w);
     }
-    if (w->nc != NULL) {
-        rc = sweep_nc_hook(w, dev, op);
+    if (w->nc != NULL && w->nc_hook != NULL) {
+        rc = w->nc_hook(w, dev, op);
         if (rc != 0) {
             return rc;
         }
@@ -548,10 +548,10 @@ int sweep_task_run(struct sweep_worker *w, uint64_t t, const struct sweep_reach 
     sweep_task_point(p, t, &pt);
     if (pt.model >= VFLASH_CUT_MODEL_COUNT) {
         /* A non-cut fault: one run from the starting flash, at any depth. */
-        rc = sweep_push(&out, &n, &cap);
+        rc = p->nc_exec != NULL ? sweep_push(&out, &n, &cap) : BO_EINVAL;
         if (rc == 0) {
             out[0].task = task;
-            sweep_nc_exec(w, &pt, &out[0]);
+            p->nc_exec(w, &pt, &out[0]);
         }
     } else if (o->depth < 2) {
         rc = sweep_push(&out, &n, &cap);

@@ -38,13 +38,6 @@ uint64_t sweep_mix(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
     return x;
 }
 
-int sweep_faults_parse(const char *s, uint32_t *faults)
-{
-    struct sweep_nc_params nc;
-
-    return sweep_faults_parse_nc(s, faults, &nc);
-}
-
 static uint32_t sweep_fnv(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
