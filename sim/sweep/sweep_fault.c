@@ -46,7 +46,7 @@ uint32_t sweep_nc_param(const struct sweep_opts *o, uint8_t model)
     }
 }
 
-/* Turns off the non-cut faults of every device (configuration, endurance, wear). */
+/* Turns off the non-cut faults of every device (configuration, the board's endurance, wear). */
 static void sweep_nc_clear(struct sweep_worker *w)
 {
     struct vflash_fault_config none;
@@ -58,7 +58,7 @@ static void sweep_nc_clear(struct sweep_worker *w)
         struct vflash *d = w->map.devices[i];
 
         vflash_fault_configure(d, &none);
-        vflash_set_endurance(d, 0);
+        vflash_set_endurance(d, d->geom.endurance);
         for (s = 0; s < d->sector_count; s++) {
             vflash_set_sector_wear(d, s, 0);
         }
