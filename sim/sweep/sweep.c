@@ -354,6 +354,7 @@ static void sweep_result_header(struct sweep_result *res, const struct sweep_opt
     res->image_size = sc->image_size;
     res->downgrade_prevention = sc->opts.downgrade_prevention;
     res->prefix_max = o->prefix_max;
+    res->nc = o->nc;
     res->shard_index = o->shard_count == 0 ? 1 : o->shard_index;
     res->shard_count = o->shard_count == 0 ? 1 : o->shard_count;
 }

@@ -137,8 +137,9 @@ struct sweep_result {
     uint32_t image_size; /**< The signed size used. */
     bool downgrade_prevention;
     uint32_t prefix_max;
-    uint64_t ops;         /**< Flash operations of the uninterrupted action. */
-    uint64_t tasks_total; /**< Tasks of the unsharded sweep. */
+    struct sweep_nc_params nc; /**< The non-cut models' parameters (when faults has any). */
+    uint64_t ops;              /**< Flash operations of the uninterrupted action. */
+    uint64_t tasks_total;      /**< Tasks of the unsharded sweep. */
     uint32_t shard_index;
     uint32_t shard_count;
     struct sweep_outcome *out; /**< In task order. */

@@ -21,6 +21,16 @@ size_t sweep_report_failures(const struct sweep_result *res)
     return n;
 }
 
+/* Reads a result file's "fault_params" (absent: all zero). */
+static void sweep_report_nc_parse(const json_t *o, struct sweep_nc_params *nc)
+{
+    memset(nc, 0, sizeof(*nc));
+    nc->errors_rate = (uint32_t)json_integer_value(json_object_get(o, "errors_rate"));
+    nc->drop_rate = (uint32_t)json_integer_value(json_object_get(o, "drop_rate"));
+    nc->bitflip_rate = (uint32_t)json_integer_value(json_object_get(o, "bitflip_rate"));
+    nc->erases = (uint32_t)json_integer_value(json_object_get(o, "erases"));
+}
+
 static const char *sweep_report_outcome(uint8_t run)
 {
     return run == SCENARIO_ID_NEW ? "new" : run == SCENARIO_ID_OLD ? "old" : "none";
@@ -149,6 +159,13 @@ int sweep_report_json(FILE *out, const struct sweep_result *res)
     json_object_set_new(root, "image_size", json_integer(res->image_size));
     json_object_set_new(root, "downgrade_prevention", json_boolean(res->downgrade_prevention));
     json_object_set_new(root, "prefix_max", json_integer(res->prefix_max));
+    if ((res->faults & SWEEP_FAULTS_NONCUT) != 0) {
+        json_object_set_new(
+            root, "fault_params",
+            json_pack("{s:I, s:I, s:I, s:I}", "errors_rate", (json_int_t)res->nc.errors_rate,
+                      "drop_rate", (json_int_t)res->nc.drop_rate, "bitflip_rate",
+                      (json_int_t)res->nc.bitflip_rate, "erases", (json_int_t)res->nc.erases));
+    }
     json_object_set_new(root, "ops", json_integer((json_int_t)res->ops));
     json_object_set_new(root, "tasks_total", json_integer((json_int_t)res->tasks_total));
     json_object_set_new(root, "shard_index", json_integer(res->shard_index));
@@ -180,9 +197,9 @@ static int sweep_report_fail(char *err, size_t err_len, int rc, const char *what
 
 static int sweep_report_model(json_t *j, const char *key, uint8_t *model)
 {
-    int m = vflash_cut_model_parse(json_string_value(json_object_get(j, key)) != NULL
-                                       ? json_string_value(json_object_get(j, key))
-                                       : "");
+    int m = sweep_model_parse(json_string_value(json_object_get(j, key)) != NULL
+                                  ? json_string_value(json_object_get(j, key))
+                                  : "");
 
     if (m < 0) {
         return BO_EINVAL;
@@ -260,6 +277,7 @@ int sweep_report_load(const char *path, struct sweep_result *res, char *err, siz
     res->image_size = (uint32_t)json_integer_value(json_object_get(root, "image_size"));
     res->downgrade_prevention = json_is_true(json_object_get(root, "downgrade_prevention"));
     res->prefix_max = (uint32_t)json_integer_value(json_object_get(root, "prefix_max"));
+    sweep_report_nc_parse(json_object_get(root, "fault_params"), &res->nc);
     res->ops = (uint64_t)json_integer_value(json_object_get(root, "ops"));
     res->tasks_total = (uint64_t)json_integer_value(json_object_get(root, "tasks_total"));
     res->shard_index = (uint32_t)json_integer_value(json_object_get(root, "shard_index"));
@@ -313,7 +331,8 @@ int sweep_report_merge(const struct sweep_result *parts, size_t n, struct sweep_
             strcmp(a->mode, b->mode) != 0 || a->faults != b->faults || a->depth != b->depth ||
             a->random != b->random || a->seed != b->seed || a->image_opt != b->image_opt ||
             a->downgrade_prevention != b->downgrade_prevention || a->prefix_max != b->prefix_max ||
-            a->tasks_total != b->tasks_total || a->shard_count != b->shard_count) {
+            memcmp(&a->nc, &b->nc, sizeof(a->nc)) != 0 || a->tasks_total != b->tasks_total ||
+            a->shard_count != b->shard_count) {
             return sweep_report_fail(err, err_len, BO_EINVAL,
                                      "the results are not shards of one sweep");
         }

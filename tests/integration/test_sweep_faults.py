@@ -57,6 +57,25 @@ class SweepFaultsTest(unittest.TestCase):
             if r in failed:
                 self.assertIn(r["message"], out)
 
+    def test_merge_needs_the_same_parameters(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            files = []
+            for shard, rate in (("1/2", "30"), ("2/2", "30"), ("2/2", "31")):
+                rc, out, err = sweep(*BASE, "--faults", "drop:rate=1/" + rate, "--shard", shard,
+                                     "--json")
+                self.assertIn(rc, (0, 1), err)
+                self.assertEqual(json.loads(out)["fault_params"]["drop_rate"], int(rate))
+                files.append(os.path.join(tmp, "%d.json" % len(files)))
+                with open(files[-1], "w") as f:
+                    f.write(out)
+            rc, out, err = sweep("--merge", files[0], files[1], "--json")
+            self.assertIn(rc, (0, 1), err)
+            self.assertEqual(json.loads(out)["fault_params"]["drop_rate"], 30)
+            rc, out, err = sweep("--merge", files[0], files[2])
+            self.assertEqual(rc, 2, out + err)
+            self.assertIn("not shards of one sweep", err)
+            self.assertNotIn("PASS", out)
+
     def test_bad_parameters(self):
         for bad in ("errors:rate=2/3", "errors:rate=1/0", "wearout:rate=1/2", "drop:erases=1",
                     "weak:rate=1/2", "smoke"):
