@@ -300,6 +300,11 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
         fprintf(stderr, "sweep: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
+    if (c->merge && (c->bundle != NULL || c->config != NULL || c->o.sc.in.image_old != NULL ||
+                     c->o.sc.in.image_new != NULL)) {
+        fprintf(stderr, "sweep: --merge takes JSON files (and --json, --junit) only\n");
+        return 2;
+    }
     if (c->merge && optind == argc) {
         fprintf(stderr, "sweep: --merge needs JSON files\n");
         return 2;

@@ -71,6 +71,18 @@ class SweepCliTest(unittest.TestCase):
             self.assertEqual(r["status"], "pass")
             self.assertRegex(r["replay"], r"^bo2:perm:overwrite:stm32f4:d:1:[0-9a-f]{16}:")
 
+    def test_replay_from_another_directory(self):
+        """A shipped board's ID replays from any directory, with no --root (the binary finds
+        the boards of the tree it was built in)."""
+        some = self.run_json()["results"][5]["replay"]
+        env = dict(os.environ)
+        env.pop("BROWNOUT_ROOT", None)
+        p = subprocess.run([os.path.abspath(BIN), "sweep", "--replay", some], capture_output=True,
+                           text=True, timeout=600, check=False, cwd=self.tmp.name, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("replay %s\n" % some, p.stdout)
+        self.assertIn("PASS: every invariant holds", p.stdout)
+
     def test_junit_has_one_testcase_per_point(self):
         rc, out, err = sweep(*(SMALL + ["--junit", self.path("j.xml")]))
         self.assertEqual(rc, 0, err)
@@ -149,6 +161,9 @@ class SweepCliTest(unittest.TestCase):
             (SMALL + ["--trace", self.path("t")], "--replay"),
             (["--merge"], "--merge"),
             (SMALL + ["stray"], "unexpected argument"),
+            (["--merge", "a.json", "--bundle", self.path("b")], "--merge takes JSON files"),
+            (SMALL + ["--device", "dev0"], "--device goes with --config"),
+            (SMALL + ["--key", "k"] * 5, "at most 4 --key"),
         ]
         for args, word in cases:
             rc, out, err = sweep(*args)
