@@ -82,6 +82,8 @@ void client_cli_usage(FILE *out)
             "  image info DEV SLOT             the image in a slot\n"
             "  set-link DEV SPEC               link faults of DEV's network, e.g.\n"
             "                                  drop=5,duplicate=5,reorder=4 (none: off)\n"
+            "  fault-inject DEV --kind KIND ... | --clear   flash faults for DEV's next runs\n"
+            "                                  (see brownout fault-inject --help)\n"
             "  events [--follow]               print the next event (--follow: all of them)\n"
             "  wait EVENT [--device DEV]       wait for an event, e.g. BOOT_DONE\n"
             "  raw JSON                        send one request line as typed\n"

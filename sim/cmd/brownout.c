@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client/client_cli.h"
+#include "client/client_fault.h"
 #include "image/image_tool.h"
 #include "sweep/sweep_cli.h"
 
@@ -31,6 +32,8 @@ static const struct brownout_cmd brownout_cmds[] = {
     { "power-cut", "cut a device's power now or at flash operation N", client_cli_main },
     { "confirm", "confirm the image a device runs", client_cli_main },
     { "set-link", "set the link faults of a device's network", client_cli_main },
+    { "fault-inject", "flash faults (errors, drop, bitflip, wearout) of a device",
+      client_fault_main },
     { "flash", "read, write or erase a device's flash", client_cli_main },
     { "events", "print brownoutd's events (--follow: until shutdown)", client_cli_main },
     { "wait", "wait for an event (--timeout S, --device DEV)", client_cli_main },

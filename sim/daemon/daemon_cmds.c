@@ -408,7 +408,8 @@ static void daemon_cmd_write(struct control_request *req, json_t *args, void *ct
     }
     fl = daemon_cmds_range(req, dev, args, len);
     if (fl != NULL) {
-        rc = vflash_host_write(&fl->vf, (uint32_t)off, data, (uint32_t)len);
+        rc = fw_fault_host_write(&fl->vf, (uint32_t)(fl - dev->flash), dev->flash_faults,
+                                 dev->flash_fault_count, (uint32_t)off, data, (uint32_t)len);
         if (rc < 0) {
             daemon_cmds_fail(req, rc, "flash-write");
         } else {
@@ -611,5 +612,5 @@ int daemon_cmds_register(struct daemon *d)
             return rc;
         }
     }
-    return 0;
+    return daemon_fault_register(d);
 }

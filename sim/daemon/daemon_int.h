@@ -26,4 +26,10 @@ int daemon_cmds_slot(struct control_request *req, struct device *dev, json_t *ar
  */
 void daemon_cmd_image_load(struct control_request *req, json_t *args, void *ctx);
 
+/** \brief Registers the fault-inject command (daemon_fault.c). \return 0 or an error. */
+int daemon_fault_register(struct daemon *d);
+
+/** \brief The argument schema of fault-inject (for tests of its refusals). */
+const struct control_arg *daemon_fault_schema(void);
+
 #endif /* SIM_DAEMON_INT_H */

@@ -319,7 +319,9 @@ int device_image_load(struct device *dev, int area_id, const uint8_t *data, size
     if (len > 0) {
         memcpy(buf + start, data, len);
     }
-    rc = vflash_host_write(&fl->vf, off, buf, size);
+    /* A programmer's write: it meets the faults fault-inject set (fw_fault.h). */
+    rc = fw_fault_host_write(&fl->vf, (uint32_t)(fl - dev->flash), dev->flash_faults,
+                             dev->flash_fault_count, off, buf, size);
     free(buf);
     return rc;
 }
@@ -593,6 +595,8 @@ json_t *device_status_json(const struct device *dev)
     } else {
         json_object_set_new(o, "armed-cut", json_null());
     }
+    json_object_set_new(o, "flash-faults",
+                        fw_fault_json(&dev->board, dev->flash_faults, dev->flash_fault_count));
     json_object_set_new(o, "auto-power-on", json_boolean(dev->cfg.auto_power_on));
     if (dev->cfg.net.enabled) {
         json_object_set_new(o, "app", dev->app != NULL ? json_deep_copy(dev->app) : json_null());

@@ -39,6 +39,7 @@
 
 #include "board/board.h"
 #include "config/daemon_config.h"
+#include "fw/fw_fault.h"
 #include "port_flash_map.h"
 #include "vflash/vflash.h"
 #include "vflash/vflash_fault.h"
@@ -119,6 +120,8 @@ struct device {
     struct device_run *run; /**< The firmware run, or NULL. */
     enum device_next next;  /**< Set when the daemon killed the run. */
     struct device_cut cut;
+    struct fw_fault flash_faults[FW_FAULTS_MAX]; /**< fault-inject: for every next run. */
+    uint32_t flash_fault_count;
     uv_timer_t *timer; /**< Automatic power-on; heap, closed through libuv. */
     json_t *last_boot; /**< Data of the last BOOT_DONE or BOOT_FAILED, or NULL. */
     json_t *last_loss; /**< Data of the last POWER_LOSS, or NULL. */

@@ -377,6 +377,7 @@ static int device_spawn(struct device *dev)
     uv_process_options_t o;
     struct device_argv *a = calloc(1, sizeof(*a));
     struct device_run *run = calloc(1, sizeof(*run));
+    uint32_t i;
     int rc = BO_ENOMEM;
 
     if (a == NULL || run == NULL) {
@@ -396,6 +397,13 @@ static int device_spawn(struct device *dev)
     stdio[FW_PIPE_FD].data.stream = (uv_stream_t *)&run->pipe;
     o.stdio_count = device_spawn_flash(dev, a, stdio);
     device_spawn_cut(dev, a);
+    for (i = 0; i < dev->flash_fault_count; i++) {
+        char spec[128];
+
+        if (fw_fault_format(&dev->flash_faults[i], spec, sizeof(spec)) == 0) {
+            device_argv_add(a, "--flash-fault=%s", spec);
+        }
+    }
     o.args = a->argv;
     o.stdio = stdio;
     rc = device_spawn_process(dev, run, &o);

@@ -282,6 +282,11 @@ static int fw_setup_flash(struct fw_ctx *ctx, char *err, size_t err_len)
         vflash_set_hook(&ctx->flash[i], fw_hook, ctx);
         ctx->devs[i] = &ctx->flash[i];
     }
+    rc = fw_fault_apply(ctx->devs, ctx->board.flash_count, a->faults, a->fault_count);
+    if (rc < 0) {
+        errbuf_set(err, err_len, "--flash-fault: %s", bo_strerror(rc));
+        return rc;
+    }
     rc = port_flash_map_setup(&ctx->map, &ctx->board, ctx->devs, ctx->board.flash_count);
     if (rc < 0) {
         errbuf_set(err, err_len, "flash map: %s", bo_strerror(rc));

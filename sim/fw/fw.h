@@ -20,6 +20,7 @@
  *                 [--cut-at N --cut-model MODEL [--cut-units K] [--cut-permille P]
  *                  [--cut-seed S]]
  *                 [--seed S] [--max-sectors N] [--net KEY=VALUE]...
+ *                 [--flash-fault FLASH,KIND,OFFSET,SIZE,RATE,ERASES,SEED]...
  *
  * --net takes the network keys of a [device] section (config.h: address, psk-identity, psk,
  * certificate, ...). With an address, the application phase is fw_app.h's libuv loop (DTLS
@@ -60,6 +61,7 @@
 #include "board/board.h"
 #include "boot/loader.h"
 #include "config/daemon_config.h"
+#include "fw/fw_fault.h"
 #include "vflash/vflash_fault.h"
 
 /** The descriptor of the pipe to the daemon in the runner. */
@@ -87,9 +89,11 @@ struct fw_args {
     uint64_t cut_at;
     struct vflash_cut cut; /**< op_index is rewritten per device when it fires. */
     int pipe_fd;
-    uint64_t seed;         /**< The device's seed (default of link fault draws). */
-    uint32_t max_sectors;  /**< --max-sectors; 0: the board's (board_derive.h). */
-    struct config_net net; /**< The device app's network (--net KEY=VALUE). */
+    uint64_t seed;                         /**< The device's seed (default of link fault draws). */
+    uint32_t max_sectors;                  /**< --max-sectors; 0: the board's (board_derive.h). */
+    struct config_net net;                 /**< The device app's network (--net KEY=VALUE). */
+    struct fw_fault faults[FW_FAULTS_MAX]; /**< --flash-fault: non-cut faults (fw_fault.h). */
+    uint32_t fault_count;
 };
 
 /**

@@ -10,6 +10,7 @@
 #include "config/config_int.h"
 #include "fw/fw.h"
 #include "board/board_derive.h"
+#include "util/errbuf.h"
 #include "util/num.h"
 
 /* The options (getopt_long values past every character). */
@@ -30,6 +31,7 @@ enum {
     FW_ARGS_NET,
     FW_ARGS_SEED,
     FW_ARGS_MAX_SECTORS,
+    FW_ARGS_FLASH_FAULT,
 };
 
 /* The long options (fw.h lists them). */
@@ -50,6 +52,7 @@ static const struct option fw_args_options[] = {
     { "net", required_argument, NULL, FW_ARGS_NET },
     { "seed", required_argument, NULL, FW_ARGS_SEED },
     { "max-sectors", required_argument, NULL, FW_ARGS_MAX_SECTORS },
+    { "flash-fault", required_argument, NULL, FW_ARGS_FLASH_FAULT },
     { NULL, 0, NULL, 0 },
 };
 
@@ -179,6 +182,12 @@ static int fw_args_text(struct fw_args *a, int c, const char *arg)
         return 0;
     case FW_ARGS_FLASH:
         return fw_args_flash(a, arg);
+    case FW_ARGS_FLASH_FAULT:
+        if (a->fault_count >= FW_FAULTS_MAX || fw_fault_parse(arg, &a->faults[a->fault_count])) {
+            return BO_EINVAL;
+        }
+        a->fault_count++;
+        return 0;
     case FW_ARGS_NO_VALIDATE:
         a->validate_primary = false;
         return 0;

@@ -44,7 +44,7 @@ static int sweep_add_point(struct sweep_plan *p, uint64_t *cap, uint64_t op, uin
 static int sweep_points(struct sweep_plan *p)
 {
     const struct sweep_opts *o = p->o;
-    uint8_t fl[VFLASH_CUT_MODEL_COUNT];
+    uint8_t fl[SWEEP_MODEL_COUNT];
     uint32_t nf = sweep_fault_list(o->faults, fl);
     uint64_t cap = 0;
     uint64_t i;
@@ -60,6 +60,13 @@ static int sweep_points(struct sweep_plan *p)
             uint32_t j;
             uint32_t nk;
 
+            if (m >= VFLASH_CUT_MODEL_COUNT) {
+                /* A non-cut fault: one point per operation it applies to. */
+                if (sweep_nc_applies(m, (enum vflash_op_kind)op->kind)) {
+                    rc = sweep_add_point(p, &cap, i, m, sweep_nc_param(o, m));
+                }
+                continue;
+            }
             if (!vflash_cut_model_applies((enum vflash_cut_model)m,
                                           (enum vflash_op_kind)op->kind)) {
                 continue;
@@ -101,6 +108,7 @@ void sweep_opts_init(struct sweep_opts *o)
     memset(o, 0, sizeof(*o));
     scenario_opts_init(&o->sc);
     o->faults = SWEEP_FAULTS_ALL;
+    sweep_nc_defaults(&o->nc);
     o->depth = 1;
     o->seed = 1;
     o->jobs = 1;
@@ -346,6 +354,7 @@ static void sweep_result_header(struct sweep_result *res, const struct sweep_opt
     res->image_size = sc->image_size;
     res->downgrade_prevention = sc->opts.downgrade_prevention;
     res->prefix_max = o->prefix_max;
+    res->nc = o->nc;
     res->shard_index = o->shard_count == 0 ? 1 : o->shard_index;
     res->shard_count = o->shard_count == 0 ? 1 : o->shard_count;
 }
@@ -367,7 +376,8 @@ int sweep_run(const struct sweep_opts *o, struct sweep_result *res, char *err, s
         return BO_ENOMEM;
     }
     scenario_init(sc);
-    if (o->faults == 0 || (o->faults & ~SWEEP_FAULTS_ALL) != 0 || o->depth < 1 || o->depth > 2 ||
+    if (o->faults == 0 || (o->faults & ~(SWEEP_FAULTS_ALL | SWEEP_FAULTS_NONCUT)) != 0 ||
+        o->depth < 1 || o->depth > 2 ||
         (o->shard_count != 0 && (o->shard_index < 1 || o->shard_index > o->shard_count))) {
         snprintf(err, err_len, "bad sweep options (faults, depth or shard)");
         rc = BO_EINVAL;
@@ -379,12 +389,15 @@ int sweep_run(const struct sweep_opts *o, struct sweep_result *res, char *err, s
     }
     p.o = o;
     p.sc = sc;
+    p.nc_exec = sweep_nc_exec;
     rc = sweep_worker_setup(w0, &p, o, sc);
     if (rc == 0) {
         rc = sweep_plan_build(&p, w0, err, err_len);
     }
     if (rc == 0) {
-        rc = o->no_snapshots ? sweep_execute(&p, w0) : sweep_snap_execute(&p, w0);
+        /* Non-cut points run from the starting flash: no snapshots with them. */
+        rc = o->no_snapshots || (o->faults & SWEEP_FAULTS_NONCUT) != 0 ? sweep_execute(&p, w0)
+                                                                       : sweep_snap_execute(&p, w0);
         if (rc < 0) {
             snprintf(err, err_len, "a worker failed: %s", bo_strerror(rc));
         }
@@ -478,7 +491,11 @@ int sweep_replay(const struct sweep_opts *base, const char *id, FILE *trace,
     if (trace != NULL) {
         sweep_trace_attach(tr, w0, trace, names);
     }
-    sweep_exec(w0, &pt, out);
+    if (pt.model >= VFLASH_CUT_MODEL_COUNT) {
+        sweep_nc_exec(w0, &pt, out);
+    } else {
+        sweep_exec(w0, &pt, out);
+    }
     if (trace != NULL && sweep_trace_detach(tr) < 0) {
         snprintf(err, err_len, "cannot write the trace");
         rc = BO_EOS;

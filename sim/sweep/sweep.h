@@ -36,8 +36,28 @@
 
 /** Bit of a fault model in sweep_opts.faults. */
 #define SWEEP_FAULT(m) (1u << (m))
-/** Every fault model. */
+/** Every cut model ("all"). */
 #define SWEEP_FAULTS_ALL ((1u << VFLASH_CUT_MODEL_COUNT) - 1u)
+
+/** The non-cut fault models, numbered after the cut models (docs/faults.md, "In sweeps"). */
+enum sweep_nc_model {
+    SWEEP_NC_ERRORS = VFLASH_CUT_MODEL_COUNT, /**< Program and erase errors (BO_EIO). */
+    SWEEP_NC_DROP,                            /**< Programs that report success, land nothing. */
+    SWEEP_NC_BITFLIP,                         /**< One bit flipped in reads of a region. */
+    SWEEP_NC_WEAROUT,                         /**< A sector worn out after some erases. */
+    SWEEP_MODEL_COUNT                         /**< Cut and non-cut models; not a model. */
+};
+
+/** Every non-cut fault model. */
+#define SWEEP_FAULTS_NONCUT (((1u << SWEEP_MODEL_COUNT) - 1u) & ~SWEEP_FAULTS_ALL)
+
+/** Parameters of the non-cut fault models (`--faults errors:rate=1/50,wearout:erases=3`). */
+struct sweep_nc_params {
+    uint32_t errors_rate;  /**< Later programs and erases fail with probability 1/N; 0: none. */
+    uint32_t drop_rate;    /**< Later programs are dropped with probability 1/N; 0: none. */
+    uint32_t bitflip_rate; /**< Each read of the region flips a bit with probability 1/N. */
+    uint32_t erases;       /**< wearout: erases the sector survives from the fault on. */
+};
 
 /** A replay ID's longest length, terminator included. */
 #define SWEEP_ID_MAX 512
@@ -48,15 +68,16 @@ typedef int (*sweep_inject_fn)(void *arg, struct vflash *dev, const struct vflas
 
 /** Options of a sweep. */
 struct sweep_opts {
-    struct scenario_opts sc; /**< Scenario, board, mode, image size. */
-    uint32_t faults;         /**< SWEEP_FAULT() bits. */
-    uint32_t depth;          /**< 1 or 2. */
-    uint64_t random;         /**< 0: exhaustive; N: N seeded samples. */
-    uint64_t seed;           /**< Seed of every random choice. */
-    uint32_t jobs;           /**< Parallel workers (0 or 1: one). */
-    bool no_snapshots;       /**< Replay every cut point from the starting flash on jobs
+    struct scenario_opts sc;   /**< Scenario, board, mode, image size. */
+    uint32_t faults;           /**< SWEEP_FAULT() bits (cut and non-cut models). */
+    struct sweep_nc_params nc; /**< Parameters of the non-cut models. */
+    uint32_t depth;            /**< 1 or 2. */
+    uint64_t random;           /**< 0: exhaustive; N: N seeded samples. */
+    uint64_t seed;             /**< Seed of every random choice. */
+    uint32_t jobs;             /**< Parallel workers (0 or 1: one). */
+    bool no_snapshots;         /**< Replay every cut point from the starting flash on jobs
                                     threads instead of forking snapshots of one run. */
-    uint32_t shard_index;    /**< 1-based shard, with shard_count; 0/0 means 1/1. */
+    uint32_t shard_index;      /**< 1-based shard, with shard_count; 0/0 means 1/1. */
     uint32_t shard_count;
     uint32_t prefix_max;    /**< torn-prefix: at most this many k per operation, evenly
                                     spread; 0: every unit boundary. */
@@ -116,8 +137,9 @@ struct sweep_result {
     uint32_t image_size; /**< The signed size used. */
     bool downgrade_prevention;
     uint32_t prefix_max;
-    uint64_t ops;         /**< Flash operations of the uninterrupted action. */
-    uint64_t tasks_total; /**< Tasks of the unsharded sweep. */
+    struct sweep_nc_params nc; /**< The non-cut models' parameters (when faults has any). */
+    uint64_t ops;              /**< Flash operations of the uninterrupted action. */
+    uint64_t tasks_total;      /**< Tasks of the unsharded sweep. */
     uint32_t shard_index;
     uint32_t shard_count;
     struct sweep_outcome *out; /**< In task order. */
@@ -173,6 +195,22 @@ int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, s
 
 /** \brief Parses "before,after,..." or "all" into SWEEP_FAULT bits. \return 0 or BO_EINVAL. */
 int sweep_faults_parse(const char *s, uint32_t *faults);
+
+/**
+ * \brief Parses a fault list with the non-cut models and their parameters ("errors:rate=1/50",
+ *        "drop", "bitflip:rate=1/4", "wearout:erases=3"); nc is reset to its defaults first.
+ * \return 0 or BO_EINVAL.
+ */
+int sweep_faults_parse_nc(const char *s, uint32_t *faults, struct sweep_nc_params *nc);
+
+/** \brief A sweep model's name: a cut model's, or "errors", "drop", "bitflip", "wearout". */
+const char *sweep_model_name(uint8_t model);
+
+/** \brief Parses a sweep model name. \return The model, or BO_EINVAL. */
+int sweep_model_parse(const char *name);
+
+/** \brief Fills nc with the defaults (no later errors or drops, every read flips, 0 erases). */
+void sweep_nc_defaults(struct sweep_nc_params *nc);
 
 /** \brief 64-bit mixing of a seed with values (splitmix64 steps). */
 uint64_t sweep_mix(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);

@@ -33,6 +33,8 @@ void sweep_cli_usage(FILE *out)
             "  --mode M           overwrite, swap-scratch, swap-move, swap-offset\n"
             "  --scenario S       perm, test-revert, test-confirm, multi-image, downgrade\n"
             "  --faults LIST      before,after,torn-prefix,torn-bits,erase-partial,weak | all\n"
+            "                     and non-cut: errors[:rate=1/N],drop[:rate=1/N],\n"
+            "                     bitflip[:rate=1/N],wearout[:erases=E] (docs/faults.md)\n"
             "  --depth 1|2        2: also cut during the recovery after each cut\n"
             "  --random N         N seeded samples instead of every cut point\n"
             "  --seed S           seed of every random choice (default 1)\n"
@@ -152,12 +154,6 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
             return 2;
         }
         return 0;
-    case 'x':
-        if (board_derive_parse_max_sectors(arg, &c->o.sc.max_sectors) != 0) {
-            fprintf(stderr, "sweep: --max-sectors is 1..%u\n", (unsigned)BOARD_DERIVE_MAX_SECTORS);
-            return 2;
-        }
-        return 0;
     case 'h':
         if (sscanf(arg, "%u/%u", &c->o.shard_index, &c->o.shard_count) != 2 ||
             c->o.shard_count == 0 || c->o.shard_index < 1 || c->o.shard_index > c->o.shard_count) {
@@ -192,7 +188,7 @@ static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
         c->o.sc.kind = (enum scenario_kind)x;
         return 0;
     case 'f':
-        if (sweep_faults_parse(arg, &c->o.faults) != 0) {
+        if (sweep_faults_parse_nc(arg, &c->o.faults, &c->o.nc) != 0) {
             fprintf(stderr, "sweep: bad fault list '%s'\n", arg);
             return 2;
         }
@@ -347,7 +343,7 @@ static int sweep_cli_replay(const struct sweep_cli *c)
         return 2;
     }
     printf("replay %s\n  first cut: op %llu %s (applied %s)", out.id, (unsigned long long)out.pt.op,
-           vflash_cut_model_name(out.pt.model), vflash_cut_model_name(out.applied));
+           sweep_model_name(out.pt.model), sweep_model_name(out.applied));
     if (out.pt.op2 >= 0) {
         printf(", second cut: recovery op %lld %s%s", (long long)out.pt.op2,
                vflash_cut_model_name(out.pt.model2), out.reached2 ? "" : " (not reached)");

@@ -99,6 +99,12 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
     if (w->op_hook != NULL) {
         w->op_hook->at(w->op_hook->arg, w);
     }
+    if (w->nc != NULL && w->nc_hook != NULL) {
+        rc = w->nc_hook(w, dev, op);
+        if (rc != 0) {
+            return rc;
+        }
+    }
     if (w->cut_at >= 0 && w->ops == (uint64_t)w->cut_at) {
         struct vflash_cut c = w->cut;
 
@@ -188,7 +194,6 @@ int sweep_worker_setup(struct sweep_worker *w, const struct sweep_plan *plan,
     return 0;
 }
 
-/* Restores the starting flash and the application's state at power-on. */
 void sweep_start(struct sweep_worker *w, struct scenario_app *app)
 {
     scenario_restore(w->sc, &w->map);
@@ -227,7 +232,7 @@ _Static_assert(sizeof(struct invariant_report) <= SWEEP_MEMO_VALUE_MAX,
  * One boot. With a memo, a boot from a flash state whose boot wrote nothing before gives what
  * it gave then; a boot that writes nothing and draws no read fault is remembered.
  */
-static int sweep_boot(struct sweep_worker *w, struct boot_rsp *rsp)
+int sweep_boot(struct sweep_worker *w, struct boot_rsp *rsp)
 {
     struct sweep_memo_key k;
     uint64_t calls = w->hook_calls;
@@ -504,12 +509,12 @@ static int sweep_push(struct sweep_outcome **out, size_t *n, size_t *cap)
 }
 
 /* The enabled fault models, in enum order. */
-uint32_t sweep_fault_list(uint32_t faults, uint8_t list[VFLASH_CUT_MODEL_COUNT])
+uint32_t sweep_fault_list(uint32_t faults, uint8_t list[SWEEP_MODEL_COUNT])
 {
     uint32_t n = 0;
     uint8_t m;
 
-    for (m = 0; m < VFLASH_CUT_MODEL_COUNT; m++) {
+    for (m = 0; m < SWEEP_MODEL_COUNT; m++) {
         if ((faults & SWEEP_FAULT(m)) != 0) {
             list[n++] = m;
         }
@@ -542,7 +547,14 @@ int sweep_task_run(struct sweep_worker *w, uint64_t t, const struct sweep_reach 
     int rc = 0;
 
     sweep_task_point(p, t, &pt);
-    if (o->depth < 2) {
+    if (pt.model >= VFLASH_CUT_MODEL_COUNT) {
+        /* A non-cut fault: one run from the starting flash, at any depth. */
+        rc = p->nc_exec != NULL ? sweep_push(&out, &n, &cap) : BO_EINVAL;
+        if (rc == 0) {
+            out[0].task = task;
+            p->nc_exec(w, &pt, &out[0]);
+        }
+    } else if (o->depth < 2) {
         rc = sweep_push(&out, &n, &cap);
         if (rc == 0) {
             out[0].task = task;
@@ -550,14 +562,14 @@ int sweep_task_run(struct sweep_worker *w, uint64_t t, const struct sweep_reach 
         }
     } else {
         struct sweep_rec rec;
-        uint8_t fl[VFLASH_CUT_MODEL_COUNT];
-        uint32_t nf = sweep_fault_list(o->faults, fl);
+        uint8_t fl[SWEEP_MODEL_COUNT];
+        uint32_t nf = sweep_fault_list(o->faults & SWEEP_FAULTS_ALL, fl);
         uint64_t m;
         uint32_t f;
 
         memset(&rec, 0, sizeof(rec));
         rc = how->count(how->arg, w, &pt, &rec);
-        if (rc != 0 || rec.n == 0) {
+        if (rc != 0 || rec.n == 0 || nf == 0) {
             /* Nothing to cut in the recovery (or the first cut fails): one depth-1 run. */
             pt.op2 = -1;
             rc = sweep_push(&out, &n, &cap);

@@ -42,32 +42,6 @@ uint64_t sweep_mix(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
     return x;
 }
 
-int sweep_faults_parse(const char *s, uint32_t *faults)
-{
-    char buf[256];
-    char *save = NULL;
-    char *tok;
-    int m;
-
-    *faults = 0;
-    if (s == NULL || strlen(s) >= sizeof(buf)) {
-        return BO_EINVAL;
-    }
-    snprintf(buf, sizeof(buf), "%s", s);
-    for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-        if (strcmp(tok, "all") == 0) {
-            *faults |= SWEEP_FAULTS_ALL;
-            continue;
-        }
-        m = vflash_cut_model_parse(tok);
-        if (m < 0) {
-            return BO_EINVAL;
-        }
-        *faults |= SWEEP_FAULT((unsigned)m);
-    }
-    return *faults != 0 ? 0 : BO_EINVAL;
-}
-
 static uint32_t sweep_fnv(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
@@ -110,8 +84,7 @@ static bool sweep_put(char *buf, size_t len, size_t *at, const char *fmt, ...)
 static bool sweep_put_cut(char *buf, size_t len, size_t *at, uint64_t op, uint8_t model,
                           uint32_t param, uint64_t seed)
 {
-    bool ok = sweep_put(buf, len, at, ":%llu:%s:", (unsigned long long)op,
-                        vflash_cut_model_name((enum vflash_cut_model)model));
+    bool ok = sweep_put(buf, len, at, ":%llu:%s:", (unsigned long long)op, sweep_model_name(model));
 
     if (param == VFLASH_CUT_SEEDED) {
         ok = ok && sweep_put(buf, len, at, "s");
@@ -171,7 +144,7 @@ int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt
 static int sweep_parse_cut(char **f, uint64_t *op, uint8_t *model, uint32_t *param, uint64_t *seed)
 {
     uint64_t v;
-    int m = vflash_cut_model_parse(f[1]);
+    int m = sweep_model_parse(f[1]);
 
     if (m < 0 || num_parse_u64(f[0], 10, UINT64_MAX >> 1, op) != 0 || strlen(f[3]) != 16 ||
         num_parse_u64(f[3], 16, UINT64_MAX, seed) != 0) {
@@ -351,6 +324,9 @@ int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, s
             return BO_EINVAL;
         }
         pt->op2 = (int64_t)op2;
+        if (pt->model >= VFLASH_CUT_MODEL_COUNT || pt->model2 >= VFLASH_CUT_MODEL_COUNT) {
+            return BO_EINVAL; /* Only cuts have second cuts. */
+        }
     }
     return 0;
 }

@@ -30,6 +30,8 @@ struct sweep_rec {
     int err;
 };
 
+struct sweep_worker;
+
 /* The whole sweep, shared read-only by the workers (but for the two counters). */
 struct sweep_plan {
     const struct sweep_opts *o;
@@ -49,6 +51,9 @@ struct sweep_plan {
     uint64_t next; /* Next local task (atomic). */
     uint64_t done; /* Finished local tasks (atomic). */
     int fatal;
+    /* Runs a non-cut point (sweep_nc_exec(), set by sweep.c), or NULL. */
+    void (*nc_exec)(struct sweep_worker *w, const struct sweep_point *pt,
+                    struct sweep_outcome *out);
 };
 
 struct sweep_memo;
@@ -88,8 +93,17 @@ struct sweep_worker {
     struct scenario_app app_at_cut;
     const struct sweep_op_hook *op_hook; /* Called at each operation before the cut check
                                              (a snapshot layer's forks), or NULL. */
-    struct sweep_memo *memo; /* Boots that write nothing, shared (sweep_memo.h), or NULL. */
-    uint64_t hook_calls;     /* Calls of the operation hook so far. */
+    struct sweep_memo *memo;      /* Boots that write nothing, shared (sweep_memo.h), or NULL. */
+    uint64_t hook_calls;          /* Calls of the operation hook so far. */
+    const struct sweep_point *nc; /* The non-cut fault point being run (sweep_fault.c), or NULL. */
+    /* Its part of the operation hook (set by sweep_fault.c, so that this layer never calls it
+     * by name): 0 to proceed, or the error the operation fails with. */
+    int (*nc_hook)(struct sweep_worker *w, struct vflash *dev, const struct vflash_op *op);
+    uint64_t nc_ops;            /* Operations since the start of that run. */
+    struct vflash *nc_drop_dev; /* The device whose next program is set to drop, or NULL. */
+    struct vflash *nc_dev;      /* The device, offset and bytes of the point's operation. */
+    uint32_t nc_off;
+    uint32_t nc_len;
 };
 
 /* The state right after a first cut, powered on again (what the recovery starts from). */
@@ -184,6 +198,18 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w);
 void *sweep_thread(void *arg);
 
 /** \brief The enabled fault models of faults, in enum order. \return Their number. */
-uint32_t sweep_fault_list(uint32_t faults, uint8_t list[VFLASH_CUT_MODEL_COUNT]);
+uint32_t sweep_fault_list(uint32_t faults, uint8_t list[SWEEP_MODEL_COUNT]);
+
+/** \brief One boot of the worker's device (through the memo when it has one). */
+int sweep_boot(struct sweep_worker *w, struct boot_rsp *rsp);
+
+/** \brief Whether a non-cut model has a point at an operation of that kind. */
+bool sweep_nc_applies(uint8_t model, enum vflash_op_kind kind);
+
+/** \brief The point parameter of a non-cut model from the sweep's options. */
+uint32_t sweep_nc_param(const struct sweep_opts *o, uint8_t model);
+
+/** \brief Runs a non-cut fault point from the starting flash and checks its invariants. */
+void sweep_nc_exec(struct sweep_worker *w, const struct sweep_point *pt, struct sweep_outcome *out);
 
 #endif /* SIM_SWEEP_PRIV_H */

@@ -21,6 +21,16 @@ size_t sweep_report_failures(const struct sweep_result *res)
     return n;
 }
 
+/* Reads a result file's "fault_params" (absent: all zero). */
+static void sweep_report_nc_parse(const json_t *o, struct sweep_nc_params *nc)
+{
+    memset(nc, 0, sizeof(*nc));
+    nc->errors_rate = (uint32_t)json_integer_value(json_object_get(o, "errors_rate"));
+    nc->drop_rate = (uint32_t)json_integer_value(json_object_get(o, "drop_rate"));
+    nc->bitflip_rate = (uint32_t)json_integer_value(json_object_get(o, "bitflip_rate"));
+    nc->erases = (uint32_t)json_integer_value(json_object_get(o, "erases"));
+}
+
 static const char *sweep_report_outcome(uint8_t run)
 {
     return run == SCENARIO_ID_NEW ? "new" : run == SCENARIO_ID_OLD ? "old" : "none";
@@ -28,10 +38,10 @@ static const char *sweep_report_outcome(uint8_t run)
 
 void sweep_report_summary(FILE *out, const struct sweep_result *res)
 {
-    uint64_t pts[VFLASH_CUT_MODEL_COUNT] = { 0 };
-    uint64_t nw[VFLASH_CUT_MODEL_COUNT] = { 0 };
-    uint64_t old[VFLASH_CUT_MODEL_COUNT] = { 0 };
-    uint64_t bad[VFLASH_CUT_MODEL_COUNT] = { 0 };
+    uint64_t pts[SWEEP_MODEL_COUNT] = { 0 };
+    uint64_t nw[SWEEP_MODEL_COUNT] = { 0 };
+    uint64_t old[SWEEP_MODEL_COUNT] = { 0 };
+    uint64_t bad[SWEEP_MODEL_COUNT] = { 0 };
     size_t fails = sweep_report_failures(res);
     size_t shown = 0;
     size_t i;
@@ -41,7 +51,7 @@ void sweep_report_summary(FILE *out, const struct sweep_result *res)
         const struct sweep_outcome *o = &res->out[i];
         uint8_t md = o->pt.op2 >= 0 ? o->pt.model2 : o->pt.model;
 
-        if (md >= VFLASH_CUT_MODEL_COUNT) {
+        if (md >= SWEEP_MODEL_COUNT) {
             continue;
         }
         pts[md]++;
@@ -61,13 +71,13 @@ void sweep_report_summary(FILE *out, const struct sweep_result *res)
             (unsigned long long)res->tasks_total, res->wall_s);
     fprintf(out, "  %-14s %10s %10s %10s %10s\n", res->depth > 1 ? "second cut" : "fault model",
             "points", "new image", "old image", "FAILED");
-    for (m = 0; m < VFLASH_CUT_MODEL_COUNT; m++) {
+    for (m = 0; m < SWEEP_MODEL_COUNT; m++) {
         if ((res->faults & SWEEP_FAULT((unsigned)m)) == 0 && pts[m] == 0) {
             continue;
         }
-        fprintf(out, "  %-14s %10llu %10llu %10llu %10llu\n",
-                vflash_cut_model_name((enum vflash_cut_model)m), (unsigned long long)pts[m],
-                (unsigned long long)nw[m], (unsigned long long)old[m], (unsigned long long)bad[m]);
+        fprintf(out, "  %-14s %10llu %10llu %10llu %10llu\n", sweep_model_name((uint8_t)m),
+                (unsigned long long)pts[m], (unsigned long long)nw[m], (unsigned long long)old[m],
+                (unsigned long long)bad[m]);
     }
     for (i = 0; i < res->count && shown < 20; i++) {
         const struct sweep_outcome *o = &res->out[i];
@@ -95,7 +105,7 @@ static json_t *sweep_report_point(const struct sweep_outcome *o)
     }
     json_object_set_new(j, "task", json_integer((json_int_t)o->task));
     json_object_set_new(j, "op", json_integer((json_int_t)o->pt.op));
-    json_object_set_new(j, "model", json_string(vflash_cut_model_name(o->pt.model)));
+    json_object_set_new(j, "model", json_string(sweep_model_name(o->pt.model)));
     json_object_set_new(j, "param",
                         o->pt.param == VFLASH_CUT_SEEDED ? json_string("seeded")
                                                          : json_integer((json_int_t)o->pt.param));
@@ -104,7 +114,7 @@ static json_t *sweep_report_point(const struct sweep_outcome *o)
         json_object_set_new(j, "model2", json_string(vflash_cut_model_name(o->pt.model2)));
         json_object_set_new(j, "reached2", json_boolean(o->reached2));
     }
-    json_object_set_new(j, "applied", json_string(vflash_cut_model_name(o->applied)));
+    json_object_set_new(j, "applied", json_string(sweep_model_name(o->applied)));
     json_object_set_new(j, "status", json_string(o->status == SWEEP_PASS ? "pass" : "fail"));
     json_object_set_new(j, "outcome", json_string(sweep_report_outcome(o->final_run)));
     if (o->status != SWEEP_PASS) {
@@ -132,9 +142,9 @@ int sweep_report_json(FILE *out, const struct sweep_result *res)
         json_decref(faults);
         return BO_ENOMEM;
     }
-    for (m = 0; m < VFLASH_CUT_MODEL_COUNT; m++) {
+    for (m = 0; m < SWEEP_MODEL_COUNT; m++) {
         if ((res->faults & SWEEP_FAULT((unsigned)m)) != 0) {
-            json_array_append_new(faults, json_string(vflash_cut_model_name(m)));
+            json_array_append_new(faults, json_string(sweep_model_name((uint8_t)m)));
         }
     }
     json_object_set_new(root, "brownout_sweep", json_integer(1));
@@ -149,6 +159,13 @@ int sweep_report_json(FILE *out, const struct sweep_result *res)
     json_object_set_new(root, "image_size", json_integer(res->image_size));
     json_object_set_new(root, "downgrade_prevention", json_boolean(res->downgrade_prevention));
     json_object_set_new(root, "prefix_max", json_integer(res->prefix_max));
+    if ((res->faults & SWEEP_FAULTS_NONCUT) != 0) {
+        json_object_set_new(
+            root, "fault_params",
+            json_pack("{s:I, s:I, s:I, s:I}", "errors_rate", (json_int_t)res->nc.errors_rate,
+                      "drop_rate", (json_int_t)res->nc.drop_rate, "bitflip_rate",
+                      (json_int_t)res->nc.bitflip_rate, "erases", (json_int_t)res->nc.erases));
+    }
     json_object_set_new(root, "ops", json_integer((json_int_t)res->ops));
     json_object_set_new(root, "tasks_total", json_integer((json_int_t)res->tasks_total));
     json_object_set_new(root, "shard_index", json_integer(res->shard_index));
@@ -180,9 +197,9 @@ static int sweep_report_fail(char *err, size_t err_len, int rc, const char *what
 
 static int sweep_report_model(json_t *j, const char *key, uint8_t *model)
 {
-    int m = vflash_cut_model_parse(json_string_value(json_object_get(j, key)) != NULL
-                                       ? json_string_value(json_object_get(j, key))
-                                       : "");
+    int m = sweep_model_parse(json_string_value(json_object_get(j, key)) != NULL
+                                  ? json_string_value(json_object_get(j, key))
+                                  : "");
 
     if (m < 0) {
         return BO_EINVAL;
@@ -247,7 +264,7 @@ int sweep_report_load(const char *path, struct sweep_result *res, char *err, siz
     snprintf(res->mode, sizeof(res->mode), "%s",
              json_string_value(json_object_get(root, "mode")) ?: "");
     for (i = 0; i < json_array_size(faults); i++) {
-        int m = vflash_cut_model_parse(json_string_value(json_array_get(faults, i)) ?: "");
+        int m = sweep_model_parse(json_string_value(json_array_get(faults, i)) ?: "");
 
         if (m >= 0) {
             res->faults |= SWEEP_FAULT((unsigned)m);
@@ -260,6 +277,7 @@ int sweep_report_load(const char *path, struct sweep_result *res, char *err, siz
     res->image_size = (uint32_t)json_integer_value(json_object_get(root, "image_size"));
     res->downgrade_prevention = json_is_true(json_object_get(root, "downgrade_prevention"));
     res->prefix_max = (uint32_t)json_integer_value(json_object_get(root, "prefix_max"));
+    sweep_report_nc_parse(json_object_get(root, "fault_params"), &res->nc);
     res->ops = (uint64_t)json_integer_value(json_object_get(root, "ops"));
     res->tasks_total = (uint64_t)json_integer_value(json_object_get(root, "tasks_total"));
     res->shard_index = (uint32_t)json_integer_value(json_object_get(root, "shard_index"));
@@ -313,7 +331,8 @@ int sweep_report_merge(const struct sweep_result *parts, size_t n, struct sweep_
             strcmp(a->mode, b->mode) != 0 || a->faults != b->faults || a->depth != b->depth ||
             a->random != b->random || a->seed != b->seed || a->image_opt != b->image_opt ||
             a->downgrade_prevention != b->downgrade_prevention || a->prefix_max != b->prefix_max ||
-            a->tasks_total != b->tasks_total || a->shard_count != b->shard_count) {
+            memcmp(&a->nc, &b->nc, sizeof(a->nc)) != 0 || a->tasks_total != b->tasks_total ||
+            a->shard_count != b->shard_count) {
             return sweep_report_fail(err, err_len, BO_EINVAL,
                                      "the results are not shards of one sweep");
         }
@@ -398,7 +417,7 @@ int sweep_report_junit(const char *path, const struct sweep_result *res)
         const struct sweep_outcome *o = &res->out[i];
 
         fprintf(f, "  <testcase classname=\"sweep.%s.%s\" name=\"op%llu.%s", res->scenario,
-                res->mode, (unsigned long long)o->pt.op, vflash_cut_model_name(o->pt.model));
+                res->mode, (unsigned long long)o->pt.op, sweep_model_name(o->pt.model));
         if (o->pt.param != VFLASH_CUT_SEEDED && o->pt.model == VFLASH_CUT_TORN_PREFIX) {
             fprintf(f, ".k%u", o->pt.param);
         }
