@@ -27,7 +27,7 @@
 
 #include <stdint.h>
 
-#include "boot/loader_priv.h"
+#include "boot/loader.h"
 
 /**
  * \brief Decides the swap type of the current image from its two trailers.

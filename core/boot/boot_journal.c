@@ -10,6 +10,7 @@
 
 #include "bo_err.h"
 #include "boot/boot_status.h"
+#include "boot/loader_io.h"
 #include "boot/swap_state.h"
 #include "boot/trailer.h"
 #include "mcuboot_config/mcuboot_logging.h"
@@ -212,7 +213,7 @@ static int boot_journal_read_merged(const struct flash_area *fa, uint32_t off, u
 static int boot_journal_erase_store(struct boot_loader_state *st, enum boot_journal_store store)
 {
     if (store == BOOT_JOURNAL_SCRATCH) {
-        return boot_erase_region(st->fa_scr, 0, flash_area_get_size(st->fa_scr));
+        return loader_io_erase(st->fa_scr, 0, flash_area_get_size(st->fa_scr));
     }
     return boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
 }
@@ -228,8 +229,8 @@ static int boot_journal_store_free(struct boot_loader_state *st, const struct bo
 
     if (g->store == BOOT_JOURNAL_SECONDARY) {
         /* The whole trailer span of the secondary: it is erased afterwards. */
-        return boot_repair_blank(g->fa, span_off, flash_area_get_size(g->fa) - span_off, g->ev,
-                                 free_now);
+        return boot_rewrite_blank(g->fa, span_off, flash_area_get_size(g->fa) - span_off, g->ev,
+                                  free_now);
     }
     *free_now = false;
     if (info[lp->copy_done_off - (lp->status_off + lp->status_sz)] != TRAILER_FLAG_SET_BYTE) {
@@ -282,8 +283,8 @@ static int boot_journal_write(struct boot_loader_state *st, const struct boot_jo
         }
         rc = flash_area_write(g->fa, g->off + g->hdr, st->buf, g->body);
         if (rc == 0 && tail_len != 0) {
-            rc = boot_copy_region_buf(st->fa_pri, g->fa, pri_first, g->tail_off, tail_len, chunk,
-                                      (uint32_t)sizeof(chunk));
+            rc = loader_io_copy_buf(st->fa_pri, g->fa, pri_first, g->tail_off, tail_len, chunk,
+                                    (uint32_t)sizeof(chunk));
         }
         if (rc != BO_ESEMANTICS) {
             break;
@@ -510,7 +511,7 @@ static int boot_journal_drop_torn(struct boot_loader_state *st, const struct boo
     if (g->store != BOOT_JOURNAL_SECONDARY) {
         return 0;
     }
-    rc = boot_repair_blank(g->fa, end, area_sz - end, g->ev, &blank);
+    rc = boot_rewrite_blank(g->fa, end, area_sz - end, g->ev, &blank);
     if (rc < 0) {
         return rc;
     }
@@ -527,7 +528,7 @@ static int boot_journal_drop_torn(struct boot_loader_state *st, const struct boo
 static int boot_journal_recover_store(struct boot_loader_state *st,
                                       const struct boot_journal_geo *g, bool *applied)
 {
-    struct boot_repair_tail tail;
+    struct boot_rewrite_tail tail;
     struct boot_swap_state scr;
     uint8_t commit[TRAILER_ALIGN_MAX];
     uint8_t info[BOOT_JOURNAL_INFO_MAX];
@@ -536,7 +537,7 @@ static int boot_journal_recover_store(struct boot_loader_state *st,
     bool ok = false;
     int rc;
 
-    rc = boot_repair_blank(g->fa, g->off, g->hdr + g->body, g->ev, &blank);
+    rc = boot_rewrite_blank(g->fa, g->off, g->hdr + g->body, g->ev, &blank);
     if (rc < 0 || blank) {
         return rc;
     }
@@ -579,8 +580,8 @@ static int boot_journal_recover_store(struct boot_loader_state *st,
     if (!holds) {
         MCUBOOT_LOG_WRN("image %lu: finishing an interrupted trailer rewrite from its journal",
                         (unsigned long)st->cur);
-        rc = boot_repair_write_back(st, BOOT_SLOT_PRIMARY, st->buf, info,
-                                    tail.len != 0 ? &tail : NULL);
+        rc = boot_rewrite_trailer(st, BOOT_SLOT_PRIMARY, st->buf, info,
+                                  tail.len != 0 ? &tail : NULL);
         if (rc < 0) {
             return rc;
         }

@@ -75,8 +75,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/boot_repair.h"
-#include "boot/loader_priv.h"
+#include "boot/boot_rewrite.h"
+#include "boot/loader.h"
 
 /** Where a journal was saved. */
 enum boot_journal_store {
@@ -88,7 +88,7 @@ enum boot_journal_store {
 /** A saved journal. */
 struct boot_journal {
     enum boot_journal_store store;
-    struct boot_repair_tail tail; /**< Where the kept image bytes are (len 0: none kept). */
+    struct boot_rewrite_tail tail; /**< Where the kept image bytes are (len 0: none kept). */
 };
 
 /**

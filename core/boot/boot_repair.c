@@ -9,7 +9,7 @@
 
 #include "bo_err.h"
 #include "boot/boot_journal.h"
-#include "boot/boot_status.h"
+#include "boot/boot_rewrite.h"
 #include "boot/trailer.h"
 #include "mcuboot_config/mcuboot_logging.h"
 
@@ -18,30 +18,6 @@
 
 /* Largest info region kept (4 MA + MA + ALIGN_UP(16, MA) with MA 32 is 192 bytes). */
 #define BOOT_REPAIR_INFO_MAX 256u
-
-/* The areas of a slot of the current image. */
-struct boot_repair_slot {
-    const struct flash_area *fa;
-    const struct trailer_layout *lay;
-    const struct flash_sector *sect;
-    uint32_t n;
-};
-
-static void boot_repair_slot_of(const struct boot_loader_state *st, int slot,
-                                struct boot_repair_slot *s)
-{
-    if (slot == BOOT_SLOT_PRIMARY) {
-        s->fa = st->fa_pri;
-        s->lay = &st->lay_pri;
-        s->sect = st->sect.pri;
-        s->n = st->sect.n_pri;
-    } else {
-        s->fa = st->fa_sec;
-        s->lay = &st->lay_sec;
-        s->sect = st->sect.sec;
-        s->n = st->sect.n_sec;
-    }
-}
 
 /*
  * Reads len bytes at off BOOT_REPAIR_READS times into out, keeping for each bit the programmed
@@ -68,45 +44,9 @@ static int boot_repair_read_merged(const struct flash_area *fa, uint32_t off, ui
     return rc;
 }
 
-int boot_repair_blank(const struct flash_area *fa, uint32_t off, uint32_t len, uint8_t ev,
-                      bool *blank)
-{
-    uint8_t chunk[64];
-    uint32_t done = 0;
-    uint32_t i;
-    int rc;
-
-    *blank = true;
-    while (done < len && *blank) {
-        uint32_t n = len - done < sizeof(chunk) ? len - done : (uint32_t)sizeof(chunk);
-
-        rc = flash_area_read(fa, off + done, chunk, n);
-        if (rc < 0) {
-            return rc;
-        }
-        for (i = 0; i < n; i++) {
-            *blank = *blank && chunk[i] == ev;
-        }
-        done += n;
-    }
-    return 0;
-}
-
 static bool boot_repair_overlaps(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
 {
     return blen != 0 && alen != 0 && a < b + blen && b < a + alen;
-}
-
-static bool boot_repair_all(const uint8_t *p, uint32_t len, uint8_t v)
-{
-    uint32_t i;
-
-    for (i = 0; i < len; i++) {
-        if (p[i] != v) {
-            return false;
-        }
-    }
-    return true;
 }
 
 /* A flag unit that holds anything but erased bytes was meant to read "set". */
@@ -115,62 +55,32 @@ static void boot_repair_norm_flag(uint8_t *info, uint32_t base, uint32_t flag_of
 {
     uint8_t *p = info + (flag_off - base);
 
-    if (!boot_repair_all(p, unit, ev)) {
+    if (!boot_rewrite_all(p, unit, ev)) {
         memset(p, ev, unit);
         p[0] = TRAILER_FLAG_SET_BYTE;
     }
 }
 
-int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_off,
-                        uint32_t skip_len)
+/*
+ * Saves what a slot's trailer holds (see boot_repair.h): one byte per status record into recs
+ * (the rest of a record is padding) and the info region into info, each byte merged over
+ * several reads, torn flags read as set, a partly written magic as the magic, and the units
+ * overlapping [skip_off, skip_off + skip_len) as erased.
+ */
+static int boot_repair_save(const struct boot_rewrite_slot *s, uint32_t skip_off, uint32_t skip_len,
+                            uint8_t *recs, uint8_t *info)
 {
-    struct boot_repair_slot s;
-    const struct trailer_layout *lay;
-    uint8_t info[BOOT_REPAIR_INFO_MAX];
-    uint8_t *recs = st->buf;
-    struct boot_journal jr;
-    uint32_t nrec;
-    uint32_t base;
-    uint32_t first;
-    uint32_t first_off;
-    uint32_t align;
-    uint32_t wu;
+    const struct trailer_layout *lay = s->lay;
+    uint32_t nrec = lay->status_entries * lay->status_states;
+    uint32_t base = lay->status_off + lay->status_sz;
+    uint32_t align = flash_area_align(s->fa);
+    uint32_t wu = lay->cfg.write_unit;
+    uint8_t ev = lay->cfg.erased_val;
     uint32_t i;
-    uint8_t ev;
-    bool blank;
     int rc;
 
-    boot_repair_slot_of(st, slot, &s);
-    lay = s.lay;
-    ev = lay->cfg.erased_val;
-    wu = lay->cfg.write_unit;
-    align = flash_area_align(s.fa);
-    nrec = lay->status_entries * lay->status_states;
-    base = lay->status_off + lay->status_sz;
-    if (nrec > sizeof(st->buf) || lay->info_sz > sizeof(info) || align == 0 || align > wu ||
-        wu > TRAILER_ALIGN_MAX) {
-        return BO_ESEMANTICS;
-    }
-    rc = trailer_sector_span(lay, s.sect, s.n, &first, &first_off);
-    if (rc < 0) {
-        return rc;
-    }
-    /* Image bytes in the trailer's first sector: erased only once kept in a free area. */
-    rc = boot_repair_blank(s.fa, first_off, lay->status_off - first_off, ev, &blank);
-    if (rc < 0) {
-        return rc;
-    }
-    if (!blank && slot != BOOT_SLOT_PRIMARY) {
-        MCUBOOT_LOG_ERR("image %lu: torn trailer shares its sector with the image",
-                        (unsigned long)st->cur);
-        return BO_ESEMANTICS;
-    }
-    MCUBOOT_LOG_WRN("image %lu: rewriting the %s trailer after a torn write",
-                    (unsigned long)st->cur, slot == BOOT_SLOT_PRIMARY ? "primary" : "secondary");
-
-    /* Save: one byte per status record (the rest of a record is padding), and the fields. */
     for (i = 0; i < nrec; i++) {
-        rc = boot_repair_read_merged(s.fa, lay->status_off + i * wu, &recs[i], 1, ev);
+        rc = boot_repair_read_merged(s->fa, lay->status_off + i * wu, &recs[i], 1, ev);
         if (rc < 0) {
             return rc;
         }
@@ -178,13 +88,13 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
             recs[i] = ev;
         }
     }
-    rc = boot_repair_read_merged(s.fa, base, info, lay->info_sz, ev);
+    rc = boot_repair_read_merged(s->fa, base, info, lay->info_sz, ev);
     if (rc < 0) {
         return rc;
     }
     boot_repair_norm_flag(info, base, lay->image_ok_off, align, ev);
     boot_repair_norm_flag(info, base, lay->copy_done_off, align, ev);
-    if (!boot_repair_all(info + (lay->magic_off - base), TRAILER_MAGIC_SZ, ev)) {
+    if (!boot_rewrite_all(info + (lay->magic_off - base), TRAILER_MAGIC_SZ, ev)) {
         memset(info + (lay->magic_unit_off - base), ev, lay->magic_unit_sz);
         rc = trailer_magic_bytes(lay->cfg.max_align, info + (lay->magic_off - base));
         if (rc < 0) {
@@ -196,11 +106,67 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
             info[i] = ev;
         }
     }
+    return 0;
+}
 
+/*
+ * Whether the image bytes below the status area in the trailer's first sector are all erased
+ * (*blank). Returns 0, BO_ESEMANTICS when the layout is not one the repair handles (records
+ * beyond rec_max, a large info region, write units), or a flash error.
+ */
+static int boot_repair_tail_blank(const struct boot_rewrite_slot *s, uint32_t rec_max, bool *blank)
+{
+    const struct trailer_layout *lay = s->lay;
+    uint32_t align = flash_area_align(s->fa);
+    uint32_t wu = lay->cfg.write_unit;
+    uint32_t first;
+    uint32_t first_off;
+    int rc;
+
+    if (lay->status_entries * lay->status_states > rec_max || lay->info_sz > BOOT_REPAIR_INFO_MAX ||
+        align == 0 || align > wu || wu > TRAILER_ALIGN_MAX) {
+        return BO_ESEMANTICS;
+    }
+    rc = trailer_sector_span(lay, s->sect, s->n, &first, &first_off);
+    if (rc < 0) {
+        return rc;
+    }
+    return boot_rewrite_blank(s->fa, first_off, lay->status_off - first_off, lay->cfg.erased_val,
+                              blank);
+}
+
+int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_off,
+                        uint32_t skip_len)
+{
+    struct boot_rewrite_slot s;
+    uint8_t info[BOOT_REPAIR_INFO_MAX];
+    uint8_t *recs = st->buf;
+    struct boot_journal jr;
+    bool blank;
+    int rc;
+
+    boot_rewrite_slot_of(st, slot, &s);
+    /* Image bytes in the trailer's first sector: erased only once kept in a free area. */
+    rc = boot_repair_tail_blank(&s, (uint32_t)sizeof(st->buf), &blank);
+    if (rc < 0) {
+        return rc;
+    }
+    if (!blank && slot != BOOT_SLOT_PRIMARY) {
+        MCUBOOT_LOG_ERR("image %lu: torn trailer shares its sector with the image",
+                        (unsigned long)st->cur);
+        return BO_ESEMANTICS;
+    }
+    MCUBOOT_LOG_WRN("image %lu: rewriting the %s trailer after a torn write",
+                    (unsigned long)st->cur, slot == BOOT_SLOT_PRIMARY ? "primary" : "secondary");
+    rc = boot_repair_save(&s, skip_off, skip_len, recs, info);
+    if (rc < 0) {
+        return rc;
+    }
     memset(&jr, 0, sizeof(jr));
     if (slot == BOOT_SLOT_PRIMARY) {
         /* A copy first, so that a cut between the erase and the magic loses nothing. */
-        rc = boot_journal_save(st, recs, nrec, info, lay->info_sz, !blank, &jr);
+        rc = boot_journal_save(st, recs, s.lay->status_entries * s.lay->status_states, info,
+                               s.lay->info_sz, !blank, &jr);
         if (rc < 0) {
             return rc;
         }
@@ -211,72 +177,9 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
             return BO_ESEMANTICS;
         }
     }
-    rc = boot_repair_write_back(st, slot, recs, info, blank ? NULL : &jr.tail);
+    rc = boot_rewrite_trailer(st, slot, recs, info, blank ? NULL : &jr.tail);
     if (rc == 0 && jr.store != BOOT_JOURNAL_NONE) {
         rc = boot_journal_clear(st, &jr);
-    }
-    return rc;
-}
-
-int boot_repair_write_back(struct boot_loader_state *st, int slot, const uint8_t *recs,
-                           const uint8_t *info, const struct boot_repair_tail *tail)
-{
-    struct boot_repair_slot s;
-    const struct trailer_layout *lay;
-    uint8_t chunk[4u * TRAILER_ALIGN_MAX];
-    uint8_t unit[TRAILER_ALIGN_MAX];
-    uint32_t nrec;
-    uint32_t base;
-    uint32_t align;
-    uint32_t wu;
-    uint32_t i;
-    uint8_t ev;
-    int rc;
-
-    boot_repair_slot_of(st, slot, &s);
-    lay = s.lay;
-    ev = lay->cfg.erased_val;
-    wu = lay->cfg.write_unit;
-    align = flash_area_align(s.fa);
-    nrec = lay->status_entries * lay->status_states;
-    base = lay->status_off + lay->status_sz;
-    if (align == 0 || align > wu || wu > TRAILER_ALIGN_MAX ||
-        (tail != NULL && tail->len > lay->status_off)) {
-        return BO_ESEMANTICS;
-    }
-    rc = boot_status_erase_trailer(st, slot);
-    if (rc == 0 && tail != NULL && tail->len != 0) {
-        /* The image bytes the erase took, before anything of the trailer. */
-        rc = boot_copy_region_buf(tail->fa, s.fa, tail->off, lay->status_off - tail->len, tail->len,
-                                  chunk, (uint32_t)sizeof(chunk));
-    }
-    if (rc < 0) {
-        return rc;
-    }
-    /* Records first, then the fields, the magic last. */
-    for (i = 0; i < nrec; i++) {
-        if (recs[i] == ev) {
-            continue;
-        }
-        memset(unit, ev, sizeof(unit));
-        unit[0] = recs[i];
-        rc = flash_area_write(s.fa, lay->status_off + i * wu, unit, wu);
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    for (i = 0; base + i < lay->magic_unit_off; i += align) {
-        if (boot_repair_all(info + i, align, ev)) {
-            continue;
-        }
-        rc = flash_area_write(s.fa, base + i, info + i, align);
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    i = lay->magic_unit_off - base;
-    if (!boot_repair_all(info + i, lay->magic_unit_sz, ev)) {
-        rc = flash_area_write(s.fa, lay->magic_unit_off, info + i, lay->magic_unit_sz);
     }
     return rc;
 }
@@ -424,7 +327,7 @@ int boot_repair_check_primary(struct boot_loader_state *st, bool *repaired)
 
 int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t rec, uint8_t val)
 {
-    struct boot_repair_slot s;
+    struct boot_rewrite_slot s;
     uint8_t first[TRAILER_ALIGN_MAX];
     uint8_t again[TRAILER_ALIGN_MAX];
     bool stable = true;
@@ -434,7 +337,7 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
     uint32_t r;
     int rc;
 
-    boot_repair_slot_of(st, slot, &s);
+    boot_rewrite_slot_of(st, slot, &s);
     wu = s.lay->cfg.write_unit;
     nrec = s.lay->status_entries * s.lay->status_states;
     if (rec >= nrec || wu == 0 || wu > TRAILER_ALIGN_MAX) {
@@ -461,14 +364,14 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
 
 int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count, uint32_t *next)
 {
-    struct boot_repair_slot s;
+    struct boot_rewrite_slot s;
     uint32_t wu;
     uint32_t r;
     uint8_t b;
     bool written;
     int rc = 0;
 
-    boot_repair_slot_of(st, slot, &s);
+    boot_rewrite_slot_of(st, slot, &s);
     wu = s.lay->cfg.write_unit;
     while (*next < count && rc == 0) {
         written = false;

@@ -47,15 +47,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/loader_priv.h"
-
-/**
- * \brief Whether [off, off + len) of fa holds only the erased value ev.
- * \param blank  Receives the answer (false as soon as one byte differs).
- * \return 0, or the error of a flash read.
- */
-int boot_repair_blank(const struct flash_area *fa, uint32_t off, uint32_t len, uint8_t ev,
-                      bool *blank);
+#include "boot/loader.h"
 
 /**
  * \brief Erases the trailer sectors of a slot of the current image and writes its trailer back
@@ -69,26 +61,6 @@ int boot_repair_blank(const struct flash_area *fa, uint32_t off, uint32_t len, u
  */
 int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_off,
                         uint32_t skip_len);
-
-/** Image bytes of a slot's first trailer sector, kept elsewhere while that sector is erased. */
-struct boot_repair_tail {
-    const struct flash_area *fa; /**< Area that keeps them. */
-    uint32_t off;                /**< Their offset in fa. */
-    uint32_t len;                /**< Their length: they go back to [status_off - len, status_off)
-                                      of the slot. */
-};
-
-/**
- * \brief Erases the trailer sectors of a slot of the current image and writes the trailer given
- *        as one byte per status record and the info region (fields, magic), in the order of the
- *        rules above: the image bytes of tail first, then records, fields, the magic last.
- * \param recs  One byte per status record (the erased value: left erased).
- * \param info  The info region [status_off + status_sz, area end), info_sz bytes.
- * \param tail  Image bytes to copy back below the status area, or NULL.
- * \return 0, BO_ESEMANTICS for a write unit the layout does not handle, or the flash error.
- */
-int boot_repair_write_back(struct boot_loader_state *st, int slot, const uint8_t *recs,
-                           const uint8_t *info, const struct boot_repair_tail *tail);
 
 /**
  * \brief Decides what to do after a trailer write of [off, off + len) to fa returned rc: when rc

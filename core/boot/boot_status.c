@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Swap progress: status source, record scans and writes, trailer initialisation and erasure.
+ * Swap progress: status source, record scans, single record and field writes, trailer erasure.
  */
 #include "boot/boot_status.h"
 
 #include <string.h>
 
 #include "bo_err.h"
-#include "boot/boot_repair.h"
+#include "boot/loader_io.h"
 #include "boot/sectors.h"
 #include "boot/swap_state.h"
 #include "boot/swap_type.h"
@@ -180,36 +180,41 @@ int boot_status_read(struct boot_loader_state *st, const struct boot_mode_ops *o
     return rc;
 }
 
-int boot_status_write(struct boot_loader_state *st, const struct boot_status *bs)
+/* The area and layout holding the records of bs, and the record's operation. */
+static const struct flash_area *boot_status_record_area(struct boot_loader_state *st,
+                                                        const struct boot_status *bs,
+                                                        const struct trailer_layout **lay,
+                                                        enum trailer_status_op *op)
 {
-    const struct flash_area *fa = st->fa_pri;
-    const struct trailer_layout *lay = &st->lay_pri;
-    enum trailer_status_op op = TRAILER_STATUS_OP_SWAP;
-    uint32_t off;
-    int rc;
-
-    if (bs->use_scratch) {
-        fa = st->fa_scr;
-        lay = &st->lay_scr;
-    }
-    if (st->cfg.mode == BOOT_MODE_SWAP_MOVE) {
-        op = (enum trailer_status_op)bs->op;
-    }
-    rc = trailer_write_status(fa, lay, op, bs->idx, bs->state, bs->state);
-    if (rc == BO_ESEMANTICS && trailer_status_record_off(lay, op, bs->idx, bs->state, &off) == 0) {
-        /* A torn write of this record left it reading erased: its step was just redone. */
-        rc = boot_repair_for_retry(st, fa, rc, off, lay->cfg.write_unit);
-        if (rc == 0) {
-            rc = trailer_write_status(fa, lay, op, bs->idx, bs->state, bs->state);
-        }
-    }
-    return rc;
+    *op = st->cfg.mode == BOOT_MODE_SWAP_MOVE ? (enum trailer_status_op)bs->op
+                                              : TRAILER_STATUS_OP_SWAP;
+    *lay = bs->use_scratch ? &st->lay_scr : &st->lay_pri;
+    return bs->use_scratch ? st->fa_scr : st->fa_pri;
 }
 
-/* Writes one field (no retry). */
-static int boot_status_field_once(struct boot_loader_state *st, const struct flash_area *fa,
-                                  const struct trailer_layout *lay, enum boot_status_field field,
-                                  const struct boot_status *bs)
+int boot_status_write(struct boot_loader_state *st, const struct boot_status *bs)
+{
+    const struct trailer_layout *lay;
+    enum trailer_status_op op;
+    const struct flash_area *fa = boot_status_record_area(st, bs, &lay, &op);
+
+    return trailer_write_status(fa, lay, op, bs->idx, bs->state, bs->state);
+}
+
+int boot_status_record_unit(struct boot_loader_state *st, const struct boot_status *bs,
+                            struct boot_status_unit *unit)
+{
+    const struct trailer_layout *lay;
+    enum trailer_status_op op;
+
+    unit->fa = boot_status_record_area(st, bs, &lay, &op);
+    unit->len = lay->cfg.write_unit;
+    return trailer_status_record_off(lay, op, bs->idx, bs->state, &unit->off);
+}
+
+int boot_status_write_field(struct boot_loader_state *st, const struct flash_area *fa,
+                            const struct trailer_layout *lay, enum boot_status_field field,
+                            const struct boot_status *bs)
 {
     switch (field) {
     case BOOT_STATUS_FIELD_SWAP_INFO:
@@ -229,82 +234,40 @@ static int boot_status_field_once(struct boot_loader_state *st, const struct fla
     }
 }
 
-int boot_status_write_field(struct boot_loader_state *st, const struct flash_area *fa,
-                            const struct trailer_layout *lay, enum boot_status_field field,
-                            const struct boot_status *bs)
+int boot_status_field_unit(const struct flash_area *fa, const struct trailer_layout *lay,
+                           enum boot_status_field field, struct boot_status_unit *unit)
 {
     uint32_t align = flash_area_align(fa);
-    uint32_t off;
-    uint32_t len = align;
-    int rc;
 
-    rc = boot_status_field_once(st, fa, lay, field, bs);
-    if (rc != BO_ESEMANTICS || align == 0) {
-        return rc;
+    if (align == 0) {
+        return BO_EINVAL;
     }
+    unit->fa = fa;
+    unit->len = align;
     switch (field) {
     case BOOT_STATUS_FIELD_SWAP_INFO:
-        off = lay->swap_info_off;
+        unit->off = lay->swap_info_off;
         break;
     case BOOT_STATUS_FIELD_IMAGE_OK:
-        off = lay->image_ok_off;
+        unit->off = lay->image_ok_off;
         break;
     case BOOT_STATUS_FIELD_COPY_DONE:
-        off = lay->copy_done_off;
+        unit->off = lay->copy_done_off;
         break;
     case BOOT_STATUS_FIELD_SWAP_SIZE:
-        off = lay->swap_size_off;
-        len = (4u + align - 1u) / align * align;
+        unit->off = lay->swap_size_off;
+        unit->len = (4u + align - 1u) / align * align;
         break;
     case BOOT_STATUS_FIELD_TLV_SIZES:
-        off = lay->tlv_sizes_off;
-        len = (4u + align - 1u) / align * align;
+        unit->off = lay->tlv_sizes_off;
+        unit->len = (4u + align - 1u) / align * align;
         break;
     default:
-        off = lay->magic_unit_off;
-        len = lay->magic_unit_sz;
+        unit->off = lay->magic_unit_off;
+        unit->len = lay->magic_unit_sz;
         break;
     }
-    rc = boot_repair_for_retry(st, fa, rc, off, len);
-    if (rc == 0) {
-        rc = boot_status_field_once(st, fa, lay, field, bs);
-    }
-    return rc;
-}
-
-int boot_status_init_area(struct boot_loader_state *st, const struct flash_area *fa,
-                          const struct trailer_layout *lay, const struct boot_status *bs)
-{
-    struct boot_swap_state sec;
-    int rc;
-
-    rc = swap_state_read(st->fa_sec, &st->lay_sec, &sec);
-    if (rc < 0) {
-        return rc;
-    }
-    if (bs->swap_type != TRAILER_SWAP_TYPE_NONE) {
-        rc = boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_SWAP_INFO, bs);
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    if (sec.image_ok == TRAILER_FLAG_SET) {
-        rc = boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_IMAGE_OK, bs);
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    rc = boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_SWAP_SIZE, bs);
-    if (rc < 0) {
-        return rc;
-    }
-    if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET) {
-        rc = boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_TLV_SIZES, bs);
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    return boot_status_write_field(st, fa, lay, BOOT_STATUS_FIELD_MAGIC, bs);
+    return 0;
 }
 
 int boot_status_erase_trailer(struct boot_loader_state *st, int slot)
@@ -319,7 +282,7 @@ int boot_status_erase_trailer(struct boot_loader_state *st, int slot)
 
     while (i > 0 && total < lay->trailer_sz) {
         i--;
-        rc = boot_erase_region(fa, s[i].fs_off, s[i].fs_size);
+        rc = loader_io_erase(fa, s[i].fs_off, s[i].fs_size);
         if (rc < 0) {
             return rc;
         }

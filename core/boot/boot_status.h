@@ -2,7 +2,7 @@
 /**
  * \file boot_status.h
  * \brief Swap progress in the status area of a trailer: finding where an interrupted swap
- *        stands, recording each step, initialising a trailer for a swap and erasing trailers.
+ *        stands, writing one record or one field, and erasing trailers.
  *
  * A swap is a sequence of steps (idx, from 1), each of a few records (state, from 1); a record
  * is one write unit whose first byte is the state number, written when its work is done. After
@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/loader_priv.h"
+#include "boot/loader_int.h"
 
 /** \brief Resets bs to "no swap in progress" (MCUboot's boot_status_reset()). */
 void boot_status_reset(struct boot_status *bs);
@@ -38,11 +38,25 @@ int boot_status_read(struct boot_loader_state *st, const struct boot_mode_ops *o
 /**
  * \brief Writes the record (bs->op, bs->idx, bs->state) with value bs->state, in the scratch
  *        area when bs->use_scratch, else in the primary slot (MCUboot's boot_write_status()).
- *        A record of the primary that a torn write already programmed (BO_ESEMANTICS) makes
- *        the primary's trailer be repaired (boot_repair.h) and the record written again.
+ *        A record that a torn write already programmed gives BO_ESEMANTICS: the layer above
+ *        (boot_record.h) repairs the trailer and writes the record again.
  * \return 0 or the flash error.
  */
 int boot_status_write(struct boot_loader_state *st, const struct boot_status *bs);
+
+/** The write unit a record or a field occupies. */
+struct boot_status_unit {
+    const struct flash_area *fa; /**< The area it is in. */
+    uint32_t off;                /**< Its offset in fa. */
+    uint32_t len;                /**< Its length in bytes. */
+};
+
+/**
+ * \brief Where boot_status_write() writes the record of bs.
+ * \return 0, or BO_EINVAL when bs names no record of the layout.
+ */
+int boot_status_record_unit(struct boot_loader_state *st, const struct boot_status *bs,
+                            struct boot_status_unit *unit);
 
 /** A trailer field boot_status_write_field() writes. */
 enum boot_status_field {
@@ -55,9 +69,8 @@ enum boot_status_field {
 };
 
 /**
- * \brief Writes one trailer field of area fa. When the flash refuses because a torn write
- *        already programmed the unit (BO_ESEMANTICS, ECC parts), the slot's trailer is
- *        repaired (boot_repair.h) and the write retried once.
+ * \brief Writes one trailer field of area fa, once: a unit that a torn write already
+ *        programmed gives BO_ESEMANTICS (ECC parts), for the layer above to repair.
  * \param bs  Supplies the values of SWAP_INFO, SWAP_SIZE and TLV_SIZES (may be NULL otherwise).
  * \return 0 or the flash error.
  */
@@ -66,13 +79,11 @@ int boot_status_write_field(struct boot_loader_state *st, const struct flash_are
                             const struct boot_status *bs);
 
 /**
- * \brief Initialises a trailer for a swap (MCUboot's swap_status_init()): swap_info (when the
- *        swap type is not NONE), image_ok (when the secondary's is set), swap_size, the
- *        swap-using-offset TLV sizes, and the magic last.
- * \return 0 or the flash error.
+ * \brief The write units boot_status_write_field() programs for field (the magic: its unit).
+ * \return 0, or BO_EINVAL when fa has no write unit.
  */
-int boot_status_init_area(struct boot_loader_state *st, const struct flash_area *fa,
-                          const struct trailer_layout *lay, const struct boot_status *bs);
+int boot_status_field_unit(const struct flash_area *fa, const struct trailer_layout *lay,
+                           enum boot_status_field field, struct boot_status_unit *unit);
 
 /**
  * \brief Erases the sectors holding a slot's trailer, from the last one down (MCUboot's

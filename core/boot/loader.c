@@ -11,11 +11,13 @@
 
 #include "bo_err.h"
 #include "boot/boot_decide.h"
+#include "boot/boot_deps.h"
 #include "boot/boot_journal.h"
 #include "boot/boot_repair.h"
+#include "boot/boot_record.h"
 #include "boot/boot_status.h"
-#include "boot/image_src.h"
-#include "boot/loader_priv.h"
+#include "boot/loader_int.h"
+#include "boot/loader_io.h"
 #include "boot/sectors.h"
 #include "boot/swap_state.h"
 #include "boot/swap_type.h"
@@ -82,8 +84,8 @@ enum trailer_mode boot_mode_trailer_mode(enum boot_mode mode)
     }
 }
 
-/* Opens the areas of image i, computes the layouts and loads the sector tables. */
-static int boot_image_enter(struct boot_loader_state *st, uint32_t i)
+/* Opens the areas of image i, computes the layouts and loads the sector tables (loader_int.h). */
+int boot_image_open(struct boot_loader_state *st, uint32_t i)
 {
     struct trailer_params p;
     uint32_t ma;
@@ -138,7 +140,7 @@ static int boot_image_enter(struct boot_loader_state *st, uint32_t i)
     return sectors_load(st);
 }
 
-static void boot_image_leave(struct boot_loader_state *st)
+void boot_image_close(struct boot_loader_state *st)
 {
     flash_area_close(st->fa_scr);
     flash_area_close(st->fa_sec);
@@ -156,7 +158,7 @@ static int boot_read_headers(struct boot_loader_state *st, uint8_t swap_type)
     uint32_t other = 0;
     int rc;
 
-    rc = boot_read_header(st->fa_pri, 0, &img->hdr[0], &img->hdr_ok[0], NULL);
+    rc = loader_io_read_header(st->fa_pri, 0, &img->hdr[0], &img->hdr_ok[0], NULL);
     if (rc < 0) {
         return rc;
     }
@@ -166,11 +168,11 @@ static int boot_read_headers(struct boot_loader_state *st, uint8_t swap_type)
         other = swap_type == TRAILER_SWAP_TYPE_REVERT ? st->sect.sec[0].fs_size : 0;
     }
     img->sec_off = pref;
-    rc = boot_read_header(st->fa_sec, pref, &img->hdr[1], &img->hdr_ok[1], NULL);
+    rc = loader_io_read_header(st->fa_sec, pref, &img->hdr[1], &img->hdr_ok[1], NULL);
     if (rc < 0 || img->hdr_ok[1] || pref == other) {
         return rc;
     }
-    rc = boot_read_header(st->fa_sec, other, &img->hdr[1], &img->hdr_ok[1], NULL);
+    rc = loader_io_read_header(st->fa_sec, other, &img->hdr[1], &img->hdr_ok[1], NULL);
     if (rc == 0 && img->hdr_ok[1]) {
         img->sec_off = other;
     }
@@ -181,7 +183,7 @@ static int boot_read_headers(struct boot_loader_state *st, uint8_t swap_type)
 static int boot_erase_secondary(struct boot_loader_state *st)
 {
     MCUBOOT_LOG_WRN("image %lu: erasing the secondary slot", (unsigned long)st->cur);
-    return boot_erase_region(st->fa_sec, 0, flash_area_get_size(st->fa_sec));
+    return loader_io_erase(st->fa_sec, 0, flash_area_get_size(st->fa_sec));
 }
 
 /*
@@ -200,7 +202,7 @@ static int boot_primary_is_image(struct boot_loader_state *st, bool *is_image)
     if (!st->img[st->cur].hdr_ok[0]) {
         return 0;
     }
-    rc = boot_image_size(st->fa_pri, 0, &size, &unprot);
+    rc = loader_io_image_size(st->fa_pri, 0, &size, &unprot);
     if (rc < 0) {
         return rc;
     }
@@ -236,7 +238,7 @@ static int boot_secondary_acceptable(struct boot_loader_state *st, bool *ok)
         return 0;
     }
     if (pri_image && st->cfg.downgrade_sec_cnt) {
-        rc = boot_read_sec_cnt(st->fa_pri, 0, &pri_cnt, &pri_has);
+        rc = loader_io_read_sec_cnt(st->fa_pri, 0, &pri_cnt, &pri_has);
         if (rc < 0) {
             return rc;
         }
@@ -261,7 +263,7 @@ static int boot_validate_slot(struct boot_loader_state *st, int slot, uint8_t sw
     const struct flash_area *fa = slot == BOOT_SLOT_PRIMARY ? st->fa_pri : st->fa_sec;
     uint32_t base = slot == BOOT_SLOT_PRIMARY ? 0 : img->sec_off;
     struct image_validate_config vc;
-    struct boot_src_ctx ctx;
+    struct loader_io_src ctx;
     struct image_src src;
     struct image_header hdr;
     bool non_bootable;
@@ -270,7 +272,7 @@ static int boot_validate_slot(struct boot_loader_state *st, int slot, uint8_t sw
     int rc;
 
     *verr = BO_EBADIMAGE;
-    rc = boot_read_header(fa, base, &hdr, &ok, &erased);
+    rc = loader_io_read_header(fa, base, &hdr, &ok, &erased);
     if (rc < 0) {
         return rc;
     }
@@ -290,7 +292,7 @@ static int boot_validate_slot(struct boot_loader_state *st, int slot, uint8_t sw
     vc.keys = st->cfg.keys;
     vc.key_count = st->cfg.key_count;
     vc.allow_unsigned = st->cfg.allow_unsigned;
-    boot_src_init(&src, &ctx, fa, base);
+    loader_io_src_init(&src, &ctx, fa, base);
     rc = image_validate(&src, &vc, &st->vres);
     ok = rc == 0;
     if (ok && non_bootable) {
@@ -355,12 +357,12 @@ static int boot_finish_swap(struct boot_loader_state *st, uint8_t t)
     int rc = 0;
 
     if (t == TRAILER_SWAP_TYPE_REVERT || t == TRAILER_SWAP_TYPE_PERM) {
-        rc = boot_set_primary_image_ok(st);
+        rc = boot_record_image_ok(st);
     }
-    if (rc == 0 && boot_is_upgrade(t)) {
-        rc = boot_set_primary_copy_done(st);
+    if (rc == 0 && swap_type_is_upgrade(t)) {
+        rc = boot_record_copy_done(st);
     }
-    if (rc == 0 && boot_is_upgrade(t)) {
+    if (rc == 0 && swap_type_is_upgrade(t)) {
         /* A flag torn during the swap may only be repairable now that the swap is complete
          * (the scratch area is then free to keep image bytes; boot_journal.h). */
         rc = boot_repair_check_primary(st, NULL);
@@ -392,12 +394,12 @@ static int boot_drop_torn_secondary_trailer(struct boot_loader_state *st)
     if (rc < 0 || magic == TRAILER_MAGIC_UNSET) {
         return rc;
     }
-    rc = boot_read_header(st->fa_sec, 0, &hdr, &ok, &erased);
+    rc = loader_io_read_header(st->fa_sec, 0, &hdr, &ok, &erased);
     if (rc < 0 || !erased) {
         return rc;
     }
     if (img->sec_off != 0) {
-        rc = boot_read_header(st->fa_sec, img->sec_off, &hdr, &ok, &erased);
+        rc = loader_io_read_header(st->fa_sec, img->sec_off, &hdr, &ok, &erased);
         if (rc < 0 || !erased) {
             return rc;
         }
@@ -407,6 +409,83 @@ static int boot_drop_torn_secondary_trailer(struct boot_loader_state *st)
     return boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
 }
 
+/* Finishes the repairs of the primary's trailer, then reads the swap type and the headers. */
+static int boot_prepare_trailers(struct boot_loader_state *st, uint8_t *t)
+{
+    /* A cut rewrite of the primary's trailer is finished from its journal before anything
+     * reads that trailer. */
+    int rc = boot_journal_recover(st, NULL);
+
+    if (rc == 0) {
+        /* A flag torn while being set, or unstable bits: complete the primary's trailer. */
+        rc = boot_repair_check_primary(st, NULL);
+    }
+    if (rc == 0) {
+        rc = boot_decide(st, t);
+    }
+    if (rc == 0) {
+        rc = boot_read_headers(st, *t);
+    }
+    return rc;
+}
+
+/* Power was lost during a swap (st->img[cur].bs): finish it the way it was going. */
+static int boot_resume(struct boot_loader_state *st, const struct boot_mode_ops *ops)
+{
+    struct boot_image_state *img = &st->img[st->cur];
+    bool ran;
+    int rc;
+
+    MCUBOOT_LOG_INF("image %lu: resuming an interrupted swap", (unsigned long)st->cur);
+    boot_review_swap_types(st, true);
+    rc = ops->run(st, &img->bs, &ran);
+    if (rc == 0) {
+        rc = boot_finish_swap(st, img->bs.swap_type);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    img->performed = img->bs.swap_type;
+    img->resumed = true;
+    boot_status_reset(&img->bs);
+    return boot_read_headers(st, TRAILER_SWAP_TYPE_NONE);
+}
+
+/*
+ * Validates the secondary of an upgrade of type *t, which becomes FAIL or NONE when the image
+ * is not usable. Returns 0, 1 when the validation itself failed (the image's swap type is then
+ * FAIL and it is kept), or a negative error.
+ */
+static int boot_prepare_upgrade(struct boot_loader_state *st, uint8_t *t)
+{
+    struct boot_image_state *img = &st->img[st->cur];
+    int verr;
+    int rc;
+
+    if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET && *t != TRAILER_SWAP_TYPE_REVERT && img->hdr_ok[1] &&
+        img->sec_off == 0) {
+        /* An upgrade image must start one sector into the slot. */
+        rc = boot_erase_secondary(st);
+        if (rc < 0) {
+            return rc;
+        }
+        img->hdr_ok[1] = false;
+    }
+    rc = boot_validate_slot(st, BOOT_SLOT_SECONDARY, *t, &verr);
+    if (rc == BO_ENOMEM || rc == BO_ECRYPTO || rc == BO_EINVAL) {
+        /* Validation itself failed (MCUboot's FIH_FAILURE): keep the image, no swap. */
+        MCUBOOT_LOG_ERR("image %lu: cannot validate the secondary (%d)", (unsigned long)st->cur,
+                        rc);
+        img->swap_type = TRAILER_SWAP_TYPE_FAIL;
+        return 1;
+    }
+    if (rc == 1) {
+        *t = img->bs.swap_type != TRAILER_SWAP_TYPE_NONE ? TRAILER_SWAP_TYPE_FAIL
+                                                         : TRAILER_SWAP_TYPE_NONE;
+    }
+    return rc < 0 ? rc : 0;
+}
+
 /* First pass for the current image: resume, or decide and validate (prepare_image_for_update). */
 static int boot_prepare_image(struct boot_loader_state *st)
 {
@@ -414,28 +493,12 @@ static int boot_prepare_image(struct boot_loader_state *st)
     const struct boot_mode_ops *ops = boot_mode_ops_of(st->cfg.mode);
     const char *why = NULL;
     uint8_t t = TRAILER_SWAP_TYPE_NONE;
-    bool ran;
-    int verr;
     int rc;
 
     img->swap_type = TRAILER_SWAP_TYPE_NONE;
     img->performed = TRAILER_SWAP_TYPE_NONE;
     boot_status_reset(&img->bs);
-    /* A cut rewrite of the primary's trailer is finished from its journal before anything
-     * reads that trailer. */
-    rc = boot_journal_recover(st, NULL);
-    if (rc < 0) {
-        return rc;
-    }
-    /* A flag torn while being set, or unstable bits: complete the primary's trailer. */
-    rc = boot_repair_check_primary(st, NULL);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = boot_decide(st, &t);
-    if (rc == 0) {
-        rc = boot_read_headers(st, t);
-    }
+    rc = boot_prepare_trailers(st, &t);
     if (rc < 0) {
         return rc;
     }
@@ -449,20 +512,7 @@ static int boot_prepare_image(struct boot_loader_state *st)
         return rc;
     }
     if (!boot_status_is_reset(&img->bs)) {
-        /* Power was lost during a swap: finish it the way it was going. */
-        MCUBOOT_LOG_INF("image %lu: resuming an interrupted swap", (unsigned long)st->cur);
-        boot_review_swap_types(st, true);
-        rc = ops->run(st, &img->bs, &ran);
-        if (rc == 0) {
-            rc = boot_finish_swap(st, img->bs.swap_type);
-        }
-        if (rc < 0) {
-            return rc;
-        }
-        img->performed = img->bs.swap_type;
-        img->resumed = true;
-        boot_status_reset(&img->bs);
-        return boot_read_headers(st, TRAILER_SWAP_TYPE_NONE);
+        return boot_resume(st, ops);
     }
     if (img->bs.swap_type != TRAILER_SWAP_TYPE_NONE && img->bs.swap_type != t) {
         /* A swap was set up but no step recorded: start it again. */
@@ -478,143 +528,14 @@ static int boot_prepare_image(struct boot_loader_state *st)
             return rc;
         }
     }
-    if (boot_is_upgrade(t)) {
-        if (st->cfg.mode == BOOT_MODE_SWAP_OFFSET && t != TRAILER_SWAP_TYPE_REVERT &&
-            img->hdr_ok[1] && img->sec_off == 0) {
-            /* An upgrade image must start one sector into the slot. */
-            rc = boot_erase_secondary(st);
-            if (rc < 0) {
-                return rc;
-            }
-            img->hdr_ok[1] = false;
-        }
-        rc = boot_validate_slot(st, BOOT_SLOT_SECONDARY, t, &verr);
-        if (rc == BO_ENOMEM || rc == BO_ECRYPTO || rc == BO_EINVAL) {
-            /* Validation itself failed (MCUboot's FIH_FAILURE): keep the image, no swap. */
-            MCUBOOT_LOG_ERR("image %lu: cannot validate the secondary (%d)", (unsigned long)st->cur,
-                            rc);
-            img->swap_type = TRAILER_SWAP_TYPE_FAIL;
-            return 0;
-        }
-        if (rc < 0) {
-            return rc;
-        }
-        if (rc == 1) {
-            t = img->bs.swap_type != TRAILER_SWAP_TYPE_NONE ? TRAILER_SWAP_TYPE_FAIL
-                                                            : TRAILER_SWAP_TYPE_NONE;
+    if (swap_type_is_upgrade(t)) {
+        rc = boot_prepare_upgrade(st, &t);
+        if (rc != 0) {
+            return rc < 0 ? rc : 0;
         }
     }
     img->swap_type = t;
     boot_review_swap_types(st, false);
-    return 0;
-}
-
-/* Reads the DEPENDENCY TLVs of image i in slot (protected area). */
-static int boot_read_deps(struct boot_loader_state *st, uint32_t i, int slot,
-                          struct image_dependency *deps, uint32_t *n)
-{
-    const struct flash_area *fa = NULL;
-    struct boot_src_ctx ctx;
-    struct image_src src;
-    struct image_header hdr;
-    struct image_layout lay;
-    struct image_tlv_iter it;
-    struct image_tlv tlv;
-    uint8_t raw[IMAGE_DEPENDENCY_LEN];
-    int rc;
-
-    *n = 0;
-    rc = flash_area_open((uint8_t)flash_area_id_from_multi_image_slot((int)i, slot), &fa);
-    if (rc < 0) {
-        return rc;
-    }
-    boot_src_init(&src, &ctx, fa, slot == BOOT_SLOT_PRIMARY ? 0 : st->img[i].sec_off);
-    rc = image_header_read(&src, &hdr);
-    if (rc == 0) {
-        rc = image_layout_read(&src, &hdr, &lay);
-    }
-    if (rc == 0) {
-        image_tlv_iter_begin(&it, &src, &lay, IMAGE_TLV_DEPENDENCY, true);
-        while ((rc = image_tlv_iter_next(&it, &tlv)) == 0 && *n < IMAGE_VALIDATE_MAX_DEPS) {
-            if (tlv.len != IMAGE_DEPENDENCY_LEN) {
-                rc = BO_EBADIMAGE;
-                break;
-            }
-            rc = image_tlv_read(&src, &tlv, raw, sizeof(raw));
-            if (rc < 0) {
-                break;
-            }
-            image_dependency_decode(raw, &deps[(*n)++]);
-        }
-    }
-    flash_area_close(fa);
-    return rc == BO_ENOENT || rc == BO_EBADIMAGE || rc == 0 ? 0 : rc;
-}
-
-/* Whether dep is met by the image that will run in the slot its swap type leaves it in. */
-static bool boot_dep_met(const struct boot_loader_state *st, const struct image_dependency *dep)
-{
-    const struct boot_image_state *other;
-    int slot;
-
-    if (dep->image_id >= st->cfg.image_count) {
-        return false;
-    }
-    other = &st->img[dep->image_id];
-    slot = boot_is_upgrade(other->swap_type) ? BOOT_SLOT_SECONDARY : BOOT_SLOT_PRIMARY;
-    return other->hdr_ok[slot] &&
-           image_version_cmp(&other->hdr[slot].version, &dep->min_version, false) >= 0;
-}
-
-/*
- * Multi-image dependencies (MCUboot's boot_verify_dependencies()): each image's dependencies
- * are checked against the version of the other image in the slot it will run from. An unmet
- * dependency rejects the upgrade that breaks it (of the image itself when it upgrades, else
- * of the image depended on), and the check starts again until everything left is consistent.
- */
-static int boot_verify_dependencies(struct boot_loader_state *st)
-{
-    struct image_dependency deps[IMAGE_VALIDATE_MAX_DEPS];
-    bool changed = true;
-    uint32_t i;
-    uint32_t k;
-    uint32_t n;
-    int rc;
-
-    while (changed) {
-        changed = false;
-        for (i = 0; i < st->cfg.image_count && !changed; i++) {
-            uint8_t t = st->img[i].swap_type;
-            int slot = t != TRAILER_SWAP_TYPE_NONE && t != TRAILER_SWAP_TYPE_FAIL
-                           ? BOOT_SLOT_SECONDARY
-                           : BOOT_SLOT_PRIMARY;
-
-            rc = boot_read_deps(st, i, slot, deps, &n);
-            if (rc < 0) {
-                return rc;
-            }
-            for (k = 0; k < n && !changed; k++) {
-                uint8_t *ti = &st->img[i].swap_type;
-                uint8_t *tj;
-
-                if (boot_dep_met(st, &deps[k])) {
-                    continue;
-                }
-                MCUBOOT_LOG_WRN("image %lu: dependency on image %u not met", (unsigned long)i,
-                                deps[k].image_id);
-                if (*ti == TRAILER_SWAP_TYPE_TEST || *ti == TRAILER_SWAP_TYPE_PERM) {
-                    *ti = TRAILER_SWAP_TYPE_NONE;
-                    changed = true;
-                } else if (deps[k].image_id < st->cfg.image_count) {
-                    tj = &st->img[deps[k].image_id].swap_type;
-                    if (*tj == TRAILER_SWAP_TYPE_TEST || *tj == TRAILER_SWAP_TYPE_PERM) {
-                        *tj = TRAILER_SWAP_TYPE_NONE;
-                        changed = true;
-                    }
-                }
-            }
-        }
-    }
     return 0;
 }
 
@@ -633,16 +554,16 @@ static int boot_perform(struct boot_loader_state *st)
     if (t == TRAILER_SWAP_TYPE_FAIL) {
         img->performed = t;
         /* The secondary was bad: behave as after a revert, so it is not tried again. */
-        return st->cfg.mode == BOOT_MODE_OVERWRITE ? 0 : boot_set_primary_image_ok(st);
+        return st->cfg.mode == BOOT_MODE_OVERWRITE ? 0 : boot_record_image_ok(st);
     }
-    if (!boot_is_upgrade(t)) {
+    if (!swap_type_is_upgrade(t)) {
         return 0;
     }
     bs->swap_type = t;
     if (st->cfg.mode != BOOT_MODE_OVERWRITE) {
-        rc = boot_image_size(st->fa_pri, 0, &sz_pri, &bs->tlv_size[0]);
+        rc = loader_io_image_size(st->fa_pri, 0, &sz_pri, &bs->tlv_size[0]);
         if (rc == 0) {
-            rc = boot_image_size(st->fa_sec, img->sec_off, &sz_sec, &bs->tlv_size[1]);
+            rc = loader_io_image_size(st->fa_sec, img->sec_off, &sz_sec, &bs->tlv_size[1]);
         }
         if (rc < 0) {
             return rc;
@@ -675,7 +596,7 @@ static int boot_check_primary(struct boot_loader_state *st, struct boot_rsp *rsp
     int verr = BO_EBADIMAGE;
     int rc;
 
-    rc = boot_read_header(st->fa_pri, 0, &img->hdr[0], &img->hdr_ok[0], NULL);
+    rc = loader_io_read_header(st->fa_pri, 0, &img->hdr[0], &img->hdr_ok[0], NULL);
     if (rc < 0) {
         return rc;
     }
@@ -715,15 +636,25 @@ static int boot_pass(struct boot_loader_state *st, int pass, struct boot_rsp *rs
     int rc = 0;
 
     for (i = 0; i < st->cfg.image_count && rc == 0; i++) {
-        rc = boot_image_enter(st, i);
+        rc = boot_image_open(st, i);
         if (rc == 0) {
             rc = pass == 0   ? boot_prepare_image(st)
                  : pass == 1 ? boot_perform(st)
                              : boot_check_primary(st, rsp);
         }
-        boot_image_leave(st);
+        boot_image_close(st);
     }
     return rc;
+}
+
+/* Clears state and copies cfg into it, with the default of each field left at 0. */
+static void boot_state_init(struct boot_loader_state *state, const struct boot_config *cfg)
+{
+    memset(state, 0, sizeof(*state));
+    state->cfg = *cfg;
+    if (state->cfg.max_sectors == 0) {
+        state->cfg.max_sectors = BOOT_DEFAULT_MAX_SECTORS;
+    }
 }
 
 int boot_go_ctx(struct boot_loader_state *state, const struct boot_config *cfg,
@@ -738,22 +669,18 @@ int boot_go_ctx(struct boot_loader_state *state, const struct boot_config *cfg,
         cfg->max_sectors > BOOT_SECTORS_MAX || (cfg->key_count > 0 && cfg->keys == NULL)) {
         return BO_EINVAL;
     }
-    memset(state, 0, sizeof(*state));
+    boot_state_init(state, cfg);
     memset(rsp, 0, sizeof(*rsp));
-    state->cfg = *cfg;
-    if (state->cfg.max_sectors == 0) {
-        state->cfg.max_sectors = BOOT_DEFAULT_MAX_SECTORS;
-    }
     rsp->image_count = cfg->image_count;
     rc = boot_pass(state, 0, rsp);
     if (rc < 0) {
         return rc;
     }
     for (i = 0; i < cfg->image_count; i++) {
-        upgrade = upgrade || boot_is_upgrade(state->img[i].swap_type);
+        upgrade = upgrade || swap_type_is_upgrade(state->img[i].swap_type);
     }
     if (upgrade && cfg->image_count > 1) {
-        rc = boot_verify_dependencies(state);
+        rc = boot_deps_verify(state);
         if (rc < 0) {
             return rc;
         }
@@ -775,20 +702,16 @@ int boot_image_capacity(struct boot_loader_state *state, const struct boot_confi
         cfg->max_sectors > BOOT_SECTORS_MAX) {
         return BO_EINVAL;
     }
-    memset(state, 0, sizeof(*state));
-    state->cfg = *cfg;
-    if (state->cfg.max_sectors == 0) {
-        state->cfg.max_sectors = BOOT_DEFAULT_MAX_SECTORS;
-    }
+    boot_state_init(state, cfg);
     *max_size = 0;
-    rc = boot_image_enter(state, image);
+    rc = boot_image_open(state, image);
     if (rc == 0) {
         rc = sectors_compatible(state, why);
         if (rc == 1) {
             *max_size = sectors_max_image_size(state);
         }
     }
-    boot_image_leave(state);
+    boot_image_close(state);
     return rc;
 }
 

@@ -67,7 +67,8 @@ struct boot_config {
     bool allow_unsigned;          /**< Accept images whose hash verifies but no key signs. */
     const struct image_key *keys; /**< Trusted keys; may be NULL when key_count is 0. */
     uint32_t key_count;
-    uint32_t max_align;   /**< MCUBOOT_BOOT_MAX_ALIGN: 8, 16 or 32; 0 means 8. */
+    uint32_t max_align;   /**< MCUBOOT_BOOT_MAX_ALIGN: 8, 16 or 32; 0: the smallest
+                                      of them that holds the largest write unit. */
     uint32_t max_sectors; /**< BOOT_MAX_IMG_SECTORS: status entries per slot; 0 means
                                       128; at most BOOT_SECTORS_MAX. */
 };
@@ -179,7 +180,9 @@ int boot_image_capacity(struct boot_loader_state *state, const struct boot_confi
 
 /**
  * \brief Fills cfg with defaults: swap-using-scratch, one image, validate the primary, no
- *        downgrade prevention, signed images only, no keys, MA 8, 128 sectors.
+ *        downgrade prevention, signed images only, no keys, MA automatic (0), 128 sectors.
+ *        The one place the defaults are set: the daemon's configuration, the firmware runner
+ *        and the sweep's scenarios take theirs from here.
  */
 void boot_config_defaults(struct boot_config *cfg);
 

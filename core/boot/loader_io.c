@@ -1,28 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Flash helpers of the loader: region erase and copy, the primary's trailer flags, and reading
- * image headers, sizes and security counters from a slot (from a base offset).
+ * Flash helpers of the loader: region erase and copy, and reading image headers, sizes and
+ * security counters from a slot (from a base offset).
  */
+#include "boot/loader_io.h"
+
 #include <string.h>
 
 #include "bo_err.h"
-#include "boot/boot_status.h"
-#include "boot/image_src.h"
-#include "boot/loader_priv.h"
 
-bool boot_is_upgrade(uint8_t swap_type)
-{
-    return swap_type == TRAILER_SWAP_TYPE_TEST || swap_type == TRAILER_SWAP_TYPE_PERM ||
-           swap_type == TRAILER_SWAP_TYPE_REVERT;
-}
-
-int boot_erase_region(const struct flash_area *fa, uint32_t off, uint32_t len)
+int loader_io_erase(const struct flash_area *fa, uint32_t off, uint32_t len)
 {
     return flash_area_erase(fa, off, len);
 }
 
 /* Whether unit u of buf holds only the erased value. */
-static bool boot_unit_erased(const uint8_t *buf, uint32_t u, uint32_t wu, uint8_t ev)
+static bool loader_io_unit_erased(const uint8_t *buf, uint32_t u, uint32_t wu, uint8_t ev)
 {
     uint32_t i;
 
@@ -35,8 +28,8 @@ static bool boot_unit_erased(const uint8_t *buf, uint32_t u, uint32_t wu, uint8_
 }
 
 /* Programs the units of buf, leaving out runs of erased units of at least 8 bytes. */
-static int boot_program_chunk(const struct flash_area *dst, uint32_t off, const uint8_t *buf,
-                              uint32_t len)
+static int loader_io_program_chunk(const struct flash_area *dst, uint32_t off, const uint8_t *buf,
+                                   uint32_t len)
 {
     uint32_t wu = flash_area_align(dst);
     uint8_t ev = flash_area_erased_val(dst);
@@ -47,14 +40,14 @@ static int boot_program_chunk(const struct flash_area *dst, uint32_t off, const 
     int rc;
 
     while (i < units) {
-        if (!boot_unit_erased(buf, i, wu, ev)) {
+        if (!loader_io_unit_erased(buf, i, wu, ev)) {
             if (seg == UINT32_MAX) {
                 seg = i;
             }
             i++;
             continue;
         }
-        for (j = i; j < units && boot_unit_erased(buf, j, wu, ev); j++) {
+        for (j = i; j < units && loader_io_unit_erased(buf, j, wu, ev); j++) {
         }
         if ((j - i) * wu >= 8) {
             if (seg != UINT32_MAX) {
@@ -75,16 +68,14 @@ static int boot_program_chunk(const struct flash_area *dst, uint32_t off, const 
     return 0;
 }
 
-int boot_copy_region(struct boot_loader_state *st, const struct flash_area *src,
-                     const struct flash_area *dst, uint32_t off_src, uint32_t off_dst, uint32_t len)
+int loader_io_copy(struct boot_loader_state *st, const struct flash_area *src,
+                   const struct flash_area *dst, uint32_t off_src, uint32_t off_dst, uint32_t len)
 {
-    return boot_copy_region_buf(src, dst, off_src, off_dst, len, st->buf,
-                                (uint32_t)sizeof(st->buf));
+    return loader_io_copy_buf(src, dst, off_src, off_dst, len, st->buf, (uint32_t)sizeof(st->buf));
 }
 
-int boot_copy_region_buf(const struct flash_area *src, const struct flash_area *dst,
-                         uint32_t off_src, uint32_t off_dst, uint32_t len, uint8_t *buf,
-                         uint32_t buf_sz)
+int loader_io_copy_buf(const struct flash_area *src, const struct flash_area *dst, uint32_t off_src,
+                       uint32_t off_dst, uint32_t len, uint8_t *buf, uint32_t buf_sz)
 {
     uint32_t wu = flash_area_align(dst);
     uint32_t done = 0;
@@ -104,7 +95,7 @@ int boot_copy_region_buf(const struct flash_area *src, const struct flash_area *
         if (rc < 0) {
             return rc;
         }
-        rc = boot_program_chunk(dst, off_dst + done, buf, chunk);
+        rc = loader_io_program_chunk(dst, off_dst + done, buf, chunk);
         if (rc < 0) {
             return rc;
         }
@@ -113,42 +104,26 @@ int boot_copy_region_buf(const struct flash_area *src, const struct flash_area *
     return 0;
 }
 
-int boot_set_primary_image_ok(struct boot_loader_state *st)
+static int loader_io_src_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 {
-    enum trailer_flag_state flag;
-    int rc = trailer_read_image_ok(st->fa_pri, &st->lay_pri, &flag);
-
-    if (rc < 0 || flag != TRAILER_FLAG_UNSET) {
-        return rc;
-    }
-    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK, NULL);
-}
-
-int boot_set_primary_copy_done(struct boot_loader_state *st)
-{
-    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_COPY_DONE, NULL);
-}
-
-static int boot_src_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-    const struct boot_src_ctx *c = ctx;
+    const struct loader_io_src *c = ctx;
 
     return flash_area_read(c->fa, c->base + off, buf, len);
 }
 
-void boot_src_init(struct image_src *src, struct boot_src_ctx *ctx, const struct flash_area *fa,
-                   uint32_t base)
+void loader_io_src_init(struct image_src *src, struct loader_io_src *ctx,
+                        const struct flash_area *fa, uint32_t base)
 {
     ctx->fa = fa;
     ctx->base = base;
-    src->read = boot_src_read;
+    src->read = loader_io_src_read;
     src->ctx = ctx;
     src->size = flash_area_get_size(fa) > base ? flash_area_get_size(fa) - base : 0;
 }
 
 /* Reads the header at base of fa; *ok when its magic is right, *erased when it is blank. */
-int boot_read_header(const struct flash_area *fa, uint32_t base, struct image_header *hdr, bool *ok,
-                     bool *erased)
+int loader_io_read_header(const struct flash_area *fa, uint32_t base, struct image_header *hdr,
+                          bool *ok, bool *erased)
 {
     uint8_t raw[IMAGE_HEADER_SIZE];
     uint8_t ev = flash_area_erased_val(fa);
@@ -175,9 +150,10 @@ int boot_read_header(const struct flash_area *fa, uint32_t base, struct image_he
 }
 
 /* Total size and unprotected TLV size of the image at base of fa (0 when unreadable). */
-int boot_image_size(const struct flash_area *fa, uint32_t base, uint32_t *size, uint16_t *unprot)
+int loader_io_image_size(const struct flash_area *fa, uint32_t base, uint32_t *size,
+                         uint16_t *unprot)
 {
-    struct boot_src_ctx ctx;
+    struct loader_io_src ctx;
     struct image_src src;
     struct image_header hdr;
     struct image_layout lay;
@@ -185,7 +161,7 @@ int boot_image_size(const struct flash_area *fa, uint32_t base, uint32_t *size, 
 
     *size = 0;
     *unprot = 0;
-    boot_src_init(&src, &ctx, fa, base);
+    loader_io_src_init(&src, &ctx, fa, base);
     rc = image_header_read(&src, &hdr);
     if (rc == 0) {
         rc = image_layout_read(&src, &hdr, &lay);
@@ -202,9 +178,9 @@ int boot_image_size(const struct flash_area *fa, uint32_t base, uint32_t *size, 
 }
 
 /* The security counter of the image at base of fa; *has false when it has none. */
-int boot_read_sec_cnt(const struct flash_area *fa, uint32_t base, uint32_t *cnt, bool *has)
+int loader_io_read_sec_cnt(const struct flash_area *fa, uint32_t base, uint32_t *cnt, bool *has)
 {
-    struct boot_src_ctx ctx;
+    struct loader_io_src ctx;
     struct image_src src;
     struct image_header hdr;
     struct image_layout lay;
@@ -215,7 +191,7 @@ int boot_read_sec_cnt(const struct flash_area *fa, uint32_t base, uint32_t *cnt,
 
     *has = false;
     *cnt = 0;
-    boot_src_init(&src, &ctx, fa, base);
+    loader_io_src_init(&src, &ctx, fa, base);
     rc = image_header_read(&src, &hdr);
     if (rc == 0) {
         rc = image_layout_read(&src, &hdr, &lay);
@@ -234,44 +210,6 @@ int boot_read_sec_cnt(const struct flash_area *fa, uint32_t base, uint32_t *cnt,
     }
     if (rc == BO_EBADIMAGE || rc == BO_ENOENT) {
         return 0;
-    }
-    return rc;
-}
-
-int boot_copy_step(struct boot_loader_state *st, const struct flash_area *src,
-                   const struct flash_area *dst, uint32_t src_off, uint32_t dst_off, uint32_t sz,
-                   struct boot_status *bs)
-{
-    int rc = boot_erase_region(dst, dst_off, sz);
-
-    if (rc == 0) {
-        rc = boot_copy_region(st, src, dst, src_off, dst_off, sz);
-    }
-    if (rc == 0) {
-        rc = boot_status_write(st, bs);
-    }
-    return rc;
-}
-
-int boot_swap_step(struct boot_loader_state *st, struct boot_status *bs,
-                   const struct boot_sector_move move[2], uint32_t sz)
-{
-    int rc = 0;
-
-    if (bs->state == 1) {
-        rc = boot_copy_step(st, move[0].src, move[0].dst, move[0].src_off, move[0].dst_off, sz, bs);
-        if (rc < 0) {
-            return rc;
-        }
-        bs->state = 2;
-    }
-    if (bs->state == 2) {
-        rc = boot_copy_step(st, move[1].src, move[1].dst, move[1].src_off, move[1].dst_off, sz, bs);
-        if (rc < 0) {
-            return rc;
-        }
-        bs->idx++;
-        bs->state = 1;
     }
     return rc;
 }

@@ -6,7 +6,8 @@
  * because the secondary still asks for it.
  */
 #include "bo_err.h"
-#include "boot/loader_priv.h"
+#include "boot/loader_int.h"
+#include "boot/loader_io.h"
 #include "mcuboot_config/mcuboot_logging.h"
 
 int overwrite_run(struct boot_loader_state *st, struct boot_status *bs, bool *ran)
@@ -20,21 +21,21 @@ int overwrite_run(struct boot_loader_state *st, struct boot_status *bs, bool *ra
     *ran = true;
     MCUBOOT_LOG_INF("overwrite: erasing the primary slot");
     for (i = 0; i < s->n_pri; i++) {
-        rc = boot_erase_region(st->fa_pri, s->pri[i].fs_off, s->pri[i].fs_size);
+        rc = loader_io_erase(st->fa_pri, s->pri[i].fs_off, s->pri[i].fs_size);
         if (rc < 0) {
             return rc;
         }
         size += s->pri[i].fs_size;
     }
     MCUBOOT_LOG_INF("overwrite: copying 0x%lx bytes", (unsigned long)size);
-    rc = boot_copy_region(st, st->fa_sec, st->fa_pri, 0, 0, size);
+    rc = loader_io_copy(st, st->fa_sec, st->fa_pri, 0, 0, size);
     if (rc < 0) {
         return rc;
     }
     /* The header and the trailer of the secondary go, so the request does not repeat. */
-    rc = boot_erase_region(st->fa_sec, s->sec[0].fs_off, s->sec[0].fs_size);
+    rc = loader_io_erase(st->fa_sec, s->sec[0].fs_off, s->sec[0].fs_size);
     if (rc < 0) {
         return rc;
     }
-    return boot_erase_region(st->fa_sec, s->sec[s->n_sec - 1].fs_off, s->sec[s->n_sec - 1].fs_size);
+    return loader_io_erase(st->fa_sec, s->sec[s->n_sec - 1].fs_off, s->sec[s->n_sec - 1].fs_size);
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "bo_err.h"
-#include "boot/loader_priv.h"
 #include "sysflash/sysflash.h"
 
 static int sectors_load_one(int fa_id, struct flash_sector *out, uint32_t *n)
@@ -83,6 +82,96 @@ static int sectors_uniform(const struct flash_sector *s, uint32_t n, uint32_t si
     return 1;
 }
 
+/* Index of the sector holding off (off inside the table), by binary search. */
+static uint32_t sectors_at(const struct flash_sector *s, uint32_t n, uint32_t off)
+{
+    uint32_t lo = 0;
+    uint32_t hi = n;
+
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+
+        if (s[mid].fs_off <= off) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* Whether off is a sector boundary of a table (its end included). */
+static int sectors_is_boundary(const struct flash_sector *s, uint32_t n, uint32_t off)
+{
+    uint32_t end = s[n - 1].fs_off + s[n - 1].fs_size;
+
+    if (off == 0 || off == end) {
+        return 1;
+    }
+    if (off > end) {
+        return 0;
+    }
+    return s[sectors_at(s, n, off)].fs_off == off;
+}
+
+int sectors_common_next(const struct boot_loader_state *st, uint32_t off, uint32_t *next)
+{
+    const struct boot_sectors *t = &st->sect;
+    uint32_t end = t->pri[t->n_pri - 1].fs_off + t->pri[t->n_pri - 1].fs_size;
+    uint32_t cand = off;
+
+    while (cand < end) {
+        uint32_t i = sectors_at(t->pri, t->n_pri, cand);
+
+        cand = t->pri[i].fs_off + t->pri[i].fs_size;
+        if (sectors_is_boundary(t->sec, t->n_sec, cand)) {
+            *next = cand;
+            return 0;
+        }
+    }
+    return BO_ERANGE;
+}
+
+/* The largest boundary of both slots below off (off > 0). */
+static uint32_t sectors_common_prev(const struct boot_loader_state *st, uint32_t off)
+{
+    const struct boot_sectors *t = &st->sect;
+    uint32_t cand = off;
+
+    while (cand > 0) {
+        cand = t->pri[sectors_at(t->pri, t->n_pri, cand - 1)].fs_off;
+        if (sectors_is_boundary(t->sec, t->n_sec, cand)) {
+            return cand;
+        }
+    }
+    return 0;
+}
+
+uint32_t sectors_region_start(const struct boot_loader_state *st, uint32_t end)
+{
+    uint32_t scratch_sz = flash_area_get_size(st->fa_scr);
+    uint32_t start = end;
+
+    while (start > 0) {
+        uint32_t prev = sectors_common_prev(st, start);
+
+        if (end - prev > scratch_sz) {
+            break;
+        }
+        start = prev;
+    }
+    return start;
+}
+
+uint32_t sectors_trailer_floor(const struct boot_loader_state *st)
+{
+    const struct boot_sectors *t = &st->sect;
+    uint32_t a = t->pri[sectors_at(t->pri, t->n_pri, st->lay_pri.status_off)].fs_off;
+    uint32_t b = t->sec[sectors_at(t->sec, t->n_sec, st->lay_sec.status_off)].fs_off;
+
+    return a < b ? a : b;
+}
+
 static int sectors_scratch_compatible(const struct boot_loader_state *st, const char **why)
 {
     uint32_t scratch_sz = flash_area_get_size(st->fa_scr);
@@ -98,7 +187,7 @@ static int sectors_scratch_compatible(const struct boot_loader_state *st, const 
     }
     /* Every unit between common boundaries must fit in the scratch area. */
     while (off < pri_sz) {
-        if (swap_scratch_common_next(st, off, &next) < 0) {
+        if (sectors_common_next(st, off, &next) < 0) {
             *why = "slots have non-compatible sectors";
             return 0;
         }
@@ -109,8 +198,8 @@ static int sectors_scratch_compatible(const struct boot_loader_state *st, const 
         off = next;
     }
     /* The first swap step (the top units that fit in the scratch area) carries the trailers. */
-    top = swap_scratch_region_start(st, pri_sz);
-    limit = swap_scratch_trailer_floor(st);
+    top = sectors_region_start(st, pri_sz);
+    limit = sectors_trailer_floor(st);
     if (top > limit) {
         *why = "the scratch area cannot hold the sectors of the trailer";
         return 0;

@@ -53,4 +53,20 @@ uint32_t sectors_trailer_count(const struct flash_sector *s, uint32_t n, uint32_
 /** \brief Sum of the sizes of sectors [first, first + count) of a table. */
 uint32_t sectors_span(const struct flash_sector *s, uint32_t first, uint32_t count);
 
+/**
+ * \brief The smallest offset above off where both slots have a sector boundary (their ends
+ *        included): the end of the swap-using-scratch unit that starts at off.
+ * \return 0, or BO_ERANGE when there is none up to the end of the primary.
+ */
+int sectors_common_next(const struct boot_loader_state *st, uint32_t off, uint32_t *next);
+
+/**
+ * \brief Start of the swap-using-scratch step that ends at end: the lowest common boundary
+ *        such that the units from it up to end fit in the scratch area together.
+ */
+uint32_t sectors_region_start(const struct boot_loader_state *st, uint32_t end);
+
+/** \brief The lower of the two slots' first trailer sector offsets (swap-using-scratch). */
+uint32_t sectors_trailer_floor(const struct boot_loader_state *st);
+
 #endif /* BOOT_SECTORS_H */

@@ -7,8 +7,9 @@
  */
 #include "bo_err.h"
 #include "boot/boot_repair.h"
+#include "boot/boot_record.h"
 #include "boot/boot_status.h"
-#include "boot/loader_priv.h"
+#include "boot/loader_int.h"
 #include "boot/sectors.h"
 #include "boot/swap_state.h"
 #include "boot/swap_type.h"
@@ -63,7 +64,7 @@ static int swap_move_up(struct boot_loader_state *st, struct boot_status *bs, ui
             if (rc < 0) {
                 return rc;
             }
-            rc = boot_status_init_area(st, st->fa_pri, &st->lay_pri, bs);
+            rc = boot_record_init_area(st, st->fa_pri, &st->lay_pri, bs);
             if (rc < 0) {
                 return rc;
             }
@@ -73,8 +74,8 @@ static int swap_move_up(struct boot_loader_state *st, struct boot_status *bs, ui
             return rc;
         }
     }
-    rc = boot_copy_step(st, st->fa_pri, st->fa_pri, p[idx - 1].fs_off, p[idx].fs_off,
-                        p[idx].fs_size, bs);
+    rc = boot_record_copy_step(st, st->fa_pri, st->fa_pri, p[idx - 1].fs_off, p[idx].fs_off,
+                               p[idx].fs_size, bs);
     if (rc < 0) {
         return rc;
     }
@@ -89,12 +90,12 @@ static int swap_move_swap(struct boot_loader_state *st, struct boot_status *bs, 
     uint32_t pri_off = st->sect.pri[idx - 1].fs_off;
     uint32_t pri_up_off = st->sect.pri[idx].fs_off;
     uint32_t sec_off = st->sect.sec[idx - 1].fs_off;
-    const struct boot_sector_move move[2] = {
+    const struct boot_record_move move[2] = {
         { st->fa_sec, st->fa_pri, sec_off, pri_off },
         { st->fa_pri, st->fa_sec, pri_up_off, sec_off },
     };
 
-    return boot_swap_step(st, bs, move, sz);
+    return boot_record_swap_step(st, bs, move, sz);
 }
 
 /*

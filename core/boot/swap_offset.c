@@ -11,8 +11,10 @@
  */
 #include "bo_err.h"
 #include "boot/boot_repair.h"
+#include "boot/boot_record.h"
 #include "boot/boot_status.h"
-#include "boot/loader_priv.h"
+#include "boot/loader_int.h"
+#include "boot/loader_io.h"
 #include "boot/sectors.h"
 #include "boot/swap_state.h"
 #include "boot/swap_type.h"
@@ -55,12 +57,12 @@ static int swap_offset_step(struct boot_loader_state *st, struct boot_status *bs
     uint32_t pri_off = st->sect.pri[a].fs_off;
     uint32_t sec_dst = st->sect.sec[b].fs_off;
     uint32_t sec_src = st->sect.sec[c].fs_off;
-    const struct boot_sector_move move[2] = {
+    const struct boot_record_move move[2] = {
         { st->fa_pri, st->fa_sec, pri_off, sec_dst },
         { st->fa_sec, st->fa_pri, sec_src, pri_off },
     };
 
-    return boot_swap_step(st, bs, move, sz);
+    return boot_record_swap_step(st, bs, move, sz);
 }
 
 /*
@@ -94,7 +96,7 @@ static int swap_offset_fixup_revert(struct boot_loader_state *st, struct boot_st
         rc = trailer_write_copy_done(st->fa_sec, &st->lay_sec);
     }
     if (rc == 0) {
-        rc = boot_status_init_area(st, st->fa_sec, &st->lay_sec, bs);
+        rc = boot_record_init_area(st, st->fa_sec, &st->lay_sec, bs);
     }
     return rc;
 }
@@ -129,7 +131,7 @@ int swap_offset_run(struct boot_loader_state *st, struct boot_status *bs, bool *
         if (bs->source != SWAP_TYPE_SOURCE_PRIMARY) {
             rc = boot_status_erase_trailer(st, BOOT_SLOT_PRIMARY);
             if (rc == 0) {
-                rc = boot_status_init_area(st, st->fa_pri, &st->lay_pri, bs);
+                rc = boot_record_init_area(st, st->fa_pri, &st->lay_pri, bs);
             }
             if (rc < 0) {
                 return rc;
@@ -159,7 +161,7 @@ int swap_offset_run(struct boot_loader_state *st, struct boot_status *bs, bool *
     if (revert) {
         /* The old image's header must not look like an image at offset 0 any more, and the
          * secondary must be free for the next update. */
-        rc = boot_erase_region(st->fa_sec, s->sec[0].fs_off, s->sec[0].fs_size);
+        rc = loader_io_erase(st->fa_sec, s->sec[0].fs_off, s->sec[0].fs_size);
         if (rc == 0) {
             rc = boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
         }

@@ -15,102 +15,14 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "boot/boot_record.h"
 #include "boot/boot_status.h"
-#include "boot/loader_priv.h"
+#include "boot/loader_int.h"
+#include "boot/loader_io.h"
 #include "boot/sectors.h"
 #include "boot/swap_state.h"
 #include "boot/swap_type.h"
 #include "mcuboot_config/mcuboot_logging.h"
-
-/* Index of the sector holding off (off inside the table), by binary search. */
-static uint32_t swap_scratch_sector_at(const struct flash_sector *s, uint32_t n, uint32_t off)
-{
-    uint32_t lo = 0;
-    uint32_t hi = n;
-
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-
-        if (s[mid].fs_off <= off) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
-}
-
-/* Whether off is a sector boundary of a table (its end included). */
-static int swap_scratch_is_boundary(const struct flash_sector *s, uint32_t n, uint32_t off)
-{
-    uint32_t end = s[n - 1].fs_off + s[n - 1].fs_size;
-
-    if (off == 0 || off == end) {
-        return 1;
-    }
-    if (off > end) {
-        return 0;
-    }
-    return s[swap_scratch_sector_at(s, n, off)].fs_off == off;
-}
-
-int swap_scratch_common_next(const struct boot_loader_state *st, uint32_t off, uint32_t *next)
-{
-    const struct boot_sectors *t = &st->sect;
-    uint32_t end = t->pri[t->n_pri - 1].fs_off + t->pri[t->n_pri - 1].fs_size;
-    uint32_t cand = off;
-
-    while (cand < end) {
-        uint32_t i = swap_scratch_sector_at(t->pri, t->n_pri, cand);
-
-        cand = t->pri[i].fs_off + t->pri[i].fs_size;
-        if (swap_scratch_is_boundary(t->sec, t->n_sec, cand)) {
-            *next = cand;
-            return 0;
-        }
-    }
-    return BO_ERANGE;
-}
-
-/* The largest boundary of both slots below off (off > 0). */
-static uint32_t swap_scratch_common_prev(const struct boot_loader_state *st, uint32_t off)
-{
-    const struct boot_sectors *t = &st->sect;
-    uint32_t cand = off;
-
-    while (cand > 0) {
-        cand = t->pri[swap_scratch_sector_at(t->pri, t->n_pri, cand - 1)].fs_off;
-        if (swap_scratch_is_boundary(t->sec, t->n_sec, cand)) {
-            return cand;
-        }
-    }
-    return 0;
-}
-
-uint32_t swap_scratch_region_start(const struct boot_loader_state *st, uint32_t end)
-{
-    uint32_t scratch_sz = flash_area_get_size(st->fa_scr);
-    uint32_t start = end;
-
-    while (start > 0) {
-        uint32_t prev = swap_scratch_common_prev(st, start);
-
-        if (end - prev > scratch_sz) {
-            break;
-        }
-        start = prev;
-    }
-    return start;
-}
-
-uint32_t swap_scratch_trailer_floor(const struct boot_loader_state *st)
-{
-    const struct boot_sectors *t = &st->sect;
-    uint32_t a = t->pri[swap_scratch_sector_at(t->pri, t->n_pri, st->lay_pri.status_off)].fs_off;
-    uint32_t b = t->sec[swap_scratch_sector_at(t->sec, t->n_sec, st->lay_sec.status_off)].fs_off;
-
-    return a < b ? a : b;
-}
 
 /*
  * Whether the primary's trailer records the first step as complete while the scratch area
@@ -197,11 +109,11 @@ static uint32_t swap_scratch_range_end(const struct boot_loader_state *st, uint3
     uint32_t end = 0;
 
     while (end < size || end == 0) {
-        if (swap_scratch_common_next(st, end, &end) < 0) {
+        if (sectors_common_next(st, end, &end) < 0) {
             return slot_sz;
         }
     }
-    if (end > swap_scratch_trailer_floor(st)) {
+    if (end > sectors_trailer_floor(st)) {
         end = slot_sz;
     }
     return end;
@@ -215,8 +127,8 @@ static int swap_scratch_restore_trailer(struct boot_loader_state *st, struct boo
     struct boot_swap_state scr;
     int rc;
 
-    rc = boot_copy_region(st, st->fa_scr, st->fa_pri, st->lay_scr.status_off, dst_off,
-                          (st->lay_scr.status_states - 1) * st->write_sz);
+    rc = loader_io_copy(st, st->fa_scr, st->fa_pri, st->lay_scr.status_off, dst_off,
+                        (st->lay_scr.status_states - 1) * st->write_sz);
     if (rc < 0) {
         return rc;
     }
@@ -225,7 +137,7 @@ static int swap_scratch_restore_trailer(struct boot_loader_state *st, struct boo
         return rc;
     }
     if (scr.image_ok == TRAILER_FLAG_SET) {
-        rc = boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK, bs);
+        rc = boot_record_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK, bs);
         if (rc < 0) {
             return rc;
         }
@@ -233,27 +145,129 @@ static int swap_scratch_restore_trailer(struct boot_loader_state *st, struct boo
     if (scr.swap_type != TRAILER_SWAP_TYPE_NONE) {
         info = *bs;
         info.swap_type = scr.swap_type;
-        rc = boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_SWAP_INFO,
-                                     &info);
+        rc = boot_record_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_SWAP_INFO, &info);
         if (rc < 0) {
             return rc;
         }
     }
-    rc = boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_SWAP_SIZE, bs);
+    rc = boot_record_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_SWAP_SIZE, bs);
     if (rc < 0) {
         return rc;
     }
-    return boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_MAGIC, bs);
+    return boot_record_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_MAGIC, bs);
+}
+
+/*
+ * The first step's trailers, before its first copy. A first step restarted while the scratch
+ * trailer is the only record of the request (the primary's was being rebuilt, the secondary's
+ * is gone in a revert) keeps that trailer: MCUboot erases it first, and a second cut then loses
+ * the revert.
+ */
+static int swap_scratch_first_trailers(struct boot_loader_state *st, struct boot_status *bs,
+                                       bool keep)
+{
+    uint32_t scratch_sz = flash_area_get_size(st->fa_scr);
+    int rc = 0;
+
+    /* The scratch trailer holds the swap type while the primary's is rebuilt. */
+    if (!keep) {
+        rc = boot_record_init_area(st, st->fa_scr, &st->lay_scr, bs);
+    }
+    if (rc < 0 || bs->use_scratch) {
+        return rc;
+    }
+    rc = boot_status_erase_trailer(st, BOOT_SLOT_PRIMARY);
+    if (rc == 0) {
+        rc = boot_record_init_area(st, st->fa_pri, &st->lay_pri, bs);
+    }
+    if (rc == 0) {
+        rc = loader_io_erase(st->fa_scr, 0, scratch_sz);
+    }
+    return rc;
+}
+
+/* Record 1 of a step: the secondary's [off, off + copy_sz) to the scratch area. */
+static int swap_scratch_to_scratch(struct boot_loader_state *st, struct boot_status *bs,
+                                   uint32_t off, uint32_t copy_sz)
+{
+    uint32_t scratch_sz = flash_area_get_size(st->fa_scr);
+    bool keep = bs->idx == 1 && bs->state == 1 && !bs->use_scratch &&
+                bs->source == SWAP_TYPE_SOURCE_SCRATCH;
+    int rc = 0;
+
+    if (!keep) {
+        rc = loader_io_erase(st->fa_scr, 0, scratch_sz);
+    }
+    if (rc == 0 && bs->idx == 1) {
+        rc = swap_scratch_first_trailers(st, bs, keep);
+    }
+    if (rc == 0) {
+        rc = loader_io_copy(st, st->fa_sec, st->fa_scr, off, 0, copy_sz);
+    }
+    if (rc == 0) {
+        rc = boot_record_status(st, bs);
+    }
+    return rc;
+}
+
+/* Record 2 of a step: the primary's [off, off + copy_sz) to the secondary. */
+static int swap_scratch_to_secondary(struct boot_loader_state *st, struct boot_status *bs,
+                                     uint32_t off, uint32_t sz, uint32_t copy_sz)
+{
+    int rc = loader_io_erase(st->fa_sec, off, sz);
+
+    if (rc == 0) {
+        rc = loader_io_copy(st, st->fa_pri, st->fa_sec, off, off, copy_sz);
+    }
+    if (rc == 0 && bs->idx == 1 && !bs->use_scratch) {
+        /* The secondary keeps no trailer: only the primary has the status. */
+        rc = boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
+    }
+    if (rc == 0) {
+        rc = boot_record_status(st, bs);
+    }
+    return rc;
+}
+
+/*
+ * Record 3 of a step: the scratch area to the primary's [off, off + copy_sz), its trailer too in
+ * a first step that carries it; then the next step's first record.
+ */
+static int swap_scratch_to_primary(struct boot_loader_state *st, struct boot_status *bs,
+                                   uint32_t off, uint32_t sz, uint32_t copy_sz)
+{
+    bool erase_scratch;
+    int rc = loader_io_erase(st->fa_pri, off, sz);
+
+    if (rc == 0) {
+        rc = loader_io_copy(st, st->fa_scr, st->fa_pri, 0, off, copy_sz);
+    }
+    if (rc == 0 && bs->use_scratch) {
+        rc = swap_scratch_restore_trailer(st, bs, off + copy_sz);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    /* The scratch trailer goes only after the primary has one again. */
+    erase_scratch = bs->use_scratch;
+    bs->use_scratch = false;
+    rc = boot_record_status(st, bs);
+    if (rc < 0) {
+        return rc;
+    }
+    bs->idx++;
+    bs->state = 1;
+    if (erase_scratch) {
+        rc = loader_io_erase(st->fa_scr, 0, flash_area_get_size(st->fa_scr));
+    }
+    return rc;
 }
 
 /* One step: swaps [off, off + sz) of the two slots through the scratch area. */
 static int swap_scratch_step(struct boot_loader_state *st, struct boot_status *bs, uint32_t off,
                              uint32_t sz)
 {
-    uint32_t scratch_sz = flash_area_get_size(st->fa_scr);
     uint32_t copy_sz = sz;
-    bool erase_scratch;
-    bool keep;
     int rc = 0;
 
     if (off + sz == flash_area_get_size(st->fa_pri)) {
@@ -261,103 +275,22 @@ static int swap_scratch_step(struct boot_loader_state *st, struct boot_status *b
         copy_sz = st->lay_pri.status_off - off;
     }
     bs->use_scratch = bs->idx == 1 && copy_sz != sz;
-
-    /*
-     * A first step restarted while the scratch trailer is the only record of the request (the
-     * primary's was being rebuilt, the secondary's is gone in a revert) keeps that trailer:
-     * MCUboot erases it first, and a second cut then loses the revert.
-     */
-    keep = bs->idx == 1 && bs->state == 1 && !bs->use_scratch &&
-           bs->source == SWAP_TYPE_SOURCE_SCRATCH;
     if (bs->state == 1) {
-        if (!keep) {
-            rc = boot_erase_region(st->fa_scr, 0, scratch_sz);
-            if (rc < 0) {
-                return rc;
-            }
-        }
-        if (bs->idx == 1) {
-            /* The scratch trailer holds the swap type while the primary's is rebuilt. */
-            if (!keep) {
-                rc = boot_status_init_area(st, st->fa_scr, &st->lay_scr, bs);
-                if (rc < 0) {
-                    return rc;
-                }
-            }
-            if (!bs->use_scratch) {
-                rc = boot_status_erase_trailer(st, BOOT_SLOT_PRIMARY);
-                if (rc < 0) {
-                    return rc;
-                }
-                rc = boot_status_init_area(st, st->fa_pri, &st->lay_pri, bs);
-                if (rc < 0) {
-                    return rc;
-                }
-                rc = boot_erase_region(st->fa_scr, 0, scratch_sz);
-                if (rc < 0) {
-                    return rc;
-                }
-            }
-        }
-        rc = boot_copy_region(st, st->fa_sec, st->fa_scr, off, 0, copy_sz);
-        if (rc < 0) {
-            return rc;
-        }
-        rc = boot_status_write(st, bs);
+        rc = swap_scratch_to_scratch(st, bs, off, copy_sz);
         if (rc < 0) {
             return rc;
         }
         bs->state = 2;
     }
     if (bs->state == 2) {
-        rc = boot_erase_region(st->fa_sec, off, sz);
-        if (rc < 0) {
-            return rc;
-        }
-        rc = boot_copy_region(st, st->fa_pri, st->fa_sec, off, off, copy_sz);
-        if (rc < 0) {
-            return rc;
-        }
-        if (bs->idx == 1 && !bs->use_scratch) {
-            /* The secondary keeps no trailer: only the primary has the status. */
-            rc = boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
-            if (rc < 0) {
-                return rc;
-            }
-        }
-        rc = boot_status_write(st, bs);
+        rc = swap_scratch_to_secondary(st, bs, off, sz, copy_sz);
         if (rc < 0) {
             return rc;
         }
         bs->state = 3;
     }
     if (bs->state == 3) {
-        rc = boot_erase_region(st->fa_pri, off, sz);
-        if (rc < 0) {
-            return rc;
-        }
-        rc = boot_copy_region(st, st->fa_scr, st->fa_pri, 0, off, copy_sz);
-        if (rc < 0) {
-            return rc;
-        }
-        if (bs->use_scratch) {
-            rc = swap_scratch_restore_trailer(st, bs, off + copy_sz);
-            if (rc < 0) {
-                return rc;
-            }
-        }
-        /* The scratch trailer goes only after the primary has one again. */
-        erase_scratch = bs->use_scratch;
-        bs->use_scratch = false;
-        rc = boot_status_write(st, bs);
-        if (rc < 0) {
-            return rc;
-        }
-        bs->idx++;
-        bs->state = 1;
-        if (erase_scratch) {
-            rc = boot_erase_region(st->fa_scr, 0, scratch_sz);
-        }
+        rc = swap_scratch_to_primary(st, bs, off, sz, copy_sz);
     }
     return rc;
 }
@@ -379,7 +312,7 @@ static int swap_scratch_drop_stale(struct boot_loader_state *st, const struct bo
     if (rc < 0 || scr.magic != TRAILER_MAGIC_GOOD) {
         return rc;
     }
-    return boot_erase_region(st->fa_scr, 0, flash_area_get_size(st->fa_scr));
+    return loader_io_erase(st->fa_scr, 0, flash_area_get_size(st->fa_scr));
 }
 
 int swap_scratch_run(struct boot_loader_state *st, struct boot_status *bs, bool *ran)
@@ -396,7 +329,7 @@ int swap_scratch_run(struct boot_loader_state *st, struct boot_status *bs, bool 
         return rc;
     }
     while (end > 0) {
-        uint32_t start = swap_scratch_region_start(st, end);
+        uint32_t start = sectors_region_start(st, end);
 
         if (start == end) {
             return BO_ESTATE;

@@ -174,3 +174,9 @@ int swap_type_status_source(const struct boot_swap_state *primary,
     }
     return rows[row].source;
 }
+
+bool swap_type_is_upgrade(uint8_t swap_type)
+{
+    return swap_type == TRAILER_SWAP_TYPE_TEST || swap_type == TRAILER_SWAP_TYPE_PERM ||
+           swap_type == TRAILER_SWAP_TYPE_REVERT;
+}

@@ -14,6 +14,7 @@
 #ifndef BOOT_SWAP_TYPE_H
 #define BOOT_SWAP_TYPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,5 +96,8 @@ int swap_type_source_match(const struct boot_swap_state *primary,
  */
 int swap_type_status_source(const struct boot_swap_state *primary,
                             const struct boot_swap_state *scratch, uint8_t image_index);
+
+/** \brief Whether a swap type is an upgrade (MCUboot's BOOT_IS_UPGRADE: TEST, PERM, REVERT). */
+bool swap_type_is_upgrade(uint8_t swap_type);
 
 #endif /* BOOT_SWAP_TYPE_H */

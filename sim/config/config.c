@@ -26,11 +26,15 @@ void config_copy(char *dst, size_t size, const char *src)
 
 void config_device_init(struct config_device *dev, const char *name)
 {
+    struct boot_config boot;
+
     memset(dev, 0, sizeof(*dev));
     config_copy(dev->name, sizeof(dev->name), name != NULL ? name : "dev0");
-    dev->mode = BOOT_MODE_SWAP_SCRATCH;
-    dev->boot_images = 1;
-    dev->validate_primary = true;
+    /* The bootloader's own defaults (core/boot/loader.h). */
+    boot_config_defaults(&boot);
+    dev->mode = boot.mode;
+    dev->boot_images = boot.image_count;
+    dev->validate_primary = boot.validate_primary;
     dev->auto_power_on = true;
     dev->seed = 1;
     config_net_init(&dev->net);

@@ -153,6 +153,7 @@ static int fw_parse_flash(struct fw_args *a, const char *s)
 
 int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t err_len)
 {
+    struct boot_config boot;
     int c;
     int m;
     uint64_t v;
@@ -160,9 +161,10 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
 
     memset(a, 0, sizeof(*a));
     snprintf(a->name, sizeof(a->name), "dev0");
-    a->mode = BOOT_MODE_SWAP_SCRATCH;
-    a->images = 1;
-    a->validate_primary = true;
+    boot_config_defaults(&boot);
+    a->mode = boot.mode;
+    a->images = boot.image_count;
+    a->validate_primary = boot.validate_primary;
     a->pipe_fd = FW_PIPE_FD;
     a->cut.units = VFLASH_CUT_SEEDED;
     a->cut.permille = VFLASH_CUT_SEEDED;

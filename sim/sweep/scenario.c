@@ -57,9 +57,13 @@ int scenario_mode_parse(const char *name)
 
 void scenario_opts_init(struct scenario_opts *opts)
 {
+    struct boot_config boot;
+
     memset(opts, 0, sizeof(*opts));
+    /* The bootloader's own default mode (core/boot/loader.h); sweeps check downgrades. */
+    boot_config_defaults(&boot);
     opts->kind = SCENARIO_PERM;
-    opts->mode = BOOT_MODE_SWAP_SCRATCH;
+    opts->mode = boot.mode;
     opts->board = "nrf52840";
     opts->downgrade_prevention = true;
 }
