@@ -365,19 +365,25 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
 int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count, uint32_t *next)
 {
     struct boot_rewrite_slot s;
-    uint32_t wu;
+
+    boot_rewrite_slot_of(st, slot, &s);
+    return boot_repair_status_end_of(s.fa, s.lay, count, next);
+}
+
+int boot_repair_status_end_of(const struct flash_area *fa, const struct trailer_layout *lay,
+                              uint32_t count, uint32_t *next)
+{
+    uint32_t wu = lay->cfg.write_unit;
     uint32_t r;
     uint8_t b;
     bool written;
     int rc = 0;
 
-    boot_rewrite_slot_of(st, slot, &s);
-    wu = s.lay->cfg.write_unit;
     while (*next < count && rc == 0) {
         written = false;
         for (r = 0; r < BOOT_REPAIR_READS && rc == 0 && !written; r++) {
-            rc = flash_area_read(s.fa, s.lay->status_off + *next * wu, &b, 1);
-            written = rc == 0 && b != s.lay->cfg.erased_val;
+            rc = flash_area_read(fa, lay->status_off + *next * wu, &b, 1);
+            written = rc == 0 && b != lay->cfg.erased_val;
         }
         if (!written) {
             break;

@@ -114,4 +114,12 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
  */
 int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count, uint32_t *next);
 
+/**
+ * \brief boot_repair_status_end() on any area with a status area: a slot or the scratch area.
+ * \param fa   The area.
+ * \param lay  Its trailer layout.
+ */
+int boot_repair_status_end_of(const struct flash_area *fa, const struct trailer_layout *lay,
+                              uint32_t count, uint32_t *next);
+
 #endif /* BOOT_BOOT_REPAIR_H */
