@@ -356,11 +356,8 @@ static int boot_finish_swap(struct boot_loader_state *st, uint8_t t)
 {
     int rc = 0;
 
-    if (t == TRAILER_SWAP_TYPE_REVERT || t == TRAILER_SWAP_TYPE_PERM) {
-        rc = boot_record_image_ok(st);
-    }
-    if (rc == 0 && swap_type_is_upgrade(t)) {
-        rc = boot_record_copy_done(st);
+    if (swap_type_is_upgrade(t)) {
+        rc = boot_record_finish(st, t == TRAILER_SWAP_TYPE_REVERT || t == TRAILER_SWAP_TYPE_PERM);
     }
     if (rc == 0 && swap_type_is_upgrade(t)) {
         /* A flag torn during the swap may only be repairable now that the swap is complete

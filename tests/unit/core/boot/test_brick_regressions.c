@@ -113,6 +113,24 @@ static void test_overwrite_one_sector_secondary(void **state)
 }
 
 /*
+ * ECC flash erased to 0x00, one sector per slot, swap-using-scratch test-revert: the revert's
+ * image_ok, written once the swap is complete, was torn so that it read erased (torn-bits), and
+ * its rewrite was refused. The trailer's sector is the whole slot (image bytes) and the repair
+ * found no free area: the scratch area is free only once copy_done is set, which comes after
+ * image_ok. Boot failed with -9. Fixed: the repair writes both flags set at once.
+ */
+static void test_scratch_torn_image_ok_ecc0(void **state)
+{
+    static const struct brick_point pt = { SCENARIO_TEST_REVERT, 55, VFLASH_CUT_TORN_BITS, 0,
+                                           0xff5d2bdeca5ba147u };
+    char board[128];
+
+    (void)state;
+    brick_board("ecc0-one-sector-8", 8, "0x00", "ecc", board, sizeof(board));
+    brick_replay_passes(board, BOOT_MODE_SWAP_SCRATCH, "d", &pt);
+}
+
+/*
  * k64f (a shipped board), swap-using-scratch perm with a maximal image: the record of the last
  * step's last state was cut "weak" in the primary's trailer, and one read saw it erased. The
  * resume redid the step, its rewrite of the record was refused (ECC: a unit is programmed once)
@@ -166,6 +184,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_overwrite_one_sector_secondary),
         cmocka_unit_test(test_scratch_weak_record_k64f),
+        cmocka_unit_test(test_scratch_torn_image_ok_ecc0),
     };
 
     return cmocka_run_group_tests(tests, brick_setup, brick_teardown);
