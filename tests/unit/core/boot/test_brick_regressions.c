@@ -54,14 +54,12 @@ struct brick_point {
     uint64_t seed;
 };
 
-/* Replays pt on board (a path) in mode and asserts that every invariant holds. */
-static void brick_replay_passes(const char *board, enum boot_mode mode, const char *size,
-                                const struct brick_point *pt)
+/* Replays pt on board (a path) in mode into out. */
+static void brick_replay(const char *board, enum boot_mode mode, const char *size,
+                         const struct brick_point *pt, struct sweep_outcome *out, char *id)
 {
     struct scenario_opts so;
     struct sweep_point sp;
-    struct sweep_outcome out;
-    char id[SWEEP_ID_MAX];
     char err[512];
 
     memset(&so, 0, sizeof(so));
@@ -76,8 +74,18 @@ static void brick_replay_passes(const char *board, enum boot_mode mode, const ch
     sp.param = pt->param;
     sp.seed = pt->seed;
     sp.op2 = -1;
-    assert_int_equal(sweep_id_encode(&so, &sp, id, sizeof(id)), 0);
-    assert_int_equal(sweep_replay(NULL, id, NULL, &out, err, sizeof(err)), 0);
+    assert_int_equal(sweep_id_encode(&so, &sp, id, SWEEP_ID_MAX), 0);
+    assert_int_equal(sweep_replay(NULL, id, NULL, out, err, sizeof(err)), 0);
+}
+
+/* Replays pt on board (a path) in mode and asserts that every invariant holds. */
+static void brick_replay_passes(const char *board, enum boot_mode mode, const char *size,
+                                const struct brick_point *pt)
+{
+    struct sweep_outcome out;
+    char id[SWEEP_ID_MAX];
+
+    brick_replay(board, mode, size, pt, &out, id);
     if (out.status != SWEEP_PASS) {
         fprintf(stderr, "  regression [%s] %s\n    %s\n",
                 invariant_name((enum invariant_id)out.invariant), out.msg, id);
@@ -128,6 +136,28 @@ static void test_scratch_torn_image_ok_ecc0(void **state)
     (void)state;
     brick_board("ecc0-one-sector-8", 8, "0x00", "ecc", board, sizeof(board));
     brick_replay_passes(board, BOOT_MODE_SWAP_SCRATCH, "d", &pt);
+}
+
+/*
+ * The known limit of README and docs/sweep.md ("Issue 14"): the same board, a torn write of the
+ * second status record of the step whose status is in the scratch area left its unit programmed
+ * but reading erased; the record cannot be written again without erasing the scratch area, which
+ * holds the only copy of the new image's sector, and boot fails. This test fails once the limit
+ * is lifted: move the point to the passing ones then, and update the docs.
+ */
+static void test_scratch_record_limit_ecc0(void **state)
+{
+    static const struct brick_point pt = { SCENARIO_TEST_REVERT, 16, VFLASH_CUT_TORN_BITS, 0,
+                                           0xb575fb41eb62e3fdu };
+    struct sweep_outcome out;
+    char id[SWEEP_ID_MAX];
+    char board[128];
+
+    (void)state;
+    brick_board("ecc0-one-sector-8", 8, "0x00", "ecc", board, sizeof(board));
+    brick_replay(board, BOOT_MODE_SWAP_SCRATCH, "d", &pt, &out, id);
+    assert_int_equal(out.status, SWEEP_FAIL);
+    assert_int_equal(out.invariant, INVARIANT_BOOT);
 }
 
 /*
@@ -185,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_overwrite_one_sector_secondary),
         cmocka_unit_test(test_scratch_weak_record_k64f),
         cmocka_unit_test(test_scratch_torn_image_ok_ecc0),
+        cmocka_unit_test(test_scratch_record_limit_ecc0),
     };
 
     return cmocka_run_group_tests(tests, brick_setup, brick_teardown);
