@@ -35,6 +35,12 @@ int boot_record_field(struct boot_loader_state *st, const struct flash_area *fa,
     if (rc != BO_ESEMANTICS || boot_status_field_unit(fa, lay, field, &unit) < 0) {
         return rc;
     }
+    if (fa == st->fa_pri &&
+        (field == BOOT_STATUS_FIELD_IMAGE_OK || field == BOOT_STATUS_FIELD_COPY_DONE)) {
+        /* The unit holds a torn "set": the rewrite writes the flag set itself. */
+        return boot_repair_set_flags(st, field == BOOT_STATUS_FIELD_IMAGE_OK,
+                                     field == BOOT_STATUS_FIELD_COPY_DONE);
+    }
     rc = boot_repair_for_retry(st, fa, rc, unit.off, unit.len);
     if (rc == 0) {
         rc = boot_status_write_field(st, fa, lay, field, bs);
@@ -91,6 +97,29 @@ int boot_record_image_ok(struct boot_loader_state *st)
 int boot_record_copy_done(struct boot_loader_state *st)
 {
     return boot_record_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_COPY_DONE, NULL);
+}
+
+int boot_record_finish(struct boot_loader_state *st, bool image_ok)
+{
+    enum trailer_flag_state flag = TRAILER_FLAG_SET;
+    int rc = 0;
+
+    if (image_ok) {
+        rc = trailer_read_image_ok(st->fa_pri, &st->lay_pri, &flag);
+    }
+    if (rc == 0 && flag == TRAILER_FLAG_UNSET) {
+        rc =
+            boot_status_write_field(st, st->fa_pri, &st->lay_pri, BOOT_STATUS_FIELD_IMAGE_OK, NULL);
+        if (rc == BO_ESEMANTICS) {
+            /* The swap is complete: copy_done goes with the rewrite, so the journal may use
+             * the scratch area (boot_repair_set_flags()). */
+            return boot_repair_set_flags(st, true, true);
+        }
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    return boot_record_copy_done(st);
 }
 
 int boot_record_copy_step(struct boot_loader_state *st, const struct flash_area *src,

@@ -13,6 +13,7 @@
 #ifndef BOOT_BOOT_RECORD_H
 #define BOOT_BOOT_RECORD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "boot/boot_status.h"
@@ -75,5 +76,12 @@ int boot_record_image_ok(struct boot_loader_state *st);
 
 /** \brief Sets copy_done in the current image's primary trailer (swap_set_copy_done()). */
 int boot_record_copy_done(struct boot_loader_state *st);
+
+/**
+ * \brief Ends a completed swap (boot_perform_update()'s epilogue): sets image_ok when asked and
+ *        unset, then copy_done. A torn image_ok unit is repaired with both flags set at once.
+ * \return 0 or the flash error.
+ */
+int boot_record_finish(struct boot_loader_state *st, bool image_ok);
 
 #endif /* BOOT_BOOT_RECORD_H */

@@ -135,13 +135,19 @@ static int boot_repair_tail_blank(const struct boot_rewrite_slot *s, uint32_t re
                               blank);
 }
 
-int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_off,
-                        uint32_t skip_len)
+/*
+ * boot_repair_trailer(), with the primary's flags of set (bit 0 image_ok, bit 1 copy_done)
+ * written back "set" (boot_repair_set_flags()).
+ */
+static int boot_repair_trailer_as(struct boot_loader_state *st, int slot, uint32_t skip_off,
+                                  uint32_t skip_len, unsigned set)
 {
     struct boot_rewrite_slot s;
     uint8_t info[BOOT_REPAIR_INFO_MAX];
     uint8_t *recs = st->buf;
     struct boot_journal jr;
+    uint32_t base;
+    uint32_t i;
     bool blank;
     int rc;
 
@@ -161,6 +167,15 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
     rc = boot_repair_save(&s, skip_off, skip_len, recs, info);
     if (rc < 0) {
         return rc;
+    }
+    base = s.lay->status_off + s.lay->status_sz;
+    for (i = 0; i < 2; i++) {
+        uint32_t off = i == 0 ? s.lay->image_ok_off : s.lay->copy_done_off;
+
+        if ((set >> i) & 1u) {
+            memset(info + (off - base), s.lay->cfg.erased_val, flash_area_align(s.fa));
+            info[off - base] = TRAILER_FLAG_SET_BYTE;
+        }
     }
     memset(&jr, 0, sizeof(jr));
     if (slot == BOOT_SLOT_PRIMARY) {
@@ -182,6 +197,18 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
         rc = boot_journal_clear(st, &jr);
     }
     return rc;
+}
+
+int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_off,
+                        uint32_t skip_len)
+{
+    return boot_repair_trailer_as(st, slot, skip_off, skip_len, 0);
+}
+
+int boot_repair_set_flags(struct boot_loader_state *st, bool image_ok, bool copy_done)
+{
+    return boot_repair_trailer_as(st, BOOT_SLOT_PRIMARY, 0, 0,
+                                  (image_ok ? 1u : 0u) | (copy_done ? 2u : 0u));
 }
 
 int boot_repair_for_retry(struct boot_loader_state *st, const struct flash_area *fa, int rc,
@@ -365,19 +392,25 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
 int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count, uint32_t *next)
 {
     struct boot_rewrite_slot s;
-    uint32_t wu;
+
+    boot_rewrite_slot_of(st, slot, &s);
+    return boot_repair_status_end_of(s.fa, s.lay, count, next);
+}
+
+int boot_repair_status_end_of(const struct flash_area *fa, const struct trailer_layout *lay,
+                              uint32_t count, uint32_t *next)
+{
+    uint32_t wu = lay->cfg.write_unit;
     uint32_t r;
     uint8_t b;
     bool written;
     int rc = 0;
 
-    boot_rewrite_slot_of(st, slot, &s);
-    wu = s.lay->cfg.write_unit;
     while (*next < count && rc == 0) {
         written = false;
         for (r = 0; r < BOOT_REPAIR_READS && rc == 0 && !written; r++) {
-            rc = flash_area_read(s.fa, s.lay->status_off + *next * wu, &b, 1);
-            written = rc == 0 && b != s.lay->cfg.erased_val;
+            rc = flash_area_read(fa, lay->status_off + *next * wu, &b, 1);
+            written = rc == 0 && b != lay->cfg.erased_val;
         }
         if (!written) {
             break;

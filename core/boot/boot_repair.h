@@ -63,6 +63,16 @@ int boot_repair_trailer(struct boot_loader_state *st, int slot, uint32_t skip_of
                         uint32_t skip_len);
 
 /**
+ * \brief Erases and writes back the primary's trailer as boot_repair_trailer() does, with the
+ *        flags asked for written "set". For a flag write the part refused: its unit holds a
+ *        torn "set", which may read erased (ECC erased to 0x00). The journal then sees the
+ *        trailer as it will be: once copy_done is set, the scratch area of a completed swap is
+ *        free to keep the image bytes of a sector the trailer shares (issue 14).
+ * \return As boot_repair_trailer().
+ */
+int boot_repair_set_flags(struct boot_loader_state *st, bool image_ok, bool copy_done);
+
+/**
  * \brief Decides what to do after a trailer write of [off, off + len) to fa returned rc: when rc
  *        is BO_ESEMANTICS (the unit was already programmed, by a torn write) and fa is a slot of
  *        the current image, repairs that slot's trailer with the unit left erased.
@@ -113,5 +123,13 @@ int boot_repair_settle_record(struct boot_loader_state *st, int slot, uint32_t r
  * \return 0 or a flash error.
  */
 int boot_repair_status_end(struct boot_loader_state *st, int slot, uint32_t count, uint32_t *next);
+
+/**
+ * \brief boot_repair_status_end() on any area with a status area: a slot or the scratch area.
+ * \param fa   The area.
+ * \param lay  Its trailer layout.
+ */
+int boot_repair_status_end_of(const struct flash_area *fa, const struct trailer_layout *lay,
+                              uint32_t count, uint32_t *next);
 
 #endif /* BOOT_BOOT_REPAIR_H */

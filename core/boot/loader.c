@@ -356,11 +356,8 @@ static int boot_finish_swap(struct boot_loader_state *st, uint8_t t)
 {
     int rc = 0;
 
-    if (t == TRAILER_SWAP_TYPE_REVERT || t == TRAILER_SWAP_TYPE_PERM) {
-        rc = boot_record_image_ok(st);
-    }
-    if (rc == 0 && swap_type_is_upgrade(t)) {
-        rc = boot_record_copy_done(st);
+    if (swap_type_is_upgrade(t)) {
+        rc = boot_record_finish(st, t == TRAILER_SWAP_TYPE_REVERT || t == TRAILER_SWAP_TYPE_PERM);
     }
     if (rc == 0 && swap_type_is_upgrade(t)) {
         /* A flag torn during the swap may only be repairable now that the swap is complete
@@ -370,6 +367,14 @@ static int boot_finish_swap(struct boot_loader_state *st, uint8_t t)
     return rc;
 }
 
+/* Erases the trailer of a secondary slot that holds no image (see below). */
+static int boot_drop_secondary_trailer(struct boot_loader_state *st)
+{
+    MCUBOOT_LOG_WRN("image %lu: erasing a torn trailer in the empty secondary slot",
+                    (unsigned long)st->cur);
+    return boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
+}
+
 /*
  * A secondary slot without an image whose magic does not read erased is what a cut erase of its
  * trailer sector leaves (overwrite-only erases the slot's first and last sectors last): erase
@@ -377,12 +382,18 @@ static int boot_finish_swap(struct boot_loader_state *st, uint8_t t)
  * half-erased request. A partial erase can leave the magic reading good and a flag reading bad
  * (no swap type then): that request has no image to act on either (a depth-2 finding on ECC,
  * overwrite-only). Only when no swap is in progress.
+ *
+ * When the slot's first sector is also its trailer sector (one sector per slot), the cut erase
+ * leaves the header half erased too: a header that is not an image header then suffices (issue
+ * 14, overwrite-only on NOR).
  */
 static int boot_drop_torn_secondary_trailer(struct boot_loader_state *st)
 {
     struct boot_image_state *img = &st->img[st->cur];
     struct image_header hdr;
     enum trailer_magic_state magic;
+    uint32_t first;
+    uint32_t first_off;
     bool ok;
     bool erased;
     int rc;
@@ -394,6 +405,11 @@ static int boot_drop_torn_secondary_trailer(struct boot_loader_state *st)
     if (rc < 0 || magic == TRAILER_MAGIC_UNSET) {
         return rc;
     }
+    rc = trailer_sector_span(&st->lay_sec, st->sect.sec, st->sect.n_sec, &first, &first_off);
+    if (rc < 0 || first_off == 0) {
+        /* The header's sector is the trailer's: no image header, no image. */
+        return rc < 0 ? rc : boot_drop_secondary_trailer(st);
+    }
     rc = loader_io_read_header(st->fa_sec, 0, &hdr, &ok, &erased);
     if (rc < 0 || !erased) {
         return rc;
@@ -404,9 +420,7 @@ static int boot_drop_torn_secondary_trailer(struct boot_loader_state *st)
             return rc;
         }
     }
-    MCUBOOT_LOG_WRN("image %lu: erasing a torn trailer in the empty secondary slot",
-                    (unsigned long)st->cur);
-    return boot_status_erase_trailer(st, BOOT_SLOT_SECONDARY);
+    return boot_drop_secondary_trailer(st);
 }
 
 /* Finishes the repairs of the primary's trailer, then reads the swap type and the headers. */

@@ -16,6 +16,7 @@
 
 #include "bo_err.h"
 #include "boot/boot_record.h"
+#include "boot/boot_repair.h"
 #include "boot/boot_status.h"
 #include "boot/loader_int.h"
 #include "boot/loader_io.h"
@@ -87,13 +88,28 @@ int swap_scratch_source(struct boot_loader_state *st, uint8_t *source)
 int swap_scratch_read_progress(struct boot_loader_state *st, const struct flash_area *fa,
                                const struct trailer_layout *lay, struct boot_status *bs)
 {
+    uint32_t count = lay->status_entries * lay->status_states;
     bool found;
     uint32_t next;
     int rc;
 
-    (void)st;
-    rc = boot_status_scan_forward(fa, lay, lay->status_entries * lay->status_states, &found, &next);
-    if (rc < 0 || !found) {
+    /*
+     * The last record written counts, past any record before it that reads erased: a record is
+     * written only once the one before it was, so such a record is one a cut left torn or weak
+     * (ECC), and resuming there would redo a copy whose source a later state has overwritten.
+     * A weak last record counts as written, as in swap_move.c (issue 14: a weak record read
+     * erased once redid the step, and the rewrite of its unit bricked k64f).
+     */
+    rc = boot_status_scan_reverse(fa, lay, count, &found, &next);
+    if (rc == 0) {
+        next = found ? next : 0;
+        rc = boot_repair_status_end_of(fa, lay, count, &next);
+    }
+    if (rc == 0 && next != 0 && fa == st->fa_pri) {
+        rc = boot_repair_settle_record(st, BOOT_SLOT_PRIMARY, next - 1,
+                                       (uint8_t)((next - 1) % lay->status_states + 1));
+    }
+    if (rc < 0 || next == 0) {
         return rc;
     }
     bs->idx = next / lay->status_states + 1;
