@@ -15,6 +15,7 @@
 #include "board/board_derive.h"
 #include "mbedtls/platform.h"
 #include "sweep/sweep.h"
+#include "sweep/sweep_boards.h"
 #include "sweep/sweep_report.h"
 #include "util/num.h"
 
@@ -24,6 +25,7 @@ void sweep_cli_usage(FILE *out)
             "usage: brownout sweep --board B --mode MODE --scenario S [options]\n"
             "       brownout sweep --replay ID [--trace FILE] [--log]\n"
             "       brownout sweep --merge A.json B.json ... [--json] [--junit FILE]\n"
+            "       brownout sweep --random-boards N [--seed S] [--save-boards DIR] [options]\n"
             "\n"
             "  --board B          board name under fixtures/boards, or an INI path\n"
             "  --mode M           overwrite, swap-scratch, swap-move, swap-offset\n"
@@ -44,7 +46,9 @@ void sweep_cli_usage(FILE *out)
             "  --log              replay: print the bootloader's log of every boot\n"
             "  --root DIR         repository root (fixtures); default: found automatically\n"
             "  --key PEM          signing key (default fixtures/keys/ec256.pem)\n"
-            "  --max-sectors N    status entries per slot (default: the board's, else 128)\n",
+            "  --max-sectors N    status entries per slot (default: the board's, else 128)\n"
+            "  --random-boards N  sweep N random legal boards in every mode each accepts\n"
+            "  --save-boards DIR  keep every random board file in DIR (default: failing ones)\n",
             SCENARIO_IMAGE_SIZE_DEFAULT);
 }
 
@@ -55,6 +59,10 @@ struct sweep_cli {
     const char *junit;
     bool json;
     bool merge;
+    const char *random_boards; /* --random-boards N, with --save-boards DIR. */
+    const char *save_boards;
+    bool mode_given;
+    bool board_given;
 };
 
 static void sweep_cli_progress(void *arg, uint64_t done, uint64_t total)
@@ -87,6 +95,8 @@ static const struct option sweep_cli_options[] = {
     { "root", required_argument, NULL, 'o' },
     { "key", required_argument, NULL, 'k' },
     { "max-sectors", required_argument, NULL, 'x' },
+    { "random-boards", required_argument, NULL, 'G' },
+    { "save-boards", required_argument, NULL, 'V' },
     { "help", no_argument, NULL, '?' },
     { NULL, 0, NULL, 0 },
 };
@@ -160,6 +170,7 @@ static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
             return 2;
         }
         c->o.sc.mode = (enum boot_mode)x;
+        c->mode_given = true;
         return 0;
     case 's':
         if ((x = scenario_kind_parse(arg)) < 0) {
@@ -185,6 +196,7 @@ static int sweep_cli_plain(struct sweep_cli *c, int ch, const char *arg)
     switch (ch) {
     case 'b':
         c->o.sc.board = arg;
+        c->board_given = true;
         break;
     case 'J':
         c->json = true;
@@ -216,6 +228,12 @@ static int sweep_cli_plain(struct sweep_cli *c, int ch, const char *arg)
     case 'k':
         c->o.sc.key_path = arg;
         break;
+    case 'G':
+        c->random_boards = arg;
+        break;
+    case 'V':
+        c->save_boards = arg;
+        break;
     default:
         return 2;
     }
@@ -243,6 +261,10 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
     }
     if ((c->trace != NULL || c->o.log != NULL) && c->replay == NULL) {
         fprintf(stderr, "sweep: --trace and --log go with --replay\n");
+        return 2;
+    }
+    if (c->save_boards != NULL && c->random_boards == NULL) {
+        fprintf(stderr, "sweep: --save-boards goes with --random-boards\n");
         return 2;
     }
     if (!c->merge && optind != argc) {
@@ -371,6 +393,12 @@ int sweep_cli_main(int argc, char **argv)
     }
     if (c.replay != NULL) {
         rc = sweep_cli_replay(&c);
+        mbedtls_platform_teardown(&plat);
+        return rc;
+    }
+    if (c.random_boards != NULL) {
+        rc = sweep_boards_cli(&c.o, c.random_boards, c.board_given, c.mode_given, c.save_boards,
+                              c.json);
         mbedtls_platform_teardown(&plat);
         return rc;
     }
