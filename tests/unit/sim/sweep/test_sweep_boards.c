@@ -275,6 +275,48 @@ static void test_failure_kept(void **state)
     tb_remove_kept(id + 19, bo.count);
 }
 
+/* Known-bad behaviour: every program fails with an I/O error, so even the run without a cut
+ * fails. That is a failure of the board's mode, never a refusal. */
+static int tb_fail_programs(void *arg, struct vflash *dev, const struct vflash_op *op,
+                            bool recovery)
+{
+    (void)arg;
+    (void)dev;
+    (void)recovery;
+    return op->kind == VFLASH_OP_PROGRAM ? BO_EIO : 0;
+}
+
+static void test_uncut_failure(void **state)
+{
+    struct sweep_boards_summary sum;
+    struct sweep_boards_opts bo = { 1, 1, 1u << BOOT_MODE_OVERWRITE, NULL, false };
+    struct sweep_opts o;
+    char err[512] = "";
+    char line[1024];
+    char dir[700] = "";
+    FILE *out = tmpfile();
+
+    (void)state;
+    assert_non_null(out);
+    tb_base(&o, SWEEP_FAULT(VFLASH_CUT_BEFORE));
+    o.inject = tb_fail_programs;
+    assert_int_equal(sweep_boards_run(&o, &bo, out, &sum, err, sizeof(err)), 0);
+    rewind(out);
+    while (fgets(line, sizeof(line), out) != NULL) {
+        printf("%s", line);
+        if (sscanf(line, "  board files: %699s", dir) == 1) {
+            strcat(dir, "/rb-1-0.ini");
+        }
+    }
+    fclose(out);
+    tb_check_sum(&sum, 1, 1);
+    assert_int_equal(sum.modes_swept, 1);
+    assert_int_equal(sum.failures, 1);
+    /* The failing board's file is kept. */
+    assert_true(dir[0] != '\0');
+    tb_remove_kept(dir, bo.count);
+}
+
 static int tb_setup(void **state)
 {
     (void)state;
@@ -297,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_run_small),
         cmocka_unit_test(test_run_json_one_mode),
         cmocka_unit_test(test_failure_kept),
+        cmocka_unit_test(test_uncut_failure),
     };
 
     return cmocka_run_group_tests(tests, tb_setup, tb_teardown);
