@@ -233,12 +233,19 @@ bench: all $(BENCHES)
 soak: all
 	$(Q)BROWNOUT_ROOT=$(CURDIR) BUILD=$(BUILD) BROWNOUT_SOAK=1 tests/scripts/test_integration_attack.sh
 
+# The sweep finds the boards and its default key in ../share/brownout next to its binary.
+SHARE_DIR = $(DESTDIR)$(PREFIX)/share/brownout
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	$(if $(PROGRAMS),install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin)
+	install -d $(SHARE_DIR)/fixtures/boards $(SHARE_DIR)/fixtures/keys
+	install -m 0644 fixtures/boards/*.ini $(SHARE_DIR)/fixtures/boards
+	install -m 0644 fixtures/keys/ec256.pem fixtures/keys/ec256.pub.pem $(SHARE_DIR)/fixtures/keys
 
 uninstall:
 	$(if $(PROGRAMS),rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))))
+	rm -rf $(SHARE_DIR)
 
 clean:
 	rm -rf $(BUILD)

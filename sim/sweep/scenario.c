@@ -19,6 +19,7 @@
 #include "boot/image_validate.h"
 #include "image/image_sign.h"
 #include "port_rng.h"
+#include "util/errbuf.h"
 #include "sysflash/sysflash.h"
 #include "vflash/vflash_fault.h"
 
@@ -67,7 +68,6 @@ void scenario_opts_init(struct scenario_opts *opts)
 void scenario_init(struct scenario *sc)
 {
     memset(sc, 0, sizeof(*sc));
-    keys_init(&sc->key);
 }
 
 void scenario_free(struct scenario *sc)
@@ -75,7 +75,7 @@ void scenario_free(struct scenario *sc)
     uint32_t i;
     uint32_t j;
 
-    keys_free(&sc->key);
+    keys_table_free(&sc->keys);
     for (i = 0; i < SCENARIO_IMAGES_MAX; i++) {
         for (j = 0; j < 2; j++) {
             free(sc->img[i][j].data);
@@ -88,68 +88,6 @@ void scenario_free(struct scenario *sc)
         sc->start_mem[i] = NULL;
         sc->start_ecc[i] = NULL;
     }
-}
-
-static bool scenario_is_dir(const char *path)
-{
-    struct stat st;
-
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Whether dir holds fixtures/boards. */
-static bool scenario_is_root(const char *dir)
-{
-    char p[PATH_MAX];
-
-    snprintf(p, sizeof(p), "%s/fixtures/boards", dir);
-    return scenario_is_dir(p);
-}
-
-/* Walks up from dir looking for the repository root. */
-static bool scenario_walk_up(char *dir, char *out, size_t out_len)
-{
-    char *slash;
-
-    for (;;) {
-        if (scenario_is_root(dir)) {
-            snprintf(out, out_len, "%s", dir);
-            return true;
-        }
-        slash = strrchr(dir, '/');
-        if (slash == NULL || slash == dir) {
-            return false;
-        }
-        *slash = '\0';
-    }
-}
-
-static int scenario_find_root(struct scenario *sc)
-{
-    char buf[PATH_MAX];
-    const char *env = getenv("BROWNOUT_ROOT");
-    ssize_t n;
-
-    if (sc->opts.root != NULL) {
-        snprintf(sc->root, sizeof(sc->root), "%s", sc->opts.root);
-        return 0;
-    }
-    if (env != NULL && env[0] != '\0' && scenario_is_root(env)) {
-        snprintf(sc->root, sizeof(sc->root), "%s", env);
-        return 0;
-    }
-    if (getcwd(buf, sizeof(buf)) != NULL && scenario_walk_up(buf, sc->root, sizeof(sc->root))) {
-        return 0;
-    }
-    n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    if (n > 0) {
-        buf[n] = '\0';
-        if (scenario_walk_up(buf, sc->root, sizeof(sc->root))) {
-            return 0;
-        }
-    }
-    snprintf(sc->root, sizeof(sc->root), ".");
-    return 0;
 }
 
 uint32_t scenario_max_align(const struct scenario *sc)
@@ -193,7 +131,7 @@ static int scenario_sign_once(struct scenario *sc, const struct scenario_sign *s
     }
     scenario_fill(payload, plen, seed);
     image_sign_opts_init(&so);
-    so.key = &sc->key;
+    so.key = &sc->keys.keys[0];
     so.header_size = IMAGE_HEADER_SIZE;
     so.pad_header = true;
     so.erased_val = s->erased_val;
@@ -211,7 +149,7 @@ static int scenario_sign_once(struct scenario *sc, const struct scenario_sign *s
 static int scenario_sign(struct scenario *sc, const struct scenario_sign *s, struct port_rng *rng,
                          struct scenario_image *img, char *err, size_t err_len)
 {
-    struct image_validate_config vc = { sc->trusted, 1, false };
+    struct image_validate_config vc = { sc->keys.table, (uint32_t)sc->keys.count, false };
     struct image_validate_result res;
     struct image_src src;
     uint8_t *data = NULL;
@@ -329,15 +267,16 @@ static int scenario_load_board(struct scenario *sc, char *err, size_t err_len)
     const char *b = sc->opts.board;
     const char *base;
     size_t n;
+    int rc;
 
     if (b == NULL || b[0] == '\0') {
         snprintf(err, err_len, "no board");
         return BO_EINVAL;
     }
-    if (strchr(b, '/') != NULL || (strlen(b) > 4 && strcmp(b + strlen(b) - 4, ".ini") == 0)) {
-        snprintf(sc->board_path, sizeof(sc->board_path), "%s", b);
+    if (sc->opts.in.board_file != NULL) {
+        snprintf(sc->board_path, sizeof(sc->board_path), "%s", sc->opts.in.board_file);
     } else {
-        snprintf(sc->board_path, sizeof(sc->board_path), "%s/fixtures/boards/%s.ini", sc->root, b);
+        sweep_inputs_board_path(b, sc->root, sc->board_path, sizeof(sc->board_path));
     }
     base = strrchr(b, '/') != NULL ? strrchr(b, '/') + 1 : b;
     n = strlen(base);
@@ -349,7 +288,14 @@ static int scenario_load_board(struct scenario *sc, char *err, size_t err_len)
     }
     memcpy(sc->board_name, base, n);
     sc->board_name[n] = '\0';
-    return board_load(&sc->board, sc->board_path, err, err_len);
+    rc = board_load(&sc->board, sc->board_path, err, err_len);
+    if (rc == BO_ENOENT && sc->opts.in.expect != 0 && sc->opts.in.board_file == NULL) {
+        errbuf_set(
+            err, err_len,
+            "%s: no such board here; replay the ID's board with --bundle DIR or --board FILE",
+            sc->board_path);
+    }
+    return rc;
 }
 
 /* Signs the known images of every image number. */
@@ -392,6 +338,46 @@ static int scenario_make_images(struct scenario *sc, struct port_rng *rng, char 
     return rc;
 }
 
+/* Loads the user's old and new images of image 0 (sweep_inputs.h), which must fit cap. */
+static int scenario_user_images(struct scenario *sc, uint32_t cap, char *err, size_t err_len)
+{
+    const char *path[2] = { sc->opts.in.image_old, sc->opts.in.image_new };
+    uint8_t ev =
+        sc->board.flash[sc->board.part[FLASH_AREA_IMAGE_PRIMARY(0)].device].geom.erased_val;
+    int j;
+    int rc = 0;
+
+    for (j = 0; j < 2 && rc == 0; j++) {
+        struct sweep_inputs_image u;
+
+        rc = sweep_inputs_image(path[j], j == 0 ? "--image-old" : "--image-new", &sc->keys, ev, &u,
+                                err, err_len);
+        if (rc == 0 && u.size > cap) {
+            free(u.data);
+            rc = errbuf_fail(err, err_len, BO_EINVAL,
+                             "%s %s: %u bytes, more than %s allows on %s (%u)",
+                             j == 0 ? "--image-old" : "--image-new", path[j], (unsigned)u.size,
+                             boot_mode_name(sc->opts.mode), sc->board_name, (unsigned)cap);
+        }
+        if (rc == 0) {
+            sc->img[0][j].data = u.data;
+            sc->img[0][j].len = u.len;
+            sc->img[0][j].size = u.size;
+            sc->img[0][j].ver = u.ver;
+            memcpy(sc->img[0][j].hash, u.hash, sizeof(u.hash));
+        }
+    }
+    if (rc == 0 && sc->img[0][0].ver.major == sc->img[0][1].ver.major &&
+        sc->img[0][0].ver.minor == sc->img[0][1].ver.minor &&
+        sc->img[0][0].ver.revision == sc->img[0][1].ver.revision) {
+        rc = errbuf_fail(
+            err, err_len, BO_EINVAL, "--image-old and --image-new have the same version %u.%u.%u",
+            sc->img[0][0].ver.major, sc->img[0][0].ver.minor, sc->img[0][0].ver.revision);
+    }
+    sc->image_size = sc->img[0][1].size;
+    return rc;
+}
+
 /* Builds the starting flash on a temporary map and snapshots it. */
 static int scenario_build_flash(struct scenario *sc, struct port_rng *rng, char *err,
                                 size_t err_len)
@@ -430,10 +416,12 @@ static int scenario_build_flash(struct scenario *sc, struct port_rng *rng, char 
             rc = scenario_sec_offset(sc, i);
         }
     }
-    if (rc == 0) {
+    if (rc == 0 && sc->user_images) {
+        rc = scenario_user_images(sc, cap_min, err, err_len);
+    } else if (rc == 0) {
         rc = scenario_sizes(sc, cap_min, err, err_len);
     }
-    if (rc == 0) {
+    if (rc == 0 && !sc->user_images) {
         rc = scenario_make_images(sc, rng, err, err_len);
     }
     for (i = 0; i < sc->image_count && rc == 0; i++) {
@@ -472,14 +460,66 @@ static int scenario_build_flash(struct scenario *sc, struct port_rng *rng, char 
     return rc;
 }
 
+/* Loads the trusted keys; built-in images need the first to be a private key. */
+static int scenario_load_keys(struct scenario *sc, struct port_rng *rng, char *err, size_t err_len)
+{
+    struct sweep_inputs_opts in = sc->opts.in;
+    int rc;
+
+    if (sc->opts.key_path != NULL && in.key_count < SWEEP_INPUTS_KEYS_MAX) {
+        memmove(&in.keys[1], &in.keys[0], in.key_count * sizeof(in.keys[0]));
+        in.keys[0] = sc->opts.key_path;
+        in.key_count++;
+    }
+    sc->user_images = in.image_old != NULL || in.image_new != NULL;
+    if (sc->user_images && (in.image_old == NULL || in.image_new == NULL)) {
+        return errbuf_fail(err, err_len, BO_EINVAL, "--image-old and --image-new go together");
+    }
+    if (sc->user_images && sc->opts.kind == SCENARIO_MULTI_IMAGE) {
+        return errbuf_fail(err, err_len, BO_EINVAL,
+                           "--image-old/--image-new give image 0 only: not with multi-image");
+    }
+    rc = sweep_inputs_keys(&sc->keys, &in, sc->root, port_rng_random, rng, err, err_len);
+    if (rc == 0 && !sc->user_images && !sc->keys.keys[0].is_private) {
+        rc = errbuf_fail(err, err_len, BO_EINVAL,
+                         "the built-in images need a private signing key as the first --key "
+                         "(%s is public); or give --image-old and --image-new",
+                         in.key_count > 0 ? in.keys[0] : "the default key");
+    }
+    return rc;
+}
+
+/* The inputs hash of the set-up scenario; a replay's must match (opts.in.expect). */
+static int scenario_inputs(struct scenario *sc, char *err, size_t err_len)
+{
+    const uint8_t *data[2 * SCENARIO_IMAGES_MAX];
+    uint32_t size[2 * SCENARIO_IMAGES_MAX];
+    size_t n = 0;
+    uint32_t i;
+    uint32_t j;
+    int rc;
+
+    for (i = 0; i < sc->image_count; i++) {
+        for (j = 0; j < 2; j++, n++) {
+            data[n] = sc->img[i][j].data;
+            size[n] = sc->img[i][j].size;
+        }
+    }
+    rc = sweep_inputs_hash(sc->board_path, &sc->keys, data, size, n, &sc->inputs);
+    if (rc < 0) {
+        return errbuf_fail(err, err_len, rc, "%s: cannot read the board file", sc->board_path);
+    }
+    return sweep_inputs_check(sc->opts.in.expect, sc->inputs, sc->board_path, sc->user_images, err,
+                              err_len);
+}
+
 int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *err, size_t err_len)
 {
     struct port_rng rng;
-    char path[700];
     int rc;
 
     sc->opts = *opts;
-    scenario_find_root(sc);
+    sweep_inputs_root(opts->root, sc->root, sizeof(sc->root));
     port_rng_init(&rng);
     /* A fixed seed: the same options sign the same bytes, so op counts and replays match. */
     port_entropy_set_seed(&rng.source, 0x62726f776e6f7574ull);
@@ -496,19 +536,12 @@ int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *
         goto out;
     }
     rc = scenario_load_board(sc, err, err_len);
+    if (rc == 0) {
+        rc = scenario_load_keys(sc, &rng, err, err_len);
+    }
     if (rc < 0) {
         goto out;
     }
-    if (opts->key_path != NULL) {
-        snprintf(path, sizeof(path), "%s", opts->key_path);
-    } else {
-        snprintf(path, sizeof(path), "%s/fixtures/keys/ec256.pem", sc->root);
-    }
-    rc = keys_load(&sc->key, path, port_rng_random, &rng, err, err_len);
-    if (rc < 0) {
-        goto out;
-    }
-    keys_to_image_key(&sc->key, &sc->trusted[0]);
     sc->image_count = opts->kind == SCENARIO_MULTI_IMAGE ? 2u : 1u;
     if (sc->image_count == 2 && !sc->board.part[FLASH_AREA_IMAGE_2].present) {
         snprintf(err, err_len, "%s has no second image", sc->board_name);
@@ -524,11 +557,18 @@ int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *
     boot_config_defaults(&sc->cfg);
     sc->cfg.mode = opts->mode;
     sc->cfg.image_count = sc->image_count;
-    sc->cfg.keys = sc->trusted;
-    sc->cfg.key_count = 1;
+    sc->cfg.keys = sc->keys.table;
+    sc->cfg.key_count = (uint32_t)sc->keys.count;
+    sc->cfg.validate_primary = !opts->no_validate_primary;
     board_derive_apply(&sc->derived, &sc->cfg);
     sc->cfg.downgrade_version = opts->downgrade_prevention;
     rc = scenario_build_flash(sc, &rng, err, err_len);
+    if (rc == 0) {
+        rc = scenario_inputs(sc, err, err_len);
+    }
+    /* Replay IDs name the board and the inputs hash from here on. */
+    sc->opts.board = sc->board_name;
+    sc->opts.in.expect = sc->inputs;
 out:
     port_rng_free(&rng);
     return rc;

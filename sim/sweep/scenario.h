@@ -27,6 +27,7 @@
 #include "boot/swap_state.h"
 #include "image/keys.h"
 #include "port_flash_map.h"
+#include "sweep/sweep_inputs.h"
 
 /** Images a scenario handles (at most BOOT_IMAGE_MAX). */
 #define SCENARIO_IMAGES_MAX 2u
@@ -90,10 +91,13 @@ struct scenario_opts {
     enum boot_mode mode;
     const char *board;         /**< A name under ROOT/fixtures/boards, or a path to an INI file. */
     const char *root;          /**< Repository root for fixtures; NULL: found automatically. */
-    const char *key_path;      /**< Signing key; NULL: ROOT/fixtures/keys/ec256.pem. */
+    const char *key_path;      /**< Signing key, before in.keys; NULL and no in.keys:
+                                    ROOT/fixtures/keys/ec256.pem. */
     uint32_t image_size;       /**< Signed image size; 0: default; SCENARIO_IMAGE_SIZE_MAX. */
     bool downgrade_prevention; /**< MCUBOOT_DOWNGRADE_PREVENTION (by version). */
     uint32_t max_sectors;      /**< Status entries per slot; 0: the board's (board_derive.h). */
+    bool no_validate_primary;  /**< MCUBOOT_VALIDATE_PRIMARY_SLOT off (a device's policy). */
+    struct sweep_inputs_opts in; /**< Keys, the user's images, a replay's inputs. */
 };
 
 /** One signed image the scenario knows. */
@@ -123,8 +127,9 @@ struct scenario {
     char board_name[BOARD_NAME_MAX];
     struct board board;
     struct boot_config cfg;
-    struct keys_key key;
-    struct image_key trusted[1];
+    struct keys_table keys; /**< The trusted keys; the first signs built-in images. */
+    uint64_t inputs;        /**< The inputs hash (sweep_inputs.h) of board, keys, images. */
+    bool user_images;       /**< The images are the user's (opts.in.image_old/new). */
     uint32_t image_count;
     uint32_t max_align;
     struct board_derived derived;          /**< Settings derived from the board (board_derive.h). */

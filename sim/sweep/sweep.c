@@ -12,7 +12,7 @@
 
 #include "bo_err.h"
 #include "sweep/sweep_int.h"
-#include "vflash/vflash_trace.h"
+#include "sweep/sweep_trace.h"
 
 /* Adds one cut point to the list. */
 static int sweep_add_point(struct sweep_plan *p, uint64_t *cap, uint64_t op, uint8_t model,
@@ -423,7 +423,8 @@ int sweep_replay(const struct sweep_opts *base, const char *id, FILE *trace,
 {
     struct scenario *sc = calloc(1, sizeof(*sc));
     struct sweep_worker *w0 = calloc(1, sizeof(*w0));
-    struct vflash_trace tr[PORT_FLASH_MAP_MAX_DEVICES];
+    struct sweep_trace *tr = calloc(1, sizeof(*tr));
+    const char *names[PORT_FLASH_MAP_MAX_DEVICES];
     struct sweep_opts o;
     struct sweep_plan p;
     struct sweep_point pt;
@@ -433,9 +434,10 @@ int sweep_replay(const struct sweep_opts *base, const char *id, FILE *trace,
 
     memset(&p, 0, sizeof(p));
     memset(out, 0, sizeof(*out));
-    if (sc == NULL || w0 == NULL) {
+    if (sc == NULL || w0 == NULL || tr == NULL) {
         free(sc);
         free(w0);
+        free(tr);
         return BO_ENOMEM;
     }
     scenario_init(sc);
@@ -453,6 +455,10 @@ int sweep_replay(const struct sweep_opts *base, const char *id, FILE *trace,
         snprintf(err, err_len, "malformed replay ID");
         goto out;
     }
+    rc = sweep_inputs_replay_check(&o.sc.in, err, err_len);
+    if (rc < 0) {
+        goto out;
+    }
     rc = scenario_setup(sc, &o.sc, err, err_len);
     if (rc < 0) {
         goto out;
@@ -466,14 +472,16 @@ int sweep_replay(const struct sweep_opts *base, const char *id, FILE *trace,
     if (rc < 0) {
         goto out;
     }
-    for (i = 0; trace != NULL && i < w0->map.device_count; i++) {
-        vflash_trace_init(&tr[i]);
-        vflash_trace_setup(&tr[i], trace, NULL, NULL, VFLASH_TRACE_DATA, sc->board.flash[i].name);
-        vflash_trace_attach(w0->map.devices[i], &tr[i]);
+    for (i = 0; i < w0->map.device_count && i < PORT_FLASH_MAP_MAX_DEVICES; i++) {
+        names[i] = sc->board.flash[i].name;
+    }
+    if (trace != NULL) {
+        sweep_trace_attach(tr, w0, trace, names);
     }
     sweep_exec(w0, &pt, out);
-    for (i = 0; trace != NULL && i < w0->map.device_count; i++) {
-        vflash_trace_attach(w0->map.devices[i], NULL);
+    if (trace != NULL && sweep_trace_detach(tr) < 0) {
+        snprintf(err, err_len, "cannot write the trace");
+        rc = BO_EOS;
     }
 out:
     sweep_worker_free(w0);
@@ -481,5 +489,6 @@ out:
     scenario_free(sc);
     free(sc);
     free(w0);
+    free(tr);
     return rc;
 }

@@ -578,6 +578,10 @@ static void sb_summary(FILE *out, const struct sweep_boards_opts *bo,
     if (kept != NULL) {
         fprintf(out, "  board files: %s\n", kept);
     }
+    if (sum->failures > 0) {
+        fprintf(out,
+                "  replay a failure: brownout sweep --replay ID --board FILE (its board file)\n");
+    }
     if (sum->failures == 0) {
         fprintf(out, "PASS: 0 of %llu cut points failed on %u boards\n",
                 (unsigned long long)sum->points, (unsigned)sum->boards);
@@ -702,7 +706,8 @@ int sweep_boards_cli(const struct sweep_opts *base, const char *count, bool boar
         goto out;
     }
     if (board_given || base->shard_count > 1) {
-        fprintf(stderr, "sweep: --random-boards goes without --board and --shard\n");
+        fprintf(stderr,
+                "sweep: --random-boards goes without --board, --config, --bundle and --shard\n");
         rc = 2;
         goto out;
     }

@@ -83,7 +83,7 @@ int sweep_boards_run(const struct sweep_opts *base, const struct sweep_boards_op
 
 /**
  * \brief `brownout sweep --random-boards N`: parses N, runs and prints.
- * \param board_given  Whether --board was given too (an error).
+ * \param board_given  Whether --board, --config or --bundle was given too (an error).
  * \param mode_given   Whether --mode restricts the modes.
  * \return Exit status: 0 no failure, 1 failures, 2 usage or set-up.
  */

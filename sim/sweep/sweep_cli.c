@@ -16,14 +16,18 @@
 #include "mbedtls/platform.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_boards.h"
+#include "sweep/sweep_bundle.h"
+#include "sweep/sweep_device.h"
 #include "sweep/sweep_report.h"
+#include "util/errbuf.h"
 #include "util/num.h"
 
 void sweep_cli_usage(FILE *out)
 {
     fprintf(out,
             "usage: brownout sweep --board B --mode MODE --scenario S [options]\n"
-            "       brownout sweep --replay ID [--trace FILE] [--log]\n"
+            "       brownout sweep --config daemon.ini [--device NAME] --scenario S [options]\n"
+            "       brownout sweep --replay ID [--bundle DIR] [--trace FILE] [--log]\n"
             "       brownout sweep --merge A.json B.json ... [--json] [--junit FILE]\n"
             "       brownout sweep --random-boards N [--seed S] [--save-boards DIR] [options]\n"
             "\n"
@@ -45,7 +49,14 @@ void sweep_cli_usage(FILE *out)
             "  --trace FILE       replay: write every flash operation as JSON lines\n"
             "  --log              replay: print the bootloader's log of every boot\n"
             "  --root DIR         repository root (fixtures); default: found automatically\n"
-            "  --key PEM          signing key (default fixtures/keys/ec256.pem)\n"
+            "  --key PEM          trusted key, may repeat; the first signs the built-in images\n"
+            "                     (default fixtures/keys/ec256.pem)\n"
+            "  --image-old FILE   the user's signed image, in the primary at the start\n"
+            "  --image-new FILE   the user's signed image, in the secondary at the start\n"
+            "  --config FILE      a brownoutd configuration: sweep a device as it would run\n"
+            "  --device NAME      its device (default: the file's only one)\n"
+            "  --bundle DIR       write the inputs and failing replay IDs to DIR; with --replay,\n"
+            "                     take the inputs from DIR\n"
             "  --max-sectors N    status entries per slot (default: the board's, else 128)\n"
             "  --random-boards N  sweep N random legal boards in every mode each accepts\n"
             "  --save-boards DIR  keep every random board file in DIR (default: failing ones)\n",
@@ -57,12 +68,16 @@ struct sweep_cli {
     const char *replay;
     const char *trace;
     const char *junit;
+    const char *bundle;
+    const char *config;
+    const char *device;
+    struct sweep_device_given given;   /* Scenario options given on the command line. */
+    struct config *cfg;                /* --config's file, which c->o points into. */
+    struct sweep_bundle_paths *bpaths; /* --bundle's files of a replay. */
     bool json;
     bool merge;
     const char *random_boards; /* --random-boards N, with --save-boards DIR. */
     const char *save_boards;
-    bool mode_given;
-    bool board_given;
 };
 
 static void sweep_cli_progress(void *arg, uint64_t done, uint64_t total)
@@ -97,6 +112,11 @@ static const struct option sweep_cli_options[] = {
     { "max-sectors", required_argument, NULL, 'x' },
     { "random-boards", required_argument, NULL, 'G' },
     { "save-boards", required_argument, NULL, 'V' },
+    { "image-old", required_argument, NULL, 'O' },
+    { "image-new", required_argument, NULL, 'W' },
+    { "bundle", required_argument, NULL, 'B' },
+    { "config", required_argument, NULL, 'C' },
+    { "device", required_argument, NULL, 'E' },
     { "help", no_argument, NULL, '?' },
     { NULL, 0, NULL, 0 },
 };
@@ -130,6 +150,12 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
         }
         *(ch == 'j' ? &c->o.jobs : &c->o.prefix_max) = (uint32_t)v;
         return 0;
+    case 'x':
+        if (board_derive_parse_max_sectors(arg, &c->o.sc.max_sectors) != 0) {
+            fprintf(stderr, "sweep: --max-sectors is 1..%u\n", (unsigned)BOARD_DERIVE_MAX_SECTORS);
+            return 2;
+        }
+        return 0;
     case 'i':
         if (strcmp(arg, "max") == 0) {
             c->o.sc.image_size = SCENARIO_IMAGE_SIZE_MAX;
@@ -137,12 +163,6 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
             c->o.sc.image_size = (uint32_t)v;
         } else {
             fprintf(stderr, "sweep: bad --image-size '%s'\n", arg);
-            return 2;
-        }
-        return 0;
-    case 'x':
-        if (board_derive_parse_max_sectors(arg, &c->o.sc.max_sectors) != 0) {
-            fprintf(stderr, "sweep: --max-sectors is 1..%u\n", (unsigned)BOARD_DERIVE_MAX_SECTORS);
             return 2;
         }
         return 0;
@@ -170,7 +190,7 @@ static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
             return 2;
         }
         c->o.sc.mode = (enum boot_mode)x;
-        c->mode_given = true;
+        c->given.mode = true;
         return 0;
     case 's':
         if ((x = scenario_kind_parse(arg)) < 0) {
@@ -190,13 +210,37 @@ static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
     }
 }
 
+/* Applies an option that names an input or output file. \return 0, 2, or 1. */
+static int sweep_cli_file(struct sweep_cli *c, int ch, const char *arg)
+{
+    const char **slot[] = { ['O'] = &c->o.sc.in.image_old,
+                            ['W'] = &c->o.sc.in.image_new,
+                            ['B'] = &c->bundle,
+                            ['C'] = &c->config,
+                            ['E'] = &c->device };
+
+    if (ch == 'k') {
+        if (c->o.sc.in.key_count >= SWEEP_INPUTS_KEYS_MAX) {
+            fprintf(stderr, "sweep: at most %u --key\n", (unsigned)SWEEP_INPUTS_KEYS_MAX);
+            return 2;
+        }
+        c->o.sc.in.keys[c->o.sc.in.key_count++] = arg;
+        return 0;
+    }
+    if (ch < 0 || (size_t)ch >= sizeof(slot) / sizeof(slot[0]) || slot[ch] == NULL) {
+        return 1;
+    }
+    *slot[ch] = arg;
+    return 0;
+}
+
 /* Applies an option kept as given (a path, a flag). \return 0, or 2 (unknown option). */
 static int sweep_cli_plain(struct sweep_cli *c, int ch, const char *arg)
 {
     switch (ch) {
     case 'b':
         c->o.sc.board = arg;
-        c->board_given = true;
+        c->given.board = true;
         break;
     case 'J':
         c->json = true;
@@ -218,15 +262,13 @@ static int sweep_cli_plain(struct sweep_cli *c, int ch, const char *arg)
         break;
     case 'D':
         c->o.sc.downgrade_prevention = false;
+        c->given.downgrade = true;
         break;
     case 'N':
         c->o.no_snapshots = true;
         break;
     case 'o':
         c->o.sc.root = arg;
-        break;
-    case 'k':
-        c->o.sc.key_path = arg;
         break;
     case 'G':
         c->random_boards = arg;
@@ -253,6 +295,9 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
             rc = sweep_cli_name(c, ch, optarg);
         }
         if (rc == 1) {
+            rc = sweep_cli_file(c, ch, optarg);
+        }
+        if (rc == 1) {
             rc = sweep_cli_plain(c, ch, optarg);
         }
         if (rc != 0) {
@@ -269,6 +314,11 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
     }
     if (!c->merge && optind != argc) {
         fprintf(stderr, "sweep: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (c->merge && (c->bundle != NULL || c->config != NULL || c->o.sc.in.image_old != NULL ||
+                     c->o.sc.in.image_new != NULL)) {
+        fprintf(stderr, "sweep: --merge takes JSON files (and --json, --junit) only\n");
         return 2;
     }
     if (c->merge && optind == argc) {
@@ -365,12 +415,93 @@ static int sweep_cli_merge(const struct sweep_cli *c, int argc, char **argv)
     return rc;
 }
 
+/*
+ * Applies --config, the inputs of a replay (--bundle, --board) and checks every output path,
+ * before any work. \return 0, or 2 with one line on stderr.
+ */
+static int sweep_cli_prepare(struct sweep_cli *c)
+{
+    char err[CONFIG_ERR_MAX] = "";
+    int rc = 0;
+
+    if (c->config != NULL) {
+        c->cfg = malloc(sizeof(*c->cfg));
+        rc = c->cfg == NULL ? BO_ENOMEM
+                            : sweep_device_apply(c->cfg, c->config, c->device, &c->given, &c->o.sc,
+                                                 err, sizeof(err));
+    } else if (c->device != NULL) {
+        rc = errbuf_fail(err, sizeof(err), BO_EINVAL, "--device goes with --config");
+    }
+    if (rc == 0 && c->replay != NULL && (c->given.board || c->config != NULL)) {
+        c->o.sc.in.board_file = c->o.sc.board;
+    }
+    if (rc == 0 && c->replay != NULL && c->bundle != NULL) {
+        c->bpaths = calloc(1, sizeof(*c->bpaths));
+        rc = c->bpaths == NULL
+                 ? BO_ENOMEM
+                 : sweep_bundle_load(c->bundle, c->bpaths, &c->o.sc.in, err, sizeof(err));
+    } else if (rc == 0 && c->bundle != NULL && !c->merge) {
+        rc = sweep_bundle_check_dir(c->bundle, err, sizeof(err));
+    }
+    if (rc == 0 && c->junit != NULL) {
+        rc = sweep_bundle_check_file(c->junit, err, sizeof(err));
+    }
+    if (rc == 0 && c->trace != NULL) {
+        rc = sweep_bundle_check_file(c->trace, err, sizeof(err));
+    }
+    if (rc < 0) {
+        fprintf(stderr, "sweep: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
+        return 2;
+    }
+    return 0;
+}
+
+/* Runs the sweep, prints its results and writes its bundle. \return The exit status. */
+static int sweep_cli_sweep(struct sweep_cli *c)
+{
+    struct sweep_result res;
+    char err[512] = "";
+    int rc;
+
+    if (isatty(STDOUT_FILENO) && !c->json) {
+        c->o.progress = sweep_cli_progress;
+    }
+    sweep_result_init(&res);
+    rc = sweep_run(&c->o, &res, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "sweep: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
+        rc = rc == BO_ESTATE ? 1 : 2;
+    } else {
+        rc = sweep_cli_output(c, &res);
+    }
+    if (rc != 2 && c->bundle != NULL && res.out != NULL) {
+        if (sweep_bundle_write(c->bundle, &c->o.sc, &res, err, sizeof(err)) < 0) {
+            fprintf(stderr, "sweep: bundle: %s\n", err);
+            rc = 2;
+        } else if (!c->json) {
+            printf("bundle: %s (brownout sweep --replay ID --bundle %s)\n", c->bundle, c->bundle);
+        }
+    }
+    sweep_result_free(&res);
+    return rc;
+}
+
+/* Runs --random-boards (sweep_boards.c) or the sweep. \return The exit status. */
+static int sweep_cli_boards_or_sweep(struct sweep_cli *c)
+{
+    bool other_inputs = c->given.board || c->config != NULL || c->bundle != NULL;
+
+    if (c->random_boards == NULL) {
+        return sweep_cli_sweep(c);
+    }
+    return sweep_boards_cli(&c->o, c->random_boards, other_inputs, c->given.mode, c->save_boards,
+                            c->json);
+}
+
 int sweep_cli_main(int argc, char **argv)
 {
     mbedtls_platform_context plat;
-    struct sweep_result res;
     struct sweep_cli c;
-    char err[512] = "";
     int rc;
 
     memset(&c, 0, sizeof(c));
@@ -384,36 +515,19 @@ int sweep_cli_main(int argc, char **argv)
         sweep_cli_usage(stderr);
         return 2;
     }
-    if (c.merge) {
-        return sweep_cli_merge(&c, argc, argv);
+    rc = sweep_cli_prepare(&c);
+    if (rc == 0 && c.merge) {
+        rc = sweep_cli_merge(&c, argc, argv);
+    } else if (rc == 0) {
+        memset(&plat, 0, sizeof(plat));
+        if (mbedtls_platform_setup(&plat) != 0) {
+            rc = 2;
+        } else {
+            rc = c.replay != NULL ? sweep_cli_replay(&c) : sweep_cli_boards_or_sweep(&c);
+            mbedtls_platform_teardown(&plat);
+        }
     }
-    memset(&plat, 0, sizeof(plat));
-    if (mbedtls_platform_setup(&plat) != 0) {
-        return 2;
-    }
-    if (c.replay != NULL) {
-        rc = sweep_cli_replay(&c);
-        mbedtls_platform_teardown(&plat);
-        return rc;
-    }
-    if (c.random_boards != NULL) {
-        rc = sweep_boards_cli(&c.o, c.random_boards, c.board_given, c.mode_given, c.save_boards,
-                              c.json);
-        mbedtls_platform_teardown(&plat);
-        return rc;
-    }
-    if (isatty(STDOUT_FILENO) && !c.json) {
-        c.o.progress = sweep_cli_progress;
-    }
-    sweep_result_init(&res);
-    rc = sweep_run(&c.o, &res, err, sizeof(err));
-    if (rc < 0) {
-        fprintf(stderr, "sweep: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
-        rc = rc == BO_ESTATE ? 1 : 2;
-    } else {
-        rc = sweep_cli_output(&c, &res);
-    }
-    sweep_result_free(&res);
-    mbedtls_platform_teardown(&plat);
+    free(c.cfg);
+    free(c.bpaths);
     return rc;
 }

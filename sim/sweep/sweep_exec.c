@@ -83,6 +83,7 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
     int rc;
 
     w->hook_calls++;
+    w->op_last = -1;
     if (w->dead) {
         return BO_EPOWER;
     }
@@ -109,13 +110,13 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
         if (w->app != NULL) {
             w->app_at_cut = *w->app;
         }
-        w->ops++;
+        w->op_last = (int64_t)w->ops++;
         if (vflash_fault_arm_cut(dev, &c) != 0) {
             return BO_EPOWER;
         }
         return 0;
     }
-    w->ops++;
+    w->op_last = (int64_t)w->ops++;
     return 0;
 }
 

@@ -2,11 +2,15 @@
 /*
  * Replay IDs of the power-fail sweep, fault-list parsing and seed mixing (see sweep.h).
  *
- * bo1:SCENARIO:MODE:BOARD:SIZE:DP:OP:MODEL:PARAM:SEED[:OP2:MODEL2:PARAM2:SEED2]:CHECK
+ * bo2:SCENARIO:MODE:BOARD:SIZE:DP:INPUTS:OP:MODEL:PARAM:SEED[:OP2:MODEL2:PARAM2:SEED2]:CHECK
  *
- * BOARD is percent-encoded outside [A-Za-z0-9._/-]; SIZE is "d" (default), "max" or bytes; DP is
- * 0 or 1 (downgrade prevention), followed by mMAXSECTORS when --max-sectors was given; PARAM is "s" (seeded) or a number; SEED is 16 hex digits;
- * CHECK is the FNV-1a 32-bit hash of everything before ":CHECK", as 8 hex digits.
+ * BOARD is the board's name (percent-encoded outside [A-Za-z0-9._/-]); SIZE is "d" (default),
+ * "max", bytes, or "u" (the user's images); DP is 0 or 1 (downgrade prevention), followed by
+ * mMAXSECTORS when --max-sectors was given and "n" when the primary is not validated; INPUTS is
+ * the inputs hash (sweep_inputs.h) as 16 hex digits; PARAM is "s" (seeded) or a number; SEED is
+ * 16 hex digits; CHECK is the FNV-1a 32-bit hash of everything before ":CHECK", as 8 hex
+ * digits. bo1 IDs, made before the inputs hash, have no INPUTS field (and BOARD may be a path):
+ * they still decode, and replay without the inputs check.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -124,13 +128,15 @@ int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt
     size_t at = 0;
     bool ok;
 
-    ok = sweep_put(buf, len, &at, "bo1:%s:%s:", scenario_kind_name(so->kind),
-                   boot_mode_name(so->mode));
+    ok = sweep_put(buf, len, &at, "bo%d:%s:%s:", so->in.expect != 0 ? 2 : 1,
+                   scenario_kind_name(so->kind), boot_mode_name(so->mode));
     for (; ok && *b != '\0'; b++) {
         ok = sweep_id_plain(*b) ? sweep_put(buf, len, &at, "%c", *b)
                                 : sweep_put(buf, len, &at, "%%%02X", (unsigned char)*b);
     }
-    if (so->image_size == 0) {
+    if (so->in.image_old != NULL && so->in.expect != 0) {
+        ok = ok && sweep_put(buf, len, &at, ":u");
+    } else if (so->image_size == 0) {
         ok = ok && sweep_put(buf, len, &at, ":d");
     } else if (so->image_size == SCENARIO_IMAGE_SIZE_MAX) {
         ok = ok && sweep_put(buf, len, &at, ":max");
@@ -140,6 +146,12 @@ int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt
     ok = ok && sweep_put(buf, len, &at, ":%d", so->downgrade_prevention ? 1 : 0);
     if (so->max_sectors != 0) {
         ok = ok && sweep_put(buf, len, &at, "m%u", (unsigned)so->max_sectors);
+    }
+    if (so->no_validate_primary) {
+        ok = ok && sweep_put(buf, len, &at, "n");
+    }
+    if (so->in.expect != 0) {
+        ok = ok && sweep_put(buf, len, &at, ":%016llx", (unsigned long long)so->in.expect);
     }
     ok = ok && sweep_put_cut(buf, len, &at, pt->op, pt->model, pt->param, pt->seed);
     if (pt->op2 >= 0) {
@@ -206,36 +218,107 @@ static int sweep_unescape(const char *src, char *dst, size_t len)
     return n > 0 ? 0 : BO_EINVAL;
 }
 
+/* Parses DP: "0" or "1", then "mMAXSECTORS" and "n" when present. */
+static int sweep_parse_dp(const char *f, struct scenario_opts *so)
+{
+    char num[16];
+    size_t n = 0;
+
+    if (f[0] != '0' && f[0] != '1') {
+        return BO_EINVAL;
+    }
+    so->downgrade_prevention = f[0] == '1';
+    so->max_sectors = 0;
+    so->no_validate_primary = false;
+    f++;
+    if (*f == 'm') {
+        for (f++; *f >= '0' && *f <= '9' && n + 1 < sizeof(num); f++) {
+            num[n++] = *f;
+        }
+        num[n] = '\0';
+        if (board_derive_parse_max_sectors(num, &so->max_sectors) != 0) {
+            return BO_EINVAL;
+        }
+    }
+    if (*f == 'n') {
+        so->no_validate_primary = true;
+        f++;
+    }
+    return *f == '\0' ? 0 : BO_EINVAL;
+}
+
+/* Parses SIZE: "d", "max", bytes, or (bo2) "u" for the user's images. */
+static int sweep_parse_size(const char *f, int version, struct scenario_opts *so)
+{
+    uint64_t v;
+
+    so->in.id_user_images = false;
+    so->image_size = 0;
+    if (strcmp(f, "d") == 0) {
+        return 0;
+    }
+    if (strcmp(f, "u") == 0 && version == 2) {
+        so->in.id_user_images = true;
+        return 0;
+    }
+    if (strcmp(f, "max") == 0) {
+        so->image_size = SCENARIO_IMAGE_SIZE_MAX;
+        return 0;
+    }
+    if (num_parse_u64(f, 10, UINT32_MAX - 1u, &v) == 0 && v != 0) {
+        so->image_size = (uint32_t)v;
+        return 0;
+    }
+    return BO_EINVAL;
+}
+
+/* Splits id (checked: version and CHECK) into fields of buf. \return The version, or BO_EINVAL. */
+static int sweep_id_split(const char *id, char *buf, size_t len, char **f, size_t *nf)
+{
+    const char *last;
+    uint64_t v;
+    char *p;
+    int version;
+
+    if (id == NULL || strlen(id) >= len) {
+        return BO_EINVAL;
+    }
+    version = strncmp(id, "bo1:", 4) == 0 ? 1 : strncmp(id, "bo2:", 4) == 0 ? 2 : 0;
+    last = strrchr(id, ':');
+    if (version == 0 || last == NULL || strlen(last + 1) != 8 ||
+        num_parse_u64(last + 1, 16, UINT32_MAX, &v) ||
+        (uint32_t)v != sweep_fnv(id, (size_t)(last - id))) {
+        return BO_EINVAL;
+    }
+    snprintf(buf, len, "%s", id);
+    *nf = 0;
+    for (p = buf; *nf < SWEEP_ID_FIELDS_MAX; (*nf)++) {
+        f[*nf] = p;
+        p = strchr(p, ':');
+        if (p == NULL) {
+            (*nf)++;
+            break;
+        }
+        *p++ = '\0';
+    }
+    if (p != NULL || (*nf != (size_t)(10 + version) && *nf != (size_t)(14 + version))) {
+        return BO_EINVAL;
+    }
+    return version;
+}
+
 int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, size_t board_len,
                     struct sweep_point *pt)
 {
     char buf[SWEEP_ID_MAX];
     char *f[SWEEP_ID_FIELDS_MAX];
     size_t nf = 0;
-    char *p;
-    const char *last;
-    uint64_t v;
+    size_t cut;
+    uint64_t v = 0;
+    int version = sweep_id_split(id, buf, sizeof(buf), f, &nf);
     int k;
 
-    if (id == NULL || strlen(id) >= sizeof(buf) || strncmp(id, "bo1:", 4) != 0) {
-        return BO_EINVAL;
-    }
-    last = strrchr(id, ':');
-    if (last == NULL || strlen(last + 1) != 8 || num_parse_u64(last + 1, 16, UINT32_MAX, &v) ||
-        (uint32_t)v != sweep_fnv(id, (size_t)(last - id))) {
-        return BO_EINVAL;
-    }
-    snprintf(buf, sizeof(buf), "%s", id);
-    for (p = buf; nf < SWEEP_ID_FIELDS_MAX; nf++) {
-        f[nf] = p;
-        p = strchr(p, ':');
-        if (p == NULL) {
-            nf++;
-            break;
-        }
-        *p++ = '\0';
-    }
-    if (p != NULL || (nf != 11 && nf != 15)) {
+    if (version < 0) {
         return BO_EINVAL;
     }
     memset(pt, 0, sizeof(*pt));
@@ -246,34 +329,25 @@ int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, s
     }
     so->kind = (enum scenario_kind)k;
     k = scenario_mode_parse(f[2]);
-    if (k < 0 || sweep_unescape(f[3], board_buf, board_len) != 0) {
+    if (k < 0 || sweep_unescape(f[3], board_buf, board_len) != 0 ||
+        sweep_parse_size(f[4], version, so) != 0 || sweep_parse_dp(f[5], so) != 0) {
         return BO_EINVAL;
     }
     so->mode = (enum boot_mode)k;
     so->board = board_buf;
-    if (strcmp(f[4], "d") == 0) {
-        so->image_size = 0;
-    } else if (strcmp(f[4], "max") == 0) {
-        so->image_size = SCENARIO_IMAGE_SIZE_MAX;
-    } else if (num_parse_u64(f[4], 10, UINT32_MAX - 1u, &v) == 0 && v != 0) {
-        so->image_size = (uint32_t)v;
-    } else {
+    if (version == 2 &&
+        (strlen(f[6]) != 16 || num_parse_u64(f[6], 16, UINT64_MAX, &v) != 0 || v == 0)) {
         return BO_EINVAL;
     }
-    so->max_sectors = 0;
-    if ((f[5][0] != '0' && f[5][0] != '1') ||
-        (f[5][1] != '\0' &&
-         (f[5][1] != 'm' || board_derive_parse_max_sectors(&f[5][2], &so->max_sectors) != 0))) {
+    so->in.expect = v;
+    cut = version == 2 ? 7 : 6;
+    if (sweep_parse_cut(&f[cut], &pt->op, &pt->model, &pt->param, &pt->seed) != 0) {
         return BO_EINVAL;
     }
-    so->downgrade_prevention = f[5][0] == '1';
-    if (sweep_parse_cut(&f[6], &pt->op, &pt->model, &pt->param, &pt->seed) != 0) {
-        return BO_EINVAL;
-    }
-    if (nf == 15) {
+    if (nf == cut + 9) {
         uint64_t op2;
 
-        if (sweep_parse_cut(&f[10], &op2, &pt->model2, &pt->param2, &pt->seed2) != 0) {
+        if (sweep_parse_cut(&f[cut + 4], &op2, &pt->model2, &pt->param2, &pt->seed2) != 0) {
             return BO_EINVAL;
         }
         pt->op2 = (int64_t)op2;

@@ -76,6 +76,8 @@ struct sweep_worker {
     bool plat_on;
     struct sweep_rec *rec; /* Record operations here, or NULL. */
     uint64_t ops;          /* Operations of the current phase. */
+    int64_t op_last;       /* The phase's number of the operation the hook last let through
+                              (what replay IDs count); -1: it refused that operation. */
     int64_t cut_at;        /* Cut at this operation of the phase; -1: none. */
     struct vflash_cut cut;
     bool cut_hit;

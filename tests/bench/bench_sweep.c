@@ -72,8 +72,8 @@ static double bench_validation(const struct scenario_opts *so, double *cpu)
         scenario_free(&sc);
         return 0;
     }
-    vc.keys = sc.trusted;
-    vc.key_count = 1;
+    vc.keys = sc.keys.table;
+    vc.key_count = (uint32_t)sc.keys.count;
     vc.allow_unsigned = false;
     image_src_from_buffer(&src, sc.img[0][1].data, sc.img[0][1].size);
     t0 = bench_now();

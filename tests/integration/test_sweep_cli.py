@@ -69,7 +69,19 @@ class SweepCliTest(unittest.TestCase):
         self.assertGreater(res["points"], res["ops"])
         for r in res["results"]:
             self.assertEqual(r["status"], "pass")
-            self.assertTrue(r["replay"].startswith("bo1:perm:overwrite:stm32f4:"), r)
+            self.assertRegex(r["replay"], r"^bo2:perm:overwrite:stm32f4:d:1:[0-9a-f]{16}:")
+
+    def test_replay_from_another_directory(self):
+        """A shipped board's ID replays from any directory, with no --root (the binary finds
+        the boards of the tree it was built in)."""
+        some = self.run_json()["results"][5]["replay"]
+        env = dict(os.environ)
+        env.pop("BROWNOUT_ROOT", None)
+        p = subprocess.run([os.path.abspath(BIN), "sweep", "--replay", some], capture_output=True,
+                           text=True, timeout=600, check=False, cwd=self.tmp.name, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("replay %s\n" % some, p.stdout)
+        self.assertIn("PASS: every invariant holds", p.stdout)
 
     def test_junit_has_one_testcase_per_point(self):
         rc, out, err = sweep(*(SMALL + ["--junit", self.path("j.xml")]))
@@ -117,6 +129,14 @@ class SweepCliTest(unittest.TestCase):
             ops = [json.loads(line) for line in f]
         cuts = [o for o in ops if o.get("fault") == "cut"]
         self.assertEqual([c["model"] for c in cuts], ["before", "weak"])
+        # The trace numbers operations as the ID does: the first cut is operation 173 of the
+        # action, the second operation 379 of the recovery (the device's own count is device-op).
+        self.assertEqual([(c["op"], c["phase"]) for c in cuts], [(173, "action"),
+                                                                 (379, "recovery")])
+        self.assertNotEqual(cuts[0]["device-op"], 173)
+        for phase in ("action", "recovery"):
+            numbers = [o["op"] for o in ops if o.get("phase") == phase and o["op"] is not None]
+            self.assertEqual(numbers, list(range(len(numbers))), phase)
         self.assertGreaterEqual(sum(1 for o in ops if o.get("kind") == "power-on"), 2)
         # Without --log no log line is printed.
         rc, out, err = sweep("--replay", JOURNAL_ID)
@@ -141,6 +161,9 @@ class SweepCliTest(unittest.TestCase):
             (SMALL + ["--trace", self.path("t")], "--replay"),
             (["--merge"], "--merge"),
             (SMALL + ["stray"], "unexpected argument"),
+            (["--merge", "a.json", "--bundle", self.path("b")], "--merge takes JSON files"),
+            (SMALL + ["--device", "dev0"], "--device goes with --config"),
+            (SMALL + ["--key", "k"] * 5, "at most 4 --key"),
         ]
         for args, word in cases:
             rc, out, err = sweep(*args)

@@ -203,7 +203,7 @@ static void test_bad_behaviour_found(void **state)
     for (i = 0; i < r.count && r.out[i].status == SWEEP_PASS; i++) {
     }
     assert_true(i < r.count);
-    assert_true(strncmp(r.out[i].id, "bo1:perm:swap-scratch:stm32h7:", 30) == 0);
+    assert_true(strncmp(r.out[i].id, "bo2:perm:swap-scratch:stm32h7:", 30) == 0);
     rc = sweep_replay(&o, r.out[i].id, NULL, &rep, err, sizeof(err));
     assert_int_equal(rc, 0);
     assert_int_equal(rep.status, SWEEP_FAIL);
@@ -440,7 +440,7 @@ static void test_snapshot_child_dies(void **state)
         if (r.out[i].status == SWEEP_FAIL) {
             assert_int_equal(r.out[i].invariant, INVARIANT_HARNESS);
             assert_non_null(strstr(r.out[i].msg, "signal 9"));
-            assert_true(strncmp(r.out[i].id, "bo1:perm:overwrite:stm32h7:", 27) == 0);
+            assert_true(strncmp(r.out[i].id, "bo2:perm:overwrite:stm32h7:", 27) == 0);
         }
     }
     sweep_result_free(&r);

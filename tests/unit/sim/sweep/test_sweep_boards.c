@@ -253,6 +253,8 @@ static void test_failure_kept(void **state)
     char err[512] = "";
     char line[1024];
     char id[SWEEP_ID_MAX] = "";
+    char file[700] = "";
+    const char *p;
     FILE *out = tmpfile();
 
     (void)state;
@@ -266,13 +268,19 @@ static void test_failure_kept(void **state)
         if (id[0] == '\0' && sscanf(line, "  FAIL %511s", id) == 1) {
             printf("%s", line);
         }
+        p = strstr(line, "; board file ");
+        if (file[0] == '\0' && p != NULL && sscanf(p, "; board file %699s", file) == 1) {
+            printf("%s", line);
+        }
     }
     fclose(out);
-    assert_true(strncmp(id, "bo1:perm:overwrite:", 19) == 0);
-    /* The ID names the kept board file: the replay finds it and fails the same way. */
+    assert_true(strncmp(id, "bo2:perm:overwrite:rb-1-", 24) == 0);
+    assert_non_null(strstr(file, "/rb-1-"));
+    /* The kept file is the board the ID names: a replay given it fails the same way. */
+    o.sc.in.board_file = file;
     assert_int_equal(sweep_replay(&o, id, NULL, &rep, err, sizeof(err)), 0);
     assert_int_equal(rep.status, SWEEP_FAIL);
-    tb_remove_kept(id + 19, bo.count);
+    tb_remove_kept(file, bo.count);
 }
 
 /* Known-bad behaviour: every program fails with an I/O error, so even the run without a cut
