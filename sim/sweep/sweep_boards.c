@@ -323,14 +323,14 @@ static void sb_reason_add(struct sweep_boards_summary *sum, const char *path, co
     key[k] = '\0';
     for (i = 0; i < sum->reason_count && strcmp(sum->reasons[i].text, key) != 0; i++) {
     }
-    if (i == sum->reason_count) {
-        if (i == SWEEP_BOARDS_REASONS_MAX) {
-            i--;
-            snprintf(sum->reasons[i].text, sizeof(sum->reasons[i].text), "other");
-        } else {
-            snprintf(sum->reasons[i].text, sizeof(sum->reasons[i].text), "%s", key);
-            sum->reason_count++;
-        }
+    if (i == sum->reason_count && i < SWEEP_BOARDS_REASONS_MAX - 1) {
+        snprintf(sum->reasons[i].text, sizeof(sum->reasons[i].text), "%s", key);
+        sum->reason_count++;
+    } else if (i >= SWEEP_BOARDS_REASONS_MAX - 1) {
+        /* The last entry counts every reason past the others. */
+        i = SWEEP_BOARDS_REASONS_MAX - 1;
+        snprintf(sum->reasons[i].text, sizeof(sum->reasons[i].text), "other");
+        sum->reason_count = SWEEP_BOARDS_REASONS_MAX;
     }
     sum->reasons[i].count++;
 }
