@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The firmware runner's command line (fw.h describes it). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +8,8 @@
 
 #include "bo_err.h"
 #include "config/config_int.h"
-#include "board/board_derive.h"
 #include "fw/fw.h"
-#include "util/errbuf.h"
+#include "board/board_derive.h"
 #include "util/num.h"
 
 /* The options (getopt_long values past every character). */
@@ -198,7 +198,7 @@ static int fw_args_net(struct fw_args *a, const char *arg, char *err, size_t err
     const char *value = config_split(arg, key, sizeof(key));
 
     if (value == NULL || config_net_set(&a->net, key, value, "", msg, sizeof(msg)) < 0) {
-        errbuf_set(err, err_len, "--net %s: %s", arg, value == NULL ? "expected KEY=VALUE" : msg);
+        snprintf(err, err_len, "--net %s: %s", arg, value == NULL ? "expected KEY=VALUE" : msg);
         return BO_EINVAL;
     }
     return 0;
@@ -210,15 +210,15 @@ static int fw_args_check(const struct fw_args *a, int argc, char **argv, char *e
     char msg[CONFIG_ERR_MAX];
 
     if (optind < argc) {
-        errbuf_set(err, err_len, "unexpected argument '%s'", argv[optind]);
+        snprintf(err, err_len, "unexpected argument '%s'", argv[optind]);
         return BO_EINVAL;
     }
     if (a->board[0] == '\0' || a->flash_count == 0) {
-        errbuf_set(err, err_len, "--board and --flash are required");
+        snprintf(err, err_len, "--board and --flash are required");
         return BO_EINVAL;
     }
     if (config_net_check(&a->net, msg, sizeof(msg)) < 0) {
-        errbuf_set(err, err_len, "--net: %s", msg);
+        snprintf(err, err_len, "--net: %s", msg);
         return BO_EINVAL;
     }
     return 0;
@@ -226,14 +226,16 @@ static int fw_args_check(const struct fw_args *a, int argc, char **argv, char *e
 
 int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t err_len)
 {
+    struct boot_config boot;
     int c;
     int rc;
 
     memset(a, 0, sizeof(*a));
     snprintf(a->name, sizeof(a->name), "dev0");
-    a->mode = BOOT_MODE_SWAP_SCRATCH;
-    a->images = 1;
-    a->validate_primary = true;
+    boot_config_defaults(&boot);
+    a->mode = boot.mode;
+    a->images = boot.image_count;
+    a->validate_primary = boot.validate_primary;
     a->pipe_fd = FW_PIPE_FD;
     a->cut.units = VFLASH_CUT_SEEDED;
     a->cut.permille = VFLASH_CUT_SEEDED;
@@ -254,11 +256,11 @@ int fw_parse_args(struct fw_args *a, int argc, char **argv, char *err, size_t er
             rc = fw_args_text(a, c, optarg);
         }
         if (rc == 1) {
-            errbuf_set(err, err_len, "unknown option or missing argument: %s", argv[optind - 1]);
+            snprintf(err, err_len, "unknown option or missing argument: %s", argv[optind - 1]);
             return BO_EINVAL;
         }
         if (rc < 0) {
-            errbuf_set(err, err_len, "bad value for %s", argv[optind - 1]);
+            snprintf(err, err_len, "bad value for %s", argv[optind - 1]);
             return BO_EINVAL;
         }
     }

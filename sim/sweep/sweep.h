@@ -155,16 +155,17 @@ int sweep_replay(const struct sweep_opts *base, const char *id, FILE *trace,
                  struct sweep_outcome *out, char *err, size_t err_len);
 
 /**
- * \brief Encodes a replay ID: bo1:SCENARIO:MODE:BOARD:SIZE:DP:OP:MODEL:PARAM:SEED
- *        [:OP2:MODEL2:PARAM2:SEED2]:CHECK (docs/sweep.md).
+ * \brief Encodes a replay ID: bo2:SCENARIO:MODE:BOARD:SIZE:DP:INPUTS:OP:MODEL:PARAM:SEED
+ *        [:OP2:MODEL2:PARAM2:SEED2]:CHECK (docs/sweep.md), INPUTS being so->in.expect; a bo1 ID
+ *        (no INPUTS) when so->in.expect is 0.
  * \return 0 or BO_ERANGE when buf is too small.
  */
 int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt, char *buf,
                     size_t len);
 
 /**
- * \brief Decodes a replay ID into so (kind, mode, board, image size, prevention; board points
- *        into board_buf) and pt.
+ * \brief Decodes a bo2 or bo1 replay ID into so (kind, mode, board, image size, policies,
+ *        in.expect and in.id_user_images; board points into board_buf) and pt.
  * \return 0 or BO_EINVAL (malformed, or the check does not match).
  */
 int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, size_t board_len,

@@ -150,12 +150,6 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
         }
         *(ch == 'j' ? &c->o.jobs : &c->o.prefix_max) = (uint32_t)v;
         return 0;
-    case 'x':
-        if (board_derive_parse_max_sectors(arg, &c->o.sc.max_sectors) != 0) {
-            fprintf(stderr, "sweep: --max-sectors is 1..%u\n", (unsigned)BOARD_DERIVE_MAX_SECTORS);
-            return 2;
-        }
-        return 0;
     case 'i':
         if (strcmp(arg, "max") == 0) {
             c->o.sc.image_size = SCENARIO_IMAGE_SIZE_MAX;
@@ -163,6 +157,12 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
             c->o.sc.image_size = (uint32_t)v;
         } else {
             fprintf(stderr, "sweep: bad --image-size '%s'\n", arg);
+            return 2;
+        }
+        return 0;
+    case 'x':
+        if (board_derive_parse_max_sectors(arg, &c->o.sc.max_sectors) != 0) {
+            fprintf(stderr, "sweep: --max-sectors is 1..%u\n", (unsigned)BOARD_DERIVE_MAX_SECTORS);
             return 2;
         }
         return 0;

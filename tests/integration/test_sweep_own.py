@@ -3,7 +3,8 @@
 """Tests of `brownout sweep` on the user's own artefacts, as a user runs it: images signed on the
 fly by MCUboot's real imgtool (scripts/imgtool.py of the peer tree, run with /usr/bin/python3),
 public keys, a brownoutd configuration, --bundle and replays from another directory, replays
-whose inputs differ (refused with the reason), and output paths checked before the sweep.
+whose inputs differ (refused with the reason), output paths checked before the sweep, and the
+example of docs/sweep.md.
 Python standard library only (imgtool brings its own dependencies from Debian).
 
     BUILD=build BROWNOUT_ROOT=. python3 tests/integration/test_sweep_own.py [-v]
@@ -213,6 +214,20 @@ class SweepOwnTest(unittest.TestCase):
             self.assertEqual(rc, 2, (args, out, err))
             self.assertIn(word, err, args)
             self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_the_documented_example_runs(self):
+        """docs/sweep.md's example of the user's own images runs as written (with this build's
+        brownout), and both of its sweeps pass."""
+        with open(os.path.join(ROOT, "docs", "sweep.md"), encoding="utf-8") as f:
+            doc = f.read()
+        start = doc.index("```sh\n", doc.index("An example that runs as written")) + 6
+        script = doc[start:doc.index("```", start)].replace("build/bin/brownout", BIN)
+        env = dict(os.environ, TMPDIR=self.tmp.name)
+        p = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True,
+                           text=True, timeout=600, check=False, cwd=ROOT, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.count("PASS: 0 of"), 2, p.stdout)
+        self.assertIn("bundle: ", p.stdout)
 
     def test_outputs_are_checked_before_the_sweep(self):
         with open(self.path("file"), "w", encoding="utf-8") as f:
