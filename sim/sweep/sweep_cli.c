@@ -15,6 +15,7 @@
 #include "board/board_derive.h"
 #include "mbedtls/platform.h"
 #include "sweep/sweep.h"
+#include "sweep/sweep_boards.h"
 #include "sweep/sweep_bundle.h"
 #include "sweep/sweep_device.h"
 #include "sweep/sweep_report.h"
@@ -28,6 +29,7 @@ void sweep_cli_usage(FILE *out)
             "       brownout sweep --config daemon.ini [--device NAME] --scenario S [options]\n"
             "       brownout sweep --replay ID [--bundle DIR] [--trace FILE] [--log]\n"
             "       brownout sweep --merge A.json B.json ... [--json] [--junit FILE]\n"
+            "       brownout sweep --random-boards N [--seed S] [--save-boards DIR] [options]\n"
             "\n"
             "  --board B          board name under fixtures/boards, or an INI path\n"
             "  --mode M           overwrite, swap-scratch, swap-move, swap-offset\n"
@@ -57,7 +59,9 @@ void sweep_cli_usage(FILE *out)
             "  --device NAME      its device (default: the file's only one)\n"
             "  --bundle DIR       write the inputs and failing replay IDs to DIR; with --replay,\n"
             "                     take the inputs from DIR\n"
-            "  --max-sectors N    status entries per slot (default: the board's, else 128)\n",
+            "  --max-sectors N    status entries per slot (default: the board's, else 128)\n"
+            "  --random-boards N  sweep N random legal boards in every mode each accepts\n"
+            "  --save-boards DIR  keep every random board file in DIR (default: failing ones)\n",
             SCENARIO_IMAGE_SIZE_DEFAULT);
 }
 
@@ -74,6 +78,8 @@ struct sweep_cli {
     struct sweep_bundle_paths *bpaths; /* --bundle's files of a replay. */
     bool json;
     bool merge;
+    const char *random_boards; /* --random-boards N, with --save-boards DIR. */
+    const char *save_boards;
 };
 
 static void sweep_cli_progress(void *arg, uint64_t done, uint64_t total)
@@ -106,6 +112,8 @@ static const struct option sweep_cli_options[] = {
     { "root", required_argument, NULL, 'o' },
     { "key", required_argument, NULL, 'k' },
     { "max-sectors", required_argument, NULL, 'x' },
+    { "random-boards", required_argument, NULL, 'G' },
+    { "save-boards", required_argument, NULL, 'V' },
     { "image-old", required_argument, NULL, 'O' },
     { "image-new", required_argument, NULL, 'W' },
     { "bundle", required_argument, NULL, 'B' },
@@ -258,6 +266,12 @@ static int sweep_cli_plain(struct sweep_cli *c, int ch, const char *arg)
     case 'o':
         c->o.sc.root = arg;
         break;
+    case 'G':
+        c->random_boards = arg;
+        break;
+    case 'V':
+        c->save_boards = arg;
+        break;
     default:
         return 2;
     }
@@ -288,6 +302,10 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
     }
     if ((c->trace != NULL || c->o.log != NULL) && c->replay == NULL) {
         fprintf(stderr, "sweep: --trace and --log go with --replay\n");
+        return 2;
+    }
+    if (c->save_boards != NULL && c->random_boards == NULL) {
+        fprintf(stderr, "sweep: --save-boards goes with --random-boards\n");
         return 2;
     }
     if (!c->merge && optind != argc) {
@@ -464,6 +482,18 @@ static int sweep_cli_sweep(struct sweep_cli *c)
     return rc;
 }
 
+/* Runs --random-boards (sweep_boards.c) or the sweep. \return The exit status. */
+static int sweep_cli_boards_or_sweep(struct sweep_cli *c)
+{
+    bool other_inputs = c->given.board || c->config != NULL || c->bundle != NULL;
+
+    if (c->random_boards == NULL) {
+        return sweep_cli_sweep(c);
+    }
+    return sweep_boards_cli(&c->o, c->random_boards, other_inputs, c->given.mode, c->save_boards,
+                            c->json);
+}
+
 int sweep_cli_main(int argc, char **argv)
 {
     mbedtls_platform_context plat;
@@ -489,7 +519,7 @@ int sweep_cli_main(int argc, char **argv)
         if (mbedtls_platform_setup(&plat) != 0) {
             rc = 2;
         } else {
-            rc = c.replay != NULL ? sweep_cli_replay(&c) : sweep_cli_sweep(&c);
+            rc = c.replay != NULL ? sweep_cli_replay(&c) : sweep_cli_boards_or_sweep(&c);
             mbedtls_platform_teardown(&plat);
         }
     }
