@@ -162,6 +162,12 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
             return 2;
         }
         return 0;
+    case 'x':
+        if (board_derive_parse_max_sectors(arg, &c->o.sc.max_sectors) != 0) {
+            fprintf(stderr, "sweep: --max-sectors is 1..%u\n", (unsigned)BOARD_DERIVE_MAX_SECTORS);
+            return 2;
+        }
+        return 0;
     case 'h':
         if (sscanf(arg, "%u/%u", &c->o.shard_index, &c->o.shard_count) != 2 ||
             c->o.shard_count == 0 || c->o.shard_index < 1 || c->o.shard_index > c->o.shard_count) {
