@@ -198,6 +198,19 @@ static void job_relay(struct job *j)
             }
         }
     }
+    /*
+     * The peer's last datagram (its close_notify) is already queued on the front socket when
+     * the peer stops the relay: forward it, or the server never sees the close (a race).
+     */
+    for (;;) {
+        struct pollfd pf = { r->front, POLLIN, 0 };
+        ssize_t n;
+
+        if (poll(&pf, 1, 0) <= 0 || (n = recv(r->front, buf, sizeof(buf), 0)) <= 0) {
+            break;
+        }
+        send(r->back, buf, (size_t)n, 0);
+    }
 }
 
 /* A peer through the relay: an echo, its two hellos again from its address, another echo. */
