@@ -28,6 +28,7 @@ packages=(
     openssl libcoap3-bin
     python3-cryptography python3-click python3-intelhex python3-cbor2
     python3-pytest
+    parallel
     gcc-arm-none-eabi libnewlib-arm-none-eabi
     dpkg-dev xz-utils ca-certificates
 )

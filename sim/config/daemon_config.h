@@ -4,6 +4,10 @@
  * \brief brownoutd's configuration: an INI file (inih) and command-line options that override
  *        it, resolved into one plain struct the daemon starts from.
  *
+ * The reference of every key and option, with types, defaults and allowed values, is
+ * docs/configuration.md; tests/scripts/test_configuration_doc.sh checks it against the key tables
+ * (config_keys[], config_net_keys[], config_longopts[]): a new key goes into both.
+ *
  * File format (every key optional unless said):
  *
  *     [daemon]

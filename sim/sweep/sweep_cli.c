@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `brownout sweep`: the command line of the power-fail sweep engine (docs/sweep.md).
- * Exit status: 0 no failure, 1 failures (or a replay that reproduces one), 2 usage or set-up.
+ * Exit status (sysexits.h; the table of docs/sweep.md): 0 no failure, 1 failures (or a replay
+ * that reproduces one), 64 usage, 65 bad data, 66 no input, 70 internal error, 73 an output that
+ * cannot be created.
  */
 #include "sweep/sweep_cli.h"
 
@@ -9,6 +11,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "bo_err.h"
@@ -19,6 +22,7 @@
 #include "sweep/sweep_bundle.h"
 #include "sweep/sweep_device.h"
 #include "sweep/sweep_report.h"
+#include "sweep/sweep_shard.h"
 #include "util/errbuf.h"
 #include "util/num.h"
 
@@ -45,7 +49,8 @@ void sweep_cli_usage(FILE *out)
             "  --no-downgrade-prevention\n"
             "  -j, --jobs N       parallel workers (processes forked from snapshots)\n"
             "  --no-snapshots     replay every cut point from the start, on -j threads\n"
-            "  --shard I/N        run shard I of N (1-based)\n"
+            "  --shard I/N|auto   run shard I of N (1-based); auto: from the batch engine's\n"
+            "                     environment (docs/distributed.md)\n"
             "  --json             print the results as JSON instead of the summary\n"
             "  --junit FILE       write JUnit XML\n"
             "  --trace FILE       replay: write every flash operation as JSON lines\n"
@@ -61,7 +66,13 @@ void sweep_cli_usage(FILE *out)
             "                     take the inputs from DIR\n"
             "  --max-sectors N    status entries per slot (default: the board's, else 128)\n"
             "  --random-boards N  sweep N random legal boards in every mode each accepts\n"
-            "  --save-boards DIR  keep every random board file in DIR (default: failing ones)\n",
+            "  --save-boards DIR  keep every random board file in DIR (default: failing ones)\n"
+            "\n"
+            "Exit status: 0 every point passed (PASS), 1 a point failed (FAIL: a verdict),\n"
+            "64 usage (a bad option or value), 65 bad data (a malformed board, image, key,\n"
+            "bundle, result or replay ID), 66 no input (a file that does not exist),\n"
+            "70 internal error, 73 an output that cannot be created (--junit, --trace,\n"
+            "--bundle, --save-boards; checked before the sweep starts).\n",
             SCENARIO_IMAGE_SIZE_DEFAULT);
 }
 
@@ -80,7 +91,27 @@ struct sweep_cli {
     bool merge;
     const char *random_boards; /* --random-boards N, with --save-boards DIR. */
     const char *save_boards;
+    bool shard_auto; /* --shard auto: the index and count come from the environment. */
 };
+
+/* What sweep_cli_parse() returns for --help: not an exit status. */
+#define SWEEP_CLI_HELP (-1)
+
+/* The exit status of a refusal with the error code rc (sysexits.h, docs/sweep.md). */
+static int sweep_cli_status(int rc)
+{
+    switch (rc) {
+    case BO_ENOENT:
+        return EX_NOINPUT;
+    case BO_ENOMEM:
+    case BO_EOS:
+    case BO_EIO:
+    case BO_EENTROPY:
+        return EX_SOFTWARE;
+    default:
+        return EX_DATAERR;
+    }
+}
 
 static void sweep_cli_progress(void *arg, uint64_t done, uint64_t total)
 {
@@ -119,11 +150,11 @@ static const struct option sweep_cli_options[] = {
     { "bundle", required_argument, NULL, 'B' },
     { "config", required_argument, NULL, 'C' },
     { "device", required_argument, NULL, 'E' },
-    { "help", no_argument, NULL, '?' },
+    { "help", no_argument, NULL, 'H' },
     { NULL, 0, NULL, 0 },
 };
 
-/* Applies an option that takes a number. \return 0, 2 (bad value), or 1 (not such an option). */
+/* Applies an option that takes a number. \return 0, EX_USAGE (bad value), or 1 (not one). */
 static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
 {
     uint64_t v;
@@ -132,23 +163,24 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
     case 'd':
         if (num_parse_u64(arg, 0, UINT64_MAX, &v) != 0 || v < 1 || v > 2) {
             fprintf(stderr, "sweep: --depth is 1 or 2\n");
-            return 2;
+            return EX_USAGE;
         }
         c->o.depth = (uint32_t)v;
         return 0;
     case 'r':
     case 'S':
         if (num_parse_u64(arg, 0, UINT64_MAX, &v) != 0) {
-            fprintf(stderr, "sweep: bad number '%s'\n", arg);
-            return 2;
+            fprintf(stderr, "sweep: --%s: bad number '%s'\n", ch == 'r' ? "random" : "seed", arg);
+            return EX_USAGE;
         }
         *(ch == 'r' ? &c->o.random : &c->o.seed) = v;
         return 0;
     case 'j':
     case 'p':
         if (num_parse_u64(arg, 0, UINT64_MAX, &v) != 0 || v > 1024 || (ch == 'j' && v == 0)) {
-            fprintf(stderr, "sweep: bad number '%s'\n", arg);
-            return 2;
+            fprintf(stderr, "sweep: --%s is %u..1024, not '%s'\n",
+                    ch == 'j' ? "jobs" : "prefix-max", ch == 'j' ? 1u : 0u, arg);
+            return EX_USAGE;
         }
         *(ch == 'j' ? &c->o.jobs : &c->o.prefix_max) = (uint32_t)v;
         return 0;
@@ -158,21 +190,23 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
         } else if (num_parse_u64(arg, 0, UINT64_MAX, &v) == 0 && v > 0 && v < UINT32_MAX) {
             c->o.sc.image_size = (uint32_t)v;
         } else {
-            fprintf(stderr, "sweep: bad --image-size '%s'\n", arg);
-            return 2;
+            fprintf(stderr, "sweep: --image-size is a number of bytes or max, not '%s'\n", arg);
+            return EX_USAGE;
         }
         return 0;
     case 'x':
         if (board_derive_parse_max_sectors(arg, &c->o.sc.max_sectors) != 0) {
             fprintf(stderr, "sweep: --max-sectors is 1..%u\n", (unsigned)BOARD_DERIVE_MAX_SECTORS);
-            return 2;
+            return EX_USAGE;
         }
         return 0;
     case 'h':
-        if (sscanf(arg, "%u/%u", &c->o.shard_index, &c->o.shard_count) != 2 ||
-            c->o.shard_count == 0 || c->o.shard_index < 1 || c->o.shard_index > c->o.shard_count) {
-            fprintf(stderr, "sweep: --shard is I/N with 1 <= I <= N\n");
-            return 2;
+        c->shard_auto = strcmp(arg, "auto") == 0;
+        if (!c->shard_auto && (sscanf(arg, "%u/%u", &c->o.shard_index, &c->o.shard_count) != 2 ||
+                               c->o.shard_count == 0 || c->o.shard_index < 1 ||
+                               c->o.shard_index > c->o.shard_count)) {
+            fprintf(stderr, "sweep: --shard is I/N with 1 <= I <= N, or auto, not '%s'\n", arg);
+            return EX_USAGE;
         }
         return 0;
     default:
@@ -180,7 +214,7 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
     }
 }
 
-/* Applies an option that names something (mode, scenario, faults). \return 0, 2, or 1. */
+/* Applies an option that names something (mode, scenario, faults). \return 0, EX_USAGE or 1. */
 static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
 {
     int x;
@@ -188,23 +222,33 @@ static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
     switch (ch) {
     case 'm':
         if ((x = scenario_mode_parse(arg)) < 0) {
-            fprintf(stderr, "sweep: unknown mode '%s'\n", arg);
-            return 2;
+            fprintf(stderr,
+                    "sweep: --mode: unknown mode '%s' (overwrite, swap-scratch, swap-move, "
+                    "swap-offset)\n",
+                    arg);
+            return EX_USAGE;
         }
         c->o.sc.mode = (enum boot_mode)x;
         c->given.mode = true;
         return 0;
     case 's':
         if ((x = scenario_kind_parse(arg)) < 0) {
-            fprintf(stderr, "sweep: unknown scenario '%s'\n", arg);
-            return 2;
+            fprintf(stderr,
+                    "sweep: --scenario: unknown scenario '%s' (perm, test-revert, test-confirm, "
+                    "multi-image, downgrade)\n",
+                    arg);
+            return EX_USAGE;
         }
         c->o.sc.kind = (enum scenario_kind)x;
         return 0;
     case 'f':
         if (sweep_faults_parse_nc(arg, &c->o.faults, &c->o.nc) != 0) {
-            fprintf(stderr, "sweep: bad fault list '%s'\n", arg);
-            return 2;
+            fprintf(stderr,
+                    "sweep: --faults: bad fault list '%s' (before, after, torn-prefix, torn-bits, "
+                    "erase-partial, weak, all; errors[:rate=1/N], drop[:rate=1/N], "
+                    "bitflip[:rate=1/N], wearout[:erases=E])\n",
+                    arg);
+            return EX_USAGE;
         }
         return 0;
     default:
@@ -212,7 +256,7 @@ static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
     }
 }
 
-/* Applies an option that names an input or output file. \return 0, 2, or 1. */
+/* Applies an option that names an input or output file. \return 0, EX_USAGE, or 1. */
 static int sweep_cli_file(struct sweep_cli *c, int ch, const char *arg)
 {
     const char **slot[] = { ['O'] = &c->o.sc.in.image_old,
@@ -224,7 +268,7 @@ static int sweep_cli_file(struct sweep_cli *c, int ch, const char *arg)
     if (ch == 'k') {
         if (c->o.sc.in.key_count >= SWEEP_INPUTS_KEYS_MAX) {
             fprintf(stderr, "sweep: at most %u --key\n", (unsigned)SWEEP_INPUTS_KEYS_MAX);
-            return 2;
+            return EX_USAGE;
         }
         c->o.sc.in.keys[c->o.sc.in.key_count++] = arg;
         return 0;
@@ -236,7 +280,7 @@ static int sweep_cli_file(struct sweep_cli *c, int ch, const char *arg)
     return 0;
 }
 
-/* Applies an option kept as given (a path, a flag). \return 0, or 2 (unknown option). */
+/* Applies an option kept as given (a path, a flag). \return 0, or EX_USAGE (unknown option). */
 static int sweep_cli_plain(struct sweep_cli *c, int ch, const char *arg)
 {
     switch (ch) {
@@ -279,11 +323,58 @@ static int sweep_cli_plain(struct sweep_cli *c, int ch, const char *arg)
         c->save_boards = arg;
         break;
     default:
-        return 2;
+        return EX_USAGE;
     }
     return 0;
 }
 
+/* The combinations of options that do not go together. \return 0, or EX_USAGE. */
+static int sweep_cli_combinations(const struct sweep_cli *c, int argc, char **argv)
+{
+    const char *why = NULL;
+
+    if ((c->trace != NULL || c->o.log != NULL) && c->replay == NULL) {
+        why = "--trace and --log go with --replay";
+    } else if (c->save_boards != NULL && c->random_boards == NULL) {
+        why = "--save-boards goes with --random-boards";
+    } else if (c->device != NULL && c->config == NULL) {
+        why = "--device goes with --config";
+    } else if (c->random_boards != NULL &&
+               (c->given.board || c->config != NULL || c->bundle != NULL || c->o.shard_count > 1)) {
+        why = "--random-boards goes without --board, --config, --bundle and --shard";
+    } else if (c->merge && (c->bundle != NULL || c->config != NULL ||
+                            c->o.sc.in.image_old != NULL || c->o.sc.in.image_new != NULL)) {
+        why = "--merge takes JSON files (and --json, --junit) only";
+    } else if (c->merge && optind == argc) {
+        why = "--merge needs JSON files";
+    }
+    if (why != NULL) {
+        fprintf(stderr, "sweep: %s\n", why);
+        return EX_USAGE;
+    }
+    if (!c->merge && optind != argc) {
+        fprintf(stderr, "sweep: unexpected argument '%s'\n", argv[optind]);
+        return EX_USAGE;
+    }
+    return 0;
+}
+
+/* Resolves --shard auto from the batch engine's environment. \return 0, or EX_USAGE. */
+static int sweep_cli_shard_auto(struct sweep_cli *c)
+{
+    char err[256] = "";
+
+    if (!c->shard_auto) {
+        return 0;
+    }
+    if (sweep_shard_auto(getenv, &c->o.shard_index, &c->o.shard_count, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sweep: %s\n", err);
+        return EX_USAGE;
+    }
+    return 0;
+}
+
+/* Parses the command line. \return 0, SWEEP_CLI_HELP, or EX_USAGE with one line on stderr. */
 static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
 {
     int ch;
@@ -302,34 +393,53 @@ static int sweep_cli_parse(struct sweep_cli *c, int argc, char **argv)
         if (rc == 1) {
             rc = sweep_cli_plain(c, ch, optarg);
         }
+        if (ch == 'H') {
+            return SWEEP_CLI_HELP;
+        }
         if (rc != 0) {
             return rc;
         }
     }
-    if ((c->trace != NULL || c->o.log != NULL) && c->replay == NULL) {
-        fprintf(stderr, "sweep: --trace and --log go with --replay\n");
-        return 2;
+    rc = sweep_cli_shard_auto(c);
+    if (rc == 0) {
+        rc = sweep_cli_combinations(c, argc, argv);
     }
-    if (c->save_boards != NULL && c->random_boards == NULL) {
-        fprintf(stderr, "sweep: --save-boards goes with --random-boards\n");
-        return 2;
+    return rc;
+}
+
+/*
+ * Checks that every input file named on the command line exists and can be read, before any
+ * work. \return 0, or EX_NOINPUT with one line on stderr.
+ */
+static int sweep_cli_inputs_exist(const struct sweep_cli *c, int argc, char **argv)
+{
+    const char *named[4 + SWEEP_INPUTS_KEYS_MAX];
+    size_t n = 0;
+    int i;
+
+    named[n++] = c->o.sc.in.image_old;
+    named[n++] = c->o.sc.in.image_new;
+    named[n++] = c->config;
+    named[n++] = c->replay != NULL ? c->bundle : NULL;
+    for (i = 0; i < (int)c->o.sc.in.key_count; i++) {
+        named[n++] = c->o.sc.in.keys[i];
     }
-    if (!c->merge && optind != argc) {
-        fprintf(stderr, "sweep: unexpected argument '%s'\n", argv[optind]);
-        return 2;
+    for (i = 0; i < (int)n; i++) {
+        if (named[i] != NULL && access(named[i], R_OK) != 0) {
+            fprintf(stderr, "sweep: %s: %s\n", named[i], strerror(errno));
+            return EX_NOINPUT;
+        }
     }
-    if (c->merge && (c->bundle != NULL || c->config != NULL || c->o.sc.in.image_old != NULL ||
-                     c->o.sc.in.image_new != NULL)) {
-        fprintf(stderr, "sweep: --merge takes JSON files (and --json, --junit) only\n");
-        return 2;
-    }
-    if (c->merge && optind == argc) {
-        fprintf(stderr, "sweep: --merge needs JSON files\n");
-        return 2;
+    for (i = optind; c->merge && i < argc; i++) {
+        if (access(argv[i], R_OK) != 0) {
+            fprintf(stderr, "sweep: %s: %s\n", argv[i], strerror(errno));
+            return EX_NOINPUT;
+        }
     }
     return 0;
 }
 
+/* Writes the results; a junit file that cannot be written is EX_CANTCREAT. */
 static int sweep_cli_output(const struct sweep_cli *c, const struct sweep_result *res)
 {
     if (c->json) {
@@ -339,9 +449,29 @@ static int sweep_cli_output(const struct sweep_cli *c, const struct sweep_result
     }
     if (c->junit != NULL && sweep_report_junit(c->junit, res) != 0) {
         fprintf(stderr, "sweep: cannot write %s\n", c->junit);
-        return 2;
+        return EX_CANTCREAT;
     }
     return sweep_report_failures(res) == 0 ? 0 : 1;
+}
+
+/* Prints the outcome of a replayed point. \return 0 (it passes) or 1 (it fails). */
+static int sweep_cli_replay_print(const struct sweep_cli *c, const struct sweep_outcome *out)
+{
+    printf("replay %s\n  first cut: op %llu %s (applied %s)", out->id,
+           (unsigned long long)out->pt.op, sweep_model_name(out->pt.model),
+           sweep_model_name(out->applied));
+    if (out->pt.op2 >= 0) {
+        printf(", second cut: recovery op %lld %s%s", (long long)out->pt.op2,
+               vflash_cut_model_name(out->pt.model2), out->reached2 ? "" : " (not reached)");
+    }
+    printf("\n%s", out->status == SWEEP_PASS ? "PASS: every invariant holds\n" : "FAIL ");
+    if (out->status != SWEEP_PASS) {
+        printf("[%s] %s\n", invariant_name((enum invariant_id)out->invariant), out->msg);
+    }
+    if (c->trace != NULL) {
+        printf("trace: %s\n", c->trace);
+    }
+    return out->status == SWEEP_PASS ? 0 : 1;
 }
 
 static int sweep_cli_replay(const struct sweep_cli *c)
@@ -355,7 +485,7 @@ static int sweep_cli_replay(const struct sweep_cli *c)
         tf = fopen(c->trace, "w");
         if (tf == NULL) {
             fprintf(stderr, "sweep: cannot write %s\n", c->trace);
-            return 2;
+            return EX_CANTCREAT;
         }
     }
     rc = sweep_replay(&c->o, c->replay, tf, &out, err, sizeof(err));
@@ -364,22 +494,9 @@ static int sweep_cli_replay(const struct sweep_cli *c)
     }
     if (rc < 0) {
         fprintf(stderr, "sweep: replay: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
-        return 2;
+        return sweep_cli_status(rc);
     }
-    printf("replay %s\n  first cut: op %llu %s (applied %s)", out.id, (unsigned long long)out.pt.op,
-           sweep_model_name(out.pt.model), sweep_model_name(out.applied));
-    if (out.pt.op2 >= 0) {
-        printf(", second cut: recovery op %lld %s%s", (long long)out.pt.op2,
-               vflash_cut_model_name(out.pt.model2), out.reached2 ? "" : " (not reached)");
-    }
-    printf("\n%s", out.status == SWEEP_PASS ? "PASS: every invariant holds\n" : "FAIL ");
-    if (out.status != SWEEP_PASS) {
-        printf("[%s] %s\n", invariant_name((enum invariant_id)out.invariant), out.msg);
-    }
-    if (c->trace != NULL) {
-        printf("trace: %s\n", c->trace);
-    }
-    return out.status == SWEEP_PASS ? 0 : 1;
+    return sweep_cli_replay_print(c, &out);
 }
 
 static int sweep_cli_merge(const struct sweep_cli *c, int argc, char **argv)
@@ -392,20 +509,20 @@ static int sweep_cli_merge(const struct sweep_cli *c, int argc, char **argv)
     int rc = 0;
 
     if (parts == NULL) {
-        return 2;
+        return EX_SOFTWARE;
     }
     sweep_result_init(&out);
     for (i = optind; i < argc && rc == 0; i++) {
         if (sweep_report_load(argv[i], &parts[n], err, sizeof(err)) != 0) {
             fprintf(stderr, "sweep: %s: %s\n", argv[i], err);
-            rc = 2;
+            rc = EX_DATAERR;
         } else {
             n++;
         }
     }
     if (rc == 0 && sweep_report_merge(parts, (size_t)n, &out, err, sizeof(err)) != 0) {
         fprintf(stderr, "sweep: merge: %s\n", err);
-        rc = 2;
+        rc = EX_DATAERR;
     } else if (rc == 0) {
         rc = sweep_cli_output(c, &out);
     }
@@ -417,9 +534,34 @@ static int sweep_cli_merge(const struct sweep_cli *c, int argc, char **argv)
     return rc;
 }
 
+/* Checks every output path before any work. \return 0, or EX_CANTCREAT with one line. */
+static int sweep_cli_outputs(const struct sweep_cli *c)
+{
+    char err[CONFIG_ERR_MAX] = "";
+    int rc = 0;
+
+    if (c->bundle != NULL && c->replay == NULL && !c->merge) {
+        rc = sweep_bundle_check_dir(c->bundle, err, sizeof(err));
+    }
+    if (rc == 0 && c->save_boards != NULL) {
+        rc = sweep_bundle_check_dir(c->save_boards, err, sizeof(err));
+    }
+    if (rc == 0 && c->junit != NULL) {
+        rc = sweep_bundle_check_file(c->junit, err, sizeof(err));
+    }
+    if (rc == 0 && c->trace != NULL) {
+        rc = sweep_bundle_check_file(c->trace, err, sizeof(err));
+    }
+    if (rc < 0) {
+        fprintf(stderr, "sweep: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
+        return EX_CANTCREAT;
+    }
+    return 0;
+}
+
 /*
- * Applies --config, the inputs of a replay (--bundle, --board) and checks every output path,
- * before any work. \return 0, or 2 with one line on stderr.
+ * Applies --config and the inputs of a replay (--bundle, --board), before any work.
+ * \return 0, or an exit status with one line on stderr.
  */
 static int sweep_cli_prepare(struct sweep_cli *c)
 {
@@ -431,8 +573,6 @@ static int sweep_cli_prepare(struct sweep_cli *c)
         rc = c->cfg == NULL ? BO_ENOMEM
                             : sweep_device_apply(c->cfg, c->config, c->device, &c->given, &c->o.sc,
                                                  err, sizeof(err));
-    } else if (c->device != NULL) {
-        rc = errbuf_fail(err, sizeof(err), BO_EINVAL, "--device goes with --config");
     }
     if (rc == 0 && c->replay != NULL && (c->given.board || c->config != NULL)) {
         c->o.sc.in.board_file = c->o.sc.board;
@@ -442,18 +582,12 @@ static int sweep_cli_prepare(struct sweep_cli *c)
         rc = c->bpaths == NULL
                  ? BO_ENOMEM
                  : sweep_bundle_load(c->bundle, c->bpaths, &c->o.sc.in, err, sizeof(err));
-    } else if (rc == 0 && c->bundle != NULL && !c->merge) {
-        rc = sweep_bundle_check_dir(c->bundle, err, sizeof(err));
-    }
-    if (rc == 0 && c->junit != NULL) {
-        rc = sweep_bundle_check_file(c->junit, err, sizeof(err));
-    }
-    if (rc == 0 && c->trace != NULL) {
-        rc = sweep_bundle_check_file(c->trace, err, sizeof(err));
+        /* The directory exists (sweep_cli_inputs_exist): a file it lacks makes it malformed. */
+        rc = rc == BO_ENOENT ? BO_EINVAL : rc;
     }
     if (rc < 0) {
         fprintf(stderr, "sweep: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
-        return 2;
+        return sweep_cli_status(rc);
     }
     return 0;
 }
@@ -472,14 +606,14 @@ static int sweep_cli_sweep(struct sweep_cli *c)
     rc = sweep_run(&c->o, &res, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "sweep: %s\n", err[0] != '\0' ? err : bo_strerror(rc));
-        rc = rc == BO_ESTATE ? 1 : 2;
+        rc = rc == BO_ESTATE ? 1 : sweep_cli_status(rc);
     } else {
         rc = sweep_cli_output(c, &res);
     }
-    if (rc != 2 && c->bundle != NULL && res.out != NULL) {
+    if (rc <= 1 && c->bundle != NULL && res.out != NULL) {
         if (sweep_bundle_write(c->bundle, &c->o.sc, &res, err, sizeof(err)) < 0) {
             fprintf(stderr, "sweep: bundle: %s\n", err);
-            rc = 2;
+            rc = EX_CANTCREAT;
         } else if (!c->json) {
             printf("bundle: %s (brownout sweep --replay ID --bundle %s)\n", c->bundle, c->bundle);
         }
@@ -488,16 +622,43 @@ static int sweep_cli_sweep(struct sweep_cli *c)
     return rc;
 }
 
-/* Runs --random-boards (sweep_boards.c) or the sweep. \return The exit status. */
+/*
+ * Runs --random-boards (sweep_boards.c) or the sweep. \return The exit status. The usage and
+ * output checks came first, so a refusal of sweep_boards_cli (2) is an internal error here.
+ */
 static int sweep_cli_boards_or_sweep(struct sweep_cli *c)
 {
     bool other_inputs = c->given.board || c->config != NULL || c->bundle != NULL;
+    uint64_t n;
+    int rc;
 
     if (c->random_boards == NULL) {
         return sweep_cli_sweep(c);
     }
-    return sweep_boards_cli(&c->o, c->random_boards, other_inputs, c->given.mode, c->save_boards,
-                            c->json);
+    if (num_parse_u64(c->random_boards, 0, UINT64_MAX, &n) != 0 || n == 0 || n > 1000000) {
+        fprintf(stderr, "sweep: --random-boards is 1..1000000, not '%s'\n", c->random_boards);
+        return EX_USAGE;
+    }
+    rc = sweep_boards_cli(&c->o, c->random_boards, other_inputs, c->given.mode, c->save_boards,
+                          c->json);
+    return rc == 2 ? EX_SOFTWARE : rc;
+}
+
+/* Parses, then checks the inputs and outputs, in the order of the exit-status table. */
+static int sweep_cli_checks(struct sweep_cli *c, int argc, char **argv)
+{
+    int rc = sweep_cli_parse(c, argc, argv);
+
+    if (rc == 0) {
+        rc = sweep_cli_inputs_exist(c, argc, argv);
+    }
+    if (rc == 0) {
+        rc = sweep_cli_outputs(c);
+    }
+    if (rc == 0) {
+        rc = sweep_cli_prepare(c);
+    }
+    return rc;
 }
 
 int sweep_cli_main(int argc, char **argv)
@@ -508,22 +669,21 @@ int sweep_cli_main(int argc, char **argv)
 
     memset(&c, 0, sizeof(c));
     sweep_opts_init(&c.o);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    if (argc >= 2 && strcmp(argv[1], "-h") == 0) {
         sweep_cli_usage(stdout);
         return 0;
     }
-    rc = sweep_cli_parse(&c, argc, argv);
-    if (rc != 0) {
-        sweep_cli_usage(stderr);
-        return 2;
+    rc = sweep_cli_checks(&c, argc, argv);
+    if (rc == SWEEP_CLI_HELP) {
+        sweep_cli_usage(stdout);
+        return 0;
     }
-    rc = sweep_cli_prepare(&c);
     if (rc == 0 && c.merge) {
         rc = sweep_cli_merge(&c, argc, argv);
     } else if (rc == 0) {
         memset(&plat, 0, sizeof(plat));
         if (mbedtls_platform_setup(&plat) != 0) {
-            rc = 2;
+            rc = EX_SOFTWARE;
         } else {
             rc = c.replay != NULL ? sweep_cli_replay(&c) : sweep_cli_boards_or_sweep(&c);
             mbedtls_platform_teardown(&plat);

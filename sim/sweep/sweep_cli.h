@@ -10,7 +10,8 @@
 
 /**
  * \brief Runs `sweep` with argv[0] == "sweep".
- * \return Exit status: 0 no failures, 1 failures (or a replayed failure), 2 usage or set-up.
+ * \return Exit status: 0 no failures, 1 failures (or a replayed failure), else a sysexits.h code
+ *         (the table of docs/sweep.md).
  */
 int sweep_cli_main(int argc, char **argv);
 

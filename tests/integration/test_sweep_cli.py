@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Tests of the `brownout sweep` command line (sim/sweep/sweep_cli.c) as a user runs it: the summary
-and exit codes, --json, --junit, --shard with --merge, --replay with --trace and --log, and
-clear errors for bad arguments and malformed replay IDs. The sweep engine itself is tested in
+and exit codes, --json, --junit, --shard with --merge, --shard auto from each batch engine's
+environment, --replay with --trace and --log, and clear errors for bad arguments and malformed
+replay IDs, each with its sysexits code (the table of docs/sweep.md). The sweep engine itself is tested in
 tests/unit/sim/sweep/test_sweep.c. Python standard library only.
 
     BUILD=build BROWNOUT_ROOT=. python3 tests/integration/test_sweep_cli.py [-v]
@@ -15,10 +16,19 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
+# The exit status table of docs/sweep.md and `brownout sweep --help` (sysexits.h).
+EX_OK, EX_FAIL, EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_SOFTWARE, EX_CANTCREAT = 0, 1, 64, 65, 66, \
+    70, 73
+
 ROOT = os.environ.get("BROWNOUT_ROOT",
                       os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BUILD = os.environ.get("BUILD", "build")
 BIN = os.path.join(ROOT, BUILD, "bin", "brownout")
+
+# Every variable --shard auto reads (sim/sweep/sweep_shard.c).
+SHARD_VARS = ("BROWNOUT_SHARD_INDEX", "BROWNOUT_SHARD_COUNT", "JOB_COMPLETION_INDEX",
+              "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT",
+              "CI_NODE_INDEX", "CI_NODE_TOTAL", "PARALLEL_SEQ")
 
 # A small exhaustive sweep: every op of a permanent overwrite upgrade on stm32f4, two models.
 SMALL = ["--board", "stm32f4", "--mode", "overwrite", "--scenario", "perm",
@@ -30,10 +40,13 @@ JOURNAL_ID = ("bo1:test-confirm:overwrite:stm32h7:max:1:173:before:0:dddb32b03a7
               "s:cdb15038502f37b1:667009ab")
 
 
-def sweep(*args):
-    """Runs `brownout sweep ARGS`; returns (exit code, stdout, stderr)."""
+def sweep(*args, env=None):
+    """Runs `brownout sweep ARGS` (in the environment env, default this one without any batch
+    engine's shard variable); returns (exit code, stdout, stderr)."""
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if k not in SHARD_VARS}
     p = subprocess.run([BIN, "sweep", "--root", ROOT] + list(args), capture_output=True,
-                       text=True, timeout=600, check=False)
+                       text=True, timeout=600, check=False, env=env)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -110,11 +123,11 @@ class SweepCliTest(unittest.TestCase):
         self.assertEqual(sorted(merged["results"], key=key), sorted(whole["results"], key=key))
         # A shard given twice is not a whole sweep.
         rc, out, err = sweep("--merge", parts[0], parts[0], parts[1])
-        self.assertEqual(rc, 2)
+        self.assertEqual(rc, EX_DATAERR)
         self.assertIn("sweep:", err)
         # Nor is one that lacks a shard: no verdict at all, and the missing shard is named.
         rc, out, err = sweep("--merge", parts[0], parts[2])
-        self.assertEqual(rc, 2)
+        self.assertEqual(rc, EX_DATAERR)
         self.assertNotIn("PASS", out)
         self.assertIn("shard 2 of 3 is missing", err)
 
@@ -148,28 +161,181 @@ class SweepCliTest(unittest.TestCase):
                     JOURNAL_ID[:-1] + ("0" if JOURNAL_ID[-1] != "0" else "1"),
                     JOURNAL_ID.replace(":379:", ":378:")):
             rc, out, err = sweep("--replay", bad)
-            self.assertEqual(rc, 2, (bad, out, err))
+            self.assertEqual(rc, EX_DATAERR, (bad, out, err))
             self.assertIn("sweep: replay: malformed replay ID", err)
 
     def test_bad_arguments(self):
+        """Usage errors exit 64 with one line that names the option (and lists an enum's
+        values); the usage page is not dumped on stderr."""
         cases = [
-            (SMALL + ["--depth", "3"], "depth"),
-            (["--board", "stm32f4", "--mode", "nope", "--scenario", "perm"], "mode"),
-            (SMALL + ["--faults", "before,lightning"], "fault"),
-            (["--board", "no-such-board", "--mode", "overwrite", "--scenario", "perm"], "board"),
-            (SMALL + ["--shard", "4/3"], "shard"),
+            (SMALL + ["--depth", "3"], "--depth is 1 or 2"),
+            (["--board", "stm32f4", "--mode", "nope", "--scenario", "perm"],
+             "--mode: unknown mode 'nope' (overwrite, swap-scratch, swap-move, swap-offset)"),
+            (["--board", "stm32f4", "--mode", "overwrite", "--scenario", "x"],
+             "--scenario: unknown scenario 'x' (perm, test-revert, test-confirm, multi-image, "
+             "downgrade)"),
+            (SMALL + ["--faults", "before,lightning"], "--faults: bad fault list "
+             "'before,lightning' (before, after, torn-prefix, torn-bits, erase-partial, weak"),
+            (SMALL + ["--shard", "4/3"], "--shard is I/N with 1 <= I <= N, or auto"),
+            (SMALL + ["--jobs", "0"], "--jobs is 1..1024, not '0'"),
+            (SMALL + ["--seed", "x"], "--seed: bad number 'x'"),
+            (SMALL + ["--image-size", "-1"], "--image-size is a number of bytes or max"),
+            (SMALL + ["--bogus"], "unrecognized option '--bogus'"),
             (SMALL + ["--trace", self.path("t")], "--replay"),
             (["--merge"], "--merge"),
             (SMALL + ["stray"], "unexpected argument"),
             (["--merge", "a.json", "--bundle", self.path("b")], "--merge takes JSON files"),
             (SMALL + ["--device", "dev0"], "--device goes with --config"),
             (SMALL + ["--key", "k"] * 5, "at most 4 --key"),
+            (["--random-boards", "0"], "--random-boards is 1..1000000, not '0'"),
+            (["--random-boards", "2", "--board", "stm32f4"], "--random-boards goes without"),
         ]
         for args, word in cases:
             rc, out, err = sweep(*args)
-            self.assertEqual(rc, 2, (args, out, err))
+            self.assertEqual(rc, EX_USAGE, (args, out, err))
             self.assertIn(word, err, args)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+            self.assertEqual(out, "")
         self.assertFalse(os.path.exists(self.path("t")))
+
+    def test_verdicts_exit_0_and_1(self):
+        """PASS is 0; a point that fails is a verdict, 1, not an error (wear-out wears the
+        stm32f4's sectors out within the sweep: tests/integration/test_sweep_faults.py)."""
+        rc, out, err = sweep("--board", "stm32f4", "--mode", "overwrite", "--scenario", "perm",
+                             "--faults", "wearout")
+        self.assertEqual(rc, EX_FAIL, out + err)
+        self.assertRegex(out, r"FAIL: [1-9][0-9]* of [0-9]+ cut points failed")
+
+    def write(self, name, text):
+        with open(self.path(name), "w", encoding="utf-8") as f:
+            f.write(text)
+        return self.path(name)
+
+    def test_malformed_data_exits_65(self):
+        """A malformed board, image, key, bundle, result or replay ID: 65, one line."""
+        board = self.write("board.ini", "[flash]\nname = f\nbogus = 1\n")
+        image = self.write("image.bin", "not an image\n")
+        key = self.write("key.pem", "not a key\n")
+        result = self.write("result.json", "{\"brownout_sweep\": 1\n")
+        os.mkdir(self.path("bundle"))
+        pub = os.path.join(ROOT, "fixtures", "keys", "ec256.pub.pem")
+        cases = [
+            (["--board", board, "--mode", "overwrite", "--scenario", "perm"], board + ":"),
+            (SMALL + ["--image-old", image, "--image-new", image, "--key", pub],
+             "--image-old %s: not a signed image" % image),
+            (SMALL + ["--key", key], key + ": not a private or public key"),
+            (["--merge", result], result + ":"),
+            (["--replay", "bo2:perm", "--bundle", self.path("bundle")], "not a bundle"),
+            (["--replay", "bo2:perm"], "malformed replay ID"),
+        ]
+        for args, word in cases:
+            rc, out, err = sweep(*args)
+            self.assertEqual(rc, EX_DATAERR, (args, out, err))
+            self.assertIn(word, err, args)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_missing_input_exits_66(self):
+        """A file named on the command line that does not exist: 66, one line naming it."""
+        none = self.path("none")
+        pub = os.path.join(ROOT, "fixtures", "keys", "ec256.pub.pem")
+        cases = [
+            ["--board", none + ".ini", "--mode", "overwrite", "--scenario", "perm"],
+            ["--board", "no-such-board", "--mode", "overwrite", "--scenario", "perm"],
+            SMALL + ["--image-old", none, "--image-new", none, "--key", pub],
+            SMALL + ["--key", none],
+            ["--config", none, "--scenario", "perm"],
+            ["--merge", none],
+            ["--replay", "bo2:perm", "--bundle", none],
+        ]
+        for args in cases:
+            rc, out, err = sweep(*args)
+            self.assertEqual(rc, EX_NOINPUT, (args, out, err))
+            self.assertRegex(err, r"^sweep: \S*(none|no-such-board)\S*: No such file", args)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_unwritable_output_exits_73_before_the_sweep(self):
+        self.write("file", "x")
+        for args in (["--junit", self.path("no/such/dir/j.xml")],
+                     ["--bundle", self.path("file")],
+                     ["--bundle", self.path("file/sub")],
+                     ["--random-boards", "1", "--save-boards", self.path("file")],
+                     ["--replay", JOURNAL_ID, "--trace", self.path("no/dir/t.jsonl")]):
+            rc, out, err = sweep(*((SMALL if args[0] in ("--junit", "--bundle") else []) + args))
+            self.assertEqual(rc, EX_CANTCREAT, (args, out, err))
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+            # Nothing ran: no summary, no verdict.
+            self.assertEqual(out, "", args)
+
+    def test_help_documents_the_exit_status(self):
+        rc, out, err = sweep("--help")
+        self.assertEqual(rc, EX_OK, err)
+        text = " ".join(out.split())
+        for code, what in ((0, "PASS"), (1, "FAIL"), (64, "usage"), (65, "bad data"),
+                           (66, "no input"), (70, "internal error"), (73, "cannot be created")):
+            self.assertRegex(text, r"\b%d [^,]*%s" % (code, what))
+        with open(os.path.join(ROOT, "docs", "sweep.md"), encoding="utf-8") as f:
+            doc = f.read()
+        for code in (0, 1, 64, 65, 66, 70, 73):
+            self.assertRegex(doc, r"\n\| %d \|" % code)
+
+
+class ShardAutoTest(unittest.TestCase):
+    """--shard auto takes I/N from the environment of each batch engine (docs/distributed.md)."""
+
+    ENGINES = [
+        ({"BROWNOUT_SHARD_INDEX": "2", "BROWNOUT_SHARD_COUNT": "3"}, (2, 3)),
+        ({"JOB_COMPLETION_INDEX": "0", "BROWNOUT_SHARD_COUNT": "3"}, (1, 3)),
+        ({"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "3"}, (3, 3)),
+        ({"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "4",
+          "SLURM_ARRAY_TASK_COUNT": "3"}, (2, 3)),
+        ({"CI_NODE_INDEX": "3", "CI_NODE_TOTAL": "3"}, (3, 3)),
+        ({"PARALLEL_SEQ": "1", "BROWNOUT_SHARD_COUNT": "3"}, (1, 3)),
+        # Precedence: the explicit variables, Kubernetes, Slurm, GitLab, GNU parallel.
+        ({"BROWNOUT_SHARD_INDEX": "1", "BROWNOUT_SHARD_COUNT": "3", "PARALLEL_SEQ": "2",
+          "SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "3"}, (1, 3)),
+        ({"JOB_COMPLETION_INDEX": "2", "BROWNOUT_SHARD_COUNT": "3", "SLURM_ARRAY_TASK_ID": "0",
+          "SLURM_ARRAY_TASK_COUNT": "3"}, (3, 3)),
+        ({"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "3", "CI_NODE_INDEX": "2",
+          "CI_NODE_TOTAL": "3", "PARALLEL_SEQ": "3", "BROWNOUT_SHARD_COUNT": "3"}, (1, 3)),
+    ]
+
+    @staticmethod
+    def env(extra):
+        base = {k: v for k, v in os.environ.items() if k not in SHARD_VARS}
+        base.update(extra)
+        return base
+
+    def test_each_engine(self):
+        quick = ["--board", "stm32f4", "--mode", "overwrite", "--scenario", "perm", "--faults",
+                 "before", "--json"]
+        for extra, (index, count) in self.ENGINES:
+            rc, out, err = sweep(*(quick + ["--shard", "auto"]), env=self.env(extra))
+            self.assertEqual(rc, EX_OK, (extra, err))
+            res = json.loads(out)
+            self.assertEqual((res["shard_index"], res["shard_count"]), (index, count), extra)
+            rc, same, err = sweep(*(quick + ["--shard", "%d/%d" % (index, count)]))
+            self.assertEqual(rc, EX_OK, err)
+            self.assertEqual(json.loads(same), res, extra)
+
+    def test_refusals(self):
+        cases = [
+            ({}, "no shard index in the environment"),
+            ({"PARALLEL_SEQ": "2"}, "PARALLEL_SEQ (GNU parallel) is set but not the shard count "
+             "BROWNOUT_SHARD_COUNT"),
+            ({"JOB_COMPLETION_INDEX": "3", "BROWNOUT_SHARD_COUNT": "3"},
+             "JOB_COMPLETION_INDEX=3 is not one of 3 shards counted from 0"),
+            ({"CI_NODE_INDEX": "0", "CI_NODE_TOTAL": "2"}, "CI_NODE_INDEX=0 is not one of 2"),
+            ({"SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "2"},
+             "SLURM_ARRAY_TASK_ID='x' is not a number"),
+            ({"BROWNOUT_SHARD_INDEX": "1", "BROWNOUT_SHARD_COUNT": "0"},
+             "BROWNOUT_SHARD_INDEX=1 is not one of 0"),
+        ]
+        for extra, word in cases:
+            rc, out, err = sweep(*(SMALL + ["--shard", "auto"]), env=self.env(extra))
+            self.assertEqual(rc, EX_USAGE, (extra, out, err))
+            self.assertIn("sweep: --shard auto: " + word, err)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+            self.assertEqual(out, "")
 
 
 if __name__ == "__main__":

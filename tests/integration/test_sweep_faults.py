@@ -72,7 +72,7 @@ class SweepFaultsTest(unittest.TestCase):
             self.assertIn(rc, (0, 1), err)
             self.assertEqual(json.loads(out)["fault_params"]["drop_rate"], 30)
             rc, out, err = sweep("--merge", files[0], files[2])
-            self.assertEqual(rc, 2, out + err)
+            self.assertEqual(rc, 65, out + err)
             self.assertIn("not shards of one sweep", err)
             self.assertNotIn("PASS", out)
 
@@ -80,7 +80,7 @@ class SweepFaultsTest(unittest.TestCase):
         for bad in ("errors:rate=2/3", "errors:rate=1/0", "wearout:rate=1/2", "drop:erases=1",
                     "weak:rate=1/2", "smoke"):
             rc, out, err = sweep(*BASE, "--faults", bad)
-            self.assertEqual(rc, 2, bad)
+            self.assertEqual(rc, 64, bad)
             self.assertIn("bad fault list '%s'" % bad, err)
 
 

@@ -113,7 +113,7 @@ class SweepOwnTest(unittest.TestCase):
         self.assertIn("replay " + some, out)
         # Without the bundle the user's board and images are nowhere: a clear refusal.
         rc, out, err = run(["sweep", "--replay", some], self.elsewhere)
-        self.assertEqual(rc, 2, out)
+        self.assertEqual(rc, 65, out)
         self.assertIn("--bundle", err)
         self.assertNotIn("PASS", out)
 
@@ -134,26 +134,26 @@ class SweepOwnTest(unittest.TestCase):
         imgtool_sign(os.path.join(KEYS, "ec256.pem"), "2.0.0", self.path("other.bin"),
                      os.path.join(bundle, "image-new.bin"))
         rc, out, err = replay()
-        self.assertEqual(rc, 2, out)
+        self.assertEqual(rc, 65, out)
         self.assertIn("the images are not the ID's", err)
         shutil.copy(keep, os.path.join(bundle, "image-new.bin"))
         # The board file changed (one more comment line).
         with open(os.path.join(bundle, "board.ini"), "a", encoding="utf-8") as f:
             f.write("; edited\n")
         rc, out, err = replay()
-        self.assertEqual(rc, 2, out)
+        self.assertEqual(rc, 65, out)
         self.assertIn("board.ini is not the one the ID was made with", err)
         self.assertNotIn("images", err)
         shutil.copy(BOARD, os.path.join(bundle, "board.ini"))
         # Another trusted key that signs nothing here: the images no longer validate.
         shutil.copy(os.path.join(KEYS, "interop-ec256.pub.pem"), os.path.join(bundle, "key-1.pem"))
         rc, out, err = replay()
-        self.assertEqual(rc, 2, out)
+        self.assertEqual(rc, 65, out)
         self.assertIn("not a signed image the keys trust", err)
         # Both keys trusted: the images validate, but the keys are not the ID's.
         shutil.copy(self.pub, os.path.join(bundle, "key-2.pem"))
         rc, out, err = replay()
-        self.assertEqual(rc, 2, out)
+        self.assertEqual(rc, 65, out)
         self.assertIn("the trusted keys are not the ID's", err)
         # The bundle restored: the point replays again.
         os.remove(os.path.join(bundle, "key-2.pem"))
@@ -186,13 +186,13 @@ class SweepOwnTest(unittest.TestCase):
         # A device whose key cannot be read: one line with the file and the device's line.
         rc, out, err = run(["sweep", "--config", cfg, "--device", "dev1", "--scenario", "perm"],
                            self.elsewhere)
-        self.assertEqual(rc, 2, out)
+        self.assertEqual(rc, 65, out)
         self.assertIn("%s:9: device 'dev1': key" % cfg, err)
         for args, word in ((["--device", "nope"], "no device 'nope'"),
                            ([], "2 devices: name one with --device")):
             rc, out, err = run(["sweep", "--config", cfg, "--scenario", "perm"] + args,
                                self.elsewhere)
-            self.assertEqual(rc, 2, out)
+            self.assertEqual(rc, 65, out)
             self.assertIn(word, err)
 
     def test_bad_own_inputs(self):
@@ -211,7 +211,7 @@ class SweepOwnTest(unittest.TestCase):
         ]
         for args, word in cases:
             rc, out, err = run(["sweep", "--board", BOARD] + SWEEP + args, self.work)
-            self.assertEqual(rc, 2, (args, out, err))
+            self.assertEqual(rc, 66 if word == "none.bin" else 65, (args, out, err))
             self.assertIn(word, err, args)
             self.assertEqual(len(err.strip().splitlines()), 1, err)
 
@@ -236,7 +236,7 @@ class SweepOwnTest(unittest.TestCase):
                            (["--bundle", self.path("file")], "file: not a directory"),
                            (["--bundle", self.path("file/sub")], "file/sub: cannot create")):
             rc, out, err = self.own(*args)
-            self.assertEqual(rc, 2, (args, out, err))
+            self.assertEqual(rc, 73, (args, out, err))
             self.assertIn(word, err)
             # Nothing ran: no summary, no verdict.
             self.assertEqual(out, "")

@@ -4,7 +4,7 @@
 # make check: `brownout sweep --random-boards N` from the command line. Two boards (seed 3),
 # overwrite only, the before model: exit 0, a line per board and the summary; --save-boards
 # keeps every board file, the same seed writes the same files, each file sweeps as a --board;
-# --json parses; bad uses exit 2 with one line.
+# --json parses; bad uses exit 64 (usage) or 73 (an unwritable --save-boards) with one line.
 set -eu
 ROOT=${BROWNOUT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-build}
@@ -43,15 +43,17 @@ PY
     >"$TMP/one.txt" || fail "the saved board does not sweep"
 
 bad() {
+    want=$1
+    shift
     rc=0
     "$BO" sweep --root "$ROOT" "$@" >"$TMP/bad.txt" 2>&1 || rc=$?
-    [ "$rc" -eq 2 ] || { cat "$TMP/bad.txt"; fail "$*: exit $rc, not 2"; }
+    [ "$rc" -eq "$want" ] || { cat "$TMP/bad.txt"; fail "$*: exit $rc, not $want"; }
     head -n 1 "$TMP/bad.txt" | grep -q '^sweep: ..' || { cat "$TMP/bad.txt"; fail "$*: no reason"; }
 }
-bad --random-boards 0
-bad --random-boards x
-bad --random-boards 2 --board k64f
-bad --save-boards "$TMP/c"
+bad 64 --random-boards 0
+bad 64 --random-boards x
+bad 64 --random-boards 2 --board k64f
+bad 64 --save-boards "$TMP/c"
 touch "$TMP/file"
-bad --random-boards 1 --save-boards "$TMP/file/sub"
+bad 73 --random-boards 1 --save-boards "$TMP/file/sub"
 echo "PASS: random boards"
