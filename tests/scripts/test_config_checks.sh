@@ -4,7 +4,9 @@
 # make check: the core's configuration checks (issue 8).
 #  1. the committed core/config/config_check_*.h equal what scripts/generate_config_checks.py
 #     generates now (regenerated into a temporary directory), and that comparison is shown to
-#     catch a changed option history;
+#     catch a changed option history; likewise scripts/config_history/mcuboot.derived and what
+#     scripts/extract_mcuboot_derived.py extracts from the MCUboot tree in ../shared/peers
+#     (BROWNOUT_SHARED), when that tree is present;
 #  2. tests/config/run_config_tests.py compiles core/config/config.c with every configuration of
 #     tests/config/cases.txt using the core's own flags ($BUILD/config/core_cflags.txt, written
 #     by make config-flags), and proves each rejecting case against a mutant without its check.
@@ -39,6 +41,30 @@ elif ! grep -q BROWNOUT_PLANTED_OPTION "$tmp/out"; then
     failed=$((failed + 1))
 else
     passed=$((passed + 1))
+fi
+
+# MCUboot's derived names: the checked-in list equals what the MCUboot tree gives now, and the
+# comparison notices a name missing from it. Without the tree the checked-in list is used.
+shared=${BROWNOUT_SHARED:-$root/../shared}
+mcuboot=$shared/peers/mcuboot
+if [ -d "$mcuboot/boot/bootutil" ]; then
+    if scripts/extract_mcuboot_derived.py --tree "$mcuboot" --check; then
+        passed=$((passed + 1))
+    else
+        echo "FAIL: scripts/config_history/mcuboot.derived differs from $mcuboot"
+        failed=$((failed + 1))
+    fi
+    grep -v '^derived BOOT_MAX_ALIGN ' scripts/config_history/mcuboot.derived > "$tmp/derived"
+    if scripts/extract_mcuboot_derived.py --tree "$mcuboot" --check --output "$tmp/derived" \
+        > "$tmp/out" 2>&1 || ! grep -q '^+derived BOOT_MAX_ALIGN ' "$tmp/out"; then
+        echo "FAIL: --check did not notice BOOT_MAX_ALIGN missing from the list:"; cat "$tmp/out"
+        failed=$((failed + 1))
+    else
+        passed=$((passed + 1))
+    fi
+else
+    echo "skip: no MCUboot tree at $mcuboot (BROWNOUT_SHARED):" \
+        "the checked-in scripts/config_history/mcuboot.derived is used"
 fi
 
 flags=$build/config/core_cflags.txt
