@@ -47,6 +47,7 @@ fi
 # comparison notices a name missing from it. Without the tree the checked-in list is used.
 shared=${BROWNOUT_SHARED:-$root/../shared}
 mcuboot=$shared/peers/mcuboot
+export BROWNOUT_SHARED=$shared
 if [ -d "$mcuboot/boot/bootutil" ]; then
     if scripts/extract_mcuboot_derived.py --tree "$mcuboot" --check; then
         passed=$((passed + 1))
