@@ -101,7 +101,7 @@ verify)"
 /* ---------------------------------------------------------------------------------------- */
 /* Boot policy. */
 
-#if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER) && !defined(MCUBOOT_DOWNGRADE_PREVENTION)
+#if BROWNOUT_CFG_DOWNGRADE_SEC_CNT && !defined(MCUBOOT_DOWNGRADE_PREVENTION)
 #error "MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER refines MCUBOOT_DOWNGRADE_PREVENTION: \
 define MCUBOOT_DOWNGRADE_PREVENTION too"
 #endif

@@ -9,7 +9,10 @@
 #     (BROWNOUT_SHARED), when that tree is present;
 #  2. tests/config/run_config_tests.py compiles core/config/config.c with every configuration of
 #     tests/config/cases.txt using the core's own flags ($BUILD/config/core_cflags.txt, written
-#     by make config-flags), and proves each rejecting case against a mutant without its check.
+#     by make config-flags), and proves each rejecting case against a mutant without its check;
+#     with the MCUboot tree, MCUboot's configuration template and its options are cases too;
+#  3. with the MCUboot tree, tests/config/compare_bootloaders.py gives the same device settings
+#     to upstream MCUboot and to the core and compares what each accepts.
 set -u
 root=${BROWNOUT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${BUILD:-build}
@@ -76,6 +79,31 @@ elif tests/config/run_config_tests.py --flags "$flags"; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1))
+fi
+
+# The same device settings in both bootloaders: what upstream MCUboot and the core accept.
+if [ ! -s "$flags" ]; then
+    :
+elif [ ! -d "$mcuboot/boot/bootutil" ]; then
+    echo "skip: no MCUboot tree at $mcuboot: the two bootloaders are not compared"
+elif tests/config/compare_bootloaders.py --flags "$flags" --mcuboot "$mcuboot"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
+
+# The comparison must notice a difference nobody wrote down: the hardware-key variant, which
+# only upstream accepts, expected to be accepted by both.
+if [ -s "$flags" ] && [ -d "$mcuboot/boot/bootutil" ]; then
+    v=swap-scratch_ec256_a8_s512_i1_vp1_dg0_hk1
+    echo "$v both-accept" > "$tmp/bootloaders.txt"
+    if tests/config/compare_bootloaders.py --flags "$flags" --mcuboot "$mcuboot" \
+        --expect "$tmp/bootloaders.txt" > "$tmp/out" 2>&1 || ! grep -q "^FAIL *$v" "$tmp/out"; then
+        echo "FAIL: compare_bootloaders.py did not notice an unlisted difference:"; cat "$tmp/out"
+        failed=$((failed + 1))
+    else
+        passed=$((passed + 1))
+    fi
 fi
 
 echo "config checks: $passed passed, $failed failed"
