@@ -167,8 +167,10 @@ def template_cases(template, spec_path):
     missing = [o for o in options if o not in listed]
     unknown = sorted(listed - set(options))
     if missing or unknown:
-        raise SystemExit("%s: the template %s has options %s without an expectation and none "
-                         "of %s" % (spec_path, template, missing, unknown))
+        raise SystemExit("%s: does not match the template %s: options without an expectation: "
+                         "%s; expectations of options it lacks: %s"
+                         % (spec_path, template, ", ".join(missing) or "none",
+                            ", ".join(unknown) or "none"))
     cases = []
     variants = [("verbatim", lines), ("base", switch_on(lines, set(baseline)))]
     variants += [(o, switch_on(lines, set(baseline) | {o})) for o in options
