@@ -3,16 +3,23 @@
 """Generate brownout's compile-time configuration checks.
 
 Reads the description file (scripts/config_checks.txt), the option history
-(scripts/config_history/N.txt, one file per configuration version) and the list of Mbed TLS
-options, and writes three headers that core/config/build_info.h includes in the one translation
-unit that checks the configuration (core/config/config.c):
+(scripts/config_history/N.txt, one file per configuration version), MCUboot's own history of
+renamed and removed options, the macros MCUboot derives from its options (extracted from an
+MCUboot tree by scripts/extract_mcuboot_derived.py) and the list of Mbed TLS options, and writes
+three headers that core/config/build_info.h includes in the one translation unit that checks the
+configuration (core/config/config.c):
 
-  config_check_before.h  before the core configuration: remembers which core options came from
-                         the command line, includes the Mbed TLS configuration, rejects core
-                         options set in it, and remembers which Mbed TLS options it set;
-  config_check_after.h   on the raw core configuration: removed or renamed options (unless the
-                         bypass macro is set), derived macros set by the user, Mbed TLS options
-                         set in the core configuration;
+  config_check_before.h  before the core configuration: hides the core options of the command
+                         line while it includes the Mbed TLS configuration, rejects core options
+                         that configuration sets, restores them, then hides the Mbed TLS options
+                         (#pragma push_macro and #undef) so that the core configuration is read
+                         alone;
+  config_check_after.h   on the raw core configuration: removed or renamed options of brownout
+                         and of MCUboot (unless the bypass macro is set), derived macros of
+                         brownout and of MCUboot set by the user, MCUboot options the core does
+                         not implement, Mbed TLS options the core configuration sets (whether or
+                         not the Mbed TLS configuration sets them too), then restores the Mbed
+                         TLS options (#pragma pop_macro);
   config_check_final.h   after the adjust header and the hand-written checks: the Mbed TLS
                          features each chosen core option needs.
 
@@ -86,6 +93,32 @@ class Version:
             raise DescriptionError("%s: no 'version N' line" % path)
 
 
+class McubootHistory:
+    """MCUboot's own renamed and removed MCUBOOT_* options (config_history/mcuboot.renames):
+    "renamed OLD NEW 'WHEN'" and "removed OLD 'WHEN' 'WHAT TO DO'"."""
+
+    def __init__(self, path):
+        self.gone = {}
+        for number, words in read_lines(path):
+            if words[0] == "renamed" and len(words) == 4:
+                new = check_ident(path, number, words[2])
+                self.gone[check_ident(path, number, words[1])] = ("renamed", new, words[3])
+            elif words[0] == "removed" and len(words) == 4:
+                self.gone[check_ident(path, number, words[1])] = ("removed", words[3], words[2])
+            else:
+                raise DescriptionError("%s:%d: cannot parse %r" % (path, number, " ".join(words)))
+
+
+def load_mcuboot_derived(path):
+    """The data file of scripts/extract_mcuboot_derived.py: name -> the options it comes from."""
+    derived = {}
+    for number, words in read_lines(path):
+        if words[0] != "derived" or len(words) != 3:
+            raise DescriptionError("%s:%d: cannot parse %r" % (path, number, " ".join(words)))
+        derived[check_ident(path, number, words[1])] = words[2]
+    return derived
+
+
 class Description:
     """The description file and everything it names."""
 
@@ -94,14 +127,23 @@ class Description:
         path = os.path.join(root, DESCRIPTION)
         self.history_dir = None
         self.mbedtls_list = None
+        self.mcuboot_history_path = None
+        self.mcuboot_derived_path = None
         self.bypass = None
         self.requires = []
+        self.unsupported = {}
         for number, words in read_lines(path):
             kind = words[0]
             if kind == "history" and len(words) == 2:
                 self.history_dir = words[1]
             elif kind == "mbedtls-options" and len(words) == 2:
                 self.mbedtls_list = words[1]
+            elif kind == "mcuboot-history" and len(words) == 2:
+                self.mcuboot_history_path = words[1]
+            elif kind == "mcuboot-derived" and len(words) == 2:
+                self.mcuboot_derived_path = words[1]
+            elif kind == "unsupported" and len(words) == 3:
+                self.unsupported[check_ident(path, number, words[1])] = words[2]
             elif kind == "bypass" and len(words) == 2:
                 self.bypass = check_ident(path, number, words[1])
             elif kind == "requires" and "--" in words:
@@ -114,12 +156,17 @@ class Description:
                 self.requires.append((names[0], names[1:], what))
             else:
                 raise DescriptionError("%s:%d: cannot parse %r" % (path, number, " ".join(words)))
-        if not (self.history_dir and self.mbedtls_list and self.bypass):
-            raise DescriptionError("%s: history, mbedtls-options and bypass are required" % path)
+        if not (self.history_dir and self.mbedtls_list and self.bypass and
+                self.mcuboot_history_path and self.mcuboot_derived_path):
+            raise DescriptionError("%s: history, mbedtls-options, mcuboot-history, "
+                                   "mcuboot-derived and bypass are required" % path)
         self.versions = self.load_history()
         self.current = self.versions[-1]
         self.mbedtls_options = self.load_mbedtls_options()
         self.removed = self.find_removed()
+        self.mcuboot_gone = McubootHistory(os.path.join(root, self.mcuboot_history_path)).gone
+        self.mcuboot_derived = load_mcuboot_derived(os.path.join(root,
+                                                                 self.mcuboot_derived_path))
         self.validate()
 
     def load_history(self):
@@ -174,6 +221,18 @@ class Description:
                     raise DescriptionError("requires: %s is not an Mbed TLS option" % need)
         if self.bypass not in core:
             raise DescriptionError("bypass %s is not a current core option" % self.bypass)
+        for name in self.unsupported:
+            if name not in core:
+                raise DescriptionError("unsupported: %s is not a current core option" % name)
+        for name, (kind, new, _) in self.mcuboot_gone.items():
+            if name in core or name in self.removed:
+                raise DescriptionError("mcuboot-history: %s is a brownout option" % name)
+            if kind == "renamed" and new not in core:
+                raise DescriptionError("mcuboot-history: %s is renamed to %s, which is not a "
+                                       "current core option" % (name, new))
+        for name in self.mcuboot_derived:
+            if name in core or name in self.current.derived:
+                raise DescriptionError("mcuboot-derived: %s is a brownout name" % name)
 
 
 def c_string(text):
@@ -210,9 +269,12 @@ def mb_mark(name):
 
 
 def gen_before(desc):
-    body = ["/* Core options given on the compiler's command line (allowed). */"]
+    body = ["/* Core options given on the compiler's command line (allowed) are remembered and",
+            " * hidden while the Mbed TLS configuration is read, so that one it sets too is",
+            " * seen. */"]
     for name in desc.current.options:
-        body += ["#if defined(%s)" % name, "#define %s" % cl_mark(name), "#endif"]
+        body += ["#if defined(%s)" % name, "#define %s" % cl_mark(name),
+                 '#pragma push_macro("%s")' % name, "#undef %s" % name, "#endif"]
     body += [
         "",
         "/* The Mbed TLS configuration (MBEDTLS_CONFIG_FILE and MBEDTLS_USER_CONFIG_FILE). */",
@@ -224,21 +286,25 @@ def gen_before(desc):
         msg = ("%s is a brownout core option but the Mbed TLS configuration sets it: move it to "
                "the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or "
                "BROWNOUT_USER_CONFIG_FILE)" % name)
-        body += ["#if defined(%s) && !defined(%s)" % (name, cl_mark(name)),
-                 "#error %s" % c_string(msg), "#endif"]
-    body += ["", "/* Mbed TLS options set before the core configuration is read. */"]
+        body += ["#if defined(%s)" % name, "#error %s" % c_string(msg), "#endif"]
+    body += ["", "/* The command line's core options are restored. */"]
+    for name in desc.current.options:
+        body += ["#if defined(%s)" % cl_mark(name), '#pragma pop_macro("%s")' % name, "#endif"]
+    body += ["", "/* Mbed TLS options set so far are remembered and hidden while the core",
+             " * configuration is read (config_check_after.h restores them). */"]
     for name in desc.mbedtls_options:
-        body += ["#if defined(%s)" % name, "#define %s" % mb_mark(name), "#endif"]
+        body += ["#if defined(%s)" % name, "#define %s" % mb_mark(name),
+                 '#pragma push_macro("%s")' % name, "#undef %s" % name, "#endif"]
     return header("config_check_before.h", "BROWNOUT_CONFIG_CHECK_BEFORE_H", [
-        "Included before the core configuration: remembers the core options of the command",
-        "line, reads the Mbed TLS configuration, rejects core options set there and remembers",
-        "the Mbed TLS options it set.",
+        "Included before the core configuration: reads the Mbed TLS configuration with the",
+        "command line's core options hidden and rejects core options it sets, then hides the",
+        "Mbed TLS options it set so that config_check_after.h sees which file sets what.",
     ], body)
 
 
-def gen_after(desc):
-    body = ["/* Options removed or renamed in an earlier configuration version. */",
-            "#if !defined(%s)" % desc.bypass]
+def removed_lines(desc):
+    """The #errors of brownout's and MCUboot's renamed and removed options."""
+    body = []
     for name, (version, kind, text) in desc.removed.items():
         if kind == "replaced":
             msg = ("%s was renamed in configuration version %d: use %s instead (or define %s "
@@ -249,9 +315,21 @@ def gen_after(desc):
                    "configuration meant for several versions)" % (name, version, text,
                                                                  desc.bypass))
         body += ["#if defined(%s)" % name, "#error %s" % c_string(msg), "#endif"]
-    body += ["#endif /* !%s */" % desc.bypass, "",
-             "/* Macros core/config/config_adjust.h derives: setting them would desynchronise "
-             "sizes. */"]
+    for name, (kind, text, when) in sorted(desc.mcuboot_gone.items()):
+        if kind == "renamed":
+            msg = ("%s is an old MCUboot option, renamed to %s %s: use %s instead (or define %s "
+                   "for a configuration meant for several versions)"
+                   % (name, text, when, text, desc.bypass))
+        else:
+            msg = ("%s is an old MCUboot option, removed %s: %s (or define %s for a "
+                   "configuration meant for several versions)" % (name, when, text, desc.bypass))
+        body += ["#if defined(%s)" % name, "#error %s" % c_string(msg), "#endif"]
+    return body
+
+
+def derived_lines(desc):
+    """The #errors of brownout's and MCUboot's derived macros set by the configuration."""
+    body = []
     for name, source in desc.current.derived.items():
         if source == "-":
             hint = "it is not an option"
@@ -260,15 +338,42 @@ def gen_after(desc):
         msg = ("%s is derived by core/config/config_adjust.h and must not be set by the "
                "configuration: %s" % (name, hint))
         body += ["#if defined(%s)" % name, "#error %s" % c_string(msg), "#endif"]
-    body += ["", "/* An Mbed TLS option that appeared now was set in the core configuration. */"]
+    body += ["", "/* Macros MCUboot's bootutil derives from its options "
+             "(scripts/extract_mcuboot_derived.py). */"]
+    for name, source in sorted(desc.mcuboot_derived.items()):
+        msg = ("%s is derived by MCUboot's bootutil from %s and brownout's core computes its own "
+               "sizes: setting it changes nothing; set %s instead"
+               % (name, source.replace("/", ", "), " or ".join(source.split("/"))))
+        body += ["#if defined(%s)" % name, "#error %s" % c_string(msg), "#endif"]
+    return body
+
+
+def gen_after(desc):
+    body = ["/* Options removed or renamed in an earlier configuration version of brownout, or",
+            " * in an earlier MCUboot release. */",
+            "#if !defined(%s)" % desc.bypass]
+    body += removed_lines(desc)
+    body += ["#endif /* !%s */" % desc.bypass, "",
+             "/* Macros core/config/config_adjust.h derives: setting them would desynchronise "
+             "sizes. */"]
+    body += derived_lines(desc)
+    body += ["", "/* MCUboot options brownout's core does not implement. */"]
+    for name, what in desc.unsupported.items():
+        msg = ("%s (%s) is not supported by brownout's core; use bootloader = mcuboot (upstream "
+               "MCUboot, hosted by brownoutd) or remove it" % (name, what))
+        body += ["#if defined(%s)" % name, "#error %s" % c_string(msg), "#endif"]
+    body += ["", "/* Mbed TLS options were hidden: one defined now was set by the core "
+             "configuration. */"]
     for name in desc.mbedtls_options:
         msg = ("%s is an Mbed TLS option but the core configuration sets it: move it to the "
                "Mbed TLS configuration (MBEDTLS_CONFIG_FILE)" % name)
-        body += ["#if defined(%s) && !defined(%s)" % (name, mb_mark(name)),
-                 "#error %s" % c_string(msg), "#endif"]
+        body += ["#if defined(%s)" % name, "#error %s" % c_string(msg), "#endif"]
+    body += ["", "/* The Mbed TLS options are restored. */"]
+    for name in desc.mbedtls_options:
+        body += ["#if defined(%s)" % mb_mark(name), '#pragma pop_macro("%s")' % name, "#endif"]
     return header("config_check_after.h", "BROWNOUT_CONFIG_CHECK_AFTER_H", [
         "Included right after the core configuration, on the options exactly as the user set",
-        "them.",
+        "them, with the Mbed TLS options hidden; restores them at the end.",
     ], body)
 
 

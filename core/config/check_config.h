@@ -5,7 +5,9 @@
  *
  * Included by config/build_info.h in core/config/config.c only, after config_adjust.h. Every
  * message says what is wrong and what to do. Rules that need C expressions rather than
- * preprocessor arithmetic use _Static_assert. docs/config.md explains each rule.
+ * preprocessor arithmetic use _Static_assert. The MCUboot options the core does not implement
+ * (other modes, signature types, keys, encryption, crypto back ends) are rejected by the
+ * generated config_check_after.h ("unsupported" lines of scripts/config_checks.txt). docs/config.md explains each rule.
  */
 #ifndef BROWNOUT_CONFIG_CHECK_CONFIG_H
 #define BROWNOUT_CONFIG_CHECK_CONFIG_H
@@ -27,20 +29,6 @@ and brownout's trailers must match little-endian devices"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Upgrade mode: exactly one, or the simulator's run-time choice. */
-
-#if defined(MCUBOOT_DIRECT_XIP) || defined(MCUBOOT_RAM_LOAD)
-#error "MCUBOOT_DIRECT_XIP and MCUBOOT_RAM_LOAD are not supported by brownout: choose \
-MCUBOOT_OVERWRITE_ONLY, MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE or \
-MCUBOOT_SWAP_USING_OFFSET"
-#endif
-#if defined(MCUBOOT_OVERWRITE_ONLY_FAST)
-#error "MCUBOOT_OVERWRITE_ONLY_FAST is not supported by brownout: remove it \
-(MCUBOOT_OVERWRITE_ONLY copies whole slots)"
-#endif
-#if defined(MCUBOOT_SINGLE_APPLICATION_SLOT)
-#error "MCUBOOT_SINGLE_APPLICATION_SLOT is not supported by brownout: the core needs a primary \
-and a secondary slot per image"
-#endif
 
 #if defined(MCUBOOT_OVERWRITE_ONLY)
 #define BROWNOUT_CHK_MODE_OVERWRITE_ 1
@@ -74,7 +62,8 @@ two"
 #if !defined(BROWNOUT_SIM_ALL_MODES) && BROWNOUT_CHK_MODE_COUNT_ == 0
 #error "no upgrade mode is configured: define exactly one of MCUBOOT_OVERWRITE_ONLY, \
 MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE, MCUBOOT_SWAP_USING_OFFSET (or \
-BROWNOUT_SIM_ALL_MODES for the simulator)"
+BROWNOUT_SIM_ALL_MODES for the simulator); MCUboot's bootutil falls back to \
+MCUBOOT_SWAP_USING_SCRATCH, brownout's core wants the choice written"
 #endif
 #if BROWNOUT_CHK_MODE_COUNT_ > 1
 #error "more than one upgrade mode is configured: define exactly one of MCUBOOT_OVERWRITE_ONLY, \
@@ -84,16 +73,6 @@ MCUBOOT_SWAP_USING_SCRATCH, MCUBOOT_SWAP_USING_MOVE, MCUBOOT_SWAP_USING_OFFSET"
 /* ---------------------------------------------------------------------------------------- */
 /* Signature type: exactly one, none when unsigned images are allowed, several in the
  * simulator. */
-
-#if defined(MCUBOOT_SIGN_ED25519)
-#error "MCUBOOT_SIGN_ED25519 is not supported by brownout: use MCUBOOT_SIGN_EC256, \
-MCUBOOT_SIGN_EC384 or MCUBOOT_SIGN_RSA"
-#endif
-#if defined(MCUBOOT_HW_KEY)
-#error \
-    "MCUBOOT_HW_KEY is not supported by brownout: the trusted keys are the key table of struct \
-boot_config; remove MCUBOOT_HW_KEY"
-#endif
 
 #if BROWNOUT_CFG_SIGN_TYPE_COUNT == 0 && !defined(BROWNOUT_ALLOW_UNSIGNED)
 #error "no signature type is configured: define one of MCUBOOT_SIGN_EC256, MCUBOOT_SIGN_EC384, \
@@ -122,7 +101,7 @@ verify)"
 /* ---------------------------------------------------------------------------------------- */
 /* Boot policy. */
 
-#if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER) && !defined(MCUBOOT_DOWNGRADE_PREVENTION)
+#if BROWNOUT_CFG_DOWNGRADE_SEC_CNT && !defined(MCUBOOT_DOWNGRADE_PREVENTION)
 #error "MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER refines MCUBOOT_DOWNGRADE_PREVENTION: \
 define MCUBOOT_DOWNGRADE_PREVENTION too"
 #endif
@@ -189,22 +168,8 @@ _Static_assert((unsigned long long)BROWNOUT_CFG_TRAILER_SIZE < BROWNOUT_SLOT_SIZ
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
-/* Encrypted images: not supported (no room is left for keys in the trailer). */
-
-#if defined(MCUBOOT_ENC_IMAGES) || defined(MCUBOOT_ENCRYPT_RSA) ||       \
-    defined(MCUBOOT_ENCRYPT_EC256) || defined(MCUBOOT_ENCRYPT_X25519) || \
-    defined(MCUBOOT_SWAP_SAVE_ENCTLV)
-#error "encrypted images (MCUBOOT_ENC_IMAGES, MCUBOOT_ENCRYPT_*, MCUBOOT_SWAP_SAVE_ENCTLV) are \
-not supported by brownout: remove these options and ship signed plain images"
-#endif
-
-/* ---------------------------------------------------------------------------------------- */
 /* Crypto library. */
 
-#if defined(MCUBOOT_USE_TINYCRYPT) || defined(MCUBOOT_USE_PSA_CRYPTO) || defined(MCUBOOT_USE_CC310)
-#error "brownout's core uses Mbed TLS only: remove MCUBOOT_USE_TINYCRYPT, MCUBOOT_USE_PSA_CRYPTO \
-and MCUBOOT_USE_CC310 and define MCUBOOT_USE_MBED_TLS"
-#endif
 #if !defined(MCUBOOT_USE_MBED_TLS)
 #error "MCUBOOT_USE_MBED_TLS is not defined: the core verifies images with Mbed TLS; define it"
 #endif

@@ -87,7 +87,12 @@
 #else
 #define BROWNOUT_CFG_DOWNGRADE_VERSION 0
 #endif
-#if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER)
+/* Upstream MCUboot's swap modes test MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER as a value
+ * (0: compare versions, 1: compare security counters); brownout also takes it empty, meaning
+ * 1. The second term is true for an empty definition only. */
+#if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER) &&    \
+    ((MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER + 0) != 0 || \
+     (1 - MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER - 1) == 2)
 #define BROWNOUT_CFG_DOWNGRADE_SEC_CNT 1
 #else
 #define BROWNOUT_CFG_DOWNGRADE_SEC_CNT 0

@@ -5,12 +5,13 @@
  * it is out of date). The #error lines are long so that each message is one line.
  *
  * Included right after the core configuration, on the options exactly as the user set
- * them.
+ * them, with the Mbed TLS options hidden; restores them at the end.
  */
 #ifndef BROWNOUT_CONFIG_CHECK_AFTER_H
 #define BROWNOUT_CONFIG_CHECK_AFTER_H
 
-/* Options removed or renamed in an earlier configuration version. */
+/* Options removed or renamed in an earlier configuration version of brownout, or
+ * in an earlier MCUboot release. */
 #if !defined(BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS)
 #if defined(MCUBOOT_HASH_ONLY_AVAILABLE)
 #error "MCUBOOT_HASH_ONLY_AVAILABLE was renamed in configuration version 1: use BROWNOUT_ALLOW_UNSIGNED instead (or define BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS for a configuration meant for several versions)"
@@ -32,6 +33,12 @@
 #endif
 #if defined(MCUBOOT_SWAP_USING_SCRATCH_AVAILABLE)
 #error "MCUBOOT_SWAP_USING_SCRATCH_AVAILABLE was renamed in configuration version 1: use BROWNOUT_SIM_ALL_MODES (simulator) or MCUBOOT_SWAP_USING_SCRATCH (firmware) instead (or define BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS for a configuration meant for several versions)"
+#endif
+#if defined(MCUBOOT_SIGN_EC)
+#error "MCUBOOT_SIGN_EC is an old MCUboot option, removed by MCUboot in 2023 (mcu-tools/mcuboot#1641, ECDSA P-224 signatures): use MCUBOOT_SIGN_EC256 or MCUBOOT_SIGN_EC384 and re-sign the images (or define BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS for a configuration meant for several versions)"
+#endif
+#if defined(MCUBOOT_VALIDATE_SLOT0)
+#error "MCUBOOT_VALIDATE_SLOT0 is an old MCUboot option, renamed to MCUBOOT_VALIDATE_PRIMARY_SLOT by MCUboot in 2019 (mcu-tools/mcuboot#440, slot 0 became the primary slot): use MCUBOOT_VALIDATE_PRIMARY_SLOT instead (or define BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS for a configuration meant for several versions)"
 #endif
 #endif /* !BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS */
 
@@ -106,1038 +113,2214 @@
 #error "BROWNOUT_CFG_HASH_SIZE is derived by core/config/config_adjust.h and must not be set by the configuration: set MCUBOOT_SIGN_* instead"
 #endif
 
-/* An Mbed TLS option that appeared now was set in the core configuration. */
-#if defined(MBEDTLS_AESCE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AESCE_C)
+/* Macros MCUboot's bootutil derives from its options (scripts/extract_mcuboot_derived.py). */
+#if defined(BOOT_ENC_KEY_ALIGN_SIZE)
+#error "BOOT_ENC_KEY_ALIGN_SIZE is derived by MCUboot's bootutil from MCUBOOT_AES_256, MCUBOOT_BOOT_MAX_ALIGN and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_AES_256 or MCUBOOT_BOOT_MAX_ALIGN instead"
+#endif
+#if defined(BOOT_ENC_KEY_SIZE)
+#error "BOOT_ENC_KEY_SIZE is derived by MCUboot's bootutil from MCUBOOT_AES_256 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_AES_256 instead"
+#endif
+#if defined(BOOT_ENC_TLV)
+#error "BOOT_ENC_TLV is derived by MCUboot's bootutil from MCUBOOT_ENCRYPT_EC256, MCUBOOT_ENCRYPT_KW, MCUBOOT_ENCRYPT_RSA, MCUBOOT_ENCRYPT_X25519, MCUBOOT_HMAC_SHA512 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_ENCRYPT_EC256 or MCUBOOT_ENCRYPT_KW or MCUBOOT_ENCRYPT_RSA or MCUBOOT_ENCRYPT_X25519 or MCUBOOT_HMAC_SHA512 instead"
+#endif
+#if defined(BOOT_ENC_TLV_ALIGN_SIZE)
+#error "BOOT_ENC_TLV_ALIGN_SIZE is derived by MCUboot's bootutil from MCUBOOT_AES_256, MCUBOOT_BOOT_MAX_ALIGN, MCUBOOT_ENCRYPT_EC256, MCUBOOT_ENCRYPT_KW, MCUBOOT_ENCRYPT_RSA, MCUBOOT_ENCRYPT_X25519, MCUBOOT_HMAC_SHA512 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_AES_256 or MCUBOOT_BOOT_MAX_ALIGN or MCUBOOT_ENCRYPT_EC256 or MCUBOOT_ENCRYPT_KW or MCUBOOT_ENCRYPT_RSA or MCUBOOT_ENCRYPT_X25519 or MCUBOOT_HMAC_SHA512 instead"
+#endif
+#if defined(BOOT_ENC_TLV_SIZE)
+#error "BOOT_ENC_TLV_SIZE is derived by MCUboot's bootutil from MCUBOOT_AES_256, MCUBOOT_ENCRYPT_EC256, MCUBOOT_ENCRYPT_KW, MCUBOOT_ENCRYPT_RSA, MCUBOOT_ENCRYPT_X25519, MCUBOOT_HMAC_SHA512 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_AES_256 or MCUBOOT_ENCRYPT_EC256 or MCUBOOT_ENCRYPT_KW or MCUBOOT_ENCRYPT_RSA or MCUBOOT_ENCRYPT_X25519 or MCUBOOT_HMAC_SHA512 instead"
+#endif
+#if defined(BOOT_HMAC_SIZE)
+#error "BOOT_HMAC_SIZE is derived by MCUboot's bootutil from MCUBOOT_HMAC_SHA512 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_HMAC_SHA512 instead"
+#endif
+#if defined(BOOT_IMAGE_NUMBER)
+#error "BOOT_IMAGE_NUMBER is derived by MCUboot's bootutil from MCUBOOT_IMAGE_NUMBER and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_IMAGE_NUMBER instead"
+#endif
+#if defined(BOOT_IMG_ALIGN)
+#error "BOOT_IMG_ALIGN is derived by MCUboot's bootutil from MCUBOOT_BOOT_MAX_ALIGN and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_BOOT_MAX_ALIGN instead"
+#endif
+#if defined(BOOT_MAGIC_ALIGN_SIZE)
+#error "BOOT_MAGIC_ALIGN_SIZE is derived by MCUboot's bootutil from MCUBOOT_BOOT_MAX_ALIGN and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_BOOT_MAX_ALIGN instead"
+#endif
+#if defined(BOOT_MAX_ALIGN)
+#error "BOOT_MAX_ALIGN is derived by MCUboot's bootutil from MCUBOOT_BOOT_MAX_ALIGN and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_BOOT_MAX_ALIGN instead"
+#endif
+#if defined(BOOT_MAX_IMG_SECTORS)
+#error "BOOT_MAX_IMG_SECTORS is derived by MCUboot's bootutil from MCUBOOT_MAX_IMG_SECTORS and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_MAX_IMG_SECTORS instead"
+#endif
+#if defined(BOOT_NUM_SLOTS)
+#error "BOOT_NUM_SLOTS is derived by MCUboot's bootutil from MCUBOOT_SINGLE_APPLICATION_SLOT, MCUBOOT_SINGLE_APPLICATION_SLOT_RAM_LOAD and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_SINGLE_APPLICATION_SLOT or MCUBOOT_SINGLE_APPLICATION_SLOT_RAM_LOAD instead"
+#endif
+#if defined(BOOT_STATUS_MAX_ENTRIES)
+#error "BOOT_STATUS_MAX_ENTRIES is derived by MCUboot's bootutil from MCUBOOT_MAX_IMG_SECTORS and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_MAX_IMG_SECTORS instead"
+#endif
+#if defined(BOOT_STATUS_OP_SWAP)
+#error "BOOT_STATUS_OP_SWAP is derived by MCUboot's bootutil from MCUBOOT_SWAP_USING_OFFSET and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_SWAP_USING_OFFSET instead"
+#endif
+#if defined(BOOT_STATUS_STATE_COUNT)
+#error "BOOT_STATUS_STATE_COUNT is derived by MCUboot's bootutil from MCUBOOT_SWAP_USING_MOVE, MCUBOOT_SWAP_USING_OFFSET and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_SWAP_USING_MOVE or MCUBOOT_SWAP_USING_OFFSET instead"
+#endif
+#if defined(EC_CIPHERKEY_INDEX)
+#error "EC_CIPHERKEY_INDEX is derived by MCUboot's bootutil from MCUBOOT_ENCRYPT_EC256, MCUBOOT_ENCRYPT_RSA, MCUBOOT_ENCRYPT_X25519, MCUBOOT_HMAC_SHA512 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_ENCRYPT_EC256 or MCUBOOT_ENCRYPT_RSA or MCUBOOT_ENCRYPT_X25519 or MCUBOOT_HMAC_SHA512 instead"
+#endif
+#if defined(EC_CIPHERKEY_LEN)
+#error "EC_CIPHERKEY_LEN is derived by MCUboot's bootutil from MCUBOOT_AES_256 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_AES_256 instead"
+#endif
+#if defined(EC_PUBK_LEN)
+#error "EC_PUBK_LEN is derived by MCUboot's bootutil from MCUBOOT_ENCRYPT_EC256, MCUBOOT_ENCRYPT_RSA, MCUBOOT_ENCRYPT_X25519 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_ENCRYPT_EC256 or MCUBOOT_ENCRYPT_RSA or MCUBOOT_ENCRYPT_X25519 instead"
+#endif
+#if defined(EC_TAG_INDEX)
+#error "EC_TAG_INDEX is derived by MCUboot's bootutil from MCUBOOT_ENCRYPT_EC256, MCUBOOT_ENCRYPT_RSA, MCUBOOT_ENCRYPT_X25519 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_ENCRYPT_EC256 or MCUBOOT_ENCRYPT_RSA or MCUBOOT_ENCRYPT_X25519 instead"
+#endif
+#if defined(EC_TAG_LEN)
+#error "EC_TAG_LEN is derived by MCUboot's bootutil from MCUBOOT_HMAC_SHA512 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_HMAC_SHA512 instead"
+#endif
+#if defined(EXPECTED_HASH_TLV)
+#error "EXPECTED_HASH_TLV is derived by MCUboot's bootutil from MCUBOOT_SHA512, MCUBOOT_SIGN_EC384 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_SHA512 or MCUBOOT_SIGN_EC384 instead"
+#endif
+#if defined(FIH_CONST1)
+#error "FIH_CONST1 is derived by MCUboot's bootutil from MCUBOOT_FIH_PROFILE_OFF and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_FIH_PROFILE_OFF instead"
+#endif
+#if defined(FIH_CONST2)
+#error "FIH_CONST2 is derived by MCUboot's bootutil from MCUBOOT_FIH_PROFILE_OFF and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_FIH_PROFILE_OFF instead"
+#endif
+#if defined(FIH_NEGATIVE_VALUE)
+#error "FIH_NEGATIVE_VALUE is derived by MCUboot's bootutil from MCUBOOT_FIH_PROFILE_OFF and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_FIH_PROFILE_OFF instead"
+#endif
+#if defined(FIH_POSITIVE_VALUE)
+#error "FIH_POSITIVE_VALUE is derived by MCUboot's bootutil from MCUBOOT_FIH_PROFILE_OFF and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_FIH_PROFILE_OFF instead"
+#endif
+#if defined(IMAGE_HASH_SIZE)
+#error "IMAGE_HASH_SIZE is derived by MCUboot's bootutil from MCUBOOT_SHA512, MCUBOOT_SIGN_EC384 and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_SHA512 or MCUBOOT_SIGN_EC384 instead"
+#endif
+#if defined(IMAGE_RAM_BASE)
+#error "IMAGE_RAM_BASE is derived by MCUboot's bootutil from MCUBOOT_RAM_LOAD and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_RAM_LOAD instead"
+#endif
+#if defined(NUM_ECC_BYTES)
+#error "NUM_ECC_BYTES is derived by MCUboot's bootutil from MCUBOOT_USE_CC310, MCUBOOT_USE_MBED_TLS and brownout's core computes its own sizes: setting it changes nothing; set MCUBOOT_USE_CC310 or MCUBOOT_USE_MBED_TLS instead"
+#endif
+
+/* MCUboot options brownout's core does not implement. */
+#if defined(MCUBOOT_DIRECT_XIP)
+#error "MCUBOOT_DIRECT_XIP (the direct-XIP upgrade mode) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_DIRECT_XIP_REVERT)
+#error "MCUBOOT_DIRECT_XIP_REVERT (revert in direct-XIP mode) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_RAM_LOAD)
+#error "MCUBOOT_RAM_LOAD (the RAM-load upgrade mode) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_OVERWRITE_ONLY_FAST)
+#error "MCUBOOT_OVERWRITE_ONLY_FAST (overwriting only the sectors the new image needs; MCUBOOT_OVERWRITE_ONLY copies whole slots) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_SINGLE_APPLICATION_SLOT)
+#error "MCUBOOT_SINGLE_APPLICATION_SLOT (a single application slot; the core needs a primary and a secondary slot per image) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_SIGN_ED25519)
+#error "MCUBOOT_SIGN_ED25519 (Ed25519 image signatures) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_HW_KEY)
+#error "MCUBOOT_HW_KEY (public key hashes held in hardware; the core trusts the key table of struct boot_config) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_BUILTIN_KEY)
+#error "MCUBOOT_BUILTIN_KEY (built-in keys; the core trusts the key table of struct boot_config) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_ENC_IMAGES)
+#error "MCUBOOT_ENC_IMAGES (encrypted images) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_ENCRYPT_RSA)
+#error "MCUBOOT_ENCRYPT_RSA (encrypted images, RSA-OAEP key encryption) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_ENCRYPT_KW)
+#error "MCUBOOT_ENCRYPT_KW (encrypted images, AES key wrap) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_ENCRYPT_EC256)
+#error "MCUBOOT_ENCRYPT_EC256 (encrypted images, ECIES-P256 key encryption) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_ENCRYPT_X25519)
+#error "MCUBOOT_ENCRYPT_X25519 (encrypted images, ECIES-X25519 key encryption) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_ENC_BUILTIN_KEY)
+#error "MCUBOOT_ENC_BUILTIN_KEY (encrypted images, built-in key-encryption key) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_SWAP_SAVE_ENCTLV)
+#error "MCUBOOT_SWAP_SAVE_ENCTLV (encrypted images, keys saved in the trailer) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_USE_TINYCRYPT)
+#error "MCUBOOT_USE_TINYCRYPT (the TinyCrypt back end; the core uses Mbed TLS (MCUBOOT_USE_MBED_TLS)) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_USE_PSA_CRYPTO)
+#error "MCUBOOT_USE_PSA_CRYPTO (the PSA Crypto back end; the core uses Mbed TLS (MCUBOOT_USE_MBED_TLS)) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+#if defined(MCUBOOT_USE_CC310)
+#error "MCUBOOT_USE_CC310 (the CryptoCell 310 back end; the core uses Mbed TLS (MCUBOOT_USE_MBED_TLS)) is not supported by brownout's core; use bootloader = mcuboot (upstream MCUboot, hosted by brownoutd) or remove it"
+#endif
+
+/* Mbed TLS options were hidden: one defined now was set by the core configuration. */
+#if defined(MBEDTLS_AESCE_C)
 #error "MBEDTLS_AESCE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AESNI_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AESNI_C)
+#if defined(MBEDTLS_AESNI_C)
 #error "MBEDTLS_AESNI_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_ALT)
+#if defined(MBEDTLS_AES_ALT)
 #error "MBEDTLS_AES_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_C)
+#if defined(MBEDTLS_AES_C)
 #error "MBEDTLS_AES_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_DECRYPT_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_DECRYPT_ALT)
+#if defined(MBEDTLS_AES_DECRYPT_ALT)
 #error "MBEDTLS_AES_DECRYPT_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_ENCRYPT_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_ENCRYPT_ALT)
+#if defined(MBEDTLS_AES_ENCRYPT_ALT)
 #error "MBEDTLS_AES_ENCRYPT_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_FEWER_TABLES) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_FEWER_TABLES)
+#if defined(MBEDTLS_AES_FEWER_TABLES)
 #error "MBEDTLS_AES_FEWER_TABLES is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH)
+#if defined(MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH)
 #error "MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_ROM_TABLES) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_ROM_TABLES)
+#if defined(MBEDTLS_AES_ROM_TABLES)
 #error "MBEDTLS_AES_ROM_TABLES is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_SETKEY_DEC_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_SETKEY_DEC_ALT)
+#if defined(MBEDTLS_AES_SETKEY_DEC_ALT)
 #error "MBEDTLS_AES_SETKEY_DEC_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_SETKEY_ENC_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_SETKEY_ENC_ALT)
+#if defined(MBEDTLS_AES_SETKEY_ENC_ALT)
 #error "MBEDTLS_AES_SETKEY_ENC_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_AES_USE_HARDWARE_ONLY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_AES_USE_HARDWARE_ONLY)
+#if defined(MBEDTLS_AES_USE_HARDWARE_ONLY)
 #error "MBEDTLS_AES_USE_HARDWARE_ONLY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ARIA_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ARIA_ALT)
+#if defined(MBEDTLS_ARIA_ALT)
 #error "MBEDTLS_ARIA_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ARIA_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ARIA_C)
+#if defined(MBEDTLS_ARIA_C)
 #error "MBEDTLS_ARIA_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ASN1_PARSE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ASN1_PARSE_C)
+#if defined(MBEDTLS_ASN1_PARSE_C)
 #error "MBEDTLS_ASN1_PARSE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ASN1_WRITE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ASN1_WRITE_C)
+#if defined(MBEDTLS_ASN1_WRITE_C)
 #error "MBEDTLS_ASN1_WRITE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_BASE64_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_BASE64_C)
+#if defined(MBEDTLS_BASE64_C)
 #error "MBEDTLS_BASE64_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_BIGNUM_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_BIGNUM_C)
+#if defined(MBEDTLS_BIGNUM_C)
 #error "MBEDTLS_BIGNUM_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_BLOCK_CIPHER_NO_DECRYPT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_BLOCK_CIPHER_NO_DECRYPT)
+#if defined(MBEDTLS_BLOCK_CIPHER_NO_DECRYPT)
 #error "MBEDTLS_BLOCK_CIPHER_NO_DECRYPT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CAMELLIA_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CAMELLIA_ALT)
+#if defined(MBEDTLS_CAMELLIA_ALT)
 #error "MBEDTLS_CAMELLIA_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CAMELLIA_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CAMELLIA_C)
+#if defined(MBEDTLS_CAMELLIA_C)
 #error "MBEDTLS_CAMELLIA_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CAMELLIA_SMALL_MEMORY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CAMELLIA_SMALL_MEMORY)
+#if defined(MBEDTLS_CAMELLIA_SMALL_MEMORY)
 #error "MBEDTLS_CAMELLIA_SMALL_MEMORY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CCM_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CCM_ALT)
+#if defined(MBEDTLS_CCM_ALT)
 #error "MBEDTLS_CCM_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CCM_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CCM_C)
+#if defined(MBEDTLS_CCM_C)
 #error "MBEDTLS_CCM_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CHACHA20_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CHACHA20_ALT)
+#if defined(MBEDTLS_CHACHA20_ALT)
 #error "MBEDTLS_CHACHA20_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CHACHA20_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CHACHA20_C)
+#if defined(MBEDTLS_CHACHA20_C)
 #error "MBEDTLS_CHACHA20_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CHACHAPOLY_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CHACHAPOLY_ALT)
+#if defined(MBEDTLS_CHACHAPOLY_ALT)
 #error "MBEDTLS_CHACHAPOLY_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CHACHAPOLY_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CHACHAPOLY_C)
+#if defined(MBEDTLS_CHACHAPOLY_C)
 #error "MBEDTLS_CHACHAPOLY_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CHECK_RETURN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CHECK_RETURN)
+#if defined(MBEDTLS_CHECK_RETURN)
 #error "MBEDTLS_CHECK_RETURN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CHECK_RETURN_WARNING) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CHECK_RETURN_WARNING)
+#if defined(MBEDTLS_CHECK_RETURN_WARNING)
 #error "MBEDTLS_CHECK_RETURN_WARNING is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_C)
+#if defined(MBEDTLS_CIPHER_C)
 #error "MBEDTLS_CIPHER_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_MODE_CBC) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_CBC)
+#if defined(MBEDTLS_CIPHER_MODE_CBC)
 #error "MBEDTLS_CIPHER_MODE_CBC is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_MODE_CFB) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_CFB)
+#if defined(MBEDTLS_CIPHER_MODE_CFB)
 #error "MBEDTLS_CIPHER_MODE_CFB is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_MODE_CTR) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_CTR)
+#if defined(MBEDTLS_CIPHER_MODE_CTR)
 #error "MBEDTLS_CIPHER_MODE_CTR is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_MODE_OFB) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_OFB)
+#if defined(MBEDTLS_CIPHER_MODE_OFB)
 #error "MBEDTLS_CIPHER_MODE_OFB is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_MODE_XTS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_XTS)
+#if defined(MBEDTLS_CIPHER_MODE_XTS)
 #error "MBEDTLS_CIPHER_MODE_XTS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_NULL_CIPHER) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_NULL_CIPHER)
+#if defined(MBEDTLS_CIPHER_NULL_CIPHER)
 #error "MBEDTLS_CIPHER_NULL_CIPHER is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS)
+#if defined(MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS)
 #error "MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_PADDING_PKCS7) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_PKCS7)
+#if defined(MBEDTLS_CIPHER_PADDING_PKCS7)
 #error "MBEDTLS_CIPHER_PADDING_PKCS7 is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_PADDING_ZEROS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_ZEROS)
+#if defined(MBEDTLS_CIPHER_PADDING_ZEROS)
 #error "MBEDTLS_CIPHER_PADDING_ZEROS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN)
+#if defined(MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN)
 #error "MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CMAC_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CMAC_ALT)
+#if defined(MBEDTLS_CMAC_ALT)
 #error "MBEDTLS_CMAC_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CMAC_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CMAC_C)
+#if defined(MBEDTLS_CMAC_C)
 #error "MBEDTLS_CMAC_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CONFIG_FILE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CONFIG_FILE)
+#if defined(MBEDTLS_CONFIG_FILE)
 #error "MBEDTLS_CONFIG_FILE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CONFIG_VERSION) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CONFIG_VERSION)
+#if defined(MBEDTLS_CONFIG_VERSION)
 #error "MBEDTLS_CONFIG_VERSION is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CTR_DRBG_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_C)
+#if defined(MBEDTLS_CTR_DRBG_C)
 #error "MBEDTLS_CTR_DRBG_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CTR_DRBG_ENTROPY_LEN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_ENTROPY_LEN)
+#if defined(MBEDTLS_CTR_DRBG_ENTROPY_LEN)
 #error "MBEDTLS_CTR_DRBG_ENTROPY_LEN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CTR_DRBG_MAX_INPUT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_MAX_INPUT)
+#if defined(MBEDTLS_CTR_DRBG_MAX_INPUT)
 #error "MBEDTLS_CTR_DRBG_MAX_INPUT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CTR_DRBG_MAX_REQUEST) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_MAX_REQUEST)
+#if defined(MBEDTLS_CTR_DRBG_MAX_REQUEST)
 #error "MBEDTLS_CTR_DRBG_MAX_REQUEST is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CTR_DRBG_MAX_SEED_INPUT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_MAX_SEED_INPUT)
+#if defined(MBEDTLS_CTR_DRBG_MAX_SEED_INPUT)
 #error "MBEDTLS_CTR_DRBG_MAX_SEED_INPUT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CTR_DRBG_RESEED_INTERVAL) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_RESEED_INTERVAL)
+#if defined(MBEDTLS_CTR_DRBG_RESEED_INTERVAL)
 #error "MBEDTLS_CTR_DRBG_RESEED_INTERVAL is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_CTR_DRBG_USE_128_BIT_KEY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
+#if defined(MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
 #error "MBEDTLS_CTR_DRBG_USE_128_BIT_KEY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DEBUG_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DEBUG_C)
+#if defined(MBEDTLS_DEBUG_C)
 #error "MBEDTLS_DEBUG_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DEPRECATED_REMOVED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DEPRECATED_REMOVED)
+#if defined(MBEDTLS_DEPRECATED_REMOVED)
 #error "MBEDTLS_DEPRECATED_REMOVED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DEPRECATED_WARNING) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DEPRECATED_WARNING)
+#if defined(MBEDTLS_DEPRECATED_WARNING)
 #error "MBEDTLS_DEPRECATED_WARNING is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DES3_CRYPT_ECB_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DES3_CRYPT_ECB_ALT)
+#if defined(MBEDTLS_DES3_CRYPT_ECB_ALT)
 #error "MBEDTLS_DES3_CRYPT_ECB_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DES_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DES_ALT)
+#if defined(MBEDTLS_DES_ALT)
 #error "MBEDTLS_DES_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DES_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DES_C)
+#if defined(MBEDTLS_DES_C)
 #error "MBEDTLS_DES_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DES_CRYPT_ECB_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DES_CRYPT_ECB_ALT)
+#if defined(MBEDTLS_DES_CRYPT_ECB_ALT)
 #error "MBEDTLS_DES_CRYPT_ECB_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DES_SETKEY_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DES_SETKEY_ALT)
+#if defined(MBEDTLS_DES_SETKEY_ALT)
 #error "MBEDTLS_DES_SETKEY_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DHM_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DHM_ALT)
+#if defined(MBEDTLS_DHM_ALT)
 #error "MBEDTLS_DHM_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_DHM_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_DHM_C)
+#if defined(MBEDTLS_DHM_C)
 #error "MBEDTLS_DHM_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECDH_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECDH_C)
+#if defined(MBEDTLS_ECDH_C)
 #error "MBEDTLS_ECDH_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECDH_COMPUTE_SHARED_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECDH_COMPUTE_SHARED_ALT)
+#if defined(MBEDTLS_ECDH_COMPUTE_SHARED_ALT)
 #error "MBEDTLS_ECDH_COMPUTE_SHARED_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECDH_GEN_PUBLIC_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECDH_GEN_PUBLIC_ALT)
+#if defined(MBEDTLS_ECDH_GEN_PUBLIC_ALT)
 #error "MBEDTLS_ECDH_GEN_PUBLIC_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED)
+#if defined(MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED)
 #error "MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECDSA_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_C)
+#if defined(MBEDTLS_ECDSA_C)
 #error "MBEDTLS_ECDSA_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECDSA_DETERMINISTIC) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_DETERMINISTIC)
+#if defined(MBEDTLS_ECDSA_DETERMINISTIC)
 #error "MBEDTLS_ECDSA_DETERMINISTIC is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECDSA_GENKEY_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_GENKEY_ALT)
+#if defined(MBEDTLS_ECDSA_GENKEY_ALT)
 #error "MBEDTLS_ECDSA_GENKEY_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECDSA_SIGN_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_SIGN_ALT)
+#if defined(MBEDTLS_ECDSA_SIGN_ALT)
 #error "MBEDTLS_ECDSA_SIGN_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECDSA_VERIFY_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_VERIFY_ALT)
+#if defined(MBEDTLS_ECDSA_VERIFY_ALT)
 #error "MBEDTLS_ECDSA_VERIFY_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECJPAKE_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECJPAKE_ALT)
+#if defined(MBEDTLS_ECJPAKE_ALT)
 #error "MBEDTLS_ECJPAKE_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECJPAKE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECJPAKE_C)
+#if defined(MBEDTLS_ECJPAKE_C)
 #error "MBEDTLS_ECJPAKE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_ADD_MIXED_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_ADD_MIXED_ALT)
+#if defined(MBEDTLS_ECP_ADD_MIXED_ALT)
 #error "MBEDTLS_ECP_ADD_MIXED_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_ALT)
+#if defined(MBEDTLS_ECP_ALT)
 #error "MBEDTLS_ECP_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_C)
+#if defined(MBEDTLS_ECP_C)
 #error "MBEDTLS_ECP_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT)
+#if defined(MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT)
 #error "MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DOUBLE_JAC_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DOUBLE_JAC_ALT)
+#if defined(MBEDTLS_ECP_DOUBLE_JAC_ALT)
 #error "MBEDTLS_ECP_DOUBLE_JAC_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_BP256R1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_BP256R1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_BP256R1_ENABLED)
 #error "MBEDTLS_ECP_DP_BP256R1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_BP384R1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_BP384R1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_BP384R1_ENABLED)
 #error "MBEDTLS_ECP_DP_BP384R1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_BP512R1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_BP512R1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_BP512R1_ENABLED)
 #error "MBEDTLS_ECP_DP_BP512R1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_CURVE25519_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_CURVE25519_ENABLED)
+#if defined(MBEDTLS_ECP_DP_CURVE25519_ENABLED)
 #error "MBEDTLS_ECP_DP_CURVE25519_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_CURVE448_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_CURVE448_ENABLED)
+#if defined(MBEDTLS_ECP_DP_CURVE448_ENABLED)
 #error "MBEDTLS_ECP_DP_CURVE448_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_SECP192K1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP192K1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_SECP192K1_ENABLED)
 #error "MBEDTLS_ECP_DP_SECP192K1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_SECP192R1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP192R1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_SECP192R1_ENABLED)
 #error "MBEDTLS_ECP_DP_SECP192R1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_SECP224K1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP224K1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_SECP224K1_ENABLED)
 #error "MBEDTLS_ECP_DP_SECP224K1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_SECP224R1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP224R1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_SECP224R1_ENABLED)
 #error "MBEDTLS_ECP_DP_SECP224R1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_SECP256K1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP256K1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_SECP256K1_ENABLED)
 #error "MBEDTLS_ECP_DP_SECP256K1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP256R1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED)
 #error "MBEDTLS_ECP_DP_SECP256R1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_SECP384R1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP384R1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_SECP384R1_ENABLED)
 #error "MBEDTLS_ECP_DP_SECP384R1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_DP_SECP521R1_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP521R1_ENABLED)
+#if defined(MBEDTLS_ECP_DP_SECP521R1_ENABLED)
 #error "MBEDTLS_ECP_DP_SECP521R1_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_FIXED_POINT_OPTIM) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_FIXED_POINT_OPTIM)
+#if defined(MBEDTLS_ECP_FIXED_POINT_OPTIM)
 #error "MBEDTLS_ECP_FIXED_POINT_OPTIM is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_INTERNAL_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_INTERNAL_ALT)
+#if defined(MBEDTLS_ECP_INTERNAL_ALT)
 #error "MBEDTLS_ECP_INTERNAL_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_NIST_OPTIM) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NIST_OPTIM)
+#if defined(MBEDTLS_ECP_NIST_OPTIM)
 #error "MBEDTLS_ECP_NIST_OPTIM is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_NORMALIZE_JAC_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NORMALIZE_JAC_ALT)
+#if defined(MBEDTLS_ECP_NORMALIZE_JAC_ALT)
 #error "MBEDTLS_ECP_NORMALIZE_JAC_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT)
+#if defined(MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT)
 #error "MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_NORMALIZE_MXZ_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NORMALIZE_MXZ_ALT)
+#if defined(MBEDTLS_ECP_NORMALIZE_MXZ_ALT)
 #error "MBEDTLS_ECP_NORMALIZE_MXZ_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_NO_FALLBACK) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NO_FALLBACK)
+#if defined(MBEDTLS_ECP_NO_FALLBACK)
 #error "MBEDTLS_ECP_NO_FALLBACK is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_RANDOMIZE_JAC_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_RANDOMIZE_JAC_ALT)
+#if defined(MBEDTLS_ECP_RANDOMIZE_JAC_ALT)
 #error "MBEDTLS_ECP_RANDOMIZE_JAC_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_RANDOMIZE_MXZ_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_RANDOMIZE_MXZ_ALT)
+#if defined(MBEDTLS_ECP_RANDOMIZE_MXZ_ALT)
 #error "MBEDTLS_ECP_RANDOMIZE_MXZ_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_RESTARTABLE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_RESTARTABLE)
+#if defined(MBEDTLS_ECP_RESTARTABLE)
 #error "MBEDTLS_ECP_RESTARTABLE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_WINDOW_SIZE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_WINDOW_SIZE)
+#if defined(MBEDTLS_ECP_WINDOW_SIZE)
 #error "MBEDTLS_ECP_WINDOW_SIZE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ECP_WITH_MPI_UINT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_WITH_MPI_UINT)
+#if defined(MBEDTLS_ECP_WITH_MPI_UINT)
 #error "MBEDTLS_ECP_WITH_MPI_UINT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ENTROPY_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_C)
+#if defined(MBEDTLS_ENTROPY_C)
 #error "MBEDTLS_ENTROPY_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ENTROPY_FORCE_SHA256) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_FORCE_SHA256)
+#if defined(MBEDTLS_ENTROPY_FORCE_SHA256)
 #error "MBEDTLS_ENTROPY_FORCE_SHA256 is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ENTROPY_HARDWARE_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_HARDWARE_ALT)
+#if defined(MBEDTLS_ENTROPY_HARDWARE_ALT)
 #error "MBEDTLS_ENTROPY_HARDWARE_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ENTROPY_MAX_GATHER) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_MAX_GATHER)
+#if defined(MBEDTLS_ENTROPY_MAX_GATHER)
 #error "MBEDTLS_ENTROPY_MAX_GATHER is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ENTROPY_MAX_SOURCES) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_MAX_SOURCES)
+#if defined(MBEDTLS_ENTROPY_MAX_SOURCES)
 #error "MBEDTLS_ENTROPY_MAX_SOURCES is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ENTROPY_MIN_HARDWARE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_MIN_HARDWARE)
+#if defined(MBEDTLS_ENTROPY_MIN_HARDWARE)
 #error "MBEDTLS_ENTROPY_MIN_HARDWARE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ENTROPY_NV_SEED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_NV_SEED)
+#if defined(MBEDTLS_ENTROPY_NV_SEED)
 #error "MBEDTLS_ENTROPY_NV_SEED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ERROR_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ERROR_C)
+#if defined(MBEDTLS_ERROR_C)
 #error "MBEDTLS_ERROR_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_ERROR_STRERROR_DUMMY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_ERROR_STRERROR_DUMMY)
+#if defined(MBEDTLS_ERROR_STRERROR_DUMMY)
 #error "MBEDTLS_ERROR_STRERROR_DUMMY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_FS_IO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_FS_IO)
+#if defined(MBEDTLS_FS_IO)
 #error "MBEDTLS_FS_IO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_GCM_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_GCM_ALT)
+#if defined(MBEDTLS_GCM_ALT)
 #error "MBEDTLS_GCM_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_GCM_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_GCM_C)
+#if defined(MBEDTLS_GCM_C)
 #error "MBEDTLS_GCM_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_GCM_LARGE_TABLE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_GCM_LARGE_TABLE)
+#if defined(MBEDTLS_GCM_LARGE_TABLE)
 #error "MBEDTLS_GCM_LARGE_TABLE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_GENPRIME) && !defined(BROWNOUT_CHK_MB_MBEDTLS_GENPRIME)
+#if defined(MBEDTLS_GENPRIME)
 #error "MBEDTLS_GENPRIME is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HAVE_ASM) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HAVE_ASM)
+#if defined(MBEDTLS_HAVE_ASM)
 #error "MBEDTLS_HAVE_ASM is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HAVE_SSE2) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HAVE_SSE2)
+#if defined(MBEDTLS_HAVE_SSE2)
 #error "MBEDTLS_HAVE_SSE2 is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HAVE_TIME) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HAVE_TIME)
+#if defined(MBEDTLS_HAVE_TIME)
 #error "MBEDTLS_HAVE_TIME is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HAVE_TIME_DATE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HAVE_TIME_DATE)
+#if defined(MBEDTLS_HAVE_TIME_DATE)
 #error "MBEDTLS_HAVE_TIME_DATE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HKDF_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HKDF_C)
+#if defined(MBEDTLS_HKDF_C)
 #error "MBEDTLS_HKDF_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HMAC_DRBG_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_C)
+#if defined(MBEDTLS_HMAC_DRBG_C)
 #error "MBEDTLS_HMAC_DRBG_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HMAC_DRBG_MAX_INPUT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_MAX_INPUT)
+#if defined(MBEDTLS_HMAC_DRBG_MAX_INPUT)
 #error "MBEDTLS_HMAC_DRBG_MAX_INPUT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HMAC_DRBG_MAX_REQUEST) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_MAX_REQUEST)
+#if defined(MBEDTLS_HMAC_DRBG_MAX_REQUEST)
 #error "MBEDTLS_HMAC_DRBG_MAX_REQUEST is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT)
+#if defined(MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT)
 #error "MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_HMAC_DRBG_RESEED_INTERVAL) && !defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_RESEED_INTERVAL)
+#if defined(MBEDTLS_HMAC_DRBG_RESEED_INTERVAL)
 #error "MBEDTLS_HMAC_DRBG_RESEED_INTERVAL is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_IGNORE_RETURN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_IGNORE_RETURN)
+#if defined(MBEDTLS_IGNORE_RETURN)
 #error "MBEDTLS_IGNORE_RETURN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_PSK_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_PSK_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_PSK_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_PSK_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_RSA_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_RSA_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_RSA_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_RSA_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED)
+#if defined(MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED)
 #error "MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_LMS_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_LMS_C)
+#if defined(MBEDTLS_LMS_C)
 #error "MBEDTLS_LMS_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_LMS_PRIVATE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_LMS_PRIVATE)
+#if defined(MBEDTLS_LMS_PRIVATE)
 #error "MBEDTLS_LMS_PRIVATE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MD5_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MD5_ALT)
+#if defined(MBEDTLS_MD5_ALT)
 #error "MBEDTLS_MD5_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MD5_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MD5_C)
+#if defined(MBEDTLS_MD5_C)
 #error "MBEDTLS_MD5_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MD5_PROCESS_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MD5_PROCESS_ALT)
+#if defined(MBEDTLS_MD5_PROCESS_ALT)
 #error "MBEDTLS_MD5_PROCESS_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MD_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MD_C)
+#if defined(MBEDTLS_MD_C)
 #error "MBEDTLS_MD_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MEMORY_ALIGN_MULTIPLE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MEMORY_ALIGN_MULTIPLE)
+#if defined(MBEDTLS_MEMORY_ALIGN_MULTIPLE)
 #error "MBEDTLS_MEMORY_ALIGN_MULTIPLE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MEMORY_BACKTRACE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MEMORY_BACKTRACE)
+#if defined(MBEDTLS_MEMORY_BACKTRACE)
 #error "MBEDTLS_MEMORY_BACKTRACE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MEMORY_BUFFER_ALLOC_C)
+#if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
 #error "MBEDTLS_MEMORY_BUFFER_ALLOC_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MEMORY_DEBUG) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MEMORY_DEBUG)
+#if defined(MBEDTLS_MEMORY_DEBUG)
 #error "MBEDTLS_MEMORY_DEBUG is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MPI_MAX_SIZE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MPI_MAX_SIZE)
+#if defined(MBEDTLS_MPI_MAX_SIZE)
 #error "MBEDTLS_MPI_MAX_SIZE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_MPI_WINDOW_SIZE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_MPI_WINDOW_SIZE)
+#if defined(MBEDTLS_MPI_WINDOW_SIZE)
 #error "MBEDTLS_MPI_WINDOW_SIZE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_NET_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_NET_C)
+#if defined(MBEDTLS_NET_C)
 #error "MBEDTLS_NET_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_NIST_KW_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_NIST_KW_ALT)
+#if defined(MBEDTLS_NIST_KW_ALT)
 #error "MBEDTLS_NIST_KW_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_NIST_KW_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_NIST_KW_C)
+#if defined(MBEDTLS_NIST_KW_C)
 #error "MBEDTLS_NIST_KW_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_NO_64BIT_MULTIPLICATION) && !defined(BROWNOUT_CHK_MB_MBEDTLS_NO_64BIT_MULTIPLICATION)
+#if defined(MBEDTLS_NO_64BIT_MULTIPLICATION)
 #error "MBEDTLS_NO_64BIT_MULTIPLICATION is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES) && !defined(BROWNOUT_CHK_MB_MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES)
+#if defined(MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES)
 #error "MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_NO_PLATFORM_ENTROPY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_NO_PLATFORM_ENTROPY)
+#if defined(MBEDTLS_NO_PLATFORM_ENTROPY)
 #error "MBEDTLS_NO_PLATFORM_ENTROPY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_NO_UDBL_DIVISION) && !defined(BROWNOUT_CHK_MB_MBEDTLS_NO_UDBL_DIVISION)
+#if defined(MBEDTLS_NO_UDBL_DIVISION)
 #error "MBEDTLS_NO_UDBL_DIVISION is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_OID_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_OID_C)
+#if defined(MBEDTLS_OID_C)
 #error "MBEDTLS_OID_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PADLOCK_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PADLOCK_C)
+#if defined(MBEDTLS_PADLOCK_C)
 #error "MBEDTLS_PADLOCK_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PEM_PARSE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PEM_PARSE_C)
+#if defined(MBEDTLS_PEM_PARSE_C)
 #error "MBEDTLS_PEM_PARSE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PEM_WRITE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PEM_WRITE_C)
+#if defined(MBEDTLS_PEM_WRITE_C)
 #error "MBEDTLS_PEM_WRITE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PKCS12_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS12_C)
+#if defined(MBEDTLS_PKCS12_C)
 #error "MBEDTLS_PKCS12_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PKCS1_V15) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS1_V15)
+#if defined(MBEDTLS_PKCS1_V15)
 #error "MBEDTLS_PKCS1_V15 is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PKCS1_V21) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS1_V21)
+#if defined(MBEDTLS_PKCS1_V21)
 #error "MBEDTLS_PKCS1_V21 is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PKCS5_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS5_C)
+#if defined(MBEDTLS_PKCS5_C)
 #error "MBEDTLS_PKCS5_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PKCS7_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS7_C)
+#if defined(MBEDTLS_PKCS7_C)
 #error "MBEDTLS_PKCS7_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PK_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PK_C)
+#if defined(MBEDTLS_PK_C)
 #error "MBEDTLS_PK_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PK_PARSE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PK_PARSE_C)
+#if defined(MBEDTLS_PK_PARSE_C)
 #error "MBEDTLS_PK_PARSE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PK_PARSE_EC_COMPRESSED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PK_PARSE_EC_COMPRESSED)
+#if defined(MBEDTLS_PK_PARSE_EC_COMPRESSED)
 #error "MBEDTLS_PK_PARSE_EC_COMPRESSED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PK_PARSE_EC_EXTENDED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PK_PARSE_EC_EXTENDED)
+#if defined(MBEDTLS_PK_PARSE_EC_EXTENDED)
 #error "MBEDTLS_PK_PARSE_EC_EXTENDED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PK_RSA_ALT_SUPPORT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PK_RSA_ALT_SUPPORT)
+#if defined(MBEDTLS_PK_RSA_ALT_SUPPORT)
 #error "MBEDTLS_PK_RSA_ALT_SUPPORT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PK_WRITE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PK_WRITE_C)
+#if defined(MBEDTLS_PK_WRITE_C)
 #error "MBEDTLS_PK_WRITE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_C)
+#if defined(MBEDTLS_PLATFORM_C)
 #error "MBEDTLS_PLATFORM_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_CALLOC_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_CALLOC_MACRO)
+#if defined(MBEDTLS_PLATFORM_CALLOC_MACRO)
 #error "MBEDTLS_PLATFORM_CALLOC_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_DEV_RANDOM) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_DEV_RANDOM)
+#if defined(MBEDTLS_PLATFORM_DEV_RANDOM)
 #error "MBEDTLS_PLATFORM_DEV_RANDOM is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_EXIT_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_EXIT_ALT)
+#if defined(MBEDTLS_PLATFORM_EXIT_ALT)
 #error "MBEDTLS_PLATFORM_EXIT_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_EXIT_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_EXIT_MACRO)
+#if defined(MBEDTLS_PLATFORM_EXIT_MACRO)
 #error "MBEDTLS_PLATFORM_EXIT_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_FPRINTF_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_FPRINTF_ALT)
+#if defined(MBEDTLS_PLATFORM_FPRINTF_ALT)
 #error "MBEDTLS_PLATFORM_FPRINTF_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_FPRINTF_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_FPRINTF_MACRO)
+#if defined(MBEDTLS_PLATFORM_FPRINTF_MACRO)
 #error "MBEDTLS_PLATFORM_FPRINTF_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_FREE_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_FREE_MACRO)
+#if defined(MBEDTLS_PLATFORM_FREE_MACRO)
 #error "MBEDTLS_PLATFORM_FREE_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_GMTIME_R_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_GMTIME_R_ALT)
+#if defined(MBEDTLS_PLATFORM_GMTIME_R_ALT)
 #error "MBEDTLS_PLATFORM_GMTIME_R_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_MEMORY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_MEMORY)
+#if defined(MBEDTLS_PLATFORM_MEMORY)
 #error "MBEDTLS_PLATFORM_MEMORY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_MS_TIME_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_MS_TIME_ALT)
+#if defined(MBEDTLS_PLATFORM_MS_TIME_ALT)
 #error "MBEDTLS_PLATFORM_MS_TIME_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO)
+#if defined(MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO)
 #error "MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_NO_STD_FUNCTIONS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NO_STD_FUNCTIONS)
+#if defined(MBEDTLS_PLATFORM_NO_STD_FUNCTIONS)
 #error "MBEDTLS_PLATFORM_NO_STD_FUNCTIONS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_NV_SEED_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NV_SEED_ALT)
+#if defined(MBEDTLS_PLATFORM_NV_SEED_ALT)
 #error "MBEDTLS_PLATFORM_NV_SEED_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_NV_SEED_READ_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NV_SEED_READ_MACRO)
+#if defined(MBEDTLS_PLATFORM_NV_SEED_READ_MACRO)
 #error "MBEDTLS_PLATFORM_NV_SEED_READ_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO)
+#if defined(MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO)
 #error "MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_PRINTF_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_PRINTF_ALT)
+#if defined(MBEDTLS_PLATFORM_PRINTF_ALT)
 #error "MBEDTLS_PLATFORM_PRINTF_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_PRINTF_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_PRINTF_MACRO)
+#if defined(MBEDTLS_PLATFORM_PRINTF_MACRO)
 #error "MBEDTLS_PLATFORM_PRINTF_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_SETBUF_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SETBUF_ALT)
+#if defined(MBEDTLS_PLATFORM_SETBUF_ALT)
 #error "MBEDTLS_PLATFORM_SETBUF_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_SETBUF_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SETBUF_MACRO)
+#if defined(MBEDTLS_PLATFORM_SETBUF_MACRO)
 #error "MBEDTLS_PLATFORM_SETBUF_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT)
+#if defined(MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT)
 #error "MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_SNPRINTF_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SNPRINTF_ALT)
+#if defined(MBEDTLS_PLATFORM_SNPRINTF_ALT)
 #error "MBEDTLS_PLATFORM_SNPRINTF_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_SNPRINTF_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SNPRINTF_MACRO)
+#if defined(MBEDTLS_PLATFORM_SNPRINTF_MACRO)
 #error "MBEDTLS_PLATFORM_SNPRINTF_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_CALLOC) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_CALLOC)
+#if defined(MBEDTLS_PLATFORM_STD_CALLOC)
 #error "MBEDTLS_PLATFORM_STD_CALLOC is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_EXIT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_EXIT)
+#if defined(MBEDTLS_PLATFORM_STD_EXIT)
 #error "MBEDTLS_PLATFORM_STD_EXIT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_EXIT_FAILURE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_EXIT_FAILURE)
+#if defined(MBEDTLS_PLATFORM_STD_EXIT_FAILURE)
 #error "MBEDTLS_PLATFORM_STD_EXIT_FAILURE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_EXIT_SUCCESS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_EXIT_SUCCESS)
+#if defined(MBEDTLS_PLATFORM_STD_EXIT_SUCCESS)
 #error "MBEDTLS_PLATFORM_STD_EXIT_SUCCESS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_FPRINTF) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_FPRINTF)
+#if defined(MBEDTLS_PLATFORM_STD_FPRINTF)
 #error "MBEDTLS_PLATFORM_STD_FPRINTF is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_FREE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_FREE)
+#if defined(MBEDTLS_PLATFORM_STD_FREE)
 #error "MBEDTLS_PLATFORM_STD_FREE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_MEM_HDR) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_MEM_HDR)
+#if defined(MBEDTLS_PLATFORM_STD_MEM_HDR)
 #error "MBEDTLS_PLATFORM_STD_MEM_HDR is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_NV_SEED_FILE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_NV_SEED_FILE)
+#if defined(MBEDTLS_PLATFORM_STD_NV_SEED_FILE)
 #error "MBEDTLS_PLATFORM_STD_NV_SEED_FILE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_NV_SEED_READ) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_NV_SEED_READ)
+#if defined(MBEDTLS_PLATFORM_STD_NV_SEED_READ)
 #error "MBEDTLS_PLATFORM_STD_NV_SEED_READ is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_NV_SEED_WRITE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_NV_SEED_WRITE)
+#if defined(MBEDTLS_PLATFORM_STD_NV_SEED_WRITE)
 #error "MBEDTLS_PLATFORM_STD_NV_SEED_WRITE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_PRINTF) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_PRINTF)
+#if defined(MBEDTLS_PLATFORM_STD_PRINTF)
 #error "MBEDTLS_PLATFORM_STD_PRINTF is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_SETBUF) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_SETBUF)
+#if defined(MBEDTLS_PLATFORM_STD_SETBUF)
 #error "MBEDTLS_PLATFORM_STD_SETBUF is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_SNPRINTF) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_SNPRINTF)
+#if defined(MBEDTLS_PLATFORM_STD_SNPRINTF)
 #error "MBEDTLS_PLATFORM_STD_SNPRINTF is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_STD_TIME) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_TIME)
+#if defined(MBEDTLS_PLATFORM_STD_TIME)
 #error "MBEDTLS_PLATFORM_STD_TIME is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_TIME_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_TIME_ALT)
+#if defined(MBEDTLS_PLATFORM_TIME_ALT)
 #error "MBEDTLS_PLATFORM_TIME_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_TIME_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_TIME_MACRO)
+#if defined(MBEDTLS_PLATFORM_TIME_MACRO)
 #error "MBEDTLS_PLATFORM_TIME_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_TIME_TYPE_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_TIME_TYPE_MACRO)
+#if defined(MBEDTLS_PLATFORM_TIME_TYPE_MACRO)
 #error "MBEDTLS_PLATFORM_TIME_TYPE_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_VSNPRINTF_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_VSNPRINTF_ALT)
+#if defined(MBEDTLS_PLATFORM_VSNPRINTF_ALT)
 #error "MBEDTLS_PLATFORM_VSNPRINTF_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_VSNPRINTF_MACRO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_VSNPRINTF_MACRO)
+#if defined(MBEDTLS_PLATFORM_VSNPRINTF_MACRO)
 #error "MBEDTLS_PLATFORM_VSNPRINTF_MACRO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PLATFORM_ZEROIZE_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_ZEROIZE_ALT)
+#if defined(MBEDTLS_PLATFORM_ZEROIZE_ALT)
 #error "MBEDTLS_PLATFORM_ZEROIZE_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_POLY1305_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_POLY1305_ALT)
+#if defined(MBEDTLS_POLY1305_ALT)
 #error "MBEDTLS_POLY1305_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_POLY1305_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_POLY1305_C)
+#if defined(MBEDTLS_POLY1305_C)
 #error "MBEDTLS_POLY1305_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PRINTF_MS_TIME) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PRINTF_MS_TIME)
+#if defined(MBEDTLS_PRINTF_MS_TIME)
 #error "MBEDTLS_PRINTF_MS_TIME is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS)
+#if defined(MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS)
 #error "MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS)
+#if defined(MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS)
 #error "MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_C)
+#if defined(MBEDTLS_PSA_CRYPTO_C)
 #error "MBEDTLS_PSA_CRYPTO_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_CLIENT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_CLIENT)
+#if defined(MBEDTLS_PSA_CRYPTO_CLIENT)
 #error "MBEDTLS_PSA_CRYPTO_CLIENT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_CONFIG) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_CONFIG)
+#if defined(MBEDTLS_PSA_CRYPTO_CONFIG)
 #error "MBEDTLS_PSA_CRYPTO_CONFIG is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_CONFIG_FILE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_CONFIG_FILE)
+#if defined(MBEDTLS_PSA_CRYPTO_CONFIG_FILE)
 #error "MBEDTLS_PSA_CRYPTO_CONFIG_FILE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG)
+#if defined(MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG)
 #error "MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER)
+#if defined(MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER)
 #error "MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_PLATFORM_FILE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_PLATFORM_FILE)
+#if defined(MBEDTLS_PSA_CRYPTO_PLATFORM_FILE)
 #error "MBEDTLS_PSA_CRYPTO_PLATFORM_FILE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_SE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_SE_C)
+#if defined(MBEDTLS_PSA_CRYPTO_SE_C)
 #error "MBEDTLS_PSA_CRYPTO_SE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_SPM) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_SPM)
+#if defined(MBEDTLS_PSA_CRYPTO_SPM)
 #error "MBEDTLS_PSA_CRYPTO_SPM is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_STORAGE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_STORAGE_C)
+#if defined(MBEDTLS_PSA_CRYPTO_STORAGE_C)
 #error "MBEDTLS_PSA_CRYPTO_STORAGE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_STRUCT_FILE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_STRUCT_FILE)
+#if defined(MBEDTLS_PSA_CRYPTO_STRUCT_FILE)
 #error "MBEDTLS_PSA_CRYPTO_STRUCT_FILE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE)
+#if defined(MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE)
 #error "MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_HMAC_DRBG_MD_TYPE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_HMAC_DRBG_MD_TYPE)
+#if defined(MBEDTLS_PSA_HMAC_DRBG_MD_TYPE)
 #error "MBEDTLS_PSA_HMAC_DRBG_MD_TYPE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_INJECT_ENTROPY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_INJECT_ENTROPY)
+#if defined(MBEDTLS_PSA_INJECT_ENTROPY)
 #error "MBEDTLS_PSA_INJECT_ENTROPY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_ITS_FILE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_ITS_FILE_C)
+#if defined(MBEDTLS_PSA_ITS_FILE_C)
 #error "MBEDTLS_PSA_ITS_FILE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_KEY_SLOT_COUNT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_KEY_SLOT_COUNT)
+#if defined(MBEDTLS_PSA_KEY_SLOT_COUNT)
 #error "MBEDTLS_PSA_KEY_SLOT_COUNT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_KEY_STORE_DYNAMIC) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_KEY_STORE_DYNAMIC)
+#if defined(MBEDTLS_PSA_KEY_STORE_DYNAMIC)
 #error "MBEDTLS_PSA_KEY_STORE_DYNAMIC is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_P256M_DRIVER_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_P256M_DRIVER_ENABLED)
+#if defined(MBEDTLS_PSA_P256M_DRIVER_ENABLED)
 #error "MBEDTLS_PSA_P256M_DRIVER_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_STATIC_KEY_SLOTS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_STATIC_KEY_SLOTS)
+#if defined(MBEDTLS_PSA_STATIC_KEY_SLOTS)
 #error "MBEDTLS_PSA_STATIC_KEY_SLOTS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE)
+#if defined(MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE)
 #error "MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_PSK_MAX_LEN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_PSK_MAX_LEN)
+#if defined(MBEDTLS_PSK_MAX_LEN)
 #error "MBEDTLS_PSK_MAX_LEN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_RIPEMD160_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_RIPEMD160_ALT)
+#if defined(MBEDTLS_RIPEMD160_ALT)
 #error "MBEDTLS_RIPEMD160_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_RIPEMD160_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_RIPEMD160_C)
+#if defined(MBEDTLS_RIPEMD160_C)
 #error "MBEDTLS_RIPEMD160_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_RIPEMD160_PROCESS_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_RIPEMD160_PROCESS_ALT)
+#if defined(MBEDTLS_RIPEMD160_PROCESS_ALT)
 #error "MBEDTLS_RIPEMD160_PROCESS_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_RSA_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_RSA_ALT)
+#if defined(MBEDTLS_RSA_ALT)
 #error "MBEDTLS_RSA_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_RSA_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_RSA_C)
+#if defined(MBEDTLS_RSA_C)
 #error "MBEDTLS_RSA_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_RSA_GEN_KEY_MIN_BITS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_RSA_GEN_KEY_MIN_BITS)
+#if defined(MBEDTLS_RSA_GEN_KEY_MIN_BITS)
 #error "MBEDTLS_RSA_GEN_KEY_MIN_BITS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_RSA_NO_CRT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_RSA_NO_CRT)
+#if defined(MBEDTLS_RSA_NO_CRT)
 #error "MBEDTLS_RSA_NO_CRT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SELF_TEST) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SELF_TEST)
+#if defined(MBEDTLS_SELF_TEST)
 #error "MBEDTLS_SELF_TEST is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA1_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA1_ALT)
+#if defined(MBEDTLS_SHA1_ALT)
 #error "MBEDTLS_SHA1_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA1_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA1_C)
+#if defined(MBEDTLS_SHA1_C)
 #error "MBEDTLS_SHA1_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA1_PROCESS_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA1_PROCESS_ALT)
+#if defined(MBEDTLS_SHA1_PROCESS_ALT)
 #error "MBEDTLS_SHA1_PROCESS_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA224_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA224_C)
+#if defined(MBEDTLS_SHA224_C)
 #error "MBEDTLS_SHA224_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA256_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_ALT)
+#if defined(MBEDTLS_SHA256_ALT)
 #error "MBEDTLS_SHA256_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA256_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_C)
+#if defined(MBEDTLS_SHA256_C)
 #error "MBEDTLS_SHA256_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA256_PROCESS_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_PROCESS_ALT)
+#if defined(MBEDTLS_SHA256_PROCESS_ALT)
 #error "MBEDTLS_SHA256_PROCESS_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA256_SMALLER) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_SMALLER)
+#if defined(MBEDTLS_SHA256_SMALLER)
 #error "MBEDTLS_SHA256_SMALLER is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT)
+#if defined(MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT)
 #error "MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY)
+#if defined(MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY)
 #error "MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT)
+#if defined(MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT)
 #error "MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY)
+#if defined(MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY)
 #error "MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA384_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA384_C)
+#if defined(MBEDTLS_SHA384_C)
 #error "MBEDTLS_SHA384_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA3_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA3_C)
+#if defined(MBEDTLS_SHA3_C)
 #error "MBEDTLS_SHA3_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA512_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_ALT)
+#if defined(MBEDTLS_SHA512_ALT)
 #error "MBEDTLS_SHA512_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA512_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_C)
+#if defined(MBEDTLS_SHA512_C)
 #error "MBEDTLS_SHA512_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA512_PROCESS_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_PROCESS_ALT)
+#if defined(MBEDTLS_SHA512_PROCESS_ALT)
 #error "MBEDTLS_SHA512_PROCESS_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA512_SMALLER) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_SMALLER)
+#if defined(MBEDTLS_SHA512_SMALLER)
 #error "MBEDTLS_SHA512_SMALLER is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT)
+#if defined(MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT)
 #error "MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY)
+#if defined(MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY)
 #error "MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_ALL_ALERT_MESSAGES) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_ALL_ALERT_MESSAGES)
+#if defined(MBEDTLS_SSL_ALL_ALERT_MESSAGES)
 #error "MBEDTLS_SSL_ALL_ALERT_MESSAGES is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_ALPN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_ALPN)
+#if defined(MBEDTLS_SSL_ALPN)
 #error "MBEDTLS_SSL_ALPN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_ASYNC_PRIVATE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_ASYNC_PRIVATE)
+#if defined(MBEDTLS_SSL_ASYNC_PRIVATE)
 #error "MBEDTLS_SSL_ASYNC_PRIVATE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CACHE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CACHE_C)
+#if defined(MBEDTLS_SSL_CACHE_C)
 #error "MBEDTLS_SSL_CACHE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES)
+#if defined(MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES)
 #error "MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT)
+#if defined(MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT)
 #error "MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CID_IN_LEN_MAX) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CID_IN_LEN_MAX)
+#if defined(MBEDTLS_SSL_CID_IN_LEN_MAX)
 #error "MBEDTLS_SSL_CID_IN_LEN_MAX is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CID_OUT_LEN_MAX) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CID_OUT_LEN_MAX)
+#if defined(MBEDTLS_SSL_CID_OUT_LEN_MAX)
 #error "MBEDTLS_SSL_CID_OUT_LEN_MAX is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY)
+#if defined(MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY)
 #error "MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CIPHERSUITES) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CIPHERSUITES)
+#if defined(MBEDTLS_SSL_CIPHERSUITES)
 #error "MBEDTLS_SSL_CIPHERSUITES is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME)
+#if defined(MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME)
 #error "MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CLI_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CLI_C)
+#if defined(MBEDTLS_SSL_CLI_C)
 #error "MBEDTLS_SSL_CLI_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_CONTEXT_SERIALIZATION) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CONTEXT_SERIALIZATION)
+#if defined(MBEDTLS_SSL_CONTEXT_SERIALIZATION)
 #error "MBEDTLS_SSL_CONTEXT_SERIALIZATION is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_COOKIE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_COOKIE_C)
+#if defined(MBEDTLS_SSL_COOKIE_C)
 #error "MBEDTLS_SSL_COOKIE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_COOKIE_TIMEOUT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_COOKIE_TIMEOUT)
+#if defined(MBEDTLS_SSL_COOKIE_TIMEOUT)
 #error "MBEDTLS_SSL_COOKIE_TIMEOUT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_DEBUG_ALL) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DEBUG_ALL)
+#if defined(MBEDTLS_SSL_DEBUG_ALL)
 #error "MBEDTLS_SSL_DEBUG_ALL is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_DTLS_ANTI_REPLAY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_ANTI_REPLAY)
+#if defined(MBEDTLS_SSL_DTLS_ANTI_REPLAY)
 #error "MBEDTLS_SSL_DTLS_ANTI_REPLAY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE)
+#if defined(MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE)
 #error "MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_CONNECTION_ID)
+#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID)
 #error "MBEDTLS_SSL_DTLS_CONNECTION_ID is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT)
+#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT)
 #error "MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_DTLS_HELLO_VERIFY) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_HELLO_VERIFY)
+#if defined(MBEDTLS_SSL_DTLS_HELLO_VERIFY)
 #error "MBEDTLS_SSL_DTLS_HELLO_VERIFY is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_DTLS_MAX_BUFFERING) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_MAX_BUFFERING)
+#if defined(MBEDTLS_SSL_DTLS_MAX_BUFFERING)
 #error "MBEDTLS_SSL_DTLS_MAX_BUFFERING is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_DTLS_SRTP) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_SRTP)
+#if defined(MBEDTLS_SSL_DTLS_SRTP)
 #error "MBEDTLS_SSL_DTLS_SRTP is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_EARLY_DATA) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_EARLY_DATA)
+#if defined(MBEDTLS_SSL_EARLY_DATA)
 #error "MBEDTLS_SSL_EARLY_DATA is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_ENCRYPT_THEN_MAC) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_ENCRYPT_THEN_MAC)
+#if defined(MBEDTLS_SSL_ENCRYPT_THEN_MAC)
 #error "MBEDTLS_SSL_ENCRYPT_THEN_MAC is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_EXTENDED_MASTER_SECRET) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_EXTENDED_MASTER_SECRET)
+#if defined(MBEDTLS_SSL_EXTENDED_MASTER_SECRET)
 #error "MBEDTLS_SSL_EXTENDED_MASTER_SECRET is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_IN_CONTENT_LEN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_IN_CONTENT_LEN)
+#if defined(MBEDTLS_SSL_IN_CONTENT_LEN)
 #error "MBEDTLS_SSL_IN_CONTENT_LEN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
+#if defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
 #error "MBEDTLS_SSL_KEEP_PEER_CERTIFICATE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_KEYING_MATERIAL_EXPORT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_KEYING_MATERIAL_EXPORT)
+#if defined(MBEDTLS_SSL_KEYING_MATERIAL_EXPORT)
 #error "MBEDTLS_SSL_KEYING_MATERIAL_EXPORT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_MAX_EARLY_DATA_SIZE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_MAX_EARLY_DATA_SIZE)
+#if defined(MBEDTLS_SSL_MAX_EARLY_DATA_SIZE)
 #error "MBEDTLS_SSL_MAX_EARLY_DATA_SIZE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
 #error "MBEDTLS_SSL_MAX_FRAGMENT_LENGTH is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_OUT_CONTENT_LEN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_OUT_CONTENT_LEN)
+#if defined(MBEDTLS_SSL_OUT_CONTENT_LEN)
 #error "MBEDTLS_SSL_OUT_CONTENT_LEN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_PROTO_DTLS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_PROTO_DTLS)
+#if defined(MBEDTLS_SSL_PROTO_DTLS)
 #error "MBEDTLS_SSL_PROTO_DTLS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_PROTO_TLS1_2) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_PROTO_TLS1_2)
+#if defined(MBEDTLS_SSL_PROTO_TLS1_2)
 #error "MBEDTLS_SSL_PROTO_TLS1_2 is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_PROTO_TLS1_3)
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
 #error "MBEDTLS_SSL_PROTO_TLS1_3 is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_RECORD_SIZE_LIMIT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_RECORD_SIZE_LIMIT)
+#if defined(MBEDTLS_SSL_RECORD_SIZE_LIMIT)
 #error "MBEDTLS_SSL_RECORD_SIZE_LIMIT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_RENEGOTIATION) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_RENEGOTIATION)
+#if defined(MBEDTLS_SSL_RENEGOTIATION)
 #error "MBEDTLS_SSL_RENEGOTIATION is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_SERVER_NAME_INDICATION) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_SERVER_NAME_INDICATION)
+#if defined(MBEDTLS_SSL_SERVER_NAME_INDICATION)
 #error "MBEDTLS_SSL_SERVER_NAME_INDICATION is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_SESSION_TICKETS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_SESSION_TICKETS)
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
 #error "MBEDTLS_SSL_SESSION_TICKETS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_SRV_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_SRV_C)
+#if defined(MBEDTLS_SSL_SRV_C)
 #error "MBEDTLS_SSL_SRV_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_TICKET_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TICKET_C)
+#if defined(MBEDTLS_SSL_TICKET_C)
 #error "MBEDTLS_SSL_TICKET_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE)
+#if defined(MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE)
 #error "MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS)
+#if defined(MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS)
 #error "MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED)
+#if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED)
 #error "MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED)
+#if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED)
 #error "MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED)
+#if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED)
 #error "MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE)
+#if defined(MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE)
 #error "MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH)
+#if defined(MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH)
 #error "MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_TLS_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS_C)
+#if defined(MBEDTLS_SSL_TLS_C)
 #error "MBEDTLS_SSL_TLS_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH) && !defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH)
+#if defined(MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH)
 #error "MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN)
+#if defined(MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN)
 #error "MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND) && !defined(BROWNOUT_CHK_MB_MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND)
+#if defined(MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND)
 #error "MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_TEST_HOOKS) && !defined(BROWNOUT_CHK_MB_MBEDTLS_TEST_HOOKS)
+#if defined(MBEDTLS_TEST_HOOKS)
 #error "MBEDTLS_TEST_HOOKS is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_THREADING_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_THREADING_ALT)
+#if defined(MBEDTLS_THREADING_ALT)
 #error "MBEDTLS_THREADING_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_THREADING_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_THREADING_C)
+#if defined(MBEDTLS_THREADING_C)
 #error "MBEDTLS_THREADING_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_THREADING_PTHREAD) && !defined(BROWNOUT_CHK_MB_MBEDTLS_THREADING_PTHREAD)
+#if defined(MBEDTLS_THREADING_PTHREAD)
 #error "MBEDTLS_THREADING_PTHREAD is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_TIMING_ALT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_TIMING_ALT)
+#if defined(MBEDTLS_TIMING_ALT)
 #error "MBEDTLS_TIMING_ALT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_TIMING_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_TIMING_C)
+#if defined(MBEDTLS_TIMING_C)
 #error "MBEDTLS_TIMING_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_USER_CONFIG_FILE) && !defined(BROWNOUT_CHK_MB_MBEDTLS_USER_CONFIG_FILE)
+#if defined(MBEDTLS_USER_CONFIG_FILE)
 #error "MBEDTLS_USER_CONFIG_FILE is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_USE_PSA_CRYPTO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_USE_PSA_CRYPTO)
+#if defined(MBEDTLS_USE_PSA_CRYPTO)
 #error "MBEDTLS_USE_PSA_CRYPTO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_VERSION_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_VERSION_C)
+#if defined(MBEDTLS_VERSION_C)
 #error "MBEDTLS_VERSION_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_VERSION_FEATURES) && !defined(BROWNOUT_CHK_MB_MBEDTLS_VERSION_FEATURES)
+#if defined(MBEDTLS_VERSION_FEATURES)
 #error "MBEDTLS_VERSION_FEATURES is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_CREATE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CREATE_C)
+#if defined(MBEDTLS_X509_CREATE_C)
 #error "MBEDTLS_X509_CREATE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_CRL_PARSE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CRL_PARSE_C)
+#if defined(MBEDTLS_X509_CRL_PARSE_C)
 #error "MBEDTLS_X509_CRL_PARSE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_CRT_PARSE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CRT_PARSE_C)
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
 #error "MBEDTLS_X509_CRT_PARSE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_CRT_WRITE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CRT_WRITE_C)
+#if defined(MBEDTLS_X509_CRT_WRITE_C)
 #error "MBEDTLS_X509_CRT_WRITE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_CSR_PARSE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CSR_PARSE_C)
+#if defined(MBEDTLS_X509_CSR_PARSE_C)
 #error "MBEDTLS_X509_CSR_PARSE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_CSR_WRITE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CSR_WRITE_C)
+#if defined(MBEDTLS_X509_CSR_WRITE_C)
 #error "MBEDTLS_X509_CSR_WRITE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_MAX_FILE_PATH_LEN) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_MAX_FILE_PATH_LEN)
+#if defined(MBEDTLS_X509_MAX_FILE_PATH_LEN)
 #error "MBEDTLS_X509_MAX_FILE_PATH_LEN is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_MAX_INTERMEDIATE_CA) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_MAX_INTERMEDIATE_CA)
+#if defined(MBEDTLS_X509_MAX_INTERMEDIATE_CA)
 #error "MBEDTLS_X509_MAX_INTERMEDIATE_CA is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_REMOVE_INFO) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_REMOVE_INFO)
+#if defined(MBEDTLS_X509_REMOVE_INFO)
 #error "MBEDTLS_X509_REMOVE_INFO is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_RSASSA_PSS_SUPPORT) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_RSASSA_PSS_SUPPORT)
+#if defined(MBEDTLS_X509_RSASSA_PSS_SUPPORT)
 #error "MBEDTLS_X509_RSASSA_PSS_SUPPORT is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK)
+#if defined(MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK)
 #error "MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
 #endif
-#if defined(MBEDTLS_X509_USE_C) && !defined(BROWNOUT_CHK_MB_MBEDTLS_X509_USE_C)
+#if defined(MBEDTLS_X509_USE_C)
 #error "MBEDTLS_X509_USE_C is an Mbed TLS option but the core configuration sets it: move it to the Mbed TLS configuration (MBEDTLS_CONFIG_FILE)"
+#endif
+
+/* The Mbed TLS options are restored. */
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AESCE_C)
+#pragma pop_macro("MBEDTLS_AESCE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AESNI_C)
+#pragma pop_macro("MBEDTLS_AESNI_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_ALT)
+#pragma pop_macro("MBEDTLS_AES_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_C)
+#pragma pop_macro("MBEDTLS_AES_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_DECRYPT_ALT)
+#pragma pop_macro("MBEDTLS_AES_DECRYPT_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_ENCRYPT_ALT)
+#pragma pop_macro("MBEDTLS_AES_ENCRYPT_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_FEWER_TABLES)
+#pragma pop_macro("MBEDTLS_AES_FEWER_TABLES")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH)
+#pragma pop_macro("MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_ROM_TABLES)
+#pragma pop_macro("MBEDTLS_AES_ROM_TABLES")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_SETKEY_DEC_ALT)
+#pragma pop_macro("MBEDTLS_AES_SETKEY_DEC_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_SETKEY_ENC_ALT)
+#pragma pop_macro("MBEDTLS_AES_SETKEY_ENC_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_AES_USE_HARDWARE_ONLY)
+#pragma pop_macro("MBEDTLS_AES_USE_HARDWARE_ONLY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ARIA_ALT)
+#pragma pop_macro("MBEDTLS_ARIA_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ARIA_C)
+#pragma pop_macro("MBEDTLS_ARIA_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ASN1_PARSE_C)
+#pragma pop_macro("MBEDTLS_ASN1_PARSE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ASN1_WRITE_C)
+#pragma pop_macro("MBEDTLS_ASN1_WRITE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_BASE64_C)
+#pragma pop_macro("MBEDTLS_BASE64_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_BIGNUM_C)
+#pragma pop_macro("MBEDTLS_BIGNUM_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_BLOCK_CIPHER_NO_DECRYPT)
+#pragma pop_macro("MBEDTLS_BLOCK_CIPHER_NO_DECRYPT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CAMELLIA_ALT)
+#pragma pop_macro("MBEDTLS_CAMELLIA_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CAMELLIA_C)
+#pragma pop_macro("MBEDTLS_CAMELLIA_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CAMELLIA_SMALL_MEMORY)
+#pragma pop_macro("MBEDTLS_CAMELLIA_SMALL_MEMORY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CCM_ALT)
+#pragma pop_macro("MBEDTLS_CCM_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CCM_C)
+#pragma pop_macro("MBEDTLS_CCM_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CHACHA20_ALT)
+#pragma pop_macro("MBEDTLS_CHACHA20_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CHACHA20_C)
+#pragma pop_macro("MBEDTLS_CHACHA20_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CHACHAPOLY_ALT)
+#pragma pop_macro("MBEDTLS_CHACHAPOLY_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CHACHAPOLY_C)
+#pragma pop_macro("MBEDTLS_CHACHAPOLY_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CHECK_RETURN)
+#pragma pop_macro("MBEDTLS_CHECK_RETURN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CHECK_RETURN_WARNING)
+#pragma pop_macro("MBEDTLS_CHECK_RETURN_WARNING")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_C)
+#pragma pop_macro("MBEDTLS_CIPHER_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_CBC)
+#pragma pop_macro("MBEDTLS_CIPHER_MODE_CBC")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_CFB)
+#pragma pop_macro("MBEDTLS_CIPHER_MODE_CFB")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_CTR)
+#pragma pop_macro("MBEDTLS_CIPHER_MODE_CTR")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_OFB)
+#pragma pop_macro("MBEDTLS_CIPHER_MODE_OFB")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_XTS)
+#pragma pop_macro("MBEDTLS_CIPHER_MODE_XTS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_NULL_CIPHER)
+#pragma pop_macro("MBEDTLS_CIPHER_NULL_CIPHER")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS)
+#pragma pop_macro("MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_PKCS7)
+#pragma pop_macro("MBEDTLS_CIPHER_PADDING_PKCS7")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_ZEROS)
+#pragma pop_macro("MBEDTLS_CIPHER_PADDING_ZEROS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN)
+#pragma pop_macro("MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CMAC_ALT)
+#pragma pop_macro("MBEDTLS_CMAC_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CMAC_C)
+#pragma pop_macro("MBEDTLS_CMAC_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CONFIG_FILE)
+#pragma pop_macro("MBEDTLS_CONFIG_FILE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CONFIG_VERSION)
+#pragma pop_macro("MBEDTLS_CONFIG_VERSION")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_C)
+#pragma pop_macro("MBEDTLS_CTR_DRBG_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_ENTROPY_LEN)
+#pragma pop_macro("MBEDTLS_CTR_DRBG_ENTROPY_LEN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_MAX_INPUT)
+#pragma pop_macro("MBEDTLS_CTR_DRBG_MAX_INPUT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_MAX_REQUEST)
+#pragma pop_macro("MBEDTLS_CTR_DRBG_MAX_REQUEST")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_MAX_SEED_INPUT)
+#pragma pop_macro("MBEDTLS_CTR_DRBG_MAX_SEED_INPUT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_RESEED_INTERVAL)
+#pragma pop_macro("MBEDTLS_CTR_DRBG_RESEED_INTERVAL")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
+#pragma pop_macro("MBEDTLS_CTR_DRBG_USE_128_BIT_KEY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DEBUG_C)
+#pragma pop_macro("MBEDTLS_DEBUG_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DEPRECATED_REMOVED)
+#pragma pop_macro("MBEDTLS_DEPRECATED_REMOVED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DEPRECATED_WARNING)
+#pragma pop_macro("MBEDTLS_DEPRECATED_WARNING")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DES3_CRYPT_ECB_ALT)
+#pragma pop_macro("MBEDTLS_DES3_CRYPT_ECB_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DES_ALT)
+#pragma pop_macro("MBEDTLS_DES_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DES_C)
+#pragma pop_macro("MBEDTLS_DES_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DES_CRYPT_ECB_ALT)
+#pragma pop_macro("MBEDTLS_DES_CRYPT_ECB_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DES_SETKEY_ALT)
+#pragma pop_macro("MBEDTLS_DES_SETKEY_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DHM_ALT)
+#pragma pop_macro("MBEDTLS_DHM_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_DHM_C)
+#pragma pop_macro("MBEDTLS_DHM_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECDH_C)
+#pragma pop_macro("MBEDTLS_ECDH_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECDH_COMPUTE_SHARED_ALT)
+#pragma pop_macro("MBEDTLS_ECDH_COMPUTE_SHARED_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECDH_GEN_PUBLIC_ALT)
+#pragma pop_macro("MBEDTLS_ECDH_GEN_PUBLIC_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED)
+#pragma pop_macro("MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_C)
+#pragma pop_macro("MBEDTLS_ECDSA_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_DETERMINISTIC)
+#pragma pop_macro("MBEDTLS_ECDSA_DETERMINISTIC")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_GENKEY_ALT)
+#pragma pop_macro("MBEDTLS_ECDSA_GENKEY_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_SIGN_ALT)
+#pragma pop_macro("MBEDTLS_ECDSA_SIGN_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECDSA_VERIFY_ALT)
+#pragma pop_macro("MBEDTLS_ECDSA_VERIFY_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECJPAKE_ALT)
+#pragma pop_macro("MBEDTLS_ECJPAKE_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECJPAKE_C)
+#pragma pop_macro("MBEDTLS_ECJPAKE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_ADD_MIXED_ALT)
+#pragma pop_macro("MBEDTLS_ECP_ADD_MIXED_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_ALT)
+#pragma pop_macro("MBEDTLS_ECP_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_C)
+#pragma pop_macro("MBEDTLS_ECP_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT)
+#pragma pop_macro("MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DOUBLE_JAC_ALT)
+#pragma pop_macro("MBEDTLS_ECP_DOUBLE_JAC_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_BP256R1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_BP256R1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_BP384R1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_BP384R1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_BP512R1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_BP512R1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_CURVE25519_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_CURVE25519_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_CURVE448_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_CURVE448_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP192K1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_SECP192K1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP192R1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_SECP192R1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP224K1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_SECP224K1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP224R1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_SECP224R1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP256K1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_SECP256K1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP256R1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_SECP256R1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP384R1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_SECP384R1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP521R1_ENABLED)
+#pragma pop_macro("MBEDTLS_ECP_DP_SECP521R1_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_FIXED_POINT_OPTIM)
+#pragma pop_macro("MBEDTLS_ECP_FIXED_POINT_OPTIM")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_INTERNAL_ALT)
+#pragma pop_macro("MBEDTLS_ECP_INTERNAL_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NIST_OPTIM)
+#pragma pop_macro("MBEDTLS_ECP_NIST_OPTIM")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NORMALIZE_JAC_ALT)
+#pragma pop_macro("MBEDTLS_ECP_NORMALIZE_JAC_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT)
+#pragma pop_macro("MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NORMALIZE_MXZ_ALT)
+#pragma pop_macro("MBEDTLS_ECP_NORMALIZE_MXZ_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_NO_FALLBACK)
+#pragma pop_macro("MBEDTLS_ECP_NO_FALLBACK")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_RANDOMIZE_JAC_ALT)
+#pragma pop_macro("MBEDTLS_ECP_RANDOMIZE_JAC_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_RANDOMIZE_MXZ_ALT)
+#pragma pop_macro("MBEDTLS_ECP_RANDOMIZE_MXZ_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_RESTARTABLE)
+#pragma pop_macro("MBEDTLS_ECP_RESTARTABLE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_WINDOW_SIZE)
+#pragma pop_macro("MBEDTLS_ECP_WINDOW_SIZE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ECP_WITH_MPI_UINT)
+#pragma pop_macro("MBEDTLS_ECP_WITH_MPI_UINT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_C)
+#pragma pop_macro("MBEDTLS_ENTROPY_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_FORCE_SHA256)
+#pragma pop_macro("MBEDTLS_ENTROPY_FORCE_SHA256")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_HARDWARE_ALT)
+#pragma pop_macro("MBEDTLS_ENTROPY_HARDWARE_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_MAX_GATHER)
+#pragma pop_macro("MBEDTLS_ENTROPY_MAX_GATHER")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_MAX_SOURCES)
+#pragma pop_macro("MBEDTLS_ENTROPY_MAX_SOURCES")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_MIN_HARDWARE)
+#pragma pop_macro("MBEDTLS_ENTROPY_MIN_HARDWARE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_NV_SEED)
+#pragma pop_macro("MBEDTLS_ENTROPY_NV_SEED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ERROR_C)
+#pragma pop_macro("MBEDTLS_ERROR_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_ERROR_STRERROR_DUMMY)
+#pragma pop_macro("MBEDTLS_ERROR_STRERROR_DUMMY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_FS_IO)
+#pragma pop_macro("MBEDTLS_FS_IO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_GCM_ALT)
+#pragma pop_macro("MBEDTLS_GCM_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_GCM_C)
+#pragma pop_macro("MBEDTLS_GCM_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_GCM_LARGE_TABLE)
+#pragma pop_macro("MBEDTLS_GCM_LARGE_TABLE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_GENPRIME)
+#pragma pop_macro("MBEDTLS_GENPRIME")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HAVE_ASM)
+#pragma pop_macro("MBEDTLS_HAVE_ASM")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HAVE_SSE2)
+#pragma pop_macro("MBEDTLS_HAVE_SSE2")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HAVE_TIME)
+#pragma pop_macro("MBEDTLS_HAVE_TIME")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HAVE_TIME_DATE)
+#pragma pop_macro("MBEDTLS_HAVE_TIME_DATE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HKDF_C)
+#pragma pop_macro("MBEDTLS_HKDF_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_C)
+#pragma pop_macro("MBEDTLS_HMAC_DRBG_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_MAX_INPUT)
+#pragma pop_macro("MBEDTLS_HMAC_DRBG_MAX_INPUT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_MAX_REQUEST)
+#pragma pop_macro("MBEDTLS_HMAC_DRBG_MAX_REQUEST")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT)
+#pragma pop_macro("MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_RESEED_INTERVAL)
+#pragma pop_macro("MBEDTLS_HMAC_DRBG_RESEED_INTERVAL")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_IGNORE_RETURN)
+#pragma pop_macro("MBEDTLS_IGNORE_RETURN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_PSK_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_PSK_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_RSA_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_RSA_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED)
+#pragma pop_macro("MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_LMS_C)
+#pragma pop_macro("MBEDTLS_LMS_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_LMS_PRIVATE)
+#pragma pop_macro("MBEDTLS_LMS_PRIVATE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MD5_ALT)
+#pragma pop_macro("MBEDTLS_MD5_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MD5_C)
+#pragma pop_macro("MBEDTLS_MD5_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MD5_PROCESS_ALT)
+#pragma pop_macro("MBEDTLS_MD5_PROCESS_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MD_C)
+#pragma pop_macro("MBEDTLS_MD_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MEMORY_ALIGN_MULTIPLE)
+#pragma pop_macro("MBEDTLS_MEMORY_ALIGN_MULTIPLE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MEMORY_BACKTRACE)
+#pragma pop_macro("MBEDTLS_MEMORY_BACKTRACE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MEMORY_BUFFER_ALLOC_C)
+#pragma pop_macro("MBEDTLS_MEMORY_BUFFER_ALLOC_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MEMORY_DEBUG)
+#pragma pop_macro("MBEDTLS_MEMORY_DEBUG")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MPI_MAX_SIZE)
+#pragma pop_macro("MBEDTLS_MPI_MAX_SIZE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_MPI_WINDOW_SIZE)
+#pragma pop_macro("MBEDTLS_MPI_WINDOW_SIZE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_NET_C)
+#pragma pop_macro("MBEDTLS_NET_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_NIST_KW_ALT)
+#pragma pop_macro("MBEDTLS_NIST_KW_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_NIST_KW_C)
+#pragma pop_macro("MBEDTLS_NIST_KW_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_NO_64BIT_MULTIPLICATION)
+#pragma pop_macro("MBEDTLS_NO_64BIT_MULTIPLICATION")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES)
+#pragma pop_macro("MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_NO_PLATFORM_ENTROPY)
+#pragma pop_macro("MBEDTLS_NO_PLATFORM_ENTROPY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_NO_UDBL_DIVISION)
+#pragma pop_macro("MBEDTLS_NO_UDBL_DIVISION")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_OID_C)
+#pragma pop_macro("MBEDTLS_OID_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PADLOCK_C)
+#pragma pop_macro("MBEDTLS_PADLOCK_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PEM_PARSE_C)
+#pragma pop_macro("MBEDTLS_PEM_PARSE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PEM_WRITE_C)
+#pragma pop_macro("MBEDTLS_PEM_WRITE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS12_C)
+#pragma pop_macro("MBEDTLS_PKCS12_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS1_V15)
+#pragma pop_macro("MBEDTLS_PKCS1_V15")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS1_V21)
+#pragma pop_macro("MBEDTLS_PKCS1_V21")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS5_C)
+#pragma pop_macro("MBEDTLS_PKCS5_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PKCS7_C)
+#pragma pop_macro("MBEDTLS_PKCS7_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PK_C)
+#pragma pop_macro("MBEDTLS_PK_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PK_PARSE_C)
+#pragma pop_macro("MBEDTLS_PK_PARSE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PK_PARSE_EC_COMPRESSED)
+#pragma pop_macro("MBEDTLS_PK_PARSE_EC_COMPRESSED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PK_PARSE_EC_EXTENDED)
+#pragma pop_macro("MBEDTLS_PK_PARSE_EC_EXTENDED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PK_RSA_ALT_SUPPORT)
+#pragma pop_macro("MBEDTLS_PK_RSA_ALT_SUPPORT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PK_WRITE_C)
+#pragma pop_macro("MBEDTLS_PK_WRITE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_C)
+#pragma pop_macro("MBEDTLS_PLATFORM_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_CALLOC_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_CALLOC_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_DEV_RANDOM)
+#pragma pop_macro("MBEDTLS_PLATFORM_DEV_RANDOM")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_EXIT_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_EXIT_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_EXIT_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_EXIT_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_FPRINTF_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_FPRINTF_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_FPRINTF_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_FPRINTF_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_FREE_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_FREE_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_GMTIME_R_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_GMTIME_R_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_MEMORY)
+#pragma pop_macro("MBEDTLS_PLATFORM_MEMORY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_MS_TIME_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_MS_TIME_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NO_STD_FUNCTIONS)
+#pragma pop_macro("MBEDTLS_PLATFORM_NO_STD_FUNCTIONS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NV_SEED_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_NV_SEED_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NV_SEED_READ_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_NV_SEED_READ_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_PRINTF_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_PRINTF_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_PRINTF_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_PRINTF_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SETBUF_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_SETBUF_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SETBUF_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_SETBUF_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SNPRINTF_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_SNPRINTF_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SNPRINTF_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_SNPRINTF_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_CALLOC)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_CALLOC")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_EXIT)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_EXIT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_EXIT_FAILURE)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_EXIT_FAILURE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_EXIT_SUCCESS)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_EXIT_SUCCESS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_FPRINTF)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_FPRINTF")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_FREE)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_FREE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_MEM_HDR)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_MEM_HDR")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_NV_SEED_FILE)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_NV_SEED_FILE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_NV_SEED_READ)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_NV_SEED_READ")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_NV_SEED_WRITE)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_NV_SEED_WRITE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_PRINTF)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_PRINTF")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_SETBUF)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_SETBUF")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_SNPRINTF)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_SNPRINTF")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_TIME)
+#pragma pop_macro("MBEDTLS_PLATFORM_STD_TIME")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_TIME_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_TIME_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_TIME_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_TIME_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_TIME_TYPE_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_TIME_TYPE_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_VSNPRINTF_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_VSNPRINTF_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_VSNPRINTF_MACRO)
+#pragma pop_macro("MBEDTLS_PLATFORM_VSNPRINTF_MACRO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_ZEROIZE_ALT)
+#pragma pop_macro("MBEDTLS_PLATFORM_ZEROIZE_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_POLY1305_ALT)
+#pragma pop_macro("MBEDTLS_POLY1305_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_POLY1305_C)
+#pragma pop_macro("MBEDTLS_POLY1305_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PRINTF_MS_TIME)
+#pragma pop_macro("MBEDTLS_PRINTF_MS_TIME")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS)
+#pragma pop_macro("MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_C)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_CLIENT)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_CLIENT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_CONFIG)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_CONFIG")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_CONFIG_FILE)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_CONFIG_FILE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_PLATFORM_FILE)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_PLATFORM_FILE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_SE_C)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_SE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_SPM)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_SPM")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_STORAGE_C)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_STORAGE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_STRUCT_FILE)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_STRUCT_FILE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE)
+#pragma pop_macro("MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_HMAC_DRBG_MD_TYPE)
+#pragma pop_macro("MBEDTLS_PSA_HMAC_DRBG_MD_TYPE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_INJECT_ENTROPY)
+#pragma pop_macro("MBEDTLS_PSA_INJECT_ENTROPY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_ITS_FILE_C)
+#pragma pop_macro("MBEDTLS_PSA_ITS_FILE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_KEY_SLOT_COUNT)
+#pragma pop_macro("MBEDTLS_PSA_KEY_SLOT_COUNT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_KEY_STORE_DYNAMIC)
+#pragma pop_macro("MBEDTLS_PSA_KEY_STORE_DYNAMIC")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_P256M_DRIVER_ENABLED)
+#pragma pop_macro("MBEDTLS_PSA_P256M_DRIVER_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_STATIC_KEY_SLOTS)
+#pragma pop_macro("MBEDTLS_PSA_STATIC_KEY_SLOTS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE)
+#pragma pop_macro("MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_PSK_MAX_LEN)
+#pragma pop_macro("MBEDTLS_PSK_MAX_LEN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_RIPEMD160_ALT)
+#pragma pop_macro("MBEDTLS_RIPEMD160_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_RIPEMD160_C)
+#pragma pop_macro("MBEDTLS_RIPEMD160_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_RIPEMD160_PROCESS_ALT)
+#pragma pop_macro("MBEDTLS_RIPEMD160_PROCESS_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_RSA_ALT)
+#pragma pop_macro("MBEDTLS_RSA_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_RSA_C)
+#pragma pop_macro("MBEDTLS_RSA_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_RSA_GEN_KEY_MIN_BITS)
+#pragma pop_macro("MBEDTLS_RSA_GEN_KEY_MIN_BITS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_RSA_NO_CRT)
+#pragma pop_macro("MBEDTLS_RSA_NO_CRT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SELF_TEST)
+#pragma pop_macro("MBEDTLS_SELF_TEST")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA1_ALT)
+#pragma pop_macro("MBEDTLS_SHA1_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA1_C)
+#pragma pop_macro("MBEDTLS_SHA1_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA1_PROCESS_ALT)
+#pragma pop_macro("MBEDTLS_SHA1_PROCESS_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA224_C)
+#pragma pop_macro("MBEDTLS_SHA224_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_ALT)
+#pragma pop_macro("MBEDTLS_SHA256_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_C)
+#pragma pop_macro("MBEDTLS_SHA256_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_PROCESS_ALT)
+#pragma pop_macro("MBEDTLS_SHA256_PROCESS_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_SMALLER)
+#pragma pop_macro("MBEDTLS_SHA256_SMALLER")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT)
+#pragma pop_macro("MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY)
+#pragma pop_macro("MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT)
+#pragma pop_macro("MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY)
+#pragma pop_macro("MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA384_C)
+#pragma pop_macro("MBEDTLS_SHA384_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA3_C)
+#pragma pop_macro("MBEDTLS_SHA3_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_ALT)
+#pragma pop_macro("MBEDTLS_SHA512_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_C)
+#pragma pop_macro("MBEDTLS_SHA512_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_PROCESS_ALT)
+#pragma pop_macro("MBEDTLS_SHA512_PROCESS_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_SMALLER)
+#pragma pop_macro("MBEDTLS_SHA512_SMALLER")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT)
+#pragma pop_macro("MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY)
+#pragma pop_macro("MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_ALL_ALERT_MESSAGES)
+#pragma pop_macro("MBEDTLS_SSL_ALL_ALERT_MESSAGES")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_ALPN)
+#pragma pop_macro("MBEDTLS_SSL_ALPN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_ASYNC_PRIVATE)
+#pragma pop_macro("MBEDTLS_SSL_ASYNC_PRIVATE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CACHE_C)
+#pragma pop_macro("MBEDTLS_SSL_CACHE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES)
+#pragma pop_macro("MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT)
+#pragma pop_macro("MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CID_IN_LEN_MAX)
+#pragma pop_macro("MBEDTLS_SSL_CID_IN_LEN_MAX")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CID_OUT_LEN_MAX)
+#pragma pop_macro("MBEDTLS_SSL_CID_OUT_LEN_MAX")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY)
+#pragma pop_macro("MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CIPHERSUITES)
+#pragma pop_macro("MBEDTLS_SSL_CIPHERSUITES")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME)
+#pragma pop_macro("MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CLI_C)
+#pragma pop_macro("MBEDTLS_SSL_CLI_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_CONTEXT_SERIALIZATION)
+#pragma pop_macro("MBEDTLS_SSL_CONTEXT_SERIALIZATION")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_COOKIE_C)
+#pragma pop_macro("MBEDTLS_SSL_COOKIE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_COOKIE_TIMEOUT)
+#pragma pop_macro("MBEDTLS_SSL_COOKIE_TIMEOUT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DEBUG_ALL)
+#pragma pop_macro("MBEDTLS_SSL_DEBUG_ALL")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_ANTI_REPLAY)
+#pragma pop_macro("MBEDTLS_SSL_DTLS_ANTI_REPLAY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE)
+#pragma pop_macro("MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_CONNECTION_ID)
+#pragma pop_macro("MBEDTLS_SSL_DTLS_CONNECTION_ID")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT)
+#pragma pop_macro("MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_HELLO_VERIFY)
+#pragma pop_macro("MBEDTLS_SSL_DTLS_HELLO_VERIFY")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_MAX_BUFFERING)
+#pragma pop_macro("MBEDTLS_SSL_DTLS_MAX_BUFFERING")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_SRTP)
+#pragma pop_macro("MBEDTLS_SSL_DTLS_SRTP")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_EARLY_DATA)
+#pragma pop_macro("MBEDTLS_SSL_EARLY_DATA")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_ENCRYPT_THEN_MAC)
+#pragma pop_macro("MBEDTLS_SSL_ENCRYPT_THEN_MAC")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_EXTENDED_MASTER_SECRET)
+#pragma pop_macro("MBEDTLS_SSL_EXTENDED_MASTER_SECRET")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_IN_CONTENT_LEN)
+#pragma pop_macro("MBEDTLS_SSL_IN_CONTENT_LEN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
+#pragma pop_macro("MBEDTLS_SSL_KEEP_PEER_CERTIFICATE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_KEYING_MATERIAL_EXPORT)
+#pragma pop_macro("MBEDTLS_SSL_KEYING_MATERIAL_EXPORT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_MAX_EARLY_DATA_SIZE)
+#pragma pop_macro("MBEDTLS_SSL_MAX_EARLY_DATA_SIZE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+#pragma pop_macro("MBEDTLS_SSL_MAX_FRAGMENT_LENGTH")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_OUT_CONTENT_LEN)
+#pragma pop_macro("MBEDTLS_SSL_OUT_CONTENT_LEN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_PROTO_DTLS)
+#pragma pop_macro("MBEDTLS_SSL_PROTO_DTLS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_PROTO_TLS1_2)
+#pragma pop_macro("MBEDTLS_SSL_PROTO_TLS1_2")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_PROTO_TLS1_3)
+#pragma pop_macro("MBEDTLS_SSL_PROTO_TLS1_3")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_RECORD_SIZE_LIMIT)
+#pragma pop_macro("MBEDTLS_SSL_RECORD_SIZE_LIMIT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_RENEGOTIATION)
+#pragma pop_macro("MBEDTLS_SSL_RENEGOTIATION")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_SERVER_NAME_INDICATION)
+#pragma pop_macro("MBEDTLS_SSL_SERVER_NAME_INDICATION")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_SESSION_TICKETS)
+#pragma pop_macro("MBEDTLS_SSL_SESSION_TICKETS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_SRV_C)
+#pragma pop_macro("MBEDTLS_SSL_SRV_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TICKET_C)
+#pragma pop_macro("MBEDTLS_SSL_TICKET_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE)
+#pragma pop_macro("MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS)
+#pragma pop_macro("MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED)
+#pragma pop_macro("MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED)
+#pragma pop_macro("MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED)
+#pragma pop_macro("MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE)
+#pragma pop_macro("MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH)
+#pragma pop_macro("MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS_C)
+#pragma pop_macro("MBEDTLS_SSL_TLS_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH)
+#pragma pop_macro("MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN)
+#pragma pop_macro("MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND)
+#pragma pop_macro("MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_TEST_HOOKS)
+#pragma pop_macro("MBEDTLS_TEST_HOOKS")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_THREADING_ALT)
+#pragma pop_macro("MBEDTLS_THREADING_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_THREADING_C)
+#pragma pop_macro("MBEDTLS_THREADING_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_THREADING_PTHREAD)
+#pragma pop_macro("MBEDTLS_THREADING_PTHREAD")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_TIMING_ALT)
+#pragma pop_macro("MBEDTLS_TIMING_ALT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_TIMING_C)
+#pragma pop_macro("MBEDTLS_TIMING_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_USER_CONFIG_FILE)
+#pragma pop_macro("MBEDTLS_USER_CONFIG_FILE")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_USE_PSA_CRYPTO)
+#pragma pop_macro("MBEDTLS_USE_PSA_CRYPTO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_VERSION_C)
+#pragma pop_macro("MBEDTLS_VERSION_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_VERSION_FEATURES)
+#pragma pop_macro("MBEDTLS_VERSION_FEATURES")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CREATE_C)
+#pragma pop_macro("MBEDTLS_X509_CREATE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CRL_PARSE_C)
+#pragma pop_macro("MBEDTLS_X509_CRL_PARSE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CRT_PARSE_C)
+#pragma pop_macro("MBEDTLS_X509_CRT_PARSE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CRT_WRITE_C)
+#pragma pop_macro("MBEDTLS_X509_CRT_WRITE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CSR_PARSE_C)
+#pragma pop_macro("MBEDTLS_X509_CSR_PARSE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_CSR_WRITE_C)
+#pragma pop_macro("MBEDTLS_X509_CSR_WRITE_C")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_MAX_FILE_PATH_LEN)
+#pragma pop_macro("MBEDTLS_X509_MAX_FILE_PATH_LEN")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_MAX_INTERMEDIATE_CA)
+#pragma pop_macro("MBEDTLS_X509_MAX_INTERMEDIATE_CA")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_REMOVE_INFO)
+#pragma pop_macro("MBEDTLS_X509_REMOVE_INFO")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_RSASSA_PSS_SUPPORT)
+#pragma pop_macro("MBEDTLS_X509_RSASSA_PSS_SUPPORT")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK)
+#pragma pop_macro("MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK")
+#endif
+#if defined(BROWNOUT_CHK_MB_MBEDTLS_X509_USE_C)
+#pragma pop_macro("MBEDTLS_X509_USE_C")
 #endif
 
 #endif /* BROWNOUT_CONFIG_CHECK_AFTER_H */

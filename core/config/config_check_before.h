@@ -4,1274 +4,2251 @@
  * scripts/config_checks.txt and scripts/config_history/; do not edit (make check fails when
  * it is out of date). The #error lines are long so that each message is one line.
  *
- * Included before the core configuration: remembers the core options of the command
- * line, reads the Mbed TLS configuration, rejects core options set there and remembers
- * the Mbed TLS options it set.
+ * Included before the core configuration: reads the Mbed TLS configuration with the
+ * command line's core options hidden and rejects core options it sets, then hides the
+ * Mbed TLS options it set so that config_check_after.h sees which file sets what.
  */
 #ifndef BROWNOUT_CONFIG_CHECK_BEFORE_H
 #define BROWNOUT_CONFIG_CHECK_BEFORE_H
 
-/* Core options given on the compiler's command line (allowed). */
+/* Core options given on the compiler's command line (allowed) are remembered and
+ * hidden while the Mbed TLS configuration is read, so that one it sets too is
+ * seen. */
 #if defined(MCUBOOT_OVERWRITE_ONLY)
 #define BROWNOUT_CHK_CL_MCUBOOT_OVERWRITE_ONLY
+#pragma push_macro("MCUBOOT_OVERWRITE_ONLY")
+#undef MCUBOOT_OVERWRITE_ONLY
 #endif
 #if defined(MCUBOOT_SWAP_USING_SCRATCH)
 #define BROWNOUT_CHK_CL_MCUBOOT_SWAP_USING_SCRATCH
+#pragma push_macro("MCUBOOT_SWAP_USING_SCRATCH")
+#undef MCUBOOT_SWAP_USING_SCRATCH
 #endif
 #if defined(MCUBOOT_SWAP_USING_MOVE)
 #define BROWNOUT_CHK_CL_MCUBOOT_SWAP_USING_MOVE
+#pragma push_macro("MCUBOOT_SWAP_USING_MOVE")
+#undef MCUBOOT_SWAP_USING_MOVE
 #endif
 #if defined(MCUBOOT_SWAP_USING_OFFSET)
 #define BROWNOUT_CHK_CL_MCUBOOT_SWAP_USING_OFFSET
+#pragma push_macro("MCUBOOT_SWAP_USING_OFFSET")
+#undef MCUBOOT_SWAP_USING_OFFSET
 #endif
 #if defined(BROWNOUT_SIM_ALL_MODES)
 #define BROWNOUT_CHK_CL_BROWNOUT_SIM_ALL_MODES
+#pragma push_macro("BROWNOUT_SIM_ALL_MODES")
+#undef BROWNOUT_SIM_ALL_MODES
 #endif
 #if defined(MCUBOOT_OVERWRITE_ONLY_FAST)
 #define BROWNOUT_CHK_CL_MCUBOOT_OVERWRITE_ONLY_FAST
+#pragma push_macro("MCUBOOT_OVERWRITE_ONLY_FAST")
+#undef MCUBOOT_OVERWRITE_ONLY_FAST
 #endif
 #if defined(MCUBOOT_DIRECT_XIP)
 #define BROWNOUT_CHK_CL_MCUBOOT_DIRECT_XIP
+#pragma push_macro("MCUBOOT_DIRECT_XIP")
+#undef MCUBOOT_DIRECT_XIP
+#endif
+#if defined(MCUBOOT_DIRECT_XIP_REVERT)
+#define BROWNOUT_CHK_CL_MCUBOOT_DIRECT_XIP_REVERT
+#pragma push_macro("MCUBOOT_DIRECT_XIP_REVERT")
+#undef MCUBOOT_DIRECT_XIP_REVERT
 #endif
 #if defined(MCUBOOT_RAM_LOAD)
 #define BROWNOUT_CHK_CL_MCUBOOT_RAM_LOAD
+#pragma push_macro("MCUBOOT_RAM_LOAD")
+#undef MCUBOOT_RAM_LOAD
 #endif
 #if defined(MCUBOOT_SINGLE_APPLICATION_SLOT)
 #define BROWNOUT_CHK_CL_MCUBOOT_SINGLE_APPLICATION_SLOT
+#pragma push_macro("MCUBOOT_SINGLE_APPLICATION_SLOT")
+#undef MCUBOOT_SINGLE_APPLICATION_SLOT
 #endif
 #if defined(MCUBOOT_SIGN_EC256)
 #define BROWNOUT_CHK_CL_MCUBOOT_SIGN_EC256
+#pragma push_macro("MCUBOOT_SIGN_EC256")
+#undef MCUBOOT_SIGN_EC256
 #endif
 #if defined(MCUBOOT_SIGN_EC384)
 #define BROWNOUT_CHK_CL_MCUBOOT_SIGN_EC384
+#pragma push_macro("MCUBOOT_SIGN_EC384")
+#undef MCUBOOT_SIGN_EC384
 #endif
 #if defined(MCUBOOT_SIGN_RSA)
 #define BROWNOUT_CHK_CL_MCUBOOT_SIGN_RSA
+#pragma push_macro("MCUBOOT_SIGN_RSA")
+#undef MCUBOOT_SIGN_RSA
 #endif
 #if defined(MCUBOOT_SIGN_RSA_LEN)
 #define BROWNOUT_CHK_CL_MCUBOOT_SIGN_RSA_LEN
+#pragma push_macro("MCUBOOT_SIGN_RSA_LEN")
+#undef MCUBOOT_SIGN_RSA_LEN
 #endif
 #if defined(BROWNOUT_SIM_ALL_SIGN_TYPES)
 #define BROWNOUT_CHK_CL_BROWNOUT_SIM_ALL_SIGN_TYPES
+#pragma push_macro("BROWNOUT_SIM_ALL_SIGN_TYPES")
+#undef BROWNOUT_SIM_ALL_SIGN_TYPES
 #endif
 #if defined(BROWNOUT_ALLOW_UNSIGNED)
 #define BROWNOUT_CHK_CL_BROWNOUT_ALLOW_UNSIGNED
+#pragma push_macro("BROWNOUT_ALLOW_UNSIGNED")
+#undef BROWNOUT_ALLOW_UNSIGNED
 #endif
 #if defined(MCUBOOT_SIGN_ED25519)
 #define BROWNOUT_CHK_CL_MCUBOOT_SIGN_ED25519
+#pragma push_macro("MCUBOOT_SIGN_ED25519")
+#undef MCUBOOT_SIGN_ED25519
 #endif
 #if defined(MCUBOOT_HW_KEY)
 #define BROWNOUT_CHK_CL_MCUBOOT_HW_KEY
+#pragma push_macro("MCUBOOT_HW_KEY")
+#undef MCUBOOT_HW_KEY
+#endif
+#if defined(MCUBOOT_BUILTIN_KEY)
+#define BROWNOUT_CHK_CL_MCUBOOT_BUILTIN_KEY
+#pragma push_macro("MCUBOOT_BUILTIN_KEY")
+#undef MCUBOOT_BUILTIN_KEY
 #endif
 #if defined(MCUBOOT_VALIDATE_PRIMARY_SLOT)
 #define BROWNOUT_CHK_CL_MCUBOOT_VALIDATE_PRIMARY_SLOT
+#pragma push_macro("MCUBOOT_VALIDATE_PRIMARY_SLOT")
+#undef MCUBOOT_VALIDATE_PRIMARY_SLOT
 #endif
 #if defined(MCUBOOT_DOWNGRADE_PREVENTION)
 #define BROWNOUT_CHK_CL_MCUBOOT_DOWNGRADE_PREVENTION
+#pragma push_macro("MCUBOOT_DOWNGRADE_PREVENTION")
+#undef MCUBOOT_DOWNGRADE_PREVENTION
 #endif
 #if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER)
 #define BROWNOUT_CHK_CL_MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER
+#pragma push_macro("MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER")
+#undef MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER
 #endif
 #if defined(MCUBOOT_IMAGE_NUMBER)
 #define BROWNOUT_CHK_CL_MCUBOOT_IMAGE_NUMBER
+#pragma push_macro("MCUBOOT_IMAGE_NUMBER")
+#undef MCUBOOT_IMAGE_NUMBER
 #endif
 #if defined(MCUBOOT_BOOT_MAX_ALIGN)
 #define BROWNOUT_CHK_CL_MCUBOOT_BOOT_MAX_ALIGN
+#pragma push_macro("MCUBOOT_BOOT_MAX_ALIGN")
+#undef MCUBOOT_BOOT_MAX_ALIGN
 #endif
 #if defined(MCUBOOT_MAX_IMG_SECTORS)
 #define BROWNOUT_CHK_CL_MCUBOOT_MAX_IMG_SECTORS
+#pragma push_macro("MCUBOOT_MAX_IMG_SECTORS")
+#undef MCUBOOT_MAX_IMG_SECTORS
 #endif
 #if defined(BROWNOUT_PRIMARY_SECTOR_SIZE)
 #define BROWNOUT_CHK_CL_BROWNOUT_PRIMARY_SECTOR_SIZE
+#pragma push_macro("BROWNOUT_PRIMARY_SECTOR_SIZE")
+#undef BROWNOUT_PRIMARY_SECTOR_SIZE
 #endif
 #if defined(BROWNOUT_SECONDARY_SECTOR_SIZE)
 #define BROWNOUT_CHK_CL_BROWNOUT_SECONDARY_SECTOR_SIZE
+#pragma push_macro("BROWNOUT_SECONDARY_SECTOR_SIZE")
+#undef BROWNOUT_SECONDARY_SECTOR_SIZE
 #endif
 #if defined(BROWNOUT_SLOT_SIZE)
 #define BROWNOUT_CHK_CL_BROWNOUT_SLOT_SIZE
+#pragma push_macro("BROWNOUT_SLOT_SIZE")
+#undef BROWNOUT_SLOT_SIZE
 #endif
 #if defined(MCUBOOT_ENC_IMAGES)
 #define BROWNOUT_CHK_CL_MCUBOOT_ENC_IMAGES
+#pragma push_macro("MCUBOOT_ENC_IMAGES")
+#undef MCUBOOT_ENC_IMAGES
 #endif
 #if defined(MCUBOOT_ENCRYPT_RSA)
 #define BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_RSA
+#pragma push_macro("MCUBOOT_ENCRYPT_RSA")
+#undef MCUBOOT_ENCRYPT_RSA
+#endif
+#if defined(MCUBOOT_ENCRYPT_KW)
+#define BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_KW
+#pragma push_macro("MCUBOOT_ENCRYPT_KW")
+#undef MCUBOOT_ENCRYPT_KW
 #endif
 #if defined(MCUBOOT_ENCRYPT_EC256)
 #define BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_EC256
+#pragma push_macro("MCUBOOT_ENCRYPT_EC256")
+#undef MCUBOOT_ENCRYPT_EC256
 #endif
 #if defined(MCUBOOT_ENCRYPT_X25519)
 #define BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_X25519
+#pragma push_macro("MCUBOOT_ENCRYPT_X25519")
+#undef MCUBOOT_ENCRYPT_X25519
+#endif
+#if defined(MCUBOOT_ENC_BUILTIN_KEY)
+#define BROWNOUT_CHK_CL_MCUBOOT_ENC_BUILTIN_KEY
+#pragma push_macro("MCUBOOT_ENC_BUILTIN_KEY")
+#undef MCUBOOT_ENC_BUILTIN_KEY
 #endif
 #if defined(MCUBOOT_SWAP_SAVE_ENCTLV)
 #define BROWNOUT_CHK_CL_MCUBOOT_SWAP_SAVE_ENCTLV
+#pragma push_macro("MCUBOOT_SWAP_SAVE_ENCTLV")
+#undef MCUBOOT_SWAP_SAVE_ENCTLV
 #endif
 #if defined(MCUBOOT_USE_MBED_TLS)
 #define BROWNOUT_CHK_CL_MCUBOOT_USE_MBED_TLS
+#pragma push_macro("MCUBOOT_USE_MBED_TLS")
+#undef MCUBOOT_USE_MBED_TLS
 #endif
 #if defined(MCUBOOT_USE_TINYCRYPT)
 #define BROWNOUT_CHK_CL_MCUBOOT_USE_TINYCRYPT
+#pragma push_macro("MCUBOOT_USE_TINYCRYPT")
+#undef MCUBOOT_USE_TINYCRYPT
 #endif
 #if defined(MCUBOOT_USE_PSA_CRYPTO)
 #define BROWNOUT_CHK_CL_MCUBOOT_USE_PSA_CRYPTO
+#pragma push_macro("MCUBOOT_USE_PSA_CRYPTO")
+#undef MCUBOOT_USE_PSA_CRYPTO
 #endif
 #if defined(MCUBOOT_USE_CC310)
 #define BROWNOUT_CHK_CL_MCUBOOT_USE_CC310
+#pragma push_macro("MCUBOOT_USE_CC310")
+#undef MCUBOOT_USE_CC310
+#endif
+#if defined(MCUBOOT_USE_FLASH_AREA_GET_SECTORS)
+#define BROWNOUT_CHK_CL_MCUBOOT_USE_FLASH_AREA_GET_SECTORS
+#pragma push_macro("MCUBOOT_USE_FLASH_AREA_GET_SECTORS")
+#undef MCUBOOT_USE_FLASH_AREA_GET_SECTORS
+#endif
+#if defined(MCUBOOT_HAVE_ASSERT_H)
+#define BROWNOUT_CHK_CL_MCUBOOT_HAVE_ASSERT_H
+#pragma push_macro("MCUBOOT_HAVE_ASSERT_H")
+#undef MCUBOOT_HAVE_ASSERT_H
+#endif
+#if defined(MCUBOOT_HAVE_LOGGING)
+#define BROWNOUT_CHK_CL_MCUBOOT_HAVE_LOGGING
+#pragma push_macro("MCUBOOT_HAVE_LOGGING")
+#undef MCUBOOT_HAVE_LOGGING
+#endif
+#if defined(MCUBOOT_CPU_IDLE)
+#define BROWNOUT_CHK_CL_MCUBOOT_CPU_IDLE
+#pragma push_macro("MCUBOOT_CPU_IDLE")
+#undef MCUBOOT_CPU_IDLE
+#endif
+#if defined(MCUBOOT_WATCHDOG_FEED)
+#define BROWNOUT_CHK_CL_MCUBOOT_WATCHDOG_FEED
+#pragma push_macro("MCUBOOT_WATCHDOG_FEED")
+#undef MCUBOOT_WATCHDOG_FEED
 #endif
 #if defined(BROWNOUT_OTA_APP)
 #define BROWNOUT_CHK_CL_BROWNOUT_OTA_APP
+#pragma push_macro("BROWNOUT_OTA_APP")
+#undef BROWNOUT_OTA_APP
 #endif
 #if defined(BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS)
 #define BROWNOUT_CHK_CL_BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS
+#pragma push_macro("BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS")
+#undef BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS
 #endif
 
 /* The Mbed TLS configuration (MBEDTLS_CONFIG_FILE and MBEDTLS_USER_CONFIG_FILE). */
 #include "mbedtls/build_info.h"
 
 /* A core option defined now came from the Mbed TLS configuration. */
-#if defined(MCUBOOT_OVERWRITE_ONLY) && !defined(BROWNOUT_CHK_CL_MCUBOOT_OVERWRITE_ONLY)
+#if defined(MCUBOOT_OVERWRITE_ONLY)
 #error "MCUBOOT_OVERWRITE_ONLY is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SWAP_USING_SCRATCH) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SWAP_USING_SCRATCH)
+#if defined(MCUBOOT_SWAP_USING_SCRATCH)
 #error "MCUBOOT_SWAP_USING_SCRATCH is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SWAP_USING_MOVE) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SWAP_USING_MOVE)
+#if defined(MCUBOOT_SWAP_USING_MOVE)
 #error "MCUBOOT_SWAP_USING_MOVE is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SWAP_USING_OFFSET) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SWAP_USING_OFFSET)
+#if defined(MCUBOOT_SWAP_USING_OFFSET)
 #error "MCUBOOT_SWAP_USING_OFFSET is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(BROWNOUT_SIM_ALL_MODES) && !defined(BROWNOUT_CHK_CL_BROWNOUT_SIM_ALL_MODES)
+#if defined(BROWNOUT_SIM_ALL_MODES)
 #error "BROWNOUT_SIM_ALL_MODES is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_OVERWRITE_ONLY_FAST) && !defined(BROWNOUT_CHK_CL_MCUBOOT_OVERWRITE_ONLY_FAST)
+#if defined(MCUBOOT_OVERWRITE_ONLY_FAST)
 #error "MCUBOOT_OVERWRITE_ONLY_FAST is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_DIRECT_XIP) && !defined(BROWNOUT_CHK_CL_MCUBOOT_DIRECT_XIP)
+#if defined(MCUBOOT_DIRECT_XIP)
 #error "MCUBOOT_DIRECT_XIP is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_RAM_LOAD) && !defined(BROWNOUT_CHK_CL_MCUBOOT_RAM_LOAD)
+#if defined(MCUBOOT_DIRECT_XIP_REVERT)
+#error "MCUBOOT_DIRECT_XIP_REVERT is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
+#endif
+#if defined(MCUBOOT_RAM_LOAD)
 #error "MCUBOOT_RAM_LOAD is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SINGLE_APPLICATION_SLOT) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SINGLE_APPLICATION_SLOT)
+#if defined(MCUBOOT_SINGLE_APPLICATION_SLOT)
 #error "MCUBOOT_SINGLE_APPLICATION_SLOT is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SIGN_EC256) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_EC256)
+#if defined(MCUBOOT_SIGN_EC256)
 #error "MCUBOOT_SIGN_EC256 is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SIGN_EC384) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_EC384)
+#if defined(MCUBOOT_SIGN_EC384)
 #error "MCUBOOT_SIGN_EC384 is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SIGN_RSA) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_RSA)
+#if defined(MCUBOOT_SIGN_RSA)
 #error "MCUBOOT_SIGN_RSA is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SIGN_RSA_LEN) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_RSA_LEN)
+#if defined(MCUBOOT_SIGN_RSA_LEN)
 #error "MCUBOOT_SIGN_RSA_LEN is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(BROWNOUT_SIM_ALL_SIGN_TYPES) && !defined(BROWNOUT_CHK_CL_BROWNOUT_SIM_ALL_SIGN_TYPES)
+#if defined(BROWNOUT_SIM_ALL_SIGN_TYPES)
 #error "BROWNOUT_SIM_ALL_SIGN_TYPES is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(BROWNOUT_ALLOW_UNSIGNED) && !defined(BROWNOUT_CHK_CL_BROWNOUT_ALLOW_UNSIGNED)
+#if defined(BROWNOUT_ALLOW_UNSIGNED)
 #error "BROWNOUT_ALLOW_UNSIGNED is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SIGN_ED25519) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_ED25519)
+#if defined(MCUBOOT_SIGN_ED25519)
 #error "MCUBOOT_SIGN_ED25519 is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_HW_KEY) && !defined(BROWNOUT_CHK_CL_MCUBOOT_HW_KEY)
+#if defined(MCUBOOT_HW_KEY)
 #error "MCUBOOT_HW_KEY is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_VALIDATE_PRIMARY_SLOT) && !defined(BROWNOUT_CHK_CL_MCUBOOT_VALIDATE_PRIMARY_SLOT)
+#if defined(MCUBOOT_BUILTIN_KEY)
+#error "MCUBOOT_BUILTIN_KEY is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
+#endif
+#if defined(MCUBOOT_VALIDATE_PRIMARY_SLOT)
 #error "MCUBOOT_VALIDATE_PRIMARY_SLOT is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_DOWNGRADE_PREVENTION) && !defined(BROWNOUT_CHK_CL_MCUBOOT_DOWNGRADE_PREVENTION)
+#if defined(MCUBOOT_DOWNGRADE_PREVENTION)
 #error "MCUBOOT_DOWNGRADE_PREVENTION is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER) && !defined(BROWNOUT_CHK_CL_MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER)
+#if defined(MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER)
 #error "MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_IMAGE_NUMBER) && !defined(BROWNOUT_CHK_CL_MCUBOOT_IMAGE_NUMBER)
+#if defined(MCUBOOT_IMAGE_NUMBER)
 #error "MCUBOOT_IMAGE_NUMBER is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_BOOT_MAX_ALIGN) && !defined(BROWNOUT_CHK_CL_MCUBOOT_BOOT_MAX_ALIGN)
+#if defined(MCUBOOT_BOOT_MAX_ALIGN)
 #error "MCUBOOT_BOOT_MAX_ALIGN is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_MAX_IMG_SECTORS) && !defined(BROWNOUT_CHK_CL_MCUBOOT_MAX_IMG_SECTORS)
+#if defined(MCUBOOT_MAX_IMG_SECTORS)
 #error "MCUBOOT_MAX_IMG_SECTORS is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(BROWNOUT_PRIMARY_SECTOR_SIZE) && !defined(BROWNOUT_CHK_CL_BROWNOUT_PRIMARY_SECTOR_SIZE)
+#if defined(BROWNOUT_PRIMARY_SECTOR_SIZE)
 #error "BROWNOUT_PRIMARY_SECTOR_SIZE is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(BROWNOUT_SECONDARY_SECTOR_SIZE) && !defined(BROWNOUT_CHK_CL_BROWNOUT_SECONDARY_SECTOR_SIZE)
+#if defined(BROWNOUT_SECONDARY_SECTOR_SIZE)
 #error "BROWNOUT_SECONDARY_SECTOR_SIZE is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(BROWNOUT_SLOT_SIZE) && !defined(BROWNOUT_CHK_CL_BROWNOUT_SLOT_SIZE)
+#if defined(BROWNOUT_SLOT_SIZE)
 #error "BROWNOUT_SLOT_SIZE is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_ENC_IMAGES) && !defined(BROWNOUT_CHK_CL_MCUBOOT_ENC_IMAGES)
+#if defined(MCUBOOT_ENC_IMAGES)
 #error "MCUBOOT_ENC_IMAGES is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_ENCRYPT_RSA) && !defined(BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_RSA)
+#if defined(MCUBOOT_ENCRYPT_RSA)
 #error "MCUBOOT_ENCRYPT_RSA is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_ENCRYPT_EC256) && !defined(BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_EC256)
+#if defined(MCUBOOT_ENCRYPT_KW)
+#error "MCUBOOT_ENCRYPT_KW is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
+#endif
+#if defined(MCUBOOT_ENCRYPT_EC256)
 #error "MCUBOOT_ENCRYPT_EC256 is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_ENCRYPT_X25519) && !defined(BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_X25519)
+#if defined(MCUBOOT_ENCRYPT_X25519)
 #error "MCUBOOT_ENCRYPT_X25519 is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_SWAP_SAVE_ENCTLV) && !defined(BROWNOUT_CHK_CL_MCUBOOT_SWAP_SAVE_ENCTLV)
+#if defined(MCUBOOT_ENC_BUILTIN_KEY)
+#error "MCUBOOT_ENC_BUILTIN_KEY is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
+#endif
+#if defined(MCUBOOT_SWAP_SAVE_ENCTLV)
 #error "MCUBOOT_SWAP_SAVE_ENCTLV is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_USE_MBED_TLS) && !defined(BROWNOUT_CHK_CL_MCUBOOT_USE_MBED_TLS)
+#if defined(MCUBOOT_USE_MBED_TLS)
 #error "MCUBOOT_USE_MBED_TLS is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_USE_TINYCRYPT) && !defined(BROWNOUT_CHK_CL_MCUBOOT_USE_TINYCRYPT)
+#if defined(MCUBOOT_USE_TINYCRYPT)
 #error "MCUBOOT_USE_TINYCRYPT is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_USE_PSA_CRYPTO) && !defined(BROWNOUT_CHK_CL_MCUBOOT_USE_PSA_CRYPTO)
+#if defined(MCUBOOT_USE_PSA_CRYPTO)
 #error "MCUBOOT_USE_PSA_CRYPTO is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(MCUBOOT_USE_CC310) && !defined(BROWNOUT_CHK_CL_MCUBOOT_USE_CC310)
+#if defined(MCUBOOT_USE_CC310)
 #error "MCUBOOT_USE_CC310 is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(BROWNOUT_OTA_APP) && !defined(BROWNOUT_CHK_CL_BROWNOUT_OTA_APP)
+#if defined(MCUBOOT_USE_FLASH_AREA_GET_SECTORS)
+#error "MCUBOOT_USE_FLASH_AREA_GET_SECTORS is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
+#endif
+#if defined(MCUBOOT_HAVE_ASSERT_H)
+#error "MCUBOOT_HAVE_ASSERT_H is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
+#endif
+#if defined(MCUBOOT_HAVE_LOGGING)
+#error "MCUBOOT_HAVE_LOGGING is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
+#endif
+#if defined(MCUBOOT_CPU_IDLE)
+#error "MCUBOOT_CPU_IDLE is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
+#endif
+#if defined(MCUBOOT_WATCHDOG_FEED)
+#error "MCUBOOT_WATCHDOG_FEED is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
+#endif
+#if defined(BROWNOUT_OTA_APP)
 #error "BROWNOUT_OTA_APP is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
-#if defined(BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS) && !defined(BROWNOUT_CHK_CL_BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS)
+#if defined(BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS)
 #error "BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS is a brownout core option but the Mbed TLS configuration sets it: move it to the core configuration (mcuboot_config.h, BROWNOUT_CONFIG_FILE or BROWNOUT_USER_CONFIG_FILE)"
 #endif
 
-/* Mbed TLS options set before the core configuration is read. */
+/* The command line's core options are restored. */
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_OVERWRITE_ONLY)
+#pragma pop_macro("MCUBOOT_OVERWRITE_ONLY")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SWAP_USING_SCRATCH)
+#pragma pop_macro("MCUBOOT_SWAP_USING_SCRATCH")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SWAP_USING_MOVE)
+#pragma pop_macro("MCUBOOT_SWAP_USING_MOVE")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SWAP_USING_OFFSET)
+#pragma pop_macro("MCUBOOT_SWAP_USING_OFFSET")
+#endif
+#if defined(BROWNOUT_CHK_CL_BROWNOUT_SIM_ALL_MODES)
+#pragma pop_macro("BROWNOUT_SIM_ALL_MODES")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_OVERWRITE_ONLY_FAST)
+#pragma pop_macro("MCUBOOT_OVERWRITE_ONLY_FAST")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_DIRECT_XIP)
+#pragma pop_macro("MCUBOOT_DIRECT_XIP")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_DIRECT_XIP_REVERT)
+#pragma pop_macro("MCUBOOT_DIRECT_XIP_REVERT")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_RAM_LOAD)
+#pragma pop_macro("MCUBOOT_RAM_LOAD")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SINGLE_APPLICATION_SLOT)
+#pragma pop_macro("MCUBOOT_SINGLE_APPLICATION_SLOT")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_EC256)
+#pragma pop_macro("MCUBOOT_SIGN_EC256")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_EC384)
+#pragma pop_macro("MCUBOOT_SIGN_EC384")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_RSA)
+#pragma pop_macro("MCUBOOT_SIGN_RSA")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_RSA_LEN)
+#pragma pop_macro("MCUBOOT_SIGN_RSA_LEN")
+#endif
+#if defined(BROWNOUT_CHK_CL_BROWNOUT_SIM_ALL_SIGN_TYPES)
+#pragma pop_macro("BROWNOUT_SIM_ALL_SIGN_TYPES")
+#endif
+#if defined(BROWNOUT_CHK_CL_BROWNOUT_ALLOW_UNSIGNED)
+#pragma pop_macro("BROWNOUT_ALLOW_UNSIGNED")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SIGN_ED25519)
+#pragma pop_macro("MCUBOOT_SIGN_ED25519")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_HW_KEY)
+#pragma pop_macro("MCUBOOT_HW_KEY")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_BUILTIN_KEY)
+#pragma pop_macro("MCUBOOT_BUILTIN_KEY")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_VALIDATE_PRIMARY_SLOT)
+#pragma pop_macro("MCUBOOT_VALIDATE_PRIMARY_SLOT")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_DOWNGRADE_PREVENTION)
+#pragma pop_macro("MCUBOOT_DOWNGRADE_PREVENTION")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER)
+#pragma pop_macro("MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_IMAGE_NUMBER)
+#pragma pop_macro("MCUBOOT_IMAGE_NUMBER")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_BOOT_MAX_ALIGN)
+#pragma pop_macro("MCUBOOT_BOOT_MAX_ALIGN")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_MAX_IMG_SECTORS)
+#pragma pop_macro("MCUBOOT_MAX_IMG_SECTORS")
+#endif
+#if defined(BROWNOUT_CHK_CL_BROWNOUT_PRIMARY_SECTOR_SIZE)
+#pragma pop_macro("BROWNOUT_PRIMARY_SECTOR_SIZE")
+#endif
+#if defined(BROWNOUT_CHK_CL_BROWNOUT_SECONDARY_SECTOR_SIZE)
+#pragma pop_macro("BROWNOUT_SECONDARY_SECTOR_SIZE")
+#endif
+#if defined(BROWNOUT_CHK_CL_BROWNOUT_SLOT_SIZE)
+#pragma pop_macro("BROWNOUT_SLOT_SIZE")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_ENC_IMAGES)
+#pragma pop_macro("MCUBOOT_ENC_IMAGES")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_RSA)
+#pragma pop_macro("MCUBOOT_ENCRYPT_RSA")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_KW)
+#pragma pop_macro("MCUBOOT_ENCRYPT_KW")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_EC256)
+#pragma pop_macro("MCUBOOT_ENCRYPT_EC256")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_ENCRYPT_X25519)
+#pragma pop_macro("MCUBOOT_ENCRYPT_X25519")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_ENC_BUILTIN_KEY)
+#pragma pop_macro("MCUBOOT_ENC_BUILTIN_KEY")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_SWAP_SAVE_ENCTLV)
+#pragma pop_macro("MCUBOOT_SWAP_SAVE_ENCTLV")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_USE_MBED_TLS)
+#pragma pop_macro("MCUBOOT_USE_MBED_TLS")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_USE_TINYCRYPT)
+#pragma pop_macro("MCUBOOT_USE_TINYCRYPT")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_USE_PSA_CRYPTO)
+#pragma pop_macro("MCUBOOT_USE_PSA_CRYPTO")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_USE_CC310)
+#pragma pop_macro("MCUBOOT_USE_CC310")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_USE_FLASH_AREA_GET_SECTORS)
+#pragma pop_macro("MCUBOOT_USE_FLASH_AREA_GET_SECTORS")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_HAVE_ASSERT_H)
+#pragma pop_macro("MCUBOOT_HAVE_ASSERT_H")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_HAVE_LOGGING)
+#pragma pop_macro("MCUBOOT_HAVE_LOGGING")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_CPU_IDLE)
+#pragma pop_macro("MCUBOOT_CPU_IDLE")
+#endif
+#if defined(BROWNOUT_CHK_CL_MCUBOOT_WATCHDOG_FEED)
+#pragma pop_macro("MCUBOOT_WATCHDOG_FEED")
+#endif
+#if defined(BROWNOUT_CHK_CL_BROWNOUT_OTA_APP)
+#pragma pop_macro("BROWNOUT_OTA_APP")
+#endif
+#if defined(BROWNOUT_CHK_CL_BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS)
+#pragma pop_macro("BROWNOUT_CONFIG_ALLOW_REMOVED_OPTIONS")
+#endif
+
+/* Mbed TLS options set so far are remembered and hidden while the core
+ * configuration is read (config_check_after.h restores them). */
 #if defined(MBEDTLS_AESCE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_AESCE_C
+#pragma push_macro("MBEDTLS_AESCE_C")
+#undef MBEDTLS_AESCE_C
 #endif
 #if defined(MBEDTLS_AESNI_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_AESNI_C
+#pragma push_macro("MBEDTLS_AESNI_C")
+#undef MBEDTLS_AESNI_C
 #endif
 #if defined(MBEDTLS_AES_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_ALT
+#pragma push_macro("MBEDTLS_AES_ALT")
+#undef MBEDTLS_AES_ALT
 #endif
 #if defined(MBEDTLS_AES_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_C
+#pragma push_macro("MBEDTLS_AES_C")
+#undef MBEDTLS_AES_C
 #endif
 #if defined(MBEDTLS_AES_DECRYPT_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_DECRYPT_ALT
+#pragma push_macro("MBEDTLS_AES_DECRYPT_ALT")
+#undef MBEDTLS_AES_DECRYPT_ALT
 #endif
 #if defined(MBEDTLS_AES_ENCRYPT_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_ENCRYPT_ALT
+#pragma push_macro("MBEDTLS_AES_ENCRYPT_ALT")
+#undef MBEDTLS_AES_ENCRYPT_ALT
 #endif
 #if defined(MBEDTLS_AES_FEWER_TABLES)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_FEWER_TABLES
+#pragma push_macro("MBEDTLS_AES_FEWER_TABLES")
+#undef MBEDTLS_AES_FEWER_TABLES
 #endif
 #if defined(MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH
+#pragma push_macro("MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH")
+#undef MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH
 #endif
 #if defined(MBEDTLS_AES_ROM_TABLES)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_ROM_TABLES
+#pragma push_macro("MBEDTLS_AES_ROM_TABLES")
+#undef MBEDTLS_AES_ROM_TABLES
 #endif
 #if defined(MBEDTLS_AES_SETKEY_DEC_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_SETKEY_DEC_ALT
+#pragma push_macro("MBEDTLS_AES_SETKEY_DEC_ALT")
+#undef MBEDTLS_AES_SETKEY_DEC_ALT
 #endif
 #if defined(MBEDTLS_AES_SETKEY_ENC_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_SETKEY_ENC_ALT
+#pragma push_macro("MBEDTLS_AES_SETKEY_ENC_ALT")
+#undef MBEDTLS_AES_SETKEY_ENC_ALT
 #endif
 #if defined(MBEDTLS_AES_USE_HARDWARE_ONLY)
 #define BROWNOUT_CHK_MB_MBEDTLS_AES_USE_HARDWARE_ONLY
+#pragma push_macro("MBEDTLS_AES_USE_HARDWARE_ONLY")
+#undef MBEDTLS_AES_USE_HARDWARE_ONLY
 #endif
 #if defined(MBEDTLS_ARIA_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ARIA_ALT
+#pragma push_macro("MBEDTLS_ARIA_ALT")
+#undef MBEDTLS_ARIA_ALT
 #endif
 #if defined(MBEDTLS_ARIA_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_ARIA_C
+#pragma push_macro("MBEDTLS_ARIA_C")
+#undef MBEDTLS_ARIA_C
 #endif
 #if defined(MBEDTLS_ASN1_PARSE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_ASN1_PARSE_C
+#pragma push_macro("MBEDTLS_ASN1_PARSE_C")
+#undef MBEDTLS_ASN1_PARSE_C
 #endif
 #if defined(MBEDTLS_ASN1_WRITE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_ASN1_WRITE_C
+#pragma push_macro("MBEDTLS_ASN1_WRITE_C")
+#undef MBEDTLS_ASN1_WRITE_C
 #endif
 #if defined(MBEDTLS_BASE64_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_BASE64_C
+#pragma push_macro("MBEDTLS_BASE64_C")
+#undef MBEDTLS_BASE64_C
 #endif
 #if defined(MBEDTLS_BIGNUM_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_BIGNUM_C
+#pragma push_macro("MBEDTLS_BIGNUM_C")
+#undef MBEDTLS_BIGNUM_C
 #endif
 #if defined(MBEDTLS_BLOCK_CIPHER_NO_DECRYPT)
 #define BROWNOUT_CHK_MB_MBEDTLS_BLOCK_CIPHER_NO_DECRYPT
+#pragma push_macro("MBEDTLS_BLOCK_CIPHER_NO_DECRYPT")
+#undef MBEDTLS_BLOCK_CIPHER_NO_DECRYPT
 #endif
 #if defined(MBEDTLS_CAMELLIA_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_CAMELLIA_ALT
+#pragma push_macro("MBEDTLS_CAMELLIA_ALT")
+#undef MBEDTLS_CAMELLIA_ALT
 #endif
 #if defined(MBEDTLS_CAMELLIA_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_CAMELLIA_C
+#pragma push_macro("MBEDTLS_CAMELLIA_C")
+#undef MBEDTLS_CAMELLIA_C
 #endif
 #if defined(MBEDTLS_CAMELLIA_SMALL_MEMORY)
 #define BROWNOUT_CHK_MB_MBEDTLS_CAMELLIA_SMALL_MEMORY
+#pragma push_macro("MBEDTLS_CAMELLIA_SMALL_MEMORY")
+#undef MBEDTLS_CAMELLIA_SMALL_MEMORY
 #endif
 #if defined(MBEDTLS_CCM_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_CCM_ALT
+#pragma push_macro("MBEDTLS_CCM_ALT")
+#undef MBEDTLS_CCM_ALT
 #endif
 #if defined(MBEDTLS_CCM_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_CCM_C
+#pragma push_macro("MBEDTLS_CCM_C")
+#undef MBEDTLS_CCM_C
 #endif
 #if defined(MBEDTLS_CHACHA20_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_CHACHA20_ALT
+#pragma push_macro("MBEDTLS_CHACHA20_ALT")
+#undef MBEDTLS_CHACHA20_ALT
 #endif
 #if defined(MBEDTLS_CHACHA20_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_CHACHA20_C
+#pragma push_macro("MBEDTLS_CHACHA20_C")
+#undef MBEDTLS_CHACHA20_C
 #endif
 #if defined(MBEDTLS_CHACHAPOLY_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_CHACHAPOLY_ALT
+#pragma push_macro("MBEDTLS_CHACHAPOLY_ALT")
+#undef MBEDTLS_CHACHAPOLY_ALT
 #endif
 #if defined(MBEDTLS_CHACHAPOLY_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_CHACHAPOLY_C
+#pragma push_macro("MBEDTLS_CHACHAPOLY_C")
+#undef MBEDTLS_CHACHAPOLY_C
 #endif
 #if defined(MBEDTLS_CHECK_RETURN)
 #define BROWNOUT_CHK_MB_MBEDTLS_CHECK_RETURN
+#pragma push_macro("MBEDTLS_CHECK_RETURN")
+#undef MBEDTLS_CHECK_RETURN
 #endif
 #if defined(MBEDTLS_CHECK_RETURN_WARNING)
 #define BROWNOUT_CHK_MB_MBEDTLS_CHECK_RETURN_WARNING
+#pragma push_macro("MBEDTLS_CHECK_RETURN_WARNING")
+#undef MBEDTLS_CHECK_RETURN_WARNING
 #endif
 #if defined(MBEDTLS_CIPHER_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_C
+#pragma push_macro("MBEDTLS_CIPHER_C")
+#undef MBEDTLS_CIPHER_C
 #endif
 #if defined(MBEDTLS_CIPHER_MODE_CBC)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_CBC
+#pragma push_macro("MBEDTLS_CIPHER_MODE_CBC")
+#undef MBEDTLS_CIPHER_MODE_CBC
 #endif
 #if defined(MBEDTLS_CIPHER_MODE_CFB)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_CFB
+#pragma push_macro("MBEDTLS_CIPHER_MODE_CFB")
+#undef MBEDTLS_CIPHER_MODE_CFB
 #endif
 #if defined(MBEDTLS_CIPHER_MODE_CTR)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_CTR
+#pragma push_macro("MBEDTLS_CIPHER_MODE_CTR")
+#undef MBEDTLS_CIPHER_MODE_CTR
 #endif
 #if defined(MBEDTLS_CIPHER_MODE_OFB)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_OFB
+#pragma push_macro("MBEDTLS_CIPHER_MODE_OFB")
+#undef MBEDTLS_CIPHER_MODE_OFB
 #endif
 #if defined(MBEDTLS_CIPHER_MODE_XTS)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_MODE_XTS
+#pragma push_macro("MBEDTLS_CIPHER_MODE_XTS")
+#undef MBEDTLS_CIPHER_MODE_XTS
 #endif
 #if defined(MBEDTLS_CIPHER_NULL_CIPHER)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_NULL_CIPHER
+#pragma push_macro("MBEDTLS_CIPHER_NULL_CIPHER")
+#undef MBEDTLS_CIPHER_NULL_CIPHER
 #endif
 #if defined(MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS
+#pragma push_macro("MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS")
+#undef MBEDTLS_CIPHER_PADDING_ONE_AND_ZEROS
 #endif
 #if defined(MBEDTLS_CIPHER_PADDING_PKCS7)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_PKCS7
+#pragma push_macro("MBEDTLS_CIPHER_PADDING_PKCS7")
+#undef MBEDTLS_CIPHER_PADDING_PKCS7
 #endif
 #if defined(MBEDTLS_CIPHER_PADDING_ZEROS)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_ZEROS
+#pragma push_macro("MBEDTLS_CIPHER_PADDING_ZEROS")
+#undef MBEDTLS_CIPHER_PADDING_ZEROS
 #endif
 #if defined(MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN)
 #define BROWNOUT_CHK_MB_MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN
+#pragma push_macro("MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN")
+#undef MBEDTLS_CIPHER_PADDING_ZEROS_AND_LEN
 #endif
 #if defined(MBEDTLS_CMAC_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_CMAC_ALT
+#pragma push_macro("MBEDTLS_CMAC_ALT")
+#undef MBEDTLS_CMAC_ALT
 #endif
 #if defined(MBEDTLS_CMAC_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_CMAC_C
+#pragma push_macro("MBEDTLS_CMAC_C")
+#undef MBEDTLS_CMAC_C
 #endif
 #if defined(MBEDTLS_CONFIG_FILE)
 #define BROWNOUT_CHK_MB_MBEDTLS_CONFIG_FILE
+#pragma push_macro("MBEDTLS_CONFIG_FILE")
+#undef MBEDTLS_CONFIG_FILE
 #endif
 #if defined(MBEDTLS_CONFIG_VERSION)
 #define BROWNOUT_CHK_MB_MBEDTLS_CONFIG_VERSION
+#pragma push_macro("MBEDTLS_CONFIG_VERSION")
+#undef MBEDTLS_CONFIG_VERSION
 #endif
 #if defined(MBEDTLS_CTR_DRBG_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_C
+#pragma push_macro("MBEDTLS_CTR_DRBG_C")
+#undef MBEDTLS_CTR_DRBG_C
 #endif
 #if defined(MBEDTLS_CTR_DRBG_ENTROPY_LEN)
 #define BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_ENTROPY_LEN
+#pragma push_macro("MBEDTLS_CTR_DRBG_ENTROPY_LEN")
+#undef MBEDTLS_CTR_DRBG_ENTROPY_LEN
 #endif
 #if defined(MBEDTLS_CTR_DRBG_MAX_INPUT)
 #define BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_MAX_INPUT
+#pragma push_macro("MBEDTLS_CTR_DRBG_MAX_INPUT")
+#undef MBEDTLS_CTR_DRBG_MAX_INPUT
 #endif
 #if defined(MBEDTLS_CTR_DRBG_MAX_REQUEST)
 #define BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_MAX_REQUEST
+#pragma push_macro("MBEDTLS_CTR_DRBG_MAX_REQUEST")
+#undef MBEDTLS_CTR_DRBG_MAX_REQUEST
 #endif
 #if defined(MBEDTLS_CTR_DRBG_MAX_SEED_INPUT)
 #define BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_MAX_SEED_INPUT
+#pragma push_macro("MBEDTLS_CTR_DRBG_MAX_SEED_INPUT")
+#undef MBEDTLS_CTR_DRBG_MAX_SEED_INPUT
 #endif
 #if defined(MBEDTLS_CTR_DRBG_RESEED_INTERVAL)
 #define BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_RESEED_INTERVAL
+#pragma push_macro("MBEDTLS_CTR_DRBG_RESEED_INTERVAL")
+#undef MBEDTLS_CTR_DRBG_RESEED_INTERVAL
 #endif
 #if defined(MBEDTLS_CTR_DRBG_USE_128_BIT_KEY)
 #define BROWNOUT_CHK_MB_MBEDTLS_CTR_DRBG_USE_128_BIT_KEY
+#pragma push_macro("MBEDTLS_CTR_DRBG_USE_128_BIT_KEY")
+#undef MBEDTLS_CTR_DRBG_USE_128_BIT_KEY
 #endif
 #if defined(MBEDTLS_DEBUG_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_DEBUG_C
+#pragma push_macro("MBEDTLS_DEBUG_C")
+#undef MBEDTLS_DEBUG_C
 #endif
 #if defined(MBEDTLS_DEPRECATED_REMOVED)
 #define BROWNOUT_CHK_MB_MBEDTLS_DEPRECATED_REMOVED
+#pragma push_macro("MBEDTLS_DEPRECATED_REMOVED")
+#undef MBEDTLS_DEPRECATED_REMOVED
 #endif
 #if defined(MBEDTLS_DEPRECATED_WARNING)
 #define BROWNOUT_CHK_MB_MBEDTLS_DEPRECATED_WARNING
+#pragma push_macro("MBEDTLS_DEPRECATED_WARNING")
+#undef MBEDTLS_DEPRECATED_WARNING
 #endif
 #if defined(MBEDTLS_DES3_CRYPT_ECB_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_DES3_CRYPT_ECB_ALT
+#pragma push_macro("MBEDTLS_DES3_CRYPT_ECB_ALT")
+#undef MBEDTLS_DES3_CRYPT_ECB_ALT
 #endif
 #if defined(MBEDTLS_DES_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_DES_ALT
+#pragma push_macro("MBEDTLS_DES_ALT")
+#undef MBEDTLS_DES_ALT
 #endif
 #if defined(MBEDTLS_DES_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_DES_C
+#pragma push_macro("MBEDTLS_DES_C")
+#undef MBEDTLS_DES_C
 #endif
 #if defined(MBEDTLS_DES_CRYPT_ECB_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_DES_CRYPT_ECB_ALT
+#pragma push_macro("MBEDTLS_DES_CRYPT_ECB_ALT")
+#undef MBEDTLS_DES_CRYPT_ECB_ALT
 #endif
 #if defined(MBEDTLS_DES_SETKEY_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_DES_SETKEY_ALT
+#pragma push_macro("MBEDTLS_DES_SETKEY_ALT")
+#undef MBEDTLS_DES_SETKEY_ALT
 #endif
 #if defined(MBEDTLS_DHM_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_DHM_ALT
+#pragma push_macro("MBEDTLS_DHM_ALT")
+#undef MBEDTLS_DHM_ALT
 #endif
 #if defined(MBEDTLS_DHM_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_DHM_C
+#pragma push_macro("MBEDTLS_DHM_C")
+#undef MBEDTLS_DHM_C
 #endif
 #if defined(MBEDTLS_ECDH_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECDH_C
+#pragma push_macro("MBEDTLS_ECDH_C")
+#undef MBEDTLS_ECDH_C
 #endif
 #if defined(MBEDTLS_ECDH_COMPUTE_SHARED_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECDH_COMPUTE_SHARED_ALT
+#pragma push_macro("MBEDTLS_ECDH_COMPUTE_SHARED_ALT")
+#undef MBEDTLS_ECDH_COMPUTE_SHARED_ALT
 #endif
 #if defined(MBEDTLS_ECDH_GEN_PUBLIC_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECDH_GEN_PUBLIC_ALT
+#pragma push_macro("MBEDTLS_ECDH_GEN_PUBLIC_ALT")
+#undef MBEDTLS_ECDH_GEN_PUBLIC_ALT
 #endif
 #if defined(MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED
+#pragma push_macro("MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED")
+#undef MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED
 #endif
 #if defined(MBEDTLS_ECDSA_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECDSA_C
+#pragma push_macro("MBEDTLS_ECDSA_C")
+#undef MBEDTLS_ECDSA_C
 #endif
 #if defined(MBEDTLS_ECDSA_DETERMINISTIC)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECDSA_DETERMINISTIC
+#pragma push_macro("MBEDTLS_ECDSA_DETERMINISTIC")
+#undef MBEDTLS_ECDSA_DETERMINISTIC
 #endif
 #if defined(MBEDTLS_ECDSA_GENKEY_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECDSA_GENKEY_ALT
+#pragma push_macro("MBEDTLS_ECDSA_GENKEY_ALT")
+#undef MBEDTLS_ECDSA_GENKEY_ALT
 #endif
 #if defined(MBEDTLS_ECDSA_SIGN_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECDSA_SIGN_ALT
+#pragma push_macro("MBEDTLS_ECDSA_SIGN_ALT")
+#undef MBEDTLS_ECDSA_SIGN_ALT
 #endif
 #if defined(MBEDTLS_ECDSA_VERIFY_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECDSA_VERIFY_ALT
+#pragma push_macro("MBEDTLS_ECDSA_VERIFY_ALT")
+#undef MBEDTLS_ECDSA_VERIFY_ALT
 #endif
 #if defined(MBEDTLS_ECJPAKE_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECJPAKE_ALT
+#pragma push_macro("MBEDTLS_ECJPAKE_ALT")
+#undef MBEDTLS_ECJPAKE_ALT
 #endif
 #if defined(MBEDTLS_ECJPAKE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECJPAKE_C
+#pragma push_macro("MBEDTLS_ECJPAKE_C")
+#undef MBEDTLS_ECJPAKE_C
 #endif
 #if defined(MBEDTLS_ECP_ADD_MIXED_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_ADD_MIXED_ALT
+#pragma push_macro("MBEDTLS_ECP_ADD_MIXED_ALT")
+#undef MBEDTLS_ECP_ADD_MIXED_ALT
 #endif
 #if defined(MBEDTLS_ECP_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_ALT
+#pragma push_macro("MBEDTLS_ECP_ALT")
+#undef MBEDTLS_ECP_ALT
 #endif
 #if defined(MBEDTLS_ECP_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_C
+#pragma push_macro("MBEDTLS_ECP_C")
+#undef MBEDTLS_ECP_C
 #endif
 #if defined(MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT
+#pragma push_macro("MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT")
+#undef MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT
 #endif
 #if defined(MBEDTLS_ECP_DOUBLE_JAC_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DOUBLE_JAC_ALT
+#pragma push_macro("MBEDTLS_ECP_DOUBLE_JAC_ALT")
+#undef MBEDTLS_ECP_DOUBLE_JAC_ALT
 #endif
 #if defined(MBEDTLS_ECP_DP_BP256R1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_BP256R1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_BP256R1_ENABLED")
+#undef MBEDTLS_ECP_DP_BP256R1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_BP384R1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_BP384R1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_BP384R1_ENABLED")
+#undef MBEDTLS_ECP_DP_BP384R1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_BP512R1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_BP512R1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_BP512R1_ENABLED")
+#undef MBEDTLS_ECP_DP_BP512R1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_CURVE25519_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_CURVE25519_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_CURVE25519_ENABLED")
+#undef MBEDTLS_ECP_DP_CURVE25519_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_CURVE448_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_CURVE448_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_CURVE448_ENABLED")
+#undef MBEDTLS_ECP_DP_CURVE448_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_SECP192K1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP192K1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_SECP192K1_ENABLED")
+#undef MBEDTLS_ECP_DP_SECP192K1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_SECP192R1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP192R1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_SECP192R1_ENABLED")
+#undef MBEDTLS_ECP_DP_SECP192R1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_SECP224K1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP224K1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_SECP224K1_ENABLED")
+#undef MBEDTLS_ECP_DP_SECP224K1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_SECP224R1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP224R1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_SECP224R1_ENABLED")
+#undef MBEDTLS_ECP_DP_SECP224R1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_SECP256K1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP256K1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_SECP256K1_ENABLED")
+#undef MBEDTLS_ECP_DP_SECP256K1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_SECP256R1_ENABLED")
+#undef MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_SECP384R1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP384R1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_SECP384R1_ENABLED")
+#undef MBEDTLS_ECP_DP_SECP384R1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_DP_SECP521R1_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_DP_SECP521R1_ENABLED
+#pragma push_macro("MBEDTLS_ECP_DP_SECP521R1_ENABLED")
+#undef MBEDTLS_ECP_DP_SECP521R1_ENABLED
 #endif
 #if defined(MBEDTLS_ECP_FIXED_POINT_OPTIM)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_FIXED_POINT_OPTIM
+#pragma push_macro("MBEDTLS_ECP_FIXED_POINT_OPTIM")
+#undef MBEDTLS_ECP_FIXED_POINT_OPTIM
 #endif
 #if defined(MBEDTLS_ECP_INTERNAL_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_INTERNAL_ALT
+#pragma push_macro("MBEDTLS_ECP_INTERNAL_ALT")
+#undef MBEDTLS_ECP_INTERNAL_ALT
 #endif
 #if defined(MBEDTLS_ECP_NIST_OPTIM)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_NIST_OPTIM
+#pragma push_macro("MBEDTLS_ECP_NIST_OPTIM")
+#undef MBEDTLS_ECP_NIST_OPTIM
 #endif
 #if defined(MBEDTLS_ECP_NORMALIZE_JAC_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_NORMALIZE_JAC_ALT
+#pragma push_macro("MBEDTLS_ECP_NORMALIZE_JAC_ALT")
+#undef MBEDTLS_ECP_NORMALIZE_JAC_ALT
 #endif
 #if defined(MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT
+#pragma push_macro("MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT")
+#undef MBEDTLS_ECP_NORMALIZE_JAC_MANY_ALT
 #endif
 #if defined(MBEDTLS_ECP_NORMALIZE_MXZ_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_NORMALIZE_MXZ_ALT
+#pragma push_macro("MBEDTLS_ECP_NORMALIZE_MXZ_ALT")
+#undef MBEDTLS_ECP_NORMALIZE_MXZ_ALT
 #endif
 #if defined(MBEDTLS_ECP_NO_FALLBACK)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_NO_FALLBACK
+#pragma push_macro("MBEDTLS_ECP_NO_FALLBACK")
+#undef MBEDTLS_ECP_NO_FALLBACK
 #endif
 #if defined(MBEDTLS_ECP_RANDOMIZE_JAC_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_RANDOMIZE_JAC_ALT
+#pragma push_macro("MBEDTLS_ECP_RANDOMIZE_JAC_ALT")
+#undef MBEDTLS_ECP_RANDOMIZE_JAC_ALT
 #endif
 #if defined(MBEDTLS_ECP_RANDOMIZE_MXZ_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_RANDOMIZE_MXZ_ALT
+#pragma push_macro("MBEDTLS_ECP_RANDOMIZE_MXZ_ALT")
+#undef MBEDTLS_ECP_RANDOMIZE_MXZ_ALT
 #endif
 #if defined(MBEDTLS_ECP_RESTARTABLE)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_RESTARTABLE
+#pragma push_macro("MBEDTLS_ECP_RESTARTABLE")
+#undef MBEDTLS_ECP_RESTARTABLE
 #endif
 #if defined(MBEDTLS_ECP_WINDOW_SIZE)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_WINDOW_SIZE
+#pragma push_macro("MBEDTLS_ECP_WINDOW_SIZE")
+#undef MBEDTLS_ECP_WINDOW_SIZE
 #endif
 #if defined(MBEDTLS_ECP_WITH_MPI_UINT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ECP_WITH_MPI_UINT
+#pragma push_macro("MBEDTLS_ECP_WITH_MPI_UINT")
+#undef MBEDTLS_ECP_WITH_MPI_UINT
 #endif
 #if defined(MBEDTLS_ENTROPY_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_C
+#pragma push_macro("MBEDTLS_ENTROPY_C")
+#undef MBEDTLS_ENTROPY_C
 #endif
 #if defined(MBEDTLS_ENTROPY_FORCE_SHA256)
 #define BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_FORCE_SHA256
+#pragma push_macro("MBEDTLS_ENTROPY_FORCE_SHA256")
+#undef MBEDTLS_ENTROPY_FORCE_SHA256
 #endif
 #if defined(MBEDTLS_ENTROPY_HARDWARE_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_HARDWARE_ALT
+#pragma push_macro("MBEDTLS_ENTROPY_HARDWARE_ALT")
+#undef MBEDTLS_ENTROPY_HARDWARE_ALT
 #endif
 #if defined(MBEDTLS_ENTROPY_MAX_GATHER)
 #define BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_MAX_GATHER
+#pragma push_macro("MBEDTLS_ENTROPY_MAX_GATHER")
+#undef MBEDTLS_ENTROPY_MAX_GATHER
 #endif
 #if defined(MBEDTLS_ENTROPY_MAX_SOURCES)
 #define BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_MAX_SOURCES
+#pragma push_macro("MBEDTLS_ENTROPY_MAX_SOURCES")
+#undef MBEDTLS_ENTROPY_MAX_SOURCES
 #endif
 #if defined(MBEDTLS_ENTROPY_MIN_HARDWARE)
 #define BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_MIN_HARDWARE
+#pragma push_macro("MBEDTLS_ENTROPY_MIN_HARDWARE")
+#undef MBEDTLS_ENTROPY_MIN_HARDWARE
 #endif
 #if defined(MBEDTLS_ENTROPY_NV_SEED)
 #define BROWNOUT_CHK_MB_MBEDTLS_ENTROPY_NV_SEED
+#pragma push_macro("MBEDTLS_ENTROPY_NV_SEED")
+#undef MBEDTLS_ENTROPY_NV_SEED
 #endif
 #if defined(MBEDTLS_ERROR_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_ERROR_C
+#pragma push_macro("MBEDTLS_ERROR_C")
+#undef MBEDTLS_ERROR_C
 #endif
 #if defined(MBEDTLS_ERROR_STRERROR_DUMMY)
 #define BROWNOUT_CHK_MB_MBEDTLS_ERROR_STRERROR_DUMMY
+#pragma push_macro("MBEDTLS_ERROR_STRERROR_DUMMY")
+#undef MBEDTLS_ERROR_STRERROR_DUMMY
 #endif
 #if defined(MBEDTLS_FS_IO)
 #define BROWNOUT_CHK_MB_MBEDTLS_FS_IO
+#pragma push_macro("MBEDTLS_FS_IO")
+#undef MBEDTLS_FS_IO
 #endif
 #if defined(MBEDTLS_GCM_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_GCM_ALT
+#pragma push_macro("MBEDTLS_GCM_ALT")
+#undef MBEDTLS_GCM_ALT
 #endif
 #if defined(MBEDTLS_GCM_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_GCM_C
+#pragma push_macro("MBEDTLS_GCM_C")
+#undef MBEDTLS_GCM_C
 #endif
 #if defined(MBEDTLS_GCM_LARGE_TABLE)
 #define BROWNOUT_CHK_MB_MBEDTLS_GCM_LARGE_TABLE
+#pragma push_macro("MBEDTLS_GCM_LARGE_TABLE")
+#undef MBEDTLS_GCM_LARGE_TABLE
 #endif
 #if defined(MBEDTLS_GENPRIME)
 #define BROWNOUT_CHK_MB_MBEDTLS_GENPRIME
+#pragma push_macro("MBEDTLS_GENPRIME")
+#undef MBEDTLS_GENPRIME
 #endif
 #if defined(MBEDTLS_HAVE_ASM)
 #define BROWNOUT_CHK_MB_MBEDTLS_HAVE_ASM
+#pragma push_macro("MBEDTLS_HAVE_ASM")
+#undef MBEDTLS_HAVE_ASM
 #endif
 #if defined(MBEDTLS_HAVE_SSE2)
 #define BROWNOUT_CHK_MB_MBEDTLS_HAVE_SSE2
+#pragma push_macro("MBEDTLS_HAVE_SSE2")
+#undef MBEDTLS_HAVE_SSE2
 #endif
 #if defined(MBEDTLS_HAVE_TIME)
 #define BROWNOUT_CHK_MB_MBEDTLS_HAVE_TIME
+#pragma push_macro("MBEDTLS_HAVE_TIME")
+#undef MBEDTLS_HAVE_TIME
 #endif
 #if defined(MBEDTLS_HAVE_TIME_DATE)
 #define BROWNOUT_CHK_MB_MBEDTLS_HAVE_TIME_DATE
+#pragma push_macro("MBEDTLS_HAVE_TIME_DATE")
+#undef MBEDTLS_HAVE_TIME_DATE
 #endif
 #if defined(MBEDTLS_HKDF_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_HKDF_C
+#pragma push_macro("MBEDTLS_HKDF_C")
+#undef MBEDTLS_HKDF_C
 #endif
 #if defined(MBEDTLS_HMAC_DRBG_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_C
+#pragma push_macro("MBEDTLS_HMAC_DRBG_C")
+#undef MBEDTLS_HMAC_DRBG_C
 #endif
 #if defined(MBEDTLS_HMAC_DRBG_MAX_INPUT)
 #define BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_MAX_INPUT
+#pragma push_macro("MBEDTLS_HMAC_DRBG_MAX_INPUT")
+#undef MBEDTLS_HMAC_DRBG_MAX_INPUT
 #endif
 #if defined(MBEDTLS_HMAC_DRBG_MAX_REQUEST)
 #define BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_MAX_REQUEST
+#pragma push_macro("MBEDTLS_HMAC_DRBG_MAX_REQUEST")
+#undef MBEDTLS_HMAC_DRBG_MAX_REQUEST
 #endif
 #if defined(MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT)
 #define BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT
+#pragma push_macro("MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT")
+#undef MBEDTLS_HMAC_DRBG_MAX_SEED_INPUT
 #endif
 #if defined(MBEDTLS_HMAC_DRBG_RESEED_INTERVAL)
 #define BROWNOUT_CHK_MB_MBEDTLS_HMAC_DRBG_RESEED_INTERVAL
+#pragma push_macro("MBEDTLS_HMAC_DRBG_RESEED_INTERVAL")
+#undef MBEDTLS_HMAC_DRBG_RESEED_INTERVAL
 #endif
 #if defined(MBEDTLS_IGNORE_RETURN)
 #define BROWNOUT_CHK_MB_MBEDTLS_IGNORE_RETURN
+#pragma push_macro("MBEDTLS_IGNORE_RETURN")
+#undef MBEDTLS_IGNORE_RETURN
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_ECJPAKE_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_PSK_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_PSK_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_PSK_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_PSK_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_RSA_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_RSA_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_RSA_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_RSA_ENABLED
 #endif
 #if defined(MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED
+#pragma push_macro("MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED")
+#undef MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED
 #endif
 #if defined(MBEDTLS_LMS_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_LMS_C
+#pragma push_macro("MBEDTLS_LMS_C")
+#undef MBEDTLS_LMS_C
 #endif
 #if defined(MBEDTLS_LMS_PRIVATE)
 #define BROWNOUT_CHK_MB_MBEDTLS_LMS_PRIVATE
+#pragma push_macro("MBEDTLS_LMS_PRIVATE")
+#undef MBEDTLS_LMS_PRIVATE
 #endif
 #if defined(MBEDTLS_MD5_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_MD5_ALT
+#pragma push_macro("MBEDTLS_MD5_ALT")
+#undef MBEDTLS_MD5_ALT
 #endif
 #if defined(MBEDTLS_MD5_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_MD5_C
+#pragma push_macro("MBEDTLS_MD5_C")
+#undef MBEDTLS_MD5_C
 #endif
 #if defined(MBEDTLS_MD5_PROCESS_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_MD5_PROCESS_ALT
+#pragma push_macro("MBEDTLS_MD5_PROCESS_ALT")
+#undef MBEDTLS_MD5_PROCESS_ALT
 #endif
 #if defined(MBEDTLS_MD_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_MD_C
+#pragma push_macro("MBEDTLS_MD_C")
+#undef MBEDTLS_MD_C
 #endif
 #if defined(MBEDTLS_MEMORY_ALIGN_MULTIPLE)
 #define BROWNOUT_CHK_MB_MBEDTLS_MEMORY_ALIGN_MULTIPLE
+#pragma push_macro("MBEDTLS_MEMORY_ALIGN_MULTIPLE")
+#undef MBEDTLS_MEMORY_ALIGN_MULTIPLE
 #endif
 #if defined(MBEDTLS_MEMORY_BACKTRACE)
 #define BROWNOUT_CHK_MB_MBEDTLS_MEMORY_BACKTRACE
+#pragma push_macro("MBEDTLS_MEMORY_BACKTRACE")
+#undef MBEDTLS_MEMORY_BACKTRACE
 #endif
 #if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_MEMORY_BUFFER_ALLOC_C
+#pragma push_macro("MBEDTLS_MEMORY_BUFFER_ALLOC_C")
+#undef MBEDTLS_MEMORY_BUFFER_ALLOC_C
 #endif
 #if defined(MBEDTLS_MEMORY_DEBUG)
 #define BROWNOUT_CHK_MB_MBEDTLS_MEMORY_DEBUG
+#pragma push_macro("MBEDTLS_MEMORY_DEBUG")
+#undef MBEDTLS_MEMORY_DEBUG
 #endif
 #if defined(MBEDTLS_MPI_MAX_SIZE)
 #define BROWNOUT_CHK_MB_MBEDTLS_MPI_MAX_SIZE
+#pragma push_macro("MBEDTLS_MPI_MAX_SIZE")
+#undef MBEDTLS_MPI_MAX_SIZE
 #endif
 #if defined(MBEDTLS_MPI_WINDOW_SIZE)
 #define BROWNOUT_CHK_MB_MBEDTLS_MPI_WINDOW_SIZE
+#pragma push_macro("MBEDTLS_MPI_WINDOW_SIZE")
+#undef MBEDTLS_MPI_WINDOW_SIZE
 #endif
 #if defined(MBEDTLS_NET_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_NET_C
+#pragma push_macro("MBEDTLS_NET_C")
+#undef MBEDTLS_NET_C
 #endif
 #if defined(MBEDTLS_NIST_KW_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_NIST_KW_ALT
+#pragma push_macro("MBEDTLS_NIST_KW_ALT")
+#undef MBEDTLS_NIST_KW_ALT
 #endif
 #if defined(MBEDTLS_NIST_KW_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_NIST_KW_C
+#pragma push_macro("MBEDTLS_NIST_KW_C")
+#undef MBEDTLS_NIST_KW_C
 #endif
 #if defined(MBEDTLS_NO_64BIT_MULTIPLICATION)
 #define BROWNOUT_CHK_MB_MBEDTLS_NO_64BIT_MULTIPLICATION
+#pragma push_macro("MBEDTLS_NO_64BIT_MULTIPLICATION")
+#undef MBEDTLS_NO_64BIT_MULTIPLICATION
 #endif
 #if defined(MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES)
 #define BROWNOUT_CHK_MB_MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES
+#pragma push_macro("MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES")
+#undef MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES
 #endif
 #if defined(MBEDTLS_NO_PLATFORM_ENTROPY)
 #define BROWNOUT_CHK_MB_MBEDTLS_NO_PLATFORM_ENTROPY
+#pragma push_macro("MBEDTLS_NO_PLATFORM_ENTROPY")
+#undef MBEDTLS_NO_PLATFORM_ENTROPY
 #endif
 #if defined(MBEDTLS_NO_UDBL_DIVISION)
 #define BROWNOUT_CHK_MB_MBEDTLS_NO_UDBL_DIVISION
+#pragma push_macro("MBEDTLS_NO_UDBL_DIVISION")
+#undef MBEDTLS_NO_UDBL_DIVISION
 #endif
 #if defined(MBEDTLS_OID_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_OID_C
+#pragma push_macro("MBEDTLS_OID_C")
+#undef MBEDTLS_OID_C
 #endif
 #if defined(MBEDTLS_PADLOCK_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PADLOCK_C
+#pragma push_macro("MBEDTLS_PADLOCK_C")
+#undef MBEDTLS_PADLOCK_C
 #endif
 #if defined(MBEDTLS_PEM_PARSE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PEM_PARSE_C
+#pragma push_macro("MBEDTLS_PEM_PARSE_C")
+#undef MBEDTLS_PEM_PARSE_C
 #endif
 #if defined(MBEDTLS_PEM_WRITE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PEM_WRITE_C
+#pragma push_macro("MBEDTLS_PEM_WRITE_C")
+#undef MBEDTLS_PEM_WRITE_C
 #endif
 #if defined(MBEDTLS_PKCS12_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PKCS12_C
+#pragma push_macro("MBEDTLS_PKCS12_C")
+#undef MBEDTLS_PKCS12_C
 #endif
 #if defined(MBEDTLS_PKCS1_V15)
 #define BROWNOUT_CHK_MB_MBEDTLS_PKCS1_V15
+#pragma push_macro("MBEDTLS_PKCS1_V15")
+#undef MBEDTLS_PKCS1_V15
 #endif
 #if defined(MBEDTLS_PKCS1_V21)
 #define BROWNOUT_CHK_MB_MBEDTLS_PKCS1_V21
+#pragma push_macro("MBEDTLS_PKCS1_V21")
+#undef MBEDTLS_PKCS1_V21
 #endif
 #if defined(MBEDTLS_PKCS5_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PKCS5_C
+#pragma push_macro("MBEDTLS_PKCS5_C")
+#undef MBEDTLS_PKCS5_C
 #endif
 #if defined(MBEDTLS_PKCS7_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PKCS7_C
+#pragma push_macro("MBEDTLS_PKCS7_C")
+#undef MBEDTLS_PKCS7_C
 #endif
 #if defined(MBEDTLS_PK_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PK_C
+#pragma push_macro("MBEDTLS_PK_C")
+#undef MBEDTLS_PK_C
 #endif
 #if defined(MBEDTLS_PK_PARSE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PK_PARSE_C
+#pragma push_macro("MBEDTLS_PK_PARSE_C")
+#undef MBEDTLS_PK_PARSE_C
 #endif
 #if defined(MBEDTLS_PK_PARSE_EC_COMPRESSED)
 #define BROWNOUT_CHK_MB_MBEDTLS_PK_PARSE_EC_COMPRESSED
+#pragma push_macro("MBEDTLS_PK_PARSE_EC_COMPRESSED")
+#undef MBEDTLS_PK_PARSE_EC_COMPRESSED
 #endif
 #if defined(MBEDTLS_PK_PARSE_EC_EXTENDED)
 #define BROWNOUT_CHK_MB_MBEDTLS_PK_PARSE_EC_EXTENDED
+#pragma push_macro("MBEDTLS_PK_PARSE_EC_EXTENDED")
+#undef MBEDTLS_PK_PARSE_EC_EXTENDED
 #endif
 #if defined(MBEDTLS_PK_RSA_ALT_SUPPORT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PK_RSA_ALT_SUPPORT
+#pragma push_macro("MBEDTLS_PK_RSA_ALT_SUPPORT")
+#undef MBEDTLS_PK_RSA_ALT_SUPPORT
 #endif
 #if defined(MBEDTLS_PK_WRITE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PK_WRITE_C
+#pragma push_macro("MBEDTLS_PK_WRITE_C")
+#undef MBEDTLS_PK_WRITE_C
 #endif
 #if defined(MBEDTLS_PLATFORM_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_C
+#pragma push_macro("MBEDTLS_PLATFORM_C")
+#undef MBEDTLS_PLATFORM_C
 #endif
 #if defined(MBEDTLS_PLATFORM_CALLOC_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_CALLOC_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_CALLOC_MACRO")
+#undef MBEDTLS_PLATFORM_CALLOC_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_DEV_RANDOM)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_DEV_RANDOM
+#pragma push_macro("MBEDTLS_PLATFORM_DEV_RANDOM")
+#undef MBEDTLS_PLATFORM_DEV_RANDOM
 #endif
 #if defined(MBEDTLS_PLATFORM_EXIT_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_EXIT_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_EXIT_ALT")
+#undef MBEDTLS_PLATFORM_EXIT_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_EXIT_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_EXIT_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_EXIT_MACRO")
+#undef MBEDTLS_PLATFORM_EXIT_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_FPRINTF_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_FPRINTF_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_FPRINTF_ALT")
+#undef MBEDTLS_PLATFORM_FPRINTF_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_FPRINTF_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_FPRINTF_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_FPRINTF_MACRO")
+#undef MBEDTLS_PLATFORM_FPRINTF_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_FREE_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_FREE_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_FREE_MACRO")
+#undef MBEDTLS_PLATFORM_FREE_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_GMTIME_R_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_GMTIME_R_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_GMTIME_R_ALT")
+#undef MBEDTLS_PLATFORM_GMTIME_R_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_MEMORY)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_MEMORY
+#pragma push_macro("MBEDTLS_PLATFORM_MEMORY")
+#undef MBEDTLS_PLATFORM_MEMORY
 #endif
 #if defined(MBEDTLS_PLATFORM_MS_TIME_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_MS_TIME_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_MS_TIME_ALT")
+#undef MBEDTLS_PLATFORM_MS_TIME_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO")
+#undef MBEDTLS_PLATFORM_MS_TIME_TYPE_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_NO_STD_FUNCTIONS)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
+#pragma push_macro("MBEDTLS_PLATFORM_NO_STD_FUNCTIONS")
+#undef MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
 #endif
 #if defined(MBEDTLS_PLATFORM_NV_SEED_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NV_SEED_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_NV_SEED_ALT")
+#undef MBEDTLS_PLATFORM_NV_SEED_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_NV_SEED_READ_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NV_SEED_READ_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_NV_SEED_READ_MACRO")
+#undef MBEDTLS_PLATFORM_NV_SEED_READ_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO")
+#undef MBEDTLS_PLATFORM_NV_SEED_WRITE_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_PRINTF_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_PRINTF_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_PRINTF_ALT")
+#undef MBEDTLS_PLATFORM_PRINTF_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_PRINTF_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_PRINTF_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_PRINTF_MACRO")
+#undef MBEDTLS_PLATFORM_PRINTF_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_SETBUF_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SETBUF_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_SETBUF_ALT")
+#undef MBEDTLS_PLATFORM_SETBUF_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_SETBUF_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SETBUF_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_SETBUF_MACRO")
+#undef MBEDTLS_PLATFORM_SETBUF_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT")
+#undef MBEDTLS_PLATFORM_SETUP_TEARDOWN_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_SNPRINTF_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SNPRINTF_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_SNPRINTF_ALT")
+#undef MBEDTLS_PLATFORM_SNPRINTF_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_SNPRINTF_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_SNPRINTF_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_SNPRINTF_MACRO")
+#undef MBEDTLS_PLATFORM_SNPRINTF_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_CALLOC)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_CALLOC
+#pragma push_macro("MBEDTLS_PLATFORM_STD_CALLOC")
+#undef MBEDTLS_PLATFORM_STD_CALLOC
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_EXIT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_EXIT
+#pragma push_macro("MBEDTLS_PLATFORM_STD_EXIT")
+#undef MBEDTLS_PLATFORM_STD_EXIT
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_EXIT_FAILURE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_EXIT_FAILURE
+#pragma push_macro("MBEDTLS_PLATFORM_STD_EXIT_FAILURE")
+#undef MBEDTLS_PLATFORM_STD_EXIT_FAILURE
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_EXIT_SUCCESS)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_EXIT_SUCCESS
+#pragma push_macro("MBEDTLS_PLATFORM_STD_EXIT_SUCCESS")
+#undef MBEDTLS_PLATFORM_STD_EXIT_SUCCESS
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_FPRINTF)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_FPRINTF
+#pragma push_macro("MBEDTLS_PLATFORM_STD_FPRINTF")
+#undef MBEDTLS_PLATFORM_STD_FPRINTF
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_FREE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_FREE
+#pragma push_macro("MBEDTLS_PLATFORM_STD_FREE")
+#undef MBEDTLS_PLATFORM_STD_FREE
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_MEM_HDR)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_MEM_HDR
+#pragma push_macro("MBEDTLS_PLATFORM_STD_MEM_HDR")
+#undef MBEDTLS_PLATFORM_STD_MEM_HDR
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_NV_SEED_FILE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_NV_SEED_FILE
+#pragma push_macro("MBEDTLS_PLATFORM_STD_NV_SEED_FILE")
+#undef MBEDTLS_PLATFORM_STD_NV_SEED_FILE
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_NV_SEED_READ)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_NV_SEED_READ
+#pragma push_macro("MBEDTLS_PLATFORM_STD_NV_SEED_READ")
+#undef MBEDTLS_PLATFORM_STD_NV_SEED_READ
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_NV_SEED_WRITE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_NV_SEED_WRITE
+#pragma push_macro("MBEDTLS_PLATFORM_STD_NV_SEED_WRITE")
+#undef MBEDTLS_PLATFORM_STD_NV_SEED_WRITE
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_PRINTF)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_PRINTF
+#pragma push_macro("MBEDTLS_PLATFORM_STD_PRINTF")
+#undef MBEDTLS_PLATFORM_STD_PRINTF
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_SETBUF)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_SETBUF
+#pragma push_macro("MBEDTLS_PLATFORM_STD_SETBUF")
+#undef MBEDTLS_PLATFORM_STD_SETBUF
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_SNPRINTF)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_SNPRINTF
+#pragma push_macro("MBEDTLS_PLATFORM_STD_SNPRINTF")
+#undef MBEDTLS_PLATFORM_STD_SNPRINTF
 #endif
 #if defined(MBEDTLS_PLATFORM_STD_TIME)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_STD_TIME
+#pragma push_macro("MBEDTLS_PLATFORM_STD_TIME")
+#undef MBEDTLS_PLATFORM_STD_TIME
 #endif
 #if defined(MBEDTLS_PLATFORM_TIME_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_TIME_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_TIME_ALT")
+#undef MBEDTLS_PLATFORM_TIME_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_TIME_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_TIME_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_TIME_MACRO")
+#undef MBEDTLS_PLATFORM_TIME_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_TIME_TYPE_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_TIME_TYPE_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_TIME_TYPE_MACRO")
+#undef MBEDTLS_PLATFORM_TIME_TYPE_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_VSNPRINTF_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_VSNPRINTF_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_VSNPRINTF_ALT")
+#undef MBEDTLS_PLATFORM_VSNPRINTF_ALT
 #endif
 #if defined(MBEDTLS_PLATFORM_VSNPRINTF_MACRO)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_VSNPRINTF_MACRO
+#pragma push_macro("MBEDTLS_PLATFORM_VSNPRINTF_MACRO")
+#undef MBEDTLS_PLATFORM_VSNPRINTF_MACRO
 #endif
 #if defined(MBEDTLS_PLATFORM_ZEROIZE_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PLATFORM_ZEROIZE_ALT
+#pragma push_macro("MBEDTLS_PLATFORM_ZEROIZE_ALT")
+#undef MBEDTLS_PLATFORM_ZEROIZE_ALT
 #endif
 #if defined(MBEDTLS_POLY1305_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_POLY1305_ALT
+#pragma push_macro("MBEDTLS_POLY1305_ALT")
+#undef MBEDTLS_POLY1305_ALT
 #endif
 #if defined(MBEDTLS_POLY1305_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_POLY1305_C
+#pragma push_macro("MBEDTLS_POLY1305_C")
+#undef MBEDTLS_POLY1305_C
 #endif
 #if defined(MBEDTLS_PRINTF_MS_TIME)
 #define BROWNOUT_CHK_MB_MBEDTLS_PRINTF_MS_TIME
+#pragma push_macro("MBEDTLS_PRINTF_MS_TIME")
+#undef MBEDTLS_PRINTF_MS_TIME
 #endif
 #if defined(MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS
+#pragma push_macro("MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS")
+#undef MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS")
+#undef MBEDTLS_PSA_CRYPTO_BUILTIN_KEYS
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_C
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_C")
+#undef MBEDTLS_PSA_CRYPTO_C
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_CLIENT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_CLIENT
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_CLIENT")
+#undef MBEDTLS_PSA_CRYPTO_CLIENT
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_CONFIG)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_CONFIG
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_CONFIG")
+#undef MBEDTLS_PSA_CRYPTO_CONFIG
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_CONFIG_FILE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_CONFIG_FILE
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_CONFIG_FILE")
+#undef MBEDTLS_PSA_CRYPTO_CONFIG_FILE
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG")
+#undef MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER")
+#undef MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_PLATFORM_FILE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_PLATFORM_FILE
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_PLATFORM_FILE")
+#undef MBEDTLS_PSA_CRYPTO_PLATFORM_FILE
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_SE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_SE_C
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_SE_C")
+#undef MBEDTLS_PSA_CRYPTO_SE_C
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_SPM)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_SPM
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_SPM")
+#undef MBEDTLS_PSA_CRYPTO_SPM
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_STORAGE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_STORAGE_C
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_STORAGE_C")
+#undef MBEDTLS_PSA_CRYPTO_STORAGE_C
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_STRUCT_FILE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_STRUCT_FILE
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_STRUCT_FILE")
+#undef MBEDTLS_PSA_CRYPTO_STRUCT_FILE
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE
+#pragma push_macro("MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE")
+#undef MBEDTLS_PSA_CRYPTO_USER_CONFIG_FILE
 #endif
 #if defined(MBEDTLS_PSA_HMAC_DRBG_MD_TYPE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_HMAC_DRBG_MD_TYPE
+#pragma push_macro("MBEDTLS_PSA_HMAC_DRBG_MD_TYPE")
+#undef MBEDTLS_PSA_HMAC_DRBG_MD_TYPE
 #endif
 #if defined(MBEDTLS_PSA_INJECT_ENTROPY)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_INJECT_ENTROPY
+#pragma push_macro("MBEDTLS_PSA_INJECT_ENTROPY")
+#undef MBEDTLS_PSA_INJECT_ENTROPY
 #endif
 #if defined(MBEDTLS_PSA_ITS_FILE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_ITS_FILE_C
+#pragma push_macro("MBEDTLS_PSA_ITS_FILE_C")
+#undef MBEDTLS_PSA_ITS_FILE_C
 #endif
 #if defined(MBEDTLS_PSA_KEY_SLOT_COUNT)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_KEY_SLOT_COUNT
+#pragma push_macro("MBEDTLS_PSA_KEY_SLOT_COUNT")
+#undef MBEDTLS_PSA_KEY_SLOT_COUNT
 #endif
 #if defined(MBEDTLS_PSA_KEY_STORE_DYNAMIC)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_KEY_STORE_DYNAMIC
+#pragma push_macro("MBEDTLS_PSA_KEY_STORE_DYNAMIC")
+#undef MBEDTLS_PSA_KEY_STORE_DYNAMIC
 #endif
 #if defined(MBEDTLS_PSA_P256M_DRIVER_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_P256M_DRIVER_ENABLED
+#pragma push_macro("MBEDTLS_PSA_P256M_DRIVER_ENABLED")
+#undef MBEDTLS_PSA_P256M_DRIVER_ENABLED
 #endif
 #if defined(MBEDTLS_PSA_STATIC_KEY_SLOTS)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_STATIC_KEY_SLOTS
+#pragma push_macro("MBEDTLS_PSA_STATIC_KEY_SLOTS")
+#undef MBEDTLS_PSA_STATIC_KEY_SLOTS
 #endif
 #if defined(MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE
+#pragma push_macro("MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE")
+#undef MBEDTLS_PSA_STATIC_KEY_SLOT_BUFFER_SIZE
 #endif
 #if defined(MBEDTLS_PSK_MAX_LEN)
 #define BROWNOUT_CHK_MB_MBEDTLS_PSK_MAX_LEN
+#pragma push_macro("MBEDTLS_PSK_MAX_LEN")
+#undef MBEDTLS_PSK_MAX_LEN
 #endif
 #if defined(MBEDTLS_RIPEMD160_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_RIPEMD160_ALT
+#pragma push_macro("MBEDTLS_RIPEMD160_ALT")
+#undef MBEDTLS_RIPEMD160_ALT
 #endif
 #if defined(MBEDTLS_RIPEMD160_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_RIPEMD160_C
+#pragma push_macro("MBEDTLS_RIPEMD160_C")
+#undef MBEDTLS_RIPEMD160_C
 #endif
 #if defined(MBEDTLS_RIPEMD160_PROCESS_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_RIPEMD160_PROCESS_ALT
+#pragma push_macro("MBEDTLS_RIPEMD160_PROCESS_ALT")
+#undef MBEDTLS_RIPEMD160_PROCESS_ALT
 #endif
 #if defined(MBEDTLS_RSA_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_RSA_ALT
+#pragma push_macro("MBEDTLS_RSA_ALT")
+#undef MBEDTLS_RSA_ALT
 #endif
 #if defined(MBEDTLS_RSA_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_RSA_C
+#pragma push_macro("MBEDTLS_RSA_C")
+#undef MBEDTLS_RSA_C
 #endif
 #if defined(MBEDTLS_RSA_GEN_KEY_MIN_BITS)
 #define BROWNOUT_CHK_MB_MBEDTLS_RSA_GEN_KEY_MIN_BITS
+#pragma push_macro("MBEDTLS_RSA_GEN_KEY_MIN_BITS")
+#undef MBEDTLS_RSA_GEN_KEY_MIN_BITS
 #endif
 #if defined(MBEDTLS_RSA_NO_CRT)
 #define BROWNOUT_CHK_MB_MBEDTLS_RSA_NO_CRT
+#pragma push_macro("MBEDTLS_RSA_NO_CRT")
+#undef MBEDTLS_RSA_NO_CRT
 #endif
 #if defined(MBEDTLS_SELF_TEST)
 #define BROWNOUT_CHK_MB_MBEDTLS_SELF_TEST
+#pragma push_macro("MBEDTLS_SELF_TEST")
+#undef MBEDTLS_SELF_TEST
 #endif
 #if defined(MBEDTLS_SHA1_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA1_ALT
+#pragma push_macro("MBEDTLS_SHA1_ALT")
+#undef MBEDTLS_SHA1_ALT
 #endif
 #if defined(MBEDTLS_SHA1_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA1_C
+#pragma push_macro("MBEDTLS_SHA1_C")
+#undef MBEDTLS_SHA1_C
 #endif
 #if defined(MBEDTLS_SHA1_PROCESS_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA1_PROCESS_ALT
+#pragma push_macro("MBEDTLS_SHA1_PROCESS_ALT")
+#undef MBEDTLS_SHA1_PROCESS_ALT
 #endif
 #if defined(MBEDTLS_SHA224_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA224_C
+#pragma push_macro("MBEDTLS_SHA224_C")
+#undef MBEDTLS_SHA224_C
 #endif
 #if defined(MBEDTLS_SHA256_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA256_ALT
+#pragma push_macro("MBEDTLS_SHA256_ALT")
+#undef MBEDTLS_SHA256_ALT
 #endif
 #if defined(MBEDTLS_SHA256_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA256_C
+#pragma push_macro("MBEDTLS_SHA256_C")
+#undef MBEDTLS_SHA256_C
 #endif
 #if defined(MBEDTLS_SHA256_PROCESS_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA256_PROCESS_ALT
+#pragma push_macro("MBEDTLS_SHA256_PROCESS_ALT")
+#undef MBEDTLS_SHA256_PROCESS_ALT
 #endif
 #if defined(MBEDTLS_SHA256_SMALLER)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA256_SMALLER
+#pragma push_macro("MBEDTLS_SHA256_SMALLER")
+#undef MBEDTLS_SHA256_SMALLER
 #endif
 #if defined(MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT
+#pragma push_macro("MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT")
+#undef MBEDTLS_SHA256_USE_A64_CRYPTO_IF_PRESENT
 #endif
 #if defined(MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY
+#pragma push_macro("MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY")
+#undef MBEDTLS_SHA256_USE_A64_CRYPTO_ONLY
 #endif
 #if defined(MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT
+#pragma push_macro("MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT")
+#undef MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT
 #endif
 #if defined(MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY
+#pragma push_macro("MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY")
+#undef MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_ONLY
 #endif
 #if defined(MBEDTLS_SHA384_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA384_C
+#pragma push_macro("MBEDTLS_SHA384_C")
+#undef MBEDTLS_SHA384_C
 #endif
 #if defined(MBEDTLS_SHA3_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA3_C
+#pragma push_macro("MBEDTLS_SHA3_C")
+#undef MBEDTLS_SHA3_C
 #endif
 #if defined(MBEDTLS_SHA512_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA512_ALT
+#pragma push_macro("MBEDTLS_SHA512_ALT")
+#undef MBEDTLS_SHA512_ALT
 #endif
 #if defined(MBEDTLS_SHA512_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA512_C
+#pragma push_macro("MBEDTLS_SHA512_C")
+#undef MBEDTLS_SHA512_C
 #endif
 #if defined(MBEDTLS_SHA512_PROCESS_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA512_PROCESS_ALT
+#pragma push_macro("MBEDTLS_SHA512_PROCESS_ALT")
+#undef MBEDTLS_SHA512_PROCESS_ALT
 #endif
 #if defined(MBEDTLS_SHA512_SMALLER)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA512_SMALLER
+#pragma push_macro("MBEDTLS_SHA512_SMALLER")
+#undef MBEDTLS_SHA512_SMALLER
 #endif
 #if defined(MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT
+#pragma push_macro("MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT")
+#undef MBEDTLS_SHA512_USE_A64_CRYPTO_IF_PRESENT
 #endif
 #if defined(MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY)
 #define BROWNOUT_CHK_MB_MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY
+#pragma push_macro("MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY")
+#undef MBEDTLS_SHA512_USE_A64_CRYPTO_ONLY
 #endif
 #if defined(MBEDTLS_SSL_ALL_ALERT_MESSAGES)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_ALL_ALERT_MESSAGES
+#pragma push_macro("MBEDTLS_SSL_ALL_ALERT_MESSAGES")
+#undef MBEDTLS_SSL_ALL_ALERT_MESSAGES
 #endif
 #if defined(MBEDTLS_SSL_ALPN)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_ALPN
+#pragma push_macro("MBEDTLS_SSL_ALPN")
+#undef MBEDTLS_SSL_ALPN
 #endif
 #if defined(MBEDTLS_SSL_ASYNC_PRIVATE)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_ASYNC_PRIVATE
+#pragma push_macro("MBEDTLS_SSL_ASYNC_PRIVATE")
+#undef MBEDTLS_SSL_ASYNC_PRIVATE
 #endif
 #if defined(MBEDTLS_SSL_CACHE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CACHE_C
+#pragma push_macro("MBEDTLS_SSL_CACHE_C")
+#undef MBEDTLS_SSL_CACHE_C
 #endif
 #if defined(MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES
+#pragma push_macro("MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES")
+#undef MBEDTLS_SSL_CACHE_DEFAULT_MAX_ENTRIES
 #endif
 #if defined(MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT
+#pragma push_macro("MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT")
+#undef MBEDTLS_SSL_CACHE_DEFAULT_TIMEOUT
 #endif
 #if defined(MBEDTLS_SSL_CID_IN_LEN_MAX)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CID_IN_LEN_MAX
+#pragma push_macro("MBEDTLS_SSL_CID_IN_LEN_MAX")
+#undef MBEDTLS_SSL_CID_IN_LEN_MAX
 #endif
 #if defined(MBEDTLS_SSL_CID_OUT_LEN_MAX)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CID_OUT_LEN_MAX
+#pragma push_macro("MBEDTLS_SSL_CID_OUT_LEN_MAX")
+#undef MBEDTLS_SSL_CID_OUT_LEN_MAX
 #endif
 #if defined(MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY
+#pragma push_macro("MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY")
+#undef MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY
 #endif
 #if defined(MBEDTLS_SSL_CIPHERSUITES)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CIPHERSUITES
+#pragma push_macro("MBEDTLS_SSL_CIPHERSUITES")
+#undef MBEDTLS_SSL_CIPHERSUITES
 #endif
 #if defined(MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME
+#pragma push_macro("MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME")
+#undef MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME
 #endif
 #if defined(MBEDTLS_SSL_CLI_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CLI_C
+#pragma push_macro("MBEDTLS_SSL_CLI_C")
+#undef MBEDTLS_SSL_CLI_C
 #endif
 #if defined(MBEDTLS_SSL_CONTEXT_SERIALIZATION)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_CONTEXT_SERIALIZATION
+#pragma push_macro("MBEDTLS_SSL_CONTEXT_SERIALIZATION")
+#undef MBEDTLS_SSL_CONTEXT_SERIALIZATION
 #endif
 #if defined(MBEDTLS_SSL_COOKIE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_COOKIE_C
+#pragma push_macro("MBEDTLS_SSL_COOKIE_C")
+#undef MBEDTLS_SSL_COOKIE_C
 #endif
 #if defined(MBEDTLS_SSL_COOKIE_TIMEOUT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_COOKIE_TIMEOUT
+#pragma push_macro("MBEDTLS_SSL_COOKIE_TIMEOUT")
+#undef MBEDTLS_SSL_COOKIE_TIMEOUT
 #endif
 #if defined(MBEDTLS_SSL_DEBUG_ALL)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_DEBUG_ALL
+#pragma push_macro("MBEDTLS_SSL_DEBUG_ALL")
+#undef MBEDTLS_SSL_DEBUG_ALL
 #endif
 #if defined(MBEDTLS_SSL_DTLS_ANTI_REPLAY)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_ANTI_REPLAY
+#pragma push_macro("MBEDTLS_SSL_DTLS_ANTI_REPLAY")
+#undef MBEDTLS_SSL_DTLS_ANTI_REPLAY
 #endif
 #if defined(MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE
+#pragma push_macro("MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE")
+#undef MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE
 #endif
 #if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_CONNECTION_ID
+#pragma push_macro("MBEDTLS_SSL_DTLS_CONNECTION_ID")
+#undef MBEDTLS_SSL_DTLS_CONNECTION_ID
 #endif
 #if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT
+#pragma push_macro("MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT")
+#undef MBEDTLS_SSL_DTLS_CONNECTION_ID_COMPAT
 #endif
 #if defined(MBEDTLS_SSL_DTLS_HELLO_VERIFY)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_HELLO_VERIFY
+#pragma push_macro("MBEDTLS_SSL_DTLS_HELLO_VERIFY")
+#undef MBEDTLS_SSL_DTLS_HELLO_VERIFY
 #endif
 #if defined(MBEDTLS_SSL_DTLS_MAX_BUFFERING)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_MAX_BUFFERING
+#pragma push_macro("MBEDTLS_SSL_DTLS_MAX_BUFFERING")
+#undef MBEDTLS_SSL_DTLS_MAX_BUFFERING
 #endif
 #if defined(MBEDTLS_SSL_DTLS_SRTP)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_DTLS_SRTP
+#pragma push_macro("MBEDTLS_SSL_DTLS_SRTP")
+#undef MBEDTLS_SSL_DTLS_SRTP
 #endif
 #if defined(MBEDTLS_SSL_EARLY_DATA)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_EARLY_DATA
+#pragma push_macro("MBEDTLS_SSL_EARLY_DATA")
+#undef MBEDTLS_SSL_EARLY_DATA
 #endif
 #if defined(MBEDTLS_SSL_ENCRYPT_THEN_MAC)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_ENCRYPT_THEN_MAC
+#pragma push_macro("MBEDTLS_SSL_ENCRYPT_THEN_MAC")
+#undef MBEDTLS_SSL_ENCRYPT_THEN_MAC
 #endif
 #if defined(MBEDTLS_SSL_EXTENDED_MASTER_SECRET)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_EXTENDED_MASTER_SECRET
+#pragma push_macro("MBEDTLS_SSL_EXTENDED_MASTER_SECRET")
+#undef MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #endif
 #if defined(MBEDTLS_SSL_IN_CONTENT_LEN)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_IN_CONTENT_LEN
+#pragma push_macro("MBEDTLS_SSL_IN_CONTENT_LEN")
+#undef MBEDTLS_SSL_IN_CONTENT_LEN
 #endif
 #if defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
+#pragma push_macro("MBEDTLS_SSL_KEEP_PEER_CERTIFICATE")
+#undef MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
 #endif
 #if defined(MBEDTLS_SSL_KEYING_MATERIAL_EXPORT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_KEYING_MATERIAL_EXPORT
+#pragma push_macro("MBEDTLS_SSL_KEYING_MATERIAL_EXPORT")
+#undef MBEDTLS_SSL_KEYING_MATERIAL_EXPORT
 #endif
 #if defined(MBEDTLS_SSL_MAX_EARLY_DATA_SIZE)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_MAX_EARLY_DATA_SIZE
+#pragma push_macro("MBEDTLS_SSL_MAX_EARLY_DATA_SIZE")
+#undef MBEDTLS_SSL_MAX_EARLY_DATA_SIZE
 #endif
 #if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
+#pragma push_macro("MBEDTLS_SSL_MAX_FRAGMENT_LENGTH")
+#undef MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
 #endif
 #if defined(MBEDTLS_SSL_OUT_CONTENT_LEN)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_OUT_CONTENT_LEN
+#pragma push_macro("MBEDTLS_SSL_OUT_CONTENT_LEN")
+#undef MBEDTLS_SSL_OUT_CONTENT_LEN
 #endif
 #if defined(MBEDTLS_SSL_PROTO_DTLS)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_PROTO_DTLS
+#pragma push_macro("MBEDTLS_SSL_PROTO_DTLS")
+#undef MBEDTLS_SSL_PROTO_DTLS
 #endif
 #if defined(MBEDTLS_SSL_PROTO_TLS1_2)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_PROTO_TLS1_2
+#pragma push_macro("MBEDTLS_SSL_PROTO_TLS1_2")
+#undef MBEDTLS_SSL_PROTO_TLS1_2
 #endif
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_PROTO_TLS1_3
+#pragma push_macro("MBEDTLS_SSL_PROTO_TLS1_3")
+#undef MBEDTLS_SSL_PROTO_TLS1_3
 #endif
 #if defined(MBEDTLS_SSL_RECORD_SIZE_LIMIT)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_RECORD_SIZE_LIMIT
+#pragma push_macro("MBEDTLS_SSL_RECORD_SIZE_LIMIT")
+#undef MBEDTLS_SSL_RECORD_SIZE_LIMIT
 #endif
 #if defined(MBEDTLS_SSL_RENEGOTIATION)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_RENEGOTIATION
+#pragma push_macro("MBEDTLS_SSL_RENEGOTIATION")
+#undef MBEDTLS_SSL_RENEGOTIATION
 #endif
 #if defined(MBEDTLS_SSL_SERVER_NAME_INDICATION)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_SERVER_NAME_INDICATION
+#pragma push_macro("MBEDTLS_SSL_SERVER_NAME_INDICATION")
+#undef MBEDTLS_SSL_SERVER_NAME_INDICATION
 #endif
 #if defined(MBEDTLS_SSL_SESSION_TICKETS)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_SESSION_TICKETS
+#pragma push_macro("MBEDTLS_SSL_SESSION_TICKETS")
+#undef MBEDTLS_SSL_SESSION_TICKETS
 #endif
 #if defined(MBEDTLS_SSL_SRV_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_SRV_C
+#pragma push_macro("MBEDTLS_SSL_SRV_C")
+#undef MBEDTLS_SSL_SRV_C
 #endif
 #if defined(MBEDTLS_SSL_TICKET_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_TICKET_C
+#pragma push_macro("MBEDTLS_SSL_TICKET_C")
+#undef MBEDTLS_SSL_TICKET_C
 #endif
 #if defined(MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE
+#pragma push_macro("MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE")
+#undef MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE
 #endif
 #if defined(MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS
+#pragma push_macro("MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS")
+#undef MBEDTLS_SSL_TLS1_3_DEFAULT_NEW_SESSION_TICKETS
 #endif
 #if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
+#pragma push_macro("MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED")
+#undef MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
 #endif
 #if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED
+#pragma push_macro("MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED")
+#undef MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ENABLED
 #endif
 #if defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
+#pragma push_macro("MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED")
+#undef MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
 #endif
 #if defined(MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE
+#pragma push_macro("MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE")
+#undef MBEDTLS_SSL_TLS1_3_TICKET_AGE_TOLERANCE
 #endif
 #if defined(MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH
+#pragma push_macro("MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH")
+#undef MBEDTLS_SSL_TLS1_3_TICKET_NONCE_LENGTH
 #endif
 #if defined(MBEDTLS_SSL_TLS_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_TLS_C
+#pragma push_macro("MBEDTLS_SSL_TLS_C")
+#undef MBEDTLS_SSL_TLS_C
 #endif
 #if defined(MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH)
 #define BROWNOUT_CHK_MB_MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
+#pragma push_macro("MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH")
+#undef MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
 #endif
 #if defined(MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN)
 #define BROWNOUT_CHK_MB_MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN
+#pragma push_macro("MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN")
+#undef MBEDTLS_TEST_CONSTANT_FLOW_MEMSAN
 #endif
 #if defined(MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND)
 #define BROWNOUT_CHK_MB_MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND
+#pragma push_macro("MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND")
+#undef MBEDTLS_TEST_CONSTANT_FLOW_VALGRIND
 #endif
 #if defined(MBEDTLS_TEST_HOOKS)
 #define BROWNOUT_CHK_MB_MBEDTLS_TEST_HOOKS
+#pragma push_macro("MBEDTLS_TEST_HOOKS")
+#undef MBEDTLS_TEST_HOOKS
 #endif
 #if defined(MBEDTLS_THREADING_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_THREADING_ALT
+#pragma push_macro("MBEDTLS_THREADING_ALT")
+#undef MBEDTLS_THREADING_ALT
 #endif
 #if defined(MBEDTLS_THREADING_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_THREADING_C
+#pragma push_macro("MBEDTLS_THREADING_C")
+#undef MBEDTLS_THREADING_C
 #endif
 #if defined(MBEDTLS_THREADING_PTHREAD)
 #define BROWNOUT_CHK_MB_MBEDTLS_THREADING_PTHREAD
+#pragma push_macro("MBEDTLS_THREADING_PTHREAD")
+#undef MBEDTLS_THREADING_PTHREAD
 #endif
 #if defined(MBEDTLS_TIMING_ALT)
 #define BROWNOUT_CHK_MB_MBEDTLS_TIMING_ALT
+#pragma push_macro("MBEDTLS_TIMING_ALT")
+#undef MBEDTLS_TIMING_ALT
 #endif
 #if defined(MBEDTLS_TIMING_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_TIMING_C
+#pragma push_macro("MBEDTLS_TIMING_C")
+#undef MBEDTLS_TIMING_C
 #endif
 #if defined(MBEDTLS_USER_CONFIG_FILE)
 #define BROWNOUT_CHK_MB_MBEDTLS_USER_CONFIG_FILE
+#pragma push_macro("MBEDTLS_USER_CONFIG_FILE")
+#undef MBEDTLS_USER_CONFIG_FILE
 #endif
 #if defined(MBEDTLS_USE_PSA_CRYPTO)
 #define BROWNOUT_CHK_MB_MBEDTLS_USE_PSA_CRYPTO
+#pragma push_macro("MBEDTLS_USE_PSA_CRYPTO")
+#undef MBEDTLS_USE_PSA_CRYPTO
 #endif
 #if defined(MBEDTLS_VERSION_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_VERSION_C
+#pragma push_macro("MBEDTLS_VERSION_C")
+#undef MBEDTLS_VERSION_C
 #endif
 #if defined(MBEDTLS_VERSION_FEATURES)
 #define BROWNOUT_CHK_MB_MBEDTLS_VERSION_FEATURES
+#pragma push_macro("MBEDTLS_VERSION_FEATURES")
+#undef MBEDTLS_VERSION_FEATURES
 #endif
 #if defined(MBEDTLS_X509_CREATE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_CREATE_C
+#pragma push_macro("MBEDTLS_X509_CREATE_C")
+#undef MBEDTLS_X509_CREATE_C
 #endif
 #if defined(MBEDTLS_X509_CRL_PARSE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_CRL_PARSE_C
+#pragma push_macro("MBEDTLS_X509_CRL_PARSE_C")
+#undef MBEDTLS_X509_CRL_PARSE_C
 #endif
 #if defined(MBEDTLS_X509_CRT_PARSE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_CRT_PARSE_C
+#pragma push_macro("MBEDTLS_X509_CRT_PARSE_C")
+#undef MBEDTLS_X509_CRT_PARSE_C
 #endif
 #if defined(MBEDTLS_X509_CRT_WRITE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_CRT_WRITE_C
+#pragma push_macro("MBEDTLS_X509_CRT_WRITE_C")
+#undef MBEDTLS_X509_CRT_WRITE_C
 #endif
 #if defined(MBEDTLS_X509_CSR_PARSE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_CSR_PARSE_C
+#pragma push_macro("MBEDTLS_X509_CSR_PARSE_C")
+#undef MBEDTLS_X509_CSR_PARSE_C
 #endif
 #if defined(MBEDTLS_X509_CSR_WRITE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_CSR_WRITE_C
+#pragma push_macro("MBEDTLS_X509_CSR_WRITE_C")
+#undef MBEDTLS_X509_CSR_WRITE_C
 #endif
 #if defined(MBEDTLS_X509_MAX_FILE_PATH_LEN)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_MAX_FILE_PATH_LEN
+#pragma push_macro("MBEDTLS_X509_MAX_FILE_PATH_LEN")
+#undef MBEDTLS_X509_MAX_FILE_PATH_LEN
 #endif
 #if defined(MBEDTLS_X509_MAX_INTERMEDIATE_CA)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_MAX_INTERMEDIATE_CA
+#pragma push_macro("MBEDTLS_X509_MAX_INTERMEDIATE_CA")
+#undef MBEDTLS_X509_MAX_INTERMEDIATE_CA
 #endif
 #if defined(MBEDTLS_X509_REMOVE_INFO)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_REMOVE_INFO
+#pragma push_macro("MBEDTLS_X509_REMOVE_INFO")
+#undef MBEDTLS_X509_REMOVE_INFO
 #endif
 #if defined(MBEDTLS_X509_RSASSA_PSS_SUPPORT)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_RSASSA_PSS_SUPPORT
+#pragma push_macro("MBEDTLS_X509_RSASSA_PSS_SUPPORT")
+#undef MBEDTLS_X509_RSASSA_PSS_SUPPORT
 #endif
 #if defined(MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK
+#pragma push_macro("MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK")
+#undef MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK
 #endif
 #if defined(MBEDTLS_X509_USE_C)
 #define BROWNOUT_CHK_MB_MBEDTLS_X509_USE_C
+#pragma push_macro("MBEDTLS_X509_USE_C")
+#undef MBEDTLS_X509_USE_C
 #endif
 
 #endif /* BROWNOUT_CONFIG_CHECK_BEFORE_H */

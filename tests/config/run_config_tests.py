@@ -14,7 +14,14 @@ proves that the check it names is what rejects it (a case that still passes agai
 is reported as not testing anything). A planted #error in the hand-written checks must likewise
 make an accepting case fail.
 
+MCUboot's configuration template, from the MCUboot tree in $BROWNOUT_SHARED/peers (default
+../shared beside the repository), adds generated cases: the template itself, the template with
+a baseline of its options switched on, and that baseline with each other commented-out option
+switched on, one at a time; tests/config/mcuboot_template.txt says what each must give. Without
+the tree they are skipped with a message.
+
 Usage: run_config_tests.py --flags FILE [--root DIR] [--cases FILE] [-j N] [--case NAME]
+                           [--mcuboot-template FILE]
 Python 3 standard library only.
 """
 
@@ -102,6 +109,78 @@ def parse_cases(path):
             if use not in fragments:
                 raise SystemExit("%s: case %s uses unknown fragment %s" % (path, case.name, use))
     return cases, fragments
+
+
+TEMPLATE_PATH = os.path.join("peers", "mcuboot", "samples", "mcuboot_config",
+                             "mcuboot_config.template.h")
+TEMPLATE_OPTION = re.compile(r"^\s*/\*\s*#define\s+(MCUBOOT_[A-Z0-9_]+)\s*\*/\s*$")
+
+
+def parse_expectation(where, words):
+    """Returns (expect, regex) from ["accept"] or ["reject", REGEX...]."""
+    if words == ["accept"]:
+        return "accept", None
+    if len(words) >= 2 and words[0] == "reject":
+        return "reject", re.compile(" ".join(words[1:]))
+    raise SystemExit("%s: expected 'accept' or 'reject REGEX'" % where)
+
+
+def parse_template_spec(path):
+    """Reads tests/config/mcuboot_template.txt: (baseline, {case suffix: (expect, regex)})."""
+    baseline = None
+    expect = {}
+    with open(path, encoding="utf-8") as f:
+        for number, raw in enumerate(f, 1):
+            words = raw.split()
+            where = "%s:%d" % (path, number)
+            if not words or words[0].startswith("#"):
+                continue
+            if words[0] == "baseline" and len(words) > 1:
+                baseline = words[1:]
+            elif words[0] in ("verbatim", "base"):
+                expect[words[0]] = parse_expectation(where, words[1:])
+            elif words[0] == "option" and len(words) > 2:
+                expect[words[1]] = parse_expectation(where, words[2:])
+            else:
+                raise SystemExit("%s: cannot parse %r" % (where, raw.strip()))
+    if baseline is None or "verbatim" not in expect or "base" not in expect:
+        raise SystemExit("%s: the baseline, verbatim and base lines are required" % path)
+    return baseline, expect
+
+
+def switch_on(lines, names):
+    """The template's lines with the commented-out options in names switched on."""
+    out = []
+    for line in lines:
+        m = TEMPLATE_OPTION.match(line)
+        out.append("#define %s" % m.group(1) if m and m.group(1) in names else line)
+    return out
+
+
+def template_cases(template, spec_path):
+    """Generates the cases of MCUboot's configuration template (see the module's doc)."""
+    with open(template, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    options = [m.group(1) for m in map(TEMPLATE_OPTION.match, lines) if m]
+    baseline, expect = parse_template_spec(spec_path)
+    listed = set(baseline) | (set(expect) - {"verbatim", "base"})
+    missing = [o for o in options if o not in listed]
+    unknown = sorted(listed - set(options))
+    if missing or unknown:
+        raise SystemExit("%s: does not match the template %s: options without an expectation: "
+                         "%s; expectations of options it lacks: %s"
+                         % (spec_path, template, ", ".join(missing) or "none",
+                            ", ".join(unknown) or "none"))
+    cases = []
+    variants = [("verbatim", lines), ("base", switch_on(lines, set(baseline)))]
+    variants += [(o, switch_on(lines, set(baseline) | {o})) for o in options
+                 if o not in baseline]
+    for suffix, body in variants:
+        case = Case("template-" + suffix, 0)
+        case.expect, case.regex = expect[suffix]
+        case.core = body
+        cases.append(case)
+    return cases
 
 
 def write_case_files(case, fragments, directory):
@@ -212,6 +291,11 @@ def main(argv):
     parser.add_argument("-j", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--case", action="append", help="run only these cases")
     parser.add_argument("--no-mutants", action="store_true", help="skip the mutation runs")
+    shared = os.environ.get("BROWNOUT_SHARED",
+                            os.path.join(os.path.dirname(os.path.dirname(here)), "..", "shared"))
+    parser.add_argument("--mcuboot-template", default=os.path.join(shared, TEMPLATE_PATH),
+                        help="MCUboot's mcuboot_config.template.h (default: from "
+                        "$BROWNOUT_SHARED/peers)")
     args = parser.parse_args(argv)
 
     with open(args.flags, encoding="utf-8") as f:
@@ -222,6 +306,12 @@ def main(argv):
     flags = words[1:]
     os.chdir(args.root)
     cases, fragments = parse_cases(args.cases)
+    if os.path.isfile(args.mcuboot_template):
+        cases += template_cases(args.mcuboot_template,
+                                os.path.join(here, "mcuboot_template.txt"))
+    else:
+        print("skip: MCUboot's configuration template %s is absent (BROWNOUT_SHARED): its cases "
+              "are not run" % args.mcuboot_template)
     if args.case:
         cases = [c for c in cases if c.name in args.case]
     config_dir = os.path.join(args.root, "core", "config")
