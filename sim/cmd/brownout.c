@@ -144,6 +144,21 @@ static int brownout_run(const struct brownout_cmd *cmd, int argc, char **argv, c
     return rc;
 }
 
+/* `brownout help COMMAND [SUB]`: the page of `brownout COMMAND [SUB] --help`. */
+static int brownout_help(int argc, char **argv)
+{
+    char *v[4] = { argv[2], argc > 3 ? argv[3] : (char *)"--help", (char *)"--help", NULL };
+    size_t i;
+
+    for (i = 0; i < sizeof(brownout_cmds) / sizeof(brownout_cmds[0]); i++) {
+        if (strcmp(argv[2], brownout_cmds[i].name) == 0) {
+            return brownout_cmds[i].run(argc > 3 ? 3 : 2, v);
+        }
+    }
+    fprintf(stderr, "brownout: unknown command '%s' (see brownout --help)\n", argv[2]);
+    return BO_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     char *globals[BROWNOUT_GLOBALS_MAX];
@@ -155,6 +170,9 @@ int main(int argc, char **argv)
      * SIGPIPE keeps its default here on purpose: `brownout events --follow | head` ends quietly
      * when head does. The control socket's writes use MSG_NOSIGNAL (client.c).
      */
+    if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+        return brownout_help(argc, argv);
+    }
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
                       strcmp(argv[1], "help") == 0)) {
         brownout_usage(stdout);

@@ -96,6 +96,12 @@ class TestHelpWalk(unittest.TestCase):
                 self.assertIn("--no-such-option", r.stderr)
         self.assertEqual(len(pages), len(IMAGE_COMMANDS))
 
+    def test_help_command(self):
+        self.assertEqual(brownout("help", "reset").stdout, brownout("reset", "--help").stdout)
+        self.assertEqual(brownout("help", "image", "pending").stdout,
+                         brownout("image", "pending", "--help").stdout)
+        self.assertEqual(brownout("help", "nothing").returncode, 64)
+
     def test_daemon_commands_have_distinct_pages(self):
         pages = {}
         for cmd in ("status", "reset", "power-cut", "flash", "wait"):
