@@ -11,60 +11,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/client.h"
 #include "client/client_cli.h"
-#include "client/client_wait.h"
-#include "util/fileio.h"
-#include "util/num.h"
+#include "client/client_cli_int.h"
 #include "client/client_format.h"
-#include "control/control.h"
+#include "client/client_help.h"
+#include "client/client_wait.h"
+#include "image/image_info.h"
 #include "image/image_tool.h"
-
-/* Exit status for an error reply. */
-#define CLIENT_CLI_EXIT_ERROR 1
-/* Default time a command may take, in milliseconds. */
-#define CLIENT_CLI_TIMEOUT_MS 30000
-/* The largest file flash write sends (the daemon enforces its own limit). */
-#define CLIENT_CLI_DATA_MAX ((size_t)32 * 1024 * 1024)
-
-/* Options a subcommand accepts, beyond -s, -j, -t and -h. */
-enum {
-    CLIENT_OPT_AT_OP = 1u << 0,
-    CLIENT_OPT_FAULT = 1u << 1,
-    CLIENT_OPT_SEED = 1u << 2,
-    CLIENT_OPT_FOLLOW = 1u << 3,
-    CLIENT_OPT_DEVICE = 1u << 4,
-    CLIENT_OPT_OUTPUT = 1u << 5,
-    CLIENT_OPT_UNITS = 1u << 6,
-    CLIENT_OPT_PERMILLE = 1u << 7,
-    CLIENT_OPT_WAIT = 1u << 8,
-};
-
-/* The longest event name --wait takes. */
-#define CLIENT_CLI_EVENT_MAX 64
-
-struct client_cli {
-    const char *name; /* The subcommand as typed, for messages. */
-    const char *socket;
-    bool json;
-    int timeout_ms; /* -1: none given. */
-    unsigned given; /* CLIENT_OPT_* seen. */
-    long long at_op;
-    const char *fault;
-    long long seed;
-    long long units;
-    long long permille;
-    bool follow;
-    const char *device;
-    const char *output;
-    char wait_event[CLIENT_CLI_EVENT_MAX]; /* --wait EVENT, or empty. */
-    int wait_ms;                           /* --wait's :TIMEOUT in ms; -1: none given. */
-    char **pos;                            /* Positional arguments. */
-    int npos;
-    struct client_conn conn;
-};
+#include "util/num.h"
 
 void client_cli_usage(FILE *out)
 {
@@ -80,6 +36,8 @@ void client_cli_usage(FILE *out)
             "  flash erase DEV [FLASH] OFFSET LENGTH   (FLASH: default the board's first)\n"
             "  image load DEV SLOT FILE        stage FILE into a slot (e.g. 0-secondary)\n"
             "  image info DEV SLOT             the image in a slot\n"
+            "  image pending DEV test|permanent   mark the secondary's image pending\n"
+            "  image confirm DEV               confirm the primary's image over the flash\n"
             "  set-link DEV SPEC               link faults of DEV's network, e.g.\n"
             "                                  drop=5,duplicate=5,reorder=4 (none: off)\n"
             "  fault-inject DEV --kind KIND ... | --clear   flash faults for DEV's next runs\n"
@@ -90,24 +48,17 @@ void client_cli_usage(FILE *out)
             "  reset, power-on, power-cut and image load take --wait EVENT[:TIMEOUT]: subscribe\n"
             "  to events first, send the command, then print the device's EVENT it caused as\n"
             "  JSON (TIMEOUT in seconds, default -t or 30), e.g. reset dev0 --wait BOOT_DONE\n"
-            "options (after the command):\n"
-            "  -s, --socket PATH   control socket (default: $BROWNOUT_SOCKET, else\n"
-            "                      ./brownout.sock, brownoutd's default)\n"
-            "  -j, --json          print the returned JSON instead of text\n"
-            "  -t, --timeout S     give up after S seconds (exit 75); commands default to 30,\n"
-            "                      wait and events to no limit\n"
-            "exit status: 0 ok, 1 error reply, 64 usage, 66 unreadable input, 69 daemon\n"
-            "unreachable, 73 unwritable output, 75 timeout, 76 protocol error\n");
+            "\n");
+    client_help_common(out);
 }
 
-static int client_cli_usage_error(const struct client_cli *cli, const char *msg)
+int client_cli_usage_error(const struct client_cli *cli, const char *msg)
 {
-    fprintf(stderr, "brownout %s: %s (see brownout --help)\n", cli->name, msg);
-    return EX_USAGE;
+    fprintf(stderr, "brownout %s: %s (see brownout %s --help)\n", cli->help, msg, cli->help);
+    return BO_EXIT_USAGE;
 }
 
-/* Parses an unsigned number (decimal or 0x hex) into [0, max], for the long long fields. */
-static bool client_cli_number(const char *s, long long max, long long *out)
+bool client_cli_number(const char *s, long long max, long long *out)
 {
     uint64_t v;
 
@@ -198,7 +149,7 @@ static int client_cli_option(struct client_cli *cli, int c, const char *arg, uns
                    ? 0
                    : client_cli_usage_error(cli, "--timeout wants seconds");
     case 'h':
-        client_cli_usage(stdout);
+        client_help_print(stdout, cli->help);
         return -1;
     case 'F':
         *bit = CLIENT_OPT_FAULT;
@@ -216,33 +167,44 @@ static int client_cli_option(struct client_cli *cli, int c, const char *arg, uns
         *bit = CLIENT_OPT_OUTPUT;
         cli->output = arg;
         return 0;
-    case 'W':
+    case 'I':
+        *bit = CLIENT_OPT_IMAGE;
+        return client_cli_number(arg, 1, &cli->image)
+                   ? 0
+                   : client_cli_usage_error(cli, "--image wants 0 or 1");
+    case 'w':
         *bit = CLIENT_OPT_WAIT;
         return client_cli_wait_option(cli, arg)
                    ? 0
                    : client_cli_usage_error(cli, "--wait wants EVENT or EVENT:SECONDS");
     default:
-        return client_cli_usage_error(cli, "unknown option or missing value");
+        return -2;
     }
+}
+
+/* Reports the option getopt_long refused (argv[optind - 1], or -optopt): unknown, no value. */
+static int client_cli_bad_option(const struct client_cli *cli, int c, char **argv, int last)
+{
+    char shortopt[3] = { '-', (char)optopt, '\0' };
+    const char *opt = strncmp(argv[last], "--", 2) == 0 ? argv[last] : shortopt;
+    char msg[160];
+
+    snprintf(msg, sizeof(msg), c == ':' ? "option '%.64s' needs a value" : "unknown option '%.64s'",
+             opt);
+    return client_cli_usage_error(cli, msg);
 }
 
 static int client_cli_parse(struct client_cli *cli, int argc, char **argv, unsigned allowed)
 {
     static const struct option longopts[] = {
-        { "socket", required_argument, NULL, 's' },
-        { "json", no_argument, NULL, 'j' },
-        { "timeout", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
-        { "at-op", required_argument, NULL, 'A' },
-        { "fault", required_argument, NULL, 'F' },
-        { "seed", required_argument, NULL, 'S' },
-        { "follow", no_argument, NULL, 'f' },
-        { "device", required_argument, NULL, 'd' },
-        { "output", required_argument, NULL, 'o' },
-        { "units", required_argument, NULL, 'U' },
-        { "permille", required_argument, NULL, 'P' },
-        { "wait", required_argument, NULL, 'W' }, /* EVENT[:TIMEOUT] */
-        { NULL, 0, NULL, 0 },
+        { "socket", required_argument, NULL, 's' },  { "json", no_argument, NULL, 'j' },
+        { "timeout", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+        { "at-op", required_argument, NULL, 'A' },   { "fault", required_argument, NULL, 'F' },
+        { "seed", required_argument, NULL, 'S' },    { "follow", no_argument, NULL, 'f' },
+        { "device", required_argument, NULL, 'd' },  { "output", required_argument, NULL, 'o' },
+        { "units", required_argument, NULL, 'U' },   { "permille", required_argument, NULL, 'P' },
+        { "wait", required_argument, NULL, 'w' }, /* EVENT[:TIMEOUT] */
+        { "image", required_argument, NULL, 'I' },   { NULL, 0, NULL, 0 },
     };
     unsigned bit;
     int rc;
@@ -250,14 +212,21 @@ static int client_cli_parse(struct client_cli *cli, int argc, char **argv, unsig
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "s:jt:hfd:o:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:jt:hfd:o:w:", longopts, NULL)) != -1) {
         bit = 0;
-        rc = client_cli_option(cli, c, optarg, &bit);
+        rc = c == '?' || c == ':' ? -2 : client_cli_option(cli, c, optarg, &bit);
+        if (rc == -2) {
+            return client_cli_bad_option(cli, c, argv, optind - 1);
+        }
         if (rc != 0) {
             return rc;
         }
         if ((bit & ~allowed) != 0) {
-            return client_cli_usage_error(cli, "option not valid for this command");
+            char msg[160];
+
+            snprintf(msg, sizeof(msg), "option '%.64s' is not one of its options",
+                     argv[optind - 1 - (optarg != NULL && optarg == argv[optind - 1] ? 1 : 0)]);
+            return client_cli_usage_error(cli, msg);
         }
         cli->given |= bit;
     }
@@ -282,14 +251,14 @@ static int client_cli_connect(struct client_cli *cli)
         return 0;
     case BO_ETIMEDOUT:
         fprintf(stderr, "brownout: %s: no greeting in time\n", path);
-        return EX_TEMPFAIL;
+        return BO_EXIT_TEMPFAIL;
     case BO_EPROTO:
         fprintf(stderr, "brownout: %s: not a brownoutd control socket\n", path);
-        return EX_PROTOCOL;
+        return BO_EXIT_PROTOCOL;
     default:
         fprintf(stderr, "brownout: cannot reach brownoutd at %s: %s\n", path,
                 errno != 0 ? strerror(errno) : bo_strerror(rc));
-        return EX_UNAVAILABLE;
+        return BO_EXIT_UNAVAIL;
     }
 }
 
@@ -299,20 +268,20 @@ static int client_cli_failure(int rc)
     switch (rc) {
     case BO_ETIMEDOUT:
         fprintf(stderr, "brownout: timed out\n");
-        return EX_TEMPFAIL;
+        return BO_EXIT_TEMPFAIL;
     case BO_EPROTO:
         fprintf(stderr, "brownout: the daemon sent something that is not a JSON object\n");
-        return EX_PROTOCOL;
+        return BO_EXIT_PROTOCOL;
     case BO_ENOMEM:
         fprintf(stderr, "brownout: out of memory\n");
-        return EX_OSERR;
+        return BO_EXIT_OSERR;
     default:
         fprintf(stderr, "brownout: the daemon closed the connection\n");
-        return EX_UNAVAILABLE;
+        return BO_EXIT_UNAVAIL;
     }
 }
 
-static void client_cli_print_json(const json_t *v)
+void client_cli_print_json(const json_t *v)
 {
     char *text = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 
@@ -322,8 +291,7 @@ static void client_cli_print_json(const json_t *v)
     }
 }
 
-/* Executes one command (args taken over) and prints its result; returns the exit status. */
-static int client_cli_run(struct client_cli *cli, const char *command, json_t *args, json_t **ret)
+int client_cli_run(struct client_cli *cli, const char *command, json_t *args, json_t **ret)
 {
     char device[CLIENT_CLI_EVENT_MAX * 4] = "";
     json_t *reply = NULL;
@@ -334,7 +302,7 @@ static int client_cli_run(struct client_cli *cli, const char *command, json_t *a
     }
     if (args == NULL) {
         fprintf(stderr, "brownout: out of memory\n");
-        return EX_OSERR;
+        return BO_EXIT_OSERR;
     }
     rc = client_cli_connect(cli);
     if (rc == 0 && cli->wait_event[0] != '\0') {
@@ -423,149 +391,54 @@ static int client_cli_power_cut(struct client_cli *cli)
     return client_cli_run(cli, "power-cut", args, NULL);
 }
 
-/* Reads a whole file ("-": standard input). */
-static int client_cli_slurp(const char *path, uint8_t **out, size_t *len)
-{
-    return fileio_read_all(path, CLIENT_CLI_DATA_MAX, out, len, NULL, 0) == 0 ? 0 : -1;
-}
-
-static void client_cli_hexdump(FILE *out, long long base, const uint8_t *buf, size_t len)
-{
-    size_t i;
-    size_t j;
-
-    for (i = 0; i < len; i += 16) {
-        fprintf(out, "%08llx ", (unsigned long long)base + i);
-        for (j = i; j < i + 16; j++) {
-            if (j < len) {
-                fprintf(out, " %02x", buf[j]);
-            } else {
-                fprintf(out, "   ");
-            }
-        }
-        fprintf(out, "  |");
-        for (j = i; j < i + 16 && j < len; j++) {
-            fputc(buf[j] >= 0x20 && buf[j] < 0x7f ? buf[j] : '.', out);
-        }
-        fprintf(out, "|\n");
-    }
-}
-
-/* The arguments every flash command shares: device, flash when given, offset. */
-static json_t *client_cli_flash_args(const char *dev, const char *flash, long long offset)
-{
-    json_t *args = json_pack("{s:s, s:I}", "device", dev, "offset", (json_int_t)offset);
-
-    if (args != NULL && flash != NULL &&
-        json_object_set_new(args, "flash", json_string(flash)) != 0) {
-        json_decref(args);
-        return NULL;
-    }
-    return args;
-}
-
-static int client_cli_flash_read(struct client_cli *cli, json_t *args, long long offset,
-                                 long long length)
+/* image info DEV SLOT: the slot's image, printed as the offline `image info FILE` does. */
+static int client_cli_image_info(struct client_cli *cli)
 {
     json_t *ret = NULL;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    FILE *f;
+    char name[128];
     int rc;
 
-    if (args != NULL && json_object_set_new(args, "length", json_integer(length)) != 0) {
-        json_decref(args);
-        args = NULL;
+    if (cli->npos != 3) {
+        return client_cli_usage_error(cli, "needs DEV and SLOT");
     }
-    rc = client_cli_run(cli, "flash-read", args, &ret);
-
+    rc = client_cli_run(cli, "image-info",
+                        json_pack("{s:s, s:s}", "device", cli->pos[1], "slot", cli->pos[2]), &ret);
     if (rc != 0) {
         return rc;
     }
-    if (cli->json && cli->output == NULL) {
-        client_cli_print_json(ret);
-        goto out;
+    if (cli->json || !json_is_true(json_object_get(ret, "present"))) {
+        cli->json ? client_cli_print_json(ret) : client_format_value(stdout, ret);
+    } else {
+        snprintf(name, sizeof(name), "%s %s", cli->pos[1], cli->pos[2]);
+        image_info_print_text(stdout, name, json_object_get(ret, "image"));
     }
-    if (control_arg_data(ret, "data", &data, &len) < 0) {
-        rc = EX_PROTOCOL;
-        fprintf(stderr, "brownout: the reply has no base64 \"data\"\n");
-        goto out;
-    }
-    if (cli->output == NULL) {
-        client_cli_hexdump(stdout, offset, data, len);
-        goto out;
-    }
-    f = strcmp(cli->output, "-") == 0 ? stdout : fopen(cli->output, "wb");
-    if (f == NULL || fwrite(data, 1, len, f) != len || (f != stdout && fclose(f) != 0)) {
-        fprintf(stderr, "brownout: cannot write %s: %s\n", cli->output, strerror(errno));
-        rc = EX_CANTCREAT;
-    }
-out:
-    free(data);
     json_decref(ret);
-    return rc;
+    return 0;
 }
 
-/* flash read|write|erase DEV [FLASH] OFFSET LENGTH|FILE. */
-static int client_cli_flash(struct client_cli *cli)
+/* image pending DEV test|permanent and image confirm DEV: the application's trailer requests. */
+static int client_cli_image_mark(struct client_cli *cli, bool pending)
 {
-    const char *sub = cli->npos > 0 ? cli->pos[0] : "";
-    const char *dev;
-    const char *flash = NULL;
-    const char *last;
-    long long offset;
-    long long length;
-    uint8_t *data = NULL;
-    size_t len;
     json_t *args;
 
-    if (cli->npos != 4 && cli->npos != 5) {
-        return client_cli_usage_error(cli, "usage: flash read|write|erase DEV [FLASH] OFFSET "
-                                           "LENGTH|FILE");
+    if (cli->npos != (pending ? 3 : 2)) {
+        return client_cli_usage_error(cli, pending ? "needs DEV and test or permanent"
+                                                   : "needs one DEV");
     }
-    dev = cli->pos[1];
-    if (cli->npos == 5) {
-        flash = cli->pos[2];
+    if (pending && strcmp(cli->pos[2], "test") != 0 && strcmp(cli->pos[2], "permanent") != 0) {
+        char msg[128];
+
+        snprintf(msg, sizeof(msg), "'%.64s' is not one of: test, permanent", cli->pos[2]);
+        return client_cli_usage_error(cli, msg);
     }
-    last = cli->pos[cli->npos - 1];
-    if (!client_cli_number(cli->pos[cli->npos - 2], INT64_MAX, &offset)) {
-        return client_cli_usage_error(cli, "OFFSET must be a number");
+    args = json_pack("{s:s, s:I}", "device", cli->pos[1], "image", (json_int_t)cli->image);
+    if (args != NULL && pending) {
+        json_object_set_new(args, "kind", json_string(cli->pos[2]));
     }
-    if (cli->output != NULL && strcmp(sub, "read") != 0) {
-        return client_cli_usage_error(cli, "-o is for flash read");
-    }
-    if (strcmp(sub, "read") == 0 || strcmp(sub, "erase") == 0) {
-        if (!client_cli_number(last, INT64_MAX, &length)) {
-            return client_cli_usage_error(cli, "LENGTH must be a number");
-        }
-        args = client_cli_flash_args(dev, flash, offset);
-        if (sub[0] == 'r') {
-            return client_cli_flash_read(cli, args, offset, length);
-        }
-        if (args != NULL && json_object_set_new(args, "length", json_integer(length)) != 0) {
-            json_decref(args);
-            args = NULL;
-        }
-        return client_cli_run(cli, "flash-erase", args, NULL);
-    }
-    if (strcmp(sub, "write") != 0) {
-        return client_cli_usage_error(cli, "flash read, write or erase");
-    }
-    if (client_cli_slurp(last, &data, &len) < 0) {
-        fprintf(stderr, "brownout: cannot read %s (or larger than %zu bytes)\n", last,
-                CLIENT_CLI_DATA_MAX);
-        return EX_NOINPUT;
-    }
-    args = client_cli_flash_args(dev, flash, offset);
-    if (args != NULL && json_object_set_new(args, "data", control_data_json(data, len)) != 0) {
-        json_decref(args);
-        args = NULL;
-    }
-    free(data);
-    return client_cli_run(cli, "flash-write", args, NULL);
+    return client_cli_run(cli, pending ? "image-pending" : "image-confirm", args, NULL);
 }
 
-/* image load DEV SLOT FILE | image info DEV SLOT (the daemon's side of `image`). */
+/* image load|info|pending|confirm (the daemon's side of `image`). */
 static int client_cli_image_daemon(struct client_cli *cli)
 {
     const char *sub = cli->npos > 0 ? cli->pos[0] : "";
@@ -573,21 +446,19 @@ static int client_cli_image_daemon(struct client_cli *cli)
     json_t *args;
 
     if (strcmp(sub, "info") == 0) {
-        if (cli->npos != 3) {
-            return client_cli_usage_error(cli, "usage: image info DEV SLOT");
-        }
-        return client_cli_run(cli, "image-info",
-                              json_pack("{s:s, s:s}", "device", cli->pos[1], "slot", cli->pos[2]),
-                              NULL);
+        return client_cli_image_info(cli);
+    }
+    if (strcmp(sub, "pending") == 0 || strcmp(sub, "confirm") == 0) {
+        return client_cli_image_mark(cli, sub[0] == 'p');
     }
     if (cli->npos != 4) {
-        return client_cli_usage_error(cli, "usage: image load DEV SLOT FILE");
+        return client_cli_usage_error(cli, "needs DEV, SLOT and FILE");
     }
     /* The daemon reads the file itself, from its own working directory. */
     abs = realpath(cli->pos[3], NULL);
     if (abs == NULL) {
         fprintf(stderr, "brownout: cannot read %s: %s\n", cli->pos[3], strerror(errno));
-        return EX_NOINPUT;
+        return BO_EXIT_NOINPUT;
     }
     args = json_pack("{s:s, s:s, s:s}", "device", cli->pos[1], "slot", cli->pos[2], "path", abs);
     free(abs);
@@ -633,7 +504,7 @@ static int client_cli_events(struct client_cli *cli, const char *wanted)
         if (rc < 0) {
             if (rc == BO_ETIMEDOUT && wanted != NULL) {
                 fprintf(stderr, "brownout: no %s within the timeout\n", wanted);
-                return EX_TEMPFAIL;
+                return BO_EXIT_TEMPFAIL;
             }
             if (rc == BO_EIO && wanted == NULL) {
                 return 0;
@@ -656,7 +527,7 @@ static int client_cli_events(struct client_cli *cli, const char *wanted)
         } else if (name != NULL && strcmp(name, "SHUTDOWN") == 0) {
             fprintf(stderr, "brownout: the daemon shut down before %s\n", wanted);
             json_decref(event);
-            return EX_UNAVAILABLE;
+            return BO_EXIT_UNAVAIL;
         }
         json_decref(event);
     }
@@ -697,32 +568,48 @@ static int client_cli_raw(struct client_cli *cli)
     return rc;
 }
 
+/* The command options (CLIENT_OPT_*) subcommand cmd (image: with its own sub) accepts. */
+static unsigned client_cli_allowed(const char *cmd, const char *sub)
+{
+    if (strcmp(cmd, "power-cut") == 0) {
+        return CLIENT_OPT_AT_OP | CLIENT_OPT_FAULT | CLIENT_OPT_SEED | CLIENT_OPT_UNITS |
+               CLIENT_OPT_PERMILLE | CLIENT_OPT_WAIT;
+    }
+    if (strcmp(cmd, "reset") == 0 || strcmp(cmd, "power-on") == 0 ||
+        (strcmp(cmd, "image") == 0 && strcmp(sub, "load") == 0)) {
+        return CLIENT_OPT_WAIT;
+    }
+    if (strcmp(cmd, "image") == 0 && (strcmp(sub, "pending") == 0 || strcmp(sub, "confirm") == 0)) {
+        return CLIENT_OPT_IMAGE;
+    }
+    if (strcmp(cmd, "flash") == 0) {
+        return CLIENT_OPT_OUTPUT;
+    }
+    if (strcmp(cmd, "events") == 0) {
+        return CLIENT_OPT_FOLLOW;
+    }
+    return strcmp(cmd, "wait") == 0 ? CLIENT_OPT_DEVICE : 0;
+}
+
 int client_cli_main(int argc, char **argv)
 {
     struct client_cli cli;
     const char *cmd = argc > 0 ? argv[0] : "";
-    unsigned allowed = 0;
+    const char *sub = argc > 1 ? argv[1] : "";
+    char help[32];
     int rc;
 
     memset(&cli, 0, sizeof(cli));
     cli.name = cmd;
+    if (strcmp(cmd, "image") == 0) {
+        snprintf(help, sizeof(help), "image %.16s", sub);
+    } else {
+        snprintf(help, sizeof(help), "%.24s", cmd);
+    }
+    cli.help = help;
     cli.timeout_ms = -1;
     client_init(&cli.conn);
-    if (strcmp(cmd, "power-cut") == 0) {
-        allowed = CLIENT_OPT_AT_OP | CLIENT_OPT_FAULT | CLIENT_OPT_SEED | CLIENT_OPT_UNITS |
-                  CLIENT_OPT_PERMILLE | CLIENT_OPT_WAIT;
-    } else if (strcmp(cmd, "reset") == 0 || strcmp(cmd, "power-on") == 0) {
-        allowed = CLIENT_OPT_WAIT;
-    } else if (strcmp(cmd, "image") == 0 && argc > 1 && strcmp(argv[1], "load") == 0) {
-        allowed = CLIENT_OPT_WAIT;
-    } else if (strcmp(cmd, "flash") == 0) {
-        allowed = CLIENT_OPT_OUTPUT;
-    } else if (strcmp(cmd, "events") == 0) {
-        allowed = CLIENT_OPT_FOLLOW;
-    } else if (strcmp(cmd, "wait") == 0) {
-        allowed = CLIENT_OPT_DEVICE;
-    }
-    rc = client_cli_parse(&cli, argc, argv, allowed);
+    rc = client_cli_parse(&cli, argc, argv, client_cli_allowed(cmd, sub));
     if (rc != 0) {
         return rc < 0 ? 0 : rc;
     }
@@ -783,10 +670,35 @@ static int client_cli_count_positional(int argc, char **argv)
     return n;
 }
 
+/* Whether argv[2..] asks for --help (before a "--"). */
+static bool client_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int client_cli_image(int argc, char **argv)
 {
+    char page[32];
+
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        image_tool_usage(stdout);
+        fprintf(stdout, "daemon commands (brownoutd's control socket):\n"
+                        "  load DEV SLOT FILE, info DEV SLOT, pending DEV test|permanent,\n"
+                        "  confirm DEV   (brownout image COMMAND --help: its own page)\n");
+        return BO_EXIT_OK;
+    }
+    snprintf(page, sizeof(page), "image %.16s", argc >= 2 ? argv[1] : "");
+    if (argc >= 2 && client_cli_wants_help(argc, argv) && client_help_print(stdout, page)) {
+        return BO_EXIT_OK;
+    }
     if (argc >= 2 &&
-        (strcmp(argv[1], "load") == 0 ||
+        (strcmp(argv[1], "load") == 0 || strcmp(argv[1], "pending") == 0 ||
+         strcmp(argv[1], "confirm") == 0 ||
          (strcmp(argv[1], "info") == 0 && client_cli_count_positional(argc, argv) == 2))) {
         return client_cli_main(argc, argv);
     }

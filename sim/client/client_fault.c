@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "bo_err.h"
 #include "client/client.h"
 #include "client/client_format.h"
+#include "util/bo_exit.h"
 #include "util/num.h"
 
 /* Default time a request may take (milliseconds), as the other daemon commands. */
@@ -50,16 +50,17 @@ static void client_fault_usage(FILE *out)
             "  -s, --socket PATH, -j, --json, -t, --timeout S   as the other daemon commands\n"
             "query-status (brownout status DEV) lists them as flash-faults.\n"
             "exit status: 0 ok, 1 error reply, 64 usage, 69 daemon unreachable, 75 timeout,\n"
-            "76 protocol error\n");
+            "76 protocol error\n\n"
+            "example:\n  brownout fault-inject dev0 --kind bitflip --rate 1/100\n");
 }
 
 static int client_fault_usage_error(const char *msg)
 {
     fprintf(stderr, "brownout fault-inject: %s (see brownout fault-inject --help)\n", msg);
-    return EX_USAGE;
+    return BO_EXIT_USAGE;
 }
 
-/* Sets a numeric argument from text ("1/N" for --rate). \return 0 or EX_USAGE. */
+/* Sets a numeric argument from text ("1/N" for --rate). \return 0 or BO_EXIT_USAGE. */
 static int client_fault_number(struct client_fault *f, const char *key, const char *arg)
 {
     uint64_t v;
@@ -73,13 +74,13 @@ static int client_fault_number(struct client_fault *f, const char *key, const ch
     if (num_parse_u64(arg, 0, strcmp(key, "seed") == 0 ? INT64_MAX : UINT32_MAX, &v) < 0 ||
         (strcmp(key, "rate") == 0 && v == 0)) {
         fprintf(stderr, "brownout fault-inject: --%s: '%s' is not a valid number\n", key, arg);
-        return EX_USAGE;
+        return BO_EXIT_USAGE;
     }
     json_object_set_new(f->args, key, json_integer((json_int_t)v));
     return 0;
 }
 
-/* Applies one option. \return 0, EX_USAGE, or -1 after --help. */
+/* Applies one option. \return 0, BO_EXIT_USAGE, or -1 after --help. */
 static int client_fault_option(struct client_fault *f, int c, const char *arg)
 {
     static const char *const keys[] = {
@@ -123,7 +124,7 @@ static int client_fault_option(struct client_fault *f, int c, const char *arg)
     }
 }
 
-/* Parses the command line into f. \return 0, EX_USAGE, or -1 after --help. */
+/* Parses the command line into f. \return 0, BO_EXIT_USAGE, or -1 after --help. */
 static int client_fault_parse(struct client_fault *f, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -146,7 +147,15 @@ static int client_fault_parse(struct client_fault *f, int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "s:jt:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:jt:h", longopts, NULL)) != -1) {
+        if (c == '?' || c == ':') {
+            char shortopt[3] = { '-', (char)optopt, '\0' };
+
+            fprintf(stderr, "brownout fault-inject: %s '%s' (see brownout fault-inject --help)\n",
+                    c == ':' ? "option needs a value:" : "unknown option",
+                    strncmp(argv[optind - 1], "--", 2) == 0 ? argv[optind - 1] : shortopt);
+            return BO_EXIT_USAGE;
+        }
         rc = client_fault_option(f, c, optarg);
         if (rc != 0) {
             return rc;
@@ -179,7 +188,9 @@ static int client_fault_send(struct client_fault *f)
     client_free(&conn);
     if (rc < 0) {
         fprintf(stderr, "brownout: fault-inject at %s: %s\n", path, bo_strerror(rc));
-        return rc == BO_ETIMEDOUT ? EX_TEMPFAIL : rc == BO_EPROTO ? EX_PROTOCOL : EX_UNAVAILABLE;
+        return rc == BO_ETIMEDOUT ? BO_EXIT_TEMPFAIL
+               : rc == BO_EPROTO  ? BO_EXIT_PROTOCOL
+                                  : BO_EXIT_UNAVAIL;
     }
     if (json_object_get(reply, "return") == NULL) {
         client_format_error(stderr, reply);
@@ -205,7 +216,7 @@ int client_fault_main(int argc, char **argv)
     f.timeout_ms = -1;
     f.args = json_object();
     if (f.args == NULL) {
-        return EX_OSERR;
+        return BO_EXIT_OSERR;
     }
     rc = client_fault_parse(&f, argc, argv);
     if (rc == 0) {

@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 #include <time.h>
+
+#include "util/bo_exit.h"
 
 /* True when event is called name and, if device is not NULL, comes from device. */
 static bool client_wait_match(const json_t *event, const char *name, const char *device)
@@ -113,12 +114,14 @@ int client_wait_cli(struct client_conn *c, const char *command, const char *name
                 : rc == BO_EPROTO  ? "the daemon sent something that is not a JSON object; awaited "
                                    : "the daemon closed the connection before ",
                 name);
-        return rc == BO_ETIMEDOUT ? EX_TEMPFAIL : rc == BO_EPROTO ? EX_PROTOCOL : EX_UNAVAILABLE;
+        return rc == BO_ETIMEDOUT ? BO_EXIT_TEMPFAIL
+               : rc == BO_EPROTO  ? BO_EXIT_PROTOCOL
+                                  : BO_EXIT_UNAVAIL;
     }
     text = json_dumps(event, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(event);
     if (text == NULL) {
-        return EX_OSERR;
+        return BO_EXIT_OSERR;
     }
     printf("%s\n", text);
     fflush(stdout);

@@ -40,8 +40,8 @@ int client_wait_subscribe(struct client_conn *c, int timeout_ms);
 /**
  * \brief The CLI's --wait: client_wait_caused() with the marker of command (RESET for reset,
  *        POWER_ON for power-on, none otherwise), then prints the event as one line of JSON.
- * \return An exit status: 0, EX_TEMPFAIL (timeout), EX_UNAVAILABLE (connection closed or the
- *         daemon shut down), EX_PROTOCOL or EX_OSERR; the failure is said on stderr.
+ * \return An exit status: 0, BO_EXIT_TEMPFAIL (timeout), BO_EXIT_UNAVAIL (connection closed or the
+ *         daemon shut down), BO_EXIT_PROTOCOL or BO_EXIT_OSERR; the failure is said on stderr.
  */
 int client_wait_cli(struct client_conn *c, const char *command, const char *name,
                     const char *device, int timeout_ms);

@@ -6,13 +6,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "fw/fw.h"
-
-#ifndef BROWNOUT_VERSION
-#define BROWNOUT_VERSION "0.1.0"
-#endif
+#include "util/bo_exit.h"
 
 static void brownout_fw_usage(FILE *out)
 {
@@ -59,17 +55,16 @@ int main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             brownout_fw_usage(stdout);
-            return 0;
+            return BO_EXIT_OK;
         }
         if (strcmp(argv[i], "--version") == 0) {
             printf("brownout-fw %s\n", BROWNOUT_VERSION);
-            return 0;
+            return BO_EXIT_OK;
         }
     }
     if (fw_parse_args(&args, argc, argv, err, sizeof(err)) < 0) {
-        fprintf(stderr, "brownout-fw: %s\n", err);
-        brownout_fw_usage(stderr);
-        return EX_USAGE;
+        fprintf(stderr, "brownout-fw: %s (see brownout-fw --help)\n", err);
+        return BO_EXIT_USAGE;
     }
     return fw_run(&args);
 }

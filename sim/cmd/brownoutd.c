@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -19,22 +18,23 @@
 #include "config/config_start.h"
 #include "config/daemon_config.h"
 #include "daemon/daemon.h"
+#include "util/bo_exit.h"
 
 /* Exit status for a setup error. */
 static int brownoutd_exit_code(int rc)
 {
     switch (rc) {
     case BO_EINVAL:
-        return EX_CONFIG;
+        return BO_EXIT_CONFIG;
     case BO_ENOENT:
-        return EX_NOINPUT;
+        return BO_EXIT_NOINPUT;
     case BO_EBUSY:
     case BO_EEXIST:
-        return EX_UNAVAILABLE;
+        return BO_EXIT_UNAVAIL;
     case BO_EOS:
-        return EX_OSERR;
+        return BO_EXIT_OSERR;
     default:
-        return EX_SOFTWARE;
+        return BO_EXIT_SOFTWARE;
     }
 }
 
@@ -77,10 +77,10 @@ int main(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "brownoutd: %s\n", err);
         if (rc == BO_EOS) {
-            return EX_NOINPUT;
+            return BO_EXIT_NOINPUT;
         }
         fprintf(stderr, "Try 'brownoutd --help' for more information.\n");
-        return strchr(err, ':') != NULL && cfg.file[0] != '\0' ? EX_CONFIG : EX_USAGE;
+        return strchr(err, ':') != NULL && cfg.file[0] != '\0' ? BO_EXIT_CONFIG : BO_EXIT_USAGE;
     }
     if (action == CONFIG_HELP) {
         config_usage(stdout);
@@ -102,10 +102,10 @@ int main(int argc, char **argv)
     }
     if (cfg.has_ready_fd && fcntl(cfg.ready_fd, F_GETFD) < 0) {
         fprintf(stderr, "brownoutd: --ready-fd %d: not an open descriptor\n", cfg.ready_fd);
-        return EX_USAGE;
+        return BO_EXIT_USAGE;
     }
     if (cfg.log[0] != '\0' && brownoutd_open_log(cfg.log) < 0) {
-        return EX_CANTCREAT;
+        return BO_EXIT_CANTCREAT;
     }
     setvbuf(stderr, NULL, _IOLBF, 0);
     loop = uv_default_loop();

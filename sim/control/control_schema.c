@@ -121,6 +121,19 @@ static const char *control_schema_json_type(const json_t *v)
     return "a value";
 }
 
+/* Describes a value not among an enum argument's: "'torn' is not one of: before, after, ...". */
+static void control_schema_enum_error(const struct control_arg *a, const char *value, char *desc,
+                                      size_t desc_len)
+{
+    const char *const *e;
+    size_t n =
+        (size_t)snprintf(desc, desc_len, "argument '%s': '%.64s' is not one of:", a->name, value);
+
+    for (e = a->values; *e != NULL && n < desc_len; e++) {
+        n += (size_t)snprintf(desc + n, desc_len - n, "%s %s", e == a->values ? "" : ",", *e);
+    }
+}
+
 /* Checks one present argument against its definition. */
 static int control_schema_value(const struct control_arg *a, const json_t *v, char *desc,
                                 size_t desc_len)
@@ -178,8 +191,7 @@ static int control_schema_value(const struct control_arg *a, const json_t *v, ch
                 return 0;
             }
         }
-        snprintf(desc, desc_len, "argument '%s': '%.64s' is not one of the allowed values", a->name,
-                 json_string_value(v));
+        control_schema_enum_error(a, json_string_value(v), desc, desc_len);
         return BO_EINVAL;
     case CONTROL_ARG_OBJECT:
         if (!json_is_object(v)) {

@@ -612,5 +612,9 @@ int daemon_cmds_register(struct daemon *d)
             return rc;
         }
     }
+    rc = daemon_mark_register(d);
+    if (rc < 0) {
+        return rc;
+    }
     return daemon_fault_register(d);
 }

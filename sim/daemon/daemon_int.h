@@ -29,6 +29,9 @@ void daemon_cmd_image_load(struct control_request *req, json_t *args, void *ctx)
 /** \brief Registers the fault-inject command (daemon_fault.c). \return 0 or an error. */
 int daemon_fault_register(struct daemon *d);
 
+/** \brief Registers image-pending and image-confirm (daemon_mark.c). \return 0 or an error. */
+int daemon_mark_register(struct daemon *d);
+
 /** \brief The argument schema of fault-inject (for tests of its refusals). */
 const struct control_arg *daemon_fault_schema(void);
 

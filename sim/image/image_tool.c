@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -24,10 +25,11 @@
 #include "image/image_sign.h"
 #include "image/keys.h"
 #include "port_rng.h"
+#include "util/bo_exit.h"
 
-#define IMAGE_TOOL_EXIT_OK 0
-#define IMAGE_TOOL_EXIT_FAIL 1
-#define IMAGE_TOOL_EXIT_USAGE 2
+#define IMAGE_TOOL_EXIT_OK BO_EXIT_OK
+#define IMAGE_TOOL_EXIT_FAIL BO_EXIT_FAILED
+#define IMAGE_TOOL_EXIT_USAGE BO_EXIT_USAGE
 #define IMAGE_TOOL_MAX_KEYS 16
 #define IMAGE_TOOL_FILE_MAX (256u * 1024u * 1024u)
 
@@ -44,7 +46,7 @@ void image_tool_usage(FILE *out)
             "usage: brownout image COMMAND [OPTIONS]\n"
             "\n"
             "commands:\n"
-            "  keygen -t TYPE -k FILE [--public FILE]\n"
+            "  keygen -t TYPE -k FILE [--public FILE] [--force]\n"
             "      generate a private key (TYPE: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072)\n"
             "  getpub -k KEY [-o FILE]\n"
             "      print (or write) the public key of KEY as PEM\n"
@@ -78,8 +80,24 @@ static int image_tool_usage_error(const char *cmd, const char *fmt, const char *
 {
     fprintf(stderr, "brownout image %s: ", cmd);
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see brownout image --help)\n");
+    fprintf(stderr, " (see brownout image %s --help)\n", cmd);
     return IMAGE_TOOL_EXIT_USAGE;
+}
+
+/* Reports the option getopt_long refused in argv (unknown, or without its value). */
+static int image_tool_bad_option(const char *cmd, int c, char **argv)
+{
+    char shortopt[3] = { '-', (char)optopt, '\0' };
+    const char *opt = strncmp(argv[optind - 1], "--", 2) == 0 ? argv[optind - 1] : shortopt;
+
+    return image_tool_usage_error(
+        cmd, c == ':' ? "option '%s' needs a value" : "unknown option '%s'", opt);
+}
+
+/* The exit status for an input file that cannot be used: 66 when unreadable, else 65. */
+static int image_tool_input_status(const char *path)
+{
+    return access(path, R_OK) != 0 ? BO_EXIT_NOINPUT : BO_EXIT_DATA;
 }
 
 static int image_tool_env_setup(struct image_tool_env *env)
@@ -150,14 +168,22 @@ static int image_tool_write(const char *path, const uint8_t *data, size_t len)
     return 0;
 }
 
+/* Whether path (if not NULL) exists; says so, for keygen's refusal to overwrite a key. */
+static bool image_tool_exists(const char *path)
+{
+    if (path == NULL || access(path, F_OK) != 0) {
+        return false;
+    }
+    fprintf(stderr, "brownout image keygen: %s exists (--force overwrites it)\n", path);
+    return true;
+}
+
 static int image_tool_keygen(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "type", required_argument, NULL, 't' },
-        { "key", required_argument, NULL, 'k' },
-        { "public", required_argument, NULL, 'p' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "type", required_argument, NULL, 't' },   { "key", required_argument, NULL, 'k' },
+        { "public", required_argument, NULL, 'p' }, { "force", no_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
     };
     const char *type_name = NULL;
     const char *path = NULL;
@@ -166,11 +192,15 @@ static int image_tool_keygen(int argc, char **argv)
     enum image_key_type type;
     char err[KEYS_ERR_MAX];
     struct keys_key k;
-    int status = IMAGE_TOOL_EXIT_FAIL;
+    int status = BO_EXIT_CANTCREAT;
+    bool force = false;
     int c;
 
-    while ((c = getopt_long(argc, argv, "+t:k:p:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:t:k:p:fh", longopts, NULL)) != -1) {
         switch (c) {
+        case 'f':
+            force = true;
+            break;
         case 't':
             type_name = optarg;
             break;
@@ -184,7 +214,7 @@ static int image_tool_keygen(int argc, char **argv)
             image_tool_usage(stdout);
             return IMAGE_TOOL_EXIT_OK;
         default:
-            return image_tool_usage_error("keygen", "%s", "bad option");
+            return image_tool_bad_option("keygen", c, argv);
         }
     }
     if (type_name == NULL || path == NULL || optind != argc) {
@@ -194,12 +224,16 @@ static int image_tool_keygen(int argc, char **argv)
     if (type == IMAGE_KEY_NONE) {
         return image_tool_usage_error("keygen", "unknown key type '%s'", type_name);
     }
+    if (!force && (image_tool_exists(path) || image_tool_exists(pub))) {
+        return BO_EXIT_CANTCREAT;
+    }
     if (image_tool_env_setup(&env) < 0) {
-        return IMAGE_TOOL_EXIT_FAIL;
+        return BO_EXIT_SOFTWARE;
     }
     keys_init(&k);
     if (keys_generate(&k, type, port_rng_random, &env.rng) < 0) {
         fprintf(stderr, "brownout image keygen: key generation failed\n");
+        status = BO_EXIT_SOFTWARE;
         goto out;
     }
     if (keys_write_private_pem(&k, path, err, sizeof(err)) < 0 ||
@@ -231,7 +265,7 @@ static int image_tool_getpub(int argc, char **argv)
     int status = IMAGE_TOOL_EXIT_FAIL;
     int c;
 
-    while ((c = getopt_long(argc, argv, "+k:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:k:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k':
             path = optarg;
@@ -243,7 +277,7 @@ static int image_tool_getpub(int argc, char **argv)
             image_tool_usage(stdout);
             return IMAGE_TOOL_EXIT_OK;
         default:
-            return image_tool_usage_error("getpub", "%s", "bad option");
+            return image_tool_bad_option("getpub", c, argv);
         }
     }
     if (path == NULL || optind != argc) {
@@ -255,11 +289,13 @@ static int image_tool_getpub(int argc, char **argv)
     keys_init(&k);
     if (keys_load(&k, path, port_rng_random, &env.rng, err, sizeof(err)) < 0) {
         fprintf(stderr, "brownout image getpub: %s\n", err);
+        status = image_tool_input_status(path);
         goto out;
     }
     if (outp != NULL) {
         if (keys_write_public_pem(&k, outp, err, sizeof(err)) < 0) {
             fprintf(stderr, "brownout image getpub: %s\n", err);
+            status = BO_EXIT_CANTCREAT;
             goto out;
         }
     } else if (keys_public_pem(&k, pem, sizeof(pem)) < 0 || fputs(pem, stdout) < 0) {
@@ -428,10 +464,13 @@ static int image_tool_sign_parse(struct image_tool_sign_cli *s, int argc, char *
     int status;
     int c;
 
-    while ((c = getopt_long(argc, argv, "+k:v:H:S:M:R:s:d:L:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:k:v:H:S:M:R:s:d:L:h", longopts, NULL)) != -1) {
         if (c == 'h') {
             image_tool_usage(stdout);
             return IMAGE_TOOL_EXIT_OK;
+        }
+        if (c == '?' || c == ':') {
+            return image_tool_bad_option("sign", c, argv);
         }
         status = image_tool_sign_opt(c, optarg, o, &s->key_path, &sec_cnt, &test);
         if (status != 0) {
@@ -485,21 +524,26 @@ static int image_tool_sign(int argc, char **argv)
     if (s.key_path != NULL) {
         if (keys_load(&k, s.key_path, port_rng_random, &env.rng, err, sizeof(err)) < 0) {
             fprintf(stderr, "brownout image sign: %s\n", err);
+            status = image_tool_input_status(s.key_path);
             goto out;
         }
         if (!k.is_private) {
             fprintf(stderr, "brownout image sign: %s: a public key cannot sign\n", s.key_path);
+            status = BO_EXIT_DATA;
             goto out;
         }
         s.o.key = &k;
     }
+    status = BO_EXIT_NOINPUT;
     if (image_tool_read(s.in, &in, &in_len) < 0) {
         goto out;
     }
+    status = BO_EXIT_DATA;
     if (image_sign(&s.o, in, in_len, &out, &out_len, err, sizeof(err)) < 0) {
         fprintf(stderr, "brownout image sign: %s\n", err);
         goto out;
     }
+    status = BO_EXIT_CANTCREAT;
     if (image_tool_write(s.out, out, out_len) < 0) {
         goto out;
     }
@@ -531,7 +575,7 @@ static int image_tool_verify_parse(struct image_tool_verify_cli *v, int argc, ch
     };
     int c;
 
-    while ((c = getopt_long(argc, argv, "+k:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:k:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k':
             if (v->nkeys == IMAGE_TOOL_MAX_KEYS) {
@@ -546,7 +590,7 @@ static int image_tool_verify_parse(struct image_tool_verify_cli *v, int argc, ch
             image_tool_usage(stdout);
             return IMAGE_TOOL_EXIT_OK;
         default:
-            return image_tool_usage_error("verify", "%s", "bad option");
+            return image_tool_bad_option("verify", c, argv);
         }
     }
     if (argc - optind != 1) {
@@ -613,9 +657,11 @@ static int image_tool_verify(int argc, char **argv)
     if (keys_table_load(&table, v.paths, v.nkeys, port_rng_random, &env.rng, err, sizeof(err)) <
         0) {
         fprintf(stderr, "brownout image verify: %s\n", err);
+        status = BO_EXIT_DATA;
         goto out;
     }
     if (image_tool_read(v.file, &data, &len) < 0) {
+        status = BO_EXIT_NOINPUT;
         goto out;
     }
     status = image_tool_verify_data(&v, &table, data, len);
@@ -645,7 +691,7 @@ static int image_tool_info(int argc, char **argv)
     int status = IMAGE_TOOL_EXIT_FAIL;
     int c;
 
-    while ((c = getopt_long(argc, argv, "+R:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:R:h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON:
             json = true;
@@ -660,7 +706,7 @@ static int image_tool_info(int argc, char **argv)
             image_tool_usage(stdout);
             return IMAGE_TOOL_EXIT_OK;
         default:
-            return image_tool_usage_error("info", "%s", "bad option");
+            return image_tool_bad_option("info", c, argv);
         }
     }
     if (argc - optind != 1) {
@@ -669,9 +715,11 @@ static int image_tool_info(int argc, char **argv)
     if (image_tool_env_setup(&env) < 0) {
         return IMAGE_TOOL_EXIT_FAIL;
     }
+    status = BO_EXIT_NOINPUT;
     if (image_tool_read(argv[optind], &data, &len) < 0) {
         goto out;
     }
+    status = BO_EXIT_DATA;
     info = image_info_describe(data, len, erased, err, sizeof(err));
     if (info == NULL) {
         fprintf(stderr, "%s: %s\n", argv[optind], err);
@@ -686,7 +734,7 @@ static int image_tool_info(int argc, char **argv)
     } else {
         image_info_print_text(stdout, argv[optind], info);
     }
-    status = fflush(stdout) == 0 ? IMAGE_TOOL_EXIT_OK : IMAGE_TOOL_EXIT_FAIL;
+    status = fflush(stdout) == 0 ? IMAGE_TOOL_EXIT_OK : BO_EXIT_IOERR;
 out:
     json_decref(info);
     free(data);

@@ -3,9 +3,11 @@
  * \file image_tool.h
  * \brief `brownout image SUBCOMMAND`: keygen, sign, verify, info, getpub.
  *
- * Exit status: 0 on success (for verify: the image is valid), 1 when the operation fails (an
- * invalid image, an unreadable file), 2 for a usage error. Every failure prints one line to
- * stderr.
+ * Exit status (util/bo_exit.h): 0 on success (for verify: the image is valid), 1 when verify
+ * finds the image invalid, 64 for a usage error, 65 for bad data (not an image, a key that
+ * cannot be used, an image that cannot be made), 66 for an input that cannot be read, 73 for
+ * an output that cannot be created (keygen: the key file exists and --force is not given).
+ * Every failure prints one line to stderr.
  */
 #ifndef SIM_IMAGE_TOOL_H
 #define SIM_IMAGE_TOOL_H

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 #
-# make check: `make install DESTDIR=... PREFIX=...` installs the programs, the boards and the
-# default key, and the installed `brownout sweep` finds them (../share/brownout next to its
+# make check: `make install DESTDIR=... PREFIX=...` installs the programs, the boards, the
+# default key, the man pages and the bash completion, and the installed `brownout sweep` finds them (../share/brownout next to its
 # binary) when run from a directory outside any source tree, with no BROWNOUT_ROOT: a sweep on
 # a shipped board, and the replay of one of its IDs from yet another directory. Then, with the
 # installed boards removed, the same sweep must fail (so a pass means the share directory was
@@ -22,6 +22,20 @@ SHARE="$OUT/dest/opt/bo/share/brownout"
 [ -x "$B" ] || fail "no installed brownout"
 [ -f "$SHARE/fixtures/boards/stm32f4.ini" ] || fail "no installed boards"
 [ -f "$SHARE/fixtures/keys/ec256.pem" ] || fail "no installed default key"
+# The man pages (man -l reads them without a warning) and the bash completion of each program.
+for p in brownout brownoutd brownout-fw; do
+    page="$OUT/dest/opt/bo/share/man/man1/$p.1"
+    [ -f "$page" ] || fail "no installed man page $p.1"
+    if command -v man >/dev/null 2>&1; then
+        MANWIDTH=80 man -l --warnings "$page" >"$OUT/man.out" 2>"$OUT/man.err" ||
+            fail "man $p.1: $(cat "$OUT/man.err")"
+        [ ! -s "$OUT/man.err" ] || fail "man $p.1: $(cat "$OUT/man.err")"
+        grep -q "EXIT STATUS" "$OUT/man.out" || fail "man $p.1 has no EXIT STATUS"
+    fi
+    comp="$OUT/dest/opt/bo/share/bash-completion/completions/$p"
+    [ -f "$comp" ] || fail "no installed completion for $p"
+    bash -c ". '$comp' && complete -p $p" >/dev/null 2>&1 || fail "completion of $p not defined"
+done
 
 mkdir "$OUT/work" "$OUT/elsewhere"
 cd "$OUT/work"

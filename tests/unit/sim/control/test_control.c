@@ -220,6 +220,9 @@ static void test_validation(void **state)
                  "InvalidArgument", "'blob'");
     expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"mode\":\"c\"}}", "InvalidArgument",
                  "'mode'");
+    /* An enum error lists the allowed values. */
+    expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"mode\":\"c\"}}", "InvalidArgument",
+                 "'c' is not one of: a, b");
     expect_error(&r, "{\"execute\":\"echo\",\"arguments\":{\"obj\":[]}}", "InvalidArgument",
                  "'obj'");
     expect_error(&r, "{\"execute\":\"need\"}", "InvalidArgument", "missing argument 'name'");

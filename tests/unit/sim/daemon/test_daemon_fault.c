@@ -69,7 +69,8 @@ static void test_refusals(void **state)
         const char *why;
     } bad[] = {
         { "{\"kind\":\"drop\"}", "missing argument 'device'" },
-        { "{\"device\":\"dev0\",\"kind\":\"smoke\"}", "not one of the allowed values" },
+        { "{\"device\":\"dev0\",\"kind\":\"smoke\"}",
+          "is not one of: errors, drop, bitflip, wearout" },
         { "{\"device\":\"dev0\",\"kind\":\"drop\",\"rate\":0}", "'rate': 0 is outside" },
         { "{\"device\":\"dev0\",\"kind\":\"drop\",\"offset\":-1}", "'offset': -1 is outside" },
         { "{\"device\":\"dev0\",\"kind\":\"drop\",\"size\":4294967296}", "'size'" },

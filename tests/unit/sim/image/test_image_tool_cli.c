@@ -5,12 +5,14 @@
  * and usage errors get their exit codes.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -41,6 +43,16 @@ static uint8_t *itc_read(const char *path, size_t *len)
         fail_msg("cannot read %s", path);
     }
     return data;
+}
+
+/* Asserts that path holds (same) or no longer holds (!same) the len bytes of old. */
+static void itc_same_file(const char *path, const uint8_t *old, size_t len, bool same)
+{
+    size_t now_len;
+    uint8_t *now = itc_read(path, &now_len);
+
+    assert_int_equal(now_len == len && memcmp(now, old, len) == 0, same);
+    free(now);
 }
 
 /* Runs `brownout image ARGS...` in-process with stdout and stderr sent to /dev/null. */
@@ -120,23 +132,30 @@ static void test_cli(void **state)
     assert_int_equal(run_tool("verify", "-k", pub, bad, NULL), 1);
     assert_int_equal(interop_write_file(trunc, d, 0xc000), 0);
     assert_int_equal(run_tool("verify", "-k", pub, trunc, NULL), 1);
-    assert_int_equal(run_tool("info", trunc, NULL), 1);
+    assert_int_equal(run_tool("info", trunc, NULL), EX_DATAERR);
     assert_int_equal(interop_write_file(trunc, d, 10), 0);
-    assert_int_equal(run_tool("info", trunc, NULL), 1);
+    assert_int_equal(run_tool("info", trunc, NULL), EX_DATAERR);
     free(d);
 
     /* Usage errors and failures. */
-    assert_int_equal(run_tool("sign", vpay, NULL), 2);
-    assert_int_equal(run_tool("sign", "--align", "3", "--pad-header", vpay, img, NULL), 1);
-    assert_int_equal(run_tool("sign", "-v", "1.x", vpay, img, NULL), 2);
-    assert_int_equal(run_tool("sign", "--test", "--confirm", "-S", "0x40000", vpay, img, NULL), 2);
-    assert_int_equal(run_tool("sign", "-k", pub, "--pad-header", vpay, img, NULL), 1);
-    assert_int_equal(run_tool("sign", "-k", "/nonexistent.pem", vpay, img, NULL), 1);
-    assert_int_equal(run_tool("verify", img, NULL), 2);
-    assert_int_equal(run_tool("verify", "-k", vpay, img, NULL), 1);
-    assert_int_equal(run_tool("info", "/nonexistent", NULL), 1);
-    assert_int_equal(run_tool("keygen", "-t", "dsa", "-k", key, NULL), 2);
-    assert_int_equal(run_tool("frobnicate", NULL), 2);
+    /* Usage errors exit 64, bad data 65, a missing input 66, an output not created 73. */
+    assert_int_equal(run_tool("sign", vpay, NULL), EX_USAGE);
+    assert_int_equal(run_tool("sign", "--align", "3", "--pad-header", vpay, img, NULL), EX_DATAERR);
+    assert_int_equal(run_tool("sign", "-v", "1.x", vpay, img, NULL), EX_USAGE);
+    assert_int_equal(run_tool("sign", "--test", "--confirm", "-S", "0x40000", vpay, img, NULL),
+                     EX_USAGE);
+    assert_int_equal(run_tool("sign", "--bogus", vpay, img, NULL), EX_USAGE);
+    assert_int_equal(run_tool("sign", "-k", pub, "--pad-header", vpay, img, NULL), EX_DATAERR);
+    assert_int_equal(run_tool("sign", "-k", "/nonexistent.pem", vpay, img, NULL), EX_NOINPUT);
+    assert_int_equal(run_tool("sign", "/nonexistent", img, NULL), EX_NOINPUT);
+    assert_int_equal(run_tool("sign", "--pad-header", vpay, "/nonexistent/out.bin", NULL),
+                     EX_CANTCREAT);
+    assert_int_equal(run_tool("verify", img, NULL), EX_USAGE);
+    assert_int_equal(run_tool("verify", "-k", vpay, img, NULL), EX_DATAERR);
+    assert_int_equal(run_tool("info", "/nonexistent", NULL), EX_NOINPUT);
+    assert_int_equal(run_tool("info", "-R", NULL), EX_USAGE);
+    assert_int_equal(run_tool("keygen", "-t", "dsa", "-k", key, NULL), EX_USAGE);
+    assert_int_equal(run_tool("frobnicate", NULL), EX_USAGE);
     assert_int_equal(run_tool("--help", NULL), 0);
 
     unlink(key);
@@ -144,6 +163,34 @@ static void test_cli(void **state)
     unlink(img);
     unlink(bad);
     unlink(trunc);
+    rmdir(dir);
+}
+
+/* keygen keeps an existing key (and public key) file unless --force: no silent overwrite. */
+static void test_keygen_keeps_keys(void **state)
+{
+    const char *dir = interop_tmpdir();
+    char key[1024], pub[1024], fresh[1024];
+    uint8_t *d;
+    size_t len;
+
+    (void)state;
+    assert_non_null(dir);
+    snprintf(key, sizeof(key), "%s/k.pem", dir);
+    snprintf(pub, sizeof(pub), "%s/k.pub.pem", dir);
+    snprintf(fresh, sizeof(fresh), "%s/fresh.pem", dir);
+    assert_int_equal(run_tool("keygen", "-t", "ecdsa-p256", "-k", key, "--public", pub, NULL), 0);
+    d = itc_read(key, &len);
+    assert_int_equal(run_tool("keygen", "-t", "ecdsa-p256", "-k", key, NULL), EX_CANTCREAT);
+    assert_int_equal(run_tool("keygen", "-t", "ecdsa-p256", "-k", fresh, "--public", pub, NULL),
+                     EX_CANTCREAT);
+    assert_int_not_equal(access(fresh, F_OK), 0);
+    itc_same_file(key, d, len, true);
+    assert_int_equal(run_tool("keygen", "-t", "ecdsa-p256", "-k", key, "--force", NULL), 0);
+    itc_same_file(key, d, len, false);
+    free(d);
+    unlink(key);
+    unlink(pub);
     rmdir(dir);
 }
 
@@ -160,6 +207,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_keygen_keeps_keys),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);
