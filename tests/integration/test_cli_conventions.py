@@ -25,9 +25,6 @@ import test_daemon as td  # noqa: E402  (its Daemon and DaemonTest helpers)
 ROOT = td.ROOT
 BIN = td.BIN
 COMPLETION = os.path.join(ROOT, "scripts", "brownout.bash-completion")
-# Commands whose exit codes another branch fixes (h-docs: sim/sweep/sweep_cli.c still exits 2 on
-# a usage error). Skipped, loudly, only while they exit 2: remove the entry once it is merged.
-PENDING = {"sweep": "sweep_cli.c's usage exit status (2, not 64) is h-docs' to fix"}
 IMAGE_COMMANDS = ["keygen", "getpub", "sign", "verify", "info", "load", "pending", "confirm"]
 
 
@@ -76,11 +73,8 @@ class TestHelpWalk(unittest.TestCase):
                 self.assertRegex(r.stdout, r"^brownout %s \d+\.\d+" % cmd)
                 r = brownout(cmd, "--no-such-option")
                 self.assertIn("--no-such-option", r.stderr)
-                if cmd in PENDING and r.returncode == 2:
-                    self.skipTest(PENDING[cmd])
                 self.assertEqual(r.returncode, 64, r.stderr)
-                if cmd not in PENDING:
-                    self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+                self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
 
     def test_every_image_command_has_its_own_page(self):
         pages = set()
