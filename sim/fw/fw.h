@@ -15,7 +15,7 @@
  * Command line (the daemon builds it; `brownout-fw --help` prints it):
  *
  *     brownout-fw --name DEV --board FILE --mode MODE --images N [--key FILE]...
- *                 [--no-validate] [--downgrade-prevention]
+ *                 [--no-validate] [--downgrade-prevention] [--bootloader brownout|mcuboot]
  *                 --flash MEMFD[:ECCFD][,weak=WEAKFD]...  (one per board flash device, in order)
  *                 [--cut-at N --cut-model MODEL [--cut-units K] [--cut-permille P]
  *                  [--cut-seed S]]
@@ -58,6 +58,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bl/bl.h"
 #include "board/board.h"
 #include "boot/loader.h"
 #include "config/daemon_config.h"
@@ -94,6 +95,7 @@ struct fw_args {
     struct config_net net;                 /**< The device app's network (--net KEY=VALUE). */
     struct fw_fault faults[FW_FAULTS_MAX]; /**< --flash-fault: non-cut faults (fw_fault.h). */
     uint32_t fault_count;
+    enum bl_kind bootloader; /**< --bootloader: the program must link it (bl_find()). */
 };
 
 /**
