@@ -11,6 +11,7 @@
 
 #include "bo_err.h"
 #include "board/board_derive.h"
+#include "config/config_mcuboot.h"
 #include "image/keys.h"
 #include "port_rng.h"
 
@@ -113,6 +114,18 @@ int config_start_check_device(const struct config *cfg, const struct config_devi
     }
     if (rc != 0) {
         config_start_fmt(cfg, dev, err, err_len, why);
+        return rc;
+    }
+    if (dev->bootloader == BL_MCUBOOT) {
+        /* The device's variant of upstream MCUboot, built now rather than at its first boot. */
+        struct config_mcuboot *m = malloc(sizeof(*m));
+
+        if (m == NULL) {
+            config_start_fmt(cfg, dev, err, err_len, "out of memory");
+            return EX_OSERR;
+        }
+        rc = config_mcuboot_prepare(cfg, dev, m, err, err_len);
+        free(m);
     }
     return rc;
 }
