@@ -337,6 +337,18 @@ static json_t *fw_request_msg(struct fw_ctx *ctx, json_t *msg)
         } else {
             json_object_set_new(reply, "return", fw_state_json(ctx));
         }
+    } else if (strcmp(cmd, "set-pending") == 0) {
+        int rc =
+            ctx->bl->set_pending(&ctx->cfg, 0, json_is_true(json_object_get(msg, "permanent")));
+
+        if (rc == BO_EPOWER) {
+            fw_power_loss(ctx);
+        }
+        if (rc < 0) {
+            json_object_set_new(reply, "error", json_string(bo_strerror(rc)));
+        } else {
+            json_object_set_new(reply, "return", fw_state_json(ctx));
+        }
     } else if (strcmp(cmd, "state") == 0) {
         json_object_set_new(reply, "return", fw_state_json(ctx));
     } else if (strcmp(cmd, "crash") == 0 || strcmp(cmd, "crash-segv") == 0) {

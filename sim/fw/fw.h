@@ -45,7 +45,8 @@
  *
  * "weak-regions" counts the weak regions the run found in its flash at power-on.
  *
- * Requests to the runner: `{"cmd": "confirm", "id": ID}` (boot_set_confirmed for image 0),
+ * Requests to the runner: `{"cmd": "confirm", "id": ID}` (the bootloader's confirm of image 0),
+ * `{"cmd": "set-pending", "id": ID, "permanent": BOOL}` (its set_pending of image 0),
  * `{"cmd": "state", "id": ID}` (trailer states of image 0's slots), `{"cmd": "crash"}` or
  * `{"cmd": "crash-segv"}` (a firmware fault by abort() or SIGSEGV, for tests).
  *
