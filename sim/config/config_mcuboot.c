@@ -375,8 +375,39 @@ int config_mcuboot_resolve(const struct config *cfg, const struct config_device 
     return 0;
 }
 
+/*
+ * MCUBOOT_KEYS=...: the variant's key table (bootutil_keys) holds the device's key files, by
+ * absolute path (make runs in the source tree). \return 0, or EX_NOINPUT with why filled.
+ */
+static int cm_keys(struct cm_argv *a, const struct config_device *dev, char *why, size_t why_len)
+{
+    char *arg = a->buf[a->argc];
+    size_t room = sizeof(a->buf[0]);
+    size_t len = (size_t)snprintf(arg, room, "MCUBOOT_KEYS=");
+    char path[PATH_MAX];
+    uint32_t i;
+
+    for (i = 0; i < dev->key_count; i++) {
+        if (realpath(dev->keys[i], path) == NULL) {
+            errbuf_set(why, why_len, "key %s: %s", dev->keys[i], strerror(errno));
+            return EX_NOINPUT;
+        }
+        if (len + strlen(path) + 2 > room) {
+            errbuf_set(why, why_len, "key %s: the key paths are too long", dev->keys[i]);
+            return EX_CONFIG;
+        }
+        len += (size_t)snprintf(arg + len, room - len, "%s%s", i > 0 ? " " : "", path);
+    }
+    if (a->argc < CM_ARGV_MAX) {
+        a->argv[a->argc] = arg;
+        a->argv[++a->argc] = NULL;
+    }
+    return 0;
+}
+
 /* Runs make for the variant's program; fills why with the line that says why it failed. */
-static int cm_make(const struct config_mcuboot *m, char *why, size_t why_len)
+static int cm_make(const struct config_mcuboot *m, const struct config_device *dev, char *why,
+                   size_t why_len)
 {
     char *text = malloc(CM_OUT_MAX);
     struct cm_argv *a = calloc(1, sizeof(*a));
@@ -395,6 +426,12 @@ static int cm_make(const struct config_mcuboot *m, char *why, size_t why_len)
     cm_arg(a, "NO_DEPS=1");
     cm_arg(a, "BUILD=%s", m->build);
     cm_arg(a, "MCUBOOT_SRC=%s", m->tree);
+    rc = cm_keys(a, dev, why, why_len);
+    if (rc != 0) {
+        free(a);
+        free(text);
+        return rc;
+    }
     cm_arg(a, "%s/mcuboot/%s/%s/brownout-fw", m->build, base, m->variant);
     rc = cm_run(m->root, a->argv, text);
     if (rc != 0 && strstr(text, "upstream MCUboot rejects variant") != NULL) {
@@ -422,7 +459,7 @@ int config_mcuboot_prepare(const struct config *cfg, const struct config_device 
     if (rc != 0) {
         return rc;
     }
-    rc = cm_make(out, why, sizeof(why));
+    rc = cm_make(out, dev, why, sizeof(why));
     if (rc == 0 && access(out->program, X_OK) != 0) {
         snprintf(why, sizeof(why), "mcuboot variant %s: %s: %s", out->variant, out->program,
                  strerror(errno));
