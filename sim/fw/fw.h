@@ -43,7 +43,9 @@
  * With a network, fw_app.h adds the events APP_READY, APP_FAILED and RESET_REQUEST and the
  * requests "status" and "set-link".
  *
- * "weak-regions" counts the weak regions the run found in its flash at power-on.
+ * "weak-regions" counts the weak regions the run found in its flash at power-on. BOOT_DONE and
+ * BOOT_FAILED also carry "bootloader" (bl->name) and "bootloader-id" (bl->identity(): the tree
+ * and variant of upstream MCUboot).
  *
  * Requests to the runner: `{"cmd": "confirm", "id": ID}` (the bootloader's confirm of image 0),
  * `{"cmd": "set-pending", "id": ID, "permanent": BOOL}` (its set_pending of image 0),
