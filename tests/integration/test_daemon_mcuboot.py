@@ -9,7 +9,8 @@ $BROWNOUT_SHARED/peers/mcuboot (default ../shared beside the repository); the im
 here with that tree's own imgtool and the interop vectors' P-256 key. A device on an nRF52840
 in swap-move boots v1, stages v2 through the protocol (image-load, upgrade), loses power at
 flash operations spread over the swap, recovers on the next power-on and boots v2; an
-unconfirmed test reverts to v1; a confirmed one stays. Then the one-line refusals at start.
+unconfirmed test reverts to v1; a confirmed one stays; the OTA app updates it over CoAPs. Then
+the one-line refusals at start.
 """
 import os
 import shutil
@@ -124,6 +125,53 @@ def test_cut_during_swap_recovers_then_confirm(device, images):
     assert state["confirmed"]
     boot = device.reset()
     assert version(boot) == "2.0.0" and boot["state"]["confirmed"]
+
+
+PSK_ID = "brownout-client"
+PSK_TEXT = "brownout-ota-psk"
+
+
+def coap(port, method, path, payload=None, file=None):
+    """One request of Debian's coap-client-gnutls with the PSK; fails on an error reply."""
+    cmd = ["coap-client-gnutls", "-m", method, "-B", "10", "-u", PSK_ID, "-k", PSK_TEXT]
+    if payload is not None:
+        cmd += ["-e", payload]
+    if file is not None:
+        cmd += ["-b", "1024", "-f", file]
+    r = subprocess.run(cmd + ["coaps://127.0.0.1:%d%s" % (port, path)], capture_output=True,
+                       timeout=30)
+    out = (r.stdout + r.stderr).decode(errors="replace")
+    assert r.returncode == 0 and " 4." not in out and " 5." not in out, out
+    return out
+
+
+def app_boot(device, command):
+    """Runs command (power-on, reset) and waits for the app; returns (last boot, UDP port)."""
+    with device.client.expect("APP_READY", device=device.name, timeout=30) as ev:
+        device.execute(command)
+    return device.status()["last-boot"], ev.data["port"]
+
+
+@pytest.mark.skipif(shutil.which("coap-client-gnutls") is None,
+                    reason="libcoap3-bin (coap-client-gnutls) is not installed")
+def test_ota_app_on_mcuboot(images):
+    """The OTA app on top: a CoAPs upload, a test request, confirm; upstream boots the image."""
+    from brownout.daemon import Daemon
+
+    net = {"address": "127.0.0.1:0", "psk-identity": PSK_ID, "psk": PSK_TEXT.encode().hex(),
+           "dtls-timeout-min": "300ms", "dtls-timeout-max": "4s"}
+    with Daemon(devices={"dev0": mcuboot_device(images, **net)},
+                args=["--mcuboot-src", TREE]) as d:
+        device = d.device()
+        boot, port = app_boot(device, "power-on")
+        assert version(boot) == "1.0.0" and boot["bootloader"] == "mcuboot"
+        coap(port, "put", "/fw/upload", file=images["v2"])
+        coap(port, "post", "/fw/pending", payload="test")
+        boot, port = app_boot(device, "reset")
+        assert version(boot) == "2.0.0" and not boot["state"]["confirmed"]
+        coap(port, "post", "/fw/confirm")
+        boot, port = app_boot(device, "reset")
+        assert version(boot) == "2.0.0" and boot["state"]["confirmed"]
 
 
 def check_config(tmp_path, devices, daemon=None, program=None, env=None):
