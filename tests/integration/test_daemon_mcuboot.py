@@ -18,6 +18,7 @@ import subprocess
 import sys
 
 import pytest
+from brownout.daemon import Daemon, write_config
 
 ROOT = os.path.abspath(os.environ.get("BROWNOUT_ROOT", os.path.join(os.path.dirname(__file__),
                                                                      "..", "..")))
@@ -60,14 +61,24 @@ def mcuboot_device(images, **extra):
     return dev
 
 
+@pytest.fixture(scope="module")
+def built(images, tmp_path_factory):
+    """The device's variant, built on demand by the start check of brownoutd --check-config
+    (the first build of a variant takes longer than a daemon's ready timeout)."""
+    tmp = tmp_path_factory.mktemp("mcuboot-build")
+    rc, err, _ = check_config(tmp, {"dev0": mcuboot_device(images)}, {"mcuboot-src": TREE})
+    assert rc == 0, err
+    return True
+
+
 @pytest.fixture
-def brownoutd_devices(images):
+def brownoutd_devices(images, built):
     return {"dev0": mcuboot_device(images)}
 
 
 @pytest.fixture
 def brownoutd_options():
-    return {"args": ["--mcuboot-src", TREE]}
+    return {"args": ["--mcuboot-src", TREE], "ready_timeout": 120.0}
 
 
 def version(boot):
@@ -154,14 +165,12 @@ def app_boot(device, command):
 
 @pytest.mark.skipif(shutil.which("coap-client-gnutls") is None,
                     reason="libcoap3-bin (coap-client-gnutls) is not installed")
-def test_ota_app_on_mcuboot(images):
+def test_ota_app_on_mcuboot(images, built):
     """The OTA app on top: a CoAPs upload, a test request, confirm; upstream boots the image."""
-    from brownout.daemon import Daemon
-
     net = {"address": "127.0.0.1:0", "psk-identity": PSK_ID, "psk": PSK_TEXT.encode().hex(),
            "dtls-timeout-min": "300ms", "dtls-timeout-max": "4s"}
     with Daemon(devices={"dev0": mcuboot_device(images, **net)},
-                args=["--mcuboot-src", TREE]) as d:
+                args=["--mcuboot-src", TREE], ready_timeout=120.0) as d:
         device = d.device()
         boot, port = app_boot(device, "power-on")
         assert version(boot) == "1.0.0" and boot["bootloader"] == "mcuboot"
@@ -176,8 +185,6 @@ def test_ota_app_on_mcuboot(images):
 
 def check_config(tmp_path, devices, daemon=None, program=None, env=None):
     """brownoutd --check-config on an INI file; returns (exit status, stderr, the file)."""
-    from brownout.daemon import write_config
-
     ini = str(tmp_path / "brownoutd.ini")
     write_config(ini, devices, daemon)
     r = subprocess.run([program or os.path.join(BUILD, "bin", "brownoutd"), "-c", ini,
