@@ -34,15 +34,15 @@ pytestmark = pytest.mark.skipif(not os.path.isdir(os.path.join(TREE, "boot", "bo
                                 reason="no MCUboot tree")
 
 
-def sign(workdir, version, size):
+def sign(workdir, version, size, *opts):
     """An image signed by upstream's imgtool (a seeded payload of size bytes)."""
     payload = os.path.join(workdir, "payload-%s.bin" % version)
     with open(payload, "wb") as f:
         f.write(bytes((i * 7 + len(version)) & 0xFF for i in range(size)))
-    out = os.path.join(workdir, "v%s.bin" % version)
+    out = os.path.join(workdir, "v%s%s.bin" % (version, "".join(opts)))
     subprocess.run([sys.executable, IMGTOOL, "sign", "--key", os.path.join(KEYS, "ec256.pem"),
                     "--header-size", "0x200", "--pad-header", "--align", "4", "--version",
-                    version, "--slot-size", hex(SLOT_SIZE), payload, out],
+                    version, "--slot-size", hex(SLOT_SIZE), *opts, payload, out],
                    check=True, stdout=subprocess.DEVNULL)
     return out
 
@@ -50,7 +50,9 @@ def sign(workdir, version, size):
 @pytest.fixture(scope="module")
 def images(tmp_path_factory):
     d = str(tmp_path_factory.mktemp("mcuboot-images"))
-    return {"v1": sign(d, "1.0.0", 30000), "v2": sign(d, "2.0.0", 40000)}
+    # v2-test: padded to the slot with imgtool's test trailer (magic set, image_ok unset).
+    return {"v1": sign(d, "1.0.0", 30000), "v2": sign(d, "2.0.0", 40000),
+            "v2-test": sign(d, "2.0.0", 40000, "--pad")}
 
 
 def mcuboot_device(images, **extra):
@@ -134,6 +136,22 @@ def test_cut_during_swap_recovers_then_confirm(device, images):
     assert version(device.reset()) == "2.0.0"
     state = device.confirm()
     assert state["confirmed"]
+    boot = device.reset()
+    assert version(boot) == "2.0.0" and boot["state"]["confirmed"]
+
+
+def test_cli_stage_cut_confirm(brownoutd, device, images):
+    """The same through the brownout CLI: an imgtool test image staged with image load (its
+    trailer requests the test), a cut armed with power-cut, confirm."""
+    assert version(device.power_on()) == "1.0.0"
+    brownoutd.cli("image", "load", "dev0", "secondary", images["v2-test"], check=True)
+    brownoutd.cli("power-cut", "dev0", "--at-op", "20", check=True)
+    with device.client.expect("POWER_LOSS", device="dev0") as ev:
+        brownoutd.cli("reset", "dev0", check=True)
+    assert ev.data["phase"] == "boot" and ev.data["op"] == 20
+    boot = device.power_on()
+    assert version(boot) == "2.0.0" and not boot["state"]["confirmed"]
+    brownoutd.cli("confirm", "dev0", check=True)
     boot = device.reset()
     assert version(boot) == "2.0.0" and boot["state"]["confirmed"]
 
