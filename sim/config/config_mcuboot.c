@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,5 +469,65 @@ int config_mcuboot_prepare(const struct config *cfg, const struct config_device 
     if (rc != 0) {
         cm_fail(cfg, dev, err, err_len, "%s", why);
     }
+    return rc;
+}
+
+/* Whether two devices name the same key files (as sets of real paths). */
+static bool cm_same_keys(const struct config_device *a, const struct config_device *b)
+{
+    char pa[PATH_MAX];
+    char pb[PATH_MAX];
+    uint32_t found = 0;
+    uint32_t i;
+    uint32_t j;
+
+    if (a->key_count != b->key_count) {
+        return false;
+    }
+    for (i = 0; i < a->key_count; i++) {
+        if (realpath(a->keys[i], pa) == NULL) {
+            return false;
+        }
+        for (j = 0; j < b->key_count; j++) {
+            if (realpath(b->keys[j], pb) != NULL && strcmp(pa, pb) == 0) {
+                found++;
+                break;
+            }
+        }
+    }
+    return found == a->key_count;
+}
+
+int config_mcuboot_check_shared(const struct config *cfg, char *err, size_t err_len)
+{
+    struct config_mcuboot *m = calloc(CONFIG_MAX_DEVICES, sizeof(*m));
+    uint32_t i;
+    uint32_t j;
+    int rc = 0;
+
+    if (m == NULL) {
+        return EX_OSERR;
+    }
+    for (i = 0; i < cfg->device_count && rc == 0; i++) {
+        const struct config_device *b = &cfg->devices[i];
+
+        if (b->bootloader != BL_MCUBOOT) {
+            continue;
+        }
+        rc = config_mcuboot_resolve(cfg, b, &m[i], err, err_len);
+        for (j = 0; j < i && rc == 0; j++) {
+            const struct config_device *a = &cfg->devices[j];
+
+            if (a->bootloader == BL_MCUBOOT && strcmp(m[i].program, m[j].program) == 0 &&
+                !cm_same_keys(a, b)) {
+                cm_fail(cfg, b, err, err_len,
+                        "names other key files than device '%s', which runs the same mcuboot "
+                        "variant %s: its program has one key table",
+                        a->name, m[i].variant);
+                rc = EX_CONFIG;
+            }
+        }
+    }
+    free(m);
     return rc;
 }

@@ -53,4 +53,12 @@ int config_mcuboot_resolve(const struct config *cfg, const struct config_device 
 int config_mcuboot_prepare(const struct config *cfg, const struct config_device *dev,
                            struct config_mcuboot *out, char *err, size_t err_len);
 
+/**
+ * \brief Refuses two mcuboot devices of cfg that run one variant but name other key files: the
+ *        variant's program holds one key table (the device's keys, MCUBOOT_KEYS).
+ * \return 0, or a sysexits code (EX_CONFIG for the conflict) with one line in err naming the
+ *         second device's section and the first device.
+ */
+int config_mcuboot_check_shared(const struct config *cfg, char *err, size_t err_len);
+
 #endif /* SIM_CONFIG_MCUBOOT_H */

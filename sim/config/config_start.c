@@ -99,7 +99,8 @@ out:
     return rc;
 }
 
-int config_start_check_device(const struct config *cfg, const struct config_device *dev, char *err,
+/* The checks of one device that build nothing: board and mode, keys, image files. */
+static int config_start_basic(const struct config *cfg, const struct config_device *dev, char *err,
                               size_t err_len)
 {
     char why[CONFIG_ERR_MAX];
@@ -114,20 +115,36 @@ int config_start_check_device(const struct config *cfg, const struct config_devi
     }
     if (rc != 0) {
         config_start_fmt(cfg, dev, err, err_len, why);
-        return rc;
-    }
-    if (dev->bootloader == BL_MCUBOOT) {
-        /* The device's variant of upstream MCUboot, built now rather than at its first boot. */
-        struct config_mcuboot *m = malloc(sizeof(*m));
-
-        if (m == NULL) {
-            config_start_fmt(cfg, dev, err, err_len, "out of memory");
-            return EX_OSERR;
-        }
-        rc = config_mcuboot_prepare(cfg, dev, m, err, err_len);
-        free(m);
     }
     return rc;
+}
+
+/* A mcuboot device's variant of upstream MCUboot, built now rather than at its first boot. */
+static int config_start_mcuboot(const struct config *cfg, const struct config_device *dev,
+                                char *err, size_t err_len)
+{
+    struct config_mcuboot *m;
+    int rc;
+
+    if (dev->bootloader != BL_MCUBOOT) {
+        return 0;
+    }
+    m = malloc(sizeof(*m));
+    if (m == NULL) {
+        config_start_fmt(cfg, dev, err, err_len, "out of memory");
+        return EX_OSERR;
+    }
+    rc = config_mcuboot_prepare(cfg, dev, m, err, err_len);
+    free(m);
+    return rc;
+}
+
+int config_start_check_device(const struct config *cfg, const struct config_device *dev, char *err,
+                              size_t err_len)
+{
+    int rc = config_start_basic(cfg, dev, err, err_len);
+
+    return rc != 0 ? rc : config_start_mcuboot(cfg, dev, err, err_len);
 }
 
 int config_start_check(const struct config *cfg, char *err, size_t err_len)
@@ -136,7 +153,14 @@ int config_start_check(const struct config *cfg, char *err, size_t err_len)
     int rc = 0;
 
     for (i = 0; i < cfg->device_count && rc == 0; i++) {
-        rc = config_start_check_device(cfg, &cfg->devices[i], err, err_len);
+        rc = config_start_basic(cfg, &cfg->devices[i], err, err_len);
+    }
+    if (rc == 0) {
+        /* One program per variant: its devices must agree on its key table before a build. */
+        rc = config_mcuboot_check_shared(cfg, err, err_len);
+    }
+    for (i = 0; i < cfg->device_count && rc == 0; i++) {
+        rc = config_start_mcuboot(cfg, &cfg->devices[i], err, err_len);
     }
     return rc;
 }

@@ -246,3 +246,13 @@ def test_refused_installed(tmp_path, images):
     assert err == ("brownoutd: %s:5: device 'dev0': bootloader = mcuboot: this brownoutd (%s) "
                    "is not in a brownout build tree, and upstream MCUboot variants are built "
                    "from the source tree (set BROWNOUT_ROOT)" % (ini, tmp_path))
+
+
+def test_refused_shared_variant_other_keys(tmp_path, images):
+    other = mcuboot_device(images, key=os.path.join(ROOT, "fixtures", "keys", "ec256.pub.pem"))
+    rc, err, ini = check_config(tmp_path, {"dev0": mcuboot_device(images), "dev1": other},
+                                {"mcuboot-src": TREE})
+    assert rc == 78
+    assert err.startswith("brownoutd: %s:14: device 'dev1': names other key files than device "
+                          "'dev0', which runs the same mcuboot variant swap-move_ec256_" % ini)
+    assert err.endswith(": its program has one key table") and len(err.splitlines()) == 1
