@@ -140,6 +140,17 @@ def test_cut_during_swap_recovers_then_confirm(device, images):
     assert version(boot) == "2.0.0" and boot["state"]["confirmed"]
 
 
+def test_untrusted_image_never_boots(images, built):
+    """An image signed by a key the device does not trust: upstream refuses it, BOOT_FAILED."""
+    wrong = os.path.join(SHARED, "interop", "imgtool", "ec256-wrong-key.bin")
+    dev = mcuboot_device(images, image="primary=%s" % wrong)
+    with Daemon(devices={"dev0": dev}, args=["--mcuboot-src", TREE], ready_timeout=120.0) as d:
+        device = d.device()
+        failed = device.power_on(wait="BOOT_FAILED")
+        assert failed["bootloader"] == "mcuboot" and failed["error"]
+        assert device.status()["state"] == "halted"
+
+
 def test_cli_stage_cut_confirm(brownoutd, device, images):
     """The same through the brownout CLI: an imgtool test image staged with image load (its
     trailer requests the test), a cut armed with power-cut, confirm."""
