@@ -11,7 +11,10 @@
  * count, validate-primary and downgrade-prevention.
  *
  * BUILD is the build folder brownoutd runs from (its program is BUILD/bin/brownoutd); the source
- * tree is $BROWNOUT_ROOT, or the folder above BUILD that holds brownout's Makefile. Every
+ * tree is $BROWNOUT_ROOT, or the nearest of the three folders above BUILD that holds brownout's
+ * Makefile and the generator. The build is `make NO_DEPS=1 BUILD=... MCUBOOT_SRC=TREE
+ * MCUBOOT_KEYS=<the device's key files> PROGRAM` there: the variant's key table (bootutil_keys)
+ * is the device's keys, so devices of one variant must name the same keys. Every
  * error is one line, "FILE:LINE: device 'NAME': reason" (the device section's line), and a
  * sysexits code: EX_CONFIG for a configuration that cannot run (no mcuboot-src, a tree that is
  * not MCUboot, a variant upstream's configuration checks reject, an installed brownoutd that has
