@@ -504,7 +504,7 @@ static void fw_bl_json(struct fw_ctx *ctx, json_t *data)
     json_object_set_new(data, "bootloader-id", json_string(ctx->bl->identity()));
 }
 
-/* Reports the boot's result (the bootloader's boot() returned rc) to the daemon: BOOT_FAILED or BOOT_DONE. */
+/* Reports the boot's result (bl->boot() returned rc) to the daemon: BOOT_FAILED or BOOT_DONE. */
 static void fw_report_boot(struct fw_ctx *ctx, int rc, const struct boot_rsp *rsp)
 {
     char hash[2 * IMAGE_VALIDATE_HASH_MAX + 1];
