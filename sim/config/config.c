@@ -285,6 +285,7 @@ static const struct config_key_def config_keys[] = {
     { "firmware", CONFIG_SEC_DAEMON, CONFIG_KEY_FIRMWARE, false },
     { "fuse-write", CONFIG_SEC_DAEMON, CONFIG_KEY_FUSE_WRITE, false },
     { "seed", CONFIG_SEC_DAEMON, CONFIG_KEY_DAEMON_SEED, false },
+    { "mcuboot-src", CONFIG_SEC_DAEMON, CONFIG_KEY_MCUBOOT_SRC, false },
     { "board", CONFIG_SEC_DEVICE, CONFIG_KEY_BOARD, false },
     { "flash", CONFIG_SEC_DEVICE, CONFIG_KEY_FLASH, true },
     { "image", CONFIG_SEC_DEVICE, CONFIG_KEY_IMAGE, true },
@@ -299,6 +300,7 @@ static const struct config_key_def config_keys[] = {
     { "flash-in-ram", CONFIG_SEC_DEVICE, CONFIG_KEY_FLASH_IN_RAM, false },
     { "validate-primary", CONFIG_SEC_DEVICE, CONFIG_KEY_VALIDATE_PRIMARY, false },
     { "downgrade-prevention", CONFIG_SEC_DEVICE, CONFIG_KEY_DOWNGRADE_PREVENTION, false },
+    { "bootloader", CONFIG_SEC_DEVICE, CONFIG_KEY_BOOTLOADER, false },
 };
 
 const struct config_key_def *config_key_find(enum config_section section, const char *name)
@@ -480,6 +482,12 @@ int config_dev_set(struct config_device *dev, const char *key, const char *value
     case CONFIG_KEY_POWER_ON_DELAY:
     case CONFIG_KEY_SEED:
         return config_dev_boot(dev, def->key, value, err, err_len);
+    case CONFIG_KEY_BOOTLOADER:
+        if (bl_parse(value, &dev->bootloader) < 0) {
+            return errbuf_fail(err, err_len, BO_EINVAL,
+                               "bootloader must be brownout or mcuboot, not '%s'", value);
+        }
+        return 0;
     default:
         return config_dev_flag(dev, def, value, err, err_len);
     }
@@ -525,6 +533,11 @@ int config_daemon_set(struct config *cfg, const char *key, const char *value, co
                                value);
         }
         cfg->seed = v;
+        return 0;
+    case CONFIG_KEY_MCUBOOT_SRC:
+        if (config_path(cfg->mcuboot_src, sizeof(cfg->mcuboot_src), dir, value) < 0) {
+            return errbuf_fail(err, err_len, BO_EINVAL, "bad mcuboot-src path '%s'", value);
+        }
         return 0;
     default:
         return errbuf_fail(err, err_len, BO_EINVAL, "unknown key '%s' in the [daemon] section",

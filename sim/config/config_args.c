@@ -31,6 +31,8 @@ enum {
     OPT_READY_FD,
     OPT_LOG,
     OPT_QUIET,
+    OPT_BOOTLOADER,
+    OPT_MCUBOOT_SRC,
 };
 
 static const struct option config_longopts[] = {
@@ -54,6 +56,8 @@ static const struct option config_longopts[] = {
     { "ready-fd", required_argument, NULL, OPT_READY_FD },
     { "log", required_argument, NULL, OPT_LOG },
     { "quiet", no_argument, NULL, OPT_QUIET },
+    { "bootloader", required_argument, NULL, OPT_BOOTLOADER },
+    { "mcuboot-src", required_argument, NULL, OPT_MCUBOOT_SRC },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
@@ -78,6 +82,9 @@ void config_usage(FILE *out)
                  "                           1-secondary) when the flash starts erased\n"
                  "      --mode MODE          overwrite, swap-scratch, swap-move or swap-offset\n"
                  "      --key FILE           trust this public key (repeatable)\n"
+                 "      --bootloader NAME    brownout (default) or mcuboot: upstream MCUboot of\n"
+                 "                           --mcuboot-src, built for the device's settings\n"
+                 "      --mcuboot-src DIR    the MCUboot tree of mcuboot devices\n"
                  "      --power-on auto|manual  power devices on at start and after cuts\n"
                  "      --seed N             default seed of power-cut models\n"
                  "      --control PATH       control socket (default brownout.sock)\n"
@@ -221,6 +228,8 @@ static const struct {
     { OPT_MODE, "mode", NULL, false },
     { OPT_KEY, "key", NULL, false },
     { OPT_POWER_ON, "power-on", NULL, false },
+    { OPT_BOOTLOADER, "bootloader", NULL, false },
+    { OPT_MCUBOOT_SRC, "mcuboot-src", NULL, true },
     { OPT_MOUNT, "mount", NULL, true },
     { OPT_CONTROL, "control", NULL, true },
     { OPT_FIRMWARE, "firmware", NULL, true },
@@ -376,6 +385,9 @@ void config_print(const struct config *cfg, FILE *out)
         fprintf(out, "firmware = %s\n", cfg->firmware);
     }
     fprintf(out, "seed = %llu\n", (unsigned long long)cfg->seed);
+    if (cfg->mcuboot_src[0] != '\0') {
+        fprintf(out, "mcuboot-src = %s\n", cfg->mcuboot_src);
+    }
     for (i = 0; i < cfg->device_count; i++) {
         const struct config_device *d = &cfg->devices[i];
 
@@ -392,6 +404,9 @@ void config_print(const struct config *cfg, FILE *out)
         for (j = 0; j < d->image_count; j++) {
             fprintf(out, "image = %s=%s\n", config_slot_name(d->images[j].area_id),
                     d->images[j].path);
+        }
+        if (d->bootloader != BL_BROWNOUT) {
+            fprintf(out, "bootloader = %s\n", bl_kind_name(d->bootloader));
         }
         fprintf(out, "mode = %s\nimages = %u\n", boot_mode_name(d->mode), (unsigned)d->boot_images);
         if (d->max_sectors != 0) {

@@ -11,6 +11,7 @@
 
 #include "bo_err.h"
 #include "board/board_derive.h"
+#include "config/config_mcuboot.h"
 #include "image/keys.h"
 #include "port_rng.h"
 
@@ -98,7 +99,8 @@ out:
     return rc;
 }
 
-int config_start_check_device(const struct config *cfg, const struct config_device *dev, char *err,
+/* The checks of one device that build nothing: board and mode, keys, image files. */
+static int config_start_basic(const struct config *cfg, const struct config_device *dev, char *err,
                               size_t err_len)
 {
     char why[CONFIG_ERR_MAX];
@@ -117,13 +119,48 @@ int config_start_check_device(const struct config *cfg, const struct config_devi
     return rc;
 }
 
+/* A mcuboot device's variant of upstream MCUboot, built now rather than at its first boot. */
+static int config_start_mcuboot(const struct config *cfg, const struct config_device *dev,
+                                char *err, size_t err_len)
+{
+    struct config_mcuboot *m;
+    int rc;
+
+    if (dev->bootloader != BL_MCUBOOT) {
+        return 0;
+    }
+    m = malloc(sizeof(*m));
+    if (m == NULL) {
+        config_start_fmt(cfg, dev, err, err_len, "out of memory");
+        return EX_OSERR;
+    }
+    rc = config_mcuboot_prepare(cfg, dev, m, err, err_len);
+    free(m);
+    return rc;
+}
+
+int config_start_check_device(const struct config *cfg, const struct config_device *dev, char *err,
+                              size_t err_len)
+{
+    int rc = config_start_basic(cfg, dev, err, err_len);
+
+    return rc != 0 ? rc : config_start_mcuboot(cfg, dev, err, err_len);
+}
+
 int config_start_check(const struct config *cfg, char *err, size_t err_len)
 {
     uint32_t i;
     int rc = 0;
 
     for (i = 0; i < cfg->device_count && rc == 0; i++) {
-        rc = config_start_check_device(cfg, &cfg->devices[i], err, err_len);
+        rc = config_start_basic(cfg, &cfg->devices[i], err, err_len);
+    }
+    if (rc == 0) {
+        /* One program per variant: its devices must agree on its key table before a build. */
+        rc = config_mcuboot_check_shared(cfg, err, err_len);
+    }
+    for (i = 0; i < cfg->device_count && rc == 0; i++) {
+        rc = config_start_mcuboot(cfg, &cfg->devices[i], err, err_len);
     }
     return rc;
 }

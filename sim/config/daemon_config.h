@@ -16,6 +16,7 @@
  *     fuse-write = programmer        ; or "nor"
  *     firmware = build/bin/brownout-fw
  *     seed = 1                       ; default seed of power-cut models
+ *     mcuboot-src = ../mcuboot       ; the MCUboot tree of devices with bootloader = mcuboot
  *
  *     [device dev0]
  *     board = boards/nrf52840.ini    ; required
@@ -30,6 +31,7 @@
  *     key = keys/ec256.pub.pem       ; trusted key (may repeat)
  *     validate-primary = true
  *     downgrade-prevention = false
+ *     bootloader = brownout          ; or mcuboot: the variant of mcuboot-src for these settings
  *     power-on = auto                ; auto: at start and after a cut; manual: by command
  *     power-on-delay-ms = 0          ; delay of the automatic power-on after a cut
  *     seed = 1                       ; this device's default seed
@@ -65,6 +67,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bl/bl.h"
 #include "board/board.h"
 #include "boot/loader.h"
 
@@ -156,8 +159,9 @@ struct config_device {
     bool auto_power_on;
     uint32_t power_on_delay_ms;
     uint64_t seed;
-    struct config_net net; /**< The device app's CoAPs server. */
-    int line;              /**< Line of its section header; 0 from the command line. */
+    struct config_net net;   /**< The device app's CoAPs server. */
+    int line;                /**< Line of its section header; 0 from the command line. */
+    enum bl_kind bootloader; /**< brownout (the default) or mcuboot (config_mcuboot.h). */
 };
 
 /** The whole configuration. */
@@ -170,10 +174,11 @@ struct config {
     uint64_t seed;
     bool check_only; /**< --check-config. */
     bool verbose;
-    bool quiet;                /**< --quiet: no line for each event. */
-    bool has_ready_fd;         /**< --ready-fd was given. */
-    int ready_fd;              /**< --ready-fd: gets "READY\n" once the daemon serves. */
-    char log[CONFIG_PATH_MAX]; /**< --log: messages go to this file, or empty. */
+    bool quiet;                        /**< --quiet: no line for each event. */
+    bool has_ready_fd;                 /**< --ready-fd was given. */
+    int ready_fd;                      /**< --ready-fd: gets "READY\n" once the daemon serves. */
+    char log[CONFIG_PATH_MAX];         /**< --log: messages go to this file, or empty. */
+    char mcuboot_src[CONFIG_PATH_MAX]; /**< The MCUboot tree of mcuboot devices, or empty. */
     struct config_device devices[CONFIG_MAX_DEVICES];
     uint32_t device_count;
 };

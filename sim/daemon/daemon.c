@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bo_err.h"
+#include "config/config_mcuboot.h"
 #include "config/config_start.h"
 
 static const char *const daemon_caps[] = {
@@ -98,8 +99,35 @@ static void daemon_fuse_add(struct daemon *d, struct device *dev)
     }
 }
 
+/*
+ * The firmware program of a device: the daemon's, or for bootloader = mcuboot its variant's
+ * (config_mcuboot.h; the start check built it). \return 0, or BO_EINVAL with err filled.
+ */
+static int daemon_device_firmware(struct daemon *d, const struct config_device *cfg, char *prog,
+                                  size_t prog_len, char *err, size_t err_len)
+{
+    struct config_mcuboot *m;
+    int rc;
+
+    if (cfg->bootloader != BL_MCUBOOT) {
+        snprintf(prog, prog_len, "%s", d->cfg.firmware);
+        return 0;
+    }
+    m = malloc(sizeof(*m));
+    if (m == NULL) {
+        return BO_ENOMEM;
+    }
+    rc = config_mcuboot_resolve(&d->cfg, cfg, m, err, err_len);
+    if (rc == 0) {
+        snprintf(prog, prog_len, "%s", m->program);
+    }
+    free(m);
+    return rc == 0 ? 0 : BO_EINVAL;
+}
+
 int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err, size_t err_len)
 {
+    char firmware[CONFIG_PATH_MAX];
     const char *timeout;
     struct device *dev;
     int rc;
@@ -108,12 +136,16 @@ int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *e
         snprintf(err, err_len, "too many devices");
         return BO_ENOMEM;
     }
+    rc = daemon_device_firmware(d, cfg, firmware, sizeof(firmware), err, err_len);
+    if (rc < 0) {
+        return rc;
+    }
     dev = malloc(sizeof(*dev));
     if (dev == NULL) {
         return BO_ENOMEM;
     }
     device_init(dev);
-    rc = device_setup(dev, d->loop, cfg, d->cfg.firmware, daemon_device_event, d, err, err_len);
+    rc = device_setup(dev, d->loop, cfg, firmware, daemon_device_event, d, err, err_len);
     if (rc < 0) {
         if (dev->timer != NULL) {
             free(dev->timer);

@@ -40,6 +40,12 @@ static const char *const daemon_crash_kinds[] = { "abort", "segv", NULL };
     }
 
 static const struct control_arg daemon_args_device[] = { ARG_DEVICE, ARG_END };
+static const struct control_arg daemon_args_upgrade[] = {
+    ARG_DEVICE,
+    { "permanent", CONTROL_ARG_BOOL, false, 0, 0, NULL,
+      "Permanent (no revert) instead of a test upgrade." },
+    ARG_END
+};
 static const struct control_arg daemon_args_device_opt[] = { ARG_DEVICE_OPT, ARG_END };
 static const struct control_arg daemon_args_cut[] = {
     ARG_DEVICE,
@@ -522,6 +528,29 @@ static void daemon_cmd_confirm(struct control_request *req, json_t *args, void *
     }
 }
 
+/* The running app requests an upgrade from image 0's secondary slot (set pending). */
+static void daemon_cmd_upgrade(struct control_request *req, json_t *args, void *ctx)
+{
+    struct device *dev = daemon_cmds_dev(ctx, req, args);
+    json_t *extra;
+    int rc;
+
+    if (dev == NULL) {
+        return;
+    }
+    extra = json_pack("{s:b}", "permanent", json_is_true(json_object_get(args, "permanent")));
+    rc = extra != NULL
+             ? device_request_owned(dev, "set-pending", extra, control_request_client(req),
+                                    daemon_cmds_fw_reply, req)
+             : BO_ENOMEM;
+    json_decref(extra);
+    if (rc < 0) {
+        daemon_cmds_fail(req, rc,
+                         rc == BO_EBUSY ? "too many requests wait for the firmware"
+                                        : "the application is not running");
+    }
+}
+
 static void daemon_cmd_set_link(struct control_request *req, json_t *args, void *ctx)
 {
     struct device *dev = daemon_cmds_dev(ctx, req, args);
@@ -592,6 +621,10 @@ static const struct control_command daemon_commands[] = {
       NULL },
     { "confirm", "Confirm the running image (boot_set_confirmed in the firmware).",
       daemon_args_device, daemon_cmd_confirm, NULL },
+    { "upgrade",
+      "Request an upgrade from the secondary slot: a test (reverts unless confirmed) or "
+      "permanent (boot_set_pending in the firmware).",
+      daemon_args_upgrade, daemon_cmd_upgrade, NULL },
     { "inject-crash", "Make the running firmware crash (a DEVICE_FAULT follows).",
       daemon_args_crash, daemon_cmd_crash, NULL },
     { "set-link", "Set the link faults of a device's network (now and for its next runs).",

@@ -571,6 +571,31 @@ json_t *device_flash_json(const struct device *dev)
     return arr;
 }
 
+/*
+ * Adds the device's bootloader to its status: its name, the build the last boot reported
+ * ("bootloader-id": the tree and variant for upstream MCUboot) and a mcuboot device's variant
+ * (the folder of its firmware program, config_mcuboot.h).
+ */
+static void device_bl_json(const struct device *dev, json_t *o)
+{
+    json_t *id = dev->last_boot != NULL ? json_object_get(dev->last_boot, "bootloader-id") : NULL;
+    char variant[CONFIG_PATH_MAX];
+    char *slash;
+
+    json_object_set_new(o, "bootloader", json_string(bl_kind_name(dev->cfg.bootloader)));
+    json_object_set_new(o, "bootloader-id", json_is_string(id) ? json_copy(id) : json_null());
+    if (dev->cfg.bootloader != BL_MCUBOOT) {
+        return;
+    }
+    snprintf(variant, sizeof(variant), "%s", dev->firmware);
+    slash = strrchr(variant, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+        slash = strrchr(variant, '/');
+    }
+    json_object_set_new(o, "mcuboot-variant", json_string(slash != NULL ? slash + 1 : variant));
+}
+
 json_t *device_status_json(const struct device *dev)
 {
     json_t *o = json_pack(
@@ -598,6 +623,7 @@ json_t *device_status_json(const struct device *dev)
     json_object_set_new(o, "flash-faults",
                         fw_fault_json(&dev->board, dev->flash_faults, dev->flash_fault_count));
     json_object_set_new(o, "auto-power-on", json_boolean(dev->cfg.auto_power_on));
+    device_bl_json(dev, o);
     if (dev->cfg.net.enabled) {
         json_object_set_new(o, "app", dev->app != NULL ? json_deep_copy(dev->app) : json_null());
         json_object_set_new(o, "link",

@@ -285,6 +285,9 @@ static void device_spawn_options(struct device *dev, struct device_argv *a)
     if (dev->cfg.downgrade_prevention) {
         device_argv_add(a, "--downgrade-prevention");
     }
+    if (dev->cfg.bootloader != BL_BROWNOUT) {
+        device_argv_add(a, "--bootloader=%s", bl_kind_name(dev->cfg.bootloader));
+    }
     device_argv_add(a, "--seed=%llu", (unsigned long long)dev->cfg.seed);
     npairs = config_net_pairs(&dev->cfg.net, pairs, CONFIG_NET_PAIRS);
     for (i = 0; i < npairs; i++) {

@@ -53,6 +53,7 @@ struct fw_ctx {
     int cut_dev;         /* Device the cut was armed on; -1: not yet. */
     uint64_t cut_global; /* The run's op number of the cut. */
     const char *phase;   /* "boot" or "app". */
+    const struct bl *bl; /* The bootloader the device runs (--bootloader). */
 };
 
 const char *fw_swap_type_name(uint8_t swap_type)
@@ -326,8 +327,19 @@ static json_t *fw_request_msg(struct fw_ctx *ctx, json_t *msg)
     reply = json_object();
     json_object_set(reply, "reply", id != NULL ? id : json_null());
     if (strcmp(cmd, "confirm") == 0) {
-        struct boot_api_config api = { ctx->cfg.max_align != 0 ? ctx->cfg.max_align : 8 };
-        int rc = boot_set_confirmed_multi_cfg(&api, 0);
+        int rc = ctx->bl->confirm(&ctx->cfg, 0);
+
+        if (rc == BO_EPOWER) {
+            fw_power_loss(ctx);
+        }
+        if (rc < 0) {
+            json_object_set_new(reply, "error", json_string(bo_strerror(rc)));
+        } else {
+            json_object_set_new(reply, "return", fw_state_json(ctx));
+        }
+    } else if (strcmp(cmd, "set-pending") == 0) {
+        int rc =
+            ctx->bl->set_pending(&ctx->cfg, 0, json_is_true(json_object_get(msg, "permanent")));
 
         if (rc == BO_EPOWER) {
             fw_power_loss(ctx);
@@ -485,19 +497,28 @@ static int fw_start(struct fw_ctx *ctx, mbedtls_platform_context *plat, const st
     return 0;
 }
 
-/* Reports the boot's result (boot_go_ctx() returned rc) to the daemon: BOOT_FAILED or BOOT_DONE. */
+/* Adds which bootloader ran, and which build of it, to a boot event's data. */
+static void fw_bl_json(struct fw_ctx *ctx, json_t *data)
+{
+    json_object_set_new(data, "bootloader", json_string(ctx->bl->name));
+    json_object_set_new(data, "bootloader-id", json_string(ctx->bl->identity()));
+}
+
+/* Reports the boot's result (bl->boot() returned rc) to the daemon: BOOT_FAILED or BOOT_DONE. */
 static void fw_report_boot(struct fw_ctx *ctx, int rc, const struct boot_rsp *rsp)
 {
     char hash[2 * IMAGE_VALIDATE_HASH_MAX + 1];
     json_t *data;
 
     if (rc < 0) {
-        fw_send(ctx, fw_event("BOOT_FAILED",
-                              json_pack("{s:s, s:i, s:I, s:I, s:I}", "error",
-                                        fw_boot_error(ctx->cfg.image_count, rc), "code", rc,
-                                        "boot-time-ns", (json_int_t)port_clock_now_ns(&ctx->clock),
-                                        "ops", (json_int_t)ctx->ops, "weak-regions",
-                                        (json_int_t)ctx->weak_at_power_on)));
+        data =
+            json_pack("{s:s, s:i, s:I, s:I, s:I}", "error", fw_boot_error(ctx->cfg.image_count, rc),
+                      "code", rc, "boot-time-ns", (json_int_t)port_clock_now_ns(&ctx->clock), "ops",
+                      (json_int_t)ctx->ops, "weak-regions", (json_int_t)ctx->weak_at_power_on);
+        if (data != NULL) {
+            fw_bl_json(ctx, data);
+            fw_send(ctx, fw_event("BOOT_FAILED", data));
+        }
         return;
     }
     fw_hex(rsp->hash, rsp->hash_len, hash);
@@ -509,6 +530,7 @@ static void fw_report_boot(struct fw_ctx *ctx, int rc, const struct boot_rsp *rs
                   (int)rsp->image_count, "weak-regions", (json_int_t)ctx->weak_at_power_on);
     if (data != NULL) {
         json_object_set_new(data, "state", fw_state_json(ctx));
+        fw_bl_json(ctx, data);
         fw_send(ctx, fw_event("BOOT_DONE", data));
     }
 }
@@ -532,6 +554,38 @@ static void fw_run_app(struct fw_ctx *ctx, const struct fw_args *a)
     fw_app_run(&app_args, a->pipe_fd, &host);
 }
 
+/*
+ * Builds the boot configuration and picks the bootloader, which must be linked into this
+ * program and able to run the configuration. \return 0, or EX_CONFIG after a message.
+ */
+static int fw_setup_boot(struct fw_ctx *ctx, const struct fw_args *a)
+{
+    char err[512];
+
+    boot_config_defaults(&ctx->cfg);
+    ctx->cfg.mode = a->mode;
+    ctx->cfg.image_count = a->images;
+    ctx->cfg.validate_primary = a->validate_primary;
+    ctx->cfg.downgrade_version = a->downgrade_prevention;
+    ctx->cfg.keys = ctx->keys.table;
+    ctx->cfg.key_count = (uint32_t)ctx->keys.count;
+    board_derive_apply(&ctx->derived, &ctx->cfg);
+    ctx->bl = bl_find(a->bootloader);
+    if (ctx->bl == NULL) {
+        fprintf(stderr,
+                "brownout-fw: bootloader %s is not linked into this program (a device with "
+                "bootloader = %s runs its variant's brownout-fw, docs/mcuboot.md)\n",
+                bl_kind_name(a->bootloader), bl_kind_name(a->bootloader));
+        return EX_CONFIG;
+    }
+    if (ctx->bl->check(&ctx->cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "brownout-fw: bootloader %s (%s): %s\n", ctx->bl->name, ctx->bl->identity(),
+                err);
+        return EX_CONFIG;
+    }
+    return 0;
+}
+
 int fw_run(const struct fw_args *a)
 {
     static struct boot_loader_state state;
@@ -550,18 +604,14 @@ int fw_run(const struct fw_args *a)
         fprintf(stderr, "brownout-fw: %s\n", err);
         return EX_OSERR;
     }
-    boot_config_defaults(&ctx.cfg);
-    ctx.cfg.mode = a->mode;
-    ctx.cfg.image_count = a->images;
-    ctx.cfg.validate_primary = a->validate_primary;
-    ctx.cfg.downgrade_version = a->downgrade_prevention;
-    ctx.cfg.keys = ctx.keys.table;
-    ctx.cfg.key_count = (uint32_t)ctx.keys.count;
-    board_derive_apply(&ctx.derived, &ctx.cfg);
+    rc = fw_setup_boot(&ctx, a);
+    if (rc != 0) {
+        return rc;
+    }
     port_flash_map_activate(&ctx.map);
     port_clock_activate(&ctx.clock);
 
-    rc = boot_go_ctx(&state, &ctx.cfg, &rsp);
+    rc = ctx.bl->boot(&state, &ctx.cfg, &rsp);
     if (rc == BO_EPOWER) {
         fw_power_loss(&ctx);
     }

@@ -15,7 +15,7 @@
  * Command line (the daemon builds it; `brownout-fw --help` prints it):
  *
  *     brownout-fw --name DEV --board FILE --mode MODE --images N [--key FILE]...
- *                 [--no-validate] [--downgrade-prevention]
+ *                 [--no-validate] [--downgrade-prevention] [--bootloader brownout|mcuboot]
  *                 --flash MEMFD[:ECCFD][,weak=WEAKFD]...  (one per board flash device, in order)
  *                 [--cut-at N --cut-model MODEL [--cut-units K] [--cut-permille P]
  *                  [--cut-seed S]]
@@ -43,9 +43,12 @@
  * With a network, fw_app.h adds the events APP_READY, APP_FAILED and RESET_REQUEST and the
  * requests "status" and "set-link".
  *
- * "weak-regions" counts the weak regions the run found in its flash at power-on.
+ * "weak-regions" counts the weak regions the run found in its flash at power-on. BOOT_DONE and
+ * BOOT_FAILED also carry "bootloader" (bl->name) and "bootloader-id" (bl->identity(): the tree
+ * and variant of upstream MCUboot).
  *
- * Requests to the runner: `{"cmd": "confirm", "id": ID}` (boot_set_confirmed for image 0),
+ * Requests to the runner: `{"cmd": "confirm", "id": ID}` (the bootloader's confirm of image 0),
+ * `{"cmd": "set-pending", "id": ID, "permanent": BOOL}` (its set_pending of image 0),
  * `{"cmd": "state", "id": ID}` (trailer states of image 0's slots), `{"cmd": "crash"}` or
  * `{"cmd": "crash-segv"}` (a firmware fault by abort() or SIGSEGV, for tests).
  *
@@ -58,6 +61,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bl/bl.h"
 #include "board/board.h"
 #include "boot/loader.h"
 #include "config/daemon_config.h"
@@ -94,6 +98,7 @@ struct fw_args {
     struct config_net net;                 /**< The device app's network (--net KEY=VALUE). */
     struct fw_fault faults[FW_FAULTS_MAX]; /**< --flash-fault: non-cut faults (fw_fault.h). */
     uint32_t fault_count;
+    enum bl_kind bootloader; /**< --bootloader: the program must link it (bl_find()). */
 };
 
 /**

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl/bl.h"
 #include "bo_err.h"
 #include "config/config_int.h"
 #include "fw/fw.h"
@@ -32,6 +33,7 @@ enum {
     FW_ARGS_SEED,
     FW_ARGS_MAX_SECTORS,
     FW_ARGS_FLASH_FAULT,
+    FW_ARGS_BOOTLOADER,
 };
 
 /* The long options (fw.h lists them). */
@@ -53,6 +55,7 @@ static const struct option fw_args_options[] = {
     { "seed", required_argument, NULL, FW_ARGS_SEED },
     { "max-sectors", required_argument, NULL, FW_ARGS_MAX_SECTORS },
     { "flash-fault", required_argument, NULL, FW_ARGS_FLASH_FAULT },
+    { "bootloader", required_argument, NULL, FW_ARGS_BOOTLOADER },
     { NULL, 0, NULL, 0 },
 };
 
@@ -182,6 +185,8 @@ static int fw_args_text(struct fw_args *a, int c, const char *arg)
         return 0;
     case FW_ARGS_FLASH:
         return fw_args_flash(a, arg);
+    case FW_ARGS_BOOTLOADER:
+        return bl_parse(arg, &a->bootloader);
     case FW_ARGS_FLASH_FAULT:
         if (a->fault_count >= FW_FAULTS_MAX || fw_fault_parse(arg, &a->faults[a->fault_count])) {
             return BO_EINVAL;

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "bo_err.h"
+#include "config/config_mcuboot.h"
 #include "config/daemon_config.h"
 
 static struct config cfg;
@@ -165,6 +167,12 @@ static void test_bad_files(void **state)
           "c.ini:4: duplicate key 'key' for the same file (first on line 2)" },
         { "[daemon]\nseed = 1\n[device a]\n[daemon]\n",
           "c.ini:4: duplicate [daemon] section (first on line 1)" },
+        /* Issue 16: the bootloader of a device. */
+        { "[device a]\nbootloader = uboot\n",
+          "c.ini:2: bootloader must be brownout or mcuboot, not 'uboot'" },
+        { "[device a]\nbootloader = mcuboot\nbootloader = brownout\n",
+          "c.ini:3: duplicate key 'bootloader' (first on line 2)" },
+        { "[device a]\nmcuboot-src = x\n", "c.ini:2: unknown key 'mcuboot-src'" },
     };
     size_t i;
 
@@ -331,6 +339,52 @@ static void test_print_round_trip(void **state)
     free(text);
 }
 
+/* Issue 16: bootloader per device, mcuboot-src for the daemon, in the file and as options. */
+static void test_bootloader(void **state)
+{
+    static const char ini[] = "[daemon]\nmcuboot-src = ../mcuboot\n\n[device a]\nboard = b.ini\n"
+                              "bootloader = mcuboot\n[device b]\nboard = b.ini\n"
+                              "bootloader = brownout\n[device c]\nboard = b.ini\n";
+    char *argv[] = { "brownoutd",      "--board",      "b.ini",
+                     "--flash-in-ram", "--bootloader", "mcuboot",
+                     "--mcuboot-src",  "/src/mcuboot", NULL };
+    static struct config again;
+    struct config_mcuboot m;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    (void)state;
+    assert_int_equal(parse(ini, "/etc/bo/c.ini"), 0);
+    assert_string_equal(cfg.mcuboot_src, "/etc/bo/../mcuboot");
+    assert_int_equal(cfg.devices[0].bootloader, BL_MCUBOOT);
+    assert_int_equal(cfg.devices[1].bootloader, BL_BROWNOUT);
+    assert_int_equal(cfg.devices[2].bootloader, BL_BROWNOUT);
+    /* The effective configuration reads back the same. */
+    f = open_memstream(&text, &len);
+    assert_non_null(f);
+    config_print(&cfg, f);
+    fclose(f);
+    config_init(&again);
+    assert_int_equal(config_parse_text(&again, text, "/printed.ini", err, sizeof(err)), 0);
+    assert_string_equal(again.mcuboot_src, cfg.mcuboot_src);
+    assert_int_equal(again.devices[0].bootloader, BL_MCUBOOT);
+    assert_int_equal(again.devices[1].bootloader, BL_BROWNOUT);
+    free(text);
+
+    assert_int_equal(parse_args(argv), 0);
+    assert_int_equal(cfg.devices[0].bootloader, BL_MCUBOOT);
+    assert_string_equal(cfg.mcuboot_src, "/src/mcuboot");
+
+    /* A mcuboot device without a tree is refused before anything runs, naming its section. */
+    assert_int_equal(parse("[device a]\nboard = b.ini\nbootloader = mcuboot\n", "c.ini"), 0);
+    snprintf(cfg.file, sizeof(cfg.file), "c.ini");
+    assert_int_equal(config_mcuboot_resolve(&cfg, &cfg.devices[0], &m, err, sizeof(err)),
+                     EX_CONFIG);
+    assert_string_equal(err, "c.ini:1: device 'a': bootloader = mcuboot needs a MCUboot tree "
+                             "(mcuboot-src = DIR in [daemon], or --mcuboot-src DIR)");
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -358,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_args_errors),
         cmocka_unit_test(test_args_reserved_names),
         cmocka_unit_test(test_print_round_trip),
+        cmocka_unit_test(test_bootloader),
         cmocka_unit_test(test_names),
     };
 

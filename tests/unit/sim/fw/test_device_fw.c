@@ -42,6 +42,7 @@ static void test_full_command_line(void **state)
                      "--cut-permille=500",
                      "--cut-seed=0x99",
                      "--seed=7",
+                     "--bootloader=mcuboot",
                      NULL };
     struct fw_args a;
     char err[256];
@@ -68,6 +69,7 @@ static void test_full_command_line(void **state)
     assert_int_equal(a.cut.permille, 500);
     assert_int_equal(a.cut.seed, 0x99);
     assert_int_equal(a.seed, 7);
+    assert_int_equal(a.bootloader, BL_MCUBOOT);
     assert_int_equal(a.pipe_fd, FW_PIPE_FD);
 }
 
@@ -85,6 +87,7 @@ static void test_defaults(void **state)
     assert_false(a.cut_armed);
     assert_int_equal(a.cut.units, VFLASH_CUT_SEEDED);
     assert_int_equal(a.cut.permille, VFLASH_CUT_SEEDED);
+    assert_int_equal(a.bootloader, BL_BROWNOUT);
 }
 
 static void test_bad_command_lines(void **state)
@@ -103,6 +106,7 @@ static void test_bad_command_lines(void **state)
         { "fw", "--board", "b", "--flash", "4", "--name=a/b" },
         { "fw", "--board", "b", "--flash", "4", "--what" },
         { "fw", "--board", "b", "--flash", "4", "stray" },
+        { "fw", "--board", "b", "--flash", "4", "--bootloader=uboot" },
     };
     char *argv[8];
     struct fw_args a;
