@@ -405,9 +405,7 @@ void config_print(const struct config *cfg, FILE *out)
             fprintf(out, "image = %s=%s\n", config_slot_name(d->images[j].area_id),
                     d->images[j].path);
         }
-        if (d->bootloader != BL_BROWNOUT) {
-            fprintf(out, "bootloader = %s\n", bl_kind_name(d->bootloader));
-        }
+        fprintf(out, "bootloader = %s\n", bl_kind_name(d->bootloader));
         fprintf(out, "mode = %s\nimages = %u\n", boot_mode_name(d->mode), (unsigned)d->boot_images);
         if (d->max_sectors != 0) {
             fprintf(out, "max-sectors = %u\n", (unsigned)d->max_sectors);
