@@ -62,6 +62,20 @@ class Device:
         """The running app confirms its image; returns the trailer state."""
         return self.execute("confirm")
 
+    def upgrade(self, permanent=False):
+        """The running app requests an upgrade from the secondary slot (boot_set_pending of the
+        device's bootloader); a test upgrade unless permanent. Returns the trailer state."""
+        return self.execute("upgrade", permanent=bool(permanent))
+
+    def mark_pending(self, permanent=False, image=0):
+        """Marks the secondary slot's image pending over the flash, as the application would
+        (image-pending), whether or not the firmware runs; the next boot takes it."""
+        return self.execute("image-pending", kind="permanent" if permanent else "test", image=image)
+
+    def mark_confirmed(self, image=0):
+        """Sets image_ok of the primary slot's image over the flash (image-confirm)."""
+        return self.execute("image-confirm", image=image)
+
     def flash(self):
         """The query-flash object of the device."""
         return self.execute("query-flash")

@@ -17,11 +17,13 @@ pytest_plugins = ["brownout.pytest_plugin"]
 
 @pytest.fixture(scope="session")
 def images(tmp_path_factory):
-    """v1 (1.0.0) and v2 (2.0.0, staged for a test upgrade), signed with the test key."""
+    """v1 (1.0.0), v2 (2.0.0, padded with a test request) and v3 (3.0.0, unpadded: no request
+    until one is made), signed with the test key."""
     from brownout import find_program, fixture
     d = str(tmp_path_factory.mktemp("images"))
     out = {}
-    for name, version, opts in (("v1", "1.0.0", []), ("v2", "2.0.0", ["-S", "0x34000", "--test"])):
+    for name, version, opts in (("v1", "1.0.0", []), ("v2", "2.0.0", ["-S", "0x34000", "--test"]),
+                                ("v3", "3.0.0", [])):
         payload = os.path.join(d, name + ".payload")
         with open(payload, "wb") as f:
             f.write(random.Random(name).randbytes(30000))

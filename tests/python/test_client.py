@@ -133,6 +133,19 @@ def test_device_helper(device, images):
     assert device.cut_now()["fault"] == "now"
 
 
+def test_requests_of_the_app_and_of_the_host(device, images):
+    assert device.power_on()["version"] == "1.0.0+0"
+    device.load_image("secondary", images["v3"])
+    assert device.reset()["swap-type"] == "none"  # Unpadded: nothing requested yet.
+    assert device.upgrade()["pending"] is True
+    assert (device.reset()["version"], device.reset()["version"]) == ("3.0.0+0", "1.0.0+0")
+    assert device.mark_pending(permanent=True)["pending"] == "permanent"
+    boot = device.reset()
+    assert (boot["version"], boot["swap-type"]) == ("3.0.0+0", "perm")
+    assert device.mark_confirmed()["confirmed"] is True
+    assert device.reset()["version"] == "3.0.0+0"
+
+
 def test_not_a_daemon(tmp_path):
     with pytest.raises(FileNotFoundError):
         Client(str(tmp_path / "nothing"))
