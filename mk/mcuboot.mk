@@ -11,9 +11,25 @@
 #                                             layer that unwinds at a power cut
 #
 # A variant's name is its settings (port/linux/mcuboot/mcuboot_gen.py name ...), for example
-# swap-scratch_ec256_a8_s512_i1_vp1_dg0_hk0; a library is built when asked for and kept. Callers
-# link libmcuboot_port.a, libbootutil.a, a key table (bootutil_keys, generated from PEM public
-# keys) and $(BUILD)/lib/libbo_port.a + libbo_mbedtls.a, never libbo_core.a (symbols clash).
+# swap-scratch_ec256_a8_s512_i1_vp1_dg0_hk0; a library is built when asked for and kept.
+#
+# Every global symbol that upstream's objects and the generated key table define is renamed
+# with the prefix mcuboot_up_ (objcopy --redefine-syms, from nm --defined-only of the variant's
+# objects), in them and in port/linux/mcuboot's objects that call them: a variant links into one
+# program beside libbo_core.a (whose boot_go, boot_swap_type, ... would clash otherwise).
+#
+# To link a variant VARIANT into a program (h-fwmcu's firmware process, the sweep program):
+#
+#   $(call MCUBOOT_BL_DEPS,VARIANT)   the files of the variant, as prerequisites: bl_mcuboot.o
+#                                     (sim/bl/mcuboot: `const struct bl bl_mcuboot`, which
+#                                     bl_find(BL_MCUBOOT) returns), keys.o (the key table),
+#                                     libmcuboot_port.a, libbootutil.a
+#   $(call MCUBOOT_BL_LIBS,VARIANT)   the same on the link line (the two libraries in a group of
+#                                     their own: not inside another -Wl,--start-group)
+#
+# placed before $(LINK_LIBS) (libbo_sim, libbo_port, libbo_core, Mbed TLS in a group); the rule
+# $(MCUBOOT_OUT)/VARIANT/brownout (the sweep program) is the model. A target under
+# $(MCUBOOT_OUT)/VARIANT/ named as a goal builds that variant on demand.
 #
 #   make MCUBOOT_SRC=DIR                  all, plus the variants of MCUBOOT_VARIANTS
 #   make MCUBOOT_SRC=DIR $(BUILD)/mcuboot/TREE/VARIANT/libbootutil.a    one variant on demand
@@ -21,7 +37,8 @@
 #                                         MCUBOOT_TEST_VARIANTS (tests/scripts/test_mcuboot.sh)
 #
 # Variables: MCUBOOT_SRC (the tree), MCUBOOT_VARIANTS, MCUBOOT_TEST_VARIANTS, MCUBOOT_KEYS (the
-# PEM public keys of the test programs' key table; default: the interop vectors' keys),
+# PEM public keys of the key table; default: the interop vectors' keys and the sweep's default
+# keys of fixtures/keys),
 # BROWNOUT_SHARED (default ../shared). Without MCUBOOT_SRC nothing here is built.
 
 .PHONY: mcuboot mcuboot-tests mcuboot-tests-list
@@ -49,8 +66,9 @@ MCUBOOT_BU := $(MCUBOOT_SRC)/boot/bootutil
 MCUBOOT_OUT := $(BUILD)/mcuboot/$(notdir $(abspath $(MCUBOOT_SRC)))
 MCUBOOT_TREE_H := $(MCUBOOT_OUT)/include/mcuboot_tree.h
 MCUBOOT_KEYS_REC := $(MCUBOOT_OUT)/keys.txt
-MCUBOOT_KEYS ?= $(BROWNOUT_SHARED)/interop/imgtool/keys/ec256.pub.pem \
-	$(BROWNOUT_SHARED)/interop/imgtool/keys/rsa2048.pub.pem
+MCUBOOT_KEYS ?= $(wildcard $(BROWNOUT_SHARED)/interop/imgtool/keys/ec256.pub.pem \
+	$(BROWNOUT_SHARED)/interop/imgtool/keys/rsa2048.pub.pem) fixtures/keys/ec256.pub.pem \
+	fixtures/keys/rsa2048.pub.pem
 MCUBOOT_SRCS := $(shell $(MCUBOOT_GEN) sources '$(MCUBOOT_SRC)')
 # The tree's identity and the key list are rewritten only when they change, so that a new tree
 # or new keys rebuild what depends on them and nothing else.
@@ -85,9 +103,26 @@ MCUBOOT_REDEFINE := $(foreach f,read write erase,\
 	--redefine-sym flash_area_$(f)=mcuboot_flash_area_$(f))
 MCUBOOT_PORT_SRCS := $(sort $(wildcard port/linux/mcuboot/*.c))
 MCUBOOT_TEST_SRCS := $(sort $(wildcard tests/mcuboot/test_*.c))
-# The port and Mbed TLS, and the one core object the port needs (bo_strerror): never
-# libbo_core.a, whose boot_go and a dozen other names are upstream's too.
+# The port and Mbed TLS, and the one core object the port needs (bo_strerror) for the test
+# programs; a program with the core links libbo_core.a instead (the renamed symbols no longer
+# clash with it).
 MCUBOOT_CORE_OBJS := $(BUILD)/obj/core/common/bo_err.o
+# The upstream objects of a variant before and after the rename (mcuboot_up_ prefix).
+MCUBOOT_RAW_OBJS = $(patsubst $(MCUBOOT_BU)/src/%.c,$(MCUBOOT_OUT)/$(1)/obj/%.o,$(MCUBOOT_SRCS)) \
+	$(MCUBOOT_OUT)/$(1)/obj/keys.o
+MCUBOOT_UP_OBJS = $(patsubst $(MCUBOOT_BU)/src/%.c,$(MCUBOOT_OUT)/$(1)/up/%.o,$(MCUBOOT_SRCS))
+MCUBOOT_PORT_OBJS = $(patsubst port/linux/mcuboot/%.c,$(MCUBOOT_OUT)/$(1)/port/%.o,\
+	$(MCUBOOT_PORT_SRCS))
+# What a program links to run a variant (see the top of this file): the files, and the link
+# line (the port and bootutil call each other: a group of their own).
+MCUBOOT_BL_DEPS = $(MCUBOOT_OUT)/$(1)/bl_mcuboot.o $(MCUBOOT_OUT)/$(1)/keys.o \
+	$(MCUBOOT_OUT)/$(1)/libmcuboot_port.a $(MCUBOOT_OUT)/$(1)/libbootutil.a
+MCUBOOT_BL_LIBS = $(MCUBOOT_OUT)/$(1)/bl_mcuboot.o $(MCUBOOT_OUT)/$(1)/keys.o -Wl,--start-group \
+	$(MCUBOOT_OUT)/$(1)/libmcuboot_port.a $(MCUBOOT_OUT)/$(1)/libbootutil.a -Wl,--end-group
+MCUBOOT_PREFIX := mcuboot_up_
+# objcopy with the variant's rename list: renames the definitions and references of upstream's
+# symbols in one object ($(1): the variant, $(2): in, $(3): out).
+MCUBOOT_RENAME = objcopy --redefine-syms=$(MCUBOOT_OUT)/$(1)/rename.syms $(2) $(3)
 
 # mcuboot_variant_rules(VARIANT): the configuration, libraries and test programs of one variant.
 define mcuboot_variant_rules
@@ -109,31 +144,60 @@ $(MCUBOOT_OUT)/$(1)/obj/%.o: $(MCUBOOT_BU)/src/%.c \
 	$(Q)$(CC) $(call MCUBOOT_UP_CFLAGS,$(1)) -c $$< -o $$@
 	$(Q)objcopy $(MCUBOOT_REDEFINE) $$@
 
-$(MCUBOOT_OUT)/$(1)/port/%.o: port/linux/mcuboot/%.c \
+# The rename list: every global symbol upstream's objects and the key table define.
+$(MCUBOOT_OUT)/$(1)/rename.syms: $(call MCUBOOT_RAW_OBJS,$(1))
+	@echo "  NM      $$@"
+	$(Q)nm --defined-only -g $$^ | awk 'NF == 3 { print $$$$3 " $(MCUBOOT_PREFIX)" $$$$3 }' | \
+		sort -u > $$@.tmp && mv $$@.tmp $$@
+
+$(MCUBOOT_OUT)/$(1)/up/%.o: $(MCUBOOT_OUT)/$(1)/obj/%.o $(MCUBOOT_OUT)/$(1)/rename.syms
+	@mkdir -p $$(@D)
+	$(Q)$(call MCUBOOT_RENAME,$(1),$$<,$$@)
+
+$(MCUBOOT_OUT)/$(1)/port/%.o: $(MCUBOOT_OUT)/$(1)/portobj/%.o $(MCUBOOT_OUT)/$(1)/rename.syms
+	@mkdir -p $$(@D)
+	$(Q)$(call MCUBOOT_RENAME,$(1),$$<,$$@)
+
+$(MCUBOOT_OUT)/$(1)/keys.o: $(MCUBOOT_OUT)/$(1)/obj/keys.o $(MCUBOOT_OUT)/$(1)/rename.syms
+	@mkdir -p $$(@D)
+	$(Q)$(call MCUBOOT_RENAME,$(1),$$<,$$@)
+
+$(MCUBOOT_OUT)/$(1)/tests/%.o: $(MCUBOOT_OUT)/$(1)/testobj/%.o $(MCUBOOT_OUT)/$(1)/rename.syms
+	@mkdir -p $$(@D)
+	$(Q)$(call MCUBOOT_RENAME,$(1),$$<,$$@)
+
+$(MCUBOOT_OUT)/$(1)/portobj/%.o: port/linux/mcuboot/%.c \
 		$(MCUBOOT_OUT)/$(1)/include/mcuboot_config/mcuboot_config.h $(MBEDTLS_MK)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$< ($(1))"
 	$(Q)$(CC) $(call MCUBOOT_PORT_CFLAGS,$(1)) -c $$< -o $$@
 
-$(MCUBOOT_OUT)/$(1)/tests/%.o: tests/mcuboot/%.c \
+$(MCUBOOT_OUT)/$(1)/testobj/%.o: tests/mcuboot/%.c \
 		$(MCUBOOT_OUT)/$(1)/include/mcuboot_config/mcuboot_config.h $(MBEDTLS_MK)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$< ($(1))"
 	$(Q)$(CC) $(call MCUBOOT_PORT_CFLAGS,$(1)) -Itests -c $$< -o $$@
+
+# brownout's side of the seam: the house flags of sim/, the variant's settings.
+$(MCUBOOT_OUT)/$(1)/bl_mcuboot.o: sim/bl/mcuboot/bl_mcuboot.c \
+		$(MCUBOOT_OUT)/$(1)/include/mcuboot_config/mcuboot_config.h $(MBEDTLS_MK)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$< ($(1))"
+	$(Q)$(CC) $(HOSTED_CFLAGS) -Iport/linux/mcuboot -I$(MCUBOOT_OUT)/$(1)/include \
+		-I$(MCUBOOT_OUT)/include -c $$< -o $$@
 
 $(MCUBOOT_OUT)/$(1)/keys.c: port/linux/mcuboot/mcuboot_gen.py $(MCUBOOT_KEYS_REC)
 	@echo "  GEN     $$@"
 	$(Q)$(MCUBOOT_GEN) keys $(1) $$@ $(MCUBOOT_KEYS)
 	$(Q)touch $$@
 
-$(MCUBOOT_OUT)/$(1)/keys.o: $(MCUBOOT_OUT)/$(1)/keys.c
+$(MCUBOOT_OUT)/$(1)/obj/keys.o: $(MCUBOOT_OUT)/$(1)/keys.c
+	@mkdir -p $$(@D)
 	$(Q)$(CC) $(call MCUBOOT_UP_CFLAGS,$(1)) -I$(MCUBOOT_BU)/include -c $$< -o $$@
 
-$(MCUBOOT_OUT)/$(1)/libbootutil.a: $(patsubst $(MCUBOOT_BU)/src/%.c,$(MCUBOOT_OUT)/$(1)/obj/%.o,\
-		$(MCUBOOT_SRCS)) ; $$(archive)
+$(MCUBOOT_OUT)/$(1)/libbootutil.a: $(call MCUBOOT_UP_OBJS,$(1)) ; $$(archive)
 
-$(MCUBOOT_OUT)/$(1)/libmcuboot_port.a: $(patsubst port/linux/mcuboot/%.c,\
-		$(MCUBOOT_OUT)/$(1)/port/%.o,$(MCUBOOT_PORT_SRCS)) ; $$(archive)
+$(MCUBOOT_OUT)/$(1)/libmcuboot_port.a: $(call MCUBOOT_PORT_OBJS,$(1)) ; $$(archive)
 
 $(MCUBOOT_OUT)/$(1)/test_%: $(MCUBOOT_OUT)/$(1)/tests/test_%.o $(MCUBOOT_OUT)/$(1)/keys.o \
 		$(MCUBOOT_OUT)/$(1)/libmcuboot_port.a $(MCUBOOT_OUT)/$(1)/libbootutil.a \
@@ -142,6 +206,12 @@ $(MCUBOOT_OUT)/$(1)/test_%: $(MCUBOOT_OUT)/$(1)/tests/test_%.o $(MCUBOOT_OUT)/$(
 	$(Q)$(CC) $(OPT) -o $$@ $$< $(MCUBOOT_OUT)/$(1)/keys.o -Wl,--start-group \
 		$(MCUBOOT_OUT)/$(1)/libmcuboot_port.a $(MCUBOOT_OUT)/$(1)/libbootutil.a $(LIB_PORT) \
 		$(LIB_MBEDTLS) -Wl,--end-group $(MCUBOOT_CORE_OBJS) $(HOST_LDLIBS) $(CMOCKA_LDLIBS)
+
+# The brownout program linked with the variant: `brownout sweep --bootloader mcuboot` runs it.
+$(MCUBOOT_OUT)/$(1)/brownout: $(BUILD)/obj/sim/cmd/brownout.o $(call MCUBOOT_BL_DEPS,$(1)) \
+		$(ALL_LIBS)
+	@echo "  LD      $$@"
+	$(Q)$(CC) $(OPT) $(SAN_FLAGS) -o $$@ $$< $(call MCUBOOT_BL_LIBS,$(1)) $(LINK_LIBS)
 endef
 
 $(foreach v,$(MCUBOOT_ALL_VARIANTS),$(eval $(call mcuboot_variant_rules,$(v))))

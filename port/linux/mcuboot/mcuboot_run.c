@@ -4,6 +4,7 @@
 
 #include <setjmp.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "bo_err.h"
 #include "bootutil/bootutil.h"
@@ -74,6 +75,8 @@ static void run_boot_go(struct port_flash_map *map, struct mcuboot_boot *out)
     out->ver_revision = rsp.br_hdr->ih_ver.iv_revision;
     out->ver_build = rsp.br_hdr->ih_ver.iv_build_num;
     out->img_size = rsp.br_hdr->ih_img_size;
+    _Static_assert(sizeof(*rsp.br_hdr) == sizeof(out->header), "image header size");
+    memcpy(out->header, rsp.br_hdr, sizeof(out->header));
     run_locate(map, rsp.br_flash_dev_id, rsp.br_image_off, out);
 }
 

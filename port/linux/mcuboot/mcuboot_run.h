@@ -12,8 +12,8 @@
  * the caller restores it (port_flash_map_power_on()); the bootloader's RAM is gone with it:
  * every area upstream left open is closed, and upstream's state is cleared on the next boot.
  *
- * Upstream keeps its state in globals: one thread of a process runs it at a time, and a variant's
- * library is never linked with brownout's core (13 symbol names clash: boot_go, ...).
+ * Upstream keeps its state in globals: one thread of a process runs it at a time. mk/mcuboot.mk
+ * renames upstream's symbols (prefix mcuboot_up_), so a variant links beside brownout's core.
  */
 #ifndef MCUBOOT_RUN_H
 #define MCUBOOT_RUN_H
@@ -41,7 +41,8 @@ struct mcuboot_boot {
     uint8_t ver_minor;
     uint16_t ver_revision;
     uint32_t ver_build;
-    uint32_t img_size; /**< ih_img_size of the booted image. */
+    uint32_t img_size;  /**< ih_img_size of the booted image. */
+    uint8_t header[32]; /**< The booted image's header as upstream read it (flash byte order). */
 };
 
 /**
