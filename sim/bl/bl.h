@@ -45,6 +45,12 @@ struct bl {
     const char *(*identity)(void);
 
     /**
+     * \brief The identity of the tree alone, without the variant ("" for the core): what replay
+     *        IDs pin (a variant follows from the scenario).
+     */
+    const char *(*tree)(void);
+
+    /**
      * \brief Checks that cfg can run on this build (upstream: the compiled variant's mode, image
      *        count, max-align, max-sectors, validate-primary, downgrade prevention, key type).
      * \param err  Receives one line naming the setting that differs.

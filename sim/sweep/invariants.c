@@ -245,7 +245,7 @@ int invariant_check_stable(const struct scenario *sc, struct port_flash_map *map
             memcpy(ecc[i], d->ecc_map, vflash_ecc_map_size(&d->geom));
         }
     }
-    brc = boot_go_ctx(state, &sc->cfg, &rsp);
+    brc = sc->bl->boot(state, &sc->cfg, &rsp);
     if (brc != 0) {
         rc = invariant_fail(r, INVARIANT_STABLE, "a further boot fails: %s (%d)", bo_strerror(brc),
                             brc);
