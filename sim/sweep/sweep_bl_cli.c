@@ -166,12 +166,15 @@ static int sweep_bl_make(const char *root, const char *src, const char *build, c
         return 0;
     }
     rc = strstr(out, "rejects variant") != NULL || strstr(out, "not a MCUboot tree") != NULL ||
-                 strstr(out, "too old for the port") != NULL
+                 strstr(out, "too old for the port") != NULL || strstr(out, "mcuboot: ") == out ||
+                 strstr(out, "\nmcuboot: ") != NULL
              ? EX_DATAERR
              : EX_SOFTWARE;
     sweep_bl_print_errors(out);
-    fprintf(stderr, "sweep: cannot build %s (make -C %s MCUBOOT_SRC=%s %s)\n", prog, root, src,
-            prog);
+    if (rc == EX_SOFTWARE) {
+        fprintf(stderr, "sweep: cannot build %s (make -C %s MCUBOOT_SRC=%s %s)\n", prog, root, src,
+                prog);
+    }
     return rc;
 }
 
