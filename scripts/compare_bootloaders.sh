@@ -85,9 +85,10 @@ import json, sys
 
 tmp, n = sys.argv[1], int(sys.argv[2])
 first = json.load(open("%s/1.mcuboot.json" % tmp))
-print("upstream MCUboot: %s\n" % first["bootloader_identity"])
+# The identity names the tree, then the variant of that sweep: the tree heads the table.
+print("upstream MCUboot: %s\n" % first["bootloader_identity"].rsplit(" ", 1)[0])
 print("| board | mode | scenario | model | brownout points | failures | mcuboot points "
-      "| failures | first mcuboot failure |")
+      "| failures | first failure (brownout, then mcuboot) |")
 print("|---|---|---|---|---:|---:|---:|---:|---|")
 
 
@@ -107,9 +108,9 @@ for i in range(1, n + 1):
     b = json.load(open("%s/%d.mcuboot.json" % (tmp, i)))
     ta, tb = tally(a), tally(b)
     for model in a["faults"]:
-        pa, fa, _ = ta.get(model, [0, 0, ""])
+        pa, fa, ida = ta.get(model, [0, 0, ""])
         pb, fb, idb = tb.get(model, [0, 0, ""])
+        ids = " ".join("`%s`" % i for i in (ida, idb) if i)
         print("| %s | %s | %s | %s | %d | %d | %d | %d | %s |" % (
-            a["board"], a["mode"], a["scenario"], model, pa, fa, pb, fb,
-            "`%s`" % idb if idb else ""))
+            a["board"], a["mode"], a["scenario"], model, pa, fa, pb, fb, ids))
 EOF
