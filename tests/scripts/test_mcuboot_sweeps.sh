@@ -12,7 +12,8 @@
 #   images, --prefix-max 2, 24 seeded points each): each comes to a verdict, names the tree, and
 #   the first failure of each (an upstream finding, docs/upstream-findings.md) reproduces from
 #   its replay ID;
-# - JSON and JUnit name the bootloader and the tree;
+# - JSON and JUnit name the bootloader and the tree; a variant's program refuses a scenario it
+#   was not built for, naming the setting;
 # - bad input, one line and a sysexits code each.
 #
 # The variants share upstream's libraries with tests/scripts/test_mcuboot.sh (max-sectors 512,
@@ -135,6 +136,22 @@ sys.exit(d["bootloader"] != "mcuboot" or "swap-move_ec256" not in d["bootloader_
     ok "JSON and JUnit name the bootloader and the tree"
 else
     bad "JSON or JUnit lacks the bootloader (exit $rc)"
+fi
+
+# The variant's program refuses a scenario it was not built for, naming the setting (bl->check).
+variant=swap-move_ec256_a8_s512_i1_vp1_dg0_hk0
+prog=$build/mcuboot/$(basename "$tree")/$variant/brownout
+rc=0
+"$prog" sweep --bootloader mcuboot --board nrf52840 --mode swap-scratch --scenario perm \
+    --faults after --random 1 --max-sectors 512 --no-downgrade-prevention >"$tmp/c.txt" 2>&1 ||
+    rc=$?
+if [ "$rc" -gt 1 ] && [ "$(wc -l <"$tmp/c.txt")" -eq 1 ] && grep -q \
+    "mcuboot variant $variant was built with mode = swap-move, the configuration has swap-scratch" \
+    "$tmp/c.txt"; then
+    ok "the variant refuses another configuration: $(cat "$tmp/c.txt")"
+else
+    cat "$tmp/c.txt" >&2
+    bad "the variant's check (exit $rc)"
 fi
 
 # expect NAME CODE PATTERN ARGS...: the sweep exits CODE with one line matching PATTERN.
