@@ -146,6 +146,11 @@ static int sweep_bl_config(const struct sweep_opts *o, const char *replay, struc
         fprintf(stderr, "sweep: %s\n", err[0] != '\0' ? err : "malformed replay ID");
         return EX_DATAERR;
     }
+    if (sc->image_count > 1) {
+        fprintf(stderr, "sweep: sweeps of upstream MCUboot handle one image (multi-image: not "
+                        "yet)\n");
+        return EX_USAGE;
+    }
     return 0;
 }
 

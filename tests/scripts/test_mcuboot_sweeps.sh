@@ -175,6 +175,9 @@ expect "configuration the tree cannot build" 65 \
     "mode swap-offset (MCUBOOT_SWAP_USING_OFFSET) is not in .*mcuboot-1966 (no swap_offset.c)" \
     --board nrf52840 --mode swap-offset --scenario perm --faults after --random 1 \
     --bootloader mcuboot --mcuboot-src "$old"
+expect "multi-image" 64 "sweeps of upstream MCUboot handle one image" --board nrf52840 \
+    --mode swap-move --scenario multi-image --faults after --random 1 --bootloader mcuboot \
+    --mcuboot-src "$tree"
 expect "tree without mcuboot" 64 "mcuboot-src goes with --bootloader mcuboot" "${base[@]}" \
     --mcuboot-src "$tree"
 
