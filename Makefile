@@ -113,10 +113,12 @@ HOSTED_CFLAGS = $(BASE_CFLAGS) -D_GNU_SOURCE -Iport/linux -Iport/linux/include -
 
 CORE_SRCS := $(sort $(shell find core -name '*.c'))
 # Sources are found, not listed: a new module in a folder needs no edit here.
-# port/linux/mcuboot and sim/bl/mcuboot build against an upstream MCUboot tree only (mk/mcuboot.mk).
+# port/linux/mcuboot and sim/bl/mcuboot build against an upstream MCUboot tree only
+# (mk/mcuboot.mk).
 PORT_SRCS := $(sort $(shell find port/linux -name '*.c' -not -path 'port/linux/mcuboot/*'))
 SIM_PROG_SRCS := $(sort $(wildcard sim/cmd/*.c))
-SIM_SRCS := $(sort $(shell find sim -name '*.c' -not -path 'sim/cmd/*' -not -path 'sim/bl/mcuboot/*'))
+SIM_SRCS := $(sort $(shell find sim -name '*.c' -not -path 'sim/cmd/*' \
+	-not -path 'sim/bl/mcuboot/*'))
 TEST_SRCS := $(sort $(shell find tests/unit -name 'test_*.c'))
 TEST_SUPPORT_SRCS := $(sort $(wildcard tests/support/*.c))
 BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
