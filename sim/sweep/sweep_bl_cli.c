@@ -277,6 +277,11 @@ int sweep_bl_cli(struct sweep_opts *o, const char *replay, const char *src, int 
     if (src == NULL || src[0] == '\0') {
         src = getenv("MCUBOOT_SRC");
     }
+    if ((src == NULL || src[0] == '\0') && replay != NULL) {
+        fprintf(stderr, "sweep: the replay ID is of upstream MCUboot: give its tree with "
+                        "--mcuboot-src DIR\n");
+        return EX_USAGE;
+    }
     if (src == NULL || src[0] == '\0') {
         fprintf(stderr, "sweep: --bootloader mcuboot needs --mcuboot-src DIR (an upstream "
                         "MCUboot tree, e.g. the mcuboot folder of a west workspace)\n");

@@ -75,6 +75,14 @@ if [ -n "$id" ]; then
         cat "$tmp/replay.txt" >&2
         bad "mcuboot#1966: the replay of $id does not fail (exit $rc)"
     fi
+    rc=$(sweep "$tmp/notree.txt" --replay "$id")
+    if [ "$rc" = 64 ] && [ "$(wc -l <"$tmp/notree.txt")" -eq 1 ] &&
+        grep -q 'the replay ID is of upstream MCUboot: give its tree' "$tmp/notree.txt"; then
+        ok "a replay of upstream without a tree: $(cat "$tmp/notree.txt")"
+    else
+        cat "$tmp/notree.txt" >&2
+        bad "a replay of upstream without a tree (exit $rc)"
+    fi
     rc=$(sweep "$tmp/other.txt" --replay "$id" --mcuboot-src "$tree")
     if [ "$rc" != 0 ] && [ "$rc" != 1 ] && [ "$(wc -l <"$tmp/other.txt")" -eq 1 ] &&
         grep -q 'the replay ID was made with MCUboot tree [0-9a-f]*, this program runs tree' \
