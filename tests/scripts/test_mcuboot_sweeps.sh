@@ -12,8 +12,8 @@
 #   images, --prefix-max 2, 24 seeded points each): each comes to a verdict, names the tree, and
 #   the first failure of each (an upstream finding, docs/upstream-findings.md) reproduces from
 #   its replay ID;
-# - JSON and JUnit name the bootloader and the tree; a variant's program refuses a scenario it
-#   was not built for, naming the setting;
+# - JSON and JUnit name the bootloader and the tree; scripts/compare_bootloaders.sh prints its
+#   table; a variant's program refuses a scenario it was not built for, naming the setting;
 # - bad input, one line and a sysexits code each.
 #
 # The variants share upstream's libraries with tests/scripts/test_mcuboot.sh (max-sectors 512,
@@ -144,6 +144,19 @@ sys.exit(d["bootloader"] != "mcuboot" or "swap-move_ec256" not in d["bootloader_
     ok "JSON and JUnit name the bootloader and the tree"
 else
     bad "JSON or JUnit lacks the bootloader (exit $rc)"
+fi
+
+# The side-by-side table (scripts/compare_bootloaders.sh) on a one-row matrix of 4 points.
+rc=0
+scripts/compare_bootloaders.sh --mcuboot-src "$tree" --boards nrf52840 --modes swap-move \
+    --faults after -- --max-sectors 512 --no-downgrade-prevention --random 4 >"$tmp/t.md" \
+    2>&1 || rc=$?
+if [ "$rc" = 0 ] && grep -q '^upstream MCUboot: sha256:[0-9a-f]* commit:[0-9a-f]*$' "$tmp/t.md" &&
+    grep -q '^| nrf52840 | swap-move | test-revert | after | 4 | 0 | 4 | 0 |' "$tmp/t.md"; then
+    ok "compare_bootloaders.sh prints the table"
+else
+    cat "$tmp/t.md" >&2
+    bad "compare_bootloaders.sh (exit $rc)"
 fi
 
 # The variant's program refuses a scenario it was not built for, naming the setting (bl->check).
