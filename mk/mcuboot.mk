@@ -22,7 +22,8 @@
 #
 #   $(call MCUBOOT_BL_DEPS,VARIANT)   the files of the variant, as prerequisites: bl_mcuboot.o
 #                                     (sim/bl/mcuboot: `const struct bl bl_mcuboot`, which
-#                                     bl_find(BL_MCUBOOT) returns), keys.o (the key table),
+#                                     bl_find(BL_MCUBOOT) returns), bl_keys.o (the key table
+#                                     of MCUBOOT_BL_KEYS),
 #                                     libmcuboot_port.a, libbootutil.a
 #   $(call MCUBOOT_BL_LIBS,VARIANT)   the same on the link line (the two libraries in a group of
 #                                     their own: not inside another -Wl,--start-group)
@@ -37,8 +38,8 @@
 #                                         MCUBOOT_TEST_VARIANTS (tests/scripts/test_mcuboot.sh)
 #
 # Variables: MCUBOOT_SRC (the tree), MCUBOOT_VARIANTS, MCUBOOT_TEST_VARIANTS, MCUBOOT_KEYS (the
-# PEM public keys of the key table; default: the interop vectors' keys and the sweep's default
-# keys of fixtures/keys),
+# PEM public keys of the test programs' key table; default: the interop vectors' keys),
+# MCUBOOT_BL_KEYS (the key table of MCUBOOT_BL_LIBS; default: fixtures/keys' ec256 and rsa2048),
 # BROWNOUT_SHARED (default ../shared). Without MCUBOOT_SRC nothing here is built.
 
 .PHONY: mcuboot mcuboot-tests mcuboot-tests-list
@@ -66,15 +67,20 @@ MCUBOOT_BU := $(MCUBOOT_SRC)/boot/bootutil
 MCUBOOT_OUT := $(BUILD)/mcuboot/$(notdir $(abspath $(MCUBOOT_SRC)))
 MCUBOOT_TREE_H := $(MCUBOOT_OUT)/include/mcuboot_tree.h
 MCUBOOT_KEYS_REC := $(MCUBOOT_OUT)/keys.txt
-MCUBOOT_KEYS ?= $(wildcard $(BROWNOUT_SHARED)/interop/imgtool/keys/ec256.pub.pem \
-	$(BROWNOUT_SHARED)/interop/imgtool/keys/rsa2048.pub.pem) fixtures/keys/ec256.pub.pem \
-	fixtures/keys/rsa2048.pub.pem
+MCUBOOT_KEYS ?= $(BROWNOUT_SHARED)/interop/imgtool/keys/ec256.pub.pem \
+	$(BROWNOUT_SHARED)/interop/imgtool/keys/rsa2048.pub.pem
+# The key table of the programs that link a variant through the seam (MCUBOOT_BL_LIBS): the keys
+# that sign the sweep's images by default.
+MCUBOOT_BL_KEYS ?= fixtures/keys/ec256.pub.pem fixtures/keys/rsa2048.pub.pem
+MCUBOOT_BL_KEYS_REC := $(MCUBOOT_OUT)/bl_keys.txt
 MCUBOOT_SRCS := $(shell $(MCUBOOT_GEN) sources '$(MCUBOOT_SRC)')
 # The tree's identity and the key list are rewritten only when they change, so that a new tree
 # or new keys rebuild what depends on them and nothing else.
 $(shell $(MCUBOOT_GEN) tree '$(MCUBOOT_SRC)' $(MCUBOOT_TREE_H))
 $(shell mkdir -p $(MCUBOOT_OUT) && if [ "$$(cat $(MCUBOOT_KEYS_REC) 2>/dev/null)" != \
 	"$(strip $(MCUBOOT_KEYS))" ]; then echo "$(strip $(MCUBOOT_KEYS))" > $(MCUBOOT_KEYS_REC); fi)
+$(shell if [ "$$(cat $(MCUBOOT_BL_KEYS_REC) 2>/dev/null)" != "$(strip $(MCUBOOT_BL_KEYS))" ]; \
+	then echo "$(strip $(MCUBOOT_BL_KEYS))" > $(MCUBOOT_BL_KEYS_REC); fi)
 
 # The swap modes this tree has (swap-offset is recent) and the test variants over them.
 MCUBOOT_TEST_MODES := overwrite-only swap-scratch swap-move \
@@ -108,16 +114,17 @@ MCUBOOT_TEST_SRCS := $(sort $(wildcard tests/mcuboot/test_*.c))
 # clash with it).
 MCUBOOT_CORE_OBJS := $(BUILD)/obj/core/common/bo_err.o
 # The upstream objects of a variant before and after the rename (mcuboot_up_ prefix).
+# (The test programs' key table defines the same names as the seam's: the list does not need it.)
 MCUBOOT_RAW_OBJS = $(patsubst $(MCUBOOT_BU)/src/%.c,$(MCUBOOT_OUT)/$(1)/obj/%.o,$(MCUBOOT_SRCS)) \
-	$(MCUBOOT_OUT)/$(1)/obj/keys.o
+	$(MCUBOOT_OUT)/$(1)/obj/bl_keys.o
 MCUBOOT_UP_OBJS = $(patsubst $(MCUBOOT_BU)/src/%.c,$(MCUBOOT_OUT)/$(1)/up/%.o,$(MCUBOOT_SRCS))
 MCUBOOT_PORT_OBJS = $(patsubst port/linux/mcuboot/%.c,$(MCUBOOT_OUT)/$(1)/port/%.o,\
 	$(MCUBOOT_PORT_SRCS))
 # What a program links to run a variant (see the top of this file): the files, and the link
 # line (the port and bootutil call each other: a group of their own).
-MCUBOOT_BL_DEPS = $(MCUBOOT_OUT)/$(1)/bl_mcuboot.o $(MCUBOOT_OUT)/$(1)/keys.o \
+MCUBOOT_BL_DEPS = $(MCUBOOT_OUT)/$(1)/bl_mcuboot.o $(MCUBOOT_OUT)/$(1)/bl_keys.o \
 	$(MCUBOOT_OUT)/$(1)/libmcuboot_port.a $(MCUBOOT_OUT)/$(1)/libbootutil.a
-MCUBOOT_BL_LIBS = $(MCUBOOT_OUT)/$(1)/bl_mcuboot.o $(MCUBOOT_OUT)/$(1)/keys.o -Wl,--start-group \
+MCUBOOT_BL_LIBS = $(MCUBOOT_OUT)/$(1)/bl_mcuboot.o $(MCUBOOT_OUT)/$(1)/bl_keys.o -Wl,--start-group \
 	$(MCUBOOT_OUT)/$(1)/libmcuboot_port.a $(MCUBOOT_OUT)/$(1)/libbootutil.a -Wl,--end-group
 MCUBOOT_PREFIX := mcuboot_up_
 # objcopy with the variant's rename list: renames the definitions and references of upstream's
@@ -144,7 +151,8 @@ $(MCUBOOT_OUT)/$(1)/obj/%.o: $(MCUBOOT_BU)/src/%.c \
 	$(Q)$(CC) $(call MCUBOOT_UP_CFLAGS,$(1)) -c $$< -o $$@
 	$(Q)objcopy $(MCUBOOT_REDEFINE) $$@
 
-# The rename list: every global symbol upstream's objects and the key table define.
+# The rename list: every global symbol upstream's objects and the key tables define. (The key
+# tables are generated once the configuration passed upstream's checks: one error line.)
 $(MCUBOOT_OUT)/$(1)/rename.syms: $(call MCUBOOT_RAW_OBJS,$(1))
 	@echo "  NM      $$@"
 	$(Q)nm --defined-only -g $$^ | awk 'NF == 3 { print $$$$3 " $(MCUBOOT_PREFIX)" $$$$3 }' | \
@@ -159,6 +167,10 @@ $(MCUBOOT_OUT)/$(1)/port/%.o: $(MCUBOOT_OUT)/$(1)/portobj/%.o $(MCUBOOT_OUT)/$(1
 	$(Q)$(call MCUBOOT_RENAME,$(1),$$<,$$@)
 
 $(MCUBOOT_OUT)/$(1)/keys.o: $(MCUBOOT_OUT)/$(1)/obj/keys.o $(MCUBOOT_OUT)/$(1)/rename.syms
+	@mkdir -p $$(@D)
+	$(Q)$(call MCUBOOT_RENAME,$(1),$$<,$$@)
+
+$(MCUBOOT_OUT)/$(1)/bl_keys.o: $(MCUBOOT_OUT)/$(1)/obj/bl_keys.o $(MCUBOOT_OUT)/$(1)/rename.syms
 	@mkdir -p $$(@D)
 	$(Q)$(call MCUBOOT_RENAME,$(1),$$<,$$@)
 
@@ -186,12 +198,23 @@ $(MCUBOOT_OUT)/$(1)/bl_mcuboot.o: sim/bl/mcuboot/bl_mcuboot.c \
 	$(Q)$(CC) $(HOSTED_CFLAGS) -Iport/linux/mcuboot -I$(MCUBOOT_OUT)/$(1)/include \
 		-I$(MCUBOOT_OUT)/include -c $$< -o $$@
 
-$(MCUBOOT_OUT)/$(1)/keys.c: port/linux/mcuboot/mcuboot_gen.py $(MCUBOOT_KEYS_REC)
+$(MCUBOOT_OUT)/$(1)/keys.c: port/linux/mcuboot/mcuboot_gen.py $(MCUBOOT_KEYS_REC) \
+		$(MCUBOOT_OUT)/$(1)/config.stamp
 	@echo "  GEN     $$@"
 	$(Q)$(MCUBOOT_GEN) keys $(1) $$@ $(MCUBOOT_KEYS)
 	$(Q)touch $$@
 
 $(MCUBOOT_OUT)/$(1)/obj/keys.o: $(MCUBOOT_OUT)/$(1)/keys.c
+	@mkdir -p $$(@D)
+	$(Q)$(CC) $(call MCUBOOT_UP_CFLAGS,$(1)) -I$(MCUBOOT_BU)/include -c $$< -o $$@
+
+$(MCUBOOT_OUT)/$(1)/bl_keys.c: port/linux/mcuboot/mcuboot_gen.py $(MCUBOOT_BL_KEYS_REC) \
+		$(MCUBOOT_OUT)/$(1)/config.stamp
+	@echo "  GEN     $$@"
+	$(Q)$(MCUBOOT_GEN) keys $(1) $$@ $(MCUBOOT_BL_KEYS)
+	$(Q)touch $$@
+
+$(MCUBOOT_OUT)/$(1)/obj/bl_keys.o: $(MCUBOOT_OUT)/$(1)/bl_keys.c
 	@mkdir -p $$(@D)
 	$(Q)$(CC) $(call MCUBOOT_UP_CFLAGS,$(1)) -I$(MCUBOOT_BU)/include -c $$< -o $$@
 

@@ -15,6 +15,11 @@ static const char *bl_core_identity(void)
     return "brownout";
 }
 
+static const char *bl_core_tree(void)
+{
+    return "";
+}
+
 static int bl_core_check(const struct boot_config *cfg, char *err, size_t err_len)
 {
     (void)cfg;
@@ -54,6 +59,7 @@ const struct bl bl_brownout = {
     .kind = BL_BROWNOUT,
     .name = "brownout",
     .identity = bl_core_identity,
+    .tree = bl_core_tree,
     .check = bl_core_check,
     .boot = bl_core_boot,
     .set_pending = bl_core_set_pending,

@@ -45,6 +45,12 @@ struct bl {
     const char *(*identity)(void);
 
     /**
+     * \brief The identity of the tree alone, without the variant ("" for the core): what replay
+     *        IDs pin (a variant follows from the scenario).
+     */
+    const char *(*tree)(void);
+
+    /**
      * \brief Checks that cfg can run on this build (upstream: the compiled variant's mode, image
      *        count, max-align, max-sectors, validate-primary, downgrade prevention, key type).
      * \param err  Receives one line naming the setting that differs.
@@ -56,8 +62,9 @@ struct bl {
      * \brief Boots the active flash map (boot_go_ctx()'s contract).
      * \param state  The core's work area (upstream ignores it).
      * \param rsp    Filled when an image boots. Upstream fills br_hdr, br_flash_dev_id,
-     *               br_image_off, slot, version, versions[] and image_count; hash_len is 0 and
-     *               swap_type[]/resumed[] are BOOT_SWAP_TYPE_NONE/false (upstream does not say).
+     *               br_image_off, slot, version, versions[0] (upstream's boot_rsp names
+     *               image 0 only) and image_count; hash_len is 0 and swap_type[]/resumed[]
+     *               are TRAILER_SWAP_TYPE_NONE/false (upstream does not say).
      */
     int (*boot)(struct boot_loader_state *state, const struct boot_config *cfg,
                 struct boot_rsp *rsp);

@@ -377,14 +377,14 @@ int config_mcuboot_resolve(const struct config *cfg, const struct config_device 
 }
 
 /*
- * MCUBOOT_KEYS=...: the variant's key table (bootutil_keys) holds the device's key files, by
+ * MCUBOOT_BL_KEYS=...: the variant's key table (bootutil_keys) holds the device's key files, by
  * absolute path (make runs in the source tree). \return 0, or EX_NOINPUT with why filled.
  */
 static int cm_keys(struct cm_argv *a, const struct config_device *dev, char *why, size_t why_len)
 {
     char *arg = a->buf[a->argc];
     size_t room = sizeof(a->buf[0]);
-    size_t len = (size_t)snprintf(arg, room, "MCUBOOT_KEYS=");
+    size_t len = (size_t)snprintf(arg, room, "MCUBOOT_BL_KEYS=");
     char path[PATH_MAX];
     uint32_t i;
 

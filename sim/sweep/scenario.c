@@ -474,7 +474,10 @@ int scenario_setup(struct scenario *sc, const struct scenario_opts *opts, char *
     sc->cfg.validate_primary = !opts->no_validate_primary;
     board_derive_apply(&sc->derived, &sc->cfg);
     sc->cfg.downgrade_version = opts->downgrade_prevention;
-    rc = scenario_build_flash(sc, &rng, err, err_len);
+    rc = scenario_bl_setup(sc, err, err_len);
+    if (rc == 0) {
+        rc = scenario_build_flash(sc, &rng, err, err_len);
+    }
     if (rc == 0) {
         rc = scenario_inputs_hash(sc, err, err_len);
     }
@@ -521,7 +524,6 @@ bool scenario_runs_new(const struct scenario *sc, const struct boot_rsp *rsp, ui
 /* Requests the upgrade of every image; the flag is set only when every call returned. */
 static int scenario_request(const struct scenario *sc, struct scenario_app *app, int permanent)
 {
-    struct boot_api_config api = { sc->max_align };
     uint32_t i;
     int rc = 0;
 
@@ -530,7 +532,7 @@ static int scenario_request(const struct scenario *sc, struct scenario_app *app,
     app->ran_new = 0;
     app->in_call = SCENARIO_CALL_REQUEST;
     for (i = 0; i < sc->image_count && rc == 0; i++) {
-        rc = boot_set_pending_multi_cfg(&api, (int)i, permanent);
+        rc = sc->bl->set_pending(&sc->cfg, (int)i, permanent != 0);
     }
     if (rc == BO_EPOWER) {
         return rc;
@@ -548,7 +550,6 @@ static int scenario_request(const struct scenario *sc, struct scenario_app *app,
 int scenario_app_act(const struct scenario *sc, struct scenario_app *app,
                      const struct boot_rsp *rsp)
 {
-    struct boot_api_config api = { sc->max_align };
     bool is_new = scenario_runs_new(sc, rsp, 0);
     int rc;
 
@@ -559,7 +560,7 @@ int scenario_app_act(const struct scenario *sc, struct scenario_app *app,
                 return SCENARIO_IDLE;
             }
             app->in_call = SCENARIO_CALL_CONFIRM;
-            rc = boot_set_confirmed_multi_cfg(&api, 0);
+            rc = sc->bl->confirm(&sc->cfg, 0);
             if (rc == BO_EPOWER) {
                 return rc;
             }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bl/bl.h"
 #include "board/board.h"
 #include "board/board_derive.h"
 #include "boot/loader.h"
@@ -98,6 +99,9 @@ struct scenario_opts {
     uint32_t max_sectors;      /**< Status entries per slot; 0: the board's (board_derive.h). */
     bool no_validate_primary;  /**< MCUBOOT_VALIDATE_PRIMARY_SLOT off (a device's policy). */
     struct sweep_inputs_opts in; /**< Keys, the user's images, a replay's inputs. */
+    enum bl_kind bootloader;     /**< The bootloader under test (bl.h); default brownout's. */
+    uint32_t bl_tree;            /**< Hash of the upstream tree's identity (replay IDs); 0: any
+                                      (set by setup from the linked variant). */
 };
 
 /** One signed image the scenario knows. */
@@ -127,6 +131,7 @@ struct scenario {
     char board_name[BOARD_NAME_MAX];
     struct board board;
     struct boot_config cfg;
+    const struct bl *bl;    /**< The bootloader every boot and request of a run calls. */
     struct keys_table keys; /**< The trusted keys; the first signs built-in images. */
     uint64_t inputs;        /**< The inputs hash (sweep_inputs.h) of board, keys, images. */
     bool user_images;       /**< The images are the user's (opts.in.image_old/new). */

@@ -34,4 +34,15 @@ int scenario_inputs_images(struct scenario *sc, uint32_t cap, char *err, size_t 
  */
 int scenario_inputs_hash(struct scenario *sc, char *err, size_t err_len);
 
+/**
+ * \brief Picks the bootloader of sc->opts (bl_find()), checks that it is linked, that a replay's
+ *        tree hash names its tree, and that it can run sc->cfg (bl->check()); records the tree
+ *        hash in sc->opts for the replay IDs.
+ * \return 0, or BO_ENOTSUP / BO_ESTATE with one line in err.
+ */
+int scenario_bl_setup(struct scenario *sc, char *err, size_t err_len);
+
+/** \brief The hash replay IDs carry of a tree identity (FNV-1a 32; never 0). */
+uint32_t scenario_bl_tree_hash(const char *identity);
+
 #endif /* SIM_SCENARIO_INT_H */

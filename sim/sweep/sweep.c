@@ -219,7 +219,7 @@ static int sweep_plan_build(struct sweep_plan *p, struct sweep_worker *w, char *
     /* The starting state, as the old image runs it before any request. */
     sweep_start(w, &app);
     memset(&last, 0, sizeof(last));
-    rc = boot_go_ctx(w->state, &p->sc->cfg, &last);
+    rc = p->sc->bl->boot(w->state, &p->sc->cfg, &last);
     if (rc == 0) {
         rc = scenario_final_read(p->sc, &last, &p->refs[2]);
     }
@@ -346,6 +346,9 @@ static void sweep_result_header(struct sweep_result *res, const struct sweep_opt
     snprintf(res->scenario, sizeof(res->scenario), "%s", scenario_kind_name(sc->opts.kind));
     snprintf(res->board, sizeof(res->board), "%s", sc->opts.board);
     snprintf(res->mode, sizeof(res->mode), "%s", boot_mode_name(sc->opts.mode));
+    snprintf(res->bootloader, sizeof(res->bootloader), "%s", sc->bl->name);
+    snprintf(res->bl_identity, sizeof(res->bl_identity), "%s",
+             sc->bl->kind == BL_BROWNOUT ? "" : sc->bl->identity());
     res->faults = o->faults;
     res->depth = o->depth < 2 ? 1 : 2;
     res->random = o->random;

@@ -129,6 +129,8 @@ struct sweep_result {
     char scenario[32];
     char board[600];
     char mode[32];
+    char bootloader[16];   /**< "brownout" or "mcuboot". */
+    char bl_identity[200]; /**< Upstream: the tree's identity and the variant; else "". */
     uint32_t faults;
     uint32_t depth;
     uint64_t random;

@@ -20,6 +20,7 @@
 #include "sweep/sweep.h"
 #include "sweep/sweep_boards.h"
 #include "sweep/sweep_bundle.h"
+#include "sweep/sweep_bl_cli.h"
 #include "sweep/sweep_device.h"
 #include "sweep/sweep_report.h"
 #include "sweep/sweep_shard.h"
@@ -67,6 +68,8 @@ void sweep_cli_usage(FILE *out)
             "  --max-sectors N    status entries per slot (default: the board's, else 128)\n"
             "  --random-boards N  sweep N random legal boards in every mode each accepts\n"
             "  --save-boards DIR  keep every random board file in DIR (default: failing ones)\n"
+            "  --bootloader B     brownout (default) or mcuboot: an upstream MCUboot variant\n"
+            "  --mcuboot-src DIR  the MCUboot tree of --bootloader mcuboot (docs/mcuboot.md)\n"
             "\n"
             "Exit status: 0 every point passed (PASS), 1 a point failed (FAIL: a verdict),\n"
             "64 usage (a bad option or value), 65 bad data (a malformed board, image, key,\n"
@@ -84,6 +87,7 @@ struct sweep_cli {
     const char *bundle;
     const char *config;
     const char *device;
+    const char *mcuboot_src;
     struct sweep_device_given given;   /* Scenario options given on the command line. */
     struct config *cfg;                /* --config's file, which c->o points into. */
     struct sweep_bundle_paths *bpaths; /* --bundle's files of a replay. */
@@ -150,6 +154,8 @@ static const struct option sweep_cli_options[] = {
     { "bundle", required_argument, NULL, 'B' },
     { "config", required_argument, NULL, 'C' },
     { "device", required_argument, NULL, 'E' },
+    { "bootloader", required_argument, NULL, 'y' },
+    { "mcuboot-src", required_argument, NULL, 'U' },
     { "help", no_argument, NULL, 'H' },
     { NULL, 0, NULL, 0 },
 };
@@ -241,6 +247,13 @@ static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
         }
         c->o.sc.kind = (enum scenario_kind)x;
         return 0;
+    case 'y':
+        if (bl_parse(arg, &c->o.sc.bootloader) != 0) {
+            fprintf(stderr, "sweep: --bootloader: unknown bootloader '%s' (brownout, mcuboot)\n",
+                    arg);
+            return EX_USAGE;
+        }
+        return 0;
     case 'f':
         if (sweep_faults_parse_nc(arg, &c->o.faults, &c->o.nc) != 0) {
             fprintf(stderr,
@@ -263,7 +276,8 @@ static int sweep_cli_file(struct sweep_cli *c, int ch, const char *arg)
                             ['W'] = &c->o.sc.in.image_new,
                             ['B'] = &c->bundle,
                             ['C'] = &c->config,
-                            ['E'] = &c->device };
+                            ['E'] = &c->device,
+                            ['U'] = &c->mcuboot_src };
 
     if (ch == 'k') {
         if (c->o.sc.in.key_count >= SWEEP_INPUTS_KEYS_MAX) {
@@ -677,6 +691,10 @@ int sweep_cli_main(int argc, char **argv)
     if (rc == SWEEP_CLI_HELP) {
         sweep_cli_usage(stdout);
         return 0;
+    }
+    if (rc == 0 && !c.merge) {
+        rc = sweep_bl_cli(&c.o, c.replay, c.mcuboot_src, argc, argv);
+        rc = rc < 0 ? 0 : rc;
     }
     if (rc == 0 && c.merge) {
         rc = sweep_cli_merge(&c, argc, argv);

@@ -250,7 +250,7 @@ int sweep_boot(struct sweep_worker *w, struct boot_rsp *rsp)
     if (w->o->log != NULL) {
         fprintf(w->o->log, "  log --- boot (flash operation %llu)\n", (unsigned long long)w->ops);
     }
-    rc = boot_go_ctx(w->state, &w->sc->cfg, rsp);
+    rc = w->sc->bl->boot(w->state, &w->sc->cfg, rsp);
     if (w->o->log != NULL) {
         fprintf(w->o->log, "  log --- boot returned %d%s\n", rc,
                 rc == 0 ? "" : (rc == BO_EPOWER ? " (power cut)" : " (no bootable image)"));

@@ -4,6 +4,9 @@
  *
  * bo2:SCENARIO:MODE:BOARD:SIZE:DP:INPUTS:OP:MODEL:PARAM:SEED[:OP2:MODEL2:PARAM2:SEED2]:CHECK
  *
+ * MODE is the upgrade mode, followed by "@mcuboot-TREE" when the bootloader is an upstream
+ * MCUboot variant (TREE: the hash of the tree's identity, 8 hex digits; the variant follows from
+ * the scenario);
  * BOARD is the board's name (percent-encoded outside [A-Za-z0-9._/-]); SIZE is "d" (default),
  * "max", bytes, or "u" (the user's images); DP is 0 or 1 (downgrade prevention), followed by
  * mMAXSECTORS when --max-sectors was given and "n" when the primary is not validated; INPUTS is
@@ -101,8 +104,13 @@ int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt
     size_t at = 0;
     bool ok;
 
-    ok = sweep_put(buf, len, &at, "bo%d:%s:%s:", so->in.expect != 0 ? 2 : 1,
+    ok = sweep_put(buf, len, &at, "bo%d:%s:%s", so->in.expect != 0 ? 2 : 1,
                    scenario_kind_name(so->kind), boot_mode_name(so->mode));
+    if (so->bootloader != BL_BROWNOUT) {
+        ok = ok && sweep_put(buf, len, &at, "@%s-%08x", bl_kind_name(so->bootloader),
+                             (unsigned)so->bl_tree);
+    }
+    ok = ok && sweep_put(buf, len, &at, ":");
     for (; ok && *b != '\0'; b++) {
         ok = sweep_id_plain(*b) ? sweep_put(buf, len, &at, "%c", *b)
                                 : sweep_put(buf, len, &at, "%%%02X", (unsigned char)*b);
@@ -220,6 +228,37 @@ static int sweep_parse_dp(const char *f, struct scenario_opts *so)
     return *f == '\0' ? 0 : BO_EINVAL;
 }
 
+/* Parses MODE, "MODE" or "MODE@BOOTLOADER-TREEHASH" (an upstream bootloader's tree). */
+static int sweep_parse_mode(char *f, struct scenario_opts *so)
+{
+    char *at = strchr(f, '@');
+    char *dash;
+    uint64_t v;
+    int k;
+
+    so->bootloader = BL_BROWNOUT;
+    so->bl_tree = 0;
+    if (at != NULL) {
+        *at++ = '\0';
+        dash = strrchr(at, '-');
+        if (dash == NULL || strlen(dash + 1) != 8 || num_parse_u64(dash + 1, 16, UINT32_MAX, &v) ||
+            v == 0) {
+            return BO_EINVAL;
+        }
+        *dash = '\0';
+        if (bl_parse(at, &so->bootloader) != 0 || so->bootloader == BL_BROWNOUT) {
+            return BO_EINVAL;
+        }
+        so->bl_tree = (uint32_t)v;
+    }
+    k = scenario_mode_parse(f);
+    if (k < 0) {
+        return BO_EINVAL;
+    }
+    so->mode = (enum boot_mode)k;
+    return 0;
+}
+
 /* Parses SIZE: "d", "max", bytes, or (bo2) "u" for the user's images. */
 static int sweep_parse_size(const char *f, int version, struct scenario_opts *so)
 {
@@ -301,12 +340,10 @@ int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, s
         return BO_EINVAL;
     }
     so->kind = (enum scenario_kind)k;
-    k = scenario_mode_parse(f[2]);
-    if (k < 0 || sweep_unescape(f[3], board_buf, board_len) != 0 ||
+    if (sweep_parse_mode(f[2], so) != 0 || sweep_unescape(f[3], board_buf, board_len) != 0 ||
         sweep_parse_size(f[4], version, so) != 0 || sweep_parse_dp(f[5], so) != 0) {
         return BO_EINVAL;
     }
-    so->mode = (enum boot_mode)k;
     so->board = board_buf;
     if (version == 2 &&
         (strlen(f[6]) != 16 || num_parse_u64(f[6], 16, UINT64_MAX, &v) != 0 || v == 0)) {

@@ -69,6 +69,9 @@ void sweep_report_summary(FILE *out, const struct sweep_result *res)
             res->scenario, res->board, res->mode, res->depth, res->image_size,
             (unsigned long long)res->ops, res->count, res->shard_index, res->shard_count,
             (unsigned long long)res->tasks_total, res->wall_s);
+    if (res->bl_identity[0] != '\0') {
+        fprintf(out, "  bootloader: %s %s\n", res->bootloader, res->bl_identity);
+    }
     fprintf(out, "  %-14s %10s %10s %10s %10s\n", res->depth > 1 ? "second cut" : "fault model",
             "points", "new image", "old image", "FAILED");
     for (m = 0; m < SWEEP_MODEL_COUNT; m++) {
@@ -151,6 +154,9 @@ int sweep_report_json(FILE *out, const struct sweep_result *res)
     json_object_set_new(root, "scenario", json_string(res->scenario));
     json_object_set_new(root, "board", json_string(res->board));
     json_object_set_new(root, "mode", json_string(res->mode));
+    json_object_set_new(root, "bootloader",
+                        json_string(res->bootloader[0] != '\0' ? res->bootloader : "brownout"));
+    json_object_set_new(root, "bootloader_identity", json_string(res->bl_identity));
     json_object_set_new(root, "faults", faults);
     json_object_set_new(root, "depth", json_integer(res->depth));
     json_object_set_new(root, "random", json_integer((json_int_t)res->random));
@@ -263,6 +269,10 @@ int sweep_report_load(const char *path, struct sweep_result *res, char *err, siz
              json_string_value(json_object_get(root, "board")) ?: "");
     snprintf(res->mode, sizeof(res->mode), "%s",
              json_string_value(json_object_get(root, "mode")) ?: "");
+    snprintf(res->bootloader, sizeof(res->bootloader), "%s",
+             json_string_value(json_object_get(root, "bootloader")) ?: "brownout");
+    snprintf(res->bl_identity, sizeof(res->bl_identity), "%s",
+             json_string_value(json_object_get(root, "bootloader_identity")) ?: "");
     for (i = 0; i < json_array_size(faults); i++) {
         int m = sweep_model_parse(json_string_value(json_array_get(faults, i)) ?: "");
 
@@ -328,8 +338,9 @@ int sweep_report_merge(const struct sweep_result *parts, size_t n, struct sweep_
         const struct sweep_result *b = &parts[i];
 
         if (strcmp(a->scenario, b->scenario) != 0 || strcmp(a->board, b->board) != 0 ||
-            strcmp(a->mode, b->mode) != 0 || a->faults != b->faults || a->depth != b->depth ||
-            a->random != b->random || a->seed != b->seed || a->image_opt != b->image_opt ||
+            strcmp(a->mode, b->mode) != 0 || strcmp(a->bl_identity, b->bl_identity) != 0 ||
+            a->faults != b->faults || a->depth != b->depth || a->random != b->random ||
+            a->seed != b->seed || a->image_opt != b->image_opt ||
             a->downgrade_prevention != b->downgrade_prevention || a->prefix_max != b->prefix_max ||
             memcmp(&a->nc, &b->nc, sizeof(a->nc)) != 0 || a->tasks_total != b->tasks_total ||
             a->shard_count != b->shard_count) {
@@ -413,6 +424,12 @@ int sweep_report_junit(const char *path, const struct sweep_result *res)
     sweep_report_xml(f, res->board);
     fprintf(f, ".%s\" tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n", res->mode, res->count,
             sweep_report_failures(res), res->wall_s);
+    if (res->bl_identity[0] != '\0') {
+        fprintf(f, "<properties><property name=\"bootloader\" value=\"%s\"/>", res->bootloader);
+        fprintf(f, "<property name=\"bootloader_identity\" value=\"");
+        sweep_report_xml(f, res->bl_identity);
+        fprintf(f, "\"/></properties>\n");
+    }
     for (i = 0; i < res->count; i++) {
         const struct sweep_outcome *o = &res->out[i];
 

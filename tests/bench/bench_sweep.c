@@ -10,12 +10,19 @@
  * CPU time of the sweep (its processes included) over (cut points x the CPU time of one
  * validation x jobs), the wall ratio the sweep would have on an idle machine with jobs cores.
  *
+ * Beside each mode's figure it prints upstream MCUboot's on the same sweep, when a tree is at
+ * hand ($MCUBOOT_SRC, else $BROWNOUT_SHARED/peers/mcuboot, else ../shared/peers/mcuboot beside
+ * the repository): `brownout sweep --bootloader mcuboot` in a child (the variant is built first,
+ * untimed, by a one-point sweep), with the ratio to the same validation time.
+ *
  * Options: --no-snapshots (the replay path, for comparison), --prefix-max N (0: every unit
  * boundary), --jobs N.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -86,6 +93,95 @@ static double bench_validation(const struct scenario_opts *so, double *cpu)
     return (bench_now() - t0) / n;
 }
 
+/* The MCUboot tree to compare with, or NULL. */
+static const char *bench_mcuboot_tree(char *buf, size_t len)
+{
+    const char *env = getenv("MCUBOOT_SRC");
+    const char *shared = getenv("BROWNOUT_SHARED");
+    const char *root = getenv("BROWNOUT_ROOT");
+    char base[PATH_MAX - 64];
+    char chk[PATH_MAX + 32];
+
+    if (env != NULL && env[0] != '\0') {
+        snprintf(buf, len, "%s", env);
+        return buf;
+    }
+    if (shared != NULL && shared[0] != '\0') {
+        snprintf(base, sizeof(base), "%s", shared);
+    } else {
+        snprintf(base, sizeof(base), "%s/../shared", root != NULL ? root : ".");
+    }
+    snprintf(buf, len, "%s/peers/mcuboot", base);
+    snprintf(chk, sizeof(chk), "%s/boot/bootutil", buf);
+    return access(chk, R_OK) == 0 ? buf : NULL;
+}
+
+/* Runs `brownout sweep --bootloader mcuboot` (extra: more options); its last line in last. */
+static int bench_upstream_run(const char *tree, const char *mode, const char *extra, char *last,
+                              size_t len, double *wall)
+{
+    char exe[PATH_MAX];
+    char cmd[3 * PATH_MAX + 256];
+    char line[512];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    double t0 = bench_now();
+    FILE *p;
+
+    if (n <= 0) {
+        return 1;
+    }
+    exe[n] = '\0';
+    /* build/tests/bench/bench_sweep -> build/bin/brownout */
+    snprintf(cmd, sizeof(cmd),
+             "'%s/../../bin/brownout' sweep --bootloader mcuboot --mcuboot-src '%s' --board "
+             "nrf52840 --mode %s --scenario perm --image-size max %s 2>&1",
+             dirname(exe), tree, mode, extra);
+    p = popen(cmd, "r");
+    if (p == NULL) {
+        return 1;
+    }
+    last[0] = '\0';
+    while (fgets(line, sizeof(line), p) != NULL) {
+        snprintf(last, len, "%s", line);
+    }
+    *wall = bench_now() - t0;
+    return pclose(p) == -1 ? 1 : 0;
+}
+
+/* Prints upstream's figure for mode beside the core's (val: the validation time). */
+static void bench_upstream(enum boot_mode mode, uint32_t jobs, uint32_t prefix_max, double val)
+{
+    char tree[PATH_MAX];
+    char extra[128];
+    char last[512];
+    unsigned long failed = 0;
+    unsigned long points = 0;
+    double wall = 0;
+
+    if (bench_mcuboot_tree(tree, sizeof(tree)) == NULL) {
+        printf("bench_sweep %-12s mcuboot: skipped (no MCUboot tree)\n", boot_mode_name(mode));
+        return;
+    }
+    if (bench_upstream_run(tree, boot_mode_name(mode), "--faults after --random 1", last,
+                           sizeof(last), &wall) != 0) {
+        printf("bench_sweep %-12s mcuboot: cannot run\n", boot_mode_name(mode));
+        return;
+    }
+    snprintf(extra, sizeof(extra), "--faults all -j %u --prefix-max %u", (unsigned)jobs,
+             (unsigned)prefix_max);
+    if (bench_upstream_run(tree, boot_mode_name(mode), extra, last, sizeof(last), &wall) != 0 ||
+        (sscanf(last, "PASS: %lu of %lu", &failed, &points) != 2 &&
+         sscanf(last, "FAIL: %lu of %lu", &failed, &points) != 2) ||
+        points == 0) {
+        printf("bench_sweep %-12s mcuboot: no result (%s)\n", boot_mode_name(mode), last);
+        return;
+    }
+    printf("bench_sweep %-12s mcuboot %s: %lu cut points, %lu failures, %.1f s (with the "
+           "program's start), %.0f points/s, ratio %.2f\n",
+           boot_mode_name(mode), tree, points, failed, wall, points / wall,
+           val > 0 ? wall / (points * val) : 0.0);
+}
+
 /* Runs and prints the sweep of one mode. \return 0, or 1 when the sweep could not run. */
 static int bench_mode(enum boot_mode mode, uint32_t jobs, uint32_t prefix_max, bool no_snapshots)
 {
@@ -120,6 +216,10 @@ static int bench_mode(enum boot_mode mode, uint32_t jobs, uint32_t prefix_max, b
            r.count / r.wall_s, val * 1e3, val > 0 ? r.wall_s / (r.count * val) : 0.0, cpu,
            val_cpu > 0 ? cpu / (r.count * val_cpu * jobs) : 0.0);
     sweep_result_free(&r);
+    if (!no_snapshots) {
+        fflush(stdout);
+        bench_upstream(mode, jobs, prefix_max, val);
+    }
     return 0;
 }
 

@@ -210,7 +210,9 @@ def config_text(name, s):
     if s["validate-primary"] == "true":
         lines.append("#define MCUBOOT_VALIDATE_PRIMARY_SLOT")
     if s["downgrade-prevention"] == "true":
-        lines.append("#define MCUBOOT_DOWNGRADE_PREVENTION")
+        # By version, not by security counter; upstream reads the counter switch as a value.
+        lines += ["#define MCUBOOT_DOWNGRADE_PREVENTION",
+                  "#define MCUBOOT_DOWNGRADE_PREVENTION_SECURITY_COUNTER 0"]
     if s["hw-key"] == "true":
         lines.append("#define MCUBOOT_HW_KEY")
     lines += ["", "/* Flash: the trailer's padding and the sector table of a slot. */",

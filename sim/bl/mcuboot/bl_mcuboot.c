@@ -35,6 +35,11 @@ static const char *blm_identity(void)
     return BO_MCUBOOT_TREE_ID " " BO_MCUBOOT_VARIANT;
 }
 
+static const char *blm_tree(void)
+{
+    return BO_MCUBOOT_TREE_ID;
+}
+
 /* The variant's word for a key type (mcuboot_gen.py's sig values). */
 static const char *blm_sig_of(const struct boot_config *cfg)
 {
@@ -199,6 +204,7 @@ const struct bl bl_mcuboot = {
     .kind = BL_MCUBOOT,
     .name = "mcuboot",
     .identity = blm_identity,
+    .tree = blm_tree,
     .check = blm_check,
     .boot = blm_boot,
     .set_pending = blm_set_pending,
