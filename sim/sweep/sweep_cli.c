@@ -356,6 +356,9 @@ static int sweep_cli_combinations(const struct sweep_cli *c, int argc, char **ar
     } else if (c->random_boards != NULL &&
                (c->given.board || c->config != NULL || c->bundle != NULL || c->o.shard_count > 1)) {
         why = "--random-boards goes without --board, --config, --bundle and --shard";
+    } else if (c->random_boards != NULL && c->o.sc.bootloader == BL_MCUBOOT) {
+        why = "--random-boards goes without --bootloader mcuboot (each generated board would "
+              "need its own upstream variant)";
     } else if (c->merge && (c->bundle != NULL || c->config != NULL ||
                             c->o.sc.in.image_old != NULL || c->o.sc.in.image_new != NULL)) {
         why = "--merge takes JSON files (and --json, --junit) only";

@@ -189,6 +189,9 @@ class SweepCliTest(unittest.TestCase):
             (SMALL + ["--key", "k"] * 5, "at most 4 --key"),
             (["--random-boards", "0"], "--random-boards is 1..1000000, not '0'"),
             (["--random-boards", "2", "--board", "stm32f4"], "--random-boards goes without"),
+            (["--random-boards", "2", "--bootloader", "mcuboot"],
+             "--random-boards goes without --bootloader mcuboot"),
+            (SMALL + ["--bootloader", "MCUboot"], "unknown bootloader 'MCUboot'"),
         ]
         for args, word in cases:
             rc, out, err = sweep(*args)
