@@ -13,10 +13,11 @@ once; $BENCH_FLEET_SEED (default 1) picks the cut devices and cut points. The Co
 Debian's coap-client-openssl (libcoap3-bin), one process per request: an upload is one
 blockwise PUT of 1024-byte blocks. The latency probe runs during the rollout: a query-status of
 a random device on its own control connection, and a stat(2) of a random device's slot file in
-the FUSE view (when /dev/fuse can be opened), every 20 ms.
+the FUSE view (when /dev/fuse can be opened), every 20 ms, from a process of its own.
 """
 import concurrent.futures
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -26,7 +27,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = os.path.abspath(os.environ.get("BROWNOUT_ROOT", os.path.join(os.path.dirname(__file__),
@@ -257,10 +257,12 @@ def percentile(values, p):
     return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
-def probe(sock, mnt, names, stop, out):
-    """Latency of query-status and of a FUSE stat, every 20 ms until stop is set."""
+def probe(sock, mnt, names, stop, conn):
+    """Latency of query-status and of a FUSE stat, every 20 ms until stop is set; sends the
+    lists through conn. A process of its own: the rollout's threads must not delay it."""
     c = Control(sock)
     rng = random.Random(7)
+    out = {"status": [], "fuse": []}
     while not stop.is_set():
         dev = rng.choice(names)
         t0 = time.perf_counter()
@@ -272,6 +274,8 @@ def probe(sock, mnt, names, stop, out):
             out["fuse"].append(time.perf_counter() - t0)
         stop.wait(0.02)
     c.close()
+    conn.send(out)
+    conn.close()
 
 
 def rollup(pid, key):
@@ -425,13 +429,14 @@ def main():
         proc, sock, t0 = start_daemon(workdir, ini, mnt)
         ready_s, ready = boot_all(sock, names, t0)
         mem = memory(proc.pid, n)
-        lat = {"status": [], "fuse": []}
-        stop = threading.Event()
-        th = threading.Thread(target=probe, args=(sock, mnt, names, stop, lat))
-        th.start()
+        stop = multiprocessing.Event()
+        recv, send = multiprocessing.Pipe(duplex=False)
+        prober = multiprocessing.Process(target=probe, args=(sock, mnt, names, stop, send))
+        prober.start()
         roll_s, results, cuts, retries = rollout(sock, names, v2, seed, jobs)
         stop.set()
-        th.join()
+        lat = recv.recv()
+        prober.join()
         bricked, v2count, losses = bricks(sock, names)
         report(n, jobs, ready, ready_s, mem, roll_s, results, (cuts, losses, retries), bricked,
                v2count, lat, mnt)
