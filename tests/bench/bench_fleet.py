@@ -291,6 +291,13 @@ def rollup(pid, key):
     return 0
 
 
+def cpu_s(pid):
+    """User and system CPU seconds of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid):
     kids = []
     for task in os.listdir("/proc/%d/task" % pid):
@@ -433,7 +440,9 @@ def main():
         recv, send = multiprocessing.Pipe(duplex=False)
         prober = multiprocessing.Process(target=probe, args=(sock, mnt, names, stop, send))
         prober.start()
+        cpu0 = cpu_s(proc.pid)
         roll_s, results, cuts, retries = rollout(sock, names, v2, seed, jobs)
+        mem["daemon_cpu"] = cpu_s(proc.pid) - cpu0
         stop.set()
         lat = recv.recv()
         prober.join()
@@ -468,6 +477,8 @@ def report(n, jobs, ready, ready_s, mem, roll_s, results, faults, bricked, v2cou
           % (mem["daemon_rss"], mem["daemon_pss"]))
     print("  rollout time            %8.1f s    (%d power cuts: half in upload, half in swap; "
           "%d retried requests)" % (roll_s, cuts, retries))
+    print("  daemon CPU in rollout   %8.1f s    (%.0f%% of one core)"
+          % (mem["daemon_cpu"], 100.0 * mem["daemon_cpu"] / max(roll_s, 1e-9)))
     print("  power losses            %8d      (a device's last in phase: %s; %d cuts never hit)"
           % (losses["losses"], ", ".join("%s %d" % (k, v) for k, v in sorted(losses.items())
                                           if k not in ("losses", "armed")), losses["armed"]))
