@@ -47,6 +47,56 @@ void config_init(struct config *cfg)
     cfg->seed = 1;
 }
 
+void config_free(struct config *cfg)
+{
+    free(cfg->devices);
+    cfg->devices = NULL;
+    cfg->device_count = 0;
+    cfg->device_cap = 0;
+}
+
+struct config_device *config_add_device(struct config *cfg, const char *name)
+{
+    struct config_device *dev;
+
+    if (cfg->device_count == cfg->device_cap) {
+        uint32_t cap = cfg->device_cap == 0 ? 8 : cfg->device_cap * 2;
+        struct config_device *grown;
+
+        if (cap <= cfg->device_cap) {
+            return NULL;
+        }
+        grown = realloc(cfg->devices, (size_t)cap * sizeof(*grown));
+        if (grown == NULL) {
+            return NULL;
+        }
+        cfg->devices = grown;
+        cfg->device_cap = cap;
+    }
+    dev = &cfg->devices[cfg->device_count++];
+    config_device_init(dev, name);
+    dev->seed = cfg->seed;
+    return dev;
+}
+
+int config_clone(struct config *dst, const struct config *src)
+{
+    *dst = *src;
+    dst->devices = NULL;
+    dst->device_cap = 0;
+    if (src->device_count == 0) {
+        return 0;
+    }
+    dst->devices = calloc(src->device_count, sizeof(*dst->devices));
+    if (dst->devices == NULL) {
+        dst->device_count = 0;
+        return BO_ENOMEM;
+    }
+    memcpy(dst->devices, src->devices, src->device_count * sizeof(*dst->devices));
+    dst->device_cap = src->device_count;
+    return 0;
+}
+
 int config_find_device(const struct config *cfg, const char *name)
 {
     uint32_t i;

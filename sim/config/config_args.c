@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bo_err.h"
@@ -113,7 +114,7 @@ void config_usage(FILE *out)
 
 /* The devices command-line device options apply to. */
 struct config_targets {
-    char names[CONFIG_MAX_DEVICES][BOARD_NAME_MAX];
+    char (*names)[BOARD_NAME_MAX]; /* Room for one name per argument, and one more. */
     uint32_t count;
 };
 
@@ -122,6 +123,7 @@ static struct config_device *config_get_device(struct config *cfg, const char *n
                                                size_t err_len)
 {
     int i = config_find_device(cfg, name);
+    struct config_device *dev;
 
     if (i >= 0) {
         return &cfg->devices[i];
@@ -129,13 +131,11 @@ static struct config_device *config_get_device(struct config *cfg, const char *n
     if (config_device_name_check(name, err, err_len) < 0) {
         return NULL;
     }
-    if (cfg->device_count >= CONFIG_MAX_DEVICES) {
-        errbuf_set(err, err_len, "more than %d devices", CONFIG_MAX_DEVICES);
-        return NULL;
+    dev = config_add_device(cfg, name);
+    if (dev == NULL) {
+        errbuf_set(err, err_len, "device '%s': out of memory", name);
     }
-    config_device_init(&cfg->devices[cfg->device_count], name);
-    cfg->devices[cfg->device_count].seed = cfg->seed;
-    return &cfg->devices[cfg->device_count++];
+    return dev;
 }
 
 /* Applies a device option to every target device. */
@@ -259,10 +259,6 @@ static int config_args_first(int argc, char **argv, struct config_targets *t, co
             if (config_device_name_check(optarg, msg, sizeof(msg)) < 0) {
                 return errbuf_fail(err, err_len, BO_EINVAL, "--device %s: %s", optarg, msg);
             }
-            if (t->count >= CONFIG_MAX_DEVICES) {
-                return errbuf_fail(err, err_len, BO_EINVAL, "--device %s: more than %d devices",
-                                   optarg, CONFIG_MAX_DEVICES);
-            }
             config_copy(t->names[t->count++], sizeof(t->names[0]), optarg);
         } else if (c == '?') {
             return errbuf_fail(err, err_len, BO_EINVAL, "unknown option '%s'", argv[optind - 1]);
@@ -336,16 +332,15 @@ static int config_args_option(struct config *cfg, struct config_targets *t, int 
     }
 }
 
-int config_parse_args(struct config *cfg, int argc, char **argv, enum config_action *action,
-                      char *err, size_t err_len)
+/* config_parse_args() with the targets' room allocated. */
+static int config_parse_targets(struct config *cfg, struct config_targets *tp, int argc,
+                                char **argv, enum config_action *action, char *err, size_t err_len)
 {
-    struct config_targets t;
+    struct config_targets t = *tp;
     const char *file = NULL;
     int c;
     int rc;
 
-    memset(&t, 0, sizeof(t));
-    *action = CONFIG_RUN;
     rc = config_args_first(argc, argv, &t, &file, action, err, err_len);
     if (rc != 0) {
         return rc < 0 ? rc : 0;
@@ -371,6 +366,24 @@ int config_parse_args(struct config *cfg, int argc, char **argv, enum config_act
         }
     }
     return config_check(cfg, err, err_len);
+}
+
+int config_parse_args(struct config *cfg, int argc, char **argv, enum config_action *action,
+                      char *err, size_t err_len)
+{
+    struct config_targets t;
+    int rc;
+
+    *action = CONFIG_RUN;
+    memset(&t, 0, sizeof(t));
+    /* Each --device takes an argument, so argc names are more than enough. */
+    t.names = calloc((size_t)(argc > 0 ? argc : 0) + 1, sizeof(*t.names));
+    if (t.names == NULL) {
+        return errbuf_fail(err, err_len, BO_ENOMEM, "out of memory");
+    }
+    rc = config_parse_targets(cfg, &t, argc, argv, action, err, err_len);
+    free(t.names);
+    return rc;
 }
 
 void config_print(const struct config *cfg, FILE *out)

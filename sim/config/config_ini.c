@@ -197,13 +197,11 @@ static void config_ini_device(struct config_parser *p, const char *name)
         config_fail(p, "device '%s' defined twice", name);
         return;
     }
-    if (p->cfg->device_count >= CONFIG_MAX_DEVICES) {
-        config_fail(p, "more than %d devices", CONFIG_MAX_DEVICES);
+    p->dev = config_add_device(p->cfg, name);
+    if (p->dev == NULL) {
+        config_fail(p, "device '%s': out of memory", name);
         return;
     }
-    p->dev = &p->cfg->devices[p->cfg->device_count++];
-    config_device_init(p->dev, name);
-    p->dev->seed = p->cfg->seed;
     p->dev->line = p->line;
     p->section = CONFIG_SEC_DEVICE;
 }

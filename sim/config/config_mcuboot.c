@@ -512,7 +512,7 @@ int config_mcuboot_check_shared(const struct config *cfg, char *err, size_t err_
     if (count < 2) {
         return 0; /* Nothing to compare: spare the generator's runs. */
     }
-    m = calloc(CONFIG_MAX_DEVICES, sizeof(*m));
+    m = calloc(cfg->device_count, sizeof(*m));
     if (m == NULL) {
         return EX_OSERR;
     }

@@ -11,6 +11,7 @@
 
 #include "bo_err.h"
 #include "board/board_derive.h"
+#include "config/config_limits.h"
 #include "config/config_mcuboot.h"
 #include "image/keys.h"
 #include "port_rng.h"
@@ -71,8 +72,9 @@ static int config_start_keys(const struct config_device *dev, char *why, size_t 
     return rc;
 }
 
-/* Checks the board against the device's mode and image count. */
-static int config_start_board(const struct config_device *dev, char *why, size_t why_len)
+/* Checks the board against the device's mode and image count; adds the descriptors it needs. */
+static int config_start_board(const struct config_device *dev, uint64_t *fds, char *why,
+                              size_t why_len)
 {
     struct board *board = malloc(sizeof(*board));
     struct boot_config bc;
@@ -90,6 +92,7 @@ static int config_start_board(const struct config_device *dev, char *why, size_t
     boot_config_defaults(&bc);
     bc.mode = dev->mode;
     bc.image_count = dev->boot_images;
+    *fds += config_limits_device_fds(board, dev);
     rc = board_derive_check(board, dev->max_sectors, &bc, NULL, why, why_len);
     if (rc < 0) {
         rc = rc == BO_ENOMEM ? EX_OSERR : EX_CONFIG;
@@ -100,12 +103,12 @@ out:
 }
 
 /* The checks of one device that build nothing: board and mode, keys, image files. */
-static int config_start_basic(const struct config *cfg, const struct config_device *dev, char *err,
-                              size_t err_len)
+static int config_start_basic(const struct config *cfg, const struct config_device *dev,
+                              uint64_t *fds, char *err, size_t err_len)
 {
     char why[CONFIG_ERR_MAX];
     uint32_t i;
-    int rc = config_start_board(dev, why, sizeof(why));
+    int rc = config_start_board(dev, fds, why, sizeof(why));
 
     if (rc == 0) {
         rc = config_start_keys(dev, why, sizeof(why));
@@ -142,18 +145,20 @@ static int config_start_mcuboot(const struct config *cfg, const struct config_de
 int config_start_check_device(const struct config *cfg, const struct config_device *dev, char *err,
                               size_t err_len)
 {
-    int rc = config_start_basic(cfg, dev, err, err_len);
+    uint64_t fds = 0;
+    int rc = config_start_basic(cfg, dev, &fds, err, err_len);
 
     return rc != 0 ? rc : config_start_mcuboot(cfg, dev, err, err_len);
 }
 
 int config_start_check(const struct config *cfg, char *err, size_t err_len)
 {
+    uint64_t fds = 0;
     uint32_t i;
     int rc = 0;
 
     for (i = 0; i < cfg->device_count && rc == 0; i++) {
-        rc = config_start_basic(cfg, &cfg->devices[i], err, err_len);
+        rc = config_start_basic(cfg, &cfg->devices[i], &fds, err, err_len);
     }
     if (rc == 0) {
         /* One program per variant: its devices must agree on its key table before a build. */
@@ -161,6 +166,10 @@ int config_start_check(const struct config *cfg, char *err, size_t err_len)
     }
     for (i = 0; i < cfg->device_count && rc == 0; i++) {
         rc = config_start_mcuboot(cfg, &cfg->devices[i], err, err_len);
+    }
+    if (rc == 0) {
+        /* Last: a fleet that cannot start whole is refused before any device starts. */
+        rc = config_limits_check(cfg, fds, err, err_len);
     }
     return rc;
 }

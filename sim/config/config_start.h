@@ -30,7 +30,10 @@
 int config_start_check_device(const struct config *cfg, const struct config_device *dev, char *err,
                               size_t err_len);
 
-/** \brief config_start_check_device() for every device; the first failure's code. */
+/**
+ * \brief config_start_check_device() for every device, then the process's limits against what
+ *        all of them need (config_limits_check()); the first failure's code.
+ */
 int config_start_check(const struct config *cfg, char *err, size_t err_len);
 
 #endif /* SIM_CONFIG_START_H */

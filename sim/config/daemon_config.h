@@ -71,8 +71,6 @@
 #include "board/board.h"
 #include "boot/loader.h"
 
-/** Most devices in one daemon. */
-#define CONFIG_MAX_DEVICES 16
 /** Most images preloaded into one device. */
 #define CONFIG_MAX_IMAGES 4
 /** Most trusted keys of one device. */
@@ -179,8 +177,9 @@ struct config {
     int ready_fd;                      /**< --ready-fd: gets "READY\n" once the daemon serves. */
     char log[CONFIG_PATH_MAX];         /**< --log: messages go to this file, or empty. */
     char mcuboot_src[CONFIG_PATH_MAX]; /**< The MCUboot tree of mcuboot devices, or empty. */
-    struct config_device devices[CONFIG_MAX_DEVICES];
+    struct config_device *devices;     /**< Grown by config_add_device(); config_free() frees it. */
     uint32_t device_count;
+    uint32_t device_cap; /**< Room in devices. */
 };
 
 /** What the command line asked beyond the configuration itself. */
@@ -190,8 +189,27 @@ enum config_action {
     CONFIG_VERSION, /**< --version was given. */
 };
 
-/** \brief Fills cfg with the defaults (no devices, socket "brownout.sock", no mount). */
+/**
+ * \brief Fills cfg with the defaults (no devices, socket "brownout.sock", no mount). cfg holds
+ *        nothing before: config_free() what an earlier use of it holds.
+ */
 void config_init(struct config *cfg);
+
+/** \brief Frees the device array of cfg (a zeroed cfg holds none) and empties it. */
+void config_free(struct config *cfg);
+
+/**
+ * \brief Appends a device named name (its defaults, the daemon's seed) to cfg. Pointers to
+ *        earlier devices of cfg are no longer valid after it.
+ * \return The device, or NULL when memory runs out.
+ */
+struct config_device *config_add_device(struct config *cfg, const char *name);
+
+/**
+ * \brief Makes dst a copy of src that owns its own device array (dst holds nothing before).
+ * \return 0 or BO_ENOMEM (dst then holds no devices).
+ */
+int config_clone(struct config *dst, const struct config *src);
 
 /** \brief Fills dev with a device's defaults and the given name. */
 void config_device_init(struct config_device *dev, const char *name);

@@ -125,6 +125,28 @@ static int daemon_device_firmware(struct daemon *d, const struct config_device *
     return rc == 0 ? 0 : BO_EINVAL;
 }
 
+/* Makes room for one more device in the daemon's table. */
+static int daemon_grow_devices(struct daemon *d)
+{
+    struct device **grown;
+    uint32_t cap;
+
+    if (d->device_count < d->device_cap) {
+        return 0;
+    }
+    cap = d->device_cap == 0 ? 16 : d->device_cap * 2;
+    if (cap <= d->device_cap) {
+        return BO_ENOMEM;
+    }
+    grown = realloc(d->devices, (size_t)cap * sizeof(*grown));
+    if (grown == NULL) {
+        return BO_ENOMEM;
+    }
+    d->devices = grown;
+    d->device_cap = cap;
+    return 0;
+}
+
 int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err, size_t err_len)
 {
     char firmware[CONFIG_PATH_MAX];
@@ -132,9 +154,10 @@ int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *e
     struct device *dev;
     int rc;
 
-    if (d->device_count >= CONFIG_MAX_DEVICES) {
-        snprintf(err, err_len, "too many devices");
-        return BO_ENOMEM;
+    rc = daemon_grow_devices(d);
+    if (rc < 0) {
+        snprintf(err, err_len, "device table: %s", bo_strerror(rc));
+        return rc;
     }
     rc = daemon_device_firmware(d, cfg, firmware, sizeof(firmware), err, err_len);
     if (rc < 0) {
@@ -243,9 +266,48 @@ void daemon_stop(struct daemon *d, const char *reason)
 
 /* ---- Reload. ---- */
 
+/* Applies the re-read configuration cfg to the running device dev. */
+static void daemon_reload_device(struct device *dev, const struct config *cfg)
+{
+    int j = config_find_device(cfg, dev->cfg.name);
+    const struct config_device *n;
+
+    if (j < 0) {
+        fprintf(stderr,
+                "brownoutd: SIGHUP: device %s removed from the configuration; "
+                "it keeps running until a restart\n",
+                dev->cfg.name);
+        return;
+    }
+    n = &cfg->devices[j];
+    if (strcmp(n->board, dev->cfg.board) != 0 || n->flash_in_ram != dev->cfg.flash_in_ram ||
+        n->flash_count != dev->cfg.flash_count ||
+        memcmp(n->flash, dev->cfg.flash, sizeof(n->flash)) != 0) {
+        fprintf(stderr,
+                "brownoutd: SIGHUP: device %s: board or flash change needs a "
+                "restart\n",
+                dev->cfg.name);
+    }
+    /* Applied live or at the next power-on: the runner gets them on each spawn. */
+    dev->cfg.mode = n->mode;
+    dev->cfg.boot_images = n->boot_images;
+    dev->cfg.max_sectors = n->max_sectors;
+    memcpy(dev->cfg.keys, n->keys, sizeof(n->keys));
+    dev->cfg.key_count = n->key_count;
+    dev->cfg.validate_primary = n->validate_primary;
+    dev->cfg.downgrade_prevention = n->downgrade_prevention;
+    dev->cfg.auto_power_on = n->auto_power_on;
+    dev->cfg.power_on_delay_ms = n->power_on_delay_ms;
+    dev->cfg.seed = n->seed;
+    /* The device app's network keys apply from the next power-on; a link set with
+     * set-link is replaced by the file's, as the file is what SIGHUP re-reads. */
+    dev->cfg.net = n->net;
+}
+
 static void daemon_reload(struct daemon *d)
 {
     struct config *cfg;
+    struct config_device *added;
     enum config_action action;
     char err[CONFIG_ERR_MAX];
     uint32_t i;
@@ -262,6 +324,7 @@ static void daemon_reload(struct daemon *d)
     if (config_parse_args(cfg, d->argc, d->argv, &action, err, sizeof(err)) < 0 ||
         config_start_check(cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "brownoutd: SIGHUP: configuration not reloaded: %s\n", err);
+        config_free(cfg);
         free(cfg);
         return;
     }
@@ -273,40 +336,7 @@ static void daemon_reload(struct daemon *d)
         fprintf(stderr, "brownoutd: SIGHUP: mount or fuse-write change needs a restart\n");
     }
     for (i = 0; i < d->device_count; i++) {
-        struct device *dev = d->devices[i];
-        int j = config_find_device(cfg, dev->cfg.name);
-        struct config_device *n;
-
-        if (j < 0) {
-            fprintf(stderr,
-                    "brownoutd: SIGHUP: device %s removed from the configuration; "
-                    "it keeps running until a restart\n",
-                    dev->cfg.name);
-            continue;
-        }
-        n = &cfg->devices[j];
-        if (strcmp(n->board, dev->cfg.board) != 0 || n->flash_in_ram != dev->cfg.flash_in_ram ||
-            n->flash_count != dev->cfg.flash_count ||
-            memcmp(n->flash, dev->cfg.flash, sizeof(n->flash)) != 0) {
-            fprintf(stderr,
-                    "brownoutd: SIGHUP: device %s: board or flash change needs a "
-                    "restart\n",
-                    dev->cfg.name);
-        }
-        /* Applied live or at the next power-on: the runner gets them on each spawn. */
-        dev->cfg.mode = n->mode;
-        dev->cfg.boot_images = n->boot_images;
-        dev->cfg.max_sectors = n->max_sectors;
-        memcpy(dev->cfg.keys, n->keys, sizeof(n->keys));
-        dev->cfg.key_count = n->key_count;
-        dev->cfg.validate_primary = n->validate_primary;
-        dev->cfg.downgrade_prevention = n->downgrade_prevention;
-        dev->cfg.auto_power_on = n->auto_power_on;
-        dev->cfg.power_on_delay_ms = n->power_on_delay_ms;
-        dev->cfg.seed = n->seed;
-        /* The device app's network keys apply from the next power-on; a link set with
-         * set-link is replaced by the file's, as the file is what SIGHUP re-reads. */
-        dev->cfg.net = n->net;
+        daemon_reload_device(d->devices[i], cfg);
     }
     for (i = 0; i < cfg->device_count; i++) {
         if (daemon_device(d, cfg->devices[i].name) == NULL) {
@@ -315,12 +345,14 @@ static void daemon_reload(struct daemon *d)
                         cfg->devices[i].name, err);
             } else {
                 fprintf(stderr, "brownoutd: SIGHUP: device %s added\n", cfg->devices[i].name);
-                if (d->cfg.device_count < CONFIG_MAX_DEVICES) {
-                    d->cfg.devices[d->cfg.device_count++] = cfg->devices[i];
+                added = config_add_device(&d->cfg, cfg->devices[i].name);
+                if (added != NULL) {
+                    *added = cfg->devices[i];
                 }
             }
         }
     }
+    config_free(cfg);
     free(cfg);
 }
 
@@ -420,7 +452,10 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
      * every descriptor the daemon opens itself is close-on-exec from its creation. */
     (void)close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);
     d->loop = loop;
-    d->cfg = *cfg;
+    if (config_clone(&d->cfg, cfg) < 0) {
+        snprintf(err, err_len, "configuration: %s", bo_strerror(BO_ENOMEM));
+        return BO_ENOMEM;
+    }
     d->argc = argc;
     d->argv = argv;
     daemon_default_firmware(&d->cfg);
@@ -493,6 +528,10 @@ void daemon_free(struct daemon *d)
         device_free(d->devices[i]);
         free(d->devices[i]);
     }
+    free(d->devices);
+    d->devices = NULL;
     d->device_count = 0;
+    d->device_cap = 0;
+    config_free(&d->cfg);
     control_free(&d->control);
 }

@@ -36,8 +36,9 @@ struct daemon {
     struct config cfg;
     int argc; /**< The command line, for SIGHUP. */
     char **argv;
-    struct device *devices[CONFIG_MAX_DEVICES];
+    struct device **devices; /**< Grown as devices are added. */
     uint32_t device_count;
+    uint32_t device_cap; /**< Room in devices. */
     struct control_server control;
     bool control_up;
     struct fuse_view fuse;

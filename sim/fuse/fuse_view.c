@@ -228,6 +228,7 @@ void fuse_view_free(struct fuse_view *view)
     for (uint32_t i = 0; i < view->dev_count; i++) {
         free(view->devs[i]);
     }
+    free(view->devs);
     free(view->buf_mem);
     free(view->mountpoint);
     fuse_view_init(view);
@@ -278,6 +279,28 @@ static int fuse_view_check_files(const struct fuse_view_file *files, uint32_t co
     return 0;
 }
 
+/* Makes room for one more device in view->devs. */
+static int fuse_view_grow(struct fuse_view *view)
+{
+    struct fuse_view_dev **grown;
+    uint32_t cap;
+
+    if (view->dev_count < view->dev_cap) {
+        return 0;
+    }
+    cap = view->dev_cap == 0 ? 16 : view->dev_cap * 2;
+    if (cap <= view->dev_cap) {
+        return BO_ENOMEM;
+    }
+    grown = realloc(view->devs, (size_t)cap * sizeof(*grown));
+    if (grown == NULL) {
+        return BO_ENOMEM;
+    }
+    view->devs = grown;
+    view->dev_cap = cap;
+    return 0;
+}
+
 int fuse_view_add_device(struct fuse_view *view, const struct fuse_view_device *desc)
 {
     struct fuse_view_dev *d;
@@ -296,8 +319,9 @@ int fuse_view_add_device(struct fuse_view *view, const struct fuse_view_device *
     if (fuse_view_dev_by_name(view, desc->name) != NULL) {
         return BO_EEXIST;
     }
-    if (view->dev_count >= FUSE_VIEW_MAX_DEVICES) {
-        return BO_ENOMEM;
+    rc = fuse_view_grow(view);
+    if (rc < 0) {
+        return rc;
     }
     d = calloc(1, sizeof(*d));
     if (d == NULL) {

@@ -55,8 +55,6 @@
 #define FUSE_VIEW_MAX_FLASH 8
 /** Most slot files shown for one device. */
 #define FUSE_VIEW_MAX_SLOTS 16
-/** Most devices in one view. */
-#define FUSE_VIEW_MAX_DEVICES 256
 
 /** How host writes change the flash. */
 enum fuse_view_write_mode {
@@ -147,8 +145,9 @@ struct fuse_view {
     void *buf_mem;    /**< libfuse's receive buffer (struct fuse_buf.mem). */
     char *mountpoint; /**< As given to setup. */
     struct fuse_view_options opts;
-    struct fuse_view_dev *devs[FUSE_VIEW_MAX_DEVICES]; /**< Shown devices, in order of adding. */
+    struct fuse_view_dev **devs; /**< Shown devices, in order of adding; grown as they come. */
     uint32_t dev_count;
+    uint32_t dev_cap;                 /**< Room in devs. */
     uint64_t next_serial;             /**< Serial of the next device added (inode numbers). */
     struct fuse_view_handle *handles; /**< Open files, to free what the kernel never releases. */
     struct fuse_view_stats stats;
@@ -194,8 +193,8 @@ void fuse_view_free(struct fuse_view *view);
  * \brief Shows a device (its description is copied; its flash devices must stay valid until
  *        fuse_view_remove_device() or fuse_view_free()).
  * \return 0; BO_EINVAL (bad name, a file outside its flash device, too many files, duplicate
- *         file names); BO_EEXIST (a device of that name is shown); BO_ENOMEM (FUSE_VIEW_MAX_DEVICES
- *         reached or an allocation failed).
+ *         file names); BO_EEXIST (a device of that name is shown); BO_ENOMEM (an allocation
+ *         failed).
  */
 int fuse_view_add_device(struct fuse_view *view, const struct fuse_view_device *desc);
 

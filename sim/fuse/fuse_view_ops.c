@@ -306,7 +306,7 @@ static void fuse_view_ops_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, o
         err = ENOTDIR;
         goto out;
     }
-    ents = calloc(FUSE_VIEW_MAX_DEVICES + FUSE_VIEW_MAX_SLOTS + 4, sizeof(*ents));
+    ents = calloc((size_t)view->dev_count + FUSE_VIEW_MAX_SLOTS + 4, sizeof(*ents));
     buf = malloc(size > 0 ? size : 1);
     if (ents == NULL || buf == NULL) {
         err = ENOMEM;

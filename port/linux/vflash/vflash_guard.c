@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -16,7 +17,9 @@ struct vflash_guard_range {
     volatile sig_atomic_t tripped;
 };
 
-static struct vflash_guard_range vflash_guard_ranges[VFLASH_GUARD_MAX];
+/* The table, grown by vflash_guard_add() (one per daemon device flash map, so no fixed count). */
+static struct vflash_guard_range *volatile vflash_guard_ranges;
+static volatile size_t vflash_guard_cap;
 
 /* The handler: swaps zero pages in under a guarded range, or restores the default action. */
 static void vflash_guard_handler(int sig, siginfo_t *si, void *uc)
@@ -25,7 +28,7 @@ static void vflash_guard_handler(int sig, siginfo_t *si, void *uc)
     size_t i;
 
     (void)uc;
-    for (i = 0; i < VFLASH_GUARD_MAX; i++) {
+    for (i = 0; i < vflash_guard_cap; i++) {
         struct vflash_guard_range *r = &vflash_guard_ranges[i];
 
         if (r->base != 0 && addr >= r->base && addr - r->base < r->len) {
@@ -38,6 +41,30 @@ static void vflash_guard_handler(int sig, siginfo_t *si, void *uc)
         }
     }
     signal(sig, SIG_DFL);
+}
+
+/*
+ * Doubles the table. The handler only runs on a fault of this thread's own flash accesses,
+ * never inside this function, so the old table can go at once.
+ */
+static int vflash_guard_grow(void)
+{
+    size_t cap = vflash_guard_cap == 0 ? 64 : vflash_guard_cap * 2;
+    struct vflash_guard_range *grown = calloc(cap, sizeof(*grown));
+    struct vflash_guard_range *old = vflash_guard_ranges;
+
+    if (grown == NULL) {
+        return BO_ENOMEM;
+    }
+    for (size_t i = 0; i < vflash_guard_cap; i++) {
+        grown[i].base = old[i].base;
+        grown[i].len = old[i].len;
+        grown[i].tripped = old[i].tripped;
+    }
+    vflash_guard_ranges = grown;
+    vflash_guard_cap = cap;
+    free(old);
+    return 0;
 }
 
 int vflash_guard_add(void *base, size_t len)
@@ -53,22 +80,26 @@ int vflash_guard_add(void *base, size_t len)
     if (sigaction(SIGBUS, &sa, NULL) != 0) {
         return BO_EOS;
     }
-    for (i = 0; i < VFLASH_GUARD_MAX; i++) {
-        if (vflash_guard_ranges[i].base == 0) {
-            vflash_guard_ranges[i].len = len;
-            vflash_guard_ranges[i].tripped = 0;
-            vflash_guard_ranges[i].base = (uintptr_t)base;
-            return 0;
+    for (;;) {
+        for (i = 0; i < vflash_guard_cap; i++) {
+            if (vflash_guard_ranges[i].base == 0) {
+                vflash_guard_ranges[i].len = len;
+                vflash_guard_ranges[i].tripped = 0;
+                vflash_guard_ranges[i].base = (uintptr_t)base;
+                return 0;
+            }
+        }
+        if (vflash_guard_grow() < 0) {
+            return BO_ENOMEM;
         }
     }
-    return BO_ENOMEM;
 }
 
 void vflash_guard_remove(const void *base)
 {
     size_t i;
 
-    for (i = 0; base != NULL && i < VFLASH_GUARD_MAX; i++) {
+    for (i = 0; base != NULL && i < vflash_guard_cap; i++) {
         if (vflash_guard_ranges[i].base == (uintptr_t)base) {
             vflash_guard_ranges[i].base = 0;
             vflash_guard_ranges[i].len = 0;
@@ -81,7 +112,7 @@ bool vflash_guard_tripped(const void *base)
 {
     size_t i;
 
-    for (i = 0; base != NULL && i < VFLASH_GUARD_MAX; i++) {
+    for (i = 0; base != NULL && i < vflash_guard_cap; i++) {
         if (vflash_guard_ranges[i].base == (uintptr_t)base) {
             return vflash_guard_ranges[i].tripped != 0;
         }

@@ -19,12 +19,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/** Ranges guarded at once. */
-#define VFLASH_GUARD_MAX 128
-
 /**
  * \brief Guards [base, base + len) (a mapping of whole pages); (re)installs the SIGBUS handler.
- * \return 0; BO_ENOMEM when VFLASH_GUARD_MAX ranges are guarded; BO_EOS if sigaction failed.
+ * \return 0; BO_ENOMEM when the table cannot grow; BO_EOS if sigaction failed.
  */
 int vflash_guard_add(void *base, size_t len);
 

@@ -21,6 +21,7 @@ static char err[CONFIG_ERR_MAX];
 
 static int parse(const char *text, const char *name)
 {
+    config_free(&cfg);
     config_init(&cfg);
     err[0] = '\0';
     return config_parse_text(&cfg, text, name, err, sizeof(err));
@@ -51,6 +52,7 @@ static int parse_args(char **argv)
     while (argv[argc] != NULL) {
         argc++;
     }
+    config_free(&cfg);
     config_init(&cfg);
     err[0] = '\0';
     return config_parse_args(&cfg, argc, argv, &action, err, sizeof(err));
@@ -293,6 +295,7 @@ static void test_args_errors(void **state)
     assert_non_null(strstr(err, "--mode x"));
     assert_int_equal(parse_args(noboard), BO_EINVAL);
     assert_non_null(strstr(err, "has no board"));
+    config_free(&cfg);
     config_init(&cfg);
     assert_int_equal(config_parse_args(&cfg, 4, help, &action, err, sizeof(err)), 0);
     assert_int_equal(action, CONFIG_HELP);
@@ -327,6 +330,7 @@ static void test_print_round_trip(void **state)
     assert_non_null(f);
     config_print(&cfg, f);
     fclose(f);
+    config_free(&again);
     config_init(&again);
     assert_int_equal(config_parse_text(&again, text, "/printed.ini", err, sizeof(err)), 0);
     assert_int_equal(again.device_count, cfg.device_count);
@@ -365,6 +369,7 @@ static void test_bootloader(void **state)
     assert_non_null(f);
     config_print(&cfg, f);
     fclose(f);
+    config_free(&again);
     config_init(&again);
     assert_int_equal(config_parse_text(&again, text, "/printed.ini", err, sizeof(err)), 0);
     assert_string_equal(again.mcuboot_src, cfg.mcuboot_src);
@@ -401,6 +406,58 @@ static void test_names(void **state)
     assert_int_equal(config_mode_parse("swap"), BO_EINVAL);
 }
 
+/* Issue 18: no fixed device count, in a file and on the command line; a clone owns its devices. */
+static void test_many_devices(void **state)
+{
+    static struct config copy;
+    enum {
+        MANY = 1000,
+        ARGS = 40
+    };
+    char *text = malloc((size_t)MANY * 64);
+    char *argv[2 * ARGS + 4];
+    char names[ARGS][16];
+    size_t n = 0;
+
+    (void)state;
+    assert_non_null(text);
+    for (int i = 0; i < MANY; i++) {
+        n += (size_t)snprintf(text + n, 64, "[device d%d]\nboard = b.ini\n", i);
+    }
+    assert_int_equal(parse(text, "/many.ini"), 0);
+    free(text);
+    assert_int_equal(cfg.device_count, MANY);
+    assert_int_equal(config_find_device(&cfg, "d999"), 999);
+    assert_non_null(strstr(cfg.devices[MANY - 1].board, "b.ini"));
+    assert_int_equal(cfg.devices[MANY - 1].line, 2 * MANY - 1);
+
+    assert_int_equal(config_clone(&copy, &cfg), 0);
+    assert_int_equal(copy.device_count, MANY);
+    assert_ptr_not_equal(copy.devices, cfg.devices);
+    assert_string_equal(copy.devices[500].name, "d500");
+    config_free(&cfg);
+    assert_null(cfg.devices);
+    assert_int_equal(cfg.device_count, 0);
+    assert_string_equal(copy.devices[MANY - 1].name, "d999");
+    config_free(&copy);
+
+    argv[0] = "brownoutd";
+    for (int i = 0; i < ARGS; i++) {
+        snprintf(names[i], sizeof(names[i]), "a%d", i);
+        argv[1 + 2 * i] = "--device";
+        argv[2 + 2 * i] = names[i];
+    }
+    argv[2 * ARGS + 1] = "--board=b.ini";
+    argv[2 * ARGS + 2] = "--flash-in-ram";
+    argv[2 * ARGS + 3] = NULL;
+    if (parse_args(argv) != 0) {
+        fail_msg("%s", err);
+    }
+    assert_int_equal(cfg.device_count, ARGS);
+    assert_string_equal(cfg.devices[ARGS - 1].name, "a39");
+    assert_string_equal(cfg.devices[ARGS - 1].board, "b.ini");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_print_round_trip),
         cmocka_unit_test(test_bootloader),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_many_devices),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -197,9 +197,11 @@ static void test_ini(void **state)
                                     "address = 127.0.0.1:5684\n";
 
     (void)state;
+    config_free(&cfg);
     config_init(&cfg);
     assert_int_equal(config_parse_text(&cfg, bad_value, "/x/ota.ini", err, sizeof(err)), BO_EINVAL);
     assert_non_null(strstr(err, "/x/ota.ini:4:"));
+    config_free(&cfg);
     config_init(&cfg);
     snprintf(cfg.file, sizeof(cfg.file), "/x/ota.ini");
     assert_int_equal(config_parse_text(&cfg, bad_combo, "/x/ota.ini", err, sizeof(err)), 0);

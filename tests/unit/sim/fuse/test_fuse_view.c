@@ -332,10 +332,43 @@ static void test_power_cut_host_access(void **state)
 }
 
 /* A mount left by a killed server is cleared at the next setup. */
+/* Issue 18: no fixed device count (the view showed at most 256); every one listed and found. */
+static void test_many_devices(void **state)
+{
+    enum {
+        MANY = 600
+    };
+    struct fx *fx = *state;
+    struct dirent **names;
+    struct stat st;
+    char name[16];
+    char path[64];
+    int n;
+
+    SKIP_WITHOUT_FUSE(fx);
+    loop_stop(fx);
+    for (int i = 0; i < MANY; i++) {
+        snprintf(name, sizeof(name), "f%03d", i);
+        assert_int_equal(add_dev(fx, name, &fx->board1, &fx->map1, false), 0);
+    }
+    loop_start(fx);
+    n = scandir(fx->mnt, &names, NULL, alphasort);
+    assert_int_equal(n, MANY + 2 + 2); /* . and .., dev0 and dev1. */
+    assert_string_equal(names[n - 1]->d_name, "f599");
+    for (int i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+    snprintf(path, sizeof(path), "f%03d/slots/0-primary.bin", MANY - 1);
+    assert_int_equal(stat(mpath(fx, path), &st), 0);
+    assert_int_equal(stat(mpath(fx, "dev1/slots/scratch.bin"), &st), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tree, setup_programmer, teardown),
+        cmocka_unit_test_setup_teardown(test_many_devices, setup_programmer, teardown),
         cmocka_unit_test_setup_teardown(test_read_flash, setup_programmer, teardown),
         cmocka_unit_test_setup_teardown(test_cp_write, setup_programmer, teardown),
         cmocka_unit_test_setup_teardown(test_cp_command, setup_programmer, teardown),

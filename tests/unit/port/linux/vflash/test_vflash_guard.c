@@ -57,6 +57,9 @@ static void test_truncated_file_read(void **state)
 }
 
 /* Ranges are independent: a trip marks the faulting range only; slots are reused. */
+/* Ranges guarded in the growth part of test_ranges: far past any small fixed table. */
+#define GUARD_MANY 3000
+
 static void test_ranges(void **state)
 {
     size_t len = (size_t)sysconf(_SC_PAGESIZE);
@@ -78,13 +81,31 @@ static void test_ranges(void **state)
     assert_true(vflash_guard_tripped((const void *)b));
     vflash_guard_remove((const void *)a);
     vflash_guard_remove((const void *)b);
-    for (i = 0; i < VFLASH_GUARD_MAX; i++) {
+    munmap((void *)a, len);
+    munmap((void *)b, len);
+    close(fa);
+    close(fb);
+
+    /* No fixed count (a daemon guards two maps per device of a 1,000-device fleet): a range
+     * guarded before the table grows and one added after both stay guarded. */
+    a = map_file(&fa, len);
+    b = map_file(&fb, len);
+    assert_int_equal(vflash_guard_add((void *)a, len), 0);
+    for (i = 0; i < GUARD_MANY; i++) {
         assert_int_equal(vflash_guard_add((void *)(uintptr_t)(0x1000 * (i + 1)), 16), 0);
     }
-    assert_int_equal(vflash_guard_add((void *)a, len), BO_ENOMEM);
-    for (i = 0; i < VFLASH_GUARD_MAX; i++) {
+    assert_int_equal(vflash_guard_add((void *)b, len), 0);
+    assert_int_equal(ftruncate(fa, 0), 0);
+    assert_int_equal(ftruncate(fb, 0), 0);
+    assert_int_equal(a[10], 0);
+    assert_int_equal(b[10], 0);
+    assert_true(vflash_guard_tripped((const void *)a));
+    assert_true(vflash_guard_tripped((const void *)b));
+    for (i = 0; i < GUARD_MANY; i++) {
         vflash_guard_remove((const void *)(uintptr_t)(0x1000 * (i + 1)));
     }
+    vflash_guard_remove((const void *)a);
+    vflash_guard_remove((const void *)b);
     munmap((void *)a, len);
     munmap((void *)b, len);
     close(fa);
