@@ -710,6 +710,9 @@ int sweep_cli_main(int argc, char **argv)
             mbedtls_platform_teardown(&plat);
         }
     }
+    if (c.cfg != NULL) {
+        config_free(c.cfg);
+    }
     free(c.cfg);
     free(c.bpaths);
     return rc;
