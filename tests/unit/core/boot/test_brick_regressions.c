@@ -182,6 +182,47 @@ static void test_scratch_weak_record_k64f(void **state)
     assert_int_equal(out.status, SWEEP_PASS);
 }
 
+/* Random board rb-14-54 of `--random-boards 100 --seed 14`: 512 sectors of 512 bytes per slot. */
+static const char brick_ecc_512_board[] =
+    "[board]\nname = ecc-512x512\nmax-sectors = 512\n\n"
+    "[flash internal]\nsectors = 16x1024, 1025x512\nwrite-unit = 8\nerased-value = 0xff\n"
+    "semantics = ecc\n\n"
+    "[partition bootloader]\noffset = 0x0\nsize = 0x4000\n\n"
+    "[partition image-0-primary]\noffset = 0x4000\nsize = 0x40000\n\n"
+    "[partition image-0-secondary]\noffset = 0x44000\nsize = 0x40000\n\n"
+    "[partition scratch]\noffset = 0x84000\nsize = 0x200\n";
+
+/*
+ * Swap-using-move test-revert on rb-14-54 (ECC, 512-byte sectors, max-sectors 512): a torn or
+ * weak copy_done (op 243) or image_ok (op 107) of the primary read bad on later boots. The ECC
+ * part refuses to complete it in place, and the erase-and-rewrite repair gave up because its
+ * record buffer (the 1024-byte copy buffer) could not hold 512 x 3 status records: final-state
+ * (copy_done reads bad) and allowed-image failures. The repair now has a buffer for
+ * BOOT_SECTORS_MAX sectors.
+ */
+static void test_move_torn_flag_512_sectors(void **state)
+{
+    static const struct brick_point pts[] = {
+        { SCENARIO_TEST_REVERT, 107, VFLASH_CUT_TORN_BITS, 0, 0x2d4bd4218b5dfa30u },
+        { SCENARIO_TEST_REVERT, 107, VFLASH_CUT_WEAK, 0, 0x26de1bfc181a0dc4u },
+        { SCENARIO_TEST_REVERT, 243, VFLASH_CUT_TORN_BITS, 0, 0x17482c3b2664ead4u },
+        { SCENARIO_TEST_REVERT, 243, VFLASH_CUT_WEAK, 0, 0xf43a9e8ad2716035u },
+    };
+    char board[128];
+    FILE *f;
+
+    (void)state;
+    assert_true((size_t)snprintf(board, sizeof(board), "%s/ecc-512x512.ini", brick_dir) <
+                sizeof(board));
+    f = fopen(board, "w");
+    assert_non_null(f);
+    fputs(brick_ecc_512_board, f);
+    assert_int_equal(fclose(f), 0);
+    for (size_t i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
+        brick_replay_passes(board, BOOT_MODE_SWAP_MOVE, "d", &pts[i]);
+    }
+}
+
 static int brick_setup(void **state)
 {
     (void)state;
@@ -197,7 +238,7 @@ static int brick_teardown(void **state)
 {
     char path[128];
     static const char *const names[] = { "nor-one-sector", "ecc0-one-sector-8",
-                                         "ecc0-one-sector-32" };
+                                         "ecc0-one-sector-32", "ecc-512x512" };
 
     (void)state;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -216,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_scratch_weak_record_k64f),
         cmocka_unit_test(test_scratch_torn_image_ok_ecc0),
         cmocka_unit_test(test_scratch_record_limit_ecc0),
+        cmocka_unit_test(test_move_torn_flag_512_sectors),
     };
 
     return cmocka_run_group_tests(tests, brick_setup, brick_teardown);
