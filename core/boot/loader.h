@@ -130,6 +130,7 @@ struct boot_image_state {
     uint8_t performed;          /**< Operation performed or completed (for boot_rsp). */
     bool resumed;               /**< An interrupted swap was completed. */
     bool compatible;            /**< The slots' geometry allows the mode. */
+    bool recovered;             /**< This boot swapped a good secondary back (boot_recover.h). */
     struct boot_status bs;
 };
 

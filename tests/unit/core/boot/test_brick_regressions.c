@@ -229,6 +229,33 @@ static void test_move_torn_flag_512_sectors(void **state)
     }
 }
 
+/*
+ * A program dropped in the middle of a swap (`--faults drop`, nrf52840, perm): the write reports
+ * success and lands nothing, so once the swap is complete the primary does not validate while
+ * the image swapped out is intact in the secondary. No image booted again (8 tries). The core
+ * now swaps a good secondary back into a primary that does not validate (boot_recover.h).
+ */
+static void test_drop_mid_swap_recovers(void **state)
+{
+    static const struct {
+        enum boot_mode mode;
+        struct brick_point pt;
+    } cases[] = {
+        { BOOT_MODE_SWAP_MOVE, { SCENARIO_PERM, 15, SWEEP_NC_DROP, 0, 0x95e515f55c4ce2feu } },
+        { BOOT_MODE_SWAP_MOVE, { SCENARIO_PERM, 16, SWEEP_NC_DROP, 0, 0xd29e5aa1ff8cca1bu } },
+        { BOOT_MODE_SWAP_MOVE, { SCENARIO_PERM, 17, SWEEP_NC_DROP, 0, 0xefbe747349b0e1f2u } },
+        { BOOT_MODE_SWAP_OFFSET, { SCENARIO_PERM, 16, SWEEP_NC_DROP, 0, 0xd29e5aa1ff8cca1bu } },
+        { BOOT_MODE_SWAP_OFFSET, { SCENARIO_PERM, 18, SWEEP_NC_DROP, 0, 0x1148812c9c9a1b29u } },
+        { BOOT_MODE_SWAP_SCRATCH, { SCENARIO_PERM, 72, SWEEP_NC_DROP, 0, 0x3fb2280683a2b107u } },
+        { BOOT_MODE_SWAP_SCRATCH, { SCENARIO_PERM, 85, SWEEP_NC_DROP, 0, 0x9f7327fd298cf881u } },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        brick_replay_passes("nrf52840", cases[i].mode, "d", &cases[i].pt);
+    }
+}
+
 static int brick_setup(void **state)
 {
     (void)state;
@@ -263,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_scratch_weak_record_k64f),
         cmocka_unit_test(test_scratch_one_sector_ecc0_refused),
         cmocka_unit_test(test_move_torn_flag_512_sectors),
+        cmocka_unit_test(test_drop_mid_swap_recovers),
     };
 
     return cmocka_run_group_tests(tests, brick_setup, brick_teardown);
