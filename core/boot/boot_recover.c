@@ -44,7 +44,7 @@ int boot_recover_primary(struct boot_loader_state *st, bool *recovered)
     int rc;
 
     *recovered = false;
-    if (st->cfg.mode == BOOT_MODE_OVERWRITE || !img->compatible || img->recovered) {
+    if (st->cfg.mode == BOOT_MODE_OVERWRITE || !img->compatible || img->recovered || img->aborted) {
         return 0;
     }
     img->recovered = true;

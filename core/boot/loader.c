@@ -668,6 +668,28 @@ static int boot_check_primary(struct boot_loader_state *st, struct boot_rsp *rsp
     return 0;
 }
 
+/*
+ * A flash operation of a swap (or of its resume or repair) failed (BO_EIO: a worn or failing
+ * sector). With validate_primary the upgrade stops for this boot and the last pass boots the
+ * primary if it validates (an intact image), instead of failing every boot on the same
+ * operation (issue 14). The request or progress stays: a later boot tries again.
+ */
+static int boot_abort_on_io(struct boot_loader_state *st, int rc)
+{
+    struct boot_image_state *img = &st->img[st->cur];
+
+    if (rc != BO_EIO || !st->cfg.validate_primary) {
+        return rc;
+    }
+    MCUBOOT_LOG_ERR("image %lu: flash error during the upgrade: stopped, the primary boots if "
+                    "it is valid",
+                    (unsigned long)st->cur);
+    img->aborted = true;
+    img->swap_type = TRAILER_SWAP_TYPE_NONE;
+    img->performed = TRAILER_SWAP_TYPE_NONE;
+    return 0;
+}
+
 /* Runs one pass over every image. */
 static int boot_pass(struct boot_loader_state *st, int pass, struct boot_rsp *rsp)
 {
@@ -676,10 +698,13 @@ static int boot_pass(struct boot_loader_state *st, int pass, struct boot_rsp *rs
 
     for (i = 0; i < st->cfg.image_count && rc == 0; i++) {
         rc = boot_image_open(st, i);
-        if (rc == 0) {
-            rc = pass == 0   ? boot_prepare_image(st)
-                 : pass == 1 ? boot_perform(st)
-                             : boot_check_primary(st, rsp);
+        if (rc == 0 && pass == 0) {
+            st->img[i].aborted = false;
+            rc = boot_abort_on_io(st, boot_prepare_image(st));
+        } else if (rc == 0 && pass == 1) {
+            rc = st->img[i].aborted ? 0 : boot_abort_on_io(st, boot_perform(st));
+        } else if (rc == 0) {
+            rc = boot_check_primary(st, rsp);
         }
         boot_image_close(st);
     }

@@ -131,6 +131,7 @@ struct boot_image_state {
     bool resumed;               /**< An interrupted swap was completed. */
     bool compatible;            /**< The slots' geometry allows the mode. */
     bool recovered;             /**< This boot swapped a good secondary back (boot_recover.h). */
+    bool aborted;               /**< A flash error stopped this boot's upgrade (BO_EIO). */
     struct boot_status bs;
 };
 

@@ -256,6 +256,33 @@ static void test_drop_mid_swap_recovers(void **state)
     }
 }
 
+/*
+ * A sector worn out in the middle of an upgrade (`--faults wearout`, erases 0, nrf52840, perm):
+ * every erase of it fails with BO_EIO, and every boot retried the same operation and failed,
+ * although an image was intact in the primary. The core now stops the upgrade on a flash error
+ * and boots the primary when it validates.
+ */
+static void test_wearout_mid_swap_boots_intact(void **state)
+{
+    static const struct {
+        enum boot_mode mode;
+        struct brick_point pt;
+    } cases[] = {
+        { BOOT_MODE_SWAP_MOVE, { SCENARIO_PERM, 3, SWEEP_NC_WEAROUT, 0, 0x30c262b567b86889u } },
+        { BOOT_MODE_SWAP_MOVE, { SCENARIO_PERM, 8, SWEEP_NC_WEAROUT, 0, 0x8deb880ec851002cu } },
+        { BOOT_MODE_SWAP_MOVE, { SCENARIO_PERM, 14, SWEEP_NC_WEAROUT, 0, 0xcc3d92f0c3d5adf7u } },
+        { BOOT_MODE_SWAP_OFFSET, { SCENARIO_PERM, 10, SWEEP_NC_WEAROUT, 0, 0x87377b11d2bfce2au } },
+        { BOOT_MODE_SWAP_SCRATCH, { SCENARIO_PERM, 19, SWEEP_NC_WEAROUT, 0, 0x2c8a0915a00b152au } },
+        { BOOT_MODE_OVERWRITE, { SCENARIO_PERM, 3, SWEEP_NC_WEAROUT, 0, 0x30c262b567b86889u } },
+        { BOOT_MODE_OVERWRITE, { SCENARIO_PERM, 61, SWEEP_NC_WEAROUT, 0, 0x4b1038d9c4160326u } },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        brick_replay_passes("nrf52840", cases[i].mode, "d", &cases[i].pt);
+    }
+}
+
 static int brick_setup(void **state)
 {
     (void)state;
@@ -291,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_scratch_one_sector_ecc0_refused),
         cmocka_unit_test(test_move_torn_flag_512_sectors),
         cmocka_unit_test(test_drop_mid_swap_recovers),
+        cmocka_unit_test(test_wearout_mid_swap_boots_intact),
     };
 
     return cmocka_run_group_tests(tests, brick_setup, brick_teardown);
