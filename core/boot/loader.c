@@ -639,8 +639,9 @@ static int boot_check_primary(struct boot_loader_state *st, struct boot_rsp *rsp
 
     rc = boot_primary_valid(st, &verr);
     if (rc == 1 && st->cfg.validate_primary) {
-        /* A good image in the secondary is swapped back rather than none booted. */
-        rc = boot_recover_primary(st, &recovered);
+        /* A good image in the secondary is swapped back (copied after a stopped swap). */
+        rc =
+            img->aborted ? boot_recover_copy(st, &recovered) : boot_recover_primary(st, &recovered);
         if (rc == 0) {
             rc = recovered ? boot_primary_valid(st, &verr) : 1;
         }

@@ -277,10 +277,17 @@ static void test_wearout_mid_swap_boots_intact(void **state)
         { BOOT_MODE_OVERWRITE, { SCENARIO_PERM, 61, SWEEP_NC_WEAROUT, 0, 0x4b1038d9c4160326u } },
     };
 
+    /* Swap-using-move, maximal image: the secondary's first sector worn out at the first swap
+     * step, the new image intact there and the old one only moved up in the primary. The
+     * secondary is copied over the primary (boot_recover_copy()). */
+    static const struct brick_point move_max = { SCENARIO_PERM, 315, SWEEP_NC_WEAROUT, 0,
+                                                 0x6dde68622b0b8241u };
+
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         brick_replay_passes("nrf52840", cases[i].mode, "d", &cases[i].pt);
     }
+    brick_replay_passes("nrf52840", BOOT_MODE_SWAP_MOVE, "max", &move_max);
 }
 
 static int brick_setup(void **state)
