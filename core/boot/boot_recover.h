@@ -13,8 +13,9 @@
  * validated without being erased on failure. If it is good, a revert swap brings it back: the
  * same swap, status records and trailer as MCUboot's revert (swap type REVERT, image_ok and
  * copy_done set at the end), so the trailer format is unchanged and a cut in it is resumed as any
- * revert. Downgrade prevention does not apply: the image ran before, and the other one is not
- * valid.
+ * revert. Downgrade prevention does not apply (as for MCUboot's revert): the image ran before,
+ * and the other one is not valid. A signed older image in the secondary can therefore run when
+ * the primary is corrupted; whoever can write both slots can also write a revert request.
  *
  * Bounds: at most one recovery per image and boot; it starts only when the secondary validates
  * and the primary does not, and afterwards the secondary holds what the primary held (not valid),
