@@ -10,7 +10,6 @@
 #include "boot/loader_int.h"
 #include "boot/loader_io.h"
 #include "boot/sectors.h"
-#include "boot/swap_state.h"
 #include "boot/trailer.h"
 #include "mcuboot_config/mcuboot_logging.h"
 
@@ -87,25 +86,6 @@ static int boot_recover_copy_image(struct boot_loader_state *st, uint32_t size)
     return rc;
 }
 
-/*
- * Whether the swap's progress lives in the primary's trailer alone: always in swap-using-move
- * and -offset; in swap-using-scratch unless the scratch area's magic reads good (it is then the
- * status source, and holds a sector in flight).
- */
-static int boot_recover_progress_in_primary(struct boot_loader_state *st, bool *in_primary)
-{
-    struct boot_swap_state scr;
-    int rc;
-
-    *in_primary = true;
-    if (st->cfg.mode != BOOT_MODE_SWAP_SCRATCH) {
-        return 0;
-    }
-    rc = swap_state_read(st->fa_scr, &st->lay_scr, &scr);
-    *in_primary = rc == 0 && scr.magic != TRAILER_MAGIC_GOOD;
-    return rc;
-}
-
 int boot_recover_copy(struct boot_loader_state *st, bool *recovered)
 {
     struct boot_image_state *img = &st->img[st->cur];
@@ -115,14 +95,10 @@ int boot_recover_copy(struct boot_loader_state *st, bool *recovered)
     int rc;
 
     *recovered = false;
-    if (!img->aborted || !img->compatible || st->cfg.mode == BOOT_MODE_OVERWRITE) {
+    if (!img->aborted || !img->compatible ||
+        (st->cfg.mode != BOOT_MODE_SWAP_MOVE && st->cfg.mode != BOOT_MODE_SWAP_OFFSET)) {
         return 0;
     }
-    rc = boot_recover_progress_in_primary(st, &good);
-    if (rc < 0 || !good) {
-        return rc;
-    }
-    good = false;
     rc = boot_read_headers(st, TRAILER_SWAP_TYPE_NONE);
     if (rc == 0) {
         rc = boot_recover_secondary_good(st, &good);

@@ -38,17 +38,15 @@
 int boot_recover_primary(struct boot_loader_state *st, bool *recovered);
 
 /**
- * \brief After a flash error stopped a swap (st->img[cur].aborted) and the primary does not
- *        validate: copies a good secondary image over the primary and erases the primary's
- *        trailer, so the swap is over and the copy boots.
+ * \brief After a flash error stopped a swap-using-move or -offset swap (st->img[cur].aborted)
+ *        and the primary does not validate: copies a good secondary image over the primary
+ *        and erases the primary's trailer, so the swap is over and the copy boots.
  *
  * A sector worn out in the secondary at the swap's first step leaves the new image intact in
  * the secondary and the old one only moved up in the primary (issue 14, docs/faults.md). The
  * copy writes the primary alone; a cut in it leaves the swap's progress, whose resume stops on
- * the same error, and the copy runs again. Swap-using-move and -offset keep their progress in
- * the primary's trailer only; swap-using-scratch is handled only while its progress is there
- * too (the scratch area's magic does not read good), not in the step whose status is in the
- * scratch area (that step holds a sector in flight).
+ * the same error, and the copy runs again. Both modes keep their progress in the primary's
+ * trailer only (swap-using-scratch may keep it in the scratch area: not handled).
  * \param st         The loader state, the current image open.
  * \param recovered  Set to true when the copy ran.
  * \return 0 (also when there is nothing to recover), or a flash error.

@@ -290,37 +290,6 @@ static void test_wearout_mid_swap_boots_intact(void **state)
     brick_replay_passes("nrf52840", BOOT_MODE_SWAP_MOVE, "max", &move_max);
 }
 
-/* Random board rb-14-96 of `--random-boards 100 --seed 14`: 128 sectors of 512 bytes a slot. */
-static const char brick_nor_512_board[] =
-    "[board]\nname = nor-128x512\n\n"
-    "[flash internal]\nsectors = 257x512\nwrite-unit = 1\nerased-value = 0xff\nsemantics = nor\n\n"
-    "[partition image-0-primary]\noffset = 0x0\nsize = 0x10000\n\n"
-    "[partition image-0-secondary]\noffset = 0x10000\nsize = 0x10000\n\n"
-    "[partition scratch]\noffset = 0x20000\nsize = 0x200\n";
-
-/*
- * Swap-using-scratch test-revert on rb-14-96, a secondary sector worn out (wearout, erases 0) in
- * the revert's second step, whose progress is in the primary: the old image stays intact in the
- * secondary, the primary does not validate, and no image booted. The secondary is now copied
- * over the primary (boot_recover_copy()).
- */
-static void test_wearout_scratch_copy_back(void **state)
-{
-    static const struct brick_point pt = { SCENARIO_TEST_REVERT, 84, SWEEP_NC_WEAROUT, 0,
-                                           0x9d65ef119314d2b2u };
-    char board[128];
-    FILE *f;
-
-    (void)state;
-    assert_true((size_t)snprintf(board, sizeof(board), "%s/nor-128x512.ini", brick_dir) <
-                sizeof(board));
-    f = fopen(board, "w");
-    assert_non_null(f);
-    fputs(brick_nor_512_board, f);
-    assert_int_equal(fclose(f), 0);
-    brick_replay_passes(board, BOOT_MODE_SWAP_SCRATCH, "d", &pt);
-}
-
 static int brick_setup(void **state)
 {
     (void)state;
@@ -336,7 +305,7 @@ static int brick_teardown(void **state)
 {
     char path[128];
     static const char *const names[] = { "nor-one-sector", "ecc0-one-sector-8",
-                                         "ecc0-one-sector-32", "ecc-512x512", "nor-128x512" };
+                                         "ecc0-one-sector-32", "ecc-512x512" };
 
     (void)state;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -357,7 +326,6 @@ int main(void)
         cmocka_unit_test(test_move_torn_flag_512_sectors),
         cmocka_unit_test(test_drop_mid_swap_recovers),
         cmocka_unit_test(test_wearout_mid_swap_boots_intact),
-        cmocka_unit_test(test_wearout_scratch_copy_back),
     };
 
     return cmocka_run_group_tests(tests, brick_setup, brick_teardown);
