@@ -46,7 +46,8 @@ int boot_recover_primary(struct boot_loader_state *st, bool *recovered);
  * the secondary and the old one only moved up in the primary (issue 14, docs/faults.md). The
  * copy writes the primary alone; a cut in it leaves the swap's progress, whose resume stops on
  * the same error, and the copy runs again. Both modes keep their progress in the primary's
- * trailer only (swap-using-scratch may keep it in the scratch area: not handled).
+ * trailer only. Not swap-using-scratch: its progress may be in the scratch area, and a copy
+ * there met the worn sector in the primary (random-board faults sweeps, docs/faults.md).
  * \param st         The loader state, the current image open.
  * \param recovered  Set to true when the copy ran.
  * \return 0 (also when there is nothing to recover), or a flash error.
