@@ -140,7 +140,7 @@ static int boot_journal_geo_of(struct boot_loader_state *st, enum boot_journal_s
     g->nrec = lp->status_entries * lp->status_states;
     g->info_sz = lp->info_sz;
     if (unit == 0 || unit > TRAILER_ALIGN_MAX || g->info_sz > BOOT_JOURNAL_INFO_MAX ||
-        g->nrec > sizeof(st->buf) - BOOT_JOURNAL_INFO_MAX - TRAILER_ALIGN_MAX) {
+        g->nrec > sizeof(st->rec_buf) - BOOT_JOURNAL_INFO_MAX - TRAILER_ALIGN_MAX) {
         return 1;
     }
     g->hdr = boot_journal_align_up(BOOT_JOURNAL_COMMIT_SZ, unit);
@@ -244,7 +244,7 @@ static int boot_journal_store_free(struct boot_loader_state *st, const struct bo
 }
 
 /*
- * Writes the journal (step 1 of boot_journal.h) to a free store: the body (from st->buf), the
+ * Writes the journal (step 1 of boot_journal.h) to a free store: the body (from st->rec_buf), the
  * tail (checked against the primary), then the commit. Returns 0, 1 when the kept image bytes
  * do not read back as the primary's (nothing committed), or a negative error.
  */
@@ -253,7 +253,7 @@ static int boot_journal_write(struct boot_loader_state *st, const struct boot_jo
 {
     uint8_t chunk[BOOT_JOURNAL_CHUNK];
     uint8_t commit[TRAILER_ALIGN_MAX];
-    uint32_t crc = boot_journal_crc32(0xffffffffu, st->buf, g->nrec + g->info_sz);
+    uint32_t crc = boot_journal_crc32(0xffffffffu, st->rec_buf, g->nrec + g->info_sz);
     uint32_t pri_first = st->lay_pri.status_off - tail_len;
     uint32_t kept = crc;
     uint32_t attempt;
@@ -281,7 +281,7 @@ static int boot_journal_write(struct boot_loader_state *st, const struct boot_jo
                 return rc;
             }
         }
-        rc = flash_area_write(g->fa, g->off + g->hdr, st->buf, g->body);
+        rc = flash_area_write(g->fa, g->off + g->hdr, st->rec_buf, g->body);
         if (rc == 0 && tail_len != 0) {
             rc = loader_io_copy_buf(st->fa_pri, g->fa, pri_first, g->tail_off, tail_len, chunk,
                                     (uint32_t)sizeof(chunk));
@@ -334,9 +334,9 @@ int boot_journal_save(struct boot_loader_state *st, const uint8_t *recs, uint32_
             continue;
         }
         /* The body: records, then the info region, assembled in the copy buffer. */
-        memmove(st->buf, recs, nrec);
-        memcpy(st->buf + nrec, info, info_sz);
-        memset(st->buf + nrec + info_sz, g.ev, g.body - nrec - info_sz);
+        memmove(st->rec_buf, recs, nrec);
+        memcpy(st->rec_buf + nrec, info, info_sz);
+        memset(st->rec_buf + nrec + info_sz, g.ev, g.body - nrec - info_sz);
         memset(commit, g.ev, sizeof(commit));
         memcpy(commit, boot_journal_magic, sizeof(boot_journal_magic));
         commit[4] = (uint8_t)nrec;
@@ -370,7 +370,7 @@ int boot_journal_clear(struct boot_loader_state *st, const struct boot_journal *
 }
 
 /*
- * Whether the commit c belongs to this layout and matches the body in st->buf and the kept
+ * Whether the commit c belongs to this layout and matches the body in st->rec_buf and the kept
  * image bytes (on every one of BOOT_JOURNAL_TAIL_READS reads).
  */
 static int boot_journal_commit_ok(const struct boot_loader_state *st,
@@ -387,7 +387,7 @@ static int boot_journal_commit_ok(const struct boot_loader_state *st,
     *ok = memcmp(c, boot_journal_magic, sizeof(boot_journal_magic)) == 0 && nrec == g->nrec &&
           info_sz == g->info_sz && boot_journal_get32(c + 8) == st->lay_pri.status_off &&
           (tail_len == 0 || (tail_len == g->tail_len && tail_len <= g->tail_room));
-    body_crc = boot_journal_crc32(0xffffffffu, st->buf, g->nrec + g->info_sz);
+    body_crc = boot_journal_crc32(0xffffffffu, st->rec_buf, g->nrec + g->info_sz);
     for (r = 0; r < (tail_len == 0 ? 1u : BOOT_JOURNAL_TAIL_READS) && *ok; r++) {
         crc = body_crc;
         rc = boot_journal_crc_flash(g->fa, g->tail_off, tail_len, &crc);
@@ -554,7 +554,7 @@ static int boot_journal_recover_store(struct boot_loader_state *st,
     }
     rc = boot_journal_read_merged(g->fa, g->off, commit, g->hdr, g->ev, BOOT_JOURNAL_COMMIT_READS);
     if (rc == 0) {
-        rc = boot_journal_read_merged(g->fa, g->off + g->hdr, st->buf, g->body, g->ev,
+        rc = boot_journal_read_merged(g->fa, g->off + g->hdr, st->rec_buf, g->body, g->ev,
                                       BOOT_JOURNAL_BODY_READS);
     }
     if (rc == 0) {
@@ -569,8 +569,8 @@ static int boot_journal_recover_store(struct boot_loader_state *st,
     tail.fa = g->fa;
     tail.off = g->tail_off;
     tail.len = boot_journal_get32(commit + 12);
-    memcpy(info, st->buf + g->nrec, g->info_sz);
-    rc = boot_journal_primary_holds(st, g, st->buf, info, &holds);
+    memcpy(info, st->rec_buf + g->nrec, g->info_sz);
+    rc = boot_journal_primary_holds(st, g, st->rec_buf, info, &holds);
     if (rc == 0 && holds) {
         rc = boot_journal_tail_held(st, g, tail.len, &holds);
     }
@@ -580,7 +580,7 @@ static int boot_journal_recover_store(struct boot_loader_state *st,
     if (!holds) {
         MCUBOOT_LOG_WRN("image %lu: finishing an interrupted trailer rewrite from its journal",
                         (unsigned long)st->cur);
-        rc = boot_rewrite_trailer(st, BOOT_SLOT_PRIMARY, st->buf, info,
+        rc = boot_rewrite_trailer(st, BOOT_SLOT_PRIMARY, st->rec_buf, info,
                                   tail.len != 0 ? &tail : NULL);
         if (rc < 0) {
             return rc;

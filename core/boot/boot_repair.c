@@ -144,7 +144,7 @@ static int boot_repair_trailer_as(struct boot_loader_state *st, int slot, uint32
 {
     struct boot_rewrite_slot s;
     uint8_t info[BOOT_REPAIR_INFO_MAX];
-    uint8_t *recs = st->buf;
+    uint8_t *recs = st->rec_buf;
     struct boot_journal jr;
     uint32_t base;
     uint32_t i;
@@ -153,7 +153,7 @@ static int boot_repair_trailer_as(struct boot_loader_state *st, int slot, uint32
 
     boot_rewrite_slot_of(st, slot, &s);
     /* Image bytes in the trailer's first sector: erased only once kept in a free area. */
-    rc = boot_repair_tail_blank(&s, (uint32_t)sizeof(st->buf), &blank);
+    rc = boot_repair_tail_blank(&s, (uint32_t)sizeof(st->rec_buf), &blank);
     if (rc < 0) {
         return rc;
     }

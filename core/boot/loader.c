@@ -13,6 +13,7 @@
 #include "boot/boot_decide.h"
 #include "boot/boot_deps.h"
 #include "boot/boot_journal.h"
+#include "boot/boot_recover.h"
 #include "boot/boot_repair.h"
 #include "boot/boot_record.h"
 #include "boot/boot_status.h"
@@ -151,7 +152,7 @@ void boot_image_close(struct boot_loader_state *st)
 }
 
 /* Reads both headers of the current image; decides where the offset-mode secondary starts. */
-static int boot_read_headers(struct boot_loader_state *st, uint8_t swap_type)
+int boot_read_headers(struct boot_loader_state *st, uint8_t swap_type)
 {
     struct boot_image_state *img = &st->img[st->cur];
     uint32_t pref = 0;
@@ -511,6 +512,7 @@ static int boot_prepare_image(struct boot_loader_state *st)
 
     img->swap_type = TRAILER_SWAP_TYPE_NONE;
     img->performed = TRAILER_SWAP_TYPE_NONE;
+    img->recovered = false;
     boot_status_reset(&img->bs);
     rc = boot_prepare_trailers(st, &t);
     if (rc < 0) {
@@ -554,7 +556,7 @@ static int boot_prepare_image(struct boot_loader_state *st)
 }
 
 /* Second pass for the current image: perform the decided operation (boot_perform_update()). */
-static int boot_perform(struct boot_loader_state *st)
+int boot_perform(struct boot_loader_state *st)
 {
     struct boot_image_state *img = &st->img[st->cur];
     const struct boot_mode_ops *ops = boot_mode_ops_of(st->cfg.mode);
@@ -603,11 +605,13 @@ static int boot_perform(struct boot_loader_state *st)
     return 0;
 }
 
-/* Last pass for the current image: the primary must hold a good image. */
-static int boot_check_primary(struct boot_loader_state *st, struct boot_rsp *rsp)
+/*
+ * Reads the primary's header and, with validate_primary, validates it. Returns 0 (good), 1 (no
+ * good image: *verr says why) or a flash error.
+ */
+static int boot_primary_valid(struct boot_loader_state *st, int *verr)
 {
     struct boot_image_state *img = &st->img[st->cur];
-    int verr = BO_EBADIMAGE;
     int rc;
 
     rc = loader_io_read_header(st->fa_pri, 0, &img->hdr[0], &img->hdr_ok[0], NULL);
@@ -615,16 +619,38 @@ static int boot_check_primary(struct boot_loader_state *st, struct boot_rsp *rsp
         return rc;
     }
     if (st->cfg.validate_primary) {
-        rc = boot_validate_slot(st, BOOT_SLOT_PRIMARY, TRAILER_SWAP_TYPE_NONE, &verr);
-        if (rc < 0) {
-            return rc;
-        }
-        if (rc == 1) {
-            return verr;
-        }
-    } else if (!img->hdr_ok[0]) {
+        return boot_validate_slot(st, BOOT_SLOT_PRIMARY, TRAILER_SWAP_TYPE_NONE, verr);
+    }
+    if (!img->hdr_ok[0]) {
         MCUBOOT_LOG_ERR("image %lu: bad image magic", (unsigned long)st->cur);
-        return BO_EBADIMAGE;
+        *verr = BO_EBADIMAGE;
+        return 1;
+    }
+    return 0;
+}
+
+/* Last pass for the current image: the primary must hold a good image. */
+static int boot_check_primary(struct boot_loader_state *st, struct boot_rsp *rsp)
+{
+    struct boot_image_state *img = &st->img[st->cur];
+    int verr = BO_EBADIMAGE;
+    bool recovered = false;
+    int rc;
+
+    rc = boot_primary_valid(st, &verr);
+    if (rc == 1 && st->cfg.validate_primary) {
+        /* A good image in the secondary is swapped back (copied after a stopped swap). */
+        rc =
+            img->aborted ? boot_recover_copy(st, &recovered) : boot_recover_primary(st, &recovered);
+        if (rc == 0) {
+            rc = recovered ? boot_primary_valid(st, &verr) : 1;
+        }
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    if (rc == 1) {
+        return verr;
     }
     rsp->versions[st->cur] = img->hdr[0].version;
     rsp->swap_type[st->cur] = img->performed;
@@ -643,6 +669,28 @@ static int boot_check_primary(struct boot_loader_state *st, struct boot_rsp *rsp
     return 0;
 }
 
+/*
+ * A flash operation of a swap (or of its resume or repair) failed (BO_EIO: a worn or failing
+ * sector). With validate_primary the upgrade stops for this boot and the last pass boots the
+ * primary if it validates (an intact image), instead of failing every boot on the same
+ * operation (issue 14). The request or progress stays: a later boot tries again.
+ */
+static int boot_abort_on_io(struct boot_loader_state *st, int rc)
+{
+    struct boot_image_state *img = &st->img[st->cur];
+
+    if (rc != BO_EIO || !st->cfg.validate_primary) {
+        return rc;
+    }
+    MCUBOOT_LOG_ERR("image %lu: flash error during the upgrade: stopped, the primary boots if "
+                    "it is valid",
+                    (unsigned long)st->cur);
+    img->aborted = true;
+    img->swap_type = TRAILER_SWAP_TYPE_NONE;
+    img->performed = TRAILER_SWAP_TYPE_NONE;
+    return 0;
+}
+
 /* Runs one pass over every image. */
 static int boot_pass(struct boot_loader_state *st, int pass, struct boot_rsp *rsp)
 {
@@ -651,10 +699,13 @@ static int boot_pass(struct boot_loader_state *st, int pass, struct boot_rsp *rs
 
     for (i = 0; i < st->cfg.image_count && rc == 0; i++) {
         rc = boot_image_open(st, i);
-        if (rc == 0) {
-            rc = pass == 0   ? boot_prepare_image(st)
-                 : pass == 1 ? boot_perform(st)
-                             : boot_check_primary(st, rsp);
+        if (rc == 0 && pass == 0) {
+            st->img[i].aborted = false;
+            rc = boot_abort_on_io(st, boot_prepare_image(st));
+        } else if (rc == 0 && pass == 1) {
+            rc = st->img[i].aborted ? 0 : boot_abort_on_io(st, boot_perform(st));
+        } else if (rc == 0) {
+            rc = boot_check_primary(st, rsp);
         }
         boot_image_close(st);
     }

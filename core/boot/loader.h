@@ -41,6 +41,14 @@
  *  (MCUBOOT_MAX_IMG_SECTORS, 128 when unset; derived in config/config_adjust.h). */
 #define BOOT_SECTORS_MAX BROWNOUT_CFG_MAX_IMG_SECTORS
 
+/*
+ * The buffer of a trailer rewrite and its journal: one byte per status record (at most three
+ * per sector), the info region (at most 256 bytes) and a write unit of padding. It is apart
+ * from the copy buffer so that a slot of BOOT_SECTORS_MAX sectors can be repaired too (a
+ * 1024-byte buffer left torn flags of 512-sector slots unrepaired).
+ */
+#define BOOT_REC_BUF_SZ (BOOT_SECTORS_MAX * 3u + 256u + 32u)
+
 /** MCUboot's default BOOT_MAX_IMG_SECTORS (and imgtool's --max-sectors default). */
 #define BOOT_DEFAULT_MAX_SECTORS 128u
 
@@ -122,6 +130,8 @@ struct boot_image_state {
     uint8_t performed;          /**< Operation performed or completed (for boot_rsp). */
     bool resumed;               /**< An interrupted swap was completed. */
     bool compatible;            /**< The slots' geometry allows the mode. */
+    bool recovered;             /**< This boot swapped a good secondary back (boot_recover.h). */
+    bool aborted;               /**< A flash error stopped this boot's upgrade (BO_EIO). */
     struct boot_status bs;
 };
 
@@ -140,6 +150,7 @@ struct boot_loader_state {
     struct boot_image_state img[BOOT_IMAGE_MAX];
     struct image_validate_result vres; /**< Result of the last validation. */
     uint8_t buf[1024];                 /**< Copy buffer. */
+    uint8_t rec_buf[BOOT_REC_BUF_SZ];  /**< A trailer rewrite's records, info and journal. */
 };
 
 /**

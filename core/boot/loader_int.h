@@ -46,6 +46,12 @@ int boot_image_open(struct boot_loader_state *st, uint32_t i);
 /** \brief Closes the areas boot_image_open() opened. */
 void boot_image_close(struct boot_loader_state *st);
 
+/** Reads both headers of the current image, the secondary's where a swap of swap_type finds it. */
+int boot_read_headers(struct boot_loader_state *st, uint8_t swap_type);
+
+/** Performs the operation decided for the current image (st->img[cur].swap_type). */
+int boot_perform(struct boot_loader_state *st);
+
 /** \name Per-mode operations (overwrite.c, swap_scratch.c, swap_move.c, swap_offset.c). */
 /**@{*/
 int overwrite_run(struct boot_loader_state *st, struct boot_status *bs, bool *ran);

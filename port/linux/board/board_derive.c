@@ -132,6 +132,128 @@ static int board_derive_check_sectors(const struct board *board, enum boot_mode 
     return 0;
 }
 
+/* The write unit the core uses for image i's trailers: the largest of its areas'. */
+static uint32_t board_derive_image_wu(const struct board *board, enum boot_mode mode, uint32_t i)
+{
+    uint32_t w = board_derive_wu(board, flash_area_id_from_multi_image_slot((int)i, 0));
+    uint32_t s = board_derive_wu(board, flash_area_id_from_multi_image_slot((int)i, 1));
+
+    w = s > w ? s : w;
+    if (mode == BOOT_MODE_SWAP_SCRATCH) {
+        s = board_derive_wu(board, FLASH_AREA_IMAGE_SCRATCH);
+        w = s > w ? s : w;
+    }
+    return w;
+}
+
+/*
+ * Checks that the core's trailer layout of area id (a slot of image i, or the scratch area)
+ * fits in the partition: a trailer larger than the area is refused with its sizes and the
+ * max-sectors that would fit.
+ */
+static int board_derive_check_trailer(const struct board *board, enum boot_mode mode, uint32_t i,
+                                      int id, const struct board_derived *out, char *err,
+                                      size_t err_len)
+{
+    const struct board_partition *p = &board->part[id];
+    struct trailer_config tc;
+    struct trailer_layout lay;
+    uint64_t info;
+    uint64_t per_sector;
+    uint64_t status;
+
+    memset(&tc, 0, sizeof(tc));
+    tc.area_size = p->size;
+    tc.write_unit = board_derive_image_wu(board, mode, i);
+    tc.max_align = out->max_align;
+    tc.max_sectors = out->max_sectors;
+    tc.mode = boot_mode_trailer_mode(mode);
+    tc.role = id == FLASH_AREA_IMAGE_SCRATCH ? TRAILER_ROLE_SCRATCH : TRAILER_ROLE_SLOT;
+    tc.erased_val = board->flash[p->device].geom.erased_val;
+    if (trailer_layout_init(&lay, &tc) != BO_ERANGE) {
+        return 0;
+    }
+    /* The same sizes as trailer_layout_init(): fields and magic, then the status records. */
+    info = (uint64_t)tc.max_align * (mode == BOOT_MODE_SWAP_OFFSET ? 5u : 4u) +
+           ((TRAILER_MAGIC_SZ + tc.max_align - 1) / tc.max_align) * tc.max_align;
+    per_sector = (uint64_t)(mode == BOOT_MODE_SWAP_OFFSET ? 2u : 3u) * tc.write_unit;
+    status = per_sector * (tc.role == TRAILER_ROLE_SCRATCH ? 1u : tc.max_sectors);
+    if (tc.role == TRAILER_ROLE_SLOT && p->size > info && (p->size - info) / per_sector > 0) {
+        return board_derive_fail(
+            board, err, err_len, p->line,
+            "[partition %s] (%u bytes) cannot hold the %s trailer of %llu bytes (max-sectors %u "
+            "x %u records x %u bytes + %llu): set max-sectors to %llu or less, or enlarge it",
+            board_partition_name(id), (unsigned)p->size, boot_mode_name(mode),
+            (unsigned long long)(status + info), (unsigned)tc.max_sectors,
+            (unsigned)(per_sector / tc.write_unit), (unsigned)tc.write_unit,
+            (unsigned long long)info, (unsigned long long)((p->size - info) / per_sector));
+    }
+    return board_derive_fail(board, err, err_len, p->line,
+                             "[partition %s] (%u bytes) cannot hold the %s trailer of %llu "
+                             "bytes (write unit %u, max-align %u): enlarge it",
+                             board_partition_name(id), (unsigned)p->size, boot_mode_name(mode),
+                             (unsigned long long)(status + info), (unsigned)tc.write_unit,
+                             (unsigned)tc.max_align);
+}
+
+/* Checks the trailer of every slot (and of the scratch area) against its partition's size. */
+static int board_derive_check_trailers(const struct board *board, enum boot_mode mode,
+                                       uint32_t images, const struct board_derived *out, char *err,
+                                       size_t err_len)
+{
+    uint32_t i;
+    int slot;
+    int rc = 0;
+
+    for (i = 0; i < images && rc == 0; i++) {
+        for (slot = 0; slot < 2 && rc == 0; slot++) {
+            rc = board_derive_check_trailer(board, mode, i,
+                                            flash_area_id_from_multi_image_slot((int)i, slot), out,
+                                            err, err_len);
+        }
+        if (rc == 0 && mode == BOOT_MODE_SWAP_SCRATCH) {
+            rc = board_derive_check_trailer(board, mode, i, FLASH_AREA_IMAGE_SCRATCH, out, err,
+                                            err_len);
+        }
+    }
+    return rc;
+}
+
+/*
+ * Refuses swap-scratch with one sector per slot when the scratch area is ECC flash erased to
+ * 0x00 (docs/sweep.md, "Issue 14"): a torn status record of the swap's only step, which lives
+ * in the scratch area, can read erased while its unit is programmed; it cannot be written
+ * again, and the scratch area holding the only copy of the new image's sector cannot be
+ * erased, so the device would be left without a bootable image.
+ */
+static int board_derive_check_scratch_ecc0(const struct board *board, enum boot_mode mode,
+                                           uint32_t images, const struct board_derived *out,
+                                           char *err, size_t err_len)
+{
+    const struct board_partition *scr = &board->part[FLASH_AREA_IMAGE_SCRATCH];
+    const struct board_flash *f;
+    uint32_t i;
+
+    if (mode != BOOT_MODE_SWAP_SCRATCH || !scr->present) {
+        return 0;
+    }
+    f = &board->flash[scr->device];
+    if (f->geom.semantics != VFLASH_ECC || f->geom.erased_val != 0x00) {
+        return 0;
+    }
+    for (i = 0; i < images; i++) {
+        if (out->slot_sectors[i][0] == 1 || out->slot_sectors[i][1] == 1) {
+            return board_derive_fail(
+                board, err, err_len, f->line,
+                "swap-scratch with one sector per slot is refused on ECC flash erased to 0x00 "
+                "([flash %s]): a torn status record in the scratch area can leave no bootable "
+                "image (use more sectors per slot, another mode or erased-value 0xff)",
+                f->name);
+        }
+    }
+    return 0;
+}
+
 int board_derive(const struct board *board, enum boot_mode mode, uint32_t images,
                  uint32_t max_sectors, struct board_derived *out, char *err, size_t err_len)
 {
@@ -163,6 +285,12 @@ int board_derive(const struct board *board, enum boot_mode mode, uint32_t images
         goto out;
     }
     rc = board_derive_check_sectors(board, mode, images, max_sectors != 0, out, err, err_len);
+    if (rc == 0) {
+        rc = board_derive_check_trailers(board, mode, images, out, err, err_len);
+    }
+    if (rc == 0) {
+        rc = board_derive_check_scratch_ecc0(board, mode, images, out, err, err_len);
+    }
 out:
     return rc;
 }
