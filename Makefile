@@ -238,6 +238,9 @@ soak: all
 
 # The Python client (python/brownout) goes where Debian's python3 finds it.
 PYTHON_DIR ?= $(PREFIX)/lib/python3/dist-packages
+# Man pages (man/) and the bash completion (scripts/brownout.bash-completion).
+MAN1_DIR ?= $(PREFIX)/share/man/man1
+COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
 # The sweep finds the boards and its default key in ../share/brownout next to its binary.
 SHARE_DIR = $(DESTDIR)$(PREFIX)/share/brownout
 
@@ -249,11 +252,18 @@ install: all
 	install -d $(SHARE_DIR)/fixtures/boards $(SHARE_DIR)/fixtures/keys
 	install -m 0644 fixtures/boards/*.ini $(SHARE_DIR)/fixtures/boards
 	install -m 0644 fixtures/keys/ec256.pem fixtures/keys/ec256.pub.pem $(SHARE_DIR)/fixtures/keys
+	install -d $(DESTDIR)$(MAN1_DIR) $(DESTDIR)$(COMPLETION_DIR)
+	install -m 0644 man/*.1 $(DESTDIR)$(MAN1_DIR)
+	install -m 0644 scripts/brownout.bash-completion $(DESTDIR)$(COMPLETION_DIR)/brownout
+	ln -sf brownout $(DESTDIR)$(COMPLETION_DIR)/brownoutd
+	ln -sf brownout $(DESTDIR)$(COMPLETION_DIR)/brownout-fw
 
 uninstall:
 	$(if $(PROGRAMS),rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))))
 	rm -rf $(DESTDIR)$(PYTHON_DIR)/brownout
 	rm -rf $(SHARE_DIR)
+	rm -f $(addprefix $(DESTDIR)$(MAN1_DIR)/,$(notdir $(wildcard man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(COMPLETION_DIR)/,brownout brownoutd brownout-fw)
 
 clean:
 	rm -rf $(BUILD)
