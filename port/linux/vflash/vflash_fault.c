@@ -617,6 +617,8 @@ out:
     act->model = r->applied;
     act->units = r->prefix;
     act->permille = r->permille;
+    act->level =
+        r->applied == VFLASH_CUT_TORN_BITS || r->applied == VFLASH_CUT_WEAK ? f->cut.level : 0;
     act->seed = f->cut.seed;
 }
 

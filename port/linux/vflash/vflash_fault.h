@@ -271,6 +271,7 @@ struct vflash_fault_action {
     enum vflash_cut_model model; /**< For a cut: the model applied. */
     uint32_t units;              /**< For a cut: torn-prefix k. */
     uint32_t permille;           /**< For a cut: erase-partial p. */
+    uint32_t level;              /**< For a cut: torn-bits and weak level (0: the default). */
     uint64_t seed;               /**< For a cut: its seed. */
 };
 
