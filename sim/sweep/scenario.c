@@ -497,7 +497,12 @@ void scenario_restore(const struct scenario *sc, struct port_flash_map *map)
         struct vflash *d = map->devices[i];
 
         vflash_fault_clear_weak(d);
+        vflash_fault_clear_torn(d);
         vflash_fault_disarm(d);
+        if (sc->opts.ecc_torn != VFLASH_ECC_TORN_ERASED) {
+            /* The garbage bytes depend on the unit only: a replay reads the same. */
+            (void)vflash_fault_set_ecc_torn(d, (enum vflash_ecc_torn)sc->opts.ecc_torn, 0);
+        }
         memcpy(d->mem, sc->start_mem[i], sc->mem_len[i]);
         if (sc->start_ecc[i] != NULL && d->ecc_map != NULL) {
             memcpy(d->ecc_map, sc->start_ecc[i], sc->ecc_len[i]);

@@ -98,6 +98,8 @@ struct scenario_opts {
     bool downgrade_prevention; /**< MCUBOOT_DOWNGRADE_PREVENTION (by version). */
     uint32_t max_sectors;      /**< Status entries per slot; 0: the board's (board_derive.h). */
     bool no_validate_primary;  /**< MCUBOOT_VALIDATE_PRIMARY_SLOT off (a device's policy). */
+    uint8_t ecc_torn;          /**< enum vflash_ecc_torn: what a torn ECC unit reads back as
+                                    (the fault-model assumption; default erased). */
     struct sweep_inputs_opts in; /**< Keys, the user's images, a replay's inputs. */
     enum bl_kind bootloader;     /**< The bootloader under test (bl.h); default brownout's. */
     uint32_t bl_tree;            /**< Hash of the upstream tree's identity (replay IDs); 0: any

@@ -40,6 +40,12 @@ static int sweep_add_point(struct sweep_plan *p, uint64_t *cap, uint64_t op, uin
     return 0;
 }
 
+/* Whether --levels enumerates model (erase-partial, torn-bits, weak). */
+static bool sweep_levelled(uint8_t m)
+{
+    return m == VFLASH_CUT_ERASE_PARTIAL || m == VFLASH_CUT_TORN_BITS || m == VFLASH_CUT_WEAK;
+}
+
 /* Every depth-1 cut point of the recorded action. */
 static int sweep_points(struct sweep_plan *p)
 {
@@ -80,6 +86,12 @@ static int sweep_points(struct sweep_plan *p)
                 continue;
             }
             first = false;
+            if (o->level_count != 0 && sweep_levelled(m)) {
+                for (j = 0; j < o->level_count && rc == 0; j++) {
+                    rc = sweep_add_point(p, &cap, i, m, o->levels[j]);
+                }
+                continue;
+            }
             if (m != VFLASH_CUT_TORN_PREFIX) {
                 rc = sweep_add_point(p, &cap, i, m,
                                      m == VFLASH_CUT_ERASE_PARTIAL ? VFLASH_CUT_SEEDED : 0);
@@ -357,6 +369,7 @@ static void sweep_result_header(struct sweep_result *res, const struct sweep_opt
     res->image_size = sc->image_size;
     res->downgrade_prevention = sc->opts.downgrade_prevention;
     res->prefix_max = o->prefix_max;
+    sweep_assumption(&sc->opts, o, res->assumption, sizeof(res->assumption));
     res->nc = o->nc;
     res->shard_index = o->shard_count == 0 ? 1 : o->shard_index;
     res->shard_count = o->shard_count == 0 ? 1 : o->shard_count;

@@ -67,6 +67,9 @@ typedef int (*sweep_inject_fn)(void *arg, struct vflash *dev, const struct vflas
                                bool recovery);
 
 /** Options of a sweep. */
+/** Most --levels. */
+#define SWEEP_LEVELS_MAX 16
+
 struct sweep_opts {
     struct scenario_opts sc;   /**< Scenario, board, mode, image size. */
     uint32_t faults;           /**< SWEEP_FAULT() bits (cut and non-cut models). */
@@ -79,9 +82,13 @@ struct sweep_opts {
                                     threads instead of forking snapshots of one run. */
     uint32_t shard_index;      /**< 1-based shard, with shard_count; 0/0 means 1/1. */
     uint32_t shard_count;
-    uint32_t prefix_max;    /**< torn-prefix: at most this many k per operation, evenly
+    uint32_t levels[SWEEP_LEVELS_MAX]; /**< --levels: erase-partial, torn-bits and weak get one
+                                            point per level (permille, 1..999) per operation
+                                            instead of one seeded draw. */
+    uint32_t level_count;              /**< Levels given; 0: the seeded draw (default). */
+    uint32_t prefix_max;               /**< torn-prefix: at most this many k per operation, evenly
                                     spread; 0: every unit boundary. */
-    sweep_inject_fn inject; /**< Optional; may return BO_EPOWER or an error like a hook.
+    sweep_inject_fn inject;            /**< Optional; may return BO_EPOWER or an error like a hook.
                                     It must depend only on its arguments and configure only
                                     program and erase faults (results must not depend on the
                                     run order, and a boot that writes nothing is reused). */
@@ -96,7 +103,8 @@ struct sweep_opts {
 struct sweep_point {
     uint64_t op;    /**< Operation index of the action (all devices of the board). */
     uint8_t model;  /**< enum vflash_cut_model. */
-    uint32_t param; /**< torn-prefix k or erase-partial permille, or VFLASH_CUT_SEEDED. */
+    uint32_t param; /**< torn-prefix k, erase-partial permille or VFLASH_CUT_SEEDED, torn-bits
+                         and weak level (0: the default draw). */
     uint64_t seed;  /**< The cut's seed. */
     int64_t op2;    /**< Depth 2: operation index of the recovery; -1: no second cut. */
     uint8_t model2;
@@ -131,6 +139,7 @@ struct sweep_result {
     char mode[32];
     char bootloader[16];   /**< "brownout" or "mcuboot". */
     char bl_identity[200]; /**< Upstream: the tree's identity and the variant; else "". */
+    char assumption[128];  /**< The fault-model assumptions: "ecc-torn=X[ levels=A,B,...]". */
     uint32_t faults;
     uint32_t depth;
     uint64_t random;
@@ -186,6 +195,13 @@ int sweep_replay(const struct sweep_opts *base, const char *id, FILE *trace,
  */
 int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt, char *buf,
                     size_t len);
+
+/**
+ * \brief Writes the fault-model assumptions of a sweep ("ecc-torn=X", then " levels=A,B" when
+ *        --levels was given) into buf, for results.
+ */
+void sweep_assumption(const struct scenario_opts *so, const struct sweep_opts *o, char *buf,
+                      size_t len);
 
 /**
  * \brief Decodes a bo2 or bo1 replay ID into so (kind, mode, board, image size, policies,

@@ -47,6 +47,10 @@ void sweep_cli_usage(FILE *out)
             "  --seed S           seed of every random choice (default 1)\n"
             "  --image-size N|max signed image size (default %u)\n"
             "  --prefix-max N     at most N torn-prefix points per operation (default all)\n"
+            "  --levels L,L,...   erase-partial, torn-bits, weak: one point per level\n"
+            "                     (permille 1..999) per operation instead of one draw\n"
+            "  --ecc-torn X       a torn ECC unit reads as: erased (default), read-error,\n"
+            "                     garbage\n"
             "  --no-downgrade-prevention\n"
             "  -j, --jobs N       parallel workers (processes forked from snapshots)\n"
             "  --no-snapshots     replay every cut point from the start, on -j threads\n"
@@ -142,6 +146,8 @@ static const struct option sweep_cli_options[] = {
     { "log", no_argument, NULL, 'L' },
     { "image-size", required_argument, NULL, 'i' },
     { "prefix-max", required_argument, NULL, 'p' },
+    { "levels", required_argument, NULL, 'l' },
+    { "ecc-torn", required_argument, NULL, 'e' },
     { "no-downgrade-prevention", no_argument, NULL, 'D' },
     { "no-snapshots", no_argument, NULL, 'N' },
     { "root", required_argument, NULL, 'o' },
@@ -159,6 +165,39 @@ static const struct option sweep_cli_options[] = {
     { "help", no_argument, NULL, 'H' },
     { NULL, 0, NULL, 0 },
 };
+
+/* Parses --levels: 1 to SWEEP_LEVELS_MAX distinct permille levels in 1..999. \return 0 or EX_USAGE. */
+static int sweep_cli_levels(struct sweep_cli *c, const char *arg)
+{
+    char buf[256];
+    char *save = NULL;
+    char *tok;
+    uint64_t v;
+
+    c->o.level_count = 0;
+    snprintf(buf, sizeof(buf), "%s", arg);
+    for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        if (num_parse_u64(tok, 10, 999, &v) != 0 || v == 0 ||
+            c->o.level_count == SWEEP_LEVELS_MAX) {
+            fprintf(stderr, "sweep: --levels is up to %u permille levels in 1..999, not '%s'\n",
+                    (unsigned)SWEEP_LEVELS_MAX, arg);
+            return EX_USAGE;
+        }
+        for (uint32_t i = 0; i < c->o.level_count; i++) {
+            if (c->o.levels[i] == (uint32_t)v) {
+                fprintf(stderr, "sweep: --levels: %u is given twice\n", (unsigned)v);
+                return EX_USAGE;
+            }
+        }
+        c->o.levels[c->o.level_count++] = (uint32_t)v;
+    }
+    if (c->o.level_count == 0 || strlen(arg) >= sizeof(buf)) {
+        fprintf(stderr, "sweep: --levels is up to %u permille levels in 1..999, not '%s'\n",
+                (unsigned)SWEEP_LEVELS_MAX, arg);
+        return EX_USAGE;
+    }
+    return 0;
+}
 
 /* Applies an option that takes a number. \return 0, EX_USAGE (bad value), or 1 (not one). */
 static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
@@ -200,6 +239,8 @@ static int sweep_cli_number(struct sweep_cli *c, int ch, const char *arg)
             return EX_USAGE;
         }
         return 0;
+    case 'l':
+        return sweep_cli_levels(c, arg);
     case 'x':
         if (board_derive_parse_max_sectors(arg, &c->o.sc.max_sectors) != 0) {
             fprintf(stderr, "sweep: --max-sectors is 1..%u\n", (unsigned)BOARD_DERIVE_MAX_SECTORS);
@@ -246,6 +287,13 @@ static int sweep_cli_name(struct sweep_cli *c, int ch, const char *arg)
             return EX_USAGE;
         }
         c->o.sc.kind = (enum scenario_kind)x;
+        return 0;
+    case 'e':
+        if ((x = vflash_ecc_torn_parse(arg)) < 0) {
+            fprintf(stderr, "sweep: --ecc-torn: unknown '%s' (erased, read-error, garbage)\n", arg);
+            return EX_USAGE;
+        }
+        c->o.sc.ecc_torn = (uint8_t)x;
         return 0;
     case 'y':
         if (bl_parse(arg, &c->o.sc.bootloader) != 0) {

@@ -220,6 +220,11 @@ void sweep_arm(struct sweep_worker *w, int64_t at, uint8_t model, uint32_t param
     w->cut.model = (enum vflash_cut_model)model;
     w->cut.units = model == VFLASH_CUT_TORN_PREFIX ? param : VFLASH_CUT_SEEDED;
     w->cut.permille = model == VFLASH_CUT_ERASE_PARTIAL ? param : VFLASH_CUT_SEEDED;
+    /* torn-bits and weak: a level from --levels, 0 (or seeded) for the even-odds draw. */
+    w->cut.level =
+        (model == VFLASH_CUT_TORN_BITS || model == VFLASH_CUT_WEAK) && param != VFLASH_CUT_SEEDED
+            ? param
+            : 0;
     w->cut.seed = seed;
     w->cut_at = at;
 }

@@ -9,8 +9,10 @@
  * the scenario);
  * BOARD is the board's name (percent-encoded outside [A-Za-z0-9._/-]); SIZE is "d" (default),
  * "max", bytes, or "u" (the user's images); DP is 0 or 1 (downgrade prevention), followed by
- * mMAXSECTORS when --max-sectors was given and "n" when the primary is not validated; INPUTS is
- * the inputs hash (sweep_inputs.h) as 16 hex digits; PARAM is "s" (seeded) or a number; SEED is
+ * mMAXSECTORS when --max-sectors was given, "n" when the primary is not validated, and "r" or
+ * "g" when torn ECC units read as read errors or garbage (--ecc-torn; erased: nothing); INPUTS is
+ * the inputs hash (sweep_inputs.h) as 16 hex digits; PARAM is "s" (seeded) or a number (for
+ * torn-bits and weak: 0 the even-odds draw, else a --levels level in permille); SEED is
  * 16 hex digits; CHECK is the FNV-1a 32-bit hash of everything before ":CHECK", as 8 hex
  * digits. bo1 IDs, made before the inputs hash, have no INPUTS field (and BOARD may be a path):
  * they still decode, and replay without the inputs check.
@@ -131,6 +133,10 @@ int sweep_id_encode(const struct scenario_opts *so, const struct sweep_point *pt
     if (so->no_validate_primary) {
         ok = ok && sweep_put(buf, len, &at, "n");
     }
+    if (so->ecc_torn == VFLASH_ECC_TORN_READ_ERROR || so->ecc_torn == VFLASH_ECC_TORN_GARBAGE) {
+        /* Only a non-default assumption is carried: older IDs stay valid. */
+        ok = ok && sweep_put(buf, len, &at, so->ecc_torn == VFLASH_ECC_TORN_GARBAGE ? "g" : "r");
+    }
     if (so->in.expect != 0) {
         ok = ok && sweep_put(buf, len, &at, ":%016llx", (unsigned long long)so->in.expect);
     }
@@ -223,6 +229,11 @@ static int sweep_parse_dp(const char *f, struct scenario_opts *so)
     }
     if (*f == 'n') {
         so->no_validate_primary = true;
+        f++;
+    }
+    so->ecc_torn = VFLASH_ECC_TORN_ERASED;
+    if (*f == 'r' || *f == 'g') {
+        so->ecc_torn = *f == 'g' ? VFLASH_ECC_TORN_GARBAGE : VFLASH_ECC_TORN_READ_ERROR;
         f++;
     }
     return *f == '\0' ? 0 : BO_EINVAL;
@@ -366,4 +377,21 @@ int sweep_id_decode(const char *id, struct scenario_opts *so, char *board_buf, s
         }
     }
     return 0;
+}
+
+void sweep_assumption(const struct scenario_opts *so, const struct sweep_opts *o, char *buf,
+                      size_t len)
+{
+    size_t at = 0;
+
+    buf[0] = '\0';
+    if (!sweep_put(buf, len, &at, "ecc-torn=%s",
+                   vflash_ecc_torn_name((enum vflash_ecc_torn)so->ecc_torn))) {
+        return;
+    }
+    for (uint32_t i = 0; i < o->level_count; i++) {
+        if (!sweep_put(buf, len, &at, "%s%u", i == 0 ? " levels=" : ",", o->levels[i])) {
+            return;
+        }
+    }
 }

@@ -72,6 +72,7 @@ void sweep_report_summary(FILE *out, const struct sweep_result *res)
     if (res->bl_identity[0] != '\0') {
         fprintf(out, "  bootloader: %s %s\n", res->bootloader, res->bl_identity);
     }
+    fprintf(out, "  assumption: %s\n", res->assumption);
     fprintf(out, "  %-14s %10s %10s %10s %10s\n", res->depth > 1 ? "second cut" : "fault model",
             "points", "new image", "old image", "FAILED");
     for (m = 0; m < SWEEP_MODEL_COUNT; m++) {
@@ -157,6 +158,7 @@ int sweep_report_json(FILE *out, const struct sweep_result *res)
     json_object_set_new(root, "bootloader",
                         json_string(res->bootloader[0] != '\0' ? res->bootloader : "brownout"));
     json_object_set_new(root, "bootloader_identity", json_string(res->bl_identity));
+    json_object_set_new(root, "assumption", json_string(res->assumption));
     json_object_set_new(root, "faults", faults);
     json_object_set_new(root, "depth", json_integer(res->depth));
     json_object_set_new(root, "random", json_integer((json_int_t)res->random));
@@ -273,6 +275,9 @@ int sweep_report_load(const char *path, struct sweep_result *res, char *err, siz
              json_string_value(json_object_get(root, "bootloader")) ?: "brownout");
     snprintf(res->bl_identity, sizeof(res->bl_identity), "%s",
              json_string_value(json_object_get(root, "bootloader_identity")) ?: "");
+    /* Results from before the assumptions were printed were made under the default. */
+    snprintf(res->assumption, sizeof(res->assumption), "%s",
+             json_string_value(json_object_get(root, "assumption")) ?: "ecc-torn=erased");
     for (i = 0; i < json_array_size(faults); i++) {
         int m = sweep_model_parse(json_string_value(json_array_get(faults, i)) ?: "");
 
@@ -339,11 +344,11 @@ int sweep_report_merge(const struct sweep_result *parts, size_t n, struct sweep_
 
         if (strcmp(a->scenario, b->scenario) != 0 || strcmp(a->board, b->board) != 0 ||
             strcmp(a->mode, b->mode) != 0 || strcmp(a->bl_identity, b->bl_identity) != 0 ||
-            a->faults != b->faults || a->depth != b->depth || a->random != b->random ||
-            a->seed != b->seed || a->image_opt != b->image_opt ||
-            a->downgrade_prevention != b->downgrade_prevention || a->prefix_max != b->prefix_max ||
-            memcmp(&a->nc, &b->nc, sizeof(a->nc)) != 0 || a->tasks_total != b->tasks_total ||
-            a->shard_count != b->shard_count) {
+            strcmp(a->assumption, b->assumption) != 0 || a->faults != b->faults ||
+            a->depth != b->depth || a->random != b->random || a->seed != b->seed ||
+            a->image_opt != b->image_opt || a->downgrade_prevention != b->downgrade_prevention ||
+            a->prefix_max != b->prefix_max || memcmp(&a->nc, &b->nc, sizeof(a->nc)) != 0 ||
+            a->tasks_total != b->tasks_total || a->shard_count != b->shard_count) {
             return sweep_report_fail(err, err_len, BO_EINVAL,
                                      "the results are not shards of one sweep");
         }

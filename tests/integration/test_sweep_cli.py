@@ -192,6 +192,11 @@ class SweepCliTest(unittest.TestCase):
             (["--random-boards", "2", "--bootloader", "mcuboot"],
              "--random-boards goes without --bootloader mcuboot"),
             (SMALL + ["--bootloader", "MCUboot"], "unknown bootloader 'MCUboot'"),
+            (SMALL + ["--levels", "1,1000"], "--levels is up to 16 permille levels in 1..999"),
+            (SMALL + ["--levels", ""], "--levels is up to 16 permille levels in 1..999"),
+            (SMALL + ["--levels", "5,5"], "--levels: 5 is given twice"),
+            (SMALL + ["--ecc-torn", "zero"],
+             "--ecc-torn: unknown 'zero' (erased, read-error, garbage)"),
         ]
         for args, word in cases:
             rc, out, err = sweep(*args)

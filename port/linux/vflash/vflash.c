@@ -320,6 +320,10 @@ int vflash_read(struct vflash *dev, uint32_t off, void *dst, uint32_t len)
     }
     memcpy(dst, dev->mem + off, len);
     if (dev->fault != NULL) {
+        rc = vflash_fault_read_torn(dev, off, dst, len);
+        if (rc < 0) {
+            return rc;
+        }
         vflash_fault_read(dev, off, dst, len);
     }
     if (dev->trace != NULL) {

@@ -16,6 +16,7 @@
 #define VFLASH_TAG_READ_FLIP 4u
 #define VFLASH_TAG_CUT 16u
 #define VFLASH_TAG_CUT_BITS 18u
+#define VFLASH_TAG_ECC_TORN 19u
 
 struct vflash_fault {
     struct vflash_fault_config cfg;
@@ -28,7 +29,34 @@ struct vflash_fault {
     struct vflash_cut_result result;
     struct vflash_weak_set weak; /* Weak regions (vflash_weak.h; stream tag 17). */
     struct vflash_fault_stats stats;
+    enum vflash_ecc_torn ecc_torn; /* What a read of a torn ECC unit returns. */
+    uint64_t ecc_torn_seed;        /* Seed of the garbage bytes. */
+    uint8_t *torn;                 /* ECC: one bit per write unit, set = torn by a cut. */
 };
+
+static const char *const vflash_ecc_torn_names[VFLASH_ECC_TORN_COUNT] = {
+    "erased",
+    "read-error",
+    "garbage",
+};
+
+const char *vflash_ecc_torn_name(enum vflash_ecc_torn mode)
+{
+    if ((unsigned)mode >= VFLASH_ECC_TORN_COUNT) {
+        return "unknown";
+    }
+    return vflash_ecc_torn_names[mode];
+}
+
+int vflash_ecc_torn_parse(const char *name)
+{
+    for (int i = 0; name != NULL && i < VFLASH_ECC_TORN_COUNT; i++) {
+        if (strcmp(name, vflash_ecc_torn_names[i]) == 0) {
+            return i;
+        }
+    }
+    return BO_EINVAL;
+}
 
 static const char *const vflash_cut_names[VFLASH_CUT_MODEL_COUNT] = {
     "before", "after", "torn-prefix", "torn-bits", "erase-partial", "weak",
@@ -114,7 +142,7 @@ int vflash_fault_arm_cut(struct vflash *dev, const struct vflash_cut *cut)
     if (dev == NULL || cut == NULL || (unsigned)cut->model >= VFLASH_CUT_MODEL_COUNT) {
         return BO_EINVAL;
     }
-    if (cut->permille > 1000 && cut->permille != VFLASH_CUT_SEEDED) {
+    if ((cut->permille > 1000 && cut->permille != VFLASH_CUT_SEEDED) || cut->level > 1000) {
         return BO_EINVAL;
     }
     if (dev->sectors == NULL) {
@@ -244,6 +272,7 @@ void vflash_fault_free(struct vflash *dev)
         return;
     }
     vflash_weak_free(&dev->fault->weak);
+    free(dev->fault->torn);
     free(dev->fault);
     dev->fault = NULL;
 }
@@ -291,6 +320,13 @@ void vflash_fault_settle(struct vflash *dev, uint32_t off, uint32_t len)
         return;
     }
     vflash_weak_settle(&dev->fault->weak, dev->mem, dev->size, off, len);
+    if (dev->fault->torn != NULL && len != 0) {
+        uint32_t wu = dev->geom.write_unit;
+
+        for (uint32_t u = off / wu; u <= (off + len - 1) / wu; u++) {
+            dev->fault->torn[u / 8] &= (uint8_t) ~(1u << (u % 8));
+        }
+    }
 }
 
 void vflash_fault_read(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t len)
@@ -338,11 +374,12 @@ static void vflash_cut_torn_bits(uint8_t *mem, const uint8_t *target, uint32_t l
 }
 
 /*
- * erase-partial: each bit that is not at the erased value gets erased when a 32-bit draw is
- * below p * 2^32 / 1000 (draws: high half, then low half of each output, bits LSB first).
+ * erase-partial (target: the erased bytes), and torn-bits and weak at a level: each bit that
+ * differs from target takes target's value when a 32-bit draw is below p * 2^32 / 1000 (draws:
+ * high half, then low half of each output, bits LSB first).
  */
-static void vflash_cut_erase_partial(uint8_t *mem, uint32_t len, uint8_t erased, uint32_t permille,
-                                     struct vflash_prng *prng)
+static void vflash_cut_toward(uint8_t *mem, const uint8_t *target, uint32_t len, uint32_t permille,
+                              struct vflash_prng *prng)
 {
     uint32_t thr = (uint32_t)(((uint64_t)permille << 32) / 1000u);
     uint64_t bits = 0;
@@ -352,11 +389,11 @@ static void vflash_cut_erase_partial(uint8_t *mem, uint32_t len, uint8_t erased,
         return;
     }
     if (permille >= 1000) {
-        memset(mem, erased, len);
+        memcpy(mem, target, len);
         return;
     }
     for (uint32_t i = 0; i < len; i++) {
-        uint8_t diff = (uint8_t)(mem[i] ^ erased);
+        uint8_t diff = (uint8_t)(mem[i] ^ target[i]);
 
         for (unsigned b = 0; diff != 0 && b < 8; b++) {
             uint32_t r;
@@ -417,6 +454,30 @@ static enum vflash_cut_model vflash_cut_resolve(enum vflash_cut_model model,
 }
 
 /*
+ * weak: keeps the region of op. At a level p, each changed bit stays unstable with probability
+ * p/1000 and settles at its new value otherwise (its old value in the region becomes the new).
+ */
+static int vflash_cut_weak(struct vflash *dev, struct vflash_fault *f, const struct vflash_op *op,
+                           const uint8_t *old, struct vflash_prng *bits)
+{
+    uint8_t *unstable;
+    int rc;
+
+    if (f->cut.level == 0) {
+        return vflash_weak_add(&f->weak, dev->mem, dev->size, op->off, old, op->len, f->cut.seed);
+    }
+    unstable = malloc(op->len);
+    if (unstable == NULL) {
+        return BO_ENOMEM;
+    }
+    memcpy(unstable, old, op->len);
+    vflash_cut_toward(unstable, dev->mem + op->off, op->len, 1000u - f->cut.level, bits);
+    rc = vflash_weak_add(&f->weak, dev->mem, dev->size, op->off, unstable, op->len, f->cut.seed);
+    free(unstable);
+    return rc;
+}
+
+/*
  * Leaves in flash what the resolved model (f->result.applied) leaves of op: old holds the bytes
  * before it, target the erased bytes of an erase (NULL for a program); prng draws the model's
  * parameters and bits its bits.
@@ -440,8 +501,7 @@ static void vflash_cut_leave(struct vflash *dev, struct vflash_fault *f, const s
         vflash_ecc_mark(dev, op->off, op->len, !erase);
         vflash_fault_settle(dev, op->off, op->len);
         if (r->applied == VFLASH_CUT_WEAK) {
-            r->error =
-                vflash_weak_add(&f->weak, dev->mem, dev->size, op->off, old, op->len, f->cut.seed);
+            r->error = vflash_cut_weak(dev, f, op, old, bits);
         }
         break;
     case VFLASH_CUT_TORN_PREFIX:
@@ -456,7 +516,11 @@ static void vflash_cut_leave(struct vflash *dev, struct vflash_fault *f, const s
         vflash_fault_settle(dev, op->off, r->prefix * wu);
         break;
     case VFLASH_CUT_TORN_BITS:
-        vflash_cut_torn_bits(mem, erase ? target : op->data, op->len, bits);
+        if (f->cut.level != 0) {
+            vflash_cut_toward(mem, erase ? target : op->data, op->len, f->cut.level, bits);
+        } else {
+            vflash_cut_torn_bits(mem, erase ? target : op->data, op->len, bits);
+        }
         if (erase) {
             vflash_ecc_mark_unerased(dev, op->off, op->len);
         } else {
@@ -469,10 +533,41 @@ static void vflash_cut_leave(struct vflash *dev, struct vflash_fault *f, const s
         if (r->permille == VFLASH_CUT_SEEDED) {
             r->permille = 1u + (uint32_t)vflash_prng_below(prng, 999);
         }
-        vflash_cut_erase_partial(mem, op->len, dev->geom.erased_val, r->permille, bits);
+        vflash_cut_toward(mem, target, op->len, r->permille, bits);
         vflash_ecc_mark_unerased(dev, op->off, op->len);
         vflash_fault_settle(dev, op->off, op->len);
         break;
+    }
+}
+
+/*
+ * Marks the torn ECC units of op (ECC semantics only): a unit is torn when the cut left it
+ * programmed with bytes that are neither its old ones nor the intended ones.
+ */
+static void vflash_cut_mark_torn(struct vflash *dev, struct vflash_fault *f,
+                                 const struct vflash_op *op, const uint8_t *old,
+                                 const uint8_t *intended)
+{
+    uint32_t wu = dev->geom.write_unit;
+
+    if (dev->geom.semantics != VFLASH_ECC) {
+        return;
+    }
+    if (f->torn == NULL) {
+        f->torn = calloc(1, vflash_ecc_map_size(&dev->geom));
+        if (f->torn == NULL) {
+            return;
+        }
+    }
+    for (uint32_t i = 0; i < op->len; i += wu) {
+        uint32_t u = (op->off + i) / wu;
+        const uint8_t *now = dev->mem + op->off + i;
+        bool torn = ((dev->ecc_map[u / 8] >> (u % 8)) & 1u) != 0 && memcmp(now, old + i, wu) != 0 &&
+                    memcmp(now, intended + i, wu) != 0;
+
+        if (torn) {
+            f->torn[u / 8] |= (uint8_t)(1u << (u % 8));
+        }
     }
 }
 
@@ -513,6 +608,7 @@ static void vflash_cut_apply(struct vflash *dev, struct vflash_fault *f, const s
     }
     vflash_cut_leave(dev, f, op, old, target, &prng, &bits);
     vflash_cut_count(dev, r, old, erase ? target : op->data);
+    vflash_cut_mark_torn(dev, f, op, old, erase ? target : op->data);
 out:
     free(old);
     free(target);
@@ -521,6 +617,8 @@ out:
     act->model = r->applied;
     act->units = r->prefix;
     act->permille = r->permille;
+    act->level =
+        r->applied == VFLASH_CUT_TORN_BITS || r->applied == VFLASH_CUT_WEAK ? f->cut.level : 0;
     act->seed = f->cut.seed;
 }
 
@@ -593,4 +691,73 @@ void vflash_fault_decide(struct vflash *dev, const struct vflash_op *op,
         act->kind = VFLASH_FAULT_DROP;
         f->stats.drops++;
     }
+}
+
+int vflash_fault_set_ecc_torn(struct vflash *dev, enum vflash_ecc_torn mode, uint64_t seed)
+{
+    struct vflash_fault *f;
+
+    if (dev == NULL || (unsigned)mode >= VFLASH_ECC_TORN_COUNT) {
+        return BO_EINVAL;
+    }
+    if (dev->sectors == NULL) {
+        return BO_ESTATE;
+    }
+    f = vflash_fault_get(dev);
+    if (f == NULL) {
+        return BO_ENOMEM;
+    }
+    f->ecc_torn = mode;
+    f->ecc_torn_seed = seed;
+    return 0;
+}
+
+bool vflash_fault_unit_torn(const struct vflash *dev, uint32_t unit)
+{
+    const struct vflash_fault *f = dev != NULL ? dev->fault : NULL;
+
+    if (f == NULL || f->torn == NULL || unit >= dev->size / dev->geom.write_unit) {
+        return false;
+    }
+    return ((f->torn[unit / 8] >> (unit % 8)) & 1u) != 0;
+}
+
+void vflash_fault_clear_torn(struct vflash *dev)
+{
+    if (dev == NULL || dev->fault == NULL || dev->fault->torn == NULL) {
+        return;
+    }
+    memset(dev->fault->torn, 0, vflash_ecc_map_size(&dev->geom));
+}
+
+int vflash_fault_read_torn(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t len)
+{
+    const struct vflash_fault *f = dev->fault;
+    uint32_t wu = dev->geom.write_unit;
+
+    if (f == NULL || f->torn == NULL || f->ecc_torn == VFLASH_ECC_TORN_ERASED || len == 0) {
+        return 0;
+    }
+    for (uint32_t u = off / wu; u <= (off + len - 1) / wu; u++) {
+        struct vflash_prng prng;
+        struct vflash_prng_bytes rnd;
+
+        if (!vflash_fault_unit_torn(dev, u)) {
+            continue;
+        }
+        if (f->ecc_torn == VFLASH_ECC_TORN_READ_ERROR) {
+            return BO_EIO;
+        }
+        /* Garbage: the unit's bytes are a stream of its own, the same on every read. */
+        vflash_prng_seed(&prng, vflash_prng_derive(f->ecc_torn_seed ^ VFLASH_TAG_ECC_TORN, u));
+        vflash_prng_bytes_init(&rnd, &prng);
+        for (uint32_t a = u * wu; a < (u + 1) * wu; a++) {
+            uint8_t b = vflash_prng_bytes_next(&rnd);
+
+            if (a >= off && a < off + len) {
+                dst[a - off] = b;
+            }
+        }
+    }
+    return 0;
 }

@@ -71,7 +71,48 @@ struct vflash_cut {
     uint32_t permille; /**< erase-partial (and torn-prefix on an erase): progress p in
                                       0..1000, or VFLASH_CUT_SEEDED. */
     uint64_t seed;     /**< Seed of every random choice of the cut. */
+    uint32_t level;    /**< torn-bits and weak: 0 for the default (torn-bits: each changing
+                            bit ends old or new with even odds; weak: every changed bit is
+                            unstable), or a level p in 1..1000 permille: torn-bits: each
+                            changing bit ends new with probability p/1000; weak: each changed
+                            bit is unstable with probability p/1000 and settles at its new
+                            value otherwise. A sweep's --levels enumerates it. */
 };
+
+/**
+ * What a read of a torn ECC unit returns. A unit is torn when a cut (torn-bits, erase-partial,
+ * torn-bits on an erase) left it programmed with bytes that are neither its old ones nor the
+ * intended ones, so that its stored ECC cannot match; a program, an erase or a host write over
+ * the unit ends that. NOR and no-erase devices have no torn units.
+ */
+enum vflash_ecc_torn {
+    VFLASH_ECC_TORN_ERASED = 0, /**< The stored bytes, as if ECC were not checked (default). */
+    VFLASH_ECC_TORN_READ_ERROR, /**< A read touching the unit fails with BO_EIO (an
+                                     uncorrectable ECC error); nothing is copied reliably. */
+    VFLASH_ECC_TORN_GARBAGE,    /**< Seeded pseudo-random bytes, the same on every read of the
+                                     unit (a miscorrection). */
+    VFLASH_ECC_TORN_COUNT       /**< Number of settings; not a setting. */
+};
+
+/** \brief The setting's name: "erased", "read-error", "garbage", or "unknown". */
+const char *vflash_ecc_torn_name(enum vflash_ecc_torn mode);
+
+/** \brief Parses a setting name. \return The setting, or BO_EINVAL. */
+int vflash_ecc_torn_parse(const char *name);
+
+/**
+ * \brief Sets what reads of torn ECC units return from now on (vflash_read() only; host reads
+ *        get the stored bytes). seed seeds the garbage bytes: unit u reads as the same bytes for
+ *        the same seed.
+ * \return 0, BO_EINVAL (NULL device or unknown setting), BO_ESTATE (not set up), or BO_ENOMEM.
+ */
+int vflash_fault_set_ecc_torn(struct vflash *dev, enum vflash_ecc_torn mode, uint64_t seed);
+
+/** \brief Whether write unit `unit` is torn (see enum vflash_ecc_torn). */
+bool vflash_fault_unit_torn(const struct vflash *dev, uint32_t unit);
+
+/** \brief Forgets every torn unit (for restoring a snapshot of the contents, as clear_weak). */
+void vflash_fault_clear_torn(struct vflash *dev);
 
 /** What an armed cut did. */
 struct vflash_cut_result {
@@ -230,6 +271,7 @@ struct vflash_fault_action {
     enum vflash_cut_model model; /**< For a cut: the model applied. */
     uint32_t units;              /**< For a cut: torn-prefix k. */
     uint32_t permille;           /**< For a cut: erase-partial p. */
+    uint32_t level;              /**< For a cut: torn-bits and weak level (0: the default). */
     uint64_t seed;               /**< For a cut: its seed. */
 };
 
@@ -249,7 +291,14 @@ void vflash_fault_read(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t 
 /** \brief Applies the weak regions (not the read flips) to bytes a host read just copied. */
 void vflash_fault_host_read(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t len);
 
-/** \brief Settles the weak bytes in [off, off + len): they were just programmed or erased. */
+/**
+ * \brief Applies the ecc-torn setting to bytes just read from [off, off + len).
+ * \return 0, or BO_EIO (read-error and a torn unit in the range).
+ */
+int vflash_fault_read_torn(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t len);
+
+/** \brief Settles the weak bytes in [off, off + len) and ends its torn units: they were just
+ *        programmed or erased. */
 void vflash_fault_settle(struct vflash *dev, uint32_t off, uint32_t len);
 
 /** \brief Frees the fault state of a device (vflash_free calls it). */

@@ -149,6 +149,10 @@ static void vflash_trace_op(struct vflash *dev, const struct vflash_op *op,
             json_object_set_new(o, "model", json_string(vflash_cut_model_name(act->model)));
             json_object_set_new(o, "units", json_integer(act->units));
             json_object_set_new(o, "permille", json_integer(act->permille));
+            if (act->level != 0) {
+                /* Only a --levels cut: older traces stay the same. */
+                json_object_set_new(o, "level", json_integer(act->level));
+            }
             json_object_set_new(o, "seed", vflash_trace_seed(act->seed));
         }
         if (program) {

@@ -721,7 +721,7 @@ static void test_wear(void **state)
 static void test_host_write_settles_weak(void **state)
 {
     struct vflash_geometry g = geom_uniform(2, 1024, 4, 0xff, VFLASH_NO_ERASE);
-    struct vflash_cut cut = { 0, VFLASH_CUT_WEAK, 0, 0, 1 };
+    struct vflash_cut cut = { 0, VFLASH_CUT_WEAK, 0, 0, 1, 0 };
     struct vflash dev;
     uint8_t data[8];
     uint8_t buf[8];

@@ -62,7 +62,7 @@ static void preload(struct vflash *dev, const struct combo *c, uint8_t *old)
 static void arm(struct vflash *dev, uint64_t index, enum vflash_cut_model model, uint32_t units,
                 uint32_t permille, uint64_t seed)
 {
-    struct vflash_cut cut = { index, model, units, permille, seed };
+    struct vflash_cut cut = { index, model, units, permille, seed, 0 };
 
     assert_int_equal(vflash_fault_arm_cut(dev, &cut), 0);
 }
@@ -86,7 +86,7 @@ static void test_model_names(void **state)
 static void test_arm_errors(void **state)
 {
     struct vflash dev;
-    struct vflash_cut cut = { 0, VFLASH_CUT_MODEL_COUNT, 0, 0, 1 };
+    struct vflash_cut cut = { 0, VFLASH_CUT_MODEL_COUNT, 0, 0, 1, 0 };
     struct vflash_cut_result res;
 
     (void)state;
@@ -592,7 +592,7 @@ static int arming_hook(void *arg, struct vflash *dev, const struct vflash_op *op
     int *mode = arg;
 
     if (*mode == 1 && op->index == 2) {
-        struct vflash_cut cut = { op->index, VFLASH_CUT_TORN_PREFIX, 3, 0, 5 };
+        struct vflash_cut cut = { op->index, VFLASH_CUT_TORN_PREFIX, 3, 0, 5, 0 };
 
         assert_int_equal(vflash_fault_arm_cut(dev, &cut), 0);
     }

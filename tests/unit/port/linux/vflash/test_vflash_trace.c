@@ -69,8 +69,8 @@ static void next_data(const struct vflash *dev, struct vflash_prng *p, uint32_t 
 /* Arms a seeded cut of model for the device's next operation. */
 static void arm_next(struct vflash *dev, enum vflash_cut_model model, struct vflash_prng *p)
 {
-    struct vflash_cut cut = { dev->stats.ops, model, VFLASH_CUT_SEEDED, VFLASH_CUT_SEEDED,
-                              vflash_prng_next(p) };
+    struct vflash_cut cut = { dev->stats.ops,      model, VFLASH_CUT_SEEDED, VFLASH_CUT_SEEDED,
+                              vflash_prng_next(p), 0 };
 
     assert_int_equal(vflash_fault_arm_cut(dev, &cut), 0);
 }
@@ -320,7 +320,7 @@ static void test_line_format(void **state)
     struct vflash dev;
     struct vflash_trace t;
     struct vflash_fault_config cfg;
-    struct vflash_cut cut = { 3, VFLASH_CUT_TORN_PREFIX, 2, 0, 0xfeedu };
+    struct vflash_cut cut = { 3, VFLASH_CUT_TORN_PREFIX, 2, 0, 0xfeedu, 0 };
     struct lines l = { json_array(), -1 };
     uint8_t data[2 * PAGE];
     const json_t *o;

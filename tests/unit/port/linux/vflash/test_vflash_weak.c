@@ -94,8 +94,9 @@ static void fill(uint8_t *p, size_t n, uint64_t seed)
 /* Programs page data at off with a weak cut on that very operation (seed). */
 static void weak_program(struct vflash *dev, uint32_t off, const uint8_t *data, uint64_t seed)
 {
-    struct vflash_cut cut = { dev->stats.ops, VFLASH_CUT_WEAK, VFLASH_CUT_SEEDED, VFLASH_CUT_SEEDED,
-                              seed };
+    struct vflash_cut cut = {
+        dev->stats.ops, VFLASH_CUT_WEAK, VFLASH_CUT_SEEDED, VFLASH_CUT_SEEDED, seed, 0
+    };
     struct vflash_cut_result res;
 
     assert_int_equal(vflash_fault_arm_cut(dev, &cut), 0);
@@ -348,8 +349,9 @@ static void test_shared_map_capacity(void **state)
     shared_open(&sh, VFLASH_NO_ERASE, 0xff);
     view_open(&dev, &sh);
     for (uint32_t i = 0; i <= VFLASH_WEAK_MAP_REGIONS; i++) {
-        struct vflash_cut cut = { dev.stats.ops, VFLASH_CUT_WEAK, VFLASH_CUT_SEEDED,
-                                  VFLASH_CUT_SEEDED, i };
+        struct vflash_cut cut = {
+            dev.stats.ops, VFLASH_CUT_WEAK, VFLASH_CUT_SEEDED, VFLASH_CUT_SEEDED, i, 0
+        };
 
         fill(unit, sizeof(unit), 100 + i);
         assert_int_equal(vflash_fault_arm_cut(&dev, &cut), 0);
