@@ -12,6 +12,7 @@
 #include "board/board_derive.h"
 #include "util/errbuf.h"
 #include "util/fileio.h"
+#include "util/grow.h"
 #include "util/num.h"
 #include "config/config_int.h"
 
@@ -58,20 +59,12 @@ void config_free(struct config *cfg)
 struct config_device *config_add_device(struct config *cfg, const char *name)
 {
     struct config_device *dev;
+    void *arr = cfg->devices;
+    int rc = grow_one(&arr, &cfg->device_cap, cfg->device_count, sizeof(*cfg->devices), 8);
 
-    if (cfg->device_count == cfg->device_cap) {
-        uint32_t cap = cfg->device_cap == 0 ? 8 : cfg->device_cap * 2;
-        struct config_device *grown;
-
-        if (cap <= cfg->device_cap) {
-            return NULL;
-        }
-        grown = realloc(cfg->devices, (size_t)cap * sizeof(*grown));
-        if (grown == NULL) {
-            return NULL;
-        }
-        cfg->devices = grown;
-        cfg->device_cap = cap;
+    cfg->devices = arr;
+    if (rc < 0) {
+        return NULL;
     }
     dev = &cfg->devices[cfg->device_count++];
     config_device_init(dev, name);

@@ -15,6 +15,7 @@
 #include "bo_err.h"
 #include "config/config_mcuboot.h"
 #include "config/config_start.h"
+#include "util/grow.h"
 
 static const char *const daemon_caps[] = {
     "devices", "power-cut", "flash", "images", "events", NULL
@@ -128,23 +129,11 @@ static int daemon_device_firmware(struct daemon *d, const struct config_device *
 /* Makes room for one more device in the daemon's table. */
 static int daemon_grow_devices(struct daemon *d)
 {
-    struct device **grown;
-    uint32_t cap;
+    void *arr = d->devices;
+    int rc = grow_one(&arr, &d->device_cap, d->device_count, sizeof(*d->devices), 16);
 
-    if (d->device_count < d->device_cap) {
-        return 0;
-    }
-    cap = d->device_cap == 0 ? 16 : d->device_cap * 2;
-    if (cap <= d->device_cap) {
-        return BO_ENOMEM;
-    }
-    grown = realloc(d->devices, (size_t)cap * sizeof(*grown));
-    if (grown == NULL) {
-        return BO_ENOMEM;
-    }
-    d->devices = grown;
-    d->device_cap = cap;
-    return 0;
+    d->devices = arr;
+    return rc;
 }
 
 int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *err, size_t err_len)

@@ -12,6 +12,7 @@
 
 #include "bo_err.h"
 #include "port/port_log.h"
+#include "util/grow.h"
 
 /* Requests handled per poll wake-up before the loop gets a turn again. */
 #define FUSE_VIEW_BATCH 64
@@ -282,23 +283,11 @@ static int fuse_view_check_files(const struct fuse_view_file *files, uint32_t co
 /* Makes room for one more device in view->devs. */
 static int fuse_view_grow(struct fuse_view *view)
 {
-    struct fuse_view_dev **grown;
-    uint32_t cap;
+    void *arr = view->devs;
+    int rc = grow_one(&arr, &view->dev_cap, view->dev_count, sizeof(*view->devs), 16);
 
-    if (view->dev_count < view->dev_cap) {
-        return 0;
-    }
-    cap = view->dev_cap == 0 ? 16 : view->dev_cap * 2;
-    if (cap <= view->dev_cap) {
-        return BO_ENOMEM;
-    }
-    grown = realloc(view->devs, (size_t)cap * sizeof(*grown));
-    if (grown == NULL) {
-        return BO_ENOMEM;
-    }
-    view->devs = grown;
-    view->dev_cap = cap;
-    return 0;
+    view->devs = arr;
+    return rc;
 }
 
 int fuse_view_add_device(struct fuse_view *view, const struct fuse_view_device *desc)
