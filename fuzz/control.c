@@ -187,8 +187,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz: device: %s\n", err);
         abort();
     }
+    /* The daemon's device table grows on the heap (daemon_add_device); one slot is enough. */
+    fuzz_control_daemon.devices = calloc(1, sizeof(*fuzz_control_daemon.devices));
+    if (fuzz_control_daemon.devices == NULL) {
+        abort();
+    }
     fuzz_control_daemon.devices[0] = &fuzz_control_dev;
     fuzz_control_daemon.device_count = 1;
+    fuzz_control_daemon.device_cap = 1;
     for (i = 0; i < fuzz_control_dev.flash_count; i++) {
         const struct device_flash *fl = &fuzz_control_dev.flash[i];
 

@@ -39,7 +39,8 @@ static int boot_recover_secondary_good(struct boot_loader_state *st, bool *good)
     return rc;
 }
 
-int boot_recover_primary(struct boot_loader_state *st, bool *recovered)
+int boot_recover_primary(struct boot_loader_state *st, const struct boot_recover_ops *ops,
+                         bool *recovered)
 {
     struct boot_image_state *img = &st->img[st->cur];
     bool good = false;
@@ -50,7 +51,7 @@ int boot_recover_primary(struct boot_loader_state *st, bool *recovered)
         return 0;
     }
     img->recovered = true;
-    rc = boot_read_headers(st, TRAILER_SWAP_TYPE_REVERT);
+    rc = ops->read_headers(st, TRAILER_SWAP_TYPE_REVERT);
     if (rc == 0) {
         rc = boot_recover_secondary_good(st, &good);
     }
@@ -61,7 +62,7 @@ int boot_recover_primary(struct boot_loader_state *st, bool *recovered)
                     "back",
                     (unsigned long)st->cur);
     img->swap_type = TRAILER_SWAP_TYPE_REVERT;
-    rc = boot_perform(st);
+    rc = ops->perform(st);
     if (rc == 0) {
         *recovered = img->performed == TRAILER_SWAP_TYPE_REVERT;
     }
@@ -86,7 +87,8 @@ static int boot_recover_copy_image(struct boot_loader_state *st, uint32_t size)
     return rc;
 }
 
-int boot_recover_copy(struct boot_loader_state *st, bool *recovered)
+int boot_recover_copy(struct boot_loader_state *st, const struct boot_recover_ops *ops,
+                      bool *recovered)
 {
     struct boot_image_state *img = &st->img[st->cur];
     bool good = false;
@@ -99,7 +101,7 @@ int boot_recover_copy(struct boot_loader_state *st, bool *recovered)
         (st->cfg.mode != BOOT_MODE_SWAP_MOVE && st->cfg.mode != BOOT_MODE_SWAP_OFFSET)) {
         return 0;
     }
-    rc = boot_read_headers(st, TRAILER_SWAP_TYPE_NONE);
+    rc = ops->read_headers(st, TRAILER_SWAP_TYPE_NONE);
     if (rc == 0) {
         rc = boot_recover_secondary_good(st, &good);
     }

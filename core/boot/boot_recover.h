@@ -26,16 +26,30 @@
 #define BOOT_BOOT_RECOVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "boot/loader.h"
 
 /**
+ * The loader's operations a recovery runs. The loader passes them down, so that this module stays
+ * below the loader (no module cycle: scripts/check_layers.py).
+ */
+struct boot_recover_ops {
+    /** boot_read_headers(): reads both headers for the swap type. */
+    int (*read_headers)(struct boot_loader_state *st, uint8_t swap_type);
+    /** boot_perform(): runs the swap of st->img[st->cur].swap_type. */
+    int (*perform)(struct boot_loader_state *st);
+};
+
+/**
  * \brief Swaps a good secondary image back into a primary that does not validate.
  * \param st         The loader state, the current image open.
+ * \param ops        The loader's operations.
  * \param recovered  Set to true when a revert swap ran (the caller validates the primary again).
  * \return 0 (also when there is nothing to recover), or a negative error of the swap.
  */
-int boot_recover_primary(struct boot_loader_state *st, bool *recovered);
+int boot_recover_primary(struct boot_loader_state *st, const struct boot_recover_ops *ops,
+                         bool *recovered);
 
 /**
  * \brief After a flash error stopped a swap-using-move or -offset swap (st->img[cur].aborted)
@@ -49,9 +63,11 @@ int boot_recover_primary(struct boot_loader_state *st, bool *recovered);
  * trailer only. Not swap-using-scratch: its progress may be in the scratch area, and a copy
  * there met the worn sector in the primary (random-board faults sweeps, docs/faults.md).
  * \param st         The loader state, the current image open.
+ * \param ops        The loader's operations.
  * \param recovered  Set to true when the copy ran.
  * \return 0 (also when there is nothing to recover), or a flash error.
  */
-int boot_recover_copy(struct boot_loader_state *st, bool *recovered);
+int boot_recover_copy(struct boot_loader_state *st, const struct boot_recover_ops *ops,
+                      bool *recovered);
 
 #endif /* BOOT_BOOT_RECOVER_H */

@@ -632,6 +632,7 @@ static int boot_primary_valid(struct boot_loader_state *st, int *verr)
 /* Last pass for the current image: the primary must hold a good image. */
 static int boot_check_primary(struct boot_loader_state *st, struct boot_rsp *rsp)
 {
+    static const struct boot_recover_ops ops = { boot_read_headers, boot_perform };
     struct boot_image_state *img = &st->img[st->cur];
     int verr = BO_EBADIMAGE;
     bool recovered = false;
@@ -640,8 +641,8 @@ static int boot_check_primary(struct boot_loader_state *st, struct boot_rsp *rsp
     rc = boot_primary_valid(st, &verr);
     if (rc == 1 && st->cfg.validate_primary) {
         /* A good image in the secondary is swapped back (copied after a stopped swap). */
-        rc =
-            img->aborted ? boot_recover_copy(st, &recovered) : boot_recover_primary(st, &recovered);
+        rc = img->aborted ? boot_recover_copy(st, &ops, &recovered)
+                          : boot_recover_primary(st, &ops, &recovered);
         if (rc == 0) {
             rc = recovered ? boot_primary_valid(st, &verr) : 1;
         }

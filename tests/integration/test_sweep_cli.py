@@ -207,10 +207,10 @@ class SweepCliTest(unittest.TestCase):
         self.assertFalse(os.path.exists(self.path("t")))
 
     def test_verdicts_exit_0_and_1(self):
-        """PASS is 0; a point that fails is a verdict, 1, not an error (wear-out wears the
-        stm32f4's sectors out within the sweep: tests/integration/test_sweep_faults.py)."""
-        rc, out, err = sweep("--board", "stm32f4", "--mode", "overwrite", "--scenario", "perm",
-                             "--faults", "wearout")
+        """PASS is 0; a point that fails is a verdict, 1, not an error (a torn ECC unit that
+        reads as an uncorrectable error stops the core: README's known limits)."""
+        rc, out, err = sweep("--board", "stm32h7", "--mode", "swap-scratch", "--scenario", "perm",
+                             "--faults", "torn-bits", "--ecc-torn", "read-error")
         self.assertEqual(rc, EX_FAIL, out + err)
         self.assertRegex(out, r"FAIL: [1-9][0-9]* of [0-9]+ cut points failed")
 

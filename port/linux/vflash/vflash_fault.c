@@ -540,6 +540,13 @@ static void vflash_cut_leave(struct vflash *dev, struct vflash_fault *f, const s
     }
 }
 
+/* The torn map's size: one bit per write unit, as the ECC map (vflash_ecc_map_size(), computed
+ * here from the device's size so that this module does not call up into vflash.c). */
+static size_t vflash_fault_torn_size(const struct vflash *dev)
+{
+    return ((size_t)(dev->size / dev->geom.write_unit) + 7) / 8;
+}
+
 /*
  * Marks the torn ECC units of op (ECC semantics only): a unit is torn when the cut left it
  * programmed with bytes that are neither its old ones nor the intended ones.
@@ -554,7 +561,7 @@ static void vflash_cut_mark_torn(struct vflash *dev, struct vflash_fault *f,
         return;
     }
     if (f->torn == NULL) {
-        f->torn = calloc(1, vflash_ecc_map_size(&dev->geom));
+        f->torn = calloc(1, vflash_fault_torn_size(dev));
         if (f->torn == NULL) {
             return;
         }
@@ -727,7 +734,7 @@ void vflash_fault_clear_torn(struct vflash *dev)
     if (dev == NULL || dev->fault == NULL || dev->fault->torn == NULL) {
         return;
     }
-    memset(dev->fault->torn, 0, vflash_ecc_map_size(&dev->geom));
+    memset(dev->fault->torn, 0, vflash_fault_torn_size(dev));
 }
 
 int vflash_fault_read_torn(struct vflash *dev, uint32_t off, uint8_t *dst, uint32_t len)
