@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bo_err.h"
+#include "vflash/vflash_fault_int.h"
 #include "vflash/vflash_prng.h"
 #include "vflash/vflash_weak.h"
 
@@ -17,22 +18,6 @@
 #define VFLASH_TAG_CUT 16u
 #define VFLASH_TAG_CUT_BITS 18u
 #define VFLASH_TAG_ECC_TORN 19u
-
-struct vflash_fault {
-    struct vflash_fault_config cfg;
-    struct vflash_prng program_error;
-    struct vflash_prng erase_error;
-    struct vflash_prng drop;
-    struct vflash_prng read_flip;
-    bool armed;
-    struct vflash_cut cut;
-    struct vflash_cut_result result;
-    struct vflash_weak_set weak; /* Weak regions (vflash_weak.h; stream tag 17). */
-    struct vflash_fault_stats stats;
-    enum vflash_ecc_torn ecc_torn; /* What a read of a torn ECC unit returns. */
-    uint64_t ecc_torn_seed;        /* Seed of the garbage bytes. */
-    uint8_t *torn;                 /* ECC: one bit per write unit, set = torn by a cut. */
-};
 
 static const char *const vflash_ecc_torn_names[VFLASH_ECC_TORN_COUNT] = {
     "erased",

@@ -249,6 +249,21 @@ int vflash_fault_weak_attach(struct vflash *dev, void *map, size_t len);
  */
 void vflash_fault_clear_weak(struct vflash *dev);
 
+/** A sink of bytes, fed by vflash_fault_digest(). */
+typedef void (*vflash_digest_put_fn)(void *ctx, const void *data, size_t len);
+
+/**
+ * \brief Feeds put with the fault state that decides how the device behaves from now on,
+ *        besides its contents and ECC map: the non-cut configuration and the positions of its
+ *        random streams, an armed cut, what a torn ECC unit reads as and which units are torn,
+ *        and the wear of every sector when the device has an endurance. Counters are left out.
+ *        Two devices of the same geometry with the same contents, ECC map and digest behave
+ *        the same under the same operations (a sweep's memo relies on it).
+ * \return false when no digest can stand for the state: the device holds weak regions, whose
+ *         reads draw new values from a map other devices may share.
+ */
+bool vflash_fault_digest(const struct vflash *dev, vflash_digest_put_fn put, void *ctx);
+
 /*
  * The seam between vflash.c and the fault models. Not for users: vflash.c calls these.
  */
