@@ -438,6 +438,12 @@ int sweep_run(const struct sweep_opts *o, struct sweep_result *res, char *err, s
         k += p.nout[t];
     }
     res->wall_s = sweep_now() - t0;
+    res->boots = p.counts[SWEEP_MEMO_N_BOOTS];
+    res->boot_hits = p.counts[SWEEP_MEMO_N_BOOT_HITS];
+    res->states = p.counts[SWEEP_MEMO_N_RESTS];
+    res->state_hits = p.counts[SWEEP_MEMO_N_REST_HITS];
+    res->verifies = p.counts[SWEEP_MEMO_N_VERIFIES];
+    res->verify_hits = p.counts[SWEEP_MEMO_N_VERIFY_HITS];
 out:
     sweep_worker_free(w0);
     sweep_plan_free(&p);

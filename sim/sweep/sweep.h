@@ -80,6 +80,9 @@ struct sweep_opts {
     uint32_t jobs;             /**< Parallel workers (0 or 1: one). */
     bool no_snapshots;         /**< Replay every cut point from the starting flash on jobs
                                     threads instead of forking snapshots of one run. */
+    bool no_cache;             /**< Run every boot, every run after a cut and every signature
+                                    check instead of taking them from the shared tables of
+                                    results already computed (the results are the same). */
     uint32_t shard_index;      /**< 1-based shard, with shard_count; 0/0 means 1/1. */
     uint32_t shard_count;
     uint32_t levels[SWEEP_LEVELS_MAX]; /**< --levels: erase-partial, torn-bits and weak get one
@@ -156,6 +159,15 @@ struct sweep_result {
     struct sweep_outcome *out; /**< In task order. */
     size_t count;
     double wall_s;
+    /* What the work cost, for benchmarks (not in the reports: they do not depend on it). Zero
+     * on the replay path (--no-snapshots, non-cut models), which keeps no tables. */
+    uint64_t boots;       /**< Boots the bootloader ran (the stable checks' included). */
+    uint64_t boot_hits;   /**< Boots taken from the table instead. */
+    uint64_t states;      /**< Runs from power-on after a cut that ran: the distinct flash
+                               states they started from (and those with weak bits). */
+    uint64_t state_hits;  /**< Such runs taken from the table instead. */
+    uint64_t verifies;    /**< Signature verifications run. */
+    uint64_t verify_hits; /**< Signature verifications taken from the table instead. */
 };
 
 /** \brief Fills o with defaults (all faults, depth 1, exhaustive, seed 1, one job, 1/1). */

@@ -54,6 +54,8 @@ void sweep_cli_usage(FILE *out)
             "  --no-downgrade-prevention\n"
             "  -j, --jobs N       parallel workers (processes forked from snapshots)\n"
             "  --no-snapshots     replay every cut point from the start, on -j threads\n"
+            "  --no-cache         run every boot and signature check again instead of\n"
+            "                     reusing the result of the same flash state\n"
             "  --shard I/N|auto   run shard I of N (1-based); auto: from the batch engine's\n"
             "                     environment (docs/distributed.md)\n"
             "  --json             print the results as JSON instead of the summary\n"
@@ -150,6 +152,7 @@ static const struct option sweep_cli_options[] = {
     { "ecc-torn", required_argument, NULL, 'e' },
     { "no-downgrade-prevention", no_argument, NULL, 'D' },
     { "no-snapshots", no_argument, NULL, 'N' },
+    { "no-cache", no_argument, NULL, 'K' },
     { "root", required_argument, NULL, 'o' },
     { "key", required_argument, NULL, 'k' },
     { "max-sectors", required_argument, NULL, 'x' },
@@ -374,6 +377,9 @@ static int sweep_cli_plain(struct sweep_cli *c, int ch, const char *arg)
         break;
     case 'N':
         c->o.no_snapshots = true;
+        break;
+    case 'K':
+        c->o.no_cache = true;
         break;
     case 'o':
         c->o.sc.root = arg;

@@ -23,6 +23,19 @@ void sweep_rec_free(struct sweep_rec *rec)
     memset(rec, 0, sizeof(*rec));
 }
 
+/* The map's index of dev (fa_device_id). */
+static uint32_t sweep_dev_index(const struct sweep_worker *w, const struct vflash *dev)
+{
+    uint32_t i;
+
+    for (i = 0; i < w->map.device_count; i++) {
+        if (w->map.devices[i] == dev) {
+            return i;
+        }
+    }
+    return i;
+}
+
 /* Records op (called before it happens, so dev->mem holds the old bytes). */
 static void sweep_record(struct sweep_worker *w, struct vflash *dev, const struct vflash_op *op)
 {
@@ -47,11 +60,7 @@ static void sweep_record(struct sweep_worker *w, struct vflash *dev, const struc
     }
     r = &rec->ops[rec->n++];
     memset(r, 0, sizeof(*r));
-    for (i = 0; i < w->map.device_count; i++) {
-        if (w->map.devices[i] == dev) {
-            r->dev = (uint8_t)i;
-        }
-    }
+    r->dev = (uint8_t)sweep_dev_index(w, dev);
     r->kind = (uint8_t)op->kind;
     if (op->kind == VFLASH_OP_ERASE) {
         r->changed = ecc;
@@ -86,6 +95,9 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
     w->op_last = -1;
     if (w->dead) {
         return BO_EPOWER;
+    }
+    if (w->memo != NULL) {
+        sweep_memo_cache_touch(&w->hc, sweep_dev_index(w, dev), dev, op);
     }
     if (w->o->inject != NULL) {
         rc = w->o->inject(w->o->inject_arg, dev, op, w->recovery);
@@ -149,6 +161,7 @@ void sweep_worker_free(struct sweep_worker *w)
         port_flash_map_activate(w->prev_map);
     }
     port_flash_map_free(&w->map);
+    sweep_memo_cache_free(&w->hc);
     free(w->state);
     w->state = NULL;
     if (w->plat_on) {
@@ -190,6 +203,10 @@ int sweep_worker_setup(struct sweep_worker *w, const struct sweep_plan *plan,
     if (w->state == NULL) {
         return BO_ENOMEM;
     }
+    rc = sweep_memo_cache_setup(&w->hc, &w->map);
+    if (rc < 0) {
+        return rc;
+    }
     w->prev_map = port_flash_map_activate(&w->map);
     return 0;
 }
@@ -197,6 +214,7 @@ int sweep_worker_setup(struct sweep_worker *w, const struct sweep_plan *plan,
 void sweep_start(struct sweep_worker *w, struct scenario_app *app)
 {
     scenario_restore(w->sc, &w->map);
+    sweep_memo_cache_reset(&w->hc);
     w->ops = 0;
     w->cut_at = -1;
     w->cut_hit = false;
@@ -246,12 +264,14 @@ int sweep_boot(struct sweep_worker *w, struct boot_rsp *rsp)
     int rc;
 
     if (w->memo != NULL) {
-        keyed = sweep_memo_key(&w->map, SWEEP_MEMO_BOOT, NULL, 0, &k);
+        keyed = sweep_memo_key(&w->map, &w->hc, SWEEP_MEMO_BOOT, NULL, 0, &k);
         if (keyed && sweep_memo_find(w->memo, &k, SWEEP_MEMO_BOOT, &rc, rsp, sizeof(*rsp))) {
+            sweep_memo_count(w->memo, SWEEP_MEMO_N_BOOT_HITS);
             return rc;
         }
         faults = sweep_memo_read_faults(&w->map);
     }
+    sweep_memo_count(w->memo, SWEEP_MEMO_N_BOOTS);
     if (w->o->log != NULL) {
         fprintf(w->o->log, "  log --- boot (flash operation %llu)\n", (unsigned long long)w->ops);
     }
@@ -277,13 +297,14 @@ static int sweep_stable(struct sweep_worker *w, const struct boot_rsp *last,
     int rc;
 
     if (w->memo != NULL) {
-        keyed =
-            sweep_memo_key(&w->map, SWEEP_MEMO_STABLE, last->versions, sizeof(last->versions), &k);
+        keyed = sweep_memo_key(&w->map, &w->hc, SWEEP_MEMO_STABLE, last->versions,
+                               sizeof(last->versions), &k);
         if (keyed && sweep_memo_find(w->memo, &k, SWEEP_MEMO_STABLE, &rc, r, sizeof(*r))) {
             return rc;
         }
         faults = sweep_memo_read_faults(&w->map);
     }
+    sweep_memo_count(w->memo, SWEEP_MEMO_N_BOOTS);
     rc = invariant_check_stable(w->sc, &w->map, w->state, last, r);
     if (keyed && w->hook_calls == calls && sweep_memo_read_faults(&w->map) == faults) {
         sweep_memo_add(w->memo, &k, SWEEP_MEMO_STABLE, rc, r, sizeof(*r));
@@ -414,6 +435,92 @@ static void sweep_first_cut(struct sweep_worker *w, const struct sweep_point *pt
     sweep_cut_taken(w, pt, rc, cs);
 }
 
+/* What a run from power-on to its verdict leaves: its memo value. */
+struct sweep_rest_val {
+    uint8_t id;
+    uint8_t final_run;
+    char msg[sizeof(((struct invariant_report *)0)->msg)];
+};
+
+_Static_assert(sizeof(struct sweep_rest_val) <= SWEEP_MEMO_VALUE_MAX, "a verdict fits an entry");
+
+/* The application state's bytes that a run depends on (its boot count restarts at 0). */
+static size_t sweep_app_bytes(const struct scenario_app *a, uint8_t *b)
+{
+    int32_t rc = a->app_rc;
+
+    b[0] = a->policy;
+    b[1] = a->requested;
+    b[2] = a->confirmed;
+    b[3] = a->ran_new;
+    b[4] = a->in_call;
+    b[5] = a->app_error;
+    memcpy(b + 6, &rc, sizeof(rc));
+    return 6 + sizeof(rc);
+}
+
+/* Runs the device from power-on to its verdict: the checked run, then the final checks. */
+static void sweep_rest_run(struct sweep_worker *w, struct scenario_app *app,
+                           const struct scenario_app *cuts, size_t ncut, struct invariant_report *r,
+                           uint8_t *final_run)
+{
+    struct boot_rsp last;
+    int rc;
+
+    rc = sweep_device_run(w, app, true, r, &last);
+    if (rc == BO_EPOWER) {
+        invariant_fail(r, INVARIANT_HARNESS, "unexpected power loss");
+    }
+    if (rc == 0 && r->id == INVARIANT_NONE) {
+        sweep_final(w, &last, cuts, ncut, r, final_run);
+    }
+}
+
+/*
+ * sweep_rest_run() through the memo: a run from power-on depends only on the flash (with its
+ * fault state) and the application's state, and its verdict only on those and the
+ * applications' states at the cuts, so cut points that leave the same state share one run.
+ * r must be clear on entry.
+ */
+static void sweep_rest(struct sweep_worker *w, struct scenario_app *app,
+                       const struct scenario_app *cuts, size_t ncut, struct invariant_report *r,
+                       uint8_t *final_run)
+{
+    uint8_t extra[3 * 16];
+    struct sweep_rest_val v;
+    struct sweep_memo_key k;
+    size_t n = 0;
+    size_t i;
+    uint64_t faults = 0;
+    bool keyed = false;
+    int rc;
+
+    if (w->memo != NULL && ncut <= 2 && r->id == INVARIANT_NONE) {
+        n = sweep_app_bytes(app, extra);
+        for (i = 0; i < ncut; i++) {
+            n += sweep_app_bytes(&cuts[i], extra + n);
+        }
+        keyed = sweep_memo_key(&w->map, &w->hc, SWEEP_MEMO_REST, extra, n, &k);
+        if (keyed && sweep_memo_find(w->memo, &k, SWEEP_MEMO_REST, &rc, &v, sizeof(v))) {
+            sweep_memo_count(w->memo, SWEEP_MEMO_N_REST_HITS);
+            r->id = v.id;
+            memcpy(r->msg, v.msg, sizeof(r->msg));
+            *final_run = v.final_run;
+            return;
+        }
+        faults = sweep_memo_read_faults(&w->map);
+    }
+    sweep_memo_count(w->memo, SWEEP_MEMO_N_RESTS);
+    sweep_rest_run(w, app, cuts, ncut, r, final_run);
+    if (keyed && sweep_memo_read_faults(&w->map) == faults) {
+        memset(&v, 0, sizeof(v));
+        v.id = r->id;
+        v.final_run = *final_run;
+        memcpy(v.msg, r->msg, sizeof(v.msg));
+        sweep_memo_add(w->memo, &k, SWEEP_MEMO_REST, 0, &v, sizeof(v));
+    }
+}
+
 void sweep_exec_from(struct sweep_worker *w, const struct sweep_point *pt,
                      const struct sweep_cut_state *cs, struct sweep_outcome *out)
 {
@@ -435,17 +542,19 @@ void sweep_exec_from(struct sweep_worker *w, const struct sweep_point *pt,
             app = w->app_at_cut;
             cuts[ncut++] = app;
             sweep_power_on(w);
-            rc = sweep_device_run(w, &app, true, &r, &last);
+            w->cut_at = -1;
+            sweep_rest(w, &app, cuts, ncut, &r, &out->final_run);
+        } else {
+            w->cut_at = -1;
+            if (rc == BO_EPOWER) {
+                invariant_fail(&r, INVARIANT_HARNESS, "unexpected power loss");
+            }
+            if (rc == 0 && r.id == INVARIANT_NONE) {
+                sweep_final(w, &last, cuts, ncut, &r, &out->final_run);
+            }
         }
-        w->cut_at = -1;
     } else if (rc == 0) {
-        rc = sweep_device_run(w, &app, true, &r, &last);
-    }
-    if (rc == BO_EPOWER) {
-        invariant_fail(&r, INVARIANT_HARNESS, "unexpected power loss");
-    }
-    if (rc == 0 && r.id == INVARIANT_NONE) {
-        sweep_final(w, &last, cuts, ncut, &r, &out->final_run);
+        sweep_rest(w, &app, cuts, ncut, &r, &out->final_run);
     }
     out->status = r.id == INVARIANT_NONE ? SWEEP_PASS : SWEEP_FAIL;
     out->invariant = r.id;

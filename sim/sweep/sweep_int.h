@@ -13,6 +13,7 @@
 #include "mbedtls/platform.h"
 #include "port_flash_map.h"
 #include "sweep/sweep.h"
+#include "sweep/sweep_memo.h"
 
 /* One operation of a recorded run. */
 struct sweep_rec_op {
@@ -48,15 +49,15 @@ struct sweep_plan {
     uint64_t *sample;           /* Depth 1 --random: point index of each task. */
     struct sweep_outcome **out; /* Per local task. */
     size_t *nout;
-    uint64_t next; /* Next local task (atomic). */
-    uint64_t done; /* Finished local tasks (atomic). */
+    uint64_t counts[SWEEP_MEMO_N_COUNT]; /* The memo's counters at the end of the run. */
+    uint64_t next;                       /* Next local task (atomic). */
+    uint64_t done;                       /* Finished local tasks (atomic). */
     int fatal;
     /* Runs a non-cut point (sweep_nc_exec(), set by sweep.c), or NULL. */
     void (*nc_exec)(struct sweep_worker *w, const struct sweep_point *pt,
                     struct sweep_outcome *out);
 };
 
-struct sweep_memo;
 struct sweep_worker;
 
 /*
@@ -94,6 +95,7 @@ struct sweep_worker {
     const struct sweep_op_hook *op_hook; /* Called at each operation before the cut check
                                              (a snapshot layer's forks), or NULL. */
     struct sweep_memo *memo;      /* Boots that write nothing, shared (sweep_memo.h), or NULL. */
+    struct sweep_memo_cache hc;   /* Sector sums of map for the memo's keys. */
     uint64_t hook_calls;          /* Calls of the operation hook so far. */
     const struct sweep_point *nc; /* The non-cut fault point being run (sweep_fault.c), or NULL. */
     /* Its part of the operation hook (set by sweep_fault.c, so that this layer never calls it

@@ -29,150 +29,45 @@ struct sweep_memo_entry {
     uint64_t value[SWEEP_MEMO_VALUE_MAX / 8];
 };
 
-/*
- * The hash: four lanes, each word of input folded into one lane by xor, a multiplication by an
- * odd constant and a xor-shift. Each step is a bijection of the lane for a given word and of
- * the word for a given lane, so two inputs that differ in one word always leave that lane
- * different; the lanes are then mixed into 128 bits.
- */
-struct sweep_memo_hash {
-    uint64_t lane[4];
-    uint64_t words;
-};
+/* Bytes before the entries: the shared counters, on a cache line of their own. */
+#define SWEEP_MEMO_HEAD 64u
 
-static const uint64_t sweep_memo_mul[4] = {
-    0x9e3779b97f4a7c15ull,
-    0xc2b2ae3d27d4eb4full,
-    0x165667b19e3779f9ull,
-    0xd6e8feb86659fd93ull,
-};
-
-static inline uint64_t sweep_memo_step(uint64_t acc, uint64_t v, uint64_t mul)
-{
-    acc ^= v;
-    acc *= mul;
-    return acc ^ (acc >> 32);
-}
-
-static void sweep_memo_hash_init(struct sweep_memo_hash *h)
-{
-    h->lane[0] = 0x243f6a8885a308d3ull;
-    h->lane[1] = 0x13198a2e03707344ull;
-    h->lane[2] = 0xa4093822299f31d0ull;
-    h->lane[3] = 0x082efa98ec4e6c89ull;
-    h->words = 0;
-}
-
-/* Folds len bytes in; the lanes restart at lane 0 for every call (lengths are mixed in). */
-static void sweep_memo_hash_bytes(struct sweep_memo_hash *h, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    uint64_t a = h->lane[0];
-    uint64_t b = h->lane[1];
-    uint64_t c = h->lane[2];
-    uint64_t d = h->lane[3];
-    uint64_t w[4];
-    uint64_t tail = 0;
-    size_t i;
-
-    for (i = 0; i + 32 <= len; i += 32) {
-        memcpy(w, p + i, sizeof(w));
-        a = sweep_memo_step(a, w[0], sweep_memo_mul[0]);
-        b = sweep_memo_step(b, w[1], sweep_memo_mul[1]);
-        c = sweep_memo_step(c, w[2], sweep_memo_mul[2]);
-        d = sweep_memo_step(d, w[3], sweep_memo_mul[3]);
-    }
-    for (; i + 8 <= len; i += 8) {
-        memcpy(&w[0], p + i, 8);
-        a = sweep_memo_step(a, w[0], sweep_memo_mul[0]);
-        a ^= a >> 29;
-    }
-    if (i < len) {
-        memcpy(&tail, p + i, len - i);
-    }
-    b = sweep_memo_step(b, tail, sweep_memo_mul[1]);
-    c = sweep_memo_step(c, (uint64_t)len, sweep_memo_mul[2]);
-    h->lane[0] = a;
-    h->lane[1] = b;
-    h->lane[2] = c;
-    h->lane[3] = d;
-    h->words += len / 8 + 1;
-}
-
-static uint64_t sweep_memo_fmix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    return x ^ (x >> 33);
-}
-
-static void sweep_memo_hash_end(const struct sweep_memo_hash *h, struct sweep_memo_key *k)
-{
-    const uint64_t *l = h->lane;
-
-    k->h[0] = sweep_memo_fmix(
-        l[0] ^ sweep_memo_fmix(l[1] ^ sweep_memo_fmix(l[2] ^ sweep_memo_fmix(l[3]))));
-    k->h[1] = sweep_memo_fmix(
-        l[3] + 3 * sweep_memo_fmix(
-                       l[2] + 5 * sweep_memo_fmix(l[1] + 7 * sweep_memo_fmix(l[0] + h->words))));
-}
+_Static_assert(SWEEP_MEMO_N_COUNT * sizeof(uint64_t) <= SWEEP_MEMO_HEAD, "the counters fit");
 
 int sweep_memo_setup(struct sweep_memo *m, size_t count)
 {
     size_t n = 1;
-    void *p;
+    uint8_t *p;
 
     memset(m, 0, sizeof(*m));
     while (n < count) {
         n *= 2;
     }
-    p = mmap(NULL, n * sizeof(*m->tab), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    m->map_len = SWEEP_MEMO_HEAD + n * sizeof(*m->tab);
+    p = mmap(NULL, m->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
+        m->map_len = 0;
         return BO_ENOMEM;
     }
-    m->tab = p;
+    m->counts = (uint64_t *)(void *)p;
+    m->tab = (struct sweep_memo_entry *)(void *)(p + SWEEP_MEMO_HEAD);
     m->count = n;
-    m->map_len = n * sizeof(*m->tab);
     return 0;
 }
 
 void sweep_memo_free(struct sweep_memo *m)
 {
-    if (m->tab != NULL) {
-        munmap(m->tab, m->map_len);
+    if (m->counts != NULL) {
+        munmap(m->counts, m->map_len);
     }
     memset(m, 0, sizeof(*m));
 }
 
-bool sweep_memo_key(const struct port_flash_map *map, enum sweep_memo_kind kind, const void *extra,
-                    size_t extra_len, struct sweep_memo_key *k)
+void sweep_memo_count(struct sweep_memo *m, enum sweep_memo_counter which)
 {
-    struct sweep_memo_hash h;
-    uint64_t head[2] = { (uint64_t)kind, map->device_count };
-    uint32_t i;
-
-    for (i = 0; i < map->device_count; i++) {
-        if (vflash_fault_weak_count(map->devices[i]) != 0) {
-            return false;
-        }
+    if (m != NULL && m->counts != NULL && (unsigned)which < SWEEP_MEMO_N_COUNT) {
+        __atomic_fetch_add(&m->counts[which], 1, __ATOMIC_RELAXED);
     }
-    sweep_memo_hash_init(&h);
-    sweep_memo_hash_bytes(&h, head, sizeof(head));
-    for (i = 0; i < map->device_count; i++) {
-        const struct vflash *d = map->devices[i];
-
-        sweep_memo_hash_bytes(&h, d->mem, d->size);
-        if (d->ecc_map != NULL) {
-            sweep_memo_hash_bytes(&h, d->ecc_map, vflash_ecc_map_size(&d->geom));
-        }
-    }
-    if (extra_len > 0) {
-        sweep_memo_hash_bytes(&h, extra, extra_len);
-    }
-    sweep_memo_hash_end(&h, k);
-    return true;
 }
 
 bool sweep_memo_find(struct sweep_memo *m, const struct sweep_memo_key *k,
@@ -181,7 +76,7 @@ bool sweep_memo_find(struct sweep_memo *m, const struct sweep_memo_key *k,
     size_t i;
     uint32_t p;
 
-    if (m == NULL || m->tab == NULL || len > SWEEP_MEMO_VALUE_MAX) {
+    if (m == NULL || m->tab == NULL || m->off || len > SWEEP_MEMO_VALUE_MAX) {
         return false;
     }
     for (p = 0, i = (size_t)k->h[0] & (m->count - 1); p < SWEEP_MEMO_PROBES;
@@ -209,7 +104,7 @@ void sweep_memo_add(struct sweep_memo *m, const struct sweep_memo_key *k, enum s
     size_t i;
     uint32_t p;
 
-    if (m == NULL || m->tab == NULL || len > SWEEP_MEMO_VALUE_MAX) {
+    if (m == NULL || m->tab == NULL || m->off || len > SWEEP_MEMO_VALUE_MAX) {
         return;
     }
     for (p = 0, i = (size_t)k->h[0] & (m->count - 1); p < SWEEP_MEMO_PROBES;

@@ -29,11 +29,27 @@
 #include <stdint.h>
 
 #include "port_flash_map.h"
+#include "vflash/vflash.h"
 
 /** What a memo entry holds. */
 enum sweep_memo_kind {
     SWEEP_MEMO_BOOT = 1,   /**< A boot's return code and struct boot_rsp. */
     SWEEP_MEMO_STABLE = 2, /**< The stable check's return code and struct invariant_report. */
+    SWEEP_MEMO_REST = 3,   /**< What a run from power-on to its verdict found (sweep_exec.c):
+                                a run that writes, keyed by the flash it started from and the
+                                application's state. */
+};
+
+/** Counts shared by every process of a sweep (sweep_memo_count()). */
+enum sweep_memo_counter {
+    SWEEP_MEMO_N_BOOTS = 0,   /**< Boots the bootloader ran. */
+    SWEEP_MEMO_N_BOOT_HITS,   /**< Boots taken from the table. */
+    SWEEP_MEMO_N_RESTS,       /**< Runs from power-on to a verdict that ran (distinct states,
+                                   and the states that cannot be keyed). */
+    SWEEP_MEMO_N_REST_HITS,   /**< Such runs taken from the table. */
+    SWEEP_MEMO_N_VERIFIES,    /**< Signature verifications that ran. */
+    SWEEP_MEMO_N_VERIFY_HITS, /**< Signature verifications taken from the table. */
+    SWEEP_MEMO_N_COUNT
 };
 
 /** Largest value an entry holds, in bytes. */
@@ -49,10 +65,12 @@ struct sweep_memo_entry;
 /** The shared table. */
 struct sweep_memo {
     struct sweep_memo_entry *tab;
-    size_t count;    /**< Entries, a power of two. */
-    size_t map_len;  /**< Bytes mapped. */
-    uint64_t hits;   /**< Found in this process. */
-    uint64_t stores; /**< Stored by this process. */
+    uint64_t *counts; /**< SWEEP_MEMO_N_COUNT shared counters. */
+    bool off;         /**< Count only: lookups miss and nothing is stored (--no-cache). */
+    size_t count;     /**< Entries, a power of two. */
+    size_t map_len;   /**< Bytes mapped. */
+    uint64_t hits;    /**< Found in this process. */
+    uint64_t stores;  /**< Stored by this process. */
 };
 
 /**
@@ -64,12 +82,50 @@ int sweep_memo_setup(struct sweep_memo *m, size_t count);
 /** \brief Unmaps the table (in the process that mapped it; children just exit). */
 void sweep_memo_free(struct sweep_memo *m);
 
+/** The per-sector sums of one device. */
+struct sweep_memo_sums {
+    uint64_t (*sum)[2]; /**< Hash of each sector's bytes and ECC bits. */
+    uint8_t *dirty;     /**< Non-zero: the sector may have changed since its sum. */
+    uint32_t n;         /**< Sectors. */
+    bool off;           /**< The device is hashed whole every time (its ECC bits of a sector do
+                             not start on a byte). */
+};
+
 /**
- * \brief The key of the map's flash for kind, with extra bytes of context mixed in.
+ * A process's cache of sector sums of its flash: a key rehashes only the sectors an operation
+ * touched since the last key (sweep_memo_cache_touch(), called before every operation), or all
+ * after sweep_memo_cache_reset() (the flash was written around the operations).
+ */
+struct sweep_memo_cache {
+    struct sweep_memo_sums dev[PORT_FLASH_MAP_MAX_DEVICES];
+    uint32_t count;
+};
+
+/** \brief Sizes the cache for the map's devices, every sector dirty. \return 0 or BO_ENOMEM. */
+int sweep_memo_cache_setup(struct sweep_memo_cache *c, const struct port_flash_map *map);
+
+/** \brief Frees the cache. */
+void sweep_memo_cache_free(struct sweep_memo_cache *c);
+
+/** \brief Marks the sectors of device dev (d) that op touches as changed. */
+void sweep_memo_cache_touch(struct sweep_memo_cache *c, uint32_t dev, const struct vflash *d,
+                            const struct vflash_op *op);
+
+/** \brief Marks every sector as changed (c may be NULL). */
+void sweep_memo_cache_reset(struct sweep_memo_cache *c);
+
+/**
+ * \brief The key of the map's flash for kind: every device's contents, ECC map and fault
+ *        digest (vflash_fault_digest()), with extra bytes of context mixed in. c (or NULL)
+ *        holds sector sums to reuse.
  * \return false when the state cannot be keyed (a device holds weak bits).
  */
-bool sweep_memo_key(const struct port_flash_map *map, enum sweep_memo_kind kind, const void *extra,
-                    size_t extra_len, struct sweep_memo_key *k);
+bool sweep_memo_key(const struct port_flash_map *map, struct sweep_memo_cache *c,
+                    enum sweep_memo_kind kind, const void *extra, size_t extra_len,
+                    struct sweep_memo_key *k);
+
+/** \brief Adds one to a shared counter (m may be NULL). */
+void sweep_memo_count(struct sweep_memo *m, enum sweep_memo_counter which);
 
 /**
  * \brief Looks k up. \return true with *rc and the len bytes of value filled, or false.

@@ -51,7 +51,7 @@ void __sanitizer_purge_allocator(void);
 #endif
 
 /* Entries of the shared table of boots that write nothing. */
-#define SWEEP_SNAP_MEMO_ENTRIES 65536u
+#define SWEEP_SNAP_MEMO_ENTRIES 262144u
 
 /* A growable byte buffer (a child's output). */
 struct sweep_snap_buf {
@@ -616,6 +616,8 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
     }
     /* Without its table (no shared memory), the sweep runs every boot. */
     if (sweep_memo_setup(&memo, SWEEP_SNAP_MEMO_ENTRIES) == 0) {
+        /* --no-cache (and --log, whose lines a reused result would not print) only count. */
+        memo.off = o->no_cache || o->log != NULL;
         w->memo = &memo;
     }
     SWEEP_SNAP_PURGE();
@@ -647,6 +649,7 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
     }
 out:
     if (w->memo != NULL) {
+        memcpy(p->counts, memo.counts, sizeof(p->counts));
         sweep_memo_free(&memo);
         w->memo = NULL;
     }

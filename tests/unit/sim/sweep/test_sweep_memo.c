@@ -62,12 +62,12 @@ static void test_key_changes(void **state)
 
     (void)state;
     memo_map_setup(&map, dev);
-    assert_true(sweep_memo_key(&map, SWEEP_MEMO_BOOT, NULL, 0, &base));
-    assert_true(sweep_memo_key(&map, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &base));
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
     assert_memory_equal(&k, &base, sizeof(k));
-    assert_true(sweep_memo_key(&map, SWEEP_MEMO_STABLE, NULL, 0, &k));
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_STABLE, NULL, 0, &k));
     assert_memory_not_equal(&k, &base, sizeof(k));
-    assert_true(sweep_memo_key(&map, SWEEP_MEMO_BOOT, extra, sizeof(extra), &k));
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, extra, sizeof(extra), &k));
     assert_memory_not_equal(&k, &base, sizeof(k));
     /* Every single-bit change of either device's bytes changes the key (a sample of bits). */
     for (d = 0; d < 2; d++) {
@@ -75,17 +75,17 @@ static void test_key_changes(void **state)
             uint8_t bit = (uint8_t)(1u << (off % 8));
 
             dev[d].mem[off] ^= bit;
-            assert_true(sweep_memo_key(&map, SWEEP_MEMO_BOOT, NULL, 0, &k));
+            assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
             assert_memory_not_equal(&k, &base, sizeof(k));
             dev[d].mem[off] ^= bit;
         }
     }
     /* The ECC map counts: a unit marked programmed with the same bytes is another state. */
     vflash_ecc_mark(&dev[1], 64, 32, true);
-    assert_true(sweep_memo_key(&map, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
     assert_memory_not_equal(&k, &base, sizeof(k));
     vflash_ecc_mark(&dev[1], 64, 32, false);
-    assert_true(sweep_memo_key(&map, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
     assert_memory_equal(&k, &base, sizeof(k));
     vflash_free(&dev[0]);
     vflash_free(&dev[1]);
@@ -110,9 +110,9 @@ static void test_key_refuses_weak(void **state)
     assert_int_equal(vflash_fault_arm_cut(&dev[0], &cut), 0);
     vflash_program(&dev[0], 0, data, sizeof(data));
     assert_true(vflash_fault_weak_count(&dev[0]) > 0);
-    assert_false(sweep_memo_key(&map, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_false(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
     vflash_fault_clear_weak(&dev[0]);
-    assert_true(sweep_memo_key(&map, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
     vflash_free(&dev[0]);
     vflash_free(&dev[1]);
 }
