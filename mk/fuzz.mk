@@ -103,7 +103,7 @@ $(FUZZ_DIR)/$(1)/bin/%: $(FUZZ_DIR)/$(1)/obj/fuzz/%.o $$(FUZZ_LIB_OBJS_$(1)) \
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
 	$$(Q)$$(FUZZ_CC_$(1)) $$(FUZZ_CFLAGS_$(1)) $$(FUZZ_LDFLAGS_$(1)) $$(FUZZ_WRAP_$$*) -o $$@ \
-		$$< $$(FUZZ_LIB_OBJS_$(1)) -Wl,--start-group $(FUZZ_DIR)/$(1)/lib/libbo_all.a \
+		$$< $$(FUZZ_LIB_OBJS_$(1)) $(SWEEP_WRAP) -Wl,--start-group $(FUZZ_DIR)/$(1)/lib/libbo_all.a \
 		$(FUZZ_DIR)/$(1)/lib/libbo_mbedtls.a -Wl,--end-group $$(HOST_LDLIBS) -lpthread
 endef
 

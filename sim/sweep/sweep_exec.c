@@ -96,9 +96,6 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
     if (w->dead) {
         return BO_EPOWER;
     }
-    if (w->memo != NULL) {
-        sweep_memo_cache_touch(&w->hc, sweep_dev_index(w, dev), dev, op);
-    }
     if (w->o->inject != NULL) {
         rc = w->o->inject(w->o->inject_arg, dev, op, w->recovery);
         if (rc != 0) {
@@ -110,6 +107,10 @@ static int sweep_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
     }
     if (w->op_hook != NULL) {
         w->op_hook->at(w->op_hook->arg, w);
+    }
+    /* After the snapshot layer's hook, which may bring the sums up to date before it forks. */
+    if (w->memo != NULL) {
+        sweep_memo_cache_touch(&w->hc, sweep_dev_index(w, dev), dev, op);
     }
     if (w->nc != NULL && w->nc_hook != NULL) {
         rc = w->nc_hook(w, dev, op);

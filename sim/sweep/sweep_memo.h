@@ -35,6 +35,8 @@
 enum sweep_memo_kind {
     SWEEP_MEMO_BOOT = 1,   /**< A boot's return code and struct boot_rsp. */
     SWEEP_MEMO_STABLE = 2, /**< The stable check's return code and struct invariant_report. */
+    SWEEP_MEMO_VERIFY = 4, /**< A signature check's result (sweep_vcache.c), keyed by the key,
+                                the hash and the signature. */
     SWEEP_MEMO_REST = 3,   /**< What a run from power-on to its verdict found (sweep_exec.c):
                                 a run that writes, keyed by the flash it started from and the
                                 application's state. */
@@ -111,6 +113,12 @@ void sweep_memo_cache_free(struct sweep_memo_cache *c);
 void sweep_memo_cache_touch(struct sweep_memo_cache *c, uint32_t dev, const struct vflash *d,
                             const struct vflash_op *op);
 
+/**
+ * \brief Brings the sums of the changed sectors up to date now (a process about to fork:
+ *        its children then rehash only what they change).
+ */
+void sweep_memo_cache_refresh(struct sweep_memo_cache *c, const struct port_flash_map *map);
+
 /** \brief Marks every sector as changed (c may be NULL). */
 void sweep_memo_cache_reset(struct sweep_memo_cache *c);
 
@@ -123,6 +131,10 @@ void sweep_memo_cache_reset(struct sweep_memo_cache *c);
 bool sweep_memo_key(const struct port_flash_map *map, struct sweep_memo_cache *c,
                     enum sweep_memo_kind kind, const void *extra, size_t extra_len,
                     struct sweep_memo_key *k);
+
+/** \brief The key of len bytes of data for kind (no flash in it). */
+void sweep_memo_key_buf(enum sweep_memo_kind kind, const void *data, size_t len,
+                        struct sweep_memo_key *k);
 
 /** \brief Adds one to a shared counter (m may be NULL). */
 void sweep_memo_count(struct sweep_memo *m, enum sweep_memo_counter which);

@@ -189,9 +189,8 @@ void sweep_memo_cache_reset(struct sweep_memo_cache *c)
     }
 }
 
-/* Folds device d's contents and ECC map into h, from its sector sums where it has them. */
-static void sweep_memo_key_dev(struct sweep_memo_hash *h, const struct vflash *d,
-                               struct sweep_memo_sums *s)
+/* Brings the sums of device d's dirty sectors up to date. */
+static void sweep_memo_sums_update(const struct vflash *d, struct sweep_memo_sums *s)
 {
     struct sweep_memo_hash one;
     struct sweep_memo_key k;
@@ -199,27 +198,52 @@ static void sweep_memo_key_dev(struct sweep_memo_hash *h, const struct vflash *d
     size_t elen;
     uint32_t i;
 
-    if (s == NULL || s->off || s->n != d->sector_count) {
+    for (i = 0; i < s->n; i++) {
+        if (!s->dirty[i]) {
+            continue;
+        }
+        sweep_memo_hash_init(&one);
+        sweep_memo_hash_bytes(&one, d->mem + d->sectors[i].off, d->sectors[i].size);
+        if (d->ecc_map != NULL) {
+            sweep_memo_sector_ecc(d, i, &eoff, &elen);
+            sweep_memo_hash_bytes(&one, d->ecc_map + eoff, elen);
+        }
+        sweep_memo_hash_end(&one, &k);
+        s->sum[i][0] = k.h[0];
+        s->sum[i][1] = k.h[1];
+        s->dirty[i] = 0;
+    }
+}
+
+/* Whether s holds usable sums for device d. */
+static bool sweep_memo_sums_usable(const struct vflash *d, const struct sweep_memo_sums *s)
+{
+    return s != NULL && !s->off && s->n == d->sector_count;
+}
+
+void sweep_memo_cache_refresh(struct sweep_memo_cache *c, const struct port_flash_map *map)
+{
+    uint32_t i;
+
+    for (i = 0; c != NULL && i < c->count && i < map->device_count; i++) {
+        if (sweep_memo_sums_usable(map->devices[i], &c->dev[i])) {
+            sweep_memo_sums_update(map->devices[i], &c->dev[i]);
+        }
+    }
+}
+
+/* Folds device d's contents and ECC map into h, from its sector sums where it has them. */
+static void sweep_memo_key_dev(struct sweep_memo_hash *h, const struct vflash *d,
+                               struct sweep_memo_sums *s)
+{
+    if (!sweep_memo_sums_usable(d, s)) {
         sweep_memo_hash_bytes(h, d->mem, d->size);
         if (d->ecc_map != NULL) {
             sweep_memo_hash_bytes(h, d->ecc_map, vflash_ecc_map_size(&d->geom));
         }
         return;
     }
-    for (i = 0; i < s->n; i++) {
-        if (s->dirty[i]) {
-            sweep_memo_hash_init(&one);
-            sweep_memo_hash_bytes(&one, d->mem + d->sectors[i].off, d->sectors[i].size);
-            if (d->ecc_map != NULL) {
-                sweep_memo_sector_ecc(d, i, &eoff, &elen);
-                sweep_memo_hash_bytes(&one, d->ecc_map + eoff, elen);
-            }
-            sweep_memo_hash_end(&one, &k);
-            s->sum[i][0] = k.h[0];
-            s->sum[i][1] = k.h[1];
-            s->dirty[i] = 0;
-        }
-    }
+    sweep_memo_sums_update(d, s);
     sweep_memo_hash_bytes(h, s->sum, (size_t)s->n * sizeof(*s->sum));
 }
 
@@ -248,4 +272,16 @@ bool sweep_memo_key(const struct port_flash_map *map, struct sweep_memo_cache *c
     }
     sweep_memo_hash_end(&h, k);
     return true;
+}
+
+void sweep_memo_key_buf(enum sweep_memo_kind kind, const void *data, size_t len,
+                        struct sweep_memo_key *k)
+{
+    struct sweep_memo_hash h;
+    uint64_t head[2] = { (uint64_t)kind, len };
+
+    sweep_memo_hash_init(&h);
+    sweep_memo_hash_bytes(&h, head, sizeof(head));
+    sweep_memo_hash_bytes(&h, data, len);
+    sweep_memo_hash_end(&h, k);
 }

@@ -31,6 +31,7 @@
 
 #include "bo_err.h"
 #include "sweep/sweep_memo.h"
+#include "sweep/sweep_vcache.h"
 
 /*
  * AddressSanitizer keeps freed memory in a quarantine of up to hundreds of megabytes, whose page
@@ -487,6 +488,10 @@ static void sweep_snap_at(void *arg, struct sweep_worker *w)
     if (s->child || s->stop) {
         return;
     }
+    if (w->memo != NULL && s->cursor < s->plan->ntasks && s->op_of[s->cursor] == w->ops) {
+        /* The children key the state after their cut: let them rehash only what they change. */
+        sweep_memo_cache_refresh(&w->hc, &w->map);
+    }
     while (s->cursor < s->plan->ntasks && s->op_of[s->cursor] == w->ops) {
         struct sweep_snap_slot *sl = NULL;
         struct sweep_point pt;
@@ -619,6 +624,7 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
         /* --no-cache (and --log, whose lines a reused result would not print) only count. */
         memo.off = o->no_cache || o->log != NULL;
         w->memo = &memo;
+        sweep_vcache_use(&memo);
     }
     SWEEP_SNAP_PURGE();
     /* The action once, as every replay runs it (no checks), forking at the first cuts. */
@@ -650,6 +656,7 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
 out:
     if (w->memo != NULL) {
         memcpy(p->counts, memo.counts, sizeof(p->counts));
+        sweep_vcache_use(NULL);
         sweep_memo_free(&memo);
         w->memo = NULL;
     }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of the sweep's shared table of boots that write nothing (sim/sweep/sweep_memo.c): the key
- * of a flash state changes with every byte, ECC bit and context byte and refuses weak bits,
- * entries round-trip and are seen across fork(), and a full neighbourhood stores no more.
+ * Tests of the sweep's shared table (sim/sweep/sweep_memo.c, sweep_memo_key.c): the key of a
+ * flash state changes with every byte, ECC bit, context byte and fault digest and refuses weak
+ * bits, keys from sector sums follow every operation, entries round-trip and are seen across
+ * fork(), and a full neighbourhood stores no more.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -117,6 +118,124 @@ static void test_key_refuses_weak(void **state)
     vflash_free(&dev[1]);
 }
 
+/* The operation hook of a sweep's worker, reduced to what the sums need. */
+static int memo_touch_hook(void *arg, struct vflash *dev, const struct vflash_op *op)
+{
+    struct sweep_memo_cache *c = arg;
+
+    sweep_memo_cache_touch(c, dev->geom.semantics == VFLASH_ECC ? 1 : 0, dev, op);
+    return 0;
+}
+
+/* The key from a fresh cache (every sum computed now) equals ck: the sums were up to date. */
+static void memo_assert_fresh(const struct port_flash_map *map, const struct sweep_memo_key *ck,
+                              bool equal)
+{
+    struct sweep_memo_cache fresh;
+    struct sweep_memo_key k;
+
+    assert_int_equal(sweep_memo_cache_setup(&fresh, map), 0);
+    assert_true(sweep_memo_key(map, &fresh, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    if (equal) {
+        assert_memory_equal(&k, ck, sizeof(k));
+    } else {
+        assert_memory_not_equal(&k, ck, sizeof(k));
+    }
+    sweep_memo_cache_free(&fresh);
+}
+
+/*
+ * Keys from sector sums: after programs and erases (each touching its sectors, as the sweep's
+ * hook does), before and after a refresh, the key equals one computed from scratch; a write
+ * around the operations leaves a stale key until the cache is reset.
+ */
+static void test_sector_sums(void **state)
+{
+    struct port_flash_map map;
+    struct vflash dev[2];
+    struct sweep_memo_cache c;
+    struct sweep_memo_key k0;
+    struct sweep_memo_key k;
+    uint8_t data[64];
+
+    (void)state;
+    memo_map_setup(&map, dev);
+    assert_int_equal(sweep_memo_cache_setup(&c, &map), 0);
+    vflash_set_hook(&dev[0], memo_touch_hook, &c);
+    vflash_set_hook(&dev[1], memo_touch_hook, &c);
+    assert_true(sweep_memo_key(&map, &c, SWEEP_MEMO_BOOT, NULL, 0, &k0));
+    memo_assert_fresh(&map, &k0, true);
+    memset(data, 0x5a, sizeof(data));
+    /* A program across a sector boundary, on each device. */
+    assert_int_equal(vflash_program(&dev[0], 1024 - 32, data, 64), 0);
+    assert_int_equal(vflash_program(&dev[1], 3 * 1024, data, 64), 0);
+    assert_true(sweep_memo_key(&map, &c, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_memory_not_equal(&k, &k0, sizeof(k));
+    memo_assert_fresh(&map, &k, true);
+    /* Refreshed, then changed again: the sums follow. */
+    sweep_memo_cache_refresh(&c, &map);
+    assert_int_equal(vflash_erase_sector(&dev[0], 1), 0);
+    assert_true(sweep_memo_key(&map, &c, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    memo_assert_fresh(&map, &k, true);
+    /* Back to the start: the same key as at the start. */
+    assert_int_equal(vflash_erase_sector(&dev[0], 0), 0);
+    assert_int_equal(vflash_erase_sector(&dev[1], 3), 0);
+    assert_true(sweep_memo_key(&map, &c, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_memory_equal(&k, &k0, sizeof(k));
+    /* A write no operation announced: stale until reset. */
+    dev[0].mem[5000] ^= 1;
+    assert_true(sweep_memo_key(&map, &c, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    memo_assert_fresh(&map, &k, false);
+    sweep_memo_cache_reset(&c);
+    assert_true(sweep_memo_key(&map, &c, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    memo_assert_fresh(&map, &k, true);
+    sweep_memo_cache_free(&c);
+    vflash_free(&dev[0]);
+    vflash_free(&dev[1]);
+}
+
+/* The fault digest is in the key: configuration, the torn-ECC mode, wear with an endurance. */
+static void test_key_fault_digest(void **state)
+{
+    struct port_flash_map map;
+    struct vflash dev[2];
+    struct vflash_fault_config cfg;
+    struct sweep_memo_key base;
+    struct sweep_memo_key k;
+
+    (void)state;
+    memo_map_setup(&map, dev);
+    /* Both devices have a fault state from the start: only its contents differ below. */
+    memset(&cfg, 0, sizeof(cfg));
+    assert_int_equal(vflash_fault_configure(&dev[0], &cfg), 0);
+    assert_int_equal(vflash_fault_configure(&dev[1], &cfg), 0);
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &base));
+    /* Wear without an endurance decides nothing. */
+    assert_int_equal(vflash_set_sector_wear(&dev[0], 2, 50), 0);
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_memory_equal(&k, &base, sizeof(k));
+    vflash_set_endurance(&dev[0], 100);
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &base));
+    assert_int_equal(vflash_set_sector_wear(&dev[0], 2, 60), 0);
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_memory_not_equal(&k, &base, sizeof(k));
+    assert_int_equal(vflash_set_sector_wear(&dev[0], 2, 50), 0);
+    /* What a torn ECC unit reads as. */
+    assert_int_equal(vflash_fault_set_ecc_torn(&dev[1], VFLASH_ECC_TORN_GARBAGE, 9), 0);
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_memory_not_equal(&k, &base, sizeof(k));
+    assert_int_equal(vflash_fault_set_ecc_torn(&dev[1], VFLASH_ECC_TORN_ERASED, 0), 0);
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &base));
+    /* Non-cut faults configured. */
+    cfg.seed = 3;
+    cfg.program_error.one_in = 7;
+    assert_int_equal(vflash_fault_configure(&dev[0], &cfg), 0);
+    assert_true(sweep_memo_key(&map, NULL, SWEEP_MEMO_BOOT, NULL, 0, &k));
+    assert_memory_not_equal(&k, &base, sizeof(k));
+    vflash_free(&dev[0]);
+    vflash_free(&dev[1]);
+}
+
 static void test_table(void **state)
 {
     struct sweep_memo m;
@@ -179,8 +298,8 @@ static void test_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_key_changes),
-        cmocka_unit_test(test_key_refuses_weak),
+        cmocka_unit_test(test_key_changes), cmocka_unit_test(test_key_refuses_weak),
+        cmocka_unit_test(test_sector_sums), cmocka_unit_test(test_key_fault_digest),
         cmocka_unit_test(test_table),
     };
 
