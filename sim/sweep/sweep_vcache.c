@@ -189,8 +189,8 @@ int __wrap_mbedtls_ecdsa_read_signature(mbedtls_ecdsa_context *ctx, const unsign
     }
     head[1] = (int32_t)mbedtls_ecp_keypair_get_group_id(ctx);
     in.len = 0;
-    in.ok = mbedtls_ecp_write_public_key(ctx, MBEDTLS_ECP_PF_UNCOMPRESSED, &qlen, q,
-                                         sizeof(q)) == 0;
+    in.ok =
+        mbedtls_ecp_write_public_key(ctx, MBEDTLS_ECP_PF_UNCOMPRESSED, &qlen, q, sizeof(q)) == 0;
     sweep_vcache_add(&in, head, sizeof(head));
     sweep_vcache_add(&in, q, qlen);
     sweep_vcache_add(&in, hash, hlen);
