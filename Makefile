@@ -231,8 +231,12 @@ run: all
 
 # Benchmarks print figures as ratios to a limit measured in the same run; they never fail on
 # speed (a failure here is a broken benchmark, not a slow machine).
+# The Python benchmarks without a C twin (tests/bench/bench_matrix.py) run after them.
+BENCH_PY := tests/bench/bench_matrix.py
 bench: all $(BENCHES)
 	$(Q)for b in $(BENCHES); do echo "=== $$b"; BROWNOUT_ROOT=$(CURDIR) $$b || exit 1; done
+	$(Q)for p in $(BENCH_PY); do echo "=== $$p"; BUILD=$(BUILD) BROWNOUT_ROOT=$(CURDIR) \
+		python3 $$p || exit 1; done
 
 # The long form of the attack suite (tests/integration/test_attack.py): more random lines,
 # cycles, SIGKILLs and forwarded requests; it prints the figures for the README.

@@ -7,7 +7,8 @@ scenario, size: points, failures, seconds) and the replay IDs of failures; exits
 failure or a cell that cannot run, 2 on a usage error.
 
     scripts/sweep_matrix.py [--quick] [--board B]... [--mode M]... [--scenario S]...
-                            [--size small|max]... [-j N] [--prefix-max N] [--build DIR]
+                            [--size small|max]... [-j N] [--prefix-max N] [--no-cache]
+                            [--build DIR]
 
 --quick is the smoke test of tests/scripts/test_sweep_matrix.sh: one board (nrf52840), one
 mode (overwrite), perm, the small image, 2 torn-prefix points per operation (the matrix: 8,
@@ -60,6 +61,8 @@ def run_cell(args, board, mode, scenario, size):
         cmd += ["--image-size", "max"]
     if args.prefix_max > 0:
         cmd += ["--prefix-max", str(args.prefix_max)]
+    if args.no_cache:
+        cmd += ["--no-cache"]
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, check=False)
     secs = time.monotonic() - t0
@@ -100,6 +103,8 @@ def parse_args(argv):
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--prefix-max", type=int, default=None,
                     help="torn-prefix points per operation (default 8, --quick 2; 0: all)")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="sweep without the tables of results already computed")
     ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
     ap.add_argument("--root", default=root)
     args = ap.parse_args(argv)

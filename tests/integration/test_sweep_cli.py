@@ -131,6 +131,21 @@ class SweepCliTest(unittest.TestCase):
         self.assertNotIn("PASS", out)
         self.assertIn("shard 2 of 3 is missing", err)
 
+    def test_no_cache_gives_byte_identical_json(self):
+        """--no-cache runs every boot, run after a cut and signature check: the same JSON, byte
+        for byte, on a swap mode whose recoveries share states, and with failures (an ECC board
+        where torn units read as errors)."""
+        for extra in (["--board", "nrf52840", "--mode", "swap-move", "--prefix-max", "2"],
+                      ["--board", "stm32h7", "--mode", "swap-scratch", "--faults", "after,torn-bits",
+                       "--ecc-torn", "read-error", "--random", "40"]):
+            outs = []
+            for cache in ([], ["--no-cache"]):
+                rc, out, err = sweep(*(["--scenario", "perm", "-j", "2", "--json"] + extra + cache))
+                self.assertIn(rc, (0, 1), err)
+                outs.append(out)
+            self.assertGreater(len(json.loads(outs[0])["results"]), 0)
+            self.assertEqual(outs[0], outs[1], " ".join(extra))
+
     def test_replay_with_trace_and_log(self):
         rc, out, err = sweep("--replay", JOURNAL_ID, "--trace", self.path("t.jsonl"), "--log")
         self.assertEqual(rc, 0, err)
