@@ -73,6 +73,15 @@ void sweep_report_summary(FILE *out, const struct sweep_result *res)
         fprintf(out, "  bootloader: %s %s\n", res->bootloader, res->bl_identity);
     }
     fprintf(out, "  assumption: %s\n", res->assumption);
+    if (res->states + res->state_hits > 0) {
+        /* What the work cost (the snapshot path; --no-cache shows nothing reused). */
+        fprintf(out,
+                "  work: %llu runs after a cut (%llu reused), %llu boots (%llu reused), "
+                "%llu signature checks (%llu reused)\n",
+                (unsigned long long)res->states, (unsigned long long)res->state_hits,
+                (unsigned long long)res->boots, (unsigned long long)res->boot_hits,
+                (unsigned long long)res->verifies, (unsigned long long)res->verify_hits);
+    }
     fprintf(out, "  %-14s %10s %10s %10s %10s\n", res->depth > 1 ? "second cut" : "fault model",
             "points", "new image", "old image", "FAILED");
     for (m = 0; m < SWEEP_MODEL_COUNT; m++) {
