@@ -2,11 +2,14 @@
 /* Firmware runs of a device: brownout-fw children, their pipes, power and reset, shutdown. */
 #include "daemon/device.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "bo_err.h"
 #include "daemon/device_int.h"
@@ -24,7 +27,8 @@ static void device_closed_cb(struct device *dev);
 
 static void device_run_handle_closed(uv_handle_t *h)
 {
-    struct device_run *run = h->data;
+    /* The poll handle's data is its struct device_proc, the pipe's the run. */
+    struct device_run *run = h->type == UV_POLL ? ((struct device_proc *)h->data)->data : h->data;
     struct device *dev = run->dev;
 
     if (--run->open_handles > 0) {
@@ -72,8 +76,8 @@ static void device_run_finish(struct device_run *run)
     if (!uv_is_closing((uv_handle_t *)&run->pipe)) {
         uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
     }
-    if (!uv_is_closing((uv_handle_t *)&run->proc)) {
-        uv_close((uv_handle_t *)&run->proc, device_run_handle_closed);
+    if (!uv_is_closing((uv_handle_t *)&run->proc.poll)) {
+        device_proc_close(&run->proc, device_run_handle_closed);
     }
     if (dev->lost) {
         dev->state = DEVICE_FAULT;
@@ -127,7 +131,7 @@ static void device_run_finish(struct device_run *run)
     }
 }
 
-static void device_exit_cb(uv_process_t *proc, int64_t exit_status, int term_signal)
+static void device_exit_cb(struct device_proc *proc, int64_t exit_status, int term_signal)
 {
     struct device_run *run = proc->data;
 
@@ -313,9 +317,8 @@ static void device_spawn_cut(struct device *dev, struct device_argv *a)
     dev->cut.armed = false;
 }
 
-/* Hands each flash device's memory (and weak and ECC maps) to the run. \return stdio count. */
-static int device_spawn_flash(struct device *dev, struct device_argv *a,
-                              uv_stdio_container_t *stdio)
+/* Hands each flash device's memory (and weak and ECC maps) to the run. \return fd count. */
+static int device_spawn_flash(struct device *dev, struct device_argv *a, int *fds)
 {
     int fd = FW_FIRST_FLASH_FD;
     char weak[24];
@@ -324,22 +327,19 @@ static int device_spawn_flash(struct device *dev, struct device_argv *a,
     for (i = 0; i < dev->flash_count; i++) {
         int mem_fd = fd++;
 
-        stdio[mem_fd].flags = UV_INHERIT_FD;
-        stdio[mem_fd].data.fd = dev->flash[i].fd;
+        fds[mem_fd] = dev->flash[i].fd;
         weak[0] = '\0';
         if (dev->flash[i].weak_fd >= 0) {
             /* The weak map: weak bits of earlier runs stay weak in this one. */
             int weak_fd = fd++;
 
-            stdio[weak_fd].flags = UV_INHERIT_FD;
-            stdio[weak_fd].data.fd = dev->flash[i].weak_fd;
+            fds[weak_fd] = dev->flash[i].weak_fd;
             snprintf(weak, sizeof(weak), ",weak=%d", weak_fd);
         }
         if (dev->flash[i].ecc_fd >= 0) {
             int ecc_fd = fd++;
 
-            stdio[ecc_fd].flags = UV_INHERIT_FD;
-            stdio[ecc_fd].data.fd = dev->flash[i].ecc_fd;
+            fds[ecc_fd] = dev->flash[i].ecc_fd;
             device_argv_add(a, "--flash=%d:%d%s", mem_fd, ecc_fd, weak);
         } else {
             device_argv_add(a, "--flash=%d%s", mem_fd, weak);
@@ -348,27 +348,47 @@ static int device_spawn_flash(struct device *dev, struct device_argv *a,
     return fd;
 }
 
-/* Starts the run's process with its pipe. \return 0 or BO_EOS. */
-static int device_spawn_process(struct device *dev, struct device_run *run, uv_process_options_t *o)
+/* Says in one line why a run could not start. \return BO_EOS. */
+static int device_spawn_failed(struct device *dev, int err)
 {
+    fprintf(stderr, "brownoutd: device %s: cannot start %s: %s\n", dev->cfg.name, dev->firmware,
+            strerror(err));
+    return BO_EOS;
+}
+
+/*
+ * Starts the run's process with its pipe (a socket pair: the run's end becomes FW_PIPE_FD).
+ * fds[FW_PIPE_FD..count) are the descriptors the run gets. On failure run is freed (at once, or
+ * by the pipe's close callback). \return 0 or BO_EOS.
+ */
+static int device_spawn_process(struct device *dev, struct device_run *run, char **argv, int *fds,
+                                int count)
+{
+    int sv[2];
     int rc;
 
-    /* Its own session: a terminal's Ctrl-C or a group kill reaches the daemon, not the part. */
-    o->flags = UV_PROCESS_DETACHED;
-    o->file = dev->firmware;
-    o->exit_cb = device_exit_cb;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        rc = errno;
+        free(run);
+        return device_spawn_failed(dev, rc);
+    }
     uv_pipe_init(dev->loop, &run->pipe, 0);
     run->pipe.data = run;
-    run->proc.data = run;
     run->open_handles = 1;
-    rc = uv_spawn(dev->loop, &run->proc, o);
-    if (rc != 0) {
-        fprintf(stderr, "brownoutd: device %s: cannot start %s: %s\n", dev->cfg.name, dev->firmware,
-                uv_strerror(rc));
-        uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
-        uv_close((uv_handle_t *)&run->proc, NULL);
-        return BO_EOS;
+    rc = uv_pipe_open(&run->pipe, sv[0]);
+    if (rc < 0) {
+        close(sv[0]);
+    } else {
+        fds[FW_PIPE_FD] = sv[1];
+        rc = device_proc_spawn(dev->loop, &run->proc, dev->firmware, argv, fds + FW_PIPE_FD,
+                               count - FW_PIPE_FD, device_exit_cb);
     }
+    close(sv[1]);
+    if (rc < 0) {
+        uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
+        return device_spawn_failed(dev, -rc);
+    }
+    run->proc.data = run;
     run->open_handles = 2;
     return 0;
 }
@@ -376,11 +396,11 @@ static int device_spawn_process(struct device *dev, struct device_run *run, uv_p
 /* Builds the runner's command line and starts it. */
 static int device_spawn(struct device *dev)
 {
-    uv_stdio_container_t stdio[FW_FIRST_FLASH_FD + 3 * BOARD_MAX_DEVICES];
-    uv_process_options_t o;
+    int fds[FW_FIRST_FLASH_FD + 3 * BOARD_MAX_DEVICES];
     struct device_argv *a = calloc(1, sizeof(*a));
     struct device_run *run = calloc(1, sizeof(*run));
     uint32_t i;
+    int count;
     int rc = BO_ENOMEM;
 
     if (a == NULL || run == NULL) {
@@ -388,17 +408,8 @@ static int device_spawn(struct device *dev)
         goto out;
     }
     run->dev = dev;
-    memset(&o, 0, sizeof(o));
-    memset(stdio, 0, sizeof(stdio));
     device_spawn_options(dev, a);
-    stdio[0].flags = UV_IGNORE;
-    stdio[1].flags = UV_INHERIT_FD;
-    stdio[1].data.fd = 1;
-    stdio[2].flags = UV_INHERIT_FD;
-    stdio[2].data.fd = 2;
-    stdio[FW_PIPE_FD].flags = UV_CREATE_PIPE | UV_READABLE_PIPE | UV_WRITABLE_PIPE;
-    stdio[FW_PIPE_FD].data.stream = (uv_stream_t *)&run->pipe;
-    o.stdio_count = device_spawn_flash(dev, a, stdio);
+    count = device_spawn_flash(dev, a, fds);
     device_spawn_cut(dev, a);
     for (i = 0; i < dev->flash_fault_count; i++) {
         char spec[128];
@@ -407,11 +418,9 @@ static int device_spawn(struct device *dev)
             device_argv_add(a, "--flash-fault=%s", spec);
         }
     }
-    o.args = a->argv;
-    o.stdio = stdio;
-    rc = device_spawn_process(dev, run, &o);
+    rc = device_spawn_process(dev, run, a->argv, fds, count);
     if (rc < 0) {
-        goto out;
+        goto out; /* run is freed. */
     }
     dev->run = run;
     dev->state = DEVICE_BOOTING;
@@ -445,7 +454,7 @@ static void device_kill(struct device *dev, enum device_next next)
 {
     dev->next = next;
     if (!dev->run->exited) {
-        uv_process_kill(&dev->run->proc, SIGKILL);
+        (void)device_proc_kill(&dev->run->proc, SIGKILL);
     }
 }
 
