@@ -236,6 +236,7 @@ void daemon_stop(struct daemon *d, const char *reason)
     }
     d->stopping = true;
     sd_notify(0, "STOPPING=1");
+    daemon_loop_stop(&d->loop_stats);
     if (d->control_up) {
         /* A daemon that never started said why in one line already. */
         fprintf(stderr, "brownoutd: shutting down (%s)\n", reason);
@@ -450,6 +451,10 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
     daemon_default_firmware(&d->cfg);
     if (access(d->cfg.firmware, X_OK) != 0) {
         snprintf(err, err_len, "firmware runner %s: %s", d->cfg.firmware, strerror(errno));
+        return BO_EOS;
+    }
+    if (daemon_loop_start(&d->loop_stats, loop) < 0) {
+        snprintf(err, err_len, "loop statistics: %s", bo_strerror(BO_EOS));
         return BO_EOS;
     }
     for (i = 0; i < 3; i++) {
