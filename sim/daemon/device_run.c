@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "bo_err.h"
 #include "daemon/device_int.h"
 #include "fw/fw.h"
+#include "util/argv_build.h"
 #include "dtls/link_fault.h"
 
 int device_pid(const struct device *dev)
@@ -240,85 +240,60 @@ static void device_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     }
 }
 
-/* The command line of a run, built in place. */
-struct device_argv {
-    char buf[80][CONFIG_NET_PAIR_MAX + 8];
-    char *argv[82];
-    int argc;
-};
-
-static void device_argv_add(struct device_argv *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Appends one printf-formatted argument (silently dropped past the 80th: never reached). */
-static void device_argv_add(struct device_argv *a, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (a->argc >= 80) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(a->buf[a->argc], sizeof(a->buf[0]), fmt, ap);
-    va_end(ap);
-    a->argv[a->argc] = a->buf[a->argc];
-    a->argv[++a->argc] = NULL;
-}
-
 /* The device's options: identity, boot policy, keys, seed and network. */
-static void device_spawn_options(struct device *dev, struct device_argv *a)
+static void device_spawn_options(struct device *dev, struct argv_build *a)
 {
     char pairs[CONFIG_NET_PAIRS][CONFIG_NET_PAIR_MAX];
     size_t npairs;
     uint32_t i;
 
-    device_argv_add(a, "%s", dev->firmware);
-    device_argv_add(a, "--name=%s", dev->cfg.name);
-    device_argv_add(a, "--board=%s", dev->cfg.board);
-    device_argv_add(a, "--mode=%s", boot_mode_name(dev->cfg.mode));
-    device_argv_add(a, "--images=%u", (unsigned)dev->cfg.boot_images);
+    argv_build_add(a, "%s", dev->firmware);
+    argv_build_add(a, "--name=%s", dev->cfg.name);
+    argv_build_add(a, "--board=%s", dev->cfg.board);
+    argv_build_add(a, "--mode=%s", boot_mode_name(dev->cfg.mode));
+    argv_build_add(a, "--images=%u", (unsigned)dev->cfg.boot_images);
     if (dev->cfg.max_sectors != 0) {
-        device_argv_add(a, "--max-sectors=%u", (unsigned)dev->cfg.max_sectors);
+        argv_build_add(a, "--max-sectors=%u", (unsigned)dev->cfg.max_sectors);
     }
     for (i = 0; i < dev->cfg.key_count; i++) {
-        device_argv_add(a, "--key=%s", dev->cfg.keys[i]);
+        argv_build_add(a, "--key=%s", dev->cfg.keys[i]);
     }
     if (!dev->cfg.validate_primary) {
-        device_argv_add(a, "--no-validate");
+        argv_build_add(a, "--no-validate");
     }
     if (dev->cfg.downgrade_prevention) {
-        device_argv_add(a, "--downgrade-prevention");
+        argv_build_add(a, "--downgrade-prevention");
     }
     if (dev->cfg.bootloader != BL_BROWNOUT) {
-        device_argv_add(a, "--bootloader=%s", bl_kind_name(dev->cfg.bootloader));
+        argv_build_add(a, "--bootloader=%s", bl_kind_name(dev->cfg.bootloader));
     }
-    device_argv_add(a, "--seed=%llu", (unsigned long long)dev->cfg.seed);
+    argv_build_add(a, "--seed=%llu", (unsigned long long)dev->cfg.seed);
     npairs = config_net_pairs(&dev->cfg.net, pairs, CONFIG_NET_PAIRS);
     for (i = 0; i < npairs; i++) {
-        device_argv_add(a, "--net=%.*s", CONFIG_NET_PAIR_MAX - 1, pairs[i]);
+        argv_build_add(a, "--net=%.*s", CONFIG_NET_PAIR_MAX - 1, pairs[i]);
     }
 }
 
 /* The armed power cut, handed to this run and disarmed. */
-static void device_spawn_cut(struct device *dev, struct device_argv *a)
+static void device_spawn_cut(struct device *dev, struct argv_build *a)
 {
     if (!dev->cut.armed) {
         return;
     }
-    device_argv_add(a, "--cut-at=%llu", (unsigned long long)dev->cut.at);
-    device_argv_add(a, "--cut-model=%s", vflash_cut_model_name(dev->cut.cut.model));
-    device_argv_add(a, "--cut-seed=%llu", (unsigned long long)dev->cut.cut.seed);
+    argv_build_add(a, "--cut-at=%llu", (unsigned long long)dev->cut.at);
+    argv_build_add(a, "--cut-model=%s", vflash_cut_model_name(dev->cut.cut.model));
+    argv_build_add(a, "--cut-seed=%llu", (unsigned long long)dev->cut.cut.seed);
     if (dev->cut.cut.units != VFLASH_CUT_SEEDED) {
-        device_argv_add(a, "--cut-units=%u", (unsigned)dev->cut.cut.units);
+        argv_build_add(a, "--cut-units=%u", (unsigned)dev->cut.cut.units);
     }
     if (dev->cut.cut.permille != VFLASH_CUT_SEEDED) {
-        device_argv_add(a, "--cut-permille=%u", (unsigned)dev->cut.cut.permille);
+        argv_build_add(a, "--cut-permille=%u", (unsigned)dev->cut.cut.permille);
     }
     dev->cut.armed = false;
 }
 
 /* Hands each flash device's memory (and weak and ECC maps) to the run. \return fd count. */
-static int device_spawn_flash(struct device *dev, struct device_argv *a, int *fds)
+static int device_spawn_flash(struct device *dev, struct argv_build *a, int *fds)
 {
     int fd = FW_FIRST_FLASH_FD;
     char weak[24];
@@ -340,9 +315,9 @@ static int device_spawn_flash(struct device *dev, struct device_argv *a, int *fd
             int ecc_fd = fd++;
 
             fds[ecc_fd] = dev->flash[i].ecc_fd;
-            device_argv_add(a, "--flash=%d:%d%s", mem_fd, ecc_fd, weak);
+            argv_build_add(a, "--flash=%d:%d%s", mem_fd, ecc_fd, weak);
         } else {
-            device_argv_add(a, "--flash=%d%s", mem_fd, weak);
+            argv_build_add(a, "--flash=%d%s", mem_fd, weak);
         }
     }
     return fd;
@@ -397,28 +372,34 @@ static int device_spawn_process(struct device *dev, struct device_run *run, char
 static int device_spawn(struct device *dev)
 {
     int fds[FW_FIRST_FLASH_FD + 3 * BOARD_MAX_DEVICES];
-    struct device_argv *a = calloc(1, sizeof(*a));
+    struct argv_build a;
     struct device_run *run = calloc(1, sizeof(*run));
+    char **argv;
     uint32_t i;
     int count;
     int rc = BO_ENOMEM;
 
-    if (a == NULL || run == NULL) {
-        free(run);
+    argv_build_init(&a);
+    if (run == NULL) {
         goto out;
     }
     run->dev = dev;
-    device_spawn_options(dev, a);
-    count = device_spawn_flash(dev, a, fds);
-    device_spawn_cut(dev, a);
+    device_spawn_options(dev, &a);
+    count = device_spawn_flash(dev, &a, fds);
+    device_spawn_cut(dev, &a);
     for (i = 0; i < dev->flash_fault_count; i++) {
         char spec[128];
 
         if (fw_fault_format(&dev->flash_faults[i], spec, sizeof(spec)) == 0) {
-            device_argv_add(a, "--flash-fault=%s", spec);
+            argv_build_add(&a, "--flash-fault=%s", spec);
         }
     }
-    rc = device_spawn_process(dev, run, a->argv, fds, count);
+    argv = argv_build_argv(&a);
+    if (argv == NULL) {
+        free(run);
+        goto out;
+    }
+    rc = device_spawn_process(dev, run, argv, fds, count);
     if (rc < 0) {
         goto out; /* run is freed. */
     }
@@ -428,7 +409,7 @@ static int device_spawn(struct device *dev)
     dev->app = NULL;
     uv_read_start((uv_stream_t *)&run->pipe, device_alloc_cb, device_read_cb);
 out:
-    free(a);
+    argv_build_free(&a);
     return rc;
 }
 
