@@ -25,6 +25,7 @@
 #include "control/control.h"
 #include "daemon/daemon_loop.h"
 #include "daemon/device.h"
+#include "daemon/spawner.h"
 #include "fuse/fuse_view.h"
 
 #ifndef BROWNOUT_VERSION
@@ -52,6 +53,7 @@ struct daemon {
     uint32_t devices_open;
     uint64_t events;               /**< Events emitted. */
     struct daemon_loop loop_stats; /**< The loop's busy time (query-status). */
+    struct spawner spawner;        /**< Starts firmware runs off the loop. */
 };
 
 /** \brief Initialises an empty daemon. Cannot fail. */

@@ -125,19 +125,19 @@ static int device_proc_start(struct device_proc *p, const char *file, char *cons
     return rc;
 }
 
-int device_proc_spawn(uv_loop_t *loop, struct device_proc *p, const char *file, char *const argv[],
-                      const int *fds, int fd_count, device_proc_exit_fn exit_cb)
+void device_proc_pending(struct device_proc *p, device_proc_exit_fn exit_cb)
 {
-    int rc;
-
     memset(p, 0, sizeof(*p));
     p->pidfd = -1;
     p->exit_cb = exit_cb;
-    rc = device_proc_start(p, file, argv, fds, fd_count);
-    if (rc != 0) {
-        return -rc;
-    }
-    p->pidfd = pidfd_open(p->pid, 0);
+}
+
+int device_proc_adopt(uv_loop_t *loop, struct device_proc *p, int pid)
+{
+    int rc;
+
+    p->pid = pid;
+    p->pidfd = pidfd_open(pid, 0);
     if (p->pidfd < 0) {
         rc = -errno;
         goto fail;
@@ -149,15 +149,29 @@ int device_proc_spawn(uv_loop_t *loop, struct device_proc *p, const char *file, 
         goto fail;
     }
     p->poll.data = p;
+    p->watching = true;
     /* Cannot fail with a valid mask in libuv 1.44: it only queues the watcher. */
     (void)uv_poll_start(&p->poll, UV_READABLE, device_proc_poll_cb);
     return 0;
 fail:
     /* Without a way to see its exit the process must not run unwatched. */
-    (void)kill(p->pid, SIGKILL);
-    (void)waitpid(p->pid, NULL, 0);
+    (void)kill(pid, SIGKILL);
+    (void)waitpid(pid, NULL, 0);
     p->pidfd = -1;
     return rc;
+}
+
+int device_proc_spawn(uv_loop_t *loop, struct device_proc *p, const char *file, char *const argv[],
+                      const int *fds, int fd_count, device_proc_exit_fn exit_cb)
+{
+    int rc;
+
+    device_proc_pending(p, exit_cb);
+    rc = device_proc_start(p, file, argv, fds, fd_count);
+    if (rc != 0) {
+        return -rc;
+    }
+    return device_proc_adopt(loop, p, p->pid);
 }
 
 int device_proc_kill(struct device_proc *p, int sig)
@@ -168,12 +182,18 @@ int device_proc_kill(struct device_proc *p, int sig)
     return pidfd_send_signal(p->pidfd, sig, NULL, 0) == 0 ? 0 : -errno;
 }
 
-void device_proc_close(struct device_proc *p, uv_close_cb close_cb)
+bool device_proc_close(struct device_proc *p, uv_close_cb close_cb)
 {
-    /* uv_close() takes the fd out of the loop's epoll set now, before it is closed. */
-    uv_close((uv_handle_t *)&p->poll, close_cb);
+    bool closing = false;
+
+    if (p->watching && !uv_is_closing((uv_handle_t *)&p->poll)) {
+        /* uv_close() takes the fd out of the loop's epoll set now, before it is closed. */
+        uv_close((uv_handle_t *)&p->poll, close_cb);
+        closing = true;
+    }
     if (p->pidfd >= 0) {
         close(p->pidfd);
         p->pidfd = -1;
     }
+    return closing;
 }

@@ -15,6 +15,7 @@
 #ifndef SIM_DEVICE_PROC_H
 #define SIM_DEVICE_PROC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <uv.h>
@@ -31,6 +32,7 @@ struct device_proc {
     int pidfd;
     device_proc_exit_fn exit_cb;
     void *data;
+    bool watching; /**< poll is initialised (the pid is known). */
 };
 
 /**
@@ -44,10 +46,24 @@ struct device_proc {
 int device_proc_spawn(uv_loop_t *loop, struct device_proc *p, const char *file, char *const argv[],
                       const int *fds, int fd_count, device_proc_exit_fn exit_cb);
 
+/**
+ * \brief Watches pid, a child of the daemon started by someone else (the spawner, spawner.h),
+ *        as device_proc_spawn() watches its own. p was set up with device_proc_pending().
+ * \return 0, or a negative errno value (the process is then killed; it stays a zombie only if
+ *         no pidfd could be opened at all).
+ */
+int device_proc_adopt(uv_loop_t *loop, struct device_proc *p, int pid);
+
+/** \brief Sets p up for a process whose pid is not known yet (no handle open). */
+void device_proc_pending(struct device_proc *p, device_proc_exit_fn exit_cb);
+
 /** \brief Sends sig to the process unless it was reaped. \return 0 or a negative errno value. */
 int device_proc_kill(struct device_proc *p, int sig);
 
-/** \brief Closes the poll handle (close_cb gets it) and the pidfd; the process is not killed. */
-void device_proc_close(struct device_proc *p, uv_close_cb close_cb);
+/**
+ * \brief Closes the poll handle (close_cb gets it) and the pidfd; the process is not killed.
+ * \return Whether a handle is being closed (false for a pending process: no callback follows).
+ */
+bool device_proc_close(struct device_proc *p, uv_close_cb close_cb);
 
 #endif /* SIM_DEVICE_PROC_H */

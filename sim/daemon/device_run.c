@@ -13,6 +13,7 @@
 #include "bo_err.h"
 #include "daemon/device_int.h"
 #include "fw/fw.h"
+#include "daemon/spawner.h"
 #include "util/argv_build.h"
 #include "dtls/link_fault.h"
 
@@ -76,9 +77,7 @@ static void device_run_finish(struct device_run *run)
     if (!uv_is_closing((uv_handle_t *)&run->pipe)) {
         uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
     }
-    if (!uv_is_closing((uv_handle_t *)&run->proc.poll)) {
-        device_proc_close(&run->proc, device_run_handle_closed);
-    }
+    (void)device_proc_close(&run->proc, device_run_handle_closed);
     if (dev->lost) {
         dev->state = DEVICE_FAULT;
         return;
@@ -143,6 +142,37 @@ static void device_exit_cb(struct device_proc *proc, int64_t exit_status, int te
     }
 }
 
+/* The run started by the spawner says its pid (its first line): watch it from now on. */
+static void device_run_adopt(struct device_run *run, json_t *msg)
+{
+    struct device *dev = run->dev;
+    json_int_t pid = json_integer_value(json_object_get(msg, "spawned"));
+    json_t *err = json_object_get(msg, "spawn-error");
+    int rc;
+
+    if (json_is_integer(err)) {
+        /* Its exit (127) follows, seen through the pidfd. */
+        fprintf(stderr, "brownoutd: device %s: cannot start %s: %s\n", dev->cfg.name, dev->firmware,
+                strerror((int)json_integer_value(err)));
+        return;
+    }
+    if (run->proc.watching || run->exited || pid <= 0 || pid > INT32_MAX) {
+        return;
+    }
+    rc = device_proc_adopt(dev->loop, &run->proc, (int)pid);
+    if (rc < 0) {
+        fprintf(stderr, "brownoutd: device %s: cannot watch its firmware (pid %d): %s\n",
+                dev->cfg.name, (int)pid, strerror(-rc));
+        device_exit_cb(&run->proc, -1, 0);
+        return;
+    }
+    run->open_handles++;
+    if (dev->next != DEVICE_NEXT_NONE) {
+        /* Killed before its pid was known. */
+        (void)device_proc_kill(&run->proc, SIGKILL);
+    }
+}
+
 /* Handles one message line from the firmware. */
 static void device_message(struct device_run *run, const char *line)
 {
@@ -152,6 +182,12 @@ static void device_message(struct device_run *run, const char *line)
     json_t *data = json_object_get(msg, "data");
     json_t *reply = json_object_get(msg, "reply");
 
+    if (msg != NULL &&
+        (json_object_get(msg, "spawned") != NULL || json_object_get(msg, "spawn-error") != NULL)) {
+        device_run_adopt(run, msg);
+        json_decref(msg);
+        return;
+    }
     if (msg == NULL || dev->next != DEVICE_NEXT_NONE) {
         json_decref(msg);
         return;
@@ -223,6 +259,13 @@ static void device_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     if (n < 0) {
         uv_read_stop(s);
         run->eof = true;
+        if (!run->exited && run->proc.pid == 0) {
+            /* Its pid never came: the spawner died before starting it. Nothing to wait for. */
+            fprintf(stderr, "brownoutd: device %s: the firmware did not start\n",
+                    run->dev->cfg.name);
+            run->exited = true;
+            run->exit_status = -1;
+        }
         if (run->exited) {
             device_run_finish(run);
         }
@@ -323,6 +366,34 @@ static int device_spawn_flash(struct device *dev, struct argv_build *a, int *fds
     return fd;
 }
 
+/*
+ * Starts the run through the spawner (its pid comes later, on the pipe), or when there is none
+ * or it is busy, directly. \return 0 or a negative errno value.
+ */
+static int device_spawn_start(struct device *dev, struct device_run *run, char **argv,
+                              const int *fds, int count)
+{
+    int rc = BO_ESTATE;
+
+    if (dev->spawner != NULL) {
+        rc = spawner_spawn(dev->spawner, dev->firmware, argv, fds, count);
+    }
+    if (rc == 0) {
+        device_proc_pending(&run->proc, device_exit_cb);
+        run->proc.data = run;
+        return 0;
+    }
+    if (dev->spawner != NULL) {
+        dev->spawner->direct++;
+    }
+    rc = device_proc_spawn(dev->loop, &run->proc, dev->firmware, argv, fds, count, device_exit_cb);
+    run->proc.data = run;
+    if (rc == 0) {
+        run->open_handles++;
+    }
+    return rc;
+}
+
 /* Says in one line why a run could not start. \return BO_EOS. */
 static int device_spawn_failed(struct device *dev, int err)
 {
@@ -355,16 +426,13 @@ static int device_spawn_process(struct device *dev, struct device_run *run, char
         close(sv[0]);
     } else {
         fds[FW_PIPE_FD] = sv[1];
-        rc = device_proc_spawn(dev->loop, &run->proc, dev->firmware, argv, fds + FW_PIPE_FD,
-                               count - FW_PIPE_FD, device_exit_cb);
+        rc = device_spawn_start(dev, run, argv, fds + FW_PIPE_FD, count - FW_PIPE_FD);
     }
     close(sv[1]);
     if (rc < 0) {
         uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
         return device_spawn_failed(dev, -rc);
     }
-    run->proc.data = run;
-    run->open_handles = 2;
     return 0;
 }
 

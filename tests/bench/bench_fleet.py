@@ -16,7 +16,8 @@ a random device on its own control connection, and a stat(2) of a random device'
 the FUSE view (when /dev/fuse can be opened), every 20 ms, from a process of its own. The
 daemon's loop counters (query-status) sampled before and after the rollout say how much of that
 20 ms period the loop was busy, and how much of the rollout it spent in iterations of 20 ms or
-more, when a probe request arriving may wait that long.
+more, when a probe request arriving may wait that long. The daemon's children but its spawner
+process (bo-spawner) are its firmware processes.
 """
 import concurrent.futures
 import json
@@ -302,11 +303,20 @@ def cpu_s(pid):
 
 
 def children(pid):
+    """The daemon's firmware processes (its children but the spawner, bo-spawner)."""
     kids = []
     for task in os.listdir("/proc/%d/task" % pid):
         with open("/proc/%d/task/%s/children" % (pid, task)) as f:
             kids += [int(x) for x in f.read().split()]
-    return kids
+    return [k for k in kids if comm(k) != "bo-spawner"]
+
+
+def comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
 
 
 def fuse_available():

@@ -8,8 +8,10 @@ counters add up.
     BUILD=build BROWNOUT_ROOT=. python3 tests/integration/test_daemon_loop.py [-v] [TestCase...]
 """
 import os
+import shutil
 import signal
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,6 +51,103 @@ class TestFirmwareProcess(DaemonTest):
         self.assertNotEqual(st["pid"], pid)
         self.assertEqual(proc_stat(st["pid"])[0], d.proc.pid)
         self.assertEqual(d.stop(), 0)
+
+
+def proc_state(pid):
+    """A process's state letter, or None when it is gone (reaped)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return None
+
+
+def wait_for(pred, what, timeout=20):
+    """Polls pred until it holds (a deadline for a hang, not a speed assertion)."""
+    deadline = time.time() + timeout
+    while not pred():
+        if time.time() > deadline:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.02)
+
+
+class TestSpawner(DaemonTest):
+    def spawner(self, c):
+        sp = c.ok("query-status")["spawner"]
+        self.assertGreater(sp["pid"], 0)
+        return sp
+
+    def test_runs_start_cut_and_restart_through_it(self):
+        d = self.start()
+        c = self.subscribed(d)
+        self.wait_running(c)
+        sp = self.spawner(c)
+        with open("/proc/%d/comm" % sp["pid"]) as f:
+            self.assertEqual(f.read().strip(), "bo-spawner")
+        self.assertEqual(proc_stat(sp["pid"])[0], d.proc.pid)
+        self.assertEqual((sp["spawns"], sp["direct"]), (1, 0))
+        # A cut (the device powers on again by itself) and a reset: each run started by the
+        # spawner, each the daemon's child.
+        first = c.ok("query-status", device="dev0")["pid"]
+        c.ok("power-cut", device="dev0", now=True)
+        c.wait_event("POWER_LOSS", "dev0")
+        st = self.wait_running(c, boots=2)
+        self.assertNotEqual(st["pid"], first)
+        self.assertEqual(proc_stat(st["pid"])[0], d.proc.pid)
+        self.assertIsNone(proc_state(first))
+        c.ok("reset", device="dev0")
+        st = self.wait_running(c, boots=3)
+        self.assertEqual(proc_stat(st["pid"])[0], d.proc.pid)
+        sp = self.spawner(c)
+        self.assertEqual((sp["spawns"], sp["direct"]), (3, 0))
+        self.assertEqual(d.stop(), 0)
+        # The spawner ended with the daemon, reaped.
+        self.assertIsNone(proc_state(sp["pid"]))
+
+    def test_killed_spawner_one_line_then_direct_runs(self):
+        d = self.start()
+        c = self.subscribed(d)
+        self.wait_running(c)
+        pid = self.spawner(c)["pid"]
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: "the spawner process" in d.log_text(), "the daemon's line")
+        lines = [ln for ln in d.log_text().splitlines() if "spawner" in ln]
+        self.assertEqual(lines, ["brownoutd: the spawner process (pid %d) was killed by Killed; "
+                                 "brownoutd starts firmware runs itself from now on" % pid])
+        # Reaped, not a zombie; the daemon answers and still starts runs, itself.
+        self.assertIsNone(proc_state(pid))
+        c.ok("reset", device="dev0")
+        st = self.wait_running(c, boots=2)
+        self.assertEqual(proc_stat(st["pid"])[0], d.proc.pid)
+        sp = c.ok("query-status")["spawner"]
+        self.assertEqual((sp["pid"], sp["spawns"], sp["direct"]), (0, 1, 1))
+        self.assertEqual(d.stop(), 0)
+
+    def test_program_gone_is_one_line_and_a_fault(self):
+        fw = os.path.join(self.workdir, "fw-copy")
+        shutil.copy(os.path.join(test_daemon.BIN, "brownout-fw"), fw)
+        d = self.start("--firmware", fw)
+        c = self.subscribed(d)
+        self.wait_running(c)
+        os.unlink(fw)
+        c.ok("reset", device="dev0")
+        fault = c.wait_event("DEVICE_FAULT", "dev0")
+        self.assertEqual(fault["exit-status"], 127)
+        lines = [ln for ln in d.log_text().splitlines() if "cannot start" in ln]
+        self.assertEqual(lines, ["brownoutd: device dev0: cannot start %s: No such file or "
+                                 "directory" % fw])
+        self.assertEqual(c.ok("query-status", device="dev0")["state"], "fault")
+        self.assertEqual(d.stop(), 0)
+
+    def test_spawner_dies_with_the_daemon(self):
+        d = self.start()
+        c = self.subscribed(d)
+        self.wait_running(c)
+        pid = self.spawner(c)["pid"]
+        d.proc.kill()
+        d.proc.wait()
+        # Gone, or a zombie of whoever adopted it: not running on.
+        wait_for(lambda: proc_state(pid) in (None, "Z"), "the spawner to die")
 
 
 class TestLoopCounters(DaemonTest):
