@@ -16,8 +16,9 @@ a random device on its own control connection, and a stat(2) of a random device'
 the FUSE view (when /dev/fuse can be opened), every 20 ms, from a process of its own. The
 daemon's loop counters (query-status) sampled before and after the rollout say how much of that
 20 ms period the loop was busy, and how much of the rollout it spent in iterations of 20 ms or
-more, when a probe request arriving may wait that long. The daemon's children but its spawner
-process (bo-spawner) are its firmware processes.
+more, when a probe request arriving may wait that long; /proc/PID/schedstat says how long the
+daemon was runnable but waiting for a CPU (what the machine's load adds to every round trip).
+The daemon's children but its spawner process (bo-spawner) are its firmware processes.
 """
 import concurrent.futures
 import json
@@ -302,6 +303,15 @@ def cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def schedstat(pid):
+    """The daemon's main thread: ns on a CPU, ns waiting on a run queue, times it ran."""
+    try:
+        with open("/proc/%d/schedstat" % pid) as f:
+            return [int(x) for x in f.read().split()[:3]]
+    except (OSError, ValueError):
+        return [0, 0, 0]
+
+
 def children(pid):
     """The daemon's firmware processes (its children but the spawner, bo-spawner)."""
     kids = []
@@ -476,8 +486,10 @@ def main():
         prober.start()
         cpu0 = cpu_s(proc.pid)
         loop0 = loop_stats(sock)
+        sched0 = schedstat(proc.pid)
         roll_s, results, cuts, retries = rollout(sock, names, v2, seed, jobs)
         mem["daemon_cpu"] = cpu_s(proc.pid) - cpu0
+        mem["sched"] = [b - a for a, b in zip(sched0, schedstat(proc.pid))]
         mem["loop"] = loop_delta(loop0, loop_stats(sock))
         mem["load"] = os.getloadavg()
         stop.set()
@@ -536,6 +548,11 @@ def report(n, jobs, ready, ready_s, mem, roll_s, results, faults, bricked, v2cou
         print("  loop blocked >= %d ms   %8.1f %%    of the rollout, in %d iterations; the "
               "longest %.1f ms (since the daemon started)"
               % (loop["long_ms"], 100.0 * loop["long_share"], loop["long"], loop["max_ms"]))
+    sched = mem.get("sched")
+    if sched and sched[2] > 0:
+        print("  daemon waited for a CPU %8.1f %%    of the rollout, %.2f ms a wake-up on average "
+              "(runnable, not running: the machine's load)"
+              % (100.0 * sched[1] / 1e9 / max(roll_s, 1e-9), sched[1] / 1e6 / sched[2]))
     if mnt is not None:
         print("  FUSE stat p99           %8.1f ms   target <= 100 ms (%d calls, p50 %.1f ms)"
               % (percentile(lat["fuse"], 99) * 1e3, len(lat["fuse"]),
