@@ -15,8 +15,8 @@
 
 uint32_t config_limits_device_fds(const struct board *board, const struct config_device *dev)
 {
-    /* The pipe to the firmware run. */
-    uint32_t n = 1;
+    /* The pipe to the firmware run and the pidfd that sees it exit (sim/daemon/device_proc.c). */
+    uint32_t n = 2;
 
     for (uint32_t i = 0; i < board->flash_count; i++) {
         /* The backing file (or memfd) and the weak map; a file also holds its lock. */

@@ -15,21 +15,13 @@
 #include <unistd.h>
 
 #include "board/board_derive.h"
+#include "util/argv_build.h"
 #include "util/errbuf.h"
 
 /* The variant generator, relative to the source tree. */
 #define CM_GEN "port/linux/mcuboot/mcuboot_gen.py"
 /* Bytes of a child's output kept (the last ones when it says more). */
 #define CM_OUT_MAX 65536
-/* Most arguments of a generator or make command line. */
-#define CM_ARGV_MAX (16 + CONFIG_MAX_KEYS)
-
-/* A command line with its own storage. */
-struct cm_argv {
-    char buf[CM_ARGV_MAX][CONFIG_PATH_MAX + 32];
-    char *argv[CM_ARGV_MAX + 1];
-    int argc;
-};
 
 static void cm_fail(const struct config *cfg, const struct config_device *dev, char *err,
                     size_t err_len, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -49,23 +41,6 @@ static void cm_fail(const struct config *cfg, const struct config_device *dev, c
     } else {
         snprintf(err, err_len, "device '%s': %s", dev->name, why);
     }
-}
-
-static void cm_arg(struct cm_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Appends one argument (dropped when the line is full). */
-static void cm_arg(struct cm_argv *a, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (a->argc >= CM_ARGV_MAX) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(a->buf[a->argc], sizeof(a->buf[0]), fmt, ap);
-    va_end(ap);
-    a->argv[a->argc] = a->buf[a->argc];
-    a->argv[++a->argc] = NULL;
 }
 
 /* Whether dir holds brownout's Makefile and the variant generator. */
@@ -165,10 +140,12 @@ static void cm_keep(char *buf, size_t *len, const char *data, size_t n)
 /*
  * Runs a command in dir (NULL: here), its standard output and error into buf (CM_OUT_MAX
  * bytes), without the make variables of a make that may have started brownoutd.
- * \return Its exit status, or EX_OSERR when it could not run.
+ * \return Its exit status, or EX_OSERR when it could not run (a command line that memory could
+ *         not hold: "out of memory" in buf).
  */
-static int cm_run(const char *dir, char *const argv[], char *buf)
+static int cm_run(const char *dir, struct argv_build *a, char *buf)
 {
+    char *const *argv = argv_build_argv(a);
     char chunk[4096];
     size_t len = 0;
     int fds[2];
@@ -176,6 +153,10 @@ static int cm_run(const char *dir, char *const argv[], char *buf)
     pid_t pid;
 
     buf[0] = '\0';
+    if (argv == NULL) {
+        snprintf(buf, CM_OUT_MAX, "out of memory");
+        return EX_OSERR;
+    }
     if (pipe(fds) != 0) {
         return EX_OSERR;
     }
@@ -266,39 +247,38 @@ static int cm_derive(const struct config_device *dev, struct board_derived *d, c
 static int cm_variant(struct config_mcuboot *out, const struct config_device *dev,
                       const struct board_derived *d, char *why, size_t why_len)
 {
-    struct cm_argv *a = calloc(1, sizeof(*a));
+    struct argv_build a;
     char *text = malloc(CM_OUT_MAX);
     uint32_t i;
     int rc;
 
-    if (a == NULL || text == NULL) {
-        free(a);
-        free(text);
+    argv_build_init(&a);
+    if (text == NULL) {
         snprintf(why, why_len, "out of memory");
         return EX_OSERR;
     }
-    cm_arg(a, "python3");
-    cm_arg(a, "%s/%s", out->root, CM_GEN);
-    cm_arg(a, "name");
-    cm_arg(a, "mode=%s", boot_mode_name(dev->mode));
+    argv_build_add(&a, "python3");
+    argv_build_add(&a, "%s/%s", out->root, CM_GEN);
+    argv_build_add(&a, "name");
+    argv_build_add(&a, "mode=%s", boot_mode_name(dev->mode));
     for (i = 0; i < dev->key_count; i++) {
-        cm_arg(a, "key=%s", dev->keys[i]);
+        argv_build_add(&a, "key=%s", dev->keys[i]);
     }
     if (dev->key_count == 0) {
-        cm_arg(a, "sig=none");
+        argv_build_add(&a, "sig=none");
     }
-    cm_arg(a, "max-align=%u", (unsigned)d->max_align);
-    cm_arg(a, "max-sectors=%u", (unsigned)d->max_sectors);
-    cm_arg(a, "images=%u", (unsigned)dev->boot_images);
-    cm_arg(a, "validate-primary=%s", dev->validate_primary ? "true" : "false");
-    cm_arg(a, "downgrade-prevention=%s", dev->downgrade_prevention ? "true" : "false");
-    rc = cm_run(NULL, a->argv, text);
+    argv_build_add(&a, "max-align=%u", (unsigned)d->max_align);
+    argv_build_add(&a, "max-sectors=%u", (unsigned)d->max_sectors);
+    argv_build_add(&a, "images=%u", (unsigned)dev->boot_images);
+    argv_build_add(&a, "validate-primary=%s", dev->validate_primary ? "true" : "false");
+    argv_build_add(&a, "downgrade-prevention=%s", dev->downgrade_prevention ? "true" : "false");
+    rc = cm_run(NULL, &a, text);
     cm_line(text, NULL, rc == 0 ? out->variant : why, rc == 0 ? sizeof(out->variant) : why_len);
     if (rc == 0 && out->variant[0] == '\0') {
         snprintf(why, why_len, "mcuboot: the generator named no variant");
         rc = EX_SOFTWARE;
     }
-    free(a);
+    argv_build_free(&a);
     free(text);
     return rc == 0 ? 0 : cm_code(rc);
 }
@@ -307,20 +287,19 @@ static int cm_variant(struct config_mcuboot *out, const struct config_device *de
 static int cm_check_tree(const struct config_mcuboot *out, char *why, size_t why_len)
 {
     char *text = malloc(CM_OUT_MAX);
-    struct cm_argv *a = calloc(1, sizeof(*a));
+    struct argv_build a;
     int rc;
 
-    if (a == NULL || text == NULL) {
-        free(a);
-        free(text);
+    argv_build_init(&a);
+    if (text == NULL) {
         snprintf(why, why_len, "out of memory");
         return EX_OSERR;
     }
-    cm_arg(a, "python3");
-    cm_arg(a, "%s/%s", out->root, CM_GEN);
-    cm_arg(a, "check");
-    cm_arg(a, "%s", out->tree);
-    rc = cm_run(NULL, a->argv, text);
+    argv_build_add(&a, "python3");
+    argv_build_add(&a, "%s/%s", out->root, CM_GEN);
+    argv_build_add(&a, "check");
+    argv_build_add(&a, "%s", out->tree);
+    rc = cm_run(NULL, &a, text);
     if (rc != 0) {
         char line[CONFIG_ERR_MAX];
 
@@ -328,7 +307,7 @@ static int cm_check_tree(const struct config_mcuboot *out, char *why, size_t why
         errbuf_set(why, why_len, "mcuboot-src: %s", line);
         rc = EX_CONFIG;
     }
-    free(a);
+    argv_build_free(&a);
     free(text);
     return rc;
 }
@@ -380,10 +359,10 @@ int config_mcuboot_resolve(const struct config *cfg, const struct config_device 
  * MCUBOOT_BL_KEYS=...: the variant's key table (bootutil_keys) holds the device's key files, by
  * absolute path (make runs in the source tree). \return 0, or EX_NOINPUT with why filled.
  */
-static int cm_keys(struct cm_argv *a, const struct config_device *dev, char *why, size_t why_len)
+static int cm_keys(struct argv_build *a, const struct config_device *dev, char *why, size_t why_len)
 {
-    char *arg = a->buf[a->argc];
-    size_t room = sizeof(a->buf[0]);
+    char arg[CONFIG_PATH_MAX + 32];
+    size_t room = sizeof(arg);
     size_t len = (size_t)snprintf(arg, room, "MCUBOOT_BL_KEYS=");
     char path[PATH_MAX];
     uint32_t i;
@@ -399,10 +378,7 @@ static int cm_keys(struct cm_argv *a, const struct config_device *dev, char *why
         }
         len += (size_t)snprintf(arg + len, room - len, "%s%s", i > 0 ? " " : "", path);
     }
-    if (a->argc < CM_ARGV_MAX) {
-        a->argv[a->argc] = arg;
-        a->argv[++a->argc] = NULL;
-    }
+    argv_build_add(a, "%s", arg);
     return 0;
 }
 
@@ -411,30 +387,29 @@ static int cm_make(const struct config_mcuboot *m, const struct config_device *d
                    size_t why_len)
 {
     char *text = malloc(CM_OUT_MAX);
-    struct cm_argv *a = calloc(1, sizeof(*a));
+    struct argv_build a;
     const char *base = strrchr(m->tree, '/');
     int rc;
 
-    if (a == NULL || text == NULL) {
-        free(a);
-        free(text);
+    argv_build_init(&a);
+    if (text == NULL) {
         snprintf(why, why_len, "out of memory");
         return EX_OSERR;
     }
     base = base != NULL && base[1] != '\0' ? base + 1 : m->tree;
-    cm_arg(a, "make");
-    cm_arg(a, "--no-print-directory");
-    cm_arg(a, "NO_DEPS=1");
-    cm_arg(a, "BUILD=%s", m->build);
-    cm_arg(a, "MCUBOOT_SRC=%s", m->tree);
-    rc = cm_keys(a, dev, why, why_len);
+    argv_build_add(&a, "make");
+    argv_build_add(&a, "--no-print-directory");
+    argv_build_add(&a, "NO_DEPS=1");
+    argv_build_add(&a, "BUILD=%s", m->build);
+    argv_build_add(&a, "MCUBOOT_SRC=%s", m->tree);
+    rc = cm_keys(&a, dev, why, why_len);
     if (rc != 0) {
-        free(a);
+        argv_build_free(&a);
         free(text);
         return rc;
     }
-    cm_arg(a, "%s/mcuboot/%s/%s/brownout-fw", m->build, base, m->variant);
-    rc = cm_run(m->root, a->argv, text);
+    argv_build_add(&a, "%s/mcuboot/%s/%s/brownout-fw", m->build, base, m->variant);
+    rc = cm_run(m->root, &a, text);
     if (rc != 0 && strstr(text, "upstream MCUboot rejects variant") != NULL) {
         cm_line(text, "upstream MCUboot rejects variant", why, why_len);
         rc = EX_CONFIG;
@@ -446,7 +421,7 @@ static int cm_make(const struct config_mcuboot *m, const struct config_device *d
                    m->root, line);
         rc = cm_code(rc);
     }
-    free(a);
+    argv_build_free(&a);
     free(text);
     return rc;
 }

@@ -24,6 +24,7 @@ static const char *const daemon_caps[] = {
 void daemon_init(struct daemon *d)
 {
     memset(d, 0, sizeof(*d));
+    spawner_init(&d->spawner);
     control_init(&d->control);
     fuse_view_init(&d->fuse);
 }
@@ -172,6 +173,7 @@ int daemon_add_device(struct daemon *d, const struct config_device *cfg, char *e
         /* For tests: how long a request to the firmware may take. */
         dev->request_timeout_ms = (uint32_t)atoi(timeout);
     }
+    dev->spawner = &d->spawner;
     d->devices[d->device_count++] = dev;
     d->devices_open++;
     daemon_fuse_add(d, dev);
@@ -236,6 +238,7 @@ void daemon_stop(struct daemon *d, const char *reason)
     }
     d->stopping = true;
     sd_notify(0, "STOPPING=1");
+    daemon_loop_stop(&d->loop_stats);
     if (d->control_up) {
         /* A daemon that never started said why in one line already. */
         fprintf(stderr, "brownoutd: shutting down (%s)\n", reason);
@@ -429,6 +432,20 @@ static void daemon_ready_fd(struct daemon *d)
     d->cfg.has_ready_fd = false;
 }
 
+/* The spawner (before the daemon grows: its one fork stays cheap) and the loop's counters. */
+static int daemon_setup_loop(struct daemon *d, uv_loop_t *loop, char *err, size_t err_len)
+{
+    if (spawner_start(&d->spawner, loop) < 0) {
+        fprintf(stderr, "brownoutd: no spawner process could be started: brownoutd starts "
+                        "firmware runs itself\n");
+    }
+    if (daemon_loop_start(&d->loop_stats, loop) < 0) {
+        snprintf(err, err_len, "loop statistics: %s", bo_strerror(BO_EOS));
+        return BO_EOS;
+    }
+    return 0;
+}
+
 int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, int argc, char **argv,
                  char *err, size_t err_len)
 {
@@ -451,6 +468,10 @@ int daemon_setup(struct daemon *d, uv_loop_t *loop, const struct config *cfg, in
     if (access(d->cfg.firmware, X_OK) != 0) {
         snprintf(err, err_len, "firmware runner %s: %s", d->cfg.firmware, strerror(errno));
         return BO_EOS;
+    }
+    rc = daemon_setup_loop(d, loop, err, err_len);
+    if (rc < 0) {
+        return rc;
     }
     for (i = 0; i < 3; i++) {
         uv_signal_init(loop, &d->sig[i]);
@@ -509,6 +530,7 @@ void daemon_free(struct daemon *d)
 {
     uint32_t i;
 
+    spawner_stop(&d->spawner);
     if (d->fuse_up) {
         fuse_view_free(&d->fuse);
         d->fuse_up = false;

@@ -23,7 +23,9 @@
 
 #include "config/daemon_config.h"
 #include "control/control.h"
+#include "daemon/daemon_loop.h"
 #include "daemon/device.h"
+#include "daemon/spawner.h"
 #include "fuse/fuse_view.h"
 
 #ifndef BROWNOUT_VERSION
@@ -49,7 +51,9 @@ struct daemon {
     uint64_t first_signal_ms; /**< Loop time of the first SIGTERM/SIGINT. */
     bool stopping;
     uint32_t devices_open;
-    uint64_t events; /**< Events emitted. */
+    uint64_t events;               /**< Events emitted. */
+    struct daemon_loop loop_stats; /**< The loop's busy time (query-status). */
+    struct spawner spawner;        /**< Starts firmware runs off the loop. */
 };
 
 /** \brief Initialises an empty daemon. Cannot fail. */

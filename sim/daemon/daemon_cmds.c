@@ -192,10 +192,12 @@ static void daemon_cmd_status(struct control_request *req, json_t *args, void *c
     for (i = 0; i < d->device_count; i++) {
         json_array_append_new(devs, device_status_json(d->devices[i]));
     }
-    control_reply(req, json_pack("{s:s, s:i, s:s, s:s?, s:b, s:I, s:o}", "version",
-                                 BROWNOUT_VERSION, "pid", (int)getpid(), "control", d->cfg.control,
-                                 "mount", d->fuse_up ? d->cfg.mount : NULL, "fuse", d->fuse_up,
-                                 "events", (json_int_t)d->events, "devices", devs));
+    control_reply(req,
+                  json_pack("{s:s, s:i, s:s, s:s?, s:b, s:I, s:o?, s:o?, s:o}", "version",
+                            BROWNOUT_VERSION, "pid", (int)getpid(), "control", d->cfg.control,
+                            "mount", d->fuse_up ? d->cfg.mount : NULL, "fuse", d->fuse_up, "events",
+                            (json_int_t)d->events, "loop", daemon_loop_json(&d->loop_stats),
+                            "spawner", spawner_json(&d->spawner), "devices", devs));
 }
 
 static void daemon_cmd_devices(struct control_request *req, json_t *args, void *ctx)

@@ -97,6 +97,7 @@ struct device_cut {
 
 struct device_run;
 struct device_pending;
+struct spawner;
 
 /** What the daemon asked when it killed a run. */
 enum device_next {
@@ -117,8 +118,9 @@ struct device {
     uv_loop_t *loop;
     char firmware[CONFIG_PATH_MAX];
     enum device_state state;
-    struct device_run *run; /**< The firmware run, or NULL. */
-    enum device_next next;  /**< Set when the daemon killed the run. */
+    struct device_run *run;  /**< The firmware run, or NULL. */
+    struct spawner *spawner; /**< Starts runs off the loop (the daemon's), or NULL. */
+    enum device_next next;   /**< Set when the daemon killed the run. */
     struct device_cut cut;
     struct fw_fault flash_faults[FW_FAULTS_MAX]; /**< fault-inject: for every next run. */
     uint32_t flash_fault_count;

@@ -14,11 +14,12 @@
 #include <uv.h>
 
 #include "daemon/device.h"
+#include "daemon/device_proc.h"
 
 /** One firmware process and its pipe. Freed once both handles are closed. */
 struct device_run {
     struct device *dev;
-    uv_process_t proc;
+    struct device_proc proc;
     uv_pipe_t pipe;
     int open_handles;
     bool exited;

@@ -2,15 +2,19 @@
 /* Firmware runs of a device: brownout-fw children, their pipes, power and reset, shutdown. */
 #include "daemon/device.h"
 
+#include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "bo_err.h"
 #include "daemon/device_int.h"
 #include "fw/fw.h"
+#include "daemon/spawner.h"
+#include "util/argv_build.h"
 #include "dtls/link_fault.h"
 
 int device_pid(const struct device *dev)
@@ -24,7 +28,8 @@ static void device_closed_cb(struct device *dev);
 
 static void device_run_handle_closed(uv_handle_t *h)
 {
-    struct device_run *run = h->data;
+    /* The poll handle's data is its struct device_proc, the pipe's the run. */
+    struct device_run *run = h->type == UV_POLL ? ((struct device_proc *)h->data)->data : h->data;
     struct device *dev = run->dev;
 
     if (--run->open_handles > 0) {
@@ -72,9 +77,7 @@ static void device_run_finish(struct device_run *run)
     if (!uv_is_closing((uv_handle_t *)&run->pipe)) {
         uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
     }
-    if (!uv_is_closing((uv_handle_t *)&run->proc)) {
-        uv_close((uv_handle_t *)&run->proc, device_run_handle_closed);
-    }
+    (void)device_proc_close(&run->proc, device_run_handle_closed);
     if (dev->lost) {
         dev->state = DEVICE_FAULT;
         return;
@@ -127,7 +130,7 @@ static void device_run_finish(struct device_run *run)
     }
 }
 
-static void device_exit_cb(uv_process_t *proc, int64_t exit_status, int term_signal)
+static void device_exit_cb(struct device_proc *proc, int64_t exit_status, int term_signal)
 {
     struct device_run *run = proc->data;
 
@@ -136,6 +139,37 @@ static void device_exit_cb(uv_process_t *proc, int64_t exit_status, int term_sig
     run->term_signal = term_signal;
     if (run->eof) {
         device_run_finish(run);
+    }
+}
+
+/* The run started by the spawner says its pid (its first line): watch it from now on. */
+static void device_run_adopt(struct device_run *run, json_t *msg)
+{
+    struct device *dev = run->dev;
+    json_int_t pid = json_integer_value(json_object_get(msg, "spawned"));
+    json_t *err = json_object_get(msg, "spawn-error");
+    int rc;
+
+    if (json_is_integer(err)) {
+        /* Its exit (127) follows, seen through the pidfd. */
+        fprintf(stderr, "brownoutd: device %s: cannot start %s: %s\n", dev->cfg.name, dev->firmware,
+                strerror((int)json_integer_value(err)));
+        return;
+    }
+    if (run->proc.watching || run->exited || pid <= 0 || pid > INT32_MAX) {
+        return;
+    }
+    rc = device_proc_adopt(dev->loop, &run->proc, (int)pid);
+    if (rc < 0) {
+        fprintf(stderr, "brownoutd: device %s: cannot watch its firmware (pid %d): %s\n",
+                dev->cfg.name, (int)pid, strerror(-rc));
+        device_exit_cb(&run->proc, -1, 0);
+        return;
+    }
+    run->open_handles++;
+    if (dev->next != DEVICE_NEXT_NONE) {
+        /* Killed before its pid was known. */
+        (void)device_proc_kill(&run->proc, SIGKILL);
     }
 }
 
@@ -148,6 +182,12 @@ static void device_message(struct device_run *run, const char *line)
     json_t *data = json_object_get(msg, "data");
     json_t *reply = json_object_get(msg, "reply");
 
+    if (msg != NULL &&
+        (json_object_get(msg, "spawned") != NULL || json_object_get(msg, "spawn-error") != NULL)) {
+        device_run_adopt(run, msg);
+        json_decref(msg);
+        return;
+    }
     if (msg == NULL || dev->next != DEVICE_NEXT_NONE) {
         json_decref(msg);
         return;
@@ -219,6 +259,13 @@ static void device_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     if (n < 0) {
         uv_read_stop(s);
         run->eof = true;
+        if (!run->exited && run->proc.pid == 0) {
+            /* Its pid never came: the spawner died before starting it. Nothing to wait for. */
+            fprintf(stderr, "brownoutd: device %s: the firmware did not start\n",
+                    run->dev->cfg.name);
+            run->exited = true;
+            run->exit_status = -1;
+        }
         if (run->exited) {
             device_run_finish(run);
         }
@@ -236,86 +283,60 @@ static void device_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     }
 }
 
-/* The command line of a run, built in place. */
-struct device_argv {
-    char buf[80][CONFIG_NET_PAIR_MAX + 8];
-    char *argv[82];
-    int argc;
-};
-
-static void device_argv_add(struct device_argv *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Appends one printf-formatted argument (silently dropped past the 80th: never reached). */
-static void device_argv_add(struct device_argv *a, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (a->argc >= 80) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(a->buf[a->argc], sizeof(a->buf[0]), fmt, ap);
-    va_end(ap);
-    a->argv[a->argc] = a->buf[a->argc];
-    a->argv[++a->argc] = NULL;
-}
-
 /* The device's options: identity, boot policy, keys, seed and network. */
-static void device_spawn_options(struct device *dev, struct device_argv *a)
+static void device_spawn_options(struct device *dev, struct argv_build *a)
 {
     char pairs[CONFIG_NET_PAIRS][CONFIG_NET_PAIR_MAX];
     size_t npairs;
     uint32_t i;
 
-    device_argv_add(a, "%s", dev->firmware);
-    device_argv_add(a, "--name=%s", dev->cfg.name);
-    device_argv_add(a, "--board=%s", dev->cfg.board);
-    device_argv_add(a, "--mode=%s", boot_mode_name(dev->cfg.mode));
-    device_argv_add(a, "--images=%u", (unsigned)dev->cfg.boot_images);
+    argv_build_add(a, "%s", dev->firmware);
+    argv_build_add(a, "--name=%s", dev->cfg.name);
+    argv_build_add(a, "--board=%s", dev->cfg.board);
+    argv_build_add(a, "--mode=%s", boot_mode_name(dev->cfg.mode));
+    argv_build_add(a, "--images=%u", (unsigned)dev->cfg.boot_images);
     if (dev->cfg.max_sectors != 0) {
-        device_argv_add(a, "--max-sectors=%u", (unsigned)dev->cfg.max_sectors);
+        argv_build_add(a, "--max-sectors=%u", (unsigned)dev->cfg.max_sectors);
     }
     for (i = 0; i < dev->cfg.key_count; i++) {
-        device_argv_add(a, "--key=%s", dev->cfg.keys[i]);
+        argv_build_add(a, "--key=%s", dev->cfg.keys[i]);
     }
     if (!dev->cfg.validate_primary) {
-        device_argv_add(a, "--no-validate");
+        argv_build_add(a, "--no-validate");
     }
     if (dev->cfg.downgrade_prevention) {
-        device_argv_add(a, "--downgrade-prevention");
+        argv_build_add(a, "--downgrade-prevention");
     }
     if (dev->cfg.bootloader != BL_BROWNOUT) {
-        device_argv_add(a, "--bootloader=%s", bl_kind_name(dev->cfg.bootloader));
+        argv_build_add(a, "--bootloader=%s", bl_kind_name(dev->cfg.bootloader));
     }
-    device_argv_add(a, "--seed=%llu", (unsigned long long)dev->cfg.seed);
+    argv_build_add(a, "--seed=%llu", (unsigned long long)dev->cfg.seed);
     npairs = config_net_pairs(&dev->cfg.net, pairs, CONFIG_NET_PAIRS);
     for (i = 0; i < npairs; i++) {
-        device_argv_add(a, "--net=%.*s", CONFIG_NET_PAIR_MAX - 1, pairs[i]);
+        argv_build_add(a, "--net=%.*s", CONFIG_NET_PAIR_MAX - 1, pairs[i]);
     }
 }
 
 /* The armed power cut, handed to this run and disarmed. */
-static void device_spawn_cut(struct device *dev, struct device_argv *a)
+static void device_spawn_cut(struct device *dev, struct argv_build *a)
 {
     if (!dev->cut.armed) {
         return;
     }
-    device_argv_add(a, "--cut-at=%llu", (unsigned long long)dev->cut.at);
-    device_argv_add(a, "--cut-model=%s", vflash_cut_model_name(dev->cut.cut.model));
-    device_argv_add(a, "--cut-seed=%llu", (unsigned long long)dev->cut.cut.seed);
+    argv_build_add(a, "--cut-at=%llu", (unsigned long long)dev->cut.at);
+    argv_build_add(a, "--cut-model=%s", vflash_cut_model_name(dev->cut.cut.model));
+    argv_build_add(a, "--cut-seed=%llu", (unsigned long long)dev->cut.cut.seed);
     if (dev->cut.cut.units != VFLASH_CUT_SEEDED) {
-        device_argv_add(a, "--cut-units=%u", (unsigned)dev->cut.cut.units);
+        argv_build_add(a, "--cut-units=%u", (unsigned)dev->cut.cut.units);
     }
     if (dev->cut.cut.permille != VFLASH_CUT_SEEDED) {
-        device_argv_add(a, "--cut-permille=%u", (unsigned)dev->cut.cut.permille);
+        argv_build_add(a, "--cut-permille=%u", (unsigned)dev->cut.cut.permille);
     }
     dev->cut.armed = false;
 }
 
-/* Hands each flash device's memory (and weak and ECC maps) to the run. \return stdio count. */
-static int device_spawn_flash(struct device *dev, struct device_argv *a,
-                              uv_stdio_container_t *stdio)
+/* Hands each flash device's memory (and weak and ECC maps) to the run. \return fd count. */
+static int device_spawn_flash(struct device *dev, struct argv_build *a, int *fds)
 {
     int fd = FW_FIRST_FLASH_FD;
     char weak[24];
@@ -324,94 +345,131 @@ static int device_spawn_flash(struct device *dev, struct device_argv *a,
     for (i = 0; i < dev->flash_count; i++) {
         int mem_fd = fd++;
 
-        stdio[mem_fd].flags = UV_INHERIT_FD;
-        stdio[mem_fd].data.fd = dev->flash[i].fd;
+        fds[mem_fd] = dev->flash[i].fd;
         weak[0] = '\0';
         if (dev->flash[i].weak_fd >= 0) {
             /* The weak map: weak bits of earlier runs stay weak in this one. */
             int weak_fd = fd++;
 
-            stdio[weak_fd].flags = UV_INHERIT_FD;
-            stdio[weak_fd].data.fd = dev->flash[i].weak_fd;
+            fds[weak_fd] = dev->flash[i].weak_fd;
             snprintf(weak, sizeof(weak), ",weak=%d", weak_fd);
         }
         if (dev->flash[i].ecc_fd >= 0) {
             int ecc_fd = fd++;
 
-            stdio[ecc_fd].flags = UV_INHERIT_FD;
-            stdio[ecc_fd].data.fd = dev->flash[i].ecc_fd;
-            device_argv_add(a, "--flash=%d:%d%s", mem_fd, ecc_fd, weak);
+            fds[ecc_fd] = dev->flash[i].ecc_fd;
+            argv_build_add(a, "--flash=%d:%d%s", mem_fd, ecc_fd, weak);
         } else {
-            device_argv_add(a, "--flash=%d%s", mem_fd, weak);
+            argv_build_add(a, "--flash=%d%s", mem_fd, weak);
         }
     }
     return fd;
 }
 
-/* Starts the run's process with its pipe. \return 0 or BO_EOS. */
-static int device_spawn_process(struct device *dev, struct device_run *run, uv_process_options_t *o)
+/*
+ * Starts the run through the spawner (its pid comes later, on the pipe), or when there is none
+ * or it is busy, directly. \return 0 or a negative errno value.
+ */
+static int device_spawn_start(struct device *dev, struct device_run *run, char **argv,
+                              const int *fds, int count)
 {
+    int rc = BO_ESTATE;
+
+    if (dev->spawner != NULL) {
+        rc = spawner_spawn(dev->spawner, dev->firmware, argv, fds, count);
+    }
+    if (rc == 0) {
+        device_proc_pending(&run->proc, device_exit_cb);
+        run->proc.data = run;
+        return 0;
+    }
+    if (dev->spawner != NULL) {
+        dev->spawner->direct++;
+    }
+    rc = device_proc_spawn(dev->loop, &run->proc, dev->firmware, argv, fds, count, device_exit_cb);
+    run->proc.data = run;
+    if (rc == 0) {
+        run->open_handles++;
+    }
+    return rc;
+}
+
+/* Says in one line why a run could not start. \return BO_EOS. */
+static int device_spawn_failed(struct device *dev, int err)
+{
+    fprintf(stderr, "brownoutd: device %s: cannot start %s: %s\n", dev->cfg.name, dev->firmware,
+            strerror(err));
+    return BO_EOS;
+}
+
+/*
+ * Starts the run's process with its pipe (a socket pair: the run's end becomes FW_PIPE_FD).
+ * fds[FW_PIPE_FD..count) are the descriptors the run gets. On failure run is freed (at once, or
+ * by the pipe's close callback). \return 0 or BO_EOS.
+ */
+static int device_spawn_process(struct device *dev, struct device_run *run, char **argv, int *fds,
+                                int count)
+{
+    int sv[2];
     int rc;
 
-    /* Its own session: a terminal's Ctrl-C or a group kill reaches the daemon, not the part. */
-    o->flags = UV_PROCESS_DETACHED;
-    o->file = dev->firmware;
-    o->exit_cb = device_exit_cb;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        rc = errno;
+        free(run);
+        return device_spawn_failed(dev, rc);
+    }
     uv_pipe_init(dev->loop, &run->pipe, 0);
     run->pipe.data = run;
-    run->proc.data = run;
     run->open_handles = 1;
-    rc = uv_spawn(dev->loop, &run->proc, o);
-    if (rc != 0) {
-        fprintf(stderr, "brownoutd: device %s: cannot start %s: %s\n", dev->cfg.name, dev->firmware,
-                uv_strerror(rc));
-        uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
-        uv_close((uv_handle_t *)&run->proc, NULL);
-        return BO_EOS;
+    rc = uv_pipe_open(&run->pipe, sv[0]);
+    if (rc < 0) {
+        close(sv[0]);
+    } else {
+        fds[FW_PIPE_FD] = sv[1];
+        rc = device_spawn_start(dev, run, argv, fds + FW_PIPE_FD, count - FW_PIPE_FD);
     }
-    run->open_handles = 2;
+    close(sv[1]);
+    if (rc < 0) {
+        uv_close((uv_handle_t *)&run->pipe, device_run_handle_closed);
+        return device_spawn_failed(dev, -rc);
+    }
     return 0;
 }
 
 /* Builds the runner's command line and starts it. */
 static int device_spawn(struct device *dev)
 {
-    uv_stdio_container_t stdio[FW_FIRST_FLASH_FD + 3 * BOARD_MAX_DEVICES];
-    uv_process_options_t o;
-    struct device_argv *a = calloc(1, sizeof(*a));
+    int fds[FW_FIRST_FLASH_FD + 3 * BOARD_MAX_DEVICES];
+    struct argv_build a;
     struct device_run *run = calloc(1, sizeof(*run));
+    char **argv;
     uint32_t i;
+    int count;
     int rc = BO_ENOMEM;
 
-    if (a == NULL || run == NULL) {
-        free(run);
+    argv_build_init(&a);
+    if (run == NULL) {
         goto out;
     }
     run->dev = dev;
-    memset(&o, 0, sizeof(o));
-    memset(stdio, 0, sizeof(stdio));
-    device_spawn_options(dev, a);
-    stdio[0].flags = UV_IGNORE;
-    stdio[1].flags = UV_INHERIT_FD;
-    stdio[1].data.fd = 1;
-    stdio[2].flags = UV_INHERIT_FD;
-    stdio[2].data.fd = 2;
-    stdio[FW_PIPE_FD].flags = UV_CREATE_PIPE | UV_READABLE_PIPE | UV_WRITABLE_PIPE;
-    stdio[FW_PIPE_FD].data.stream = (uv_stream_t *)&run->pipe;
-    o.stdio_count = device_spawn_flash(dev, a, stdio);
-    device_spawn_cut(dev, a);
+    device_spawn_options(dev, &a);
+    count = device_spawn_flash(dev, &a, fds);
+    device_spawn_cut(dev, &a);
     for (i = 0; i < dev->flash_fault_count; i++) {
         char spec[128];
 
         if (fw_fault_format(&dev->flash_faults[i], spec, sizeof(spec)) == 0) {
-            device_argv_add(a, "--flash-fault=%s", spec);
+            argv_build_add(&a, "--flash-fault=%s", spec);
         }
     }
-    o.args = a->argv;
-    o.stdio = stdio;
-    rc = device_spawn_process(dev, run, &o);
-    if (rc < 0) {
+    argv = argv_build_argv(&a);
+    if (argv == NULL) {
+        free(run);
         goto out;
+    }
+    rc = device_spawn_process(dev, run, argv, fds, count);
+    if (rc < 0) {
+        goto out; /* run is freed. */
     }
     dev->run = run;
     dev->state = DEVICE_BOOTING;
@@ -419,7 +477,7 @@ static int device_spawn(struct device *dev)
     dev->app = NULL;
     uv_read_start((uv_stream_t *)&run->pipe, device_alloc_cb, device_read_cb);
 out:
-    free(a);
+    argv_build_free(&a);
     return rc;
 }
 
@@ -445,7 +503,7 @@ static void device_kill(struct device *dev, enum device_next next)
 {
     dev->next = next;
     if (!dev->run->exited) {
-        uv_process_kill(&dev->run->proc, SIGKILL);
+        (void)device_proc_kill(&dev->run->proc, SIGKILL);
     }
 }
 

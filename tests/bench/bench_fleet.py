@@ -13,7 +13,12 @@ once; $BENCH_FLEET_SEED (default 1) picks the cut devices and cut points. The Co
 Debian's coap-client-openssl (libcoap3-bin), one process per request: an upload is one
 blockwise PUT of 1024-byte blocks. The latency probe runs during the rollout: a query-status of
 a random device on its own control connection, and a stat(2) of a random device's slot file in
-the FUSE view (when /dev/fuse can be opened), every 20 ms, from a process of its own.
+the FUSE view (when /dev/fuse can be opened), every 20 ms, from a process of its own. The
+daemon's loop counters (query-status) sampled before and after the rollout say how much of that
+20 ms period the loop was busy, and how much of the rollout it spent in iterations of 20 ms or
+more, when a probe request arriving may wait that long; /proc/PID/schedstat says how long the
+daemon was runnable but waiting for a CPU (what the machine's load adds to every round trip).
+The daemon's children but its spawner process (bo-spawner) are its firmware processes.
 """
 import concurrent.futures
 import json
@@ -298,12 +303,30 @@ def cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def schedstat(pid):
+    """The daemon's main thread: ns on a CPU, ns waiting on a run queue, times it ran."""
+    try:
+        with open("/proc/%d/schedstat" % pid) as f:
+            return [int(x) for x in f.read().split()[:3]]
+    except (OSError, ValueError):
+        return [0, 0, 0]
+
+
 def children(pid):
+    """The daemon's firmware processes (its children but the spawner, bo-spawner)."""
     kids = []
     for task in os.listdir("/proc/%d/task" % pid):
         with open("/proc/%d/task/%s/children" % (pid, task)) as f:
             kids += [int(x) for x in f.read().split()]
-    return kids
+    return [k for k in kids if comm(k) != "bo-spawner"]
+
+
+def comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
 
 
 def fuse_available():
@@ -366,6 +389,27 @@ def memory(pid, n):
     pss = sum(rollup(k, "Pss") for k in kids)
     return {"kids": len(kids), "pss_dev": pss / max(1, len(kids)) / 1024.0,
             "daemon_rss": rollup(pid, "VmRSS") / 1024.0, "daemon_pss": rollup(pid, "Pss") / 1024.0}
+
+
+def loop_stats(sock):
+    """brownoutd's loop counters (query-status without a device), or None from an older one."""
+    c = Control(sock)
+    try:
+        return c.ok("query-status").get("loop")
+    finally:
+        c.close()
+
+
+def loop_delta(a, b):
+    """What the loop did between two samples: busy fraction, long iterations, their share."""
+    if a is None or b is None:
+        return None
+    wall = max(1, b["uptime-us"] - a["uptime-us"])
+    return {"busy": (b["busy-us"] - a["busy-us"]) / wall,
+            "long": b["long-iterations"] - a["long-iterations"],
+            "long_share": (b["long-busy-us"] - a["long-busy-us"]) / wall,
+            "iterations": b["iterations"] - a["iterations"],
+            "max_ms": b["max-iteration-us"] / 1000.0, "long_ms": b["long-ms"]}
 
 
 def rollout(sock, names, v2, seed, jobs):
@@ -441,8 +485,13 @@ def main():
         prober = multiprocessing.Process(target=probe, args=(sock, mnt, names, stop, send))
         prober.start()
         cpu0 = cpu_s(proc.pid)
+        loop0 = loop_stats(sock)
+        sched0 = schedstat(proc.pid)
         roll_s, results, cuts, retries = rollout(sock, names, v2, seed, jobs)
         mem["daemon_cpu"] = cpu_s(proc.pid) - cpu0
+        mem["sched"] = [b - a for a, b in zip(sched0, schedstat(proc.pid))]
+        mem["loop"] = loop_delta(loop0, loop_stats(sock))
+        mem["load"] = os.getloadavg()
         stop.set()
         lat = recv.recv()
         prober.join()
@@ -469,14 +518,16 @@ def report(n, jobs, ready, ready_s, mem, roll_s, results, faults, bricked, v2cou
     for r in results.values():
         outcome[r] = outcome.get(r, 0) + 1
     print("bench_fleet: %d devices (tiny NOR board, flash in RAM, CoAPs PSK, link %s), "
-          "%d updated at once, %d cpus" % (n, LINK, jobs, os.cpu_count()))
-    print("  time to all ready       %8.1f s    (%d/%d devices APP_READY)" % (ready_s, ready, n))
+          "%d updated at once, %d cpus, load average %.2f %.2f %.2f at the rollout's end"
+          % ((n, LINK, jobs, os.cpu_count()) + tuple(mem["load"])))
+    print("  time to all ready       %8.1f s    no target set (%d/%d devices APP_READY)"
+          % (ready_s, ready, n))
     print("  PSS per device          %8.2f MiB  target <= 2 MiB (%d firmware processes)"
           % (mem["pss_dev"], mem["kids"]))
     print("  daemon RSS              %8.1f MiB  (PSS %.1f MiB; flash memfds count here)"
           % (mem["daemon_rss"], mem["daemon_pss"]))
-    print("  rollout time            %8.1f s    (%d power cuts: half in upload, half in swap; "
-          "%d retried requests)" % (roll_s, cuts, retries))
+    print("  rollout time            %8.1f s    no target set (%d power cuts: half in upload, "
+          "half in swap; %d retried requests)" % (roll_s, cuts, retries))
     print("  daemon CPU in rollout   %8.1f s    (%.0f%% of one core)"
           % (mem["daemon_cpu"], 100.0 * mem["daemon_cpu"] / max(roll_s, 1e-9)))
     print("  power losses            %8d      (a device's last in phase: %s; %d cuts never hit)"
@@ -489,6 +540,19 @@ def report(n, jobs, ready, ready_s, mem, roll_s, results, faults, bricked, v2cou
     print("  query-status p99        %8.1f ms   target <= 100 ms (%d calls, p50 %.1f ms)"
           % (percentile(lat["status"], 99) * 1e3, len(lat["status"]),
              percentile(lat["status"], 50) * 1e3))
+    loop = mem.get("loop")
+    if loop is not None:
+        print("  daemon loop busy        %8.1f %%    of the rollout: %.1f ms of each 20 ms "
+              "probe period on average (%d iterations)"
+              % (100.0 * loop["busy"], loop["busy"] * 20.0, loop["iterations"]))
+        print("  loop blocked >= %d ms   %8.1f %%    of the rollout, in %d iterations; the "
+              "longest %.1f ms (since the daemon started)"
+              % (loop["long_ms"], 100.0 * loop["long_share"], loop["long"], loop["max_ms"]))
+    sched = mem.get("sched")
+    if sched and sched[2] > 0:
+        print("  daemon waited for a CPU %8.1f %%    of the rollout, %.2f ms a wake-up on average "
+              "(runnable, not running: the machine's load)"
+              % (100.0 * sched[1] / 1e9 / max(roll_s, 1e-9), sched[1] / 1e6 / sched[2]))
     if mnt is not None:
         print("  FUSE stat p99           %8.1f ms   target <= 100 ms (%d calls, p50 %.1f ms)"
               % (percentile(lat["fuse"], 99) * 1e3, len(lat["fuse"]),
