@@ -616,6 +616,29 @@ static int sweep_snap_order(struct sweep_snap *s)
     return 0;
 }
 
+/* Sets up the shared tables (without them, for want of shared memory, everything runs). */
+static void sweep_snap_memo_on(const struct sweep_opts *o, struct sweep_worker *w,
+                               struct sweep_memo *memo)
+{
+    if (sweep_memo_setup(memo, SWEEP_SNAP_MEMO_ENTRIES) == 0) {
+        /* --no-cache (and --log, whose lines a reused result would not print) only count. */
+        memo->off = o->no_cache || o->log != NULL;
+        w->memo = memo;
+        sweep_vcache_use(memo);
+    }
+}
+
+/* Takes the tables' counters into the plan and frees them. */
+static void sweep_snap_memo_off(struct sweep_plan *p, struct sweep_worker *w)
+{
+    if (w->memo != NULL) {
+        memcpy(p->counts, w->memo->counts, sizeof(p->counts));
+        sweep_vcache_use(NULL);
+        sweep_memo_free(w->memo);
+        w->memo = NULL;
+    }
+}
+
 int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
 {
     const struct sweep_opts *o = p->o;
@@ -643,13 +666,7 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
     if (rc < 0) {
         goto out;
     }
-    /* Without its table (no shared memory), the sweep runs every boot. */
-    if (sweep_memo_setup(&memo, SWEEP_SNAP_MEMO_ENTRIES) == 0) {
-        /* --no-cache (and --log, whose lines a reused result would not print) only count. */
-        memo.off = o->no_cache || o->log != NULL;
-        w->memo = &memo;
-        sweep_vcache_use(&memo);
-    }
+    sweep_snap_memo_on(o, w, &memo);
     SWEEP_SNAP_PURGE();
     /* The action once, as every replay runs it (no checks), forking at the first cuts. */
     sweep_cut_state_init(&cs, &none);
@@ -678,12 +695,7 @@ int sweep_snap_execute(struct sweep_plan *p, struct sweep_worker *w)
         rc = p->fatal;
     }
 out:
-    if (w->memo != NULL) {
-        memcpy(p->counts, memo.counts, sizeof(p->counts));
-        sweep_vcache_use(NULL);
-        sweep_memo_free(&memo);
-        w->memo = NULL;
-    }
+    sweep_snap_memo_off(p, w);
     for (k = 0; s.slots != NULL && k < s.nslots; k++) {
         if (s.slots[k].pid != 0) {
             close(s.slots[k].fd);
