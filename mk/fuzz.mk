@@ -139,7 +139,7 @@ $(FUZZ_DIR)/replay/bin/%: $(FUZZ_DIR)/replay/obj/fuzz/%.o $(FUZZ_REPLAY_LIB_OBJS
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(OPT) $(FUZZ_SAN_FLAGS) $(FUZZ_WRAP_$*) -o $@ $< $(FUZZ_REPLAY_LIB_OBJS) \
-		-Wl,--start-group $(FUZZ_SAN_LIBS) -Wl,--end-group $(HOST_LDLIBS) -lpthread
+		$(SWEEP_WRAP) -Wl,--start-group $(FUZZ_SAN_LIBS) -Wl,--end-group $(HOST_LDLIBS) -lpthread
 
 # ---- Goals.
 
