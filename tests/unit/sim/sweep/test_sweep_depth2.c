@@ -105,7 +105,7 @@ static void test_depth2_swap_move_slice(void **state)
     struct sweep_opts o;
 
     (void)state;
-    d2_opts(&o, "nrf52840", BOOT_MODE_SWAP_MOVE, 5, 800);
+    d2_opts(&o, "nrf52840", BOOT_MODE_SWAP_MOVE, 5, 1600);
     o.prefix_max = 0;
     assert_int_equal(d2_match(&o), 0);
 }
@@ -140,7 +140,7 @@ static void test_depth2_failures_slice(void **state)
     struct sweep_opts o;
 
     (void)state;
-    d2_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, 3, 120);
+    d2_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, 3, 60);
     o.inject = d2_drop_magic;
     o.inject_arg = &drop;
     assert_true(d2_match(&o) > 0);
