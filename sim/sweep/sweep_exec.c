@@ -522,6 +522,32 @@ static void sweep_rest(struct sweep_worker *w, struct scenario_app *app,
     }
 }
 
+/* Fills out's verdict from r and its replay ID from pt. */
+static void sweep_outcome_fill(const struct sweep_worker *w, const struct sweep_point *pt,
+                               const struct invariant_report *r, struct sweep_outcome *out)
+{
+    out->status = r->id == INVARIANT_NONE ? SWEEP_PASS : SWEEP_FAIL;
+    out->invariant = r->id;
+    snprintf(out->msg, sizeof(out->msg), "%s", r->msg);
+    sweep_id_encode(&w->sc->opts, pt, out->id, sizeof(out->id));
+}
+
+void sweep_exec_second_cut(struct sweep_worker *w, const struct sweep_point *pt,
+                           const struct sweep_cut_state *cs, struct invariant_report *r,
+                           struct sweep_outcome *out)
+{
+    struct scenario_app cuts[2];
+    struct scenario_app app = w->app_at_cut;
+
+    out->reached2 = true;
+    cuts[0] = cs->app;
+    cuts[1] = app;
+    sweep_power_on(w);
+    w->cut_at = -1;
+    sweep_rest(w, &app, cuts, 2, r, &out->final_run);
+    sweep_outcome_fill(w, pt, r, out);
+}
+
 void sweep_exec_from(struct sweep_worker *w, const struct sweep_point *pt,
                      const struct sweep_cut_state *cs, struct sweep_outcome *out)
 {
@@ -539,12 +565,8 @@ void sweep_exec_from(struct sweep_worker *w, const struct sweep_point *pt,
         sweep_arm(w, pt->op2, pt->model2, pt->param2, pt->seed2);
         rc = sweep_device_run(w, &app, true, &r, &last);
         if (w->cut_hit) {
-            out->reached2 = true;
-            app = w->app_at_cut;
-            cuts[ncut++] = app;
-            sweep_power_on(w);
-            w->cut_at = -1;
-            sweep_rest(w, &app, cuts, ncut, &r, &out->final_run);
+            sweep_exec_second_cut(w, pt, cs, &r, out);
+            return;
         } else {
             w->cut_at = -1;
             if (rc == BO_EPOWER) {
@@ -557,10 +579,7 @@ void sweep_exec_from(struct sweep_worker *w, const struct sweep_point *pt,
     } else if (rc == 0) {
         sweep_rest(w, &app, cuts, ncut, &r, &out->final_run);
     }
-    out->status = r.id == INVARIANT_NONE ? SWEEP_PASS : SWEEP_FAIL;
-    out->invariant = r.id;
-    snprintf(out->msg, sizeof(out->msg), "%s", r.msg);
-    sweep_id_encode(&w->sc->opts, pt, out->id, sizeof(out->id));
+    sweep_outcome_fill(w, pt, &r, out);
 }
 
 void sweep_exec(struct sweep_worker *w, const struct sweep_point *pt, struct sweep_outcome *out)

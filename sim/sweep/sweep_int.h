@@ -171,6 +171,14 @@ void sweep_cut_taken(struct sweep_worker *w, const struct sweep_point *pt, int r
 void sweep_exec_from(struct sweep_worker *w, const struct sweep_point *pt,
                      const struct sweep_cut_state *cs, struct sweep_outcome *out);
 
+/**
+ * \brief After pt's second cut fired in a recovery run from cs (r: that run's report): power
+ *        on, the run to the verdict (through the memo), out's verdict and replay ID filled.
+ */
+void sweep_exec_second_cut(struct sweep_worker *w, const struct sweep_point *pt,
+                           const struct sweep_cut_state *cs, struct invariant_report *r,
+                           struct sweep_outcome *out);
+
 /** \brief Records the uninterrupted recovery from cs. \return 0, -1 (no cut), or an error. */
 int sweep_count_from(struct sweep_worker *w, const struct sweep_cut_state *cs,
                      struct sweep_rec *rec);

@@ -7,7 +7,9 @@
  * stack and RAM, the application), takes the cut, runs the rest of the task as the replay path
  * would, writes its outcomes into a pipe and exits; the parent goes on with the action. At most
  * o->jobs children run at a time. A depth-2 task forks again from the state right after its
- * first cut, once for each use of that state (the recovery's recording, each second cut).
+ * first cut to record the recovery (which defines its second cuts), then once more to run that
+ * recovery a single time, forking at the operation of each second cut (sweep_snap_share_run()),
+ * so that no second cut re-runs the recovery's prefix.
  *
  * Everything a child computes is what the replay path computes from the same state, so the
  * outcomes are the same; sweep_task_run() is shared by both paths. A child that dies gives a
@@ -32,6 +34,7 @@
 
 #include "bo_err.h"
 #include "sweep/sweep_memo.h"
+#include "sweep/sweep_snap_int.h"
 #include "sweep/sweep_vcache.h"
 
 /*
@@ -54,14 +57,6 @@ void __sanitizer_purge_allocator(void);
 
 /* Entries of the shared table of boots that write nothing. */
 #define SWEEP_SNAP_MEMO_ENTRIES 262144u
-
-/* A growable byte buffer (a child's output). */
-struct sweep_snap_buf {
-    uint8_t *data;
-    size_t len;
-    size_t cap;
-    int err;
-};
 
 /* A child running one task. */
 struct sweep_snap_slot {
@@ -98,142 +93,8 @@ struct sweep_snap {
 struct sweep_snap_use {
     const struct sweep_cut_state *cs;
     bool in_place; /* Depth 1: the only use runs in this process. */
+    bool defer;    /* Depth 2: a use only notes its point; sweep_snap_share() runs them. */
 };
-
-static void sweep_snap_put(struct sweep_snap_buf *b, const void *data, size_t len)
-{
-    if (b->err != 0) {
-        return;
-    }
-    if (len > b->cap - b->len) {
-        size_t cap = b->cap == 0 ? 4096 : b->cap;
-        uint8_t *p;
-
-        while (cap - b->len < len) {
-            cap *= 2;
-        }
-        p = realloc(b->data, cap);
-        if (p == NULL) {
-            b->err = BO_ENOMEM;
-            return;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-}
-
-static int sweep_snap_write_all(int fd, const uint8_t *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return BO_EOS;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Reads what fd has into b. \return 1 at end of file, 0 when more may come, or BO_EOS. */
-static int sweep_snap_read_some(int fd, struct sweep_snap_buf *b)
-{
-    uint8_t chunk[16384];
-    ssize_t n;
-
-    do {
-        n = read(fd, chunk, sizeof(chunk));
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        return BO_EOS;
-    }
-    if (n == 0) {
-        return 1;
-    }
-    sweep_snap_put(b, chunk, (size_t)n);
-    return b->err;
-}
-
-/* Waits for pid. \return Its status as waitpid() gives it, or -1 when it cannot say. */
-static int sweep_snap_reap(pid_t pid)
-{
-    int st = 0;
-    pid_t r;
-
-    do {
-        r = waitpid(pid, &st, 0);
-    } while (r < 0 && errno == EINTR);
-    if (r < 0 && errno == ECHILD) {
-        /* SIGCHLD is ignored: the child was reaped; its output says whether it finished. */
-        return 0;
-    }
-    return r == pid ? st : -1;
-}
-
-/* In a new child: fatal signals kill it (a test framework's handlers would resume tests). */
-static void sweep_snap_child_signals(void)
-{
-    static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS };
-    size_t i;
-
-    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        signal(sigs[i], SIG_DFL);
-    }
-}
-
-/*
- * Runs fn in a forked copy of this process and returns what it wrote into its buffer.
- * \return 0 (out filled), BO_EOS (no fork, or the copy died), or BO_ENOMEM.
- */
-static int sweep_snap_fork_call(void (*fn)(void *ctx, struct sweep_snap_buf *b), void *ctx,
-                                struct sweep_snap_buf *out)
-{
-    int fds[2];
-    pid_t pid;
-    int rc = 0;
-    int st;
-
-    if (pipe(fds) != 0) {
-        return BO_EOS;
-    }
-    pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return BO_EOS;
-    }
-    if (pid == 0) {
-        struct sweep_snap_buf b;
-
-        close(fds[0]);
-        sweep_snap_child_signals();
-        memset(&b, 0, sizeof(b));
-        fn(ctx, &b);
-        if (b.err != 0 || sweep_snap_write_all(fds[1], b.data, b.len) != 0) {
-            _exit(1);
-        }
-        _exit(0);
-    }
-    close(fds[1]);
-    while (rc == 0) {
-        rc = sweep_snap_read_some(fds[0], out);
-    }
-    close(fds[0]);
-    st = sweep_snap_reap(pid);
-    if (rc == 1) {
-        rc = 0;
-    }
-    if (rc == 0 && (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
-        rc = BO_EOS;
-    }
-    return rc;
-}
 
 /* What a forked copy runs for a use. */
 struct sweep_snap_call {
@@ -339,6 +200,11 @@ static void sweep_snap_exec(void *arg, struct sweep_worker *w, const struct swee
     struct sweep_snap_buf b;
     uint64_t task = out->task;
 
+    if (u->defer) {
+        out->pt = *pt;
+        out->applied = u->cs->applied;
+        return;
+    }
     if (u->in_place) {
         sweep_exec_from(w, pt, u->cs, out);
         return;
@@ -350,6 +216,190 @@ static void sweep_snap_exec(void *arg, struct sweep_worker *w, const struct swee
         sweep_snap_died(w, pt, task, -1, out);
     }
     free(b.data);
+}
+
+/*
+ * Depth 2 with the recovery shared: the recovery after the first cut runs once, in a forked copy
+ * of the first-cut process, as sweep_exec_from() runs it (with its checks); at the operation of
+ * each second cut, that copy forks a process which arms the cut at this operation and returns
+ * into the running recovery, so the cut fires there; the process then finishes as
+ * sweep_exec_from() does after a second cut (sweep_exec_second_cut()) and writes its outcome.
+ * The copy waits for each such process before it goes on, so a task keeps one process busy at
+ * a time, as before. A point the shared run does not reach (a recovery shorter than its
+ * recording, or a fork that failed) runs as before: from the state after the first cut.
+ */
+struct sweep_snap_share {
+    const struct sweep_cut_state *cs;
+    struct sweep_outcome *out; /* The task's points (pt set), in order of op2. */
+    size_t n;
+    size_t cursor; /* Next point to fork. */
+    uint8_t *got;  /* Per point: 1 when its outcome is in out. */
+    struct sweep_worker *w;
+    bool child; /* This process took a second cut. */
+    size_t idx; /* In such a child: its point. */
+    int fd;     /* In such a child: its pipe. */
+};
+
+/* Reads the outcome of point i from the second-cut process pid (pipe fd), and reaps it. */
+static void sweep_snap_share_wait(struct sweep_snap_share *s, struct sweep_worker *w, size_t i,
+                                  int fd, pid_t pid)
+{
+    struct sweep_snap_buf b;
+    int rc = 0;
+    int st;
+
+    memset(&b, 0, sizeof(b));
+    while (rc == 0) {
+        rc = sweep_snap_read_some(fd, &b);
+    }
+    close(fd);
+    st = sweep_snap_reap(pid);
+    if (rc == 1 && st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && b.len == sizeof(s->out[i])) {
+        memcpy(&s->out[i], b.data, sizeof(s->out[i]));
+    } else {
+        struct sweep_point pt = s->out[i].pt;
+
+        sweep_snap_died(w, &pt, s->out[i].task, -1, &s->out[i]);
+    }
+    s->got[i] = 1;
+    free(b.data);
+}
+
+/*
+ * In a new child: copies the flash's pages now, in one call per device, rather than one
+ * copy-on-write fault per page its recovery writes (best effort: without it, the faults).
+ */
+static void sweep_snap_populate(struct sweep_worker *w)
+{
+#if defined(MADV_POPULATE_WRITE)
+    uint32_t i;
+    long page = sysconf(_SC_PAGESIZE);
+
+    for (i = 0; i < w->map.device_count && page > 0; i++) {
+        struct vflash *d = w->map.devices[i];
+        uintptr_t a = (uintptr_t)d->mem & ~((uintptr_t)page - 1);
+        uintptr_t e = (uintptr_t)d->mem + d->size;
+
+        (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+    }
+#else
+    (void)w;
+#endif
+}
+
+/*
+ * The operation hook of the shared recovery: forks the second cuts at this operation, one at a
+ * time. Returns in the copy after the last of them, or in a child with its cut armed.
+ */
+static void sweep_snap_share_at(void *arg, struct sweep_worker *w)
+{
+    struct sweep_snap_share *s = arg;
+
+    if (w->memo != NULL && !s->child && s->cursor < s->n &&
+        s->out[s->cursor].pt.op2 == (int64_t)w->ops) {
+        sweep_memo_cache_refresh(&w->hc, &w->map);
+    }
+    while (!s->child && s->cursor < s->n && s->out[s->cursor].pt.op2 == (int64_t)w->ops) {
+        const struct sweep_point *pt = &s->out[s->cursor].pt;
+        size_t i = s->cursor++;
+        int fds[2];
+        pid_t pid;
+
+        if (pipe(fds) != 0) {
+            continue;
+        }
+        pid = fork();
+        if (pid < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            continue;
+        }
+        if (pid == 0) {
+            close(fds[0]);
+            sweep_snap_child_signals();
+            s->child = true;
+            s->idx = i;
+            s->fd = fds[1];
+            sweep_snap_populate(w);
+            sweep_arm(w, (int64_t)w->ops, pt->model2, pt->param2, pt->seed2);
+            return;
+        }
+        close(fds[1]);
+        sweep_snap_share_wait(s, w, i, fds[0], pid);
+    }
+}
+
+/* The copy that runs the shared recovery: which points it ran, then all the outcomes. */
+static void sweep_snap_share_fn(void *ctx, struct sweep_snap_buf *b)
+{
+    struct sweep_snap_share *s = ctx;
+    struct sweep_worker *w = s->w;
+    struct invariant_report r = s->cs->r;
+    struct scenario_app app = s->cs->app;
+    struct sweep_op_hook hook;
+    struct boot_rsp last;
+
+    hook.at = sweep_snap_share_at;
+    hook.arg = s;
+    w->op_hook = &hook;
+    sweep_device_run(w, &app, true, &r, &last);
+    w->op_hook = NULL;
+    if (s->child) {
+        struct sweep_outcome *o = &s->out[s->idx];
+
+        if (!w->cut_hit) {
+            _exit(1);
+        }
+        sweep_exec_second_cut(w, &o->pt, s->cs, &r, o);
+        _exit(sweep_snap_write_all(s->fd, (const uint8_t *)o, sizeof(*o)) == 0 ? 0 : 1);
+    }
+    sweep_snap_put(b, s->got, s->n);
+    sweep_snap_put(b, s->out, s->n * sizeof(*s->out));
+}
+
+/*
+ * Runs the deferred points of a depth-2 task (out[i].pt set) from the state after its first
+ * cut: those the shared recovery reaches, there; the others as before, one copy each.
+ */
+static void sweep_snap_share_run(const struct sweep_snap_use *u, struct sweep_worker *w,
+                                 struct sweep_outcome *out, size_t n)
+{
+    struct sweep_snap_use one = { u->cs, false, false };
+    struct sweep_snap_share s;
+    struct sweep_snap_buf b;
+    struct sweep_point pt;
+    size_t i;
+    bool any = false;
+
+    memset(&s, 0, sizeof(s));
+    memset(&b, 0, sizeof(b));
+    s.cs = u->cs;
+    s.w = w;
+    s.out = out;
+    s.n = n;
+    s.got = calloc(n + 1, 1);
+    for (i = 0; i < n; i++) {
+        any = any || out[i].pt.op2 >= 0;
+    }
+    if (any && s.got != NULL && sweep_snap_fork_call(sweep_snap_share_fn, &s, &b) == 0 &&
+        b.len == n + n * sizeof(*out)) {
+        for (i = 0; i < n; i++) {
+            s.got[i] = b.data[i];
+            if (s.got[i] != 0) {
+                memcpy(&out[i], b.data + n + i * sizeof(*out), sizeof(*out));
+            }
+        }
+    } else if (s.got != NULL) {
+        memset(s.got, 0, n);
+    }
+    for (i = 0; i < n; i++) {
+        if (s.got == NULL || s.got[i] == 0) {
+            pt = out[i].pt;
+            sweep_snap_exec(&one, w, &pt, &out[i]);
+        }
+    }
+    free(b.data);
+    free(s.got);
 }
 
 /* A child after the action's run returned: the rest of its task, its outcomes, exit. */
@@ -369,10 +419,15 @@ static void sweep_snap_child(struct sweep_snap *s, struct sweep_worker *w, int r
     sweep_cut_taken(w, &pt, run_rc, s->cs);
     u.cs = s->cs;
     u.in_place = w->o->depth < 2;
+    /* With --log, each point's lines stay together as the replay path prints them. */
+    u.defer = w->o->depth >= 2 && w->o->log == NULL;
     how.count = sweep_snap_count;
     how.exec = sweep_snap_exec;
     how.arg = &u;
     rc = sweep_task_run(w, s->task, &how, &out, &n);
+    if (rc == 0 && u.defer) {
+        sweep_snap_share_run(&u, w, out, n);
+    }
     memset(&b, 0, sizeof(b));
     h.t = s->task;
     h.n = n;
@@ -475,28 +530,6 @@ static int sweep_snap_wait(struct sweep_snap *s, struct sweep_worker *w)
         }
     }
     return 0;
-}
-
-/*
- * In a new child: copies the flash's pages now, in one call per device, rather than one
- * copy-on-write fault per page its recovery writes (best effort: without it, the faults).
- */
-static void sweep_snap_populate(struct sweep_worker *w)
-{
-#if defined(MADV_POPULATE_WRITE)
-    uint32_t i;
-    long page = sysconf(_SC_PAGESIZE);
-
-    for (i = 0; i < w->map.device_count && page > 0; i++) {
-        struct vflash *d = w->map.devices[i];
-        uintptr_t a = (uintptr_t)d->mem & ~((uintptr_t)page - 1);
-        uintptr_t e = (uintptr_t)d->mem + d->size;
-
-        (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
-    }
-#else
-    (void)w;
-#endif
 }
 
 /*
