@@ -301,6 +301,7 @@ static int sweep_stable(struct sweep_worker *w, const struct boot_rsp *last,
         keyed = sweep_memo_key(&w->map, &w->hc, SWEEP_MEMO_STABLE, last->versions,
                                sizeof(last->versions), &k);
         if (keyed && sweep_memo_find(w->memo, &k, SWEEP_MEMO_STABLE, &rc, r, sizeof(*r))) {
+            sweep_memo_count(w->memo, SWEEP_MEMO_N_BOOT_HITS);
             return rc;
         }
         faults = sweep_memo_read_faults(&w->map);

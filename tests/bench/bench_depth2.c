@@ -18,27 +18,13 @@
 #include <sys/resource.h>
 
 #include "mbedtls/platform.h"
+#include "support/bench_clock.h"
 #include "sweep/scenario.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_report.h"
 
 /* The target of issue 18 for the whole sweep, in seconds. */
 #define BENCH_TARGET_S 600.0
-
-/* CPU seconds of this process and of its waited-for children (the snapshot processes). */
-static double bench_cpu(void)
-{
-    struct rusage self;
-    struct rusage kids;
-
-    getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &kids);
-    return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-                    kids.ru_stime.tv_sec) +
-           (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-                    kids.ru_stime.tv_usec) /
-               1e6;
-}
 
 /* The benchmark's options. */
 struct bench_opts {
@@ -130,12 +116,12 @@ int main(int argc, char **argv)
     o.shard_index = 1;
     o.shard_count = b.shard;
     sweep_result_init(&r);
-    cpu = bench_cpu();
+    cpu = bench_clock_cpu();
     if (sweep_run(&o, &r, err, sizeof(err)) != 0) {
         fprintf(stderr, "bench_depth2: %s\n", err);
         rc = 1;
     } else {
-        bench_print(&b, &r, bench_cpu() - cpu);
+        bench_print(&b, &r, bench_clock_cpu() - cpu);
     }
     sweep_result_free(&r);
     mbedtls_platform_teardown(&plat);

@@ -34,35 +34,13 @@
 #include "boot/image_src.h"
 #include "boot/image_validate.h"
 #include "mbedtls/platform.h"
+#include "support/bench_clock.h"
 #include "sweep/scenario.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_report.h"
 
 /* torn-prefix boundaries per operation by default. */
 #define BENCH_PREFIX_MAX 8u
-
-static double bench_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds of this process and of its waited-for children (the snapshot processes). */
-static double bench_cpu(void)
-{
-    struct rusage self;
-    struct rusage kids;
-
-    getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &kids);
-    return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-                    kids.ru_stime.tv_sec) +
-           (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-                    kids.ru_stime.tv_usec) /
-               1e6;
-}
 
 /* Seconds of one validation of the scenario's largest image (wall, and CPU in *cpu). */
 static double bench_validation(const struct scenario_opts *so, double *cpu)
@@ -86,14 +64,14 @@ static double bench_validation(const struct scenario_opts *so, double *cpu)
     vc.key_count = (uint32_t)sc.keys.count;
     vc.allow_unsigned = false;
     image_src_from_buffer(&src, sc.img[0][1].data, sc.img[0][1].size);
-    t0 = bench_now();
-    *cpu = bench_cpu();
+    t0 = bench_clock_now();
+    *cpu = bench_clock_cpu();
     for (i = 0; i < n; i++) {
         image_validate(&src, &vc, &res);
     }
-    *cpu = (bench_cpu() - *cpu) / n;
+    *cpu = (bench_clock_cpu() - *cpu) / n;
     scenario_free(&sc);
-    return (bench_now() - t0) / n;
+    return (bench_clock_now() - t0) / n;
 }
 
 /* The MCUboot tree to compare with, or NULL. */
@@ -127,7 +105,7 @@ static int bench_upstream_run(const char *tree, const char *mode, const char *ex
     char cmd[3 * PATH_MAX + 256];
     char line[512];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    double t0 = bench_now();
+    double t0 = bench_clock_now();
     FILE *p;
 
     if (n <= 0) {
@@ -147,7 +125,7 @@ static int bench_upstream_run(const char *tree, const char *mode, const char *ex
     while (fgets(line, sizeof(line), p) != NULL) {
         snprintf(last, len, "%s", line);
     }
-    *wall = bench_now() - t0;
+    *wall = bench_clock_now() - t0;
     return pclose(p) == -1 ? 1 : 0;
 }
 
@@ -223,13 +201,13 @@ static int bench_run(enum boot_mode mode, uint32_t jobs, uint32_t prefix_max, bo
     o.prefix_max = prefix_max;
     o.no_snapshots = no_snapshots;
     o.no_cache = no_cache;
-    *cpu = bench_cpu();
+    *cpu = bench_clock_cpu();
     sweep_result_init(r);
     if (sweep_run(&o, r, err, sizeof(err)) != 0) {
         fprintf(stderr, "bench_sweep: %s: %s\n", boot_mode_name(mode), err);
         return 1;
     }
-    *cpu = bench_cpu() - *cpu;
+    *cpu = bench_clock_cpu() - *cpu;
     return 0;
 }
 

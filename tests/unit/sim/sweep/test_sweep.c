@@ -21,6 +21,7 @@
 #include "mbedtls/platform.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_report.h"
+#include "support/sweep_rig.h"
 
 static mbedtls_platform_context plat;
 
@@ -56,17 +57,7 @@ static void sw_print_failures(const struct sweep_result *r)
 
 static size_t sw_run(const struct sweep_opts *o, struct sweep_result *r)
 {
-    char err[512] = "";
-    int rc;
-
-    sweep_result_init(r);
-    rc = sweep_run(o, r, err, sizeof(err));
-    if (rc != 0) {
-        fprintf(stderr, "sweep %s %s: %d %s\n", o->sc.board, boot_mode_name(o->sc.mode), rc, err);
-    }
-    assert_int_equal(rc, 0);
-    assert_true(r->count > 0);
-    return sweep_report_failures(r);
+    return sweep_rig_run(o, r);
 }
 
 static void sw_board_modes(const char *board, const enum boot_mode *modes, size_t n, uint32_t depth,
@@ -334,19 +325,6 @@ static void test_replay_id(void **state)
     assert_int_equal(sweep_id_decode(NULL, &back, board, sizeof(board), &got), BO_EINVAL);
 }
 
-/* The JSON of a result, in memory. */
-static char *sw_json(const struct sweep_result *r)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-
-    assert_non_null(f);
-    assert_int_equal(sweep_report_json(f, r), 0);
-    fclose(f);
-    return buf;
-}
-
 /* Runs o on both paths (replay and snapshots) and asserts byte-identical JSON results. */
 static size_t sw_paths_match(struct sweep_opts *o)
 {
@@ -360,8 +338,8 @@ static size_t sw_paths_match(struct sweep_opts *o)
     fails = sw_run(o, &replay);
     o->no_snapshots = false;
     assert_int_equal(sw_run(o, &snap), fails);
-    a = sw_json(&replay);
-    b = sw_json(&snap);
+    a = sweep_rig_json(&replay);
+    b = sweep_rig_json(&snap);
     assert_string_equal(a, b);
     printf("  %s %s %s depth %u: %zu points, %zu failures, replay %.2f s, snapshots %.2f s\n",
            o->sc.board, boot_mode_name(o->sc.mode), scenario_kind_name(o->sc.kind), o->depth,
@@ -469,8 +447,8 @@ static void test_shards_merge_and_jobs(void **state)
     sw_run(&o, &whole);
     o.jobs = 1;
     sw_run(&o, &one);
-    a = sw_json(&whole);
-    b = sw_json(&one);
+    a = sweep_rig_json(&whole);
+    b = sweep_rig_json(&one);
     assert_string_equal(a, b);
     free(b);
     for (i = 0; i < 3; i++) {
@@ -482,7 +460,7 @@ static void test_shards_merge_and_jobs(void **state)
     }
     assert_int_equal(seen, whole.count);
     assert_int_equal(sweep_report_merge(parts, 3, &merged, err, sizeof(err)), 0);
-    b = sw_json(&merged);
+    b = sweep_rig_json(&merged);
     assert_string_equal(a, b);
     free(b);
     /* Through a file, as --merge reads it. */
@@ -492,7 +470,7 @@ static void test_shards_merge_and_jobs(void **state)
     assert_int_equal(sweep_report_json(f, &merged), 0);
     fclose(f);
     assert_int_equal(sweep_report_load(path, &loaded, err, sizeof(err)), 0);
-    b = sw_json(&loaded);
+    b = sweep_rig_json(&loaded);
     assert_string_equal(a, b);
     free(b);
     unlink(path);

@@ -19,6 +19,7 @@
 #include "mbedtls/platform.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_report.h"
+#include "support/sweep_rig.h"
 #include "vflash/vflash_fault.h"
 
 static mbedtls_platform_context plat;
@@ -34,32 +35,6 @@ static void cache_opts(struct sweep_opts *o, const char *board, enum boot_mode m
     o->prefix_max = 2;
 }
 
-static char *cache_json(const struct sweep_result *r)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-
-    assert_non_null(f);
-    assert_int_equal(sweep_report_json(f, r), 0);
-    fclose(f);
-    return buf;
-}
-
-static void cache_run(const struct sweep_opts *o, struct sweep_result *r)
-{
-    char err[512] = "";
-    int rc;
-
-    sweep_result_init(r);
-    rc = sweep_run(o, r, err, sizeof(err));
-    if (rc != 0) {
-        fprintf(stderr, "sweep %s: %d %s\n", o->sc.board, rc, err);
-    }
-    assert_int_equal(rc, 0);
-    assert_true(r->count > 0);
-}
-
 /* Runs o with and without the tables: the same JSON; reuse only in the first. */
 static void cache_match(struct sweep_opts *o)
 {
@@ -69,11 +44,11 @@ static void cache_match(struct sweep_opts *o)
     char *b;
 
     o->no_cache = false;
-    cache_run(o, &on);
+    sweep_rig_run(o, &on);
     o->no_cache = true;
-    cache_run(o, &off);
-    a = cache_json(&on);
-    b = cache_json(&off);
+    sweep_rig_run(o, &off);
+    a = sweep_rig_json(&on);
+    b = sweep_rig_json(&off);
     assert_string_equal(a, b);
     printf("  %s %s %s depth %u: %zu points, %zu failures; cached %.2f s: %llu states run "
            "(%llu reused), %llu boots (%llu reused), %llu signature checks (%llu reused); "

@@ -20,6 +20,7 @@
 #include "mbedtls/platform.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_report.h"
+#include "support/sweep_rig.h"
 
 static mbedtls_platform_context plat;
 
@@ -27,29 +28,15 @@ static mbedtls_platform_context plat;
 static char *d2_json(const struct sweep_opts *o, size_t *fails, size_t *missed)
 {
     struct sweep_result r;
-    char err[512] = "";
-    char *buf = NULL;
-    size_t len = 0;
+    char *buf;
     size_t i;
-    FILE *f;
-    int rc;
 
-    sweep_result_init(&r);
-    rc = sweep_run(o, &r, err, sizeof(err));
-    if (rc != 0) {
-        fprintf(stderr, "sweep %s: %d %s\n", o->sc.board, rc, err);
-    }
-    assert_int_equal(rc, 0);
-    assert_true(r.count > 0);
-    *fails = sweep_report_failures(&r);
+    *fails = sweep_rig_run(o, &r);
     *missed = 0;
     for (i = 0; i < r.count; i++) {
         *missed += r.out[i].reached2 ? 0 : 1;
     }
-    f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(sweep_report_json(f, &r), 0);
-    fclose(f);
+    buf = sweep_rig_json(&r);
     printf("  %s %s%s%s: %zu points, %zu failures, %zu second cuts not reached, %.2f s\n",
            o->sc.board, boot_mode_name(o->sc.mode), o->no_snapshots ? " --no-snapshots" : "",
            o->no_cache ? " --no-cache" : "", r.count, *fails, *missed, r.wall_s);
