@@ -32,12 +32,7 @@ static mbedtls_platform_context plat;
 static void sw_opts(struct sweep_opts *o, const char *board, enum boot_mode mode,
                     enum scenario_kind kind)
 {
-    sweep_opts_init(o);
-    o->sc.board = board;
-    o->sc.mode = mode;
-    o->sc.kind = kind;
-    o->jobs = 2;
-    o->prefix_max = TEST_PREFIX_MAX;
+    sweep_rig_opts(o, board, mode, kind, TEST_PREFIX_MAX);
 }
 
 static void sw_print_failures(const struct sweep_result *r)
@@ -152,29 +147,10 @@ static void test_scenarios(void **state)
  * silently dropped (as if the bootloader forgot to write it), so a resumed upgrade never marks
  * the new image. The sweep must report failures, and a replay must reproduce them.
  */
-struct test_drop {
-    uint32_t off; /* Device offset of the primary slot's last 32 bytes (stm32h7: one unit). */
-};
-
-static int sw_drop_magic(void *arg, struct vflash *dev, const struct vflash_op *op, bool recovery)
-{
-    const struct test_drop *d = arg;
-    struct vflash_fault_config fc;
-
-    memset(&fc, 0, sizeof(fc));
-    if (recovery && op->kind == VFLASH_OP_PROGRAM && op->off <= d->off &&
-        op->off + op->len > d->off) {
-        fc.drop.off = op->off;
-        fc.drop.len = op->len;
-        fc.drop.one_in = 1;
-    }
-    return vflash_fault_configure(dev, &fc);
-}
-
 static void test_bad_behaviour_found(void **state)
 {
     /* stm32h7: image-0-primary is 0x20000..0x80000 of the device. */
-    struct test_drop drop = { 0x80000 - 32 };
+    struct sweep_rig_drop drop = { 0x80000 - 32 };
     struct sweep_opts o;
     struct sweep_result r;
     struct sweep_outcome rep;
@@ -186,7 +162,7 @@ static void test_bad_behaviour_found(void **state)
     (void)state;
     sw_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, SCENARIO_PERM);
     o.faults = SWEEP_FAULT(VFLASH_CUT_BEFORE);
-    o.inject = sw_drop_magic;
+    o.inject = sweep_rig_drop_magic;
     o.inject_arg = &drop;
     fails = sw_run(&o, &r);
     printf("  dropped magic: %zu of %zu points fail\n", fails, r.count);
@@ -358,14 +334,14 @@ static size_t sw_paths_match(struct sweep_opts *o)
  */
 static void test_snapshots_match_replay(void **state)
 {
-    struct test_drop drop = { 0x80000 - 32 };
+    struct sweep_rig_drop drop = { 0x80000 - 32 };
     struct sweep_opts o;
 
     (void)state;
     sw_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, SCENARIO_PERM);
     o.faults = SWEEP_FAULT(VFLASH_CUT_BEFORE) | SWEEP_FAULT(VFLASH_CUT_TORN_PREFIX) |
                SWEEP_FAULT(VFLASH_CUT_WEAK);
-    o.inject = sw_drop_magic;
+    o.inject = sweep_rig_drop_magic;
     o.inject_arg = &drop;
     assert_true(sw_paths_match(&o) > 0);
     o.jobs = 1;

@@ -24,17 +24,6 @@
 
 static mbedtls_platform_context plat;
 
-static void cache_opts(struct sweep_opts *o, const char *board, enum boot_mode mode,
-                       enum scenario_kind kind)
-{
-    sweep_opts_init(o);
-    o->sc.board = board;
-    o->sc.mode = mode;
-    o->sc.kind = kind;
-    o->jobs = 2;
-    o->prefix_max = 2;
-}
-
 /* Runs o with and without the tables: the same JSON; reuse only in the first. */
 static void cache_match(struct sweep_opts *o)
 {
@@ -77,9 +66,9 @@ static void test_nor_cached_equals_uncached(void **state)
     struct sweep_opts o;
 
     (void)state;
-    cache_opts(&o, "nrf52840", BOOT_MODE_SWAP_MOVE, SCENARIO_PERM);
+    sweep_rig_opts(&o, "nrf52840", BOOT_MODE_SWAP_MOVE, SCENARIO_PERM, 2);
     cache_match(&o);
-    cache_opts(&o, "nrf52840", BOOT_MODE_SWAP_SCRATCH, SCENARIO_TEST_REVERT);
+    sweep_rig_opts(&o, "nrf52840", BOOT_MODE_SWAP_SCRATCH, SCENARIO_TEST_REVERT, 2);
     cache_match(&o);
 }
 
@@ -89,10 +78,10 @@ static void test_ecc_and_depth2_cached_equals_uncached(void **state)
     struct sweep_opts o;
 
     (void)state;
-    cache_opts(&o, "stm32h7", BOOT_MODE_SWAP_MOVE, SCENARIO_TEST_CONFIRM);
+    sweep_rig_opts(&o, "stm32h7", BOOT_MODE_SWAP_MOVE, SCENARIO_TEST_CONFIRM, 2);
     o.sc.ecc_torn = VFLASH_ECC_TORN_GARBAGE;
     cache_match(&o);
-    cache_opts(&o, "stm32h7", BOOT_MODE_OVERWRITE, SCENARIO_PERM);
+    sweep_rig_opts(&o, "stm32h7", BOOT_MODE_OVERWRITE, SCENARIO_PERM, 2);
     o.depth = 2;
     o.random = 60;
     cache_match(&o);

@@ -101,34 +101,15 @@ static void test_depth2_swap_move_slice(void **state)
  * After a power cut, every program of the primary slot's trailer magic is dropped: a resumed
  * upgrade never marks the new image, so many depth-2 points fail, each at its own operations.
  */
-struct d2_drop {
-    uint32_t off; /* Device offset of the primary slot's last 32 bytes (stm32h7: one unit). */
-};
-
-static int d2_drop_magic(void *arg, struct vflash *dev, const struct vflash_op *op, bool recovery)
-{
-    const struct d2_drop *d = arg;
-    struct vflash_fault_config fc;
-
-    memset(&fc, 0, sizeof(fc));
-    if (recovery && op->kind == VFLASH_OP_PROGRAM && op->off <= d->off &&
-        op->off + op->len > d->off) {
-        fc.drop.off = op->off;
-        fc.drop.len = op->len;
-        fc.drop.one_in = 1;
-    }
-    return vflash_fault_configure(dev, &fc);
-}
-
 static void test_depth2_failures_slice(void **state)
 {
     /* stm32h7: image-0-primary is 0x20000..0x80000 of the device. */
-    struct d2_drop drop = { 0x80000 - 32 };
+    struct sweep_rig_drop drop = { 0x80000 - 32 };
     struct sweep_opts o;
 
     (void)state;
     d2_opts(&o, "stm32h7", BOOT_MODE_SWAP_SCRATCH, 3, 60);
-    o.inject = d2_drop_magic;
+    o.inject = sweep_rig_drop_magic;
     o.inject_arg = &drop;
     assert_true(d2_match(&o) > 0);
 }
