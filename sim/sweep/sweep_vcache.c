@@ -58,7 +58,10 @@ static void sweep_vcache_add(struct sweep_vcache_in *in, const void *data, size_
         return;
     }
     memcpy(in->buf + in->len, &n, sizeof(n));
-    memcpy(in->buf + in->len + sizeof(n), data, len);
+    if (len > 0) {
+        /* A part may be empty and NULL (no options). */
+        memcpy(in->buf + in->len + sizeof(n), data, len);
+    }
     in->len += sizeof(n) + len;
 }
 
