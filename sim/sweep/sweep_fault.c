@@ -285,6 +285,8 @@ void sweep_nc_exec(struct sweep_worker *w, const struct sweep_point *pt, struct 
     w->nc = NULL;
     w->nc_dev = NULL;
     sweep_nc_clear(w);
+    /* Its operations were not followed by the sector sums: they start over. */
+    sweep_memo_cache_reset(&w->hc);
     w->memo = memo;
     out->status = r.id == INVARIANT_NONE ? SWEEP_PASS : SWEEP_FAIL;
     out->invariant = r.id;
